@@ -1,0 +1,121 @@
+//! The language-neutral result of linting: diagnostics, their fixes and evidence.
+//!
+//! All ranges are byte offsets into the linted text. Front ends convert them to
+//! line/column in whatever encoding they need (see [`crate::source::LineMap`]).
+
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+/// How loudly a finding is reported. `Off` rules never run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One text replacement. `range` is a byte range of the original text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Edit {
+            range: at..at,
+            replacement: text.into(),
+        }
+    }
+    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Self {
+        Edit {
+            range,
+            replacement: text.into(),
+        }
+    }
+}
+
+/// A fix: a set of edits applied together. `safe` fixes keep the program's
+/// meaning apart from the intended correction and are applied by `--fix` and
+/// fix-all; unsafe ones change behaviour a client can observe (e.g. 401↔403).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub safe: bool,
+    pub edits: Vec<Edit>,
+}
+
+/// Evidence that explains a finding (the guarding condition, an earlier
+/// `res.set(...)`, a helper's definition). `path` is `None` for the same file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub path: Option<std::path::PathBuf>,
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// Why a finding was silenced, kept for audit views (`--show-suppressed`, SARIF).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    pub reason: String,
+    /// `true` for `authlint-ignore-file`, `false` for a line suppression.
+    pub file_level: bool,
+    /// Byte range of the suppression comment.
+    pub comment: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable rule id, e.g. `require-www-authenticate`.
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub range: Range<usize>,
+    pub fixes: Vec<Fix>,
+    pub related: Vec<Related>,
+    /// Set when a suppression comment silenced this finding.
+    pub suppressed: Option<Suppressed>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity,
+            message: message.into(),
+            range,
+            fixes: Vec::new(),
+            related: Vec::new(),
+            suppressed: None,
+        }
+    }
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+    pub fn with_related(mut self, range: Range<usize>, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            path: None,
+            range,
+            message: message.into(),
+        });
+        self
+    }
+}

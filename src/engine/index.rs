@@ -1,0 +1,215 @@
+//! The project index: what other files export, parsed once and cached.
+//!
+//! Resolving `...corsHeaders` from `../_shared/cors.ts`, an imported status
+//! constant or an imported response helper goes through here, so each
+//! imported module is parsed once per run (CLI) or once per change (LSP).
+
+use super::model::Evidence;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Where module text comes from: the file system, or the editor's buffers.
+pub trait ModuleSource: Send + Sync {
+    fn read(&self, path: &Path) -> Option<String>;
+}
+
+/// Reads modules from disk.
+pub struct FsSource;
+
+impl ModuleSource for FsSource {
+    fn read(&self, path: &Path) -> Option<String> {
+        let bytes = std::fs::read(path).ok()?;
+        if bytes.len() > crate::lint::MAX_FILE_BYTES {
+            return None;
+        }
+        String::from_utf8(bytes).ok()
+    }
+}
+
+/// A value exported by a module that the engine can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Export {
+    /// A numeric constant (`export const UNAUTHORIZED = 401`).
+    Number(u16),
+    /// A string constant.
+    Str(String),
+    /// An object literal of headers: lower-cased keys, with the
+    /// `WWW-Authenticate` value if present.
+    Headers {
+        challenge: Option<Option<String>>,
+        opaque: bool,
+    },
+    /// A function that builds a response from a status parameter.
+    Helper(HelperSig),
+    /// A function returning a headers object.
+    HeaderBuilder { challenge: Option<Option<String>> },
+}
+
+/// A response helper's signature: which parameter is the status, which the
+/// message, and whether the response it builds carries a challenge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelperSig {
+    pub status_param: usize,
+    pub message_param: Option<usize>,
+    /// `Some(value)` when the helper's response sets `WWW-Authenticate`.
+    pub challenge: Option<Option<String>>,
+    /// The helper logs before responding.
+    pub logs: bool,
+    /// Byte range of the helper's definition in its file.
+    pub definition: std::ops::Range<usize>,
+}
+
+/// The summary of one module: its exports by name.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleSummary {
+    pub exports: HashMap<String, Export>,
+    pub default_export: Option<Export>,
+}
+
+pub struct ProjectIndex {
+    source: Arc<dyn ModuleSource>,
+    cache: Mutex<HashMap<PathBuf, Option<Arc<ModuleSummary>>>>,
+    /// importer -> imported modules, to find dependents on change.
+    imports: Mutex<HashMap<PathBuf, Vec<PathBuf>>>,
+}
+
+impl ProjectIndex {
+    pub fn new(source: Arc<dyn ModuleSource>) -> Self {
+        ProjectIndex {
+            source,
+            cache: Mutex::new(HashMap::new()),
+            imports: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The summary of the module at `path` (already resolved to a file).
+    pub fn summary(&self, path: &Path) -> Option<Arc<ModuleSummary>> {
+        if let Some(hit) = self.cache.lock().ok()?.get(path) {
+            return hit.clone();
+        }
+        let summary = self.source.read(path).and_then(|text| {
+            let lang = super::Language::from_path(path)?;
+            super::summarize_module(path, &text, lang).map(Arc::new)
+        });
+        self.cache
+            .lock()
+            .ok()?
+            .insert(path.to_path_buf(), summary.clone());
+        summary
+    }
+
+    /// Records that `importer` depends on `imported`.
+    pub fn record_import(&self, importer: &Path, imported: &Path) {
+        if let Ok(mut m) = self.imports.lock() {
+            let list = m.entry(importer.to_path_buf()).or_default();
+            if !list.iter().any(|p| p == imported) {
+                list.push(imported.to_path_buf());
+            }
+        }
+    }
+
+    /// Forgets what is known about `path` (its text changed).
+    pub fn invalidate(&self, path: &Path) {
+        if let Ok(mut c) = self.cache.lock() {
+            c.remove(path);
+        }
+    }
+
+    /// Forgets everything (configuration changed).
+    pub fn clear(&self) {
+        if let Ok(mut c) = self.cache.lock() {
+            c.clear();
+        }
+    }
+
+    /// Files whose last lint imported `path`.
+    pub fn dependents(&self, path: &Path) -> Vec<PathBuf> {
+        let Ok(m) = self.imports.lock() else {
+            return Vec::new();
+        };
+        m.iter()
+            .filter(|(_, deps)| deps.iter().any(|d| d == path))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Resolves a relative import specifier from `from` to an existing file.
+    pub fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
+        if !(spec.starts_with("./") || spec.starts_with("../")) {
+            return None;
+        }
+        let base = from.parent()?.join(spec);
+        let base = normalize(&base);
+        let candidates = [
+            base.clone(),
+            base.with_extension("ts"),
+            base.with_extension("tsx"),
+            base.with_extension("js"),
+            base.with_extension("mjs"),
+            base.join("index.ts"),
+            base.join("index.js"),
+        ];
+        // `./cors.js` in TypeScript sources usually means `./cors.ts`.
+        let ts_for_js = match base.extension().and_then(|e| e.to_str()) {
+            Some("js") => Some(base.with_extension("ts")),
+            Some("mjs") => Some(base.with_extension("mts")),
+            _ => None,
+        };
+        candidates.into_iter().chain(ts_for_js).find(|p| {
+            p.extension().is_some()
+                && super::Language::from_path(p).is_some()
+                && self.source.read(p).is_some()
+        })
+    }
+
+    /// Resolves a Python relative import (`from .auth import x`).
+    pub fn resolve_python(&self, from: &Path, module: &str) -> Option<PathBuf> {
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        if dots == 0 {
+            return None;
+        }
+        let mut dir = from.parent()?.to_path_buf();
+        for _ in 1..dots {
+            dir = dir.parent()?.to_path_buf();
+        }
+        let rest = &module[dots..];
+        let mut p = dir;
+        for part in rest.split('.').filter(|s| !s.is_empty()) {
+            p = p.join(part);
+        }
+        [p.with_extension("py"), p.join("__init__.py")]
+            .into_iter()
+            .find(|c| self.source.read(c).is_some())
+    }
+}
+
+/// Lexically normalises `a/./b/../c` to `a/c`.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Evidence pointing into another file.
+pub fn evidence_in(
+    path: &Path,
+    range: std::ops::Range<usize>,
+    note: impl Into<String>,
+) -> Evidence {
+    Evidence {
+        path: Some(path.to_path_buf()),
+        range,
+        note: note.into(),
+    }
+}

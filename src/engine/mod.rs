@@ -1,0 +1,130 @@
+//! The analysis engine: parse a file, find where responses are built, and
+//! describe each one in a language-neutral [`model::ResponseSite`].
+//!
+//! Queries live in `queries/<language>/*.scm` and are compiled once per
+//! process. Language-specific extraction lives in [`javascript`] and
+//! [`python`]; everything downstream (rules, suppressions, front ends)
+//! works on the model only.
+
+pub mod index;
+pub mod javascript;
+pub mod model;
+pub mod python;
+pub mod syntax;
+
+use std::path::Path;
+use tree_sitter::{Parser, Tree};
+
+pub use index::{FsSource, ModuleSource, ProjectIndex};
+
+/// A language authlint understands, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    /// `.js .jsx .mjs .cjs` (the JavaScript grammar parses JSX).
+    JavaScript,
+    /// `.ts .mts .cts`
+    TypeScript,
+    /// `.tsx`
+    Tsx,
+    /// `.py .pyi`
+    Python,
+}
+
+impl Language {
+    pub fn from_path(path: &Path) -> Option<Language> {
+        let ext = path.extension()?.to_str()?;
+        Some(match ext {
+            "js" | "jsx" | "mjs" | "cjs" => Language::JavaScript,
+            "ts" | "mts" | "cts" => Language::TypeScript,
+            "tsx" => Language::Tsx,
+            "py" | "pyi" => Language::Python,
+            _ => return None,
+        })
+    }
+
+    /// The LSP language ids this language answers to.
+    pub fn from_language_id(id: &str) -> Option<Language> {
+        Some(match id {
+            "javascript" | "javascriptreact" => Language::JavaScript,
+            "typescript" => Language::TypeScript,
+            "typescriptreact" => Language::Tsx,
+            "python" => Language::Python,
+            _ => return None,
+        })
+    }
+
+    pub fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Language::Python => tree_sitter_python::LANGUAGE.into(),
+        }
+    }
+
+    pub fn is_python(self) -> bool {
+        self == Language::Python
+    }
+
+    /// The line-comment leader used for suppression comments.
+    pub fn comment_prefix(self) -> &'static str {
+        if self.is_python() {
+            "#"
+        } else {
+            "//"
+        }
+    }
+}
+
+/// Parses `text`, reusing `old` (already `edit`ed) for an incremental parse.
+/// Returns `None` only if tree-sitter gives up (it is error-tolerant).
+pub fn parse(lang: Language, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    thread_local! {
+        static PARSERS: std::cell::RefCell<Vec<(Language, Parser)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let idx = match parsers.iter().position(|(l, _)| *l == lang) {
+            Some(i) => i,
+            None => {
+                let mut p = Parser::new();
+                p.set_language(&lang.grammar()).ok()?;
+                parsers.push((lang, p));
+                parsers.len() - 1
+            }
+        };
+        parsers[idx].1.parse(text, old)
+    })
+}
+
+use crate::settings::Settings;
+use model::FileModel;
+
+/// Builds the file model: every response site with its evidence.
+pub fn extract(
+    path: &Path,
+    text: &str,
+    lang: Language,
+    tree: &Tree,
+    settings: &Settings,
+    index: &ProjectIndex,
+) -> FileModel {
+    if lang.is_python() {
+        python::extract(path, text, tree, settings, index)
+    } else {
+        javascript::extract(path, text, lang, tree, settings, index)
+    }
+}
+
+/// Summarises what a module exports (constants, header objects, helpers).
+pub fn summarize_module(path: &Path, text: &str, lang: Language) -> Option<index::ModuleSummary> {
+    let tree = parse(lang, text, None)?;
+    if syntax::depth_exceeds(&tree, crate::lint::MAX_TREE_DEPTH) {
+        return None;
+    }
+    Some(if lang.is_python() {
+        python::summarize(path, text, &tree)
+    } else {
+        javascript::summarize(path, text, &tree)
+    })
+}

@@ -1,0 +1,200 @@
+//! The language-neutral model of a response site.
+//!
+//! Extraction ([`super::javascript`], [`super::python`]) fills these in;
+//! rules read them. Every range is a byte range in the linted file.
+
+use std::ops::Range;
+
+/// The framework idiom a site was recognised as. It decides how fixes are
+/// written (a header object entry, an Express `.set(...)`, a Python kwarg…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Framework {
+    /// `new Response(...)`, `Response.json(...)` (Deno, Supabase, Workers, Bun).
+    WebResponse,
+    /// `NextResponse.json(...)`, `new NextResponse(...)`.
+    Next,
+    /// `res.status(401)...`, `res.sendStatus(401)`, `res.statusCode = 401`.
+    Express,
+    /// Node `http`: `res.writeHead(401, headers)`.
+    NodeHttp,
+    /// `reply.code(401)`, `reply.status(401)`.
+    Fastify,
+    /// `ctx.status = 401`, `ctx.throw(401, ...)`.
+    Koa,
+    /// `c.json(body, 401)`, `c.text(...)`, `c.status(401)`, `throw new HTTPException(401)`.
+    Hono,
+    /// `return { statusCode: 401, headers, body }` (JS or Python).
+    Lambda,
+    /// A call to a response helper: `jsonError('Missing token', 401)`.
+    Helper,
+    /// FastAPI / Starlette: `HTTPException`, `JSONResponse(status_code=...)`.
+    FastApi,
+    /// Flask / Werkzeug: `abort(401)`, `return body, 401`, `Unauthorized()`.
+    Flask,
+    /// Django: `HttpResponse(status=401)`, `JsonResponse(...)`.
+    Django,
+}
+
+impl Framework {
+    pub fn label(self) -> &'static str {
+        match self {
+            Framework::WebResponse => "Response",
+            Framework::Next => "NextResponse",
+            Framework::Express => "Express",
+            Framework::NodeHttp => "Node http",
+            Framework::Fastify => "Fastify",
+            Framework::Koa => "Koa",
+            Framework::Hono => "Hono",
+            Framework::Lambda => "Lambda",
+            Framework::Helper => "response helper",
+            Framework::FastApi => "FastAPI",
+            Framework::Flask => "Flask",
+            Framework::Django => "Django",
+        }
+    }
+}
+
+/// One possible status of a site, with the source range that produces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusValue {
+    pub code: u16,
+    /// The expression that yields this code (the `401` literal, the
+    /// `Status.Unauthorized` member, one branch of a conditional).
+    pub range: Range<usize>,
+    /// The code was written literally at `range` (so a fix may rewrite it).
+    /// `false` when it came through a constant or an enum member defined elsewhere.
+    pub literal: bool,
+    /// The guard that selects this branch of a conditional (`user ? 403 : 401`
+    /// gives the 401 branch the condition `!user`), as source text.
+    pub branch_condition: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// One or more known codes (several for a conditional expression).
+    Known(Vec<StatusValue>),
+    /// A status copied from another response (`upstream.status`,
+    /// `resp.status_code`): `source` is the expression's text.
+    Forwarded { range: Range<usize>, source: String },
+    /// Anything else (a parameter, a computed value).
+    Unknown,
+}
+
+/// A `WWW-Authenticate` header found for a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeHeader {
+    /// Range of the value expression.
+    pub value_range: Range<usize>,
+    /// The value when it is a string literal (or a constant resolving to one).
+    pub literal: Option<String>,
+    /// Where it was found when that is not inside the site itself
+    /// (an earlier `res.set(...)`, a spread object in another file).
+    pub evidence: Option<Evidence>,
+}
+
+/// A place elsewhere that explains a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub path: Option<std::path::PathBuf>,
+    pub range: Range<usize>,
+    pub note: String,
+}
+
+/// How a fix adds a header to this site. `template` contains `$NAME` and
+/// `$VALUE`, to be replaced by quoted string literals in the file's style.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderInsertion {
+    pub at: usize,
+    pub template: String,
+    /// A human description for the fix title ("add a `headers` entry").
+    pub how: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Headers {
+    /// The `WWW-Authenticate` header, if one is set anywhere we can see.
+    pub challenge: Option<ChallengeHeader>,
+    /// Headers come from somewhere we cannot see into (a parameter, an
+    /// unresolvable call): rules must not claim the header is missing.
+    pub opaque: bool,
+    /// How to add a header, when a clean edit exists.
+    pub insertion: Option<HeaderInsertion>,
+}
+
+/// The condition under which the site runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guard {
+    /// Source text of the condition, normalised so the site runs when it is
+    /// true (an `else` branch gets `!(cond)`).
+    pub text: String,
+    pub range: Range<usize>,
+    /// The site is in a `catch`/`except` block (text is the caught name).
+    pub in_catch: bool,
+}
+
+/// How a fix inserts a statement before the site's statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementInsertion {
+    /// Byte offset of the start of the statement's line.
+    pub line_start: usize,
+    /// The statement's indentation.
+    pub indent: String,
+    /// The statement is the lone body of a brace-less `if`/`else`: inserting
+    /// needs braces (`wrap` holds the statement's range to wrap).
+    pub wrap: Option<Range<usize>>,
+    /// The text's newline (`\n` or `\r\n`).
+    pub newline: &'static str,
+}
+
+/// One place where a response with a status is produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseSite {
+    pub framework: Framework,
+    /// The whole response expression or statement.
+    pub range: Range<usize>,
+    pub status: Status,
+    pub headers: Headers,
+    /// String literals of the body/message/detail, lower-cased and joined.
+    pub message: Option<String>,
+    /// Range of the message expression, if any.
+    pub message_range: Option<Range<usize>>,
+    pub guard: Option<Guard>,
+    /// The enclosing function (handler, middleware, callback).
+    pub handler: Option<Range<usize>>,
+    /// A log call on the path before the site, within the handler.
+    pub logged: Option<Range<usize>>,
+    /// Where a log statement could be inserted.
+    pub log_insertion: Option<StatementInsertion>,
+    /// The name of a logger in scope (`logger`, `log`, `console`) for fixes.
+    pub logger_in_scope: Option<String>,
+    /// An earlier check in the same handler already rejected
+    /// unauthenticated callers: the identity is known here (the range is that check).
+    pub identity_established: Option<Range<usize>>,
+    /// The body echoes a caught error (`e.message`, `str(e)`); the range is that expression.
+    pub echoes_error: Option<Range<usize>>,
+    /// A helper call site: the helper's definition, for related information.
+    pub via_helper: Option<Evidence>,
+}
+
+impl ResponseSite {
+    pub fn codes(&self) -> impl Iterator<Item = &StatusValue> {
+        match &self.status {
+            Status::Known(v) => v.iter(),
+            _ => [].iter(),
+        }
+    }
+
+    pub fn has_code(&self, code: u16) -> bool {
+        self.codes().any(|v| v.code == code)
+    }
+}
+
+/// Everything the rules need to know about one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileModel {
+    pub sites: Vec<ResponseSite>,
+    /// Preferred string quote in this file (`'` or `"`).
+    pub quote: char,
+    /// The file uses semicolons at statement ends (JS).
+    pub semicolons: bool,
+}

@@ -1,0 +1,204 @@
+//! Small helpers over tree-sitter nodes shared by the extractors.
+
+use tree_sitter::{Node, Tree};
+
+/// Cheap pre-parse filter: a file with none of these byte strings cannot
+/// hold a response site, a forwarded status, or a suppression comment.
+pub fn may_contain_response(text: &str) -> bool {
+    const NEEDLES: &[&str] = &[
+        "401",
+        "403",
+        "nauthorized",
+        "NAUTHORIZED",
+        "orbidden",
+        "ORBIDDEN",
+        ".status",
+        "status_code",
+        "authlint-",
+    ];
+    let bytes = text.as_bytes();
+    NEEDLES
+        .iter()
+        .any(|n| memchr::memmem::find(bytes, n.as_bytes()).is_some())
+}
+
+/// Whether any node of `tree` is nested deeper than `limit` (iterative walk).
+pub fn depth_exceeds(tree: &Tree, limit: usize) -> bool {
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        if depth > limit {
+            return true;
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+            depth -= 1;
+        }
+    }
+}
+
+/// The source text of `node`.
+pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+/// The indentation (leading spaces/tabs) of the line containing `offset`,
+/// and that line's start offset.
+pub fn line_indent(src: &str, offset: usize) -> (usize, String) {
+    let start = src[..offset.min(src.len())]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let indent: String = src[start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    (start, indent)
+}
+
+/// Whether only whitespace precedes `offset` on its line.
+pub fn starts_line(src: &str, offset: usize) -> bool {
+    let (start, indent) = line_indent(src, offset);
+    start + indent.len() == offset
+}
+
+/// The file's newline style.
+pub fn newline(src: &str) -> &'static str {
+    if src.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// One indentation unit as the file uses it (a tab, or 2/4 spaces).
+pub fn indent_unit(src: &str) -> String {
+    let mut best = usize::MAX;
+    for line in src.lines().take(2000) {
+        if line.starts_with('\t') {
+            return "\t".into();
+        }
+        let n = line.chars().take_while(|c| *c == ' ').count();
+        if n > 0 && n < best && line.len() > n {
+            best = n;
+        }
+    }
+    if best == usize::MAX || best > 8 {
+        "  ".into()
+    } else {
+        " ".repeat(best)
+    }
+}
+
+/// Decodes a string literal's contents (JS or Python) when it has no
+/// interpolation. Returns `None` for template literals with `${}`, f-strings…
+pub fn string_value(node: Node, src: &str) -> Option<String> {
+    let raw = text(node, src);
+    match node.kind() {
+        "string" | "template_string" => {
+            if node.kind() == "template_string" && raw.contains("${") {
+                return None;
+            }
+            // Python: strip prefixes (r, b, u) but refuse f-strings.
+            let body = raw.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            let prefix = &raw[..raw.len() - body.len()];
+            if prefix.contains(['f', 'F']) {
+                return None;
+            }
+            let q = body.chars().next()?;
+            let body = if body.starts_with("\"\"\"") || body.starts_with("'''") {
+                body.get(3..body.len().saturating_sub(3))?
+            } else {
+                body.get(q.len_utf8()..body.len().saturating_sub(q.len_utf8()))?
+            };
+            Some(unescape(body))
+        }
+        _ => None,
+    }
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Quotes `s` as a string literal with quote `q`.
+pub fn quote(s: &str, q: char) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        if c == q || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push(q);
+    out
+}
+
+/// The preferred quote of a file: whichever of `'` or `"` starts more strings.
+pub fn preferred_quote(tree: &Tree, src: &str) -> char {
+    let (mut single, mut double) = (0usize, 0usize);
+    let mut cursor = tree.walk();
+    let mut seen = 0;
+    'walk: loop {
+        let node = cursor.node();
+        if node.kind() == "string" {
+            let t = text(node, src).trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            match t.chars().next() {
+                Some('\'') => single += 1,
+                Some('"') => double += 1,
+                _ => {}
+            }
+            seen += 1;
+            if seen > 200 {
+                break;
+            }
+        }
+        if node.kind() != "string" && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    if single >= double && single > 0 {
+        '\''
+    } else if double > 0 {
+        '"'
+    } else {
+        '\''
+    }
+}
+
+/// Iterates over `node`'s named children.
+pub fn named_children<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    (0..node.named_child_count()).filter_map(move |i| node.named_child(i))
+}

@@ -1,0 +1,140 @@
+//! Linting one file: parse, extract, run rules, apply suppressions.
+
+use crate::diagnostic::Diagnostic;
+use crate::engine::{self, FsSource, Language, ModuleSource, ProjectIndex};
+use crate::rules;
+use crate::settings::Settings;
+use std::path::Path;
+use std::sync::Arc;
+use tree_sitter::Tree;
+
+/// Files larger than this are skipped (minified bundles, generated code).
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// Syntax trees deeper than this are skipped rather than risk deep recursion.
+pub const MAX_TREE_DEPTH: usize = 2_000;
+
+/// Why a file was not analysed. The message names the reason; callers add the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    NotSupported,
+    TooLarge(usize),
+    NotUtf8,
+    Binary,
+    TooDeep,
+    ParseFailed,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::NotSupported => write!(f, "not a JavaScript, TypeScript or Python file"),
+            Skip::TooLarge(n) => {
+                write!(f, "file is {n} bytes, over the {MAX_FILE_BYTES}-byte limit")
+            }
+            Skip::NotUtf8 => write!(f, "file is not valid UTF-8"),
+            Skip::Binary => write!(f, "file looks binary (contains NUL bytes)"),
+            Skip::TooDeep => write!(f, "syntax nested more than {MAX_TREE_DEPTH} levels deep"),
+            Skip::ParseFailed => write!(f, "the parser gave up on this file"),
+        }
+    }
+}
+
+/// A linter: settings plus the project index that resolves imports.
+/// Cheap to share across threads.
+pub struct Linter {
+    pub settings: Settings,
+    pub index: ProjectIndex,
+}
+
+impl Linter {
+    pub fn new(settings: Settings) -> Self {
+        Linter {
+            settings,
+            index: ProjectIndex::new(Arc::new(FsSource)),
+        }
+    }
+
+    pub fn with_source(settings: Settings, source: Arc<dyn ModuleSource>) -> Self {
+        Linter {
+            settings,
+            index: ProjectIndex::new(source),
+        }
+    }
+
+    /// Checks bytes read from disk: size, NUL bytes, UTF-8.
+    pub fn decode<'a>(&self, bytes: &'a [u8]) -> Result<&'a str, Skip> {
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(Skip::TooLarge(bytes.len()));
+        }
+        if memchr::memchr(0, bytes).is_some() {
+            return Err(Skip::Binary);
+        }
+        // A BOM stays in the text so offsets match the file; the grammars treat it as whitespace.
+        std::str::from_utf8(bytes).map_err(|_| Skip::NotUtf8)
+    }
+
+    /// Lints `text` as the contents of `path`.
+    pub fn lint(&self, path: &Path, text: &str) -> Result<Vec<Diagnostic>, Skip> {
+        let lang = Language::from_path(path).ok_or(Skip::NotSupported)?;
+        self.lint_as(path, text, lang)
+    }
+
+    /// Lints `text` in a given language (for buffers whose path says nothing).
+    pub fn lint_as(
+        &self,
+        path: &Path,
+        text: &str,
+        lang: Language,
+    ) -> Result<Vec<Diagnostic>, Skip> {
+        if text.len() > MAX_FILE_BYTES {
+            return Err(Skip::TooLarge(text.len()));
+        }
+        if !engine::syntax::may_contain_response(text) {
+            return Ok(Vec::new());
+        }
+        let tree = engine::parse(lang, text, None).ok_or(Skip::ParseFailed)?;
+        self.lint_tree(path, text, lang, &tree)
+    }
+
+    /// Lints an already parsed tree (the language server reparses incrementally).
+    pub fn lint_tree(
+        &self,
+        path: &Path,
+        text: &str,
+        lang: Language,
+        tree: &Tree,
+    ) -> Result<Vec<Diagnostic>, Skip> {
+        if engine::syntax::depth_exceeds(tree, MAX_TREE_DEPTH) {
+            return Err(Skip::TooDeep);
+        }
+        let model = engine::extract(path, text, lang, tree, &self.settings, &self.index);
+        let ctx = rules::Context {
+            model: &model,
+            settings: &self.settings,
+            text,
+            language: lang,
+        };
+        let mut diags = rules::run(&ctx);
+        crate::suppress::apply(text, lang, tree, &self.settings, &mut diags);
+        diags.sort_by(|a, b| {
+            (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+        });
+        Ok(diags)
+    }
+}
+
+/// Lints one in-memory file with `settings` and imports read from disk.
+pub fn lint_source(path: &Path, text: &str, settings: &Settings) -> Result<Vec<Diagnostic>, Skip> {
+    Linter::new(settings.clone()).lint(path, text)
+}
+
+/// Lints an already parsed tree with `settings`.
+pub fn lint_tree(
+    path: &Path,
+    text: &str,
+    lang: Language,
+    tree: &Tree,
+    settings: &Settings,
+) -> Result<Vec<Diagnostic>, Skip> {
+    Linter::new(settings.clone()).lint_tree(path, text, lang, tree)
+}

@@ -1,0 +1,1 @@
+//! The language server front end: `authlint lsp`.
