@@ -698,7 +698,7 @@ impl<'a> Cx<'a> {
                     StatusEval::Unknown
                 }
             }
-            "identifier" => {
+            "identifier" | "shorthand_property_identifier" => {
                 let name = text(node, self.src);
                 if let Some(func) = enclosing_function(node) {
                     if let Some(i) = self.param_index(func, name) {
