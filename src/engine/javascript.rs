@@ -821,8 +821,7 @@ impl<'a> Cx<'a> {
                         "pair" => {
                             let key = child.child_by_field_name("key");
                             if key
-                                .map(|k| self.key_name(k))
-                                .flatten()
+                                .and_then(|k| self.key_name(k))
                                 .is_some_and(|k| is_challenge_name(&k))
                             {
                                 if let Some(v) = child.child_by_field_name("value") {
