@@ -1127,11 +1127,59 @@ impl<'a> Cx<'a> {
             node = parent;
         }
         let range = innermost?;
+        let missing_config = self.tests_missing_config(site);
         Some(Guard {
             text: parts.join(" && "),
             range,
             in_catch,
+            missing_config,
         })
+    }
+
+    /// Whether the innermost `if` around `site` tests for a missing secret or
+    /// environment variable: `!process.env.X`, `!env.API_KEY`, `!secret` where
+    /// `const secret = Deno.env.get('…')`.
+    fn tests_missing_config(&self, site: Node<'a>) -> bool {
+        let mut node = site;
+        let cond = loop {
+            let Some(p) = node.parent() else { return false };
+            if is_function(p) {
+                return false;
+            }
+            if p.kind() == "if_statement" {
+                break p.child_by_field_name("condition");
+            }
+            node = p;
+        };
+        let Some(cond) = cond else { return false };
+        let is_config = |t: &str| {
+            t.contains("process.env")
+                || t.contains("Deno.env")
+                || t.contains("env.")
+                || t.contains("import.meta.env")
+                || t.contains("getenv")
+                || t.contains("environ")
+        };
+        let mut stack = vec![cond];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "unary_expression" && text(n, self.src).starts_with('!') {
+                if let Some(arg) = n.named_child(0).map(unwrap_expr) {
+                    let t = text(arg, self.src);
+                    if is_config(t) && !t.contains("req") {
+                        return true;
+                    }
+                    if arg.kind() == "identifier" {
+                        if let Some(v) = self.resolve_local(t, arg) {
+                            if is_config(text(v, self.src)) && !text(v, self.src).contains("req") {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        false
     }
 
     /// An earlier check in the same function that rejected callers with no identity.
@@ -1348,28 +1396,55 @@ fn strip_parens(s: &str) -> &str {
     }
 }
 
-/// A condition that rejects callers with no identity: `!user`, `error || !user`, `!session`.
-fn rejects_missing_identity(cond: &str) -> bool {
-    let c = cond.replace(' ', "");
-    [
-        "!user",
-        "!session",
-        "!data.user",
-        "!data?.user",
-        "!req.user",
-        "!claims",
-        "!payload",
-        "!decoded",
-        "user==null",
-        "user===null",
-        "!currentUser",
-        "!auth",
-        "!principal",
-        "!identity",
-        "!userId",
-    ]
-    .iter()
-    .any(|p| c.contains(p) && !c.contains(&format!("{p}.")) && !c.contains(&format!("{p}?.")))
+/// A condition that rejects callers with no identity: `!user`, `error || !user`,
+/// `!req.session.userId`, `user == null`, Python `not user`.
+pub(crate) fn rejects_missing_identity(cond: &str) -> bool {
+    const IDENTITY: &[&str] = &[
+        "user",
+        "session",
+        "userid",
+        "user_id",
+        "claims",
+        "payload",
+        "decoded",
+        "currentuser",
+        "current_user",
+        "auth",
+        "principal",
+        "identity",
+        "token",
+        "jwt",
+        "sub",
+    ];
+    let c: String = cond
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let c = c.replace("not", "!");
+    for (i, _) in c.match_indices('!') {
+        if c[i + 1..].starts_with('=') {
+            continue;
+        }
+        let path: String = c[i + 1..]
+            .chars()
+            .take_while(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | '?'))
+            .collect();
+        let last = path
+            .trim_end_matches(['.', '?'])
+            .rsplit(['.', '?'])
+            .next()
+            .unwrap_or("");
+        let rest = &c[i + 1 + path.len()..];
+        if IDENTITY.contains(&last) && !rest.starts_with(['(', '[']) && !path.ends_with('.') {
+            return true;
+        }
+    }
+    IDENTITY.iter().any(|k| {
+        c.contains(&format!("{k}==null"))
+            || c.contains(&format!("{k}===undefined"))
+            || c.contains(&format!("{k}is!e"))
+    })
 }
 
 fn is_function(n: Node) -> bool {
@@ -2432,12 +2507,10 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
 
 /// What a module exports, for importers: status constants, header objects,
 /// header builders and response helpers.
-pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
+pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> ModuleSummary {
     let lang = Language::from_path(path).unwrap_or(Language::TypeScript);
-    // A private index: imported modules of imported modules are not followed.
-    let index = ProjectIndex::new(std::sync::Arc::new(NoSource));
     let settings = Settings::default();
-    let mut cx = Cx::new(path, src, tree, &settings, &index);
+    let mut cx = Cx::new(path, src, tree, &settings, index);
     let raw = candidates(&cx, lang);
     let mut helpers = HashMap::new();
     for r in &raw {
@@ -2531,13 +2604,6 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
         }
     }
     summary
-}
-
-struct NoSource;
-impl super::index::ModuleSource for NoSource {
-    fn read(&self, _: &Path) -> Option<String> {
-        None
-    }
 }
 
 fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {
