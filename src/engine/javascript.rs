@@ -1006,7 +1006,18 @@ impl<'a> Cx<'a> {
                         .map(|p| text(p, self.src))
                         .unwrap_or("");
                     let obj_norm = normalize_receiver(obj.strip_suffix(".headers").unwrap_or(obj));
-                    if obj_norm == recv_norm
+                    let on_path = anywhere || {
+                        // The call's innermost block must also contain `before`: it runs on the way there.
+                        let mut b = n.parent();
+                        while let Some(x) =
+                            b.filter(|x| !matches!(x.kind(), "statement_block" | "program"))
+                        {
+                            b = x.parent();
+                        }
+                        b.is_some_and(|b| b.byte_range().contains(&before))
+                    };
+                    if on_path
+                        && obj_norm == recv_norm
                         && matches!(
                             method,
                             "set" | "header" | "setHeader" | "append" | "appendHeader" | "headers"
@@ -1311,12 +1322,22 @@ impl<'a> Cx<'a> {
             }
             p = n.parent();
         }
-        if caught.is_empty() {
-            return None;
-        }
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" && caught.iter().any(|c| c == text(n, self.src)) {
+            let name = text(n, self.src);
+            // `error.message` from `const { error } = await …` echoes an error too.
+            let l = name.to_ascii_lowercase();
+            let errorish = (l == "error" || l == "err" || l.ends_with("error"))
+                && n.parent().is_some_and(|p| {
+                    p.kind() == "member_expression"
+                        && p.child_by_field_name("property").is_some_and(|pr| {
+                            matches!(
+                                text(pr, self.src),
+                                "message" | "stack" | "details" | "toString"
+                            )
+                        })
+                });
+            if n.kind() == "identifier" && (caught.iter().any(|c| c == name) || errorish) {
                 // the error itself or a member/method of it
                 let mut top = n;
                 while let Some(par) = top.parent() {
@@ -2068,7 +2089,7 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                 });
             }
             if headers.challenge.is_none() {
-                headers.challenge = cx.header_set_on(scope, base_text, node.start_byte(), true);
+                // Koa's error handler removes headers set before `ctx.throw`; only the error's own count.
             }
         }
         _ => {
@@ -2348,7 +2369,9 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
     if !ctx_ok {
         return None;
     }
-    let status_node = pair(cx, obj, "statusCode")?.child_by_field_name("value")?;
+    let status_node = pair(cx, obj, "statusCode")
+        .and_then(|p| p.child_by_field_name("value"))
+        .or_else(|| shorthand(cx, obj, "statusCode"))?;
     let status = cx.eval_status(status_node, 0);
     let (headers, insertion) = headers_in_init(cx, obj, obj);
     let message_node = pair(cx, obj, "body").and_then(|p| p.child_by_field_name("value"));
