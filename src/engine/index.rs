@@ -43,7 +43,10 @@ pub enum Export {
     /// A function that builds a response from a status parameter.
     Helper(HelperSig),
     /// A function returning a headers object.
-    HeaderBuilder { challenge: Option<Option<String>> },
+    HeaderBuilder {
+        challenge: Option<Option<String>>,
+        opaque: bool,
+    },
 }
 
 /// A response helper's signature: which parameter is the status, which the

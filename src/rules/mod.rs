@@ -10,6 +10,7 @@ use crate::engine::model::FileModel;
 use crate::engine::Language;
 use crate::settings::Settings;
 
+pub mod evidence;
 pub mod fixes;
 
 mod no_forwarded_401;
