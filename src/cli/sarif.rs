@@ -268,7 +268,8 @@ pub fn render(report: &Report) -> String {
                 "message": { "text": sentence(&n.message) },
             });
             if let Some(p) = &n.path {
-                v["locations"] = json!([{ "physicalLocation": { "artifactLocation": artifact_location(p) } }]);
+                v["locations"] =
+                    json!([{ "physicalLocation": { "artifactLocation": artifact_location(p) } }]);
             }
             v
         })
@@ -311,7 +312,10 @@ mod tests {
     #[test]
     fn paragraph_extraction() {
         let doc = "# x\n\n## What it flags\n\nA 401 without\na challenge.\n\n## Why\nmore";
-        assert_eq!(first_paragraph(doc).as_deref(), Some("A 401 without a challenge."));
+        assert_eq!(
+            first_paragraph(doc).as_deref(),
+            Some("A 401 without a challenge.")
+        );
         assert_eq!(first_paragraph("# x\n"), None);
     }
 
