@@ -29,6 +29,10 @@ enum FixAction {
     Diff,
 }
 
+/// Linters cached per (config file, matching overrides), so files sharing
+/// settings share one project index.
+type LinterCache = Mutex<HashMap<(Option<PathBuf>, Vec<usize>), Arc<Linter>>>;
+
 struct Ctx {
     resolver: Arc<ConfigResolver>,
     select: Vec<String>,
@@ -36,7 +40,7 @@ struct Ctx {
     action: FixAction,
     mode: FixMode,
     force_exclude: bool,
-    linters: Mutex<HashMap<(Option<PathBuf>, Vec<usize>), Arc<Linter>>>,
+    linters: LinterCache,
 }
 
 impl Ctx {

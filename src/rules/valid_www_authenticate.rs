@@ -267,9 +267,7 @@ mod tests {
             assert_eq!(validate(v), Ok(()), "{v}");
         }
         // `realm=` parses as a token68 (token68 allows trailing `=`).
-        for v in ["Bearer realm="] {
-            assert_eq!(validate(v), Ok(()), "{v}");
-        }
+        assert_eq!(validate("Bearer realm="), Ok(()));
     }
 
     #[test]
