@@ -47,6 +47,22 @@ pub enum Export {
         challenge: Option<Option<String>>,
         opaque: bool,
     },
+    /// A Python exception class raised as a response, with a fixed status
+    /// (`class AuthError(HTTPException)` calling `super().__init__(status_code=401)`).
+    ErrorClass(ErrorClassSig),
+}
+
+/// A Python exception class that becomes a response when raised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorClassSig {
+    pub code: u16,
+    pub framework: super::model::Framework,
+    /// The default message (`detail`/`description`), if a literal.
+    pub message: Option<String>,
+    /// `Some(value)` when the class sets `WWW-Authenticate`.
+    pub challenge: Option<Option<String>>,
+    /// Byte range of the class definition in its file.
+    pub definition: std::ops::Range<usize>,
 }
 
 /// A response helper's signature: which parameter is the status, which the

@@ -1,20 +1,3794 @@
-//! Python extraction (FastAPI, Starlette, Flask, Django, Lambda).
-use super::index::{ModuleSummary, ProjectIndex};
-use super::model::FileModel;
-use crate::settings::Settings;
-use std::path::Path;
-use tree_sitter::Tree;
+//! Python extraction: FastAPI/Starlette, Flask/Werkzeug, Django and AWS
+//! Lambda handlers. Turns the captures of `queries/python/responses.scm`
+//! into [`ResponseSite`]s, the same model the JavaScript extractor fills.
+//!
+//! Everything here walks the tree iteratively (explicit stacks, bounded
+//! parent walks) and resolves values at most [`MAX_RESOLVE_DEPTH`] levels
+//! deep, so no input can overflow the stack.
+//!
+//! Decisions worth knowing:
+//! - A log fix is only offered when a logger is really in scope (a
+//!   module-level `logger = logging.getLogger(...)`, an imported `logging`,
+//!   Flask's `app.logger`…); otherwise `log_insertion` is `None` so the fix
+//!   never inserts a call to a name the file does not define.
+//! - `abort(401)` and `raise Unauthorized()` have no plain-string header
+//!   argument (Werkzeug wants a `WWWAuthenticate` object), so they get no
+//!   header fix.
+//! - An exception object assigned to a variable and raised later
+//!   (`credentials_exception = HTTPException(...)`, FastAPI's tutorial
+//!   pattern) yields one site per `raise`, so guards and logging are judged
+//!   where the response is really produced.
 
-pub fn extract(
-    _path: &Path,
-    _text: &str,
-    _tree: &Tree,
-    _settings: &Settings,
-    _index: &ProjectIndex,
-) -> FileModel {
-    FileModel::default()
+use super::index::{ErrorClassSig, Export, HelperSig, ModuleSummary, ProjectIndex};
+use super::model::*;
+use super::syntax::{self, named_children, string_value, text};
+use super::Language;
+use crate::settings::Settings;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Query, QueryCursor, Tree};
+
+const QUERY_SOURCE: &str = include_str!("../../queries/python/responses.scm");
+
+fn query() -> Option<&'static Query> {
+    static Q: OnceLock<Option<Query>> = OnceLock::new();
+    Q.get_or_init(|| Query::new(&Language::Python.grammar(), QUERY_SOURCE).ok())
+        .as_ref()
 }
 
-pub fn summarize(_path: &Path, _text: &str, _tree: &Tree) -> ModuleSummary {
-    ModuleSummary::default()
+/// How deep value resolution (constants of constants, `**spreads`) goes.
+const MAX_RESOLVE_DEPTH: usize = 6;
+/// How many ancestors a parent walk visits at most.
+const MAX_PARENT_WALK: usize = 512;
+
+/// The framework a module belongs to, from its import path.
+fn module_framework(module: &str) -> Option<Framework> {
+    match module.split('.').next().unwrap_or("") {
+        "fastapi" | "starlette" => Some(Framework::FastApi),
+        "flask" | "werkzeug" | "quart" => Some(Framework::Flask),
+        "django" | "rest_framework" | "ninja" => Some(Framework::Django),
+        _ => None,
+    }
+}
+
+/// Statuses named by `HTTPStatus` members.
+fn named_status(name: &str) -> Option<u16> {
+    Some(match name.to_ascii_uppercase().as_str() {
+        "OK" => 200,
+        "CREATED" => 201,
+        "NO_CONTENT" => 204,
+        "BAD_REQUEST" => 400,
+        "UNAUTHORIZED" => 401,
+        "PAYMENT_REQUIRED" => 402,
+        "FORBIDDEN" => 403,
+        "NOT_FOUND" => 404,
+        "CONFLICT" => 409,
+        "TOO_MANY_REQUESTS" => 429,
+        "INTERNAL_SERVER_ERROR" => 500,
+        "BAD_GATEWAY" => 502,
+        "SERVICE_UNAVAILABLE" => 503,
+        _ => return None,
+    })
+}
+
+/// `HTTP_401_UNAUTHORIZED` → 401 (Starlette / DRF `status` constants).
+fn status_constant(name: &str) -> Option<u16> {
+    let rest = name.strip_prefix("HTTP_")?;
+    let digits = rest.get(..3)?;
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if rest.len() > 3 && !rest[3..].starts_with('_') {
+        return None;
+    }
+    digits.parse().ok().filter(|c| (100..=599).contains(c))
+}
+
+#[derive(Debug, Clone)]
+enum StatusEval {
+    Known(Vec<StatusValue>),
+    Forwarded(Range<usize>, String),
+    /// The status is parameter `n` (0-based, `self` included) of the enclosing function.
+    Param(usize),
+    Unknown,
+}
+
+#[derive(Debug, Clone, Default)]
+struct HeaderEval {
+    challenge: Option<ChallengeHeader>,
+    opaque: bool,
+}
+
+impl HeaderEval {
+    fn merge(&mut self, other: HeaderEval) {
+        if self.challenge.is_none() {
+            self.challenge = other.challenge;
+        }
+        self.opaque |= other.opaque;
+    }
+    fn opaque() -> Self {
+        HeaderEval {
+            challenge: None,
+            opaque: true,
+        }
+    }
+}
+
+fn is_challenge_name(s: &str) -> bool {
+    s.eq_ignore_ascii_case("www-authenticate")
+}
+
+/// Where a called name comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Imported from (or spelled through) a web framework module.
+    Framework(Framework),
+    /// Not imported, not defined here (a star import, a global).
+    Unknown,
+    /// Defined in this project (this file or a relative import).
+    Project,
+    /// Imported from some other library (`httpx`, `requests`, `unittest.mock`…).
+    Foreign,
+}
+
+/// A parameter of a `def`.
+#[derive(Debug, Clone)]
+struct Param<'a> {
+    name: String,
+    default: Option<Node<'a>>,
+    /// After `*` or `*args`: can only be passed by keyword.
+    kw_only: bool,
+    /// `*args` / `**kwargs`.
+    splat: bool,
+}
+
+/// A response helper defined in this file.
+#[derive(Debug, Clone)]
+struct LocalHelper<'a> {
+    sig: HelperSig,
+    def: Node<'a>,
+}
+
+/// How a project exception class gets its status.
+#[derive(Debug, Clone)]
+enum ClassStatus {
+    Fixed(u16),
+    /// An `__init__` parameter (index without `self`), with its default.
+    Param {
+        index: usize,
+        name: String,
+        default: Option<u16>,
+    },
+}
+
+/// A project exception class that becomes a response when raised.
+#[derive(Debug, Clone)]
+struct ErrorClass<'a> {
+    framework: Framework,
+    status: ClassStatus,
+    challenge: Option<ChallengeHeader>,
+    headers_opaque: bool,
+    /// `headers` is an `__init__` parameter (index without `self`, name).
+    headers_param: Option<(usize, String)>,
+    message: Option<String>,
+    detail_param: Option<(usize, String)>,
+    /// The `super().__init__(...)` call, where a header fix goes (same file only).
+    super_call: Option<Node<'a>>,
+    definition: Range<usize>,
+    /// Defined in another file (evidence path).
+    defined_in: Option<PathBuf>,
+}
+
+/// Per-file facts, computed once.
+struct Cx<'a> {
+    path: &'a Path,
+    src: &'a str,
+    root: Node<'a>,
+    settings: &'a Settings,
+    index: &'a ProjectIndex,
+    /// local name -> (module, imported name; `*` for `import module`)
+    imports: HashMap<String, (String, String)>,
+    /// Names bound anywhere in the file.
+    declared: HashSet<String>,
+    /// Module-level `NAME = value`.
+    module_values: HashMap<String, Node<'a>>,
+    /// `def`s by name (first definition wins).
+    functions: HashMap<String, Node<'a>>,
+    /// `class`es by name.
+    classes: HashMap<String, Node<'a>>,
+    logging_fns: HashSet<String>,
+    helpers: HashMap<String, LocalHelper<'a>>,
+    error_classes: HashMap<String, ErrorClass<'a>>,
+    logger: Option<String>,
+    framework_hint: Option<Framework>,
+    quote: char,
+    newline: &'static str,
+    is_test_file: bool,
+}
+
+pub fn extract(
+    path: &Path,
+    src: &str,
+    tree: &Tree,
+    settings: &Settings,
+    index: &ProjectIndex,
+) -> FileModel {
+    let mut cx = Cx::new(path, src, tree, settings, index);
+    let quote = cx.quote;
+    if cx.is_test_file {
+        return FileModel {
+            sites: Vec::new(),
+            quote,
+            semicolons: false,
+        };
+    }
+    let raw = candidates(&cx);
+    cx.helpers = collect_helpers(&cx, &raw);
+    let mut sites: Vec<ResponseSite> = raw.into_iter().filter_map(|r| r.into_site(&cx)).collect();
+    sites.extend(call_sites(&cx));
+    sites.sort_by_key(|s| (s.range.start, s.range.end));
+    sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
+    FileModel {
+        sites,
+        quote,
+        semicolons: false,
+    }
+}
+
+impl<'a> Cx<'a> {
+    fn new(
+        path: &'a Path,
+        src: &'a str,
+        tree: &'a Tree,
+        settings: &'a Settings,
+        index: &'a ProjectIndex,
+    ) -> Self {
+        let mut cx = Cx {
+            path,
+            src,
+            root: tree.root_node(),
+            settings,
+            index,
+            imports: HashMap::new(),
+            declared: HashSet::new(),
+            module_values: HashMap::new(),
+            functions: HashMap::new(),
+            classes: HashMap::new(),
+            logging_fns: HashSet::new(),
+            helpers: HashMap::new(),
+            error_classes: HashMap::new(),
+            logger: None,
+            framework_hint: None,
+            quote: syntax::preferred_quote(tree, src),
+            newline: syntax::newline(src),
+            is_test_file: is_test_path(path),
+        };
+        cx.scan();
+        cx.logger = cx.find_logger();
+        cx.error_classes = cx.collect_error_classes();
+        cx
+    }
+
+    /// One iterative walk collecting imports, bindings, functions and classes;
+    /// then a second one finding the functions that log.
+    fn scan(&mut self) {
+        let mut stack = vec![self.root];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "import_statement" => self.scan_import(node),
+                "import_from_statement" => self.scan_import_from(node),
+                "function_definition" => {
+                    if let Some(n) = node.child_by_field_name("name") {
+                        let name = text(n, self.src).to_string();
+                        self.declared.insert(name.clone());
+                        self.functions.entry(name).or_insert(node);
+                    }
+                    for p in params(node, self.src) {
+                        self.declared.insert(p.name);
+                    }
+                }
+                "class_definition" => {
+                    if let Some(n) = node.child_by_field_name("name") {
+                        let name = text(n, self.src).to_string();
+                        self.declared.insert(name.clone());
+                        self.classes.entry(name).or_insert(node);
+                    }
+                }
+                "assignment" | "augmented_assignment" => {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        self.declare_targets(left);
+                        if left.kind() == "identifier" && is_module_level(node) {
+                            if let Some(right) = node.child_by_field_name("right") {
+                                self.module_values
+                                    .insert(text(left, self.src).to_string(), right);
+                            }
+                        }
+                    }
+                }
+                "for_statement" | "for_in_clause" => {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        self.declare_targets(left);
+                    }
+                }
+                "as_pattern_target" | "global_statement" | "nonlocal_statement" => {
+                    self.declare_targets(node);
+                }
+                "except_clause" => {
+                    if let Some(alias) = node.child_by_field_name("alias") {
+                        self.declare_targets(alias);
+                    }
+                }
+                "lambda_parameters" => self.declare_targets(node),
+                _ => {}
+            }
+            for i in (0..node.named_child_count()).rev() {
+                if let Some(c) = node.named_child(i) {
+                    stack.push(c);
+                }
+            }
+        }
+        // The framework this file is written for, from its imports.
+        let mut hint = None;
+        for (module, _) in self.imports.values() {
+            match module_framework(module) {
+                Some(Framework::Flask) => {
+                    hint = Some(Framework::Flask);
+                    break;
+                }
+                Some(fw) if hint.is_none() => hint = Some(fw),
+                _ => {}
+            }
+        }
+        self.framework_hint = hint;
+        let logging: Vec<String> = self
+            .functions
+            .iter()
+            .filter(|(_, def)| {
+                def.child_by_field_name("body")
+                    .is_some_and(|b| self.first_log_in(b, usize::MAX).is_some())
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        self.logging_fns.extend(logging);
+        // Functions calling logging functions log too (a few rounds, bounded).
+        for _ in 0..3 {
+            let more: Vec<String> = self
+                .functions
+                .iter()
+                .filter(|(n, def)| {
+                    !self.logging_fns.contains(*n)
+                        && def
+                            .child_by_field_name("body")
+                            .is_some_and(|b| self.first_log_in(b, usize::MAX).is_some())
+                })
+                .map(|(n, _)| n.clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            self.logging_fns.extend(more);
+        }
+    }
+
+    fn declare_targets(&mut self, n: Node) {
+        let mut stack = vec![n];
+        while let Some(x) = stack.pop() {
+            match x.kind() {
+                "identifier" => {
+                    self.declared.insert(text(x, self.src).to_string());
+                }
+                "attribute" | "subscript" => {}
+                _ => stack.extend(named_children(x)),
+            }
+        }
+    }
+
+    fn scan_import(&mut self, node: Node) {
+        for c in named_children(node) {
+            match c.kind() {
+                "dotted_name" => {
+                    let full = text(c, self.src);
+                    let local = full.split('.').next().unwrap_or(full).to_string();
+                    self.declared.insert(local.clone());
+                    self.imports.insert(local.clone(), (local, "*".into()));
+                }
+                "aliased_import" => {
+                    let (Some(name), Some(alias)) = (
+                        c.child_by_field_name("name"),
+                        c.child_by_field_name("alias"),
+                    ) else {
+                        continue;
+                    };
+                    let local = text(alias, self.src).to_string();
+                    self.declared.insert(local.clone());
+                    self.imports
+                        .insert(local, (text(name, self.src).to_string(), "*".into()));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn scan_import_from(&mut self, node: Node) {
+        let Some(module) = node.child_by_field_name("module_name") else {
+            return;
+        };
+        let module = text(module, self.src).to_string();
+        let mut cursor = node.walk();
+        let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
+        for n in names {
+            let (name, local) = match n.kind() {
+                "aliased_import" => {
+                    let (Some(name), Some(alias)) = (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("alias"),
+                    ) else {
+                        continue;
+                    };
+                    (text(name, self.src), text(alias, self.src))
+                }
+                _ => (text(n, self.src), text(n, self.src)),
+            };
+            self.declared.insert(local.to_string());
+            self.imports
+                .insert(local.to_string(), (module.clone(), name.to_string()));
+        }
+    }
+
+    /// The export `name` of a relative module, resolved through the index.
+    fn module_export(&self, module: &str, name: &str) -> Option<(Export, PathBuf)> {
+        if !module.starts_with('.') {
+            return None;
+        }
+        let target = self.index.resolve_python(self.path, module)?;
+        self.index.record_import(self.path, &target);
+        let summary = self.index.summary(&target)?;
+        summary.exports.get(name).cloned().map(|e| (e, target))
+    }
+
+    /// What the local name `local` (imported from a relative module) is.
+    fn imported(&self, local: &str) -> Option<(Export, PathBuf)> {
+        let (module, name) = self.imports.get(local)?;
+        if name == "*" {
+            return None;
+        }
+        self.module_export(module, name)
+    }
+
+    /// `mod.NAME` where `mod` was imported as a relative module (`from . import constants`).
+    fn imported_member(&self, obj: &str, member: &str) -> Option<(Export, PathBuf)> {
+        let (module, name) = self.imports.get(obj)?;
+        let full = if name == "*" {
+            module.clone()
+        } else if module.ends_with('.') {
+            format!("{module}{name}")
+        } else {
+            format!("{module}.{name}")
+        };
+        self.module_export(&full, member)
+    }
+
+    /// Where the function `f` of a call comes from.
+    fn origin(&self, f: Node) -> Origin {
+        match f.kind() {
+            "identifier" => {
+                let n = text(f, self.src);
+                if let Some((m, _)) = self.imports.get(n) {
+                    if m.starts_with('.') {
+                        Origin::Project
+                    } else if let Some(fw) = module_framework(m) {
+                        Origin::Framework(fw)
+                    } else {
+                        Origin::Foreign
+                    }
+                } else if self.functions.contains_key(n) || self.classes.contains_key(n) {
+                    Origin::Project
+                } else if self.declared.contains(n) {
+                    Origin::Foreign
+                } else {
+                    Origin::Unknown
+                }
+            }
+            "attribute" => {
+                let Some(root) = leftmost(f) else {
+                    return Origin::Foreign;
+                };
+                let r = text(root, self.src);
+                if let Some((m, name)) = self.imports.get(r) {
+                    if m.starts_with('.') {
+                        return Origin::Project;
+                    }
+                    let full = if name == "*" {
+                        m.as_str()
+                    } else {
+                        name.as_str()
+                    };
+                    return module_framework(m)
+                        .or_else(|| module_framework(full))
+                        .map(Origin::Framework)
+                        .unwrap_or(Origin::Foreign);
+                }
+                module_framework(r)
+                    .map(Origin::Framework)
+                    .unwrap_or(Origin::Foreign)
+            }
+            _ => Origin::Foreign,
+        }
+    }
+
+    // ----- logging -------------------------------------------------------
+
+    /// Whether `call` is a log call with a logger this file defines or imports.
+    fn is_log_call(&self, call: Node) -> bool {
+        let Some(f) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let ftext = text(f, self.src);
+        for extra in &self.settings.loggers {
+            if ftext == extra
+                || ftext
+                    .strip_prefix(extra.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
+            {
+                return true;
+            }
+        }
+        match f.kind() {
+            "identifier" => ftext == "print" && self.settings.print_is_logging,
+            "attribute" => {
+                let (Some(obj), Some(method)) = (
+                    f.child_by_field_name("object"),
+                    f.child_by_field_name("attribute"),
+                ) else {
+                    return false;
+                };
+                let method = text(method, self.src);
+                if text(obj, self.src) == "sentry_sdk" {
+                    return method.starts_with("capture_") && self.declared.contains("sentry_sdk");
+                }
+                let level = matches!(
+                    method,
+                    "debug"
+                        | "info"
+                        | "warning"
+                        | "warn"
+                        | "error"
+                        | "exception"
+                        | "critical"
+                        | "fatal"
+                        | "log"
+                        | "msg"
+                        | "success"
+                        | "trace"
+                );
+                level && self.is_logger_expr(obj)
+            }
+            _ => false,
+        }
+    }
+
+    /// `logger`, `log`, `logging`, `self.logger`, `app.logger`,
+    /// `logger.bind(...)`, `logging.getLogger(__name__)`, `structlog.get_logger()`.
+    fn is_logger_expr(&self, obj: Node) -> bool {
+        let mut n = obj;
+        for _ in 0..6 {
+            match n.kind() {
+                "identifier" => {
+                    let t = text(n, self.src);
+                    return loggerish(t) && self.declared.contains(t);
+                }
+                "attribute" => {
+                    let t = text(n, self.src);
+                    let last = t.rsplit('.').next().unwrap_or(t);
+                    if !loggerish(last) {
+                        return false;
+                    }
+                    return match leftmost(n) {
+                        Some(root) => {
+                            let r = text(root, self.src);
+                            matches!(r, "self" | "cls") || self.declared.contains(r)
+                        }
+                        None => false,
+                    };
+                }
+                "call" => {
+                    // `logger.bind(x=1)`, `logging.getLogger(__name__)`, `structlog.get_logger()`
+                    let Some(f) = n.child_by_field_name("function") else {
+                        return false;
+                    };
+                    let ft = text(f, self.src);
+                    let last = ft.rsplit('.').next().unwrap_or(ft);
+                    if matches!(last, "getLogger" | "get_logger" | "getlogger") {
+                        return leftmost(f).is_some_and(|r| {
+                            let r = text(r, self.src);
+                            self.declared.contains(r)
+                        });
+                    }
+                    if f.kind() == "attribute"
+                        && matches!(last, "bind" | "opt" | "new" | "patch" | "bind_contextvars")
+                    {
+                        match f.child_by_field_name("object") {
+                            Some(o) => n = o,
+                            None => return false,
+                        }
+                        continue;
+                    }
+                    return false;
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Calls a same-file function (or an imported helper) that logs.
+    fn calls_logging_fn(&self, call: Node) -> bool {
+        let Some(f) = call.child_by_field_name("function") else {
+            return false;
+        };
+        match f.kind() {
+            "identifier" => {
+                let name = text(f, self.src);
+                self.logging_fns.contains(name)
+                    || matches!(
+                        self.imported(name),
+                        Some((Export::Helper(HelperSig { logs: true, .. }), _))
+                    )
+            }
+            "attribute" => {
+                let obj = f.child_by_field_name("object").map(|o| text(o, self.src));
+                let attr = f
+                    .child_by_field_name("attribute")
+                    .map(|a| text(a, self.src))
+                    .unwrap_or("");
+                matches!(obj, Some("self" | "cls")) && self.logging_fns.contains(attr)
+            }
+            _ => false,
+        }
+    }
+
+    /// The first log call in `node` (not in nested functions) starting before `before`.
+    fn first_log_in(&self, node: Node, before: usize) -> Option<Range<usize>> {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.start_byte() >= before {
+                continue;
+            }
+            if n.id() != node.id() && is_scope(n) {
+                continue;
+            }
+            if n.kind() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
+                return Some(n.byte_range());
+            }
+            for i in (0..n.named_child_count()).rev() {
+                if let Some(c) = n.named_child(i) {
+                    stack.push(c);
+                }
+            }
+        }
+        None
+    }
+
+    /// A log call in `stmt` that runs whenever `stmt` runs.
+    fn unconditional_log(&self, stmt: Node) -> Option<Range<usize>> {
+        if !matches!(stmt.kind(), "expression_statement") {
+            return None;
+        }
+        let mut stack = vec![stmt];
+        while let Some(n) = stack.pop() {
+            if is_scope(n) || matches!(n.kind(), "conditional_expression" | "boolean_operator") {
+                continue;
+            }
+            if n.kind() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
+                return Some(n.byte_range());
+            }
+            stack.extend(named_children(n));
+        }
+        None
+    }
+
+    /// A log call on the path before `site`: earlier sibling statements of every
+    /// enclosing block up to the function, and the conditions that led here.
+    fn logged_before(&self, site: Node) -> Option<Range<usize>> {
+        let mut node = site;
+        for _ in 0..MAX_PARENT_WALK {
+            let Some(parent) = node.parent() else { break };
+            if is_scope(parent) {
+                break;
+            }
+            match parent.kind() {
+                "block" | "module" => {
+                    for sib in named_children(parent) {
+                        if sib.start_byte() >= node.start_byte() {
+                            break;
+                        }
+                        if let Some(r) = self.unconditional_log(sib) {
+                            return Some(r);
+                        }
+                    }
+                }
+                "if_statement" | "elif_clause" | "while_statement" => {
+                    for cond in conditions_before(parent, node) {
+                        if let Some(r) = self.first_log_in(cond, usize::MAX) {
+                            return Some(r);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            node = parent;
+        }
+        None
+    }
+
+    /// The logger a fix may call: a module-level logger, else `logging` if
+    /// imported, else Flask's `app.logger` / `current_app.logger`.
+    fn find_logger(&self) -> Option<String> {
+        let mut best: Option<(u8, String)> = None;
+        for (name, value) in &self.module_values {
+            if value.kind() != "call" || !loggerish(name) {
+                continue;
+            }
+            if self.is_logger_expr(*value) || {
+                let f = value
+                    .child_by_field_name("function")
+                    .map(|f| text(f, self.src))
+                    .unwrap_or("");
+                f.ends_with("getLogger") || f.ends_with("get_logger")
+            } {
+                let rank = match name.as_str() {
+                    "logger" => 0,
+                    "log" => 1,
+                    _ => 2,
+                };
+                let better = match &best {
+                    None => true,
+                    Some((r, n)) => (rank, name) < (*r, n),
+                };
+                if better {
+                    best = Some((rank, name.clone()));
+                }
+            }
+        }
+        if let Some((_, n)) = best {
+            return Some(n);
+        }
+        for local in ["logger", "log", "LOGGER", "LOG"] {
+            if let Some((m, _)) = self.imports.get(local) {
+                if m == "loguru" || m.starts_with('.') || m.contains("log") {
+                    return Some(local.to_string());
+                }
+            }
+        }
+        if self
+            .imports
+            .get("logging")
+            .is_some_and(|(m, n)| m == "logging" && n == "*")
+        {
+            return Some("logging".into());
+        }
+        if let Some(app) = self.module_values.get("app") {
+            if app.kind() == "call"
+                && app
+                    .child_by_field_name("function")
+                    .is_some_and(|f| matches!(text(f, self.src), "Flask" | "flask.Flask" | "Quart"))
+            {
+                return Some("app.logger".into());
+            }
+        }
+        if self
+            .imports
+            .get("current_app")
+            .is_some_and(|(m, _)| m == "flask")
+        {
+            return Some("current_app.logger".into());
+        }
+        None
+    }
+
+    // ----- value resolution ---------------------------------------------
+
+    /// The value last assigned to `name` before `at` in an enclosing block,
+    /// else at module level.
+    fn resolve_local(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
+        self.assignment_of(name, at)
+            .and_then(|a| a.child_by_field_name("right"))
+    }
+
+    fn assignment_of(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
+        let is_target = |a: Node| {
+            a.child_by_field_name("left")
+                .is_some_and(|l| l.kind() == "identifier" && text(l, self.src) == name)
+        };
+        let mut scope = at.parent();
+        let mut steps = 0;
+        while let Some(s) = scope {
+            steps += 1;
+            if steps > MAX_PARENT_WALK {
+                return None;
+            }
+            match s.kind() {
+                "block" => {
+                    let mut found = None;
+                    for stmt in named_children(s) {
+                        if stmt.start_byte() >= at.start_byte() {
+                            break;
+                        }
+                        if let Some(a) = assignment_in(stmt).filter(|a| is_target(*a)) {
+                            if a.end_byte() <= at.start_byte() {
+                                found = Some(a);
+                            }
+                        }
+                    }
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+                "module" => {
+                    // Module constants: the last assignment before `at`, else the first after.
+                    let mut before = None;
+                    let mut after = None;
+                    for stmt in named_children(s) {
+                        if let Some(a) = assignment_in(stmt).filter(|a| is_target(*a)) {
+                            if a.end_byte() <= at.start_byte() {
+                                before = Some(a);
+                            } else if after.is_none() && a.start_byte() > at.end_byte() {
+                                after = Some(a);
+                            }
+                        }
+                    }
+                    return before.or(after);
+                }
+                "function_definition" | "lambda" => {
+                    // Locals of enclosing functions are not followed: go to module level.
+                    scope = Some(self.root);
+                    continue;
+                }
+                _ => {}
+            }
+            scope = s.parent();
+        }
+        None
+    }
+
+    /// Evaluates a status expression.
+    fn eval_status(&self, node: Node<'a>, depth: usize) -> StatusEval {
+        let node = unwrap_expr(node);
+        if depth > MAX_RESOLVE_DEPTH {
+            return StatusEval::Unknown;
+        }
+        match node.kind() {
+            "integer" => match text(node, self.src).parse::<u16>() {
+                Ok(code) if (100..=599).contains(&code) => StatusEval::Known(vec![StatusValue {
+                    code,
+                    range: node.byte_range(),
+                    literal: true,
+                    branch_condition: None,
+                }]),
+                _ => StatusEval::Unknown,
+            },
+            "conditional_expression" => {
+                let parts: Vec<Node> = named_children(node).collect();
+                let [cons, cond, alt] = parts.as_slice() else {
+                    return StatusEval::Unknown;
+                };
+                let cond = text(*cond, self.src).to_string();
+                let mut values = Vec::new();
+                for (branch, negate) in [(*cons, false), (*alt, true)] {
+                    if let StatusEval::Known(vs) = self.eval_status(branch, depth + 1) {
+                        for mut v in vs {
+                            let c = if negate {
+                                format!("not ({cond})")
+                            } else {
+                                cond.clone()
+                            };
+                            v.branch_condition = Some(match v.branch_condition.take() {
+                                Some(inner) => format!("{c} and {inner}"),
+                                None => c,
+                            });
+                            values.push(v);
+                        }
+                    }
+                }
+                if values.is_empty() {
+                    StatusEval::Unknown
+                } else {
+                    StatusEval::Known(values)
+                }
+            }
+            "boolean_operator" => {
+                // `upstream.status_code or 502`
+                let left = node
+                    .child_by_field_name("left")
+                    .map(|l| self.eval_status(l, depth + 1));
+                let right = node
+                    .child_by_field_name("right")
+                    .map(|r| self.eval_status(r, depth + 1));
+                match (left, right) {
+                    (Some(StatusEval::Forwarded(r, s)), _) => StatusEval::Forwarded(r, s),
+                    (Some(StatusEval::Known(mut a)), Some(StatusEval::Known(b))) => {
+                        a.extend(b);
+                        StatusEval::Known(a)
+                    }
+                    (Some(StatusEval::Known(a)), _) | (_, Some(StatusEval::Known(a))) => {
+                        StatusEval::Known(a)
+                    }
+                    _ => StatusEval::Unknown,
+                }
+            }
+            "identifier" => {
+                let name = text(node, self.src);
+                if let Some(func) = enclosing_function(node) {
+                    if let Some(i) = param_index(func, name, self.src) {
+                        // A status parameter with a default is still a parameter.
+                        return StatusEval::Param(i);
+                    }
+                }
+                if let Some(v) = self.resolve_local(name, node) {
+                    return match self.eval_status(v, depth + 1) {
+                        StatusEval::Known(vs) => StatusEval::Known(
+                            vs.into_iter()
+                                .map(|mut v| {
+                                    v.range = node.byte_range();
+                                    v.literal = false;
+                                    v
+                                })
+                                .collect(),
+                        ),
+                        other => other,
+                    };
+                }
+                if let Some((m, orig)) = self.imports.get(name) {
+                    if m.starts_with('.') {
+                        if let Some((Export::Number(code), _)) = self.imported(name) {
+                            return known_indirect(code, node);
+                        }
+                    } else if let Some(code) = status_constant(orig) {
+                        // `from starlette.status import HTTP_401_UNAUTHORIZED`
+                        return known_indirect(code, node);
+                    }
+                }
+                StatusEval::Unknown
+            }
+            "attribute" => {
+                let obj = node.child_by_field_name("object");
+                let attr = node
+                    .child_by_field_name("attribute")
+                    .map(|a| text(a, self.src))
+                    .unwrap_or("");
+                let obj_text = obj.map(|o| text(o, self.src)).unwrap_or("");
+                let obj_last = obj_text.rsplit('.').next().unwrap_or(obj_text);
+                if let Some(code) = status_constant(attr) {
+                    return StatusEval::Known(vec![StatusValue {
+                        code,
+                        range: node.byte_range(),
+                        literal: true,
+                        branch_condition: None,
+                    }]);
+                }
+                if matches!(obj_last, "HTTPStatus" | "HTTPStatusCode" | "HttpStatus") {
+                    if let Some(code) = named_status(attr) {
+                        return StatusEval::Known(vec![StatusValue {
+                            code,
+                            range: node.byte_range(),
+                            literal: true,
+                            branch_condition: None,
+                        }]);
+                    }
+                }
+                if attr == "value" {
+                    if let Some(o) = obj {
+                        if let StatusEval::Known(vs) = self.eval_status(o, depth + 1) {
+                            return StatusEval::Known(vs);
+                        }
+                    }
+                }
+                if matches!(attr, "status_code" | "status") {
+                    if let Some(o) = obj {
+                        if self.looks_upstream(o, attr) {
+                            return StatusEval::Forwarded(
+                                node.byte_range(),
+                                text(node, self.src).to_string(),
+                            );
+                        }
+                    }
+                }
+                if let Some(o) = obj.filter(|o| o.kind() == "identifier") {
+                    if let Some((Export::Number(code), _)) =
+                        self.imported_member(text(o, self.src), attr)
+                    {
+                        return known_indirect(code, node);
+                    }
+                }
+                StatusEval::Unknown
+            }
+            "call" => {
+                // `int(HTTPStatus.UNAUTHORIZED)`, `HTTPStatus(401)`
+                let f = node
+                    .child_by_field_name("function")
+                    .map(|f| text(f, self.src))
+                    .unwrap_or("");
+                if matches!(f, "int" | "HTTPStatus" | "http.HTTPStatus") {
+                    if let Some(a) = node
+                        .child_by_field_name("arguments")
+                        .and_then(|a| named_children(a).find(|c| c.kind() != "comment"))
+                    {
+                        return self.eval_status(a, depth + 1);
+                    }
+                }
+                StatusEval::Unknown
+            }
+            _ => StatusEval::Unknown,
+        }
+    }
+
+    /// Whether `obj` (in `obj.status_code`) is a response received from another service.
+    fn looks_upstream(&self, obj: Node<'a>, attr: &str) -> bool {
+        let obj = unwrap_expr(obj);
+        let t = text(obj, self.src);
+        if t.to_ascii_lowercase().contains("upstream") {
+            return true;
+        }
+        match obj.kind() {
+            // `e.response.status_code` (requests HTTPError, httpx HTTPStatusError)
+            "attribute" => t.ends_with(".response") && !t.starts_with("self."),
+            "call" => self.is_client_call(obj),
+            "identifier" => {
+                if let Some(v) = self.resolve_local(t, obj) {
+                    return self.is_client_call(unwrap_expr(v));
+                }
+                // `async with session.get(url) as resp:`
+                if let Some(call) = self.with_target_value(t, obj) {
+                    return self.is_client_call(call);
+                }
+                let _ = attr;
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// The value of `with X as name:` enclosing `at`.
+    fn with_target_value(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
+        let mut p = at.parent();
+        let mut steps = 0;
+        while let Some(n) = p {
+            steps += 1;
+            if steps > MAX_PARENT_WALK || is_scope(n) {
+                return None;
+            }
+            if n.kind() == "with_statement" {
+                let mut stack = vec![n];
+                while let Some(x) = stack.pop() {
+                    if x.kind() == "as_pattern" {
+                        let alias = x
+                            .child_by_field_name("alias")
+                            .map(|a| text(a, self.src).trim().to_string());
+                        if alias.as_deref() == Some(name) {
+                            return x.named_child(0).map(unwrap_expr);
+                        }
+                    }
+                    if x.kind() != "block" {
+                        stack.extend(named_children(x));
+                    }
+                }
+            }
+            p = n.parent();
+        }
+        None
+    }
+
+    /// A call to an HTTP client: `requests.get(...)`, `await client.post(...)`,
+    /// `httpx.request(...)`, `session.get(...)`, `urlopen(...)`.
+    fn is_client_call(&self, v: Node) -> bool {
+        if v.kind() != "call" {
+            return false;
+        }
+        let Some(f) = v.child_by_field_name("function") else {
+            return false;
+        };
+        let ft = text(f, self.src);
+        let root = leftmost(f).map(|r| text(r, self.src)).unwrap_or(ft);
+        let module = self
+            .imports
+            .get(root)
+            .map(|(m, _)| m.as_str())
+            .unwrap_or("");
+        let client_module = |m: &str| {
+            matches!(
+                m.split('.').next().unwrap_or(""),
+                "requests" | "httpx" | "aiohttp" | "urllib" | "urllib3" | "httplib2" | "niquests"
+            )
+        };
+        if client_module(module) || client_module(root) {
+            return true;
+        }
+        let method = ft.rsplit('.').next().unwrap_or(ft);
+        let verb = matches!(
+            method,
+            "get"
+                | "post"
+                | "put"
+                | "patch"
+                | "delete"
+                | "head"
+                | "options"
+                | "request"
+                | "send"
+                | "fetch"
+        ) || method == "urlopen";
+        let lower = ft.to_ascii_lowercase();
+        verb && (lower.contains("client") || lower.contains("session") || lower.contains("http"))
+    }
+
+    /// Evaluates a headers expression.
+    fn eval_headers(&self, node: Node<'a>, at: Node<'a>, depth: usize) -> HeaderEval {
+        let node = unwrap_expr(node);
+        if depth > MAX_RESOLVE_DEPTH {
+            return HeaderEval::opaque();
+        }
+        match node.kind() {
+            "dictionary" => {
+                let mut out = HeaderEval::default();
+                for child in named_children(node) {
+                    match child.kind() {
+                        "pair" => {
+                            let Some(key) = child.child_by_field_name("key") else {
+                                continue;
+                            };
+                            match self.key_name(key) {
+                                Some(k) if is_challenge_name(&k) => {
+                                    if let Some(v) = child.child_by_field_name("value") {
+                                        out.challenge.get_or_insert(self.challenge_value(v, None));
+                                    }
+                                }
+                                Some(_) => {}
+                                None => out.opaque = true,
+                            }
+                        }
+                        "dictionary_splat" => {
+                            if let Some(arg) = child.named_child(0) {
+                                out.merge(self.eval_headers(arg, at, depth + 1));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                out
+            }
+            "list" | "tuple" => {
+                // `[("WWW-Authenticate", "Bearer")]` (Flask/Werkzeug header lists)
+                let mut out = HeaderEval::default();
+                for item in named_children(node) {
+                    let item = unwrap_expr(item);
+                    if item.kind() != "tuple" {
+                        out.opaque |= item.kind() != "comment";
+                        continue;
+                    }
+                    let parts: Vec<Node> = named_children(item).collect();
+                    if let [k, v] = parts.as_slice() {
+                        if self.key_name(*k).is_some_and(|k| is_challenge_name(&k)) {
+                            out.challenge.get_or_insert(self.challenge_value(*v, None));
+                        }
+                    }
+                }
+                out
+            }
+            "none" => HeaderEval::default(),
+            "identifier" => {
+                let name = text(node, self.src);
+                let is_param = enclosing_function(node)
+                    .is_some_and(|f| param_index(f, name, self.src).is_some());
+                let mut out = if is_param {
+                    HeaderEval::opaque()
+                } else if let Some(v) = self.resolve_local(name, node) {
+                    self.eval_headers(v, at, depth + 1)
+                } else if let Some((export, target)) = self.imported(name) {
+                    export_headers(export, Some(&target))
+                } else {
+                    HeaderEval::opaque()
+                };
+                if out.challenge.is_none() {
+                    let scope = enclosing_function(at).unwrap_or(self.root);
+                    if let Some(ch) = self.header_set_on(scope, name, false, Some(at.start_byte()))
+                    {
+                        out.challenge = Some(ch);
+                    }
+                }
+                out
+            }
+            "call" => {
+                let f = node.child_by_field_name("function");
+                let fname = f.map(|f| text(f, self.src)).unwrap_or("");
+                // A header builder in this file: `def auth_headers(): return {...}`
+                if let Some(def) = self.functions.get(fname) {
+                    if let Some(ret) = returned_value(*def) {
+                        return self.eval_headers(ret, at, depth + 1);
+                    }
+                }
+                if f.is_some_and(|f| f.kind() == "identifier") {
+                    if let Some((e, target)) = self.imported(fname) {
+                        return export_headers(e, Some(&target));
+                    }
+                }
+                HeaderEval::opaque()
+            }
+            _ => HeaderEval::opaque(),
+        }
+    }
+
+    fn key_name(&self, key: Node<'a>) -> Option<String> {
+        let key = unwrap_expr(key);
+        match key.kind() {
+            "string" | "concatenated_string" => self.string_literal(key),
+            "identifier" => {
+                let name = text(key, self.src);
+                match self.resolve_local(name, key) {
+                    Some(v) => self.string_literal(unwrap_expr(v)),
+                    None => match self.imported(name) {
+                        Some((Export::Str(s), _)) => Some(s),
+                        _ => None,
+                    },
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A string literal's value (implicit concatenation joined; f-strings refused).
+    fn string_literal(&self, n: Node) -> Option<String> {
+        match n.kind() {
+            "string" => string_value(n, self.src),
+            "concatenated_string" => {
+                let mut out = String::new();
+                for part in named_children(n) {
+                    out.push_str(&string_value(part, self.src)?);
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+
+    fn challenge_value(&self, v: Node<'a>, evidence: Option<Evidence>) -> ChallengeHeader {
+        let v = unwrap_expr(v);
+        let literal = match v.kind() {
+            "string" | "concatenated_string" => self.string_literal(v),
+            "identifier" => {
+                let name = text(v, self.src);
+                match self.resolve_local(name, v) {
+                    Some(d) => self.string_literal(unwrap_expr(d)),
+                    None => match self.imported(name) {
+                        Some((Export::Str(s), _)) => Some(s),
+                        _ => None,
+                    },
+                }
+            }
+            _ => None,
+        };
+        ChallengeHeader {
+            value_range: v.byte_range(),
+            literal,
+            evidence,
+        }
+    }
+
+    /// `recv["WWW-Authenticate"] = v`, `recv.headers["WWW-Authenticate"] = v`,
+    /// `recv.headers.update({...})`, `recv.www_authenticate = ...` inside `scope`
+    /// (before `before` when given). `on_response` accepts `recv.headers…` forms.
+    fn header_set_on(
+        &self,
+        scope: Node<'a>,
+        recv: &str,
+        on_response: bool,
+        before: Option<usize>,
+    ) -> Option<ChallengeHeader> {
+        let mut stack = vec![scope];
+        while let Some(n) = stack.pop() {
+            if before.is_some_and(|b| n.start_byte() >= b) {
+                continue;
+            }
+            if n.id() != scope.id() && is_scope(n) {
+                continue;
+            }
+            match n.kind() {
+                "assignment" => {
+                    if let (Some(left), Some(right)) = (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ) {
+                        if left.kind() == "subscript" {
+                            let target = left
+                                .child_by_field_name("value")
+                                .map(|v| text(v, self.src))
+                                .unwrap_or("");
+                            let target_ok = target == recv
+                                || on_response && target.strip_suffix(".headers") == Some(recv);
+                            if target_ok
+                                && left
+                                    .child_by_field_name("subscript")
+                                    .and_then(|s| self.key_name(s))
+                                    .is_some_and(|k| is_challenge_name(&k))
+                            {
+                                return Some(self.challenge_value(
+                                    right,
+                                    Some(Evidence {
+                                        path: None,
+                                        range: n.byte_range(),
+                                        note: "`WWW-Authenticate` set here".into(),
+                                    }),
+                                ));
+                            }
+                        }
+                        if on_response && text(left, self.src) == format!("{recv}.www_authenticate")
+                        {
+                            return Some(ChallengeHeader {
+                                value_range: right.byte_range(),
+                                literal: None,
+                                evidence: Some(Evidence {
+                                    path: None,
+                                    range: n.byte_range(),
+                                    note: "`WWW-Authenticate` set here".into(),
+                                }),
+                            });
+                        }
+                    }
+                }
+                "call" => {
+                    if let Some(f) = n
+                        .child_by_field_name("function")
+                        .filter(|f| f.kind() == "attribute")
+                    {
+                        let obj = f
+                            .child_by_field_name("object")
+                            .map(|o| text(o, self.src))
+                            .unwrap_or("");
+                        let method = f
+                            .child_by_field_name("attribute")
+                            .map(|a| text(a, self.src))
+                            .unwrap_or("");
+                        let ev = Evidence {
+                            path: None,
+                            range: n.byte_range(),
+                            note: format!("`WWW-Authenticate` set here with `.{method}(…)`"),
+                        };
+                        if on_response && obj == format!("{recv}.www_authenticate") {
+                            // werkzeug: `resp.www_authenticate.set_basic()`
+                            return Some(ChallengeHeader {
+                                value_range: n.byte_range(),
+                                literal: None,
+                                evidence: Some(ev),
+                            });
+                        }
+                        let obj_ok = obj == recv
+                            || on_response && obj.strip_suffix(".headers") == Some(recv);
+                        if obj_ok {
+                            let args: Vec<Node> = n
+                                .child_by_field_name("arguments")
+                                .map(|a| {
+                                    named_children(a)
+                                        .filter(|c| c.kind() != "comment")
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            match method {
+                                "setdefault" | "add" | "set" | "append" | "add_header"
+                                | "__setitem__" => {
+                                    if let (Some(k), Some(v)) = (args.first(), args.get(1)) {
+                                        if self.key_name(*k).is_some_and(|k| is_challenge_name(&k))
+                                        {
+                                            return Some(self.challenge_value(*v, Some(ev)));
+                                        }
+                                    }
+                                }
+                                "update" | "extend" => {
+                                    if let Some(a) = args.first() {
+                                        if let Some(mut ch) = self.eval_headers(*a, *a, 1).challenge
+                                        {
+                                            ch.evidence = Some(ev);
+                                            return Some(ch);
+                                        }
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for i in (0..n.named_child_count()).rev() {
+                if let Some(c) = n.named_child(i) {
+                    stack.push(c);
+                }
+            }
+        }
+        None
+    }
+
+    // ----- guards and paths -----------------------------------------------
+
+    /// The conditions under which `site` runs, innermost first, up to its function.
+    fn guard(&self, site: Node) -> Option<Guard> {
+        let mut node = site;
+        let mut parts: Vec<String> = Vec::new();
+        let mut innermost: Option<Range<usize>> = None;
+        let mut in_catch = false;
+        for _ in 0..MAX_PARENT_WALK {
+            let Some(parent) = node.parent() else { break };
+            if is_scope(parent) {
+                break;
+            }
+            match parent.kind() {
+                "if_statement" | "elif_clause" => {
+                    let own = parent.child_by_field_name("condition");
+                    let in_cond = own.is_some_and(|c| c.byte_range().contains(&node.start_byte()));
+                    if !in_cond {
+                        let in_body = parent
+                            .child_by_field_name("consequence")
+                            .is_some_and(|c| c.id() == node.id());
+                        if in_body {
+                            if let Some(c) = own {
+                                parts.push(strip_parens(text(c, self.src)).to_string());
+                                innermost.get_or_insert(c.byte_range());
+                            }
+                        } else if parent.kind() == "if_statement" {
+                            // In an `elif`/`else` clause: every earlier condition was false.
+                            for c in conditions_before(parent, node) {
+                                parts.push(format!("not ({})", strip_parens(text(c, self.src))));
+                                innermost.get_or_insert(c.byte_range());
+                            }
+                        }
+                    }
+                }
+                "except_clause" => {
+                    let header = text(parent, self.src)
+                        .split(':')
+                        .next()
+                        .unwrap_or("except")
+                        .trim()
+                        .to_string();
+                    parts.push(header);
+                    let s = parent.start_byte();
+                    innermost.get_or_insert(s..(s + 6).min(parent.end_byte()));
+                    in_catch = true;
+                }
+                "conditional_expression" => {
+                    let kids: Vec<Node> = named_children(parent).collect();
+                    if let [cons, cond, alt] = kids.as_slice() {
+                        let c = strip_parens(text(*cond, self.src));
+                        if cons.id() == node.id() {
+                            parts.push(c.to_string());
+                            innermost.get_or_insert(cond.byte_range());
+                        } else if alt.id() == node.id() {
+                            parts.push(format!("not ({c})"));
+                            innermost.get_or_insert(cond.byte_range());
+                        }
+                    }
+                }
+                "boolean_operator" => {
+                    // `token or abort(401)`
+                    if let (Some(l), Some(op)) = (
+                        parent.child_by_field_name("left"),
+                        parent.child_by_field_name("operator"),
+                    ) {
+                        if l.end_byte() <= node.start_byte() {
+                            let c = text(l, self.src);
+                            parts.push(if text(op, self.src) == "or" {
+                                format!("not ({c})")
+                            } else {
+                                c.to_string()
+                            });
+                            innermost.get_or_insert(l.byte_range());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            node = parent;
+        }
+        let range = innermost?;
+        Some(Guard {
+            text: parts.join(" and "),
+            range,
+            in_catch,
+            missing_config: self.tests_missing_config(site),
+        })
+    }
+
+    /// Whether the innermost `if` around `site` tests for a missing secret or
+    /// environment variable: `not os.environ.get("JWT_SECRET")`,
+    /// `os.getenv("KEY") is None`, `not SECRET` where `SECRET = os.getenv(...)`,
+    /// `not settings.JWT_SECRET`.
+    fn tests_missing_config(&self, site: Node<'a>) -> bool {
+        let mut node = site;
+        let mut cond = None;
+        for _ in 0..MAX_PARENT_WALK {
+            let Some(p) = node.parent() else { return false };
+            if is_scope(p) {
+                return false;
+            }
+            if matches!(p.kind(), "if_statement" | "elif_clause")
+                && p.child_by_field_name("consequence")
+                    .is_some_and(|c| c.id() == node.id())
+            {
+                cond = p.child_by_field_name("condition");
+                break;
+            }
+            node = p;
+        }
+        let Some(cond) = cond else { return false };
+        let is_config = |t: &str| {
+            (t.contains("environ") || t.contains("getenv") || t.contains("env.get("))
+                && !t.contains("request")
+                || t.strip_prefix("settings.").is_some_and(|k| {
+                    !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                })
+        };
+        let mut stack = vec![cond];
+        while let Some(n) = stack.pop() {
+            let tested = match n.kind() {
+                "not_operator" => n.child_by_field_name("argument"),
+                "comparison_operator" if text(n, self.src).ends_with("is None") => n.named_child(0),
+                _ => None,
+            };
+            if let Some(arg) = tested.map(unwrap_expr) {
+                let t = text(arg, self.src);
+                if is_config(t) {
+                    return true;
+                }
+                if arg.kind() == "identifier" {
+                    if let Some(v) = self.resolve_local(t, arg) {
+                        if is_config(text(v, self.src)) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        false
+    }
+
+    /// An earlier check, dependency or decorator that rejected callers with no identity.
+    fn identity_established(&self, site: Node) -> Option<Range<usize>> {
+        let func = enclosing_function(site)?;
+        let mut found = None;
+        if let Some(body) = func.child_by_field_name("body") {
+            let mut stack = vec![body];
+            while let Some(n) = stack.pop() {
+                if n.start_byte() >= site.start_byte() || (n.id() != body.id() && is_scope(n)) {
+                    continue;
+                }
+                if n.kind() == "if_statement" && n.end_byte() <= site.start_byte() {
+                    if let (Some(cond), Some(cons)) = (
+                        n.child_by_field_name("condition"),
+                        n.child_by_field_name("consequence"),
+                    ) {
+                        if block_exits(cons, self.src)
+                            && rejects_missing_identity(text(cond, self.src))
+                        {
+                            found = Some(cond.byte_range());
+                        }
+                    }
+                }
+                stack.extend(named_children(n));
+            }
+        }
+        if found.is_some() {
+            return found;
+        }
+        // `user: User = Depends(get_current_user)` (FastAPI dependency injection)
+        if let Some(ps) = func.child_by_field_name("parameters") {
+            for p in named_children(ps) {
+                let Some(value) = p.child_by_field_name("value") else {
+                    continue;
+                };
+                let v = text(value, self.src);
+                if !(v.starts_with("Depends(") || v.starts_with("Security(")) {
+                    continue;
+                }
+                let name = p
+                    .child_by_field_name("name")
+                    .map(|n| text(n, self.src))
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let dep = v.to_ascii_lowercase();
+                let identity = [
+                    "user",
+                    "principal",
+                    "identity",
+                    "account",
+                    "claims",
+                    "current",
+                ];
+                if identity.iter().any(|k| name.contains(k) || dep.contains(k))
+                    && !name.contains("token")
+                {
+                    return Some(p.byte_range());
+                }
+            }
+        }
+        // `@login_required`, `@jwt_required()`, `@requires_auth`
+        if let Some(dec) = func.parent().filter(|p| p.kind() == "decorated_definition") {
+            for d in named_children(dec).filter(|d| d.kind() == "decorator") {
+                let t = text(d, self.src).trim_start_matches('@');
+                let head = t.split('(').next().unwrap_or(t);
+                let last = head.rsplit('.').next().unwrap_or(head).to_ascii_lowercase();
+                if last.contains("login_required")
+                    || last.contains("auth_required")
+                    || last.contains("jwt_required")
+                    || last.contains("token_required")
+                    || last.contains("requires_auth")
+                    || last == "authenticated"
+                {
+                    return Some(d.byte_range());
+                }
+            }
+        }
+        None
+    }
+
+    /// Where to insert a statement before the one containing `site`.
+    fn statement_insertion(&self, site: Node) -> Option<StatementInsertion> {
+        let mut node = site;
+        for _ in 0..MAX_PARENT_WALK {
+            let parent = node.parent()?;
+            if is_scope(parent) {
+                return None;
+            }
+            if is_statement(node) && matches!(parent.kind(), "block" | "module") {
+                if syntax::starts_line(self.src, node.start_byte()) {
+                    let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
+                    return Some(StatementInsertion {
+                        line_start,
+                        indent,
+                        wrap: None,
+                        newline: self.newline,
+                    });
+                }
+                // `if not user: raise ...` on one line: the fix moves the body down.
+                let first = named_children(parent)
+                    .find(|c| c.kind() != "comment")
+                    .is_some_and(|c| c.id() == node.id());
+                let owner_ok = parent.parent().is_some_and(|o| {
+                    matches!(
+                        o.kind(),
+                        "if_statement"
+                            | "elif_clause"
+                            | "else_clause"
+                            | "for_statement"
+                            | "while_statement"
+                            | "with_statement"
+                            | "except_clause"
+                            | "try_statement"
+                            | "finally_clause"
+                    )
+                });
+                if parent.kind() == "block" && first && owner_ok {
+                    let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
+                    return Some(StatementInsertion {
+                        line_start,
+                        indent,
+                        wrap: Some(node.byte_range()),
+                        newline: self.newline,
+                    });
+                }
+                return None;
+            }
+            node = parent;
+        }
+        None
+    }
+
+    /// String literals inside `node` (not dict keys), joined by " | ".
+    fn strings_in(&self, node: Node) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "string" | "concatenated_string" => {
+                    if n.parent().is_some_and(|p| {
+                        p.kind() == "pair"
+                            && p.child_by_field_name("key")
+                                .is_some_and(|k| k.id() == n.id())
+                    }) {
+                        continue;
+                    }
+                    match self.string_literal(n) {
+                        Some(s) => parts.push(s),
+                        None => {
+                            // f-string: keep its literal text.
+                            let mut s = String::new();
+                            let mut inner = vec![n];
+                            while let Some(x) = inner.pop() {
+                                match x.kind() {
+                                    "string_content" => s.push_str(text(x, self.src)),
+                                    "interpolation" => s.push_str(text(x, self.src)),
+                                    _ => {
+                                        for i in (0..x.named_child_count()).rev() {
+                                            if let Some(c) = x.named_child(i) {
+                                                inner.push(c);
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            parts.push(s);
+                        }
+                    }
+                }
+                _ => {
+                    for i in (0..n.named_child_count()).rev() {
+                        if let Some(c) = n.named_child(i) {
+                            stack.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join(" | "))
+    }
+
+    /// An expression in `node` that echoes a caught exception (`str(e)`, `f"{e}"`, `e.args`).
+    fn echoed_error(&self, node: Node, site: Node) -> Option<Range<usize>> {
+        let mut caught: Vec<String> = Vec::new();
+        let mut p = site.parent();
+        let mut steps = 0;
+        while let Some(n) = p {
+            steps += 1;
+            if steps > MAX_PARENT_WALK || is_scope(n) {
+                break;
+            }
+            if n.kind() == "except_clause" {
+                if let Some(alias) = except_alias(n) {
+                    caught.push(text(alias, self.src).to_string());
+                }
+            }
+            p = n.parent();
+        }
+        if caught.is_empty() {
+            return None;
+        }
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            let is_name = n.kind() == "identifier"
+                && caught.iter().any(|c| c == text(n, self.src))
+                && !n.parent().is_some_and(|p| {
+                    (p.kind() == "attribute"
+                        && p.child_by_field_name("attribute")
+                            .is_some_and(|a| a.id() == n.id()))
+                        || (p.kind() == "keyword_argument"
+                            && p.child_by_field_name("name")
+                                .is_some_and(|a| a.id() == n.id()))
+                });
+            if is_name {
+                let mut top = n;
+                for _ in 0..8 {
+                    let Some(par) = top.parent() else { break };
+                    match par.kind() {
+                        "attribute" | "subscript" | "interpolation" => top = par,
+                        "call"
+                            if par
+                                .child_by_field_name("function")
+                                .is_some_and(|f| f.id() == top.id()) =>
+                        {
+                            top = par
+                        }
+                        "argument_list" => {
+                            let call = par.parent();
+                            let f = call
+                                .and_then(|c| c.child_by_field_name("function"))
+                                .map(|f| text(f, self.src))
+                                .unwrap_or("");
+                            if matches!(f, "str" | "repr" | "format") {
+                                if let Some(c) = call {
+                                    top = c;
+                                }
+                            }
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+                return Some(top.byte_range());
+            }
+            stack.extend(named_children(n));
+        }
+        None
+    }
+
+    // ----- exception classes --------------------------------------------
+
+    /// Project exception classes defined in this file that become responses.
+    fn collect_error_classes(&self) -> HashMap<String, ErrorClass<'a>> {
+        let mut out: HashMap<String, ErrorClass<'a>> = HashMap::new();
+        // Bases may be defined after subclasses: a few rounds to a fixpoint.
+        for _ in 0..4 {
+            let mut changed = false;
+            let mut names: Vec<&String> = self.classes.keys().collect();
+            names.sort();
+            for name in names {
+                if out.contains_key(name) {
+                    continue;
+                }
+                let class = self.classes[name];
+                if let Some(c) = self.error_class(class, &out) {
+                    out.insert(name.clone(), c);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        out
+    }
+
+    fn error_class(
+        &self,
+        class: Node<'a>,
+        known: &HashMap<String, ErrorClass<'a>>,
+    ) -> Option<ErrorClass<'a>> {
+        let supers = class.child_by_field_name("superclasses")?;
+        let body = class.child_by_field_name("body")?;
+        // What the base gives.
+        let mut base: Option<ErrorClass<'a>> = None;
+        let mut base_kind: Option<&'static str> = None;
+        for b in named_children(supers) {
+            if b.kind() == "keyword_argument" {
+                continue;
+            }
+            let t = text(b, self.src);
+            let last = t.rsplit('.').next().unwrap_or(t);
+            if let Some(c) = known.get(t) {
+                base = Some(c.clone());
+                break;
+            }
+            if b.kind() == "identifier" {
+                if let Some((Export::ErrorClass(sig), target)) = self.imported(t) {
+                    base = Some(ErrorClass {
+                        framework: sig.framework,
+                        status: ClassStatus::Fixed(sig.code),
+                        challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
+                            value_range: 0..0,
+                            literal: lit,
+                            evidence: None,
+                        }),
+                        headers_opaque: false,
+                        headers_param: None,
+                        message: sig.message.clone(),
+                        detail_param: None,
+                        super_call: None,
+                        definition: sig.definition.clone(),
+                        defined_in: Some(target),
+                    });
+                    break;
+                }
+            }
+            let origin = self.origin(b);
+            if matches!(origin, Origin::Project) {
+                continue;
+            }
+            base_kind = match last {
+                "HTTPException" | "StarletteHTTPException" => {
+                    if matches!(origin, Origin::Framework(Framework::Flask)) {
+                        Some("werkzeug")
+                    } else {
+                        Some("fastapi")
+                    }
+                }
+                "Unauthorized" => Some("unauthorized"),
+                "Forbidden" => Some("forbidden"),
+                "PermissionDenied" => Some("permission_denied"),
+                "APIException" => Some("api_exception"),
+                _ => None,
+            };
+            if base_kind.is_some() {
+                break;
+            }
+        }
+        let mut class_info = match (base, base_kind) {
+            (Some(mut b), _) => {
+                b.definition = class.byte_range();
+                b.defined_in = None;
+                b.super_call = None;
+                b
+            }
+            (None, Some(kind)) => {
+                let (framework, status) = match kind {
+                    "fastapi" => (Framework::FastApi, None),
+                    "werkzeug" => (Framework::Flask, None),
+                    "unauthorized" => (Framework::Flask, Some(401)),
+                    "forbidden" => (Framework::Flask, Some(403)),
+                    "permission_denied" => (Framework::Django, Some(403)),
+                    _ => (Framework::Django, None),
+                };
+                ErrorClass {
+                    framework,
+                    status: ClassStatus::Fixed(status.unwrap_or(0)),
+                    challenge: None,
+                    headers_opaque: false,
+                    headers_param: None,
+                    message: None,
+                    detail_param: None,
+                    super_call: None,
+                    definition: class.byte_range(),
+                    defined_in: None,
+                }
+            }
+            (None, None) => return None,
+        };
+        // Class attributes: `status_code = 401`, `code = 401`, `detail = "..."`.
+        for stmt in named_children(body) {
+            let Some(a) = assignment_in(stmt) else {
+                continue;
+            };
+            let (Some(l), Some(r)) = (
+                a.child_by_field_name("left"),
+                a.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            match text(l, self.src) {
+                "status_code" | "code" => {
+                    if let StatusEval::Known(v) = self.eval_status(r, 0) {
+                        if let Some(v) = v.first() {
+                            class_info.status = ClassStatus::Fixed(v.code);
+                        }
+                    }
+                }
+                "detail" | "description" | "default_detail" | "message" => {
+                    if let Some(s) = self.string_literal(unwrap_expr(r)) {
+                        class_info.message = Some(s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // `def __init__(...): super().__init__(status_code=401, detail=..., headers=...)`
+        let init = named_children(body)
+            .map(|s| {
+                if s.kind() == "decorated_definition" {
+                    s.child_by_field_name("definition").unwrap_or(s)
+                } else {
+                    s
+                }
+            })
+            .find(|s| {
+                s.kind() == "function_definition"
+                    && s.child_by_field_name("name")
+                        .is_some_and(|n| text(n, self.src) == "__init__")
+            });
+        if let Some(init) = init {
+            let init_params = params(init, self.src);
+            let sup = find_node(init, |n| {
+                n.kind() == "call"
+                    && n.child_by_field_name("function").is_some_and(|f| {
+                        let t = text(f, self.src);
+                        t.ends_with(".__init__")
+                    })
+            });
+            if let Some(sup) = sup {
+                let ftext = sup
+                    .child_by_field_name("function")
+                    .map(|f| text(f, self.src))
+                    .unwrap_or("");
+                // `Base.__init__(self, ...)` passes self explicitly.
+                let shift = usize::from(!ftext.starts_with("super("));
+                let args = Args::of(sup, self.src);
+                let fastapi_like = class_info.framework == Framework::FastApi;
+                let (status_kw, detail_kw, headers_kw, detail_pos, headers_pos) = if fastapi_like {
+                    ("status_code", "detail", "headers", 1, 2)
+                } else {
+                    ("code", "description", "www_authenticate", 0, 2)
+                };
+                let status_arg = args.get(status_kw, if fastapi_like { Some(shift) } else { None });
+                if let Some(s) = status_arg {
+                    match self.eval_status(s, 0) {
+                        StatusEval::Known(v) => {
+                            if let Some(v) = v.first() {
+                                class_info.status = ClassStatus::Fixed(v.code);
+                            }
+                        }
+                        StatusEval::Param(i) => {
+                            let p = init_params.get(i);
+                            let default = p.and_then(|p| p.default).and_then(|d| {
+                                match self.eval_status(d, 0) {
+                                    StatusEval::Known(v) => v.first().map(|v| v.code),
+                                    _ => None,
+                                }
+                            });
+                            class_info.status = ClassStatus::Param {
+                                index: i.saturating_sub(1),
+                                name: p.map(|p| p.name.clone()).unwrap_or_default(),
+                                default,
+                            };
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(d) = args.get(detail_kw, Some(detail_pos + shift)) {
+                    let d = unwrap_expr(d);
+                    if let Some(s) = self.string_literal(d) {
+                        class_info.message = Some(s);
+                    } else if d.kind() == "identifier" {
+                        let name = text(d, self.src);
+                        if let Some(i) = param_index(init, name, self.src) {
+                            class_info.detail_param = Some((i.saturating_sub(1), name.to_string()));
+                            if let Some(s) = init_params
+                                .get(i)
+                                .and_then(|p| p.default)
+                                .and_then(|d| self.string_literal(unwrap_expr(d)))
+                            {
+                                class_info.message = Some(s);
+                            }
+                        }
+                    }
+                }
+                match args.get(headers_kw, Some(headers_pos + shift)) {
+                    Some(h) => {
+                        let hu = unwrap_expr(h);
+                        if !fastapi_like {
+                            // werkzeug `www_authenticate=`: any value is a challenge.
+                            if hu.kind() != "none" {
+                                class_info.challenge = Some(ChallengeHeader {
+                                    value_range: hu.byte_range(),
+                                    literal: None,
+                                    evidence: None,
+                                });
+                            }
+                        } else if hu.kind() == "identifier"
+                            && param_index(init, text(hu, self.src), self.src).is_some()
+                        {
+                            let name = text(hu, self.src);
+                            let i = param_index(init, name, self.src).unwrap_or(0);
+                            class_info.headers_param =
+                                Some((i.saturating_sub(1), name.to_string()));
+                        } else {
+                            let h = self.eval_headers(hu, hu, 0);
+                            class_info.challenge = h.challenge;
+                            class_info.headers_opaque = h.opaque;
+                        }
+                    }
+                    None => {
+                        if args.splat {
+                            class_info.headers_opaque = true;
+                        }
+                    }
+                }
+                class_info.super_call = Some(sup);
+            }
+        }
+        match class_info.status {
+            ClassStatus::Fixed(0) => None,
+            _ => Some(class_info),
+        }
+    }
+}
+
+// ----- small syntax helpers --------------------------------------------------
+
+/// Functions, lambdas and classes start a new scope for paths and guards.
+fn is_scope(n: Node) -> bool {
+    matches!(
+        n.kind(),
+        "function_definition" | "lambda" | "class_definition"
+    )
+}
+
+fn is_function(n: Node) -> bool {
+    matches!(n.kind(), "function_definition" | "lambda")
+}
+
+fn is_statement(n: Node) -> bool {
+    n.kind().ends_with("_statement") || n.kind() == "decorated_definition"
+}
+
+fn is_module_level(n: Node) -> bool {
+    let mut p = n.parent();
+    while let Some(x) = p {
+        match x.kind() {
+            "expression_statement" => p = x.parent(),
+            "module" => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn enclosing_function(n: Node) -> Option<Node> {
+    let mut p = n.parent();
+    let mut steps = 0;
+    while let Some(x) = p {
+        steps += 1;
+        if steps > MAX_PARENT_WALK * 4 {
+            return None;
+        }
+        if is_function(x) {
+            return Some(x);
+        }
+        p = x.parent();
+    }
+    None
+}
+
+/// The leftmost identifier of `a.b.c` / `a.b().c`.
+fn leftmost(n: Node) -> Option<Node> {
+    let mut x = n;
+    for _ in 0..64 {
+        match x.kind() {
+            "identifier" => return Some(x),
+            "attribute" => x = x.child_by_field_name("object")?,
+            "call" => x = x.child_by_field_name("function")?,
+            "subscript" => x = x.child_by_field_name("value")?,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// `logger`, `log`, `LOGGER`, `_logger`, `audit_log`, `logging`, `structlog`.
+fn loggerish(name: &str) -> bool {
+    let l = name.trim_start_matches('_').to_ascii_lowercase();
+    l == "log"
+        || l == "logging"
+        || l == "structlog"
+        || l == "loguru"
+        || l.ends_with("logger")
+        || l.ends_with("_log")
+        || (l.ends_with("log") && l.len() <= 8 && l != "catalog" && l != "blog" && l != "dialog")
+}
+
+/// The assignment in a statement: `x = ...` (possibly annotated).
+fn assignment_in(stmt: Node) -> Option<Node> {
+    if stmt.kind() != "expression_statement" {
+        return None;
+    }
+    stmt.named_child(0).filter(|a| a.kind() == "assignment")
+}
+
+/// Strips parentheses and `await`.
+fn unwrap_expr(mut n: Node) -> Node {
+    for _ in 0..64 {
+        match n.kind() {
+            "parenthesized_expression" | "await" => match n.named_child(0) {
+                Some(c) if c.kind() != "comment" => n = c,
+                _ => return n,
+            },
+            _ => return n,
+        }
+    }
+    n
+}
+
+fn strip_parens(s: &str) -> &str {
+    let t = s.trim();
+    if t.starts_with('(') && t.ends_with(')') {
+        &t[1..t.len() - 1]
+    } else {
+        t
+    }
+}
+
+/// The parameters of a `def`, in order (`self` included).
+fn params<'a>(def: Node<'a>, src: &str) -> Vec<Param<'a>> {
+    let Some(ps) = def.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut kw_only = false;
+    for p in named_children(ps) {
+        let (name, default, splat) = match p.kind() {
+            "identifier" => (Some(text(p, src)), None, false),
+            "typed_parameter" => (
+                named_children(p)
+                    .find(|c| c.kind() == "identifier")
+                    .map(|c| text(c, src)),
+                None,
+                named_children(p).any(|c| c.kind().ends_with("splat_pattern")),
+            ),
+            "default_parameter" | "typed_default_parameter" => (
+                p.child_by_field_name("name").map(|n| text(n, src)),
+                p.child_by_field_name("value"),
+                false,
+            ),
+            "list_splat_pattern" | "dictionary_splat_pattern" => {
+                (named_children(p).next().map(|c| text(c, src)), None, true)
+            }
+            "keyword_separator" => {
+                kw_only = true;
+                continue;
+            }
+            _ => continue,
+        };
+        let Some(name) = name else { continue };
+        let list_splat = p.kind() == "list_splat_pattern"
+            || (p.kind() == "typed_parameter"
+                && named_children(p).any(|c| c.kind() == "list_splat_pattern"));
+        out.push(Param {
+            name: name.trim_start_matches('*').to_string(),
+            default,
+            kw_only,
+            splat,
+        });
+        if list_splat {
+            kw_only = true;
+        }
+    }
+    out
+}
+
+fn param_index(def: Node, name: &str, src: &str) -> Option<usize> {
+    params(def, src)
+        .iter()
+        .position(|p| p.name == name && !p.splat)
+}
+
+/// The arguments of a call.
+struct Args<'a> {
+    positional: Vec<Node<'a>>,
+    keywords: Vec<(String, Node<'a>)>,
+    /// `*args` or `**kwargs` present: anything may be passed.
+    splat: bool,
+    list: Option<Node<'a>>,
+}
+
+impl<'a> Args<'a> {
+    fn of(call: Node<'a>, src: &str) -> Self {
+        let mut out = Args {
+            positional: Vec::new(),
+            keywords: Vec::new(),
+            splat: false,
+            list: None,
+        };
+        let Some(list) = call
+            .child_by_field_name("arguments")
+            .filter(|a| a.kind() == "argument_list")
+        else {
+            return out;
+        };
+        out.list = Some(list);
+        for a in named_children(list) {
+            match a.kind() {
+                "comment" => {}
+                "keyword_argument" => {
+                    if let (Some(n), Some(v)) = (
+                        a.child_by_field_name("name"),
+                        a.child_by_field_name("value"),
+                    ) {
+                        out.keywords.push((text(n, src).to_string(), v));
+                    }
+                }
+                "list_splat" | "dictionary_splat" => out.splat = true,
+                _ => out.positional.push(a),
+            }
+        }
+        out
+    }
+
+    /// The argument passed as keyword `kw`, else at position `pos`.
+    fn get(&self, kw: &str, pos: Option<usize>) -> Option<Node<'a>> {
+        self.keywords
+            .iter()
+            .find(|(n, _)| n == kw)
+            .map(|(_, v)| *v)
+            .or_else(|| pos.and_then(|p| self.positional.get(p).copied()))
+    }
+
+    fn has(&self, kw: &str) -> bool {
+        self.keywords.iter().any(|(n, _)| n == kw)
+    }
+}
+
+/// The conditions evaluated before control reaches `child` of `parent`
+/// (an `if`, `elif` or `while`): its own condition when `child` is the body,
+/// the `if` and earlier `elif` conditions when `child` is an `elif`/`else`.
+fn conditions_before<'t>(parent: Node<'t>, child: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let Some(cond) = parent.child_by_field_name("condition") else {
+        return out;
+    };
+    if cond.byte_range().contains(&child.start_byte()) {
+        return out;
+    }
+    if parent
+        .child_by_field_name("consequence")
+        .or_else(|| parent.child_by_field_name("body"))
+        .is_some_and(|c| c.id() == child.id())
+    {
+        out.push(cond);
+        return out;
+    }
+    if parent.kind() == "if_statement" && matches!(child.kind(), "elif_clause" | "else_clause") {
+        out.push(cond);
+        for alt in named_children(parent) {
+            if alt.start_byte() >= child.start_byte() {
+                break;
+            }
+            if alt.kind() == "elif_clause" {
+                if let Some(c) = alt.child_by_field_name("condition") {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a block ends the request: `raise`, `return`, `abort(...)`.
+fn block_exits(block: Node, src: &str) -> bool {
+    named_children(block).any(|s| match s.kind() {
+        "raise_statement" | "return_statement" => true,
+        "expression_statement" => {
+            let t = text(s, src);
+            t.starts_with("abort(") || t.contains(".abort(")
+        }
+        _ => false,
+    })
+}
+
+/// `not user`, `user is None`, `not request.user.is_authenticated`, `not current_user`.
+fn rejects_missing_identity(cond: &str) -> bool {
+    let c: String = cond.split_whitespace().collect::<Vec<_>>().join(" ");
+    if c.contains("is_anonymous") || (c.contains("not ") && c.contains(".is_authenticated")) {
+        return true;
+    }
+    const NAMES: &[&str] = &[
+        "user",
+        "current_user",
+        "request.user",
+        "g.user",
+        "session",
+        "claims",
+        "payload",
+        "decoded",
+        "principal",
+        "identity",
+        "user_id",
+        "token_data",
+        "account",
+    ];
+    let bounded = |hay: &str, needle: &str| {
+        hay.match_indices(needle).any(|(i, _)| {
+            let before = hay[..i].chars().next_back();
+            let after = hay[i + needle.len()..].chars().next();
+            !matches!(before, Some(ch) if ch.is_alphanumeric() || ch == '_' || ch == '.')
+                && !matches!(after, Some(ch) if ch.is_alphanumeric() || ch == '_' || ch == '.' || ch == '[' || ch == '(')
+        })
+    };
+    NAMES.iter().any(|n| {
+        bounded(&c, &format!("not {n}"))
+            || bounded(&c, &format!("{n} is None"))
+            || bounded(&c, &format!("{n} == None"))
+    })
+}
+
+fn except_alias(clause: Node) -> Option<Node> {
+    if let Some(a) = clause.child_by_field_name("alias") {
+        return Some(a);
+    }
+    let value = clause.child_by_field_name("value")?;
+    let mut stack = vec![value];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "as_pattern_target" {
+            return n.named_child(0).or(Some(n));
+        }
+        stack.extend(named_children(n));
+    }
+    None
+}
+
+/// The first node under `root` (not in nested scopes) matching `pred`.
+fn find_node<'t>(root: Node<'t>, pred: impl Fn(Node<'t>) -> bool) -> Option<Node<'t>> {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.id() != root.id() && is_scope(n) {
+            continue;
+        }
+        if pred(n) {
+            return Some(n);
+        }
+        for i in (0..n.named_child_count()).rev() {
+            if let Some(c) = n.named_child(i) {
+                stack.push(c);
+            }
+        }
+    }
+    None
+}
+
+/// The value a function returns first (for header builders).
+fn returned_value(def: Node) -> Option<Node> {
+    let body = def.child_by_field_name("body")?;
+    let ret = find_node(body, |n| n.kind() == "return_statement")?;
+    ret.named_child(0)
+}
+
+fn known_indirect(code: u16, node: Node) -> StatusEval {
+    StatusEval::Known(vec![StatusValue {
+        code,
+        range: node.byte_range(),
+        literal: false,
+        branch_condition: None,
+    }])
+}
+
+fn export_headers(e: Export, target: Option<&Path>) -> HeaderEval {
+    match e {
+        Export::Headers { challenge, opaque } | Export::HeaderBuilder { challenge, opaque } => {
+            HeaderEval {
+                challenge: challenge.map(|lit| ChallengeHeader {
+                    value_range: 0..0,
+                    literal: lit,
+                    evidence: target.map(|t| {
+                        super::index::evidence_in(
+                            t,
+                            0..0,
+                            "`WWW-Authenticate` comes from this module",
+                        )
+                    }),
+                }),
+                opaque,
+            }
+        }
+        _ => HeaderEval::opaque(),
+    }
+}
+
+fn is_test_path(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    (name.starts_with("test_") && name.ends_with(".py"))
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        || name == "tests.py"
+}
+
+/// Whether `n` sits in a test assertion or a test function.
+fn in_test_code(n: Node, src: &str) -> bool {
+    let mut p = n.parent();
+    let mut steps = 0;
+    while let Some(x) = p {
+        steps += 1;
+        if steps > MAX_PARENT_WALK * 4 {
+            return false;
+        }
+        match x.kind() {
+            "assert_statement" => return true,
+            "call" => {
+                let f = x
+                    .child_by_field_name("function")
+                    .map(|f| text(f, src))
+                    .unwrap_or("");
+                let last = f.rsplit('.').next().unwrap_or(f);
+                if last.starts_with("assert") || f.starts_with("pytest.") || f.starts_with("mock.")
+                {
+                    return true;
+                }
+            }
+            "function_definition"
+                if x.child_by_field_name("name")
+                    .is_some_and(|nm| text(nm, src).starts_with("test_")) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        p = x.parent();
+    }
+    false
+}
+
+// ----- insertions --------------------------------------------------------------
+
+/// How to add an entry (`$NAME: $VALUE`, a tuple…) to a dict or list literal, in its layout.
+fn entry_insertion(
+    cx: &Cx,
+    container: Node,
+    entry: &str,
+    how: &'static str,
+) -> Option<HeaderInsertion> {
+    let entries: Vec<Node> = named_children(container)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let Some(last) = entries.last() else {
+        let (open, close) = match container.kind() {
+            "list" => ('[', ']'),
+            _ => ('{', '}'),
+        };
+        return Some(HeaderInsertion {
+            at: container.start_byte(),
+            replace_len: container.end_byte() - container.start_byte(),
+            template: format!("{open}{entry}{close}"),
+            how,
+        });
+    };
+    if cx.src[last.end_byte()..container.end_byte()].contains('#') {
+        return None; // a trailing comment: no clean edit
+    }
+    after_last_entry(cx, *last, container.end_byte(), entry, how)
+}
+
+/// Inserts `entry` after `last` (the last element before `close`).
+fn after_last_entry(
+    cx: &Cx,
+    last: Node,
+    close: usize,
+    entry: &str,
+    how: &'static str,
+) -> Option<HeaderInsertion> {
+    let after_last = cx.src.get(last.end_byte()..close)?;
+    let has_trailing_comma = after_last.trim_start().starts_with(',');
+    if syntax::starts_line(cx.src, last.start_byte()) {
+        let (_, indent) = syntax::line_indent(cx.src, last.start_byte());
+        if has_trailing_comma {
+            let comma = last.end_byte() + after_last.find(',').unwrap_or(0) + 1;
+            Some(HeaderInsertion {
+                at: comma,
+                replace_len: 0,
+                template: format!("{}{indent}{entry},", cx.newline),
+                how,
+            })
+        } else {
+            Some(HeaderInsertion {
+                at: last.end_byte(),
+                replace_len: 0,
+                template: format!(",{}{indent}{entry}", cx.newline),
+                how,
+            })
+        }
+    } else {
+        Some(HeaderInsertion {
+            at: last.end_byte(),
+            replace_len: 0,
+            template: format!(", {entry}"),
+            how,
+        })
+    }
+}
+
+/// How to add the keyword argument `kwarg` (a template) to a call.
+fn kwarg_insertion(
+    cx: &Cx,
+    args: &Args,
+    kwarg: &str,
+    how: &'static str,
+) -> Option<HeaderInsertion> {
+    let list = args.list?;
+    let entries: Vec<Node> = named_children(list)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    match entries.last() {
+        None => {
+            let inner = cx
+                .src
+                .get(list.start_byte() + 1..list.end_byte().saturating_sub(1))?;
+            if inner.contains('#') {
+                return None;
+            }
+            Some(HeaderInsertion {
+                at: list.start_byte() + 1,
+                replace_len: inner.len(),
+                template: kwarg.to_string(),
+                how,
+            })
+        }
+        Some(last) => {
+            if cx.src[last.end_byte()..list.end_byte()].contains('#') {
+                return None;
+            }
+            after_last_entry(cx, *last, list.end_byte(), kwarg, how)
+        }
+    }
+}
+
+/// How to add a challenge to a headers expression that is already there.
+fn headers_value_insertion(cx: &Cx, h: Node, eval: &HeaderEval) -> Option<HeaderInsertion> {
+    let hu = unwrap_expr(h);
+    match hu.kind() {
+        "dictionary" => entry_insertion(
+            cx,
+            hu,
+            "$NAME: $VALUE",
+            "add a `WWW-Authenticate` entry to `headers`",
+        ),
+        "list" => entry_insertion(
+            cx,
+            hu,
+            "($NAME, $VALUE)",
+            "add a `WWW-Authenticate` entry to the header list",
+        ),
+        "none" => Some(HeaderInsertion {
+            at: hu.start_byte(),
+            replace_len: hu.end_byte() - hu.start_byte(),
+            template: "{$NAME: $VALUE}".into(),
+            how: "pass `headers` with `WWW-Authenticate`",
+        }),
+        "identifier" | "attribute" if !eval.opaque => {
+            // Only when it is known to be a dict (a list would break `**`).
+            let is_dict = hu.kind() == "identifier" && {
+                let name = text(hu, cx.src);
+                match cx.resolve_local(name, hu).map(unwrap_expr) {
+                    Some(r) => r.kind() == "dictionary",
+                    None => matches!(cx.imported(name), Some((Export::Headers { .. }, _))),
+                }
+            };
+            if is_dict {
+                Some(HeaderInsertion {
+                    at: h.start_byte(),
+                    replace_len: h.end_byte() - h.start_byte(),
+                    template: format!("{{**{}, $NAME: $VALUE}}", text(h, cx.src)),
+                    how: "merge `WWW-Authenticate` into the headers",
+                })
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+// ----- candidates ------------------------------------------------------------
+
+/// A candidate site before it is turned into the model.
+struct Raw<'t> {
+    framework: Framework,
+    /// The response expression (its range is the site's range).
+    node: Node<'t>,
+    /// Where the response is produced (guards, logging, insertion): usually `node`,
+    /// the `raise` statement for an exception raised through a variable.
+    anchor: Node<'t>,
+    status: StatusEval,
+    headers: HeaderEval,
+    insertion: Option<HeaderInsertion>,
+    message_node: Option<Node<'t>>,
+    message_text: Option<String>,
+    /// The raised object is an exception (may be assigned and raised later).
+    exception: bool,
+    via: Option<Evidence>,
+    /// The response is built by a helper that logs first (its definition).
+    logged_in: Option<Range<usize>>,
+}
+
+impl<'t> Raw<'t> {
+    fn new(framework: Framework, node: Node<'t>, status: StatusEval) -> Self {
+        Raw {
+            framework,
+            node,
+            anchor: node,
+            status,
+            headers: HeaderEval::default(),
+            insertion: None,
+            message_node: None,
+            message_text: None,
+            exception: false,
+            via: None,
+            logged_in: None,
+        }
+    }
+
+    fn into_site(self, cx: &Cx<'t>) -> Option<ResponseSite> {
+        let status = match self.status {
+            StatusEval::Known(v) => Status::Known(v),
+            StatusEval::Forwarded(r, s) => Status::Forwarded {
+                range: r,
+                source: s,
+            },
+            _ => return None,
+        };
+        let message = self
+            .message_node
+            .and_then(|m| cx.strings_in(m))
+            .or(self.message_text);
+        let echoes_error = self
+            .message_node
+            .and_then(|m| cx.echoed_error(m, self.anchor));
+        let log_insertion = cx
+            .logger
+            .as_ref()
+            .and_then(|_| cx.statement_insertion(self.anchor));
+        Some(ResponseSite {
+            framework: self.framework,
+            range: self.node.byte_range(),
+            status,
+            headers: Headers {
+                challenge: self.headers.challenge,
+                opaque: self.headers.opaque,
+                insertion: self.insertion,
+            },
+            message,
+            message_range: self.message_node.map(|m| m.byte_range()),
+            guard: cx.guard(self.anchor),
+            handler: enclosing_function(self.anchor).map(|f| f.byte_range()),
+            logged: cx.logged_before(self.anchor).or(self.logged_in),
+            log_insertion,
+            logger_in_scope: cx.logger.clone(),
+            identity_established: cx.identity_established(self.anchor),
+            echoes_error,
+            via_helper: self.via,
+        })
+    }
+}
+
+fn candidates<'t>(cx: &Cx<'t>) -> Vec<Raw<'t>> {
+    let Some(q) = query() else {
+        return Vec::new();
+    };
+    let names = q.capture_names();
+    let mut qc = QueryCursor::new();
+    let mut out: Vec<Raw<'t>> = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
+    while let Some(m) = matches.next() {
+        for cap in m.captures {
+            let Some(kind) = names[cap.index as usize].strip_prefix("site.") else {
+                continue;
+            };
+            let node = cap.node;
+            if kind == "call" || !seen.insert(node.id()) || in_test_code(node, cx.src) {
+                continue;
+            }
+            match kind {
+                "constructor" => {
+                    if let Some(r) = constructor_call(cx, node) {
+                        out.extend(expand_raised(cx, r));
+                    }
+                }
+                "raise_name" => out.extend(raise_name(cx, node)),
+                "tuple" => out.extend(flask_tuple(cx, node)),
+                "assignment" => out.extend(status_assignment(cx, node)),
+                "lambda" => out.extend(lambda_dict(cx, node)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The name called: `HTTPException` in `fastapi.HTTPException(...)`.
+fn callee_name<'t>(call: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
+    let f = call.child_by_field_name("function")?;
+    let name = match f.kind() {
+        "identifier" => text(f, src),
+        "attribute" => text(f.child_by_field_name("attribute")?, src),
+        _ => return None,
+    };
+    Some((name, f))
+}
+
+/// Known framework constructors and calls.
+fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
+    let (name, f) = callee_name(call, cx.src)?;
+    let origin = cx.origin(f);
+    let module_fw = match origin {
+        Origin::Framework(fw) => Some(fw),
+        Origin::Unknown => None,
+        Origin::Project | Origin::Foreign => return None,
+    };
+    let args = Args::of(call, cx.src);
+    let fw_hint = module_fw.or(cx.framework_hint);
+    let mut raw;
+    // (status keyword, status position, headers keyword, headers position, body keyword, body position)
+    struct Shape {
+        status_kw: &'static str,
+        status_pos: Option<usize>,
+        headers_kw: &'static str,
+        headers_pos: Option<usize>,
+        body_kw: &'static str,
+        body_pos: Option<usize>,
+    }
+    let shape = |status_kw, status_pos, headers_pos, body_kw| Shape {
+        status_kw,
+        status_pos,
+        headers_kw: "headers",
+        headers_pos,
+        body_kw,
+        body_pos: Some(0),
+    };
+    let (framework, shape, exception) = match name {
+        "HTTPException" | "StarletteHTTPException" => {
+            if module_fw == Some(Framework::Flask) {
+                return None; // werkzeug's HTTPException has no status argument
+            }
+            (
+                Framework::FastApi,
+                Shape {
+                    status_kw: "status_code",
+                    status_pos: Some(0),
+                    headers_kw: "headers",
+                    headers_pos: Some(2),
+                    body_kw: "detail",
+                    body_pos: Some(1),
+                },
+                true,
+            )
+        }
+        "JSONResponse" | "PlainTextResponse" | "HTMLResponse" | "ORJSONResponse"
+        | "UJSONResponse" | "StreamingResponse" => (
+            Framework::FastApi,
+            shape("status_code", Some(1), Some(2), "content"),
+            false,
+        ),
+        "Response" => {
+            let fw = if args.has("status_code") {
+                Framework::FastApi
+            } else if args.has("status") {
+                match fw_hint {
+                    Some(Framework::Django) => Framework::Django,
+                    _ => Framework::Flask,
+                }
+            } else {
+                fw_hint.unwrap_or(Framework::FastApi)
+            };
+            match fw {
+                Framework::FastApi => {
+                    (fw, shape("status_code", Some(1), Some(2), "content"), false)
+                }
+                Framework::Django => (fw, shape("status", Some(1), Some(3), "data"), false),
+                _ => (fw, shape("status", Some(1), Some(2), "response"), false),
+            }
+        }
+        "HttpResponse" | "JsonResponse" | "StreamingHttpResponse" => (
+            Framework::Django,
+            shape(
+                "status",
+                None,
+                None,
+                if name == "JsonResponse" {
+                    "data"
+                } else {
+                    "content"
+                },
+            ),
+            false,
+        ),
+        "HttpResponseForbidden" => {
+            raw = Raw::new(
+                Framework::Django,
+                call,
+                known_indirect(403, f.child_by_field_name("attribute").unwrap_or(f)),
+            );
+            if let Some(s) = args.get("status", None) {
+                raw.status = cx.eval_status(s, 0);
+            }
+            raw.message_node = args.get("content", Some(0));
+            fill_headers(cx, &mut raw, &args, "headers", None, call);
+            return Some(raw);
+        }
+        "abort" => {
+            if module_fw.is_none() && cx.framework_hint != Some(Framework::Flask) {
+                return None;
+            }
+            let status_node = args
+                .get("code", Some(0))
+                .or_else(|| args.get("status", None))?;
+            let status = cx.eval_status(status_node, 0);
+            raw = Raw::new(Framework::Flask, call, status);
+            raw.message_node = args.get("description", Some(1));
+            raw.exception = true;
+            werkzeug_challenge(cx, &mut raw, &args, None);
+            return Some(raw);
+        }
+        "make_response" => {
+            if let Some(t) = args
+                .positional
+                .first()
+                .map(|a| unwrap_expr(*a))
+                .filter(|a| a.kind() == "tuple" && args.positional.len() == 1)
+            {
+                let mut r = flask_tuple(cx, t)?;
+                r.node = call;
+                r.anchor = call;
+                return Some(r);
+            }
+            (
+                Framework::Flask,
+                shape("status", Some(1), Some(2), "response"),
+                false,
+            )
+        }
+        "Unauthorized" | "Forbidden" => {
+            if module_fw.is_none() && cx.framework_hint != Some(Framework::Flask) {
+                return None;
+            }
+            let code = if name == "Unauthorized" { 401 } else { 403 };
+            raw = Raw::new(
+                Framework::Flask,
+                call,
+                known_indirect(code, f.child_by_field_name("attribute").unwrap_or(f)),
+            );
+            raw.message_node = args.get("description", Some(0));
+            raw.exception = true;
+            if args.get("response", Some(1)).is_some() {
+                raw.headers.opaque = true; // a full response replaces the default one
+            }
+            if code == 401 {
+                werkzeug_challenge(cx, &mut raw, &args, Some(2));
+            }
+            return Some(raw);
+        }
+        "PermissionDenied" => {
+            if module_fw.is_none() && cx.framework_hint != Some(Framework::Django) {
+                return None;
+            }
+            raw = Raw::new(
+                Framework::Django,
+                call,
+                known_indirect(403, f.child_by_field_name("attribute").unwrap_or(f)),
+            );
+            raw.message_node = args.positional.first().copied();
+            raw.exception = true;
+            return Some(raw);
+        }
+        _ => return None,
+    };
+    let status_node = args.get(shape.status_kw, shape.status_pos)?;
+    let status = cx.eval_status(status_node, 0);
+    if matches!(status, StatusEval::Unknown) {
+        return None;
+    }
+    raw = Raw::new(framework, call, status);
+    raw.exception = exception;
+    raw.message_node = args.get(shape.body_kw, shape.body_pos);
+    fill_headers(
+        cx,
+        &mut raw,
+        &args,
+        shape.headers_kw,
+        shape.headers_pos,
+        call,
+    );
+    if name == "make_response" && args.get("headers", Some(2)).is_none() {
+        // `make_response(*args)` takes no keywords: headers go third.
+        raw.insertion =
+            (args.positional.len() == 2 && args.keywords.is_empty()).then(|| HeaderInsertion {
+                at: status_node.end_byte(),
+                replace_len: 0,
+                template: ", {$NAME: $VALUE}".into(),
+                how: "pass headers to `make_response`",
+            });
+    }
+    if !exception {
+        // `resp = HttpResponse(status=401); resp["WWW-Authenticate"] = "Bearer"; return resp`
+        if let Some(var) = assigned_name(call, cx.src) {
+            let scope = enclosing_function(call).unwrap_or(cx.root);
+            if raw.headers.challenge.is_none() {
+                if let Some(ch) = cx.header_set_on(scope, var, true, None) {
+                    raw.headers.challenge = Some(ch);
+                }
+            }
+        }
+    }
+    Some(raw)
+}
+
+/// The variable a call is assigned to: `resp = HttpResponse(...)`.
+fn assigned_name<'t>(call: Node<'t>, src: &'t str) -> Option<&'t str> {
+    let p = call.parent()?;
+    if p.kind() != "assignment" || p.child_by_field_name("right")?.id() != call.id() {
+        return None;
+    }
+    let l = p.child_by_field_name("left")?;
+    (l.kind() == "identifier").then(|| text(l, src))
+}
+
+/// Reads the headers argument of a call and says how to add one.
+fn fill_headers<'t>(
+    cx: &Cx<'t>,
+    raw: &mut Raw<'t>,
+    args: &Args<'t>,
+    kw: &str,
+    pos: Option<usize>,
+    call: Node<'t>,
+) {
+    match args.get(kw, pos) {
+        Some(h) => {
+            let eval = cx.eval_headers(h, call, 0);
+            raw.insertion = headers_value_insertion(cx, h, &eval);
+            raw.headers.merge(eval);
+        }
+        None => {
+            if args.splat {
+                raw.headers.opaque = true;
+            } else {
+                raw.insertion = kwarg_insertion(
+                    cx,
+                    args,
+                    &format!("{kw}={{$NAME: $VALUE}}"),
+                    "pass `headers` with `WWW-Authenticate`",
+                );
+            }
+        }
+    }
+}
+
+/// `www_authenticate=` on Werkzeug's `Unauthorized` / Flask's `abort`: any value is a challenge.
+fn werkzeug_challenge<'t>(cx: &Cx<'t>, raw: &mut Raw<'t>, args: &Args<'t>, pos: Option<usize>) {
+    if let Some(v) = args.get("www_authenticate", pos) {
+        let v = unwrap_expr(v);
+        if v.kind() != "none" {
+            raw.headers.challenge = Some(ChallengeHeader {
+                value_range: v.byte_range(),
+                literal: cx.string_literal(v),
+                evidence: None,
+            });
+        }
+    } else if args.splat {
+        raw.headers.opaque = true;
+    }
+}
+
+/// An exception assigned to a variable and raised later yields one site per `raise`.
+fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
+    if !raw.exception {
+        return vec![raw];
+    }
+    let Some(var) = assigned_name(raw.node, cx.src) else {
+        return vec![raw];
+    };
+    let scope = enclosing_function(raw.node).unwrap_or(cx.root);
+    let mut raises = Vec::new();
+    let mut stack = vec![scope];
+    while let Some(n) = stack.pop() {
+        if n.id() != scope.id() && is_function(n) && scope.id() != cx.root.id() {
+            continue;
+        }
+        if n.kind() == "raise_statement"
+            && n.named_child(0)
+                .is_some_and(|e| e.kind() == "identifier" && text(e, cx.src) == var)
+            && !in_test_code(n, cx.src)
+        {
+            raises.push(n);
+        }
+        for i in (0..n.named_child_count()).rev() {
+            if let Some(c) = n.named_child(i) {
+                stack.push(c);
+            }
+        }
+    }
+    if raises.is_empty() {
+        return vec![raw];
+    }
+    let single = raises.len() == 1;
+    raises
+        .into_iter()
+        .map(|r| {
+            let ident = r.named_child(0).unwrap_or(r);
+            let status = match (&raw.status, single) {
+                (StatusEval::Known(vs), false) => StatusEval::Known(
+                    vs.iter()
+                        .map(|v| StatusValue {
+                            range: ident.byte_range(),
+                            literal: false,
+                            ..v.clone()
+                        })
+                        .collect(),
+                ),
+                (s, _) => s.clone(),
+            };
+            Raw {
+                framework: raw.framework,
+                node: r,
+                anchor: r,
+                status,
+                headers: raw.headers.clone(),
+                insertion: raw.insertion.clone(),
+                message_node: raw.message_node,
+                message_text: raw.message_text.clone(),
+                exception: true,
+                logged_in: raw.logged_in.clone(),
+                via: Some(Evidence {
+                    path: None,
+                    range: raw.node.byte_range(),
+                    note: format!("`{var}` is created here"),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// `raise Unauthorized` / `raise PermissionDenied` / `raise AuthError` (no call).
+fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let stmt = node.parent()?;
+    if stmt
+        .child_by_field_name("cause")
+        .is_some_and(|c| c.id() == node.id())
+    {
+        return None;
+    }
+    let name = match node.kind() {
+        "identifier" => text(node, cx.src),
+        _ => text(node.child_by_field_name("attribute")?, cx.src),
+    };
+    if let Some(class) = cx.error_classes.get(name) {
+        return Some(class_site(cx, class, node, None, name));
+    }
+    if node.kind() == "identifier" {
+        if let Some(class) = imported_class(cx, name) {
+            return Some(class_site(cx, &class, node, None, name));
+        }
+    }
+    let origin = cx.origin(node);
+    let hint_ok = |fw| matches!(origin, Origin::Framework(_)) || cx.framework_hint == Some(fw);
+    let (framework, code) = match name {
+        "Unauthorized" if hint_ok(Framework::Flask) => (Framework::Flask, 401),
+        "Forbidden" if hint_ok(Framework::Flask) => (Framework::Flask, 403),
+        "PermissionDenied" if hint_ok(Framework::Django) => (Framework::Django, 403),
+        _ => return None,
+    };
+    if matches!(origin, Origin::Project | Origin::Foreign) {
+        return None;
+    }
+    let mut raw = Raw::new(framework, node, known_indirect(code, node));
+    raw.anchor = stmt;
+    raw.exception = true;
+    Some(raw)
+}
+
+fn imported_class<'t>(cx: &Cx<'t>, name: &str) -> Option<ErrorClass<'t>> {
+    let (Export::ErrorClass(sig), target) = cx.imported(name)? else {
+        return None;
+    };
+    Some(ErrorClass {
+        framework: sig.framework,
+        status: ClassStatus::Fixed(sig.code),
+        challenge: sig.challenge.map(|lit| ChallengeHeader {
+            value_range: 0..0,
+            literal: lit,
+            evidence: Some(super::index::evidence_in(
+                &target,
+                sig.definition.clone(),
+                "`WWW-Authenticate` is set by this class",
+            )),
+        }),
+        headers_opaque: false,
+        headers_param: None,
+        message: sig.message,
+        detail_param: None,
+        super_call: None,
+        definition: sig.definition,
+        defined_in: Some(target),
+    })
+}
+
+/// A site for raising/creating a project exception class: `raise AuthError("…")`.
+fn class_site<'t>(
+    cx: &Cx<'t>,
+    class: &ErrorClass<'t>,
+    node: Node<'t>,
+    call: Option<Node<'t>>,
+    name: &str,
+) -> Raw<'t> {
+    let args = call.map(|c| Args::of(c, cx.src));
+    let at = call
+        .and_then(|c| c.child_by_field_name("function"))
+        .unwrap_or(node);
+    let status = match &class.status {
+        ClassStatus::Fixed(code) => known_indirect(*code, at),
+        ClassStatus::Param {
+            index,
+            name: pname,
+            default,
+        } => match args.as_ref().and_then(|a| a.get(pname, Some(*index))) {
+            Some(arg) => cx.eval_status(arg, 0),
+            None => default.map_or(StatusEval::Unknown, |c| known_indirect(c, at)),
+        },
+    };
+    let mut raw = Raw::new(class.framework, node, status);
+    raw.exception = true;
+    if node.kind() != "call" {
+        raw.anchor = node.parent().unwrap_or(node);
+    }
+    raw.message_text = class.message.clone();
+    if let (Some((i, pname)), Some(a)) = (&class.detail_param, args.as_ref()) {
+        raw.message_node = a.get(pname, Some(*i));
+    }
+    raw.headers.challenge = class.challenge.clone().map(|mut c| {
+        if c.evidence.is_none() {
+            c.evidence = Some(Evidence {
+                path: class.defined_in.clone(),
+                range: class.definition.clone(),
+                note: format!("`{name}` sets `WWW-Authenticate`"),
+            });
+        }
+        if class.defined_in.is_some() {
+            c.value_range = 0..0;
+        }
+        c
+    });
+    raw.headers.opaque = class.headers_opaque;
+    let passed_headers = match (&class.headers_param, args.as_ref()) {
+        (Some((i, pname)), Some(a)) => a.get(pname, Some(*i)),
+        _ => None,
+    };
+    if let Some(h) = passed_headers {
+        let eval = cx.eval_headers(h, node, 0);
+        raw.insertion = headers_value_insertion(cx, h, &eval);
+        raw.headers.merge(eval);
+    } else if let (Some((_, pname)), Some(a)) = (&class.headers_param, args.as_ref()) {
+        if a.splat {
+            raw.headers.opaque = true;
+        } else {
+            raw.insertion = kwarg_insertion(
+                cx,
+                a,
+                &format!("{pname}={{$NAME: $VALUE}}"),
+                "pass `headers` with `WWW-Authenticate`",
+            );
+        }
+    } else if let Some(sup) = class.super_call.filter(|_| class.defined_in.is_none()) {
+        // Add the header where the class builds its response (every raise benefits).
+        let sargs = Args::of(sup, cx.src);
+        let shift = usize::from(
+            !sup.child_by_field_name("function")
+                .is_some_and(|f| text(f, cx.src).starts_with("super(")),
+        );
+        if class.framework == Framework::FastApi {
+            match sargs.get("headers", Some(2 + shift)) {
+                Some(h) => {
+                    let eval = cx.eval_headers(h, sup, 0);
+                    raw.insertion = headers_value_insertion(cx, h, &eval);
+                }
+                None if !sargs.splat => {
+                    raw.insertion = kwarg_insertion(
+                        cx,
+                        &sargs,
+                        "headers={$NAME: $VALUE}",
+                        "add `headers` with `WWW-Authenticate` to the exception class",
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+    if class.defined_in.is_some() || class.super_call.is_some() {
+        raw.via = Some(Evidence {
+            path: class.defined_in.clone(),
+            range: class.definition.clone(),
+            note: format!("`{name}` is defined here"),
+        });
+    }
+    raw
+}
+
+/// `return body, 401` / `return body, 401, headers` / `return (body, 401)` (Flask).
+fn flask_tuple<'t>(cx: &Cx<'t>, tuple: Node<'t>) -> Option<Raw<'t>> {
+    let elems: Vec<Node> = named_children(tuple)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    if !(2..=3).contains(&elems.len()) {
+        return None;
+    }
+    let body = elems[0];
+    if matches!(
+        unwrap_expr(body).kind(),
+        "integer" | "float" | "true" | "false" | "none"
+    ) {
+        return None;
+    }
+    let status_node = elems[1];
+    if !matches!(
+        unwrap_expr(status_node).kind(),
+        "integer" | "identifier" | "attribute" | "conditional_expression" | "call"
+    ) {
+        return None;
+    }
+    let status = cx.eval_status(status_node, 0);
+    if matches!(status, StatusEval::Unknown) {
+        return None;
+    }
+    let mut raw = Raw::new(Framework::Flask, tuple, status);
+    raw.message_node = Some(body);
+    match elems.get(2) {
+        Some(h) => {
+            let eval = cx.eval_headers(*h, tuple, 0);
+            raw.insertion = headers_value_insertion(cx, *h, &eval);
+            raw.headers.merge(eval);
+        }
+        None => {
+            raw.insertion = Some(HeaderInsertion {
+                at: status_node.end_byte(),
+                replace_len: 0,
+                template: ", {$NAME: $VALUE}".into(),
+                how: "add a headers element to the returned tuple",
+            });
+        }
+    }
+    // A response object returned in the tuple may carry the header already.
+    let b = unwrap_expr(body);
+    if b.kind() == "identifier" && raw.headers.challenge.is_none() {
+        let scope = enclosing_function(tuple).unwrap_or(cx.root);
+        if let Some(ch) = cx.header_set_on(scope, text(b, cx.src), true, Some(tuple.start_byte())) {
+            raw.headers.challenge = Some(ch);
+        }
+    }
+    Some(raw)
+}
+
+/// `response.status_code = 401` on a framework response object.
+fn status_assignment<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
+    let left = assign.child_by_field_name("left")?;
+    let recv = left.child_by_field_name("object")?;
+    if recv.kind() != "identifier" {
+        return None;
+    }
+    let name = text(recv, cx.src);
+    let func = enclosing_function(assign);
+    // The receiver must be a response this code builds or was handed.
+    let mut framework = cx.framework_hint.unwrap_or(Framework::FastApi);
+    let ok = if let Some(v) = cx.resolve_local(name, assign).map(unwrap_expr) {
+        v.kind() == "call"
+            && callee_name(v, cx.src).is_some_and(|(n, f)| {
+                let known = matches!(
+                    n,
+                    "Response"
+                        | "JSONResponse"
+                        | "PlainTextResponse"
+                        | "HTMLResponse"
+                        | "HttpResponse"
+                        | "JsonResponse"
+                        | "make_response"
+                        | "jsonify"
+                        | "render_template"
+                );
+                known && !matches!(cx.origin(f), Origin::Foreign | Origin::Project)
+            })
+    } else if let Some(def) = func {
+        params(def, cx.src).iter().any(|p| p.name == name) && {
+            // FastAPI's injected `response: Response`
+            let annotated = def
+                .child_by_field_name("parameters")
+                .map(|ps| {
+                    named_children(ps).any(|p| {
+                        text(p, cx.src).starts_with(name)
+                            && p.child_by_field_name("type")
+                                .is_some_and(|t| text(t, cx.src).ends_with("Response"))
+                    })
+                })
+                .unwrap_or(false);
+            if annotated {
+                framework = Framework::FastApi;
+            }
+            annotated || matches!(name, "response" | "resp")
+        }
+    } else {
+        false
+    };
+    if !ok {
+        return None;
+    }
+    let status = cx.eval_status(assign.child_by_field_name("right")?, 0);
+    let mut raw = Raw::new(framework, assign, status);
+    let scope = func.unwrap_or(cx.root);
+    raw.headers.challenge = cx.header_set_on(scope, name, true, None);
+    if let Some(ins) = cx.statement_insertion(assign).filter(|i| i.wrap.is_none()) {
+        let target = if framework == Framework::Django {
+            format!("{name}[$NAME]")
+        } else {
+            format!("{name}.headers[$NAME]")
+        };
+        raw.insertion = Some(HeaderInsertion {
+            at: ins.line_start,
+            replace_len: 0,
+            template: format!("{}{target} = $VALUE{}", ins.indent, ins.newline),
+            how: "set the header on the response first",
+        });
+    }
+    Some(raw)
+}
+
+/// `return {"statusCode": 401, "headers": {...}, "body": ...}` (AWS Lambda).
+fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
+    // Only dicts that are returned (directly or through a variable).
+    let mut p = dict.parent();
+    let mut returned = false;
+    while let Some(x) = p {
+        match x.kind() {
+            "parenthesized_expression" => {}
+            "return_statement" => {
+                returned = true;
+                break;
+            }
+            "assignment" => {
+                if let Some(var) = assigned_name(dict, cx.src) {
+                    let scope = enclosing_function(x).unwrap_or(cx.root);
+                    returned = find_node(scope, |n| {
+                        n.kind() == "return_statement"
+                            && n.named_child(0)
+                                .is_some_and(|v| v.kind() == "identifier" && text(v, cx.src) == var)
+                    })
+                    .is_some();
+                }
+                break;
+            }
+            _ => break,
+        }
+        p = x.parent();
+    }
+    if !returned {
+        return None;
+    }
+    let pair = |key: &str| {
+        named_children(dict).find(|c| {
+            c.kind() == "pair"
+                && c.child_by_field_name("key")
+                    .and_then(|k| cx.key_name(k))
+                    .as_deref()
+                    == Some(key)
+        })
+    };
+    let status_node = pair("statusCode")?.child_by_field_name("value")?;
+    let status = cx.eval_status(status_node, 0);
+    let mut raw = Raw::new(Framework::Lambda, dict, status);
+    raw.message_node = pair("body").and_then(|p| p.child_by_field_name("value"));
+    let q = cx.quote;
+    match pair("headers").and_then(|p| p.child_by_field_name("value")) {
+        Some(h) => {
+            let eval = cx.eval_headers(h, dict, 0);
+            raw.insertion = headers_value_insertion(cx, h, &eval);
+            raw.headers.merge(eval);
+        }
+        None => {
+            if named_children(dict).any(|c| c.kind() == "dictionary_splat") {
+                raw.headers.opaque = true;
+            } else {
+                raw.insertion = entry_insertion(
+                    cx,
+                    dict,
+                    &format!("{q}headers{q}: {{$NAME: $VALUE}}"),
+                    "add `headers` with `WWW-Authenticate`",
+                );
+            }
+        }
+    }
+    if raw.headers.challenge.is_none() {
+        if let Some(mv) = pair("multiValueHeaders").and_then(|p| p.child_by_field_name("value")) {
+            let mv = cx.eval_headers(mv, dict, 0);
+            raw.headers.challenge = mv.challenge;
+            raw.headers.opaque |= mv.opaque;
+        }
+    }
+    Some(raw)
+}
+
+// ----- helpers -----------------------------------------------------------------
+
+/// Same-file functions whose status is a parameter.
+fn collect_helpers<'t>(cx: &Cx<'t>, raw: &[Raw<'t>]) -> HashMap<String, LocalHelper<'t>> {
+    let mut out = HashMap::new();
+    for r in raw {
+        let StatusEval::Param(i) = r.status else {
+            continue;
+        };
+        let Some(def) = enclosing_function(r.anchor).filter(|f| f.kind() == "function_definition")
+        else {
+            continue;
+        };
+        let Some(name) = def
+            .child_by_field_name("name")
+            .map(|n| text(n, cx.src).to_string())
+        else {
+            continue;
+        };
+        out.entry(name).or_insert_with(|| LocalHelper {
+            sig: helper_sig(cx, def, i, r),
+            def,
+        });
+    }
+    out
+}
+
+fn helper_sig(cx: &Cx, def: Node, status_param: usize, raw: &Raw) -> HelperSig {
+    let ps = params(def, cx.src);
+    let message_param = raw.message_node.and_then(|m| {
+        let mt = text(m, cx.src);
+        ps.iter().enumerate().find_map(|(i, p)| {
+            let bounded = mt.match_indices(p.name.as_str()).any(|(j, _)| {
+                let before = mt[..j].chars().next_back();
+                let after = mt[j + p.name.len()..].chars().next();
+                !matches!(before, Some(c) if c.is_alphanumeric() || c == '_' || c == '.')
+                    && !matches!(after, Some(c) if c.is_alphanumeric() || c == '_')
+            });
+            (i != status_param && !p.splat && bounded).then_some(i)
+        })
+    });
+    let logs = def
+        .child_by_field_name("body")
+        .and_then(|b| cx.first_log_in(b, raw.anchor.start_byte()))
+        .is_some();
+    let challenge = if raw.headers.opaque && raw.headers.challenge.is_none() {
+        Some(None) // unknown headers: assume whatever is needed
+    } else {
+        raw.headers.challenge.as_ref().map(|c| c.literal.clone())
+    };
+    HelperSig {
+        status_param,
+        message_param,
+        challenge,
+        logs,
+        definition: def.byte_range(),
+    }
+}
+
+/// Calls to response helpers and project exception classes.
+fn call_sites(cx: &Cx) -> Vec<ResponseSite> {
+    let Some(q) = query() else {
+        return Vec::new();
+    };
+    let names = q.capture_names();
+    let mut qc = QueryCursor::new();
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
+    while let Some(m) = matches.next() {
+        for cap in m.captures {
+            if names[cap.index as usize] != "site.call" {
+                continue;
+            }
+            let node = cap.node;
+            if !seen.insert(node.id()) || in_test_code(node, cx.src) {
+                continue;
+            }
+            for raw in call_site(cx, node) {
+                out.extend(raw.into_site(cx));
+            }
+        }
+    }
+    out
+}
+
+fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
+    let Some(f) = call.child_by_field_name("function") else {
+        return Vec::new();
+    };
+    let ftext = text(f, cx.src);
+    let (name, via_self) = match f.kind() {
+        "identifier" => (ftext, false),
+        _ => match f.child_by_field_name("attribute") {
+            Some(a) => (text(a, cx.src), true),
+            None => return Vec::new(),
+        },
+    };
+    // Project exception classes.
+    if !via_self {
+        if let Some(class) = cx.error_classes.get(name) {
+            if class.definition.contains(&call.start_byte()) {
+                return Vec::new();
+            }
+            let r = class_site(cx, class, call, Some(call), name);
+            return expand_raised(cx, r);
+        }
+        if let Some(class) = imported_class(cx, name) {
+            let r = class_site(cx, &class, call, Some(call), name);
+            return expand_raised(cx, r);
+        }
+    }
+    // Response helpers.
+    let args = Args::of(call, cx.src);
+    let (sig, def, defined_in) = if let Some(h) = cx.helpers.get(name) {
+        if h.sig.definition.contains(&call.start_byte()) {
+            return Vec::new();
+        }
+        (h.sig.clone(), Some(h.def), None)
+    } else if let Some(spec) = cx.settings.helpers.iter().find(|h| h.name == ftext) {
+        (
+            HelperSig {
+                status_param: spec.status_arg,
+                message_param: spec.message_arg,
+                challenge: None,
+                logs: false,
+                definition: 0..0,
+            },
+            None,
+            None,
+        )
+    } else if let Some((Export::Helper(s), target)) =
+        (!via_self).then(|| cx.imported(name)).flatten()
+    {
+        (s, None, Some(target))
+    } else {
+        return Vec::new();
+    };
+    // Bind the status argument: by keyword (same-file helpers), by position, or the default.
+    let ps = def.map(|d| params(d, cx.src)).unwrap_or_default();
+    let is_method = ps
+        .first()
+        .is_some_and(|p| matches!(p.name.as_str(), "self" | "cls"));
+    if via_self && !is_method {
+        return Vec::new();
+    }
+    let shift = usize::from(is_method);
+    let bind = |i: usize| -> Option<Node<'t>> {
+        let p = ps.get(i);
+        let by_kw = p.and_then(|p| args.get(&p.name, None));
+        let positional = p
+            .map(|p| !p.kw_only)
+            .unwrap_or(true)
+            .then(|| {
+                i.checked_sub(shift)
+                    .and_then(|j| args.positional.get(j).copied())
+            })
+            .flatten();
+        by_kw.or(positional).or_else(|| p.and_then(|p| p.default))
+    };
+    let Some(status_arg) = bind(sig.status_param) else {
+        return Vec::new();
+    };
+    let status = cx.eval_status(status_arg, 0);
+    if !matches!(status, StatusEval::Known(_) | StatusEval::Forwarded(..)) {
+        return Vec::new();
+    }
+    let mut raw = Raw::new(Framework::Helper, call, status);
+    raw.message_node = sig
+        .message_param
+        .and_then(bind)
+        .filter(|m| m.start_byte() >= call.start_byte() && m.end_byte() <= call.end_byte());
+    raw.headers.challenge = sig.challenge.clone().map(|lit| ChallengeHeader {
+        value_range: 0..0,
+        literal: lit,
+        evidence: None,
+    });
+    raw.via = Some(Evidence {
+        path: defined_in,
+        range: sig.definition.clone(),
+        note: format!("`{name}` builds the response here"),
+    });
+    if sig.logs {
+        raw.logged_in = Some(sig.definition.clone());
+    }
+    vec![raw]
+}
+
+// ----- module summaries ------------------------------------------------------
+
+struct NoSource;
+impl super::index::ModuleSource for NoSource {
+    fn read(&self, _: &Path) -> Option<String> {
+        None
+    }
+}
+
+/// What a module offers importers: status constants, header dicts, header
+/// builders, response helpers and exception classes.
+pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
+    let index = ProjectIndex::new(std::sync::Arc::new(NoSource));
+    let settings = Settings::default();
+    let mut cx = Cx::new(path, src, tree, &settings, &index);
+    cx.is_test_file = false;
+    let raw = candidates(&cx);
+    cx.helpers = collect_helpers(&cx, &raw);
+    let mut summary = ModuleSummary::default();
+    for stmt in named_children(cx.root) {
+        let def = if stmt.kind() == "decorated_definition" {
+            stmt.child_by_field_name("definition").unwrap_or(stmt)
+        } else {
+            stmt
+        };
+        match def.kind() {
+            "expression_statement" => {
+                let Some(a) = assignment_in(def) else {
+                    continue;
+                };
+                let (Some(l), Some(r)) = (
+                    a.child_by_field_name("left"),
+                    a.child_by_field_name("right"),
+                ) else {
+                    continue;
+                };
+                if l.kind() != "identifier" {
+                    continue;
+                }
+                let name = text(l, src).to_string();
+                let r = unwrap_expr(r);
+                let export = match r.kind() {
+                    "string" | "concatenated_string" => cx.string_literal(r).map(Export::Str),
+                    "dictionary" => {
+                        let h = cx.eval_headers(r, r, 0);
+                        Some(Export::Headers {
+                            challenge: h.challenge.map(|c| c.literal),
+                            opaque: h.opaque,
+                        })
+                    }
+                    _ => match cx.eval_status(r, 0) {
+                        StatusEval::Known(v) if v.len() == 1 => Some(Export::Number(v[0].code)),
+                        _ => None,
+                    },
+                };
+                if let Some(e) = export {
+                    summary.exports.insert(name, e);
+                }
+            }
+            "function_definition" => {
+                let Some(name) = def
+                    .child_by_field_name("name")
+                    .map(|n| text(n, src).to_string())
+                else {
+                    continue;
+                };
+                if let Some(h) = cx.helpers.get(&name) {
+                    summary.exports.insert(name, Export::Helper(h.sig.clone()));
+                } else if let Some(ret) = returned_value(def).map(unwrap_expr) {
+                    if ret.kind() == "dictionary" {
+                        let h = cx.eval_headers(ret, ret, 0);
+                        summary.exports.insert(
+                            name,
+                            Export::HeaderBuilder {
+                                challenge: h.challenge.map(|c| c.literal),
+                                opaque: h.opaque,
+                            },
+                        );
+                    }
+                }
+            }
+            "class_definition" => {
+                let Some(name) = def
+                    .child_by_field_name("name")
+                    .map(|n| text(n, src).to_string())
+                else {
+                    continue;
+                };
+                if let Some(c) = cx.error_classes.get(&name) {
+                    let code = match c.status {
+                        ClassStatus::Fixed(code) => Some(code),
+                        ClassStatus::Param { default, .. } => default,
+                    };
+                    if let Some(code) = code {
+                        summary.exports.insert(
+                            name,
+                            Export::ErrorClass(ErrorClassSig {
+                                code,
+                                framework: c.framework,
+                                message: c.message.clone(),
+                                challenge: if c.headers_opaque && c.challenge.is_none() {
+                                    Some(None)
+                                } else {
+                                    c.challenge.as_ref().map(|ch| ch.literal.clone())
+                                },
+                                definition: c.definition.clone(),
+                            }),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_compiles() {
+        assert!(
+            query().is_some(),
+            "queries/python/responses.scm must compile"
+        );
+    }
+
+    #[test]
+    fn status_constants() {
+        assert_eq!(status_constant("HTTP_401_UNAUTHORIZED"), Some(401));
+        assert_eq!(status_constant("HTTP_403_FORBIDDEN"), Some(403));
+        assert_eq!(status_constant("HTTP_4011"), None);
+        assert_eq!(status_constant("HTTPX"), None);
+    }
+
+    #[test]
+    fn identity_conditions() {
+        assert!(rejects_missing_identity("not user"));
+        assert!(rejects_missing_identity("user is None"));
+        assert!(rejects_missing_identity(
+            "not request.user.is_authenticated"
+        ));
+        assert!(!rejects_missing_identity("not user.is_admin"));
+        assert!(!rejects_missing_identity("not username"));
+    }
 }
