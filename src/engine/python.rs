@@ -182,6 +182,9 @@ struct ErrorClass<'a> {
     defined_in: Option<PathBuf>,
 }
 
+/// A relative module resolved to its file and summary.
+type ResolvedModule = (PathBuf, std::sync::Arc<ModuleSummary>);
+
 /// Per-file facts, computed once.
 struct Cx<'a> {
     path: &'a Path,
@@ -207,6 +210,8 @@ struct Cx<'a> {
     quote: char,
     newline: &'static str,
     is_test_file: bool,
+    /// Relative modules already resolved (each is read from disk once per file).
+    modules: std::cell::RefCell<HashMap<String, Option<ResolvedModule>>>,
 }
 
 pub fn extract(
@@ -265,6 +270,7 @@ impl<'a> Cx<'a> {
             quote: syntax::preferred_quote(tree, src),
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
+            modules: std::cell::RefCell::new(HashMap::new()),
         };
         cx.scan();
         cx.logger = cx.find_logger();
@@ -443,9 +449,24 @@ impl<'a> Cx<'a> {
         if !module.starts_with('.') {
             return None;
         }
-        let target = self.index.resolve_python(self.path, module)?;
-        self.index.record_import(self.path, &target);
-        let summary = self.index.summary(&target)?;
+        let cached = self.modules.borrow().get(module).cloned();
+        let resolved = match cached {
+            Some(r) => r,
+            None => {
+                let r = self
+                    .index
+                    .resolve_python(self.path, module)
+                    .and_then(|target| {
+                        self.index.record_import(self.path, &target);
+                        self.index.summary(&target).map(|s| (target, s))
+                    });
+                self.modules
+                    .borrow_mut()
+                    .insert(module.to_string(), r.clone());
+                r
+            }
+        };
+        let (target, summary) = resolved?;
         summary.exports.get(name).cloned().map(|e| (e, target))
     }
 
@@ -1634,6 +1655,39 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// Flask-HTTPAuth adds `WWW-Authenticate` to what an `@auth.error_handler`
+    /// function returns: a site inside one has its challenge.
+    fn httpauth_challenge(&self, site: Node) -> Option<ChallengeHeader> {
+        if !self
+            .imports
+            .values()
+            .any(|(m, _)| m.split('.').next() == Some("flask_httpauth"))
+        {
+            return None;
+        }
+        let func = enclosing_function(site)?;
+        let dec = func
+            .parent()
+            .filter(|p| p.kind() == "decorated_definition")?;
+        let d = named_children(dec).find(|d| {
+            d.kind() == "decorator" && {
+                let t = text(*d, self.src).trim_start_matches('@');
+                let head = t.split('(').next().unwrap_or(t).trim();
+                head.ends_with(".error_handler")
+            }
+        })?;
+        Some(ChallengeHeader {
+            value_range: 0..0,
+            literal: None,
+            evidence: Some(Evidence {
+                path: None,
+                range: d.byte_range(),
+                note: "Flask-HTTPAuth adds `WWW-Authenticate` to this error handler's response"
+                    .into(),
+            }),
+        })
+    }
+
     /// Where to insert a statement before the one containing `site`.
     fn statement_insertion(&self, site: Node) -> Option<StatementInsertion> {
         let mut node = site;
@@ -2692,13 +2746,17 @@ impl<'t> Raw<'t> {
             .logger
             .as_ref()
             .and_then(|_| cx.statement_insertion(self.anchor));
+        let mut headers = self.headers;
+        if headers.challenge.is_none() {
+            headers.challenge = cx.httpauth_challenge(self.anchor);
+        }
         Some(ResponseSite {
             framework: self.framework,
             range: self.node.byte_range(),
             status,
             headers: Headers {
-                challenge: self.headers.challenge,
-                opaque: self.headers.opaque,
+                challenge: headers.challenge,
+                opaque: headers.opaque,
                 insertion: self.insertion,
             },
             message,
@@ -2762,8 +2820,43 @@ fn callee_name<'t>(call: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> 
 }
 
 /// Known framework constructors and calls.
+/// The framework names `responses.scm` captures as `@site.constructor`.
+const CONSTRUCTORS: &[&str] = &[
+    "HTTPException",
+    "StarletteHTTPException",
+    "Response",
+    "JSONResponse",
+    "PlainTextResponse",
+    "HTMLResponse",
+    "ORJSONResponse",
+    "UJSONResponse",
+    "StreamingResponse",
+    "HttpResponse",
+    "JsonResponse",
+    "HttpResponseForbidden",
+    "StreamingHttpResponse",
+    "abort",
+    "make_response",
+    "Unauthorized",
+    "Forbidden",
+    "PermissionDenied",
+];
+
+/// The framework name behind an aliased import: `HE` in
+/// `from fastapi import HTTPException as HE`.
+fn aliased_constructor<'t>(cx: &Cx<'t>, f: Node<'t>) -> Option<&'t str> {
+    if f.kind() != "identifier" {
+        return None;
+    }
+    let local = text(f, cx.src);
+    let (module, orig) = cx.imports.get(local)?;
+    let orig = CONSTRUCTORS.iter().copied().find(|c| *c == orig)?;
+    (orig != local && module_framework(module).is_some()).then_some(orig)
+}
+
 fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
     let (name, f) = callee_name(call, cx.src)?;
+    let name = aliased_constructor(cx, f).unwrap_or(name);
     let origin = cx.origin(f);
     let module_fw = match origin {
         Origin::Framework(fw) => Some(fw),
@@ -3554,6 +3647,12 @@ fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
             None => return Vec::new(),
         },
     };
+    // Framework constructors imported under another name.
+    if !via_self && !CONSTRUCTORS.contains(&name) && aliased_constructor(cx, f).is_some() {
+        return constructor_call(cx, call)
+            .map(|r| expand_raised(cx, r))
+            .unwrap_or_default();
+    }
     // Project exception classes.
     if !via_self {
         if let Some(class) = cx.error_classes.get(name) {
@@ -3764,6 +3863,27 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    fn model_with(path: &str, src: &str, settings: &Settings) -> FileModel {
+        let tree = super::super::parse(Language::Python, src, None).expect("parse");
+        let index = ProjectIndex::new(Arc::new(NoSource));
+        extract(Path::new(path), src, &tree, settings, &index)
+    }
+
+    fn model(src: &str) -> FileModel {
+        model_with("app.py", src, &Settings::default())
+    }
+
+    fn only(src: &str) -> ResponseSite {
+        let m = model(src);
+        assert_eq!(m.sites.len(), 1, "{:#?}", m.sites);
+        m.sites.into_iter().next().unwrap()
+    }
+
+    fn codes(site: &ResponseSite) -> Vec<u16> {
+        site.codes().map(|v| v.code).collect()
+    }
 
     #[test]
     fn query_compiles() {
@@ -3790,5 +3910,349 @@ mod tests {
         ));
         assert!(!rejects_missing_identity("not user.is_admin"));
         assert!(!rejects_missing_identity("not username"));
+    }
+
+    #[test]
+    fn statuses_in_every_spelling() {
+        let src = r#"
+from http import HTTPStatus
+from fastapi import HTTPException, status
+from starlette.status import HTTP_403_FORBIDDEN
+LIMIT = 401
+def a(x):
+    if x == 1:
+        raise HTTPException(401)
+    if x == 2:
+        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED)
+    if x == 3:
+        raise HTTPException(status_code=HTTPStatus.UNAUTHORIZED.value)
+    if x == 4:
+        raise HTTPException(status_code=LIMIT)
+    if x == 5:
+        raise HTTPException(status_code=HTTP_403_FORBIDDEN)
+    raise HTTPException(status_code=401 if x else 403)
+"#;
+        let m = model(src);
+        let all: Vec<Vec<u16>> = m.sites.iter().map(codes).collect();
+        assert_eq!(
+            all,
+            vec![
+                vec![401],
+                vec![401],
+                vec![401],
+                vec![401],
+                vec![403],
+                vec![401, 403]
+            ]
+        );
+        let literal: Vec<bool> = m
+            .sites
+            .iter()
+            .map(|s| s.codes().next().unwrap().literal)
+            .collect();
+        assert_eq!(literal, vec![true, true, true, false, false, true]);
+        let cond = m.sites[5].codes().nth(1).unwrap().branch_condition.clone();
+        assert_eq!(cond.as_deref(), Some("not (x)"));
+    }
+
+    #[test]
+    fn guards_follow_elif_else_and_except() {
+        let src = r#"
+from fastapi import HTTPException
+def f(token, user):
+    if not token:
+        pass
+    elif user is None:
+        raise HTTPException(401, "a")
+    else:
+        raise HTTPException(403, "b")
+    try:
+        check(token)
+    except ValueError as e:
+        raise HTTPException(401, detail=f"bad: {e}")
+"#;
+        let m = model(src);
+        let g: Vec<String> = m
+            .sites
+            .iter()
+            .map(|s| s.guard.as_ref().unwrap().text.clone())
+            .collect();
+        assert_eq!(g[0], "user is None and not (not token)");
+        assert_eq!(g[1], "not (not token) and not (user is None)");
+        assert!(g[2].starts_with("except ValueError"));
+        assert!(m.sites[2].guard.as_ref().unwrap().in_catch);
+        let echo = m.sites[2].echoes_error.clone().unwrap();
+        assert_eq!(&src[echo], "{e}");
+    }
+
+    #[test]
+    fn logging_needs_a_known_logger_on_the_path() {
+        let src = r#"
+import logging
+from fastapi import HTTPException
+logger = logging.getLogger(__name__)
+def audit(msg):
+    logger.info(msg)
+def f(token):
+    if not token:
+        logger.warning("no token")
+        raise HTTPException(401)
+    if token == "a":
+        audit("a")
+        raise HTTPException(401)
+    if token == "b":
+        log.warning("not ours")
+        raise HTTPException(401)
+    if token == "c":
+        print("printed")
+        raise HTTPException(401)
+"#;
+        let m = model(src);
+        let logged: Vec<bool> = m.sites.iter().map(|s| s.logged.is_some()).collect();
+        assert_eq!(logged, vec![true, true, false, false]);
+        assert_eq!(m.sites[0].logger_in_scope.as_deref(), Some("logger"));
+        let settings = Settings {
+            print_is_logging: true,
+            ..Settings::default()
+        };
+        let m = model_with("app.py", src, &settings);
+        assert!(m.sites[3].logged.is_some());
+    }
+
+    #[test]
+    fn no_logger_no_log_fix() {
+        let site = only("from fastapi import HTTPException\ndef f(t):\n    if not t:\n        raise HTTPException(401)\n");
+        assert!(site.logger_in_scope.is_none());
+        assert!(site.log_insertion.is_none());
+        let site = only("import logging\nfrom fastapi import HTTPException\ndef f(t):\n    if not t: raise HTTPException(401)\n");
+        assert_eq!(site.logger_in_scope.as_deref(), Some("logging"));
+        assert!(site.log_insertion.unwrap().wrap.is_some());
+    }
+
+    #[test]
+    fn helpers_bind_keywords_defaults_and_methods() {
+        let src = r#"
+from fastapi.responses import JSONResponse
+def error(message, status=401):
+    return JSONResponse({"error": message}, status_code=status)
+class View:
+    def deny(self, message, code):
+        return JSONResponse({"error": message}, status_code=code)
+    def get(self):
+        return self.deny("Missing token", 401)
+def a():
+    return error("Missing token")
+def b():
+    return error(status=403, message="Admins only")
+"#;
+        let m = model(src);
+        let helper_sites: Vec<(Vec<u16>, Option<String>)> = m
+            .sites
+            .iter()
+            .filter(|s| s.framework == Framework::Helper)
+            .map(|s| (codes(s), s.message.clone()))
+            .collect();
+        assert_eq!(
+            helper_sites,
+            vec![
+                (vec![401], Some("Missing token".to_string())),
+                (vec![401], Some("Missing token".to_string())),
+                (vec![403], Some("Admins only".to_string())),
+            ]
+        );
+    }
+
+    #[test]
+    fn exception_classes_and_raised_variables() {
+        let src = r#"
+from fastapi import HTTPException
+class AuthError(HTTPException):
+    def __init__(self, detail="Not authenticated", status_code=401):
+        super().__init__(status_code=status_code, detail=detail)
+def f(a, b):
+    exc = HTTPException(status_code=401, detail="Could not validate credentials")
+    if not a:
+        raise exc
+    if not b:
+        raise exc
+    raise AuthError(status_code=403)
+"#;
+        let m = model(src);
+        let summary: Vec<(Vec<u16>, &str)> = m
+            .sites
+            .iter()
+            .map(|s| (codes(s), &src[s.range.clone()]))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (vec![401], "raise exc"),
+                (vec![401], "raise exc"),
+                (vec![403], "AuthError(status_code=403)"),
+            ]
+        );
+        // Raised twice: the status is pointed at each raise, not rewritten in place.
+        assert!(!m.sites[0].codes().next().unwrap().literal);
+        assert_eq!(m.sites[2].message.as_deref(), Some("Not authenticated"));
+    }
+
+    #[test]
+    fn aliases_and_flask_httpauth() {
+        let site =
+            only("from fastapi import HTTPException as HE\ndef f():\n    raise HE(401, 'x')\n");
+        assert_eq!(site.framework, Framework::FastApi);
+        let src = r#"
+from flask import jsonify, make_response
+from flask_httpauth import HTTPTokenAuth
+auth = HTTPTokenAuth(scheme="Bearer")
+@auth.error_handler
+def unauthorized(status):
+    return make_response(jsonify(error="Unauthorized"), 401)
+"#;
+        assert!(only(src).headers.challenge.is_some());
+    }
+
+    #[test]
+    fn forwarded_statuses() {
+        let src = r#"
+import aiohttp
+from flask import Response
+async def proxy(session):
+    async with session.get("https://x") as resp:
+        return Response(await resp.text(), status=resp.status)
+def handler(exc, response):
+    return Response("x", status=exc.status_code)
+"#;
+        let m = model(src);
+        assert_eq!(m.sites.len(), 1);
+        assert!(
+            matches!(&m.sites[0].status, Status::Forwarded { source, .. } if source == "resp.status")
+        );
+    }
+
+    #[test]
+    fn never_in_tests_or_client_code() {
+        let src = "from fastapi import HTTPException\ndef f():\n    raise HTTPException(401)\n";
+        for name in ["test_app.py", "app_test.py", "conftest.py", "tests.py"] {
+            assert!(
+                model_with(name, src, &Settings::default()).sites.is_empty(),
+                "{name}"
+            );
+        }
+        let client = r#"
+import httpx
+from fastapi.responses import JSONResponse
+def test_me(client):
+    assert client.get("/me").status_code == 401
+    assert JSONResponse({}, status_code=401).status_code == 401
+def fake():
+    return httpx.Response(401)
+"#;
+        assert!(model(client).sites.is_empty());
+    }
+
+    #[test]
+    fn identity_from_dependencies_and_decorators() {
+        let src = r#"
+from fastapi import Depends, HTTPException
+from flask_login import login_required
+from flask import abort
+def a(user = Depends(get_current_user)):
+    if user.plan != "pro":
+        raise HTTPException(401)
+@login_required
+def b():
+    abort(401)
+"#;
+        let m = model(src);
+        assert!(m.sites.iter().all(|s| s.identity_established.is_some()));
+    }
+
+    /// A tiny deterministic fuzzer: random Python-ish token soup must never panic.
+    #[test]
+    fn never_panics_on_token_soup() {
+        const TOKENS: &[&str] = &[
+            "raise ",
+            "HTTPException(",
+            "status_code=",
+            "401",
+            "403",
+            ",",
+            ")",
+            "(",
+            "\n",
+            "    ",
+            "if ",
+            "elif ",
+            "else",
+            "not ",
+            "user",
+            ":",
+            "return ",
+            "{",
+            "}",
+            "\"statusCode\"",
+            "abort(",
+            "logger.warning(",
+            "'x'",
+            "except ",
+            " as e",
+            "def f(",
+            "class A(HTTPException):",
+            "super().__init__(",
+            "headers=",
+            "[",
+            "]",
+            " = ",
+            "resp",
+            ".status_code",
+            "**",
+            "*",
+            "lambda: ",
+            "f\"{e}\"",
+            "try:",
+            "status.HTTP_401_UNAUTHORIZED",
+            "from .x import y\n",
+            "import logging\n",
+            "JSONResponse(",
+            "make_response(",
+            "HttpResponseForbidden(",
+            "@auth.error_handler\n",
+            "self.",
+            "Depends(",
+            "with s.get(u) as r:",
+            "\"WWW-Authenticate\"",
+            "#",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..400 {
+            let len = (next() % 120) as usize;
+            let mut src = String::new();
+            for _ in 0..len {
+                src.push_str(TOKENS[(next() % TOKENS.len() as u64) as usize]);
+            }
+            let m = model(&src);
+            for s in &m.sites {
+                assert!(s.range.end <= src.len());
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let depth = 400;
+        let src = format!(
+            "from fastapi import HTTPException\ndef f():\n    raise HTTPException({}401{})\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        );
+        let m = model(&src);
+        assert!(m.sites.len() <= 1);
     }
 }
