@@ -41,6 +41,9 @@ fn query() -> Option<&'static Query> {
 
 /// How deep value resolution (constants of constants, `**spreads`) goes.
 const MAX_RESOLVE_DEPTH: usize = 6;
+/// How many directories up an absolute import (`from app.errors import X`)
+/// is looked for.
+const MAX_PACKAGE_DEPTH: usize = 6;
 /// How many ancestors a parent walk visits at most.
 const MAX_PARENT_WALK: usize = 512;
 
@@ -444,22 +447,30 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The export `name` of a relative module, resolved through the index.
+    /// The export `name` of a project module, resolved through the index:
+    /// relative (`from .errors import X`) or absolute within the project
+    /// (`from app.errors import X`, found in the file's directory or one of
+    /// its ancestors, up to [`MAX_PACKAGE_DEPTH`] levels up).
     fn module_export(&self, module: &str, name: &str) -> Option<(Export, PathBuf)> {
-        if !module.starts_with('.') {
+        if module.is_empty() || module_framework(module).is_some() {
             return None;
         }
         let cached = self.modules.borrow().get(module).cloned();
         let resolved = match cached {
             Some(r) => r,
             None => {
-                let r = self
-                    .index
-                    .resolve_python(self.path, module)
-                    .and_then(|target| {
-                        self.index.record_import(self.path, &target);
-                        self.index.summary(&target).map(|s| (target, s))
-                    });
+                let target = if module.starts_with('.') {
+                    self.index.resolve_python(self.path, module)
+                } else {
+                    (1..=MAX_PACKAGE_DEPTH).find_map(|dots| {
+                        self.index
+                            .resolve_python(self.path, &format!("{}{module}", ".".repeat(dots)))
+                    })
+                };
+                let r = target.and_then(|target| {
+                    self.index.record_import(self.path, &target);
+                    self.index.summary(&target).map(|s| (target, s))
+                });
                 self.modules
                     .borrow_mut()
                     .insert(module.to_string(), r.clone());
@@ -962,12 +973,11 @@ impl<'a> Cx<'a> {
                         other => other,
                     };
                 }
-                if let Some((m, orig)) = self.imports.get(name) {
-                    if m.starts_with('.') {
-                        if let Some((Export::Number(code), _)) = self.imported(name) {
-                            return known_indirect(code, node);
-                        }
-                    } else if let Some(code) = status_constant(orig) {
+                if let Some((_, orig)) = self.imports.get(name) {
+                    if let Some((Export::Number(code), _)) = self.imported(name) {
+                        return known_indirect(code, node);
+                    }
+                    if let Some(code) = status_constant(orig) {
                         // `from starlette.status import HTTP_401_UNAUTHORIZED`
                         return known_indirect(code, node);
                     }
