@@ -1,0 +1,23 @@
+'use strict'
+
+const fastify = require('fastify')({ logger: true })
+
+fastify.addHook('onRequest', async (request, reply) => {
+  if (!request.headers.authorization) {
+    request.log.warn('Returning 401 - reason: missing token')
+    return reply
+      .code(401)
+      .send({ error: 'Unauthorized' })
+  }
+})
+
+fastify.get('/me', async (request, reply) => {
+  if (!request.user) {
+    request.log.warn('Returning 401 - reason: no user')
+    reply.status(401)
+    return { error: 'Unauthorized' }
+  }
+  return request.user
+})
+
+fastify.listen({ port: 3000 })
