@@ -11,6 +11,12 @@ export default {
       console.log('unknown key')
       return new Response('Invalid API key', { status: 401, headers: challenge })
     }
+    // The same with a D1 query bound to the caller's token.
+    const user = await env.DB.prepare('SELECT * FROM users WHERE token = ?').bind(key).first()
+    if (!user) {
+      console.log('no user for token')
+      return new Response('Invalid token', { status: 401, headers: challenge })
+    }
     return new Response(`hello ${owner}`)
   },
 }
