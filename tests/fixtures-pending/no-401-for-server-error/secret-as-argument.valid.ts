@@ -17,7 +17,8 @@ app.use('/app/*', async (c, next) => {
 })
 
 app.use('/api/*', async (c, next) => {
-  const payload = await verify(c.req.header('Authorization')?.slice(7) ?? '', c.env.JWT_SECRET).catch(() => null)
+  const token = c.req.header('Authorization')?.slice(7) ?? ''
+  const payload = await verify(token, c.env.JWT_SECRET).catch(() => null)
   if (!payload) {
     console.log('Returning 401 - reason: bad token')
     return c.text('Invalid token', 401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' })
