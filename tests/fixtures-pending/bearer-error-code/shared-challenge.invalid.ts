@@ -5,7 +5,9 @@
 // NOT. Expected: a finding at the invalid-token site whose fix adds a
 // challenge just for it (e.g. `{ ...challenge, 'WWW-Authenticate':
 // 'Bearer realm="functions", error="invalid_token"' }`), or no fix when the
-// value is shared.
+// value is shared. A second bad-token site using the same constant also
+// yields a second, identical diagnostic at the same range (valid-www-
+// authenticate dedupes by value range; bearer-error-code does not).
 const challenge = { 'WWW-Authenticate': 'Bearer realm="functions"' }
 
 Deno.serve(async (req) => {
@@ -18,6 +20,10 @@ Deno.serve(async (req) => {
   if (!data.user) {
     console.error('Returning 401 - reason: invalid JWT')
     return new Response('Invalid JWT', { status: 401, headers: challenge })
+  }
+  if (data.user.banned_until) {
+    console.error('Returning 401 - reason: session revoked')
+    return new Response('Session expired', { status: 401, headers: challenge })
   }
   return Response.json(data.user)
 })

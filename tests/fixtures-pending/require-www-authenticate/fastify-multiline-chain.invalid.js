@@ -1,3 +1,11 @@
+// Right findings, but the fix for a chain written one call per line puts the
+// new call on the `.code(401)` line:
+//     .code(401).header('WWW-Authenticate', 'Bearer realm="api"')
+// Expected: its own line, with the chain's indentation:
+//     .code(401)
+//     .header('WWW-Authenticate', 'Bearer realm="api"')
+//     .send({ error: 'Unauthorized' })
+// (The same insertion code serves Express `.set(…)`.)
 'use strict'
 
 const fastify = require('fastify')({ logger: true })

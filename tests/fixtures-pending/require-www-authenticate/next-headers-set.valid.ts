@@ -1,3 +1,11 @@
+// `const res = new NextResponse(…, { status: 401 })` followed by
+// `res.headers.set('WWW-Authenticate', …)` (or `.append`) before `return res`
+// is the usual Next.js way to add a header after the fact. authlint doesn't
+// look for `<var>.headers.set/append` after the construction when the response
+// is assigned to a variable, so it reports a missing challenge (and offers to
+// add a second one). header_set_on already strips `.headers` from receivers;
+// it is only consulted for identifiers passed as `headers`, not for the
+// variable the response itself is stored in.
 import { NextResponse, type NextRequest } from 'next/server'
 import { getServerSession } from 'next-auth'
 
