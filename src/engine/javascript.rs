@@ -126,6 +126,8 @@ struct Cx<'a> {
     /// Node id -> parent. `Node::parent` walks down from the root on every
     /// call, which is quadratic over a file; this map is built in one walk.
     parents: HashMap<usize, Node<'a>>,
+    /// Top-level declarators by the names they bind.
+    top_decls: HashMap<String, Node<'a>>,
 }
 
 pub fn extract(
@@ -185,6 +187,7 @@ impl<'a> Cx<'a> {
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
             parents: HashMap::new(),
+            top_decls: HashMap::new(),
         };
         cx.scan();
         cx
@@ -196,7 +199,29 @@ impl<'a> Cx<'a> {
         self.parents.get(&n.id()).copied()
     }
 
+    fn index_top_level(&mut self) {
+        for stmt in named_children(self.root) {
+            let decl = if stmt.kind() == "export_statement" {
+                stmt.child_by_field_name("declaration").unwrap_or(stmt)
+            } else {
+                stmt
+            };
+            if matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+                for d in named_children(decl).filter(|d| d.kind() == "variable_declarator") {
+                    let mut names = Vec::new();
+                    if let Some(n) = d.child_by_field_name("name") {
+                        collect_bound_names(n, self.src, &mut names);
+                    }
+                    for name in names {
+                        self.top_decls.entry(name).or_insert(d);
+                    }
+                }
+            }
+        }
+    }
+
     fn scan(&mut self) {
+        self.index_top_level();
         let mut stmts_with_semi = 0usize;
         let mut stmts = 0usize;
         let mut stack = vec![self.root];
@@ -549,35 +574,23 @@ impl<'a> Cx<'a> {
     /// enclosing block before `at`, or at the top level.
     fn resolve_local(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
         self.declarator_of(name, at)
+            .filter(|d| !is_destructured(*d))
             .and_then(|d| d.child_by_field_name("value"))
     }
 
     fn declarator_of(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
         let mut scope = self.up(at);
         while let Some(s) = scope {
-            if matches!(s.kind(), "statement_block" | "program" | "switch_case") {
+            if s.kind() == "program" {
+                return self.top_decls.get(name).copied();
+            }
+            if matches!(s.kind(), "statement_block" | "switch_case") {
                 for stmt in named_children(s) {
-                    if stmt.start_byte() > at.start_byte() && s.kind() != "program" {
+                    if stmt.start_byte() > at.start_byte() {
                         break;
                     }
-                    let decl_stmt = if stmt.kind() == "export_statement" {
-                        stmt.child_by_field_name("declaration").unwrap_or(stmt)
-                    } else {
-                        stmt
-                    };
-                    if matches!(
-                        decl_stmt.kind(),
-                        "lexical_declaration" | "variable_declaration"
-                    ) {
-                        for d in
-                            named_children(decl_stmt).filter(|d| d.kind() == "variable_declarator")
-                        {
-                            if let Some(n) = d.child_by_field_name("name") {
-                                if text(n, self.src) == name {
-                                    return Some(d);
-                                }
-                            }
-                        }
+                    if let Some(d) = declarator_in(stmt, name, self.src) {
+                        return Some(d);
                     }
                 }
             }
@@ -706,6 +719,20 @@ impl<'a> Cx<'a> {
                     }
                 }
                 if let Some(d) = self.declarator_of(name, node) {
+                    if is_destructured(d) {
+                        if let Some(Export::Number(code)) = self.required(d, name) {
+                            return known_indirect(code, node);
+                        }
+                        // `const { status } = await axios.get(…)`: the upstream's status.
+                        let from_upstream = d
+                            .child_by_field_name("value")
+                            .is_some_and(|v| is_upstream_call(text(v, self.src)));
+                        if from_upstream && matches!(name, "status" | "statusCode" | "status_code")
+                        {
+                            return StatusEval::Forwarded(node.byte_range(), name.to_string());
+                        }
+                        return StatusEval::Unknown;
+                    }
                     if let Some(v) = d.child_by_field_name("value") {
                         return match self.eval_status(v, depth + 1) {
                             StatusEval::Known(vs) => StatusEval::Known(
@@ -765,7 +792,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Whether `obj` (the object of `x.status`) is a response received from elsewhere.
-    fn looks_upstream(&self, obj: Node<'a>) -> bool {
+    pub(super) fn looks_upstream(&self, obj: Node<'a>) -> bool {
         let obj = unwrap_expr(obj);
         let t = text(obj, self.src);
         if obj.kind() == "member_expression" {
@@ -789,22 +816,11 @@ impl<'a> Cx<'a> {
         if let Some(d) = self.declarator_of(t, obj) {
             if let Some(v) = d.child_by_field_name("value") {
                 let vt = text(v, self.src);
-                return vt.contains("fetch(")
-                    || vt.contains("axios")
-                    || vt.contains("got(")
-                    || vt.contains("ky.")
-                    || vt.contains("request(")
-                    || vt.contains("upstream")
-                    || (v.kind() == "await_expression"
-                        && ["res", "resp", "response", "upstream", "r"]
-                            .iter()
-                            .any(|n| t.to_ascii_lowercase().contains(n)));
+                return is_upstream_call(vt)
+                    || (v.kind() == "await_expression" && is_response_name(t));
             }
         }
-        let l = t.to_ascii_lowercase();
-        l.contains("upstream")
-            || l.ends_with("response") && l != "response"
-            || l.ends_with("res") && l.len() > 3 && l != "res"
+        is_response_name(t) && !matches!(t, "res" | "response" | "resp")
     }
 
     /// Evaluates headers given as an expression.
@@ -860,17 +876,21 @@ impl<'a> Cx<'a> {
                     HeaderEval::opaque()
                 }
             }
-            "identifier" => {
+            "identifier" | "shorthand_property_identifier" => {
                 let name = text(node, self.src);
                 let mut out = if let Some(d) = self.declarator_of(name, node) {
-                    match d.child_by_field_name("value") {
-                        Some(v) => self.eval_headers(v, at, depth + 1),
-                        None => HeaderEval::default(),
+                    if is_destructured(d) {
+                        // `const { corsHeaders } = require('./cors')`
+                        match self.required(d, name) {
+                            Some(e) => export_headers(e, None),
+                            None => HeaderEval::opaque(),
+                        }
+                    } else {
+                        match d.child_by_field_name("value") {
+                            Some(v) => self.eval_headers(v, at, depth + 1),
+                            None => HeaderEval::default(),
+                        }
                     }
-                    .tap_merge(match self.required(d, name) {
-                        Some(e) => export_headers(e, None),
-                        None => HeaderEval::default(),
-                    })
                 } else if let Some((export, target)) = self.imported(name) {
                     export_headers(export, Some(&target))
                 } else {
@@ -979,6 +999,58 @@ impl<'a> Cx<'a> {
 
     /// A `recv.set('WWW-Authenticate', v)`-style call on `recv` inside `scope`
     /// (before `before` unless `anywhere`).
+    /// What a header-setting call (`res.set(name, value)`, `res.set({…})`,
+    /// `headers.append(…)`) does to `WWW-Authenticate`: sets it (with the value
+    /// when known), or may set it (arguments authlint cannot see into).
+    fn challenge_set_by(&self, call: Node<'a>, method: &str) -> Option<ChallengeHeader> {
+        let args = args_of(call);
+        let first = *args.first()?;
+        let evidence = |what: &str| {
+            Some(Evidence {
+                path: None,
+                range: call.byte_range(),
+                note: format!("`WWW-Authenticate` {what} with `.{method}(…)`"),
+            })
+        };
+        let name = match first.kind() {
+            "string" | "template_string" => string_value(first, self.src),
+            "identifier" => self
+                .resolve_local(text(first, self.src), first)
+                .and_then(|v| string_value(unwrap_expr(v), self.src)),
+            _ => None,
+        };
+        if let Some(name) = name {
+            return match args.get(1) {
+                Some(v) if is_challenge_name(&name) => {
+                    Some(self.challenge_value(*v, evidence("set here")))
+                }
+                _ => None,
+            };
+        }
+        if args.len() >= 2 {
+            // `res.set(HEADER_NAME, value)` with a name we cannot resolve.
+            return Some(ChallengeHeader {
+                value_range: 0..0,
+                literal: None,
+                evidence: evidence("may be set here"),
+            });
+        }
+        // `res.set(headersObject)`
+        let h = self.eval_headers(first, first, 1);
+        match h.challenge {
+            Some(mut ch) => {
+                ch.evidence = evidence("set here");
+                Some(ch)
+            }
+            None if h.opaque => Some(ChallengeHeader {
+                value_range: 0..0,
+                literal: None,
+                evidence: evidence("may be set here"),
+            }),
+            None => None,
+        }
+    }
+
     fn header_set_on(
         &self,
         scope: Node<'a>,
@@ -1023,32 +1095,8 @@ impl<'a> Cx<'a> {
                             "set" | "header" | "setHeader" | "append" | "appendHeader" | "headers"
                         )
                     {
-                        if let Some(args) = n.child_by_field_name("arguments") {
-                            let first = args.named_child(0);
-                            if let Some(first) = first {
-                                if string_value(first, self.src)
-                                    .is_some_and(|s| is_challenge_name(&s))
-                                {
-                                    if let Some(v) = args.named_child(1) {
-                                        let ev = Evidence {
-                                            path: None,
-                                            range: n.byte_range(),
-                                            note: format!(
-                                                "`WWW-Authenticate` set here with `.{method}(…)`"
-                                            ),
-                                        };
-                                        return Some(self.challenge_value(v, Some(ev)));
-                                    }
-                                }
-                                if first.kind() == "object" {
-                                    if let Some(mut ch) =
-                                        self.eval_headers(first, first, 1).challenge
-                                    {
-                                        ch.evidence = Some(Evidence { path: None, range: n.byte_range(), note: format!("`WWW-Authenticate` set here with `.{method}({{…}})`") });
-                                        return Some(ch);
-                                    }
-                                }
-                            }
+                        if let Some(ch) = self.challenge_set_by(n, method) {
+                            return Some(ch);
                         }
                     }
                 }
@@ -1163,27 +1211,19 @@ impl<'a> Cx<'a> {
             node = p;
         };
         let Some(cond) = cond else { return false };
-        let is_config = |t: &str| {
-            t.contains("process.env")
-                || t.contains("Deno.env")
-                || t.contains("env.")
-                || t.contains("import.meta.env")
-                || t.contains("getenv")
-                || t.contains("environ")
-        };
         let mut stack = vec![cond];
         while let Some(n) = stack.pop() {
             if n.kind() == "unary_expression" && text(n, self.src).starts_with('!') {
                 if let Some(arg) = n.named_child(0).map(unwrap_expr) {
-                    let t = text(arg, self.src);
-                    if is_config(t) && !t.contains("req") {
+                    if is_env_read(arg, self.src) {
                         return true;
                     }
                     if arg.kind() == "identifier" {
-                        if let Some(v) = self.resolve_local(t, arg) {
-                            if is_config(text(v, self.src)) && !text(v, self.src).contains("req") {
-                                return true;
-                            }
+                        let init = self
+                            .resolve_local(text(arg, self.src), arg)
+                            .map(unwrap_expr);
+                        if init.is_some_and(|v| is_env_read(v, self.src)) {
+                            return true;
                         }
                     }
                 }
@@ -1358,17 +1398,139 @@ impl<'a> Cx<'a> {
     }
 }
 
-trait TapMerge {
-    fn tap_merge(self, other: HeaderEval) -> HeaderEval;
-}
-impl TapMerge for HeaderEval {
-    fn tap_merge(mut self, other: HeaderEval) -> HeaderEval {
-        if other.challenge.is_some() || other.opaque {
-            self.challenge = self.challenge.or(other.challenge);
-            // an imported value replaces "no initializer"
+/// Whether `n` reads one environment variable: `process.env.JWT_SECRET`,
+/// `Deno.env.get('JWT_SECRET')`, `env.API_KEY` / `c.env.API_KEY` (Workers,
+/// Hono), `import.meta.env.SECRET`, optionally with a `?? ''` default. A KV
+/// lookup (`env.KEYS.get(key)`) or a call that merely passes a secret is not.
+fn is_env_read(n: Node, src: &str) -> bool {
+    let n = unwrap_expr(n);
+    match n.kind() {
+        "binary_expression" => {
+            let op = n
+                .child_by_field_name("operator")
+                .map(|o| text(o, src))
+                .unwrap_or("");
+            matches!(op, "??" | "||")
+                && n.child_by_field_name("left")
+                    .is_some_and(|l| is_env_read(l, src))
         }
-        self
+        "member_expression" | "subscript_expression" => {
+            let obj = n
+                .child_by_field_name("object")
+                .map(|o| text(o, src))
+                .unwrap_or("");
+            let env_object = obj == "process.env"
+                || obj == "env"
+                || obj.ends_with(".env")
+                || obj == "import.meta.env";
+            let prop = n
+                .child_by_field_name("property")
+                .or_else(|| n.child_by_field_name("index"))
+                .map(|p| text(p, src))
+                .unwrap_or("");
+            let prop = prop.trim_matches(['\'', '"', '`']);
+            env_object
+                && !prop.is_empty()
+                && prop
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        }
+        "call_expression" => {
+            let f = n
+                .child_by_field_name("function")
+                .map(|f| text(f, src))
+                .unwrap_or("");
+            matches!(
+                f,
+                "Deno.env.get" | "process.env.get" | "getenv" | "Bun.env.get"
+            )
+        }
+        _ => false,
     }
+}
+
+/// Whether an initializer calls another service: `fetch(…)`, axios, got, ky.
+fn is_upstream_call(init: &str) -> bool {
+    [
+        "fetch(", "axios", "got(", "got.", "ky.", "ky(", "request(", "upstream", "undici",
+        "$fetch(",
+    ]
+    .iter()
+    .any(|k| init.contains(k))
+}
+
+/// A variable named like a received response: `r`, `res`, `resp`, `response`,
+/// `upstreamRes`, `apiResponse` (not `result`, `resource` or `resolved`).
+fn is_response_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    matches!(l.as_str(), "r" | "res" | "resp" | "response")
+        || l.contains("upstream")
+        || l.ends_with("response")
+        || l.ends_with("resp")
+        || (name.len() > 3 && name.ends_with("Res"))
+}
+
+/// The declarator in `stmt` (a declaration, possibly exported) that binds
+/// `name`, directly or by destructuring (`const { status } = await …`).
+fn declarator_in<'t>(stmt: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let decl = if stmt.kind() == "export_statement" {
+        stmt.child_by_field_name("declaration")?
+    } else {
+        stmt
+    };
+    if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+        return None;
+    }
+    named_children(decl)
+        .filter(|d| d.kind() == "variable_declarator")
+        .find(|d| {
+            d.child_by_field_name("name")
+                .is_some_and(|n| binds(n, name, src))
+        })
+}
+
+/// Whether a binding pattern binds `name`.
+fn binds(pattern: Node, name: &str, src: &str) -> bool {
+    match pattern.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => text(pattern, src) == name,
+        "object_pattern" | "array_pattern" => named_children(pattern).any(|c| binds(c, name, src)),
+        "pair_pattern" => pattern
+            .child_by_field_name("value")
+            .is_some_and(|v| binds(v, name, src)),
+        "assignment_pattern" | "object_assignment_pattern" => pattern
+            .child_by_field_name("left")
+            .is_some_and(|l| binds(l, name, src)),
+        _ => false,
+    }
+}
+
+fn collect_bound_names(pattern: Node, src: &str, out: &mut Vec<String>) {
+    match pattern.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => {
+            out.push(text(pattern, src).to_string())
+        }
+        "pair_pattern" => {
+            if let Some(v) = pattern.child_by_field_name("value") {
+                collect_bound_names(v, src, out);
+            }
+        }
+        "assignment_pattern" | "object_assignment_pattern" => {
+            if let Some(l) = pattern.child_by_field_name("left") {
+                collect_bound_names(l, src, out);
+            }
+        }
+        _ => {
+            for c in named_children(pattern) {
+                collect_bound_names(c, src, out);
+            }
+        }
+    }
+}
+
+/// Whether the declarator binds `name` through destructuring (not `const name = …`).
+fn is_destructured(decl: Node) -> bool {
+    decl.child_by_field_name("name")
+        .is_some_and(|n| n.kind() != "identifier")
 }
 
 fn known_indirect(code: u16, node: Node) -> StatusEval {
@@ -1741,18 +1903,40 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
     let init = args.get(1).copied().map(unwrap_expr)?;
     let init_obj = match init.kind() {
         "object" => init,
-        "identifier" => cx
-            .resolve_local(text(init, cx.src), init)
-            .map(unwrap_expr)
-            .filter(|v| v.kind() == "object")?,
+        "identifier" => {
+            // `new Response(upstream.body, upstream)`: the whole upstream response, status included.
+            if cx.looks_upstream(init) {
+                let status =
+                    StatusEval::Forwarded(init.byte_range(), text(init, cx.src).to_string());
+                return Some(Raw {
+                    framework,
+                    node,
+                    status,
+                    headers: HeaderEval::opaque(),
+                    insertion: None,
+                    message_node: body,
+                    function: enclosing_function(cx, node),
+                });
+            }
+            cx.resolve_local(text(init, cx.src), init)
+                .map(unwrap_expr)
+                .filter(|v| v.kind() == "object")?
+        }
         _ => return None,
     };
     let status_node = pair(cx, init_obj, "status")
         .and_then(|p| p.child_by_field_name("value"))
         .or_else(|| shorthand(cx, init_obj, "status"))?;
     let status = cx.eval_status(status_node, 0);
-    let (headers, insertion) = headers_in_init(cx, init_obj, node);
+    let (mut headers, insertion) = headers_in_init(cx, init_obj, node);
     let _ = is_json;
+    // `const res = NextResponse.json(…); res.headers.set('WWW-Authenticate', …); return res`
+    if headers.challenge.is_none() {
+        if let Some(name) = bound_name(cx, node) {
+            let scope = enclosing_function(cx, node).unwrap_or(cx.root);
+            headers.challenge = cx.header_set_on(scope, &name, node.start_byte(), true);
+        }
+    }
     Some(Raw {
         framework,
         node,
@@ -1762,6 +1946,33 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
         message_node: body,
         function: enclosing_function(cx, node),
     })
+}
+
+/// The variable a response expression is assigned to: `const res = new Response(…)`.
+fn bound_name(cx: &Cx, node: Node) -> Option<String> {
+    let mut n = node;
+    while let Some(p) = cx.up(n) {
+        match p.kind() {
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "satisfies_expression" => n = p,
+            "variable_declarator" => {
+                return p
+                    .child_by_field_name("name")
+                    .filter(|x| x.kind() == "identifier")
+                    .map(|x| text(x, cx.src).to_string())
+            }
+            "assignment_expression" => {
+                return p
+                    .child_by_field_name("left")
+                    .filter(|x| x.kind() == "identifier")
+                    .map(|x| text(x, cx.src).to_string())
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Reads `headers` from an init/result object and says how to add one.
@@ -2232,24 +2443,10 @@ fn chain_message<'t>(cx: &Cx<'t>, top: Node<'t>) -> Option<Node<'t>> {
 }
 
 fn chain_challenge<'t>(cx: &Cx<'t>, top: Node<'t>) -> Option<ChallengeHeader> {
-    for (m, call) in chain_calls(cx, top) {
-        if matches!(m, "set" | "header" | "setHeader" | "append" | "headers") {
-            let args = args_of(call);
-            if let Some(first) = args.first() {
-                if string_value(*first, cx.src).is_some_and(|s| is_challenge_name(&s)) {
-                    if let Some(v) = args.get(1) {
-                        return Some(cx.challenge_value(*v, None));
-                    }
-                }
-                if first.kind() == "object" {
-                    if let Some(ch) = cx.eval_headers(*first, *first, 1).challenge {
-                        return Some(ch);
-                    }
-                }
-            }
-        }
-    }
-    None
+    chain_calls(cx, top)
+        .into_iter()
+        .filter(|(m, _)| matches!(*m, "set" | "header" | "setHeader" | "append" | "headers"))
+        .find_map(|(m, call)| cx.challenge_set_by(call, m))
 }
 
 /// `res.statusCode = 401`, `ctx.status = 401`.
