@@ -185,6 +185,9 @@ struct ErrorClass<'a> {
     defined_in: Option<PathBuf>,
 }
 
+/// A statement's start and the unconditional log call in it.
+type BlockLog = (usize, Range<usize>);
+
 /// A relative module resolved to its file and summary.
 type ResolvedModule = (PathBuf, std::sync::Arc<ModuleSummary>);
 
@@ -201,6 +204,8 @@ struct Cx<'a> {
     declared: HashSet<String>,
     /// Module-level `NAME = value`.
     module_values: HashMap<String, Node<'a>>,
+    /// Module-level `NAME = ...` assignments by name, in source order.
+    module_assigns: HashMap<String, Vec<Node<'a>>>,
     /// `def`s by name (first definition wins).
     functions: HashMap<String, Node<'a>>,
     /// `class`es by name.
@@ -213,6 +218,10 @@ struct Cx<'a> {
     quote: char,
     newline: &'static str,
     is_test_file: bool,
+    /// Named node id -> parent (`Node::parent` walks down from the root each call).
+    parents: HashMap<usize, Node<'a>>,
+    /// Per block (by node id): its statements' unconditional logs (statement start, log range).
+    block_logs: std::cell::RefCell<HashMap<usize, Vec<BlockLog>>>,
     /// Relative modules already resolved (each is read from disk once per file).
     modules: std::cell::RefCell<HashMap<String, Option<ResolvedModule>>>,
 }
@@ -233,10 +242,10 @@ pub fn extract(
             semicolons: false,
         };
     }
-    let raw = candidates(&cx);
+    let (raw, calls) = candidates(&cx);
     cx.helpers = collect_helpers(&cx, &raw);
     let mut sites: Vec<ResponseSite> = raw.into_iter().filter_map(|r| r.into_site(&cx)).collect();
-    sites.extend(call_sites(&cx));
+    sites.extend(call_sites(&cx, &calls));
     sites.sort_by_key(|s| (s.range.start, s.range.end));
     sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
     FileModel {
@@ -263,6 +272,7 @@ impl<'a> Cx<'a> {
             imports: HashMap::new(),
             declared: HashSet::new(),
             module_values: HashMap::new(),
+            module_assigns: HashMap::new(),
             functions: HashMap::new(),
             classes: HashMap::new(),
             logging_fns: HashSet::new(),
@@ -274,11 +284,18 @@ impl<'a> Cx<'a> {
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
             modules: std::cell::RefCell::new(HashMap::new()),
+            block_logs: std::cell::RefCell::new(HashMap::new()),
+            parents: HashMap::new(),
         };
         cx.scan();
         cx.logger = cx.find_logger();
         cx.error_classes = cx.collect_error_classes();
         cx
+    }
+
+    /// The parent of `n` (from the map built by `scan`).
+    fn up(&self, n: Node<'a>) -> Option<Node<'a>> {
+        self.parents.get(&n.id()).copied()
     }
 
     /// One iterative walk collecting imports, bindings, functions and classes;
@@ -309,10 +326,16 @@ impl<'a> Cx<'a> {
                 "assignment" | "augmented_assignment" => {
                     if let Some(left) = node.child_by_field_name("left") {
                         self.declare_targets(left);
-                        if left.kind() == "identifier" && is_module_level(node) {
+                        if left.kind() == "identifier" && is_module_level(self, node) {
                             if let Some(right) = node.child_by_field_name("right") {
-                                self.module_values
-                                    .insert(text(left, self.src).to_string(), right);
+                                let name = text(left, self.src).to_string();
+                                if node.kind() == "assignment" {
+                                    self.module_assigns
+                                        .entry(name.clone())
+                                        .or_default()
+                                        .push(node);
+                                }
+                                self.module_values.insert(name, right);
                             }
                         }
                     }
@@ -333,10 +356,9 @@ impl<'a> Cx<'a> {
                 "lambda_parameters" => self.declare_targets(node),
                 _ => {}
             }
-            for i in (0..node.named_child_count()).rev() {
-                if let Some(c) = node.named_child(i) {
-                    stack.push(c);
-                }
+            for c in named_children(node).rev() {
+                self.parents.insert(c.id(), node);
+                stack.push(c);
             }
         }
         // The framework this file is written for, from its imports.
@@ -695,11 +717,7 @@ impl<'a> Cx<'a> {
             if n.kind() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
                 return Some(n.byte_range());
             }
-            for i in (0..n.named_child_count()).rev() {
-                if let Some(c) = n.named_child(i) {
-                    stack.push(c);
-                }
-            }
+            stack.extend(named_children(n).rev());
         }
         None
     }
@@ -727,19 +745,25 @@ impl<'a> Cx<'a> {
     fn logged_before(&self, site: Node) -> Option<Range<usize>> {
         let mut node = site;
         for _ in 0..MAX_PARENT_WALK {
-            let Some(parent) = node.parent() else { break };
+            let Some(parent) = self.up(node) else { break };
             if is_scope(parent) {
                 break;
             }
             match parent.kind() {
                 "block" | "module" => {
-                    for sib in named_children(parent) {
-                        if sib.start_byte() >= node.start_byte() {
-                            break;
-                        }
-                        if let Some(r) = self.unconditional_log(sib) {
-                            return Some(r);
-                        }
+                    // The unconditional logs of each block are found once and cached:
+                    // a module of many sites would otherwise rescan it per site.
+                    let mut cache = self.block_logs.borrow_mut();
+                    let logs = cache.entry(parent.id()).or_insert_with(|| {
+                        named_children(parent)
+                            .filter_map(|sib| {
+                                self.unconditional_log(sib).map(|r| (sib.start_byte(), r))
+                            })
+                            .collect()
+                    });
+                    if let Some((_, r)) = logs.iter().find(|(start, _)| *start < node.start_byte())
+                    {
+                        return Some(r.clone());
                     }
                 }
                 "if_statement" | "elif_clause" | "while_statement" => {
@@ -835,7 +859,7 @@ impl<'a> Cx<'a> {
             a.child_by_field_name("left")
                 .is_some_and(|l| l.kind() == "identifier" && text(l, self.src) == name)
         };
-        let mut scope = at.parent();
+        let mut scope = self.up(at);
         let mut steps = 0;
         while let Some(s) = scope {
             steps += 1;
@@ -863,8 +887,9 @@ impl<'a> Cx<'a> {
                     // Module constants: the last assignment before `at`, else the first after.
                     let mut before = None;
                     let mut after = None;
-                    for stmt in named_children(s) {
-                        if let Some(a) = assignment_in(stmt).filter(|a| is_target(*a)) {
+                    let assigns = self.module_assigns.get(name).map(Vec::as_slice);
+                    for a in assigns.unwrap_or_default().iter().copied() {
+                        {
                             if a.end_byte() <= at.start_byte() {
                                 before = Some(a);
                             } else if after.is_none() && a.start_byte() > at.end_byte() {
@@ -881,7 +906,7 @@ impl<'a> Cx<'a> {
                 }
                 _ => {}
             }
-            scope = s.parent();
+            scope = self.up(s);
         }
         None
     }
@@ -953,7 +978,7 @@ impl<'a> Cx<'a> {
             }
             "identifier" => {
                 let name = text(node, self.src);
-                if let Some(func) = enclosing_function(node) {
+                if let Some(func) = enclosing_function(self, node) {
                     if let Some(i) = param_index(func, name, self.src) {
                         // A status parameter with a default is still a parameter.
                         return StatusEval::Param(i);
@@ -1084,7 +1109,7 @@ impl<'a> Cx<'a> {
 
     /// The value of `with X as name:` enclosing `at`.
     fn with_target_value(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
-        let mut p = at.parent();
+        let mut p = self.up(at);
         let mut steps = 0;
         while let Some(n) = p {
             steps += 1;
@@ -1107,7 +1132,7 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            p = n.parent();
+            p = self.up(n);
         }
         None
     }
@@ -1211,7 +1236,7 @@ impl<'a> Cx<'a> {
             "none" => HeaderEval::default(),
             "identifier" => {
                 let name = text(node, self.src);
-                let is_param = enclosing_function(node)
+                let is_param = enclosing_function(self, node)
                     .is_some_and(|f| param_index(f, name, self.src).is_some());
                 let mut out = if is_param {
                     HeaderEval::opaque()
@@ -1223,7 +1248,7 @@ impl<'a> Cx<'a> {
                     HeaderEval::opaque()
                 };
                 if out.challenge.is_none() {
-                    let scope = enclosing_function(at).unwrap_or(self.root);
+                    let scope = enclosing_function(self, at).unwrap_or(self.root);
                     if let Some(ch) = self.header_set_on(scope, name, false, Some(at.start_byte()))
                     {
                         out.challenge = Some(ch);
@@ -1431,11 +1456,7 @@ impl<'a> Cx<'a> {
                 }
                 _ => {}
             }
-            for i in (0..n.named_child_count()).rev() {
-                if let Some(c) = n.named_child(i) {
-                    stack.push(c);
-                }
-            }
+            stack.extend(named_children(n).rev());
         }
         None
     }
@@ -1449,7 +1470,7 @@ impl<'a> Cx<'a> {
         let mut innermost: Option<Range<usize>> = None;
         let mut in_catch = false;
         for _ in 0..MAX_PARENT_WALK {
-            let Some(parent) = node.parent() else { break };
+            let Some(parent) = self.up(node) else { break };
             if is_scope(parent) {
                 break;
             }
@@ -1538,7 +1559,7 @@ impl<'a> Cx<'a> {
         let mut node = site;
         let mut cond = None;
         for _ in 0..MAX_PARENT_WALK {
-            let Some(p) = node.parent() else { return false };
+            let Some(p) = self.up(node) else { return false };
             if is_scope(p) {
                 return false;
             }
@@ -1588,7 +1609,7 @@ impl<'a> Cx<'a> {
 
     /// An earlier check, dependency or decorator that rejected callers with no identity.
     fn identity_established(&self, site: Node) -> Option<Range<usize>> {
-        let func = enclosing_function(site)?;
+        let func = enclosing_function(self, site)?;
         let mut found = None;
         if let Some(body) = func.child_by_field_name("body") {
             let mut stack = vec![body];
@@ -1646,7 +1667,7 @@ impl<'a> Cx<'a> {
             }
         }
         // `@login_required`, `@jwt_required()`, `@requires_auth`
-        if let Some(dec) = func.parent().filter(|p| p.kind() == "decorated_definition") {
+        if let Some(dec) = self.up(func).filter(|p| p.kind() == "decorated_definition") {
             for d in named_children(dec).filter(|d| d.kind() == "decorator") {
                 let t = text(d, self.src).trim_start_matches('@');
                 let head = t.split('(').next().unwrap_or(t);
@@ -1675,9 +1696,9 @@ impl<'a> Cx<'a> {
         {
             return None;
         }
-        let func = enclosing_function(site)?;
-        let dec = func
-            .parent()
+        let func = enclosing_function(self, site)?;
+        let dec = self
+            .up(func)
             .filter(|p| p.kind() == "decorated_definition")?;
         let d = named_children(dec).find(|d| {
             d.kind() == "decorator" && {
@@ -1702,7 +1723,7 @@ impl<'a> Cx<'a> {
     fn statement_insertion(&self, site: Node) -> Option<StatementInsertion> {
         let mut node = site;
         for _ in 0..MAX_PARENT_WALK {
-            let parent = node.parent()?;
+            let parent = self.up(node)?;
             if is_scope(parent) {
                 return None;
             }
@@ -1720,7 +1741,7 @@ impl<'a> Cx<'a> {
                 let first = named_children(parent)
                     .find(|c| c.kind() != "comment")
                     .is_some_and(|c| c.id() == node.id());
-                let owner_ok = parent.parent().is_some_and(|o| {
+                let owner_ok = self.up(parent).is_some_and(|o| {
                     matches!(
                         o.kind(),
                         "if_statement"
@@ -1757,7 +1778,7 @@ impl<'a> Cx<'a> {
         while let Some(n) = stack.pop() {
             match n.kind() {
                 "string" | "concatenated_string" => {
-                    if n.parent().is_some_and(|p| {
+                    if self.up(n).is_some_and(|p| {
                         p.kind() == "pair"
                             && p.child_by_field_name("key")
                                 .is_some_and(|k| k.id() == n.id())
@@ -1775,11 +1796,7 @@ impl<'a> Cx<'a> {
                                     "string_content" => s.push_str(text(x, self.src)),
                                     "interpolation" => s.push_str(text(x, self.src)),
                                     _ => {
-                                        for i in (0..x.named_child_count()).rev() {
-                                            if let Some(c) = x.named_child(i) {
-                                                inner.push(c);
-                                            }
-                                        }
+                                        inner.extend(named_children(x).rev());
                                     }
                                 }
                             }
@@ -1788,11 +1805,7 @@ impl<'a> Cx<'a> {
                     }
                 }
                 _ => {
-                    for i in (0..n.named_child_count()).rev() {
-                        if let Some(c) = n.named_child(i) {
-                            stack.push(c);
-                        }
-                    }
+                    stack.extend(named_children(n).rev());
                 }
             }
         }
@@ -1802,7 +1815,7 @@ impl<'a> Cx<'a> {
     /// An expression in `node` that echoes a caught exception (`str(e)`, `f"{e}"`, `e.args`).
     fn echoed_error(&self, node: Node, site: Node) -> Option<Range<usize>> {
         let mut caught: Vec<String> = Vec::new();
-        let mut p = site.parent();
+        let mut p = self.up(site);
         let mut steps = 0;
         while let Some(n) = p {
             steps += 1;
@@ -1814,7 +1827,7 @@ impl<'a> Cx<'a> {
                     caught.push(text(alias, self.src).to_string());
                 }
             }
-            p = n.parent();
+            p = self.up(n);
         }
         if caught.is_empty() {
             return None;
@@ -1823,7 +1836,7 @@ impl<'a> Cx<'a> {
         while let Some(n) = stack.pop() {
             let is_name = n.kind() == "identifier"
                 && caught.iter().any(|c| c == text(n, self.src))
-                && !n.parent().is_some_and(|p| {
+                && !self.up(n).is_some_and(|p| {
                     (p.kind() == "attribute"
                         && p.child_by_field_name("attribute")
                             .is_some_and(|a| a.id() == n.id()))
@@ -1834,7 +1847,7 @@ impl<'a> Cx<'a> {
             if is_name {
                 let mut top = n;
                 for _ in 0..8 {
-                    let Some(par) = top.parent() else { break };
+                    let Some(par) = self.up(top) else { break };
                     match par.kind() {
                         "attribute" | "subscript" | "interpolation" => top = par,
                         "call"
@@ -1845,7 +1858,7 @@ impl<'a> Cx<'a> {
                             top = par
                         }
                         "argument_list" => {
-                            let call = par.parent();
+                            let call = self.up(par);
                             let f = call
                                 .and_then(|c| c.child_by_field_name("function"))
                                 .map(|f| text(f, self.src))
@@ -2154,11 +2167,11 @@ fn is_statement(n: Node) -> bool {
     n.kind().ends_with("_statement") || n.kind() == "decorated_definition"
 }
 
-fn is_module_level(n: Node) -> bool {
-    let mut p = n.parent();
+fn is_module_level<'t>(cx: &Cx<'t>, n: Node<'t>) -> bool {
+    let mut p = cx.up(n);
     while let Some(x) = p {
         match x.kind() {
-            "expression_statement" => p = x.parent(),
+            "expression_statement" => p = cx.up(x),
             "module" => return true,
             _ => return false,
         }
@@ -2166,8 +2179,8 @@ fn is_module_level(n: Node) -> bool {
     false
 }
 
-fn enclosing_function(n: Node) -> Option<Node> {
-    let mut p = n.parent();
+fn enclosing_function<'t>(cx: &Cx<'t>, n: Node<'t>) -> Option<Node<'t>> {
+    let mut p = cx.up(n);
     let mut steps = 0;
     while let Some(x) = p {
         steps += 1;
@@ -2177,7 +2190,7 @@ fn enclosing_function(n: Node) -> Option<Node> {
         if is_function(x) {
             return Some(x);
         }
-        p = x.parent();
+        p = cx.up(x);
     }
     None
 }
@@ -2458,11 +2471,7 @@ fn find_node<'t>(root: Node<'t>, pred: impl Fn(Node<'t>) -> bool) -> Option<Node
         if pred(n) {
             return Some(n);
         }
-        for i in (0..n.named_child_count()).rev() {
-            if let Some(c) = n.named_child(i) {
-                stack.push(c);
-            }
-        }
+        stack.extend(named_children(n).rev());
     }
     None
 }
@@ -2514,8 +2523,8 @@ fn is_test_path(p: &Path) -> bool {
 }
 
 /// Whether `n` sits in a test assertion or a test function.
-fn in_test_code(n: Node, src: &str) -> bool {
-    let mut p = n.parent();
+fn in_test_code<'t>(cx: &Cx<'t>, n: Node<'t>, src: &str) -> bool {
+    let mut p = cx.up(n);
     let mut steps = 0;
     while let Some(x) = p {
         steps += 1;
@@ -2543,7 +2552,7 @@ fn in_test_code(n: Node, src: &str) -> bool {
             }
             _ => {}
         }
-        p = x.parent();
+        p = cx.up(x);
     }
     false
 }
@@ -2772,7 +2781,7 @@ impl<'t> Raw<'t> {
             message,
             message_range: self.message_node.map(|m| m.byte_range()),
             guard: cx.guard(self.anchor),
-            handler: enclosing_function(self.anchor).map(|f| f.byte_range()),
+            handler: enclosing_function(cx, self.anchor).map(|f| f.byte_range()),
             logged: cx.logged_before(self.anchor).or(self.logged_in),
             log_insertion,
             logger_in_scope: cx.logger.clone(),
@@ -2783,9 +2792,12 @@ impl<'t> Raw<'t> {
     }
 }
 
-fn candidates<'t>(cx: &Cx<'t>) -> Vec<Raw<'t>> {
+/// Candidate sites, and the calls that may be helper or exception-class
+/// calls (judged later, once the file's helpers are known). One query pass.
+fn candidates<'t>(cx: &Cx<'t>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
+    let mut calls = Vec::new();
     let Some(q) = query() else {
-        return Vec::new();
+        return (Vec::new(), calls);
     };
     let names = q.capture_names();
     let mut qc = QueryCursor::new();
@@ -2798,7 +2810,11 @@ fn candidates<'t>(cx: &Cx<'t>) -> Vec<Raw<'t>> {
                 continue;
             };
             let node = cap.node;
-            if kind == "call" || !seen.insert(node.id()) || in_test_code(node, cx.src) {
+            if kind == "call" {
+                calls.push(node);
+                continue;
+            }
+            if !seen.insert(node.id()) || in_test_code(cx, node, cx.src) {
                 continue;
             }
             match kind {
@@ -2815,7 +2831,9 @@ fn candidates<'t>(cx: &Cx<'t>) -> Vec<Raw<'t>> {
             }
         }
     }
-    out
+    calls.sort_by_key(|n| n.start_byte());
+    calls.dedup_by_key(|n| n.id());
+    (out, calls)
 }
 
 /// The name called: `HTTPException` in `fastapi.HTTPException(...)`.
@@ -3058,8 +3076,8 @@ fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
     }
     if !exception {
         // `resp = HttpResponse(status=401); resp["WWW-Authenticate"] = "Bearer"; return resp`
-        if let Some(var) = assigned_name(call, cx.src) {
-            let scope = enclosing_function(call).unwrap_or(cx.root);
+        if let Some(var) = assigned_name(cx, call, cx.src) {
+            let scope = enclosing_function(cx, call).unwrap_or(cx.root);
             if raw.headers.challenge.is_none() {
                 if let Some(ch) = cx.header_set_on(scope, var, true, None) {
                     raw.headers.challenge = Some(ch);
@@ -3071,8 +3089,8 @@ fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
 }
 
 /// The variable a call is assigned to: `resp = HttpResponse(...)`.
-fn assigned_name<'t>(call: Node<'t>, src: &'t str) -> Option<&'t str> {
-    let p = call.parent()?;
+fn assigned_name<'t>(cx: &Cx<'t>, call: Node<'t>, src: &'t str) -> Option<&'t str> {
+    let p = cx.up(call)?;
     if p.kind() != "assignment" || p.child_by_field_name("right")?.id() != call.id() {
         return None;
     }
@@ -3131,10 +3149,10 @@ fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
     if !raw.exception {
         return vec![raw];
     }
-    let Some(var) = assigned_name(raw.node, cx.src) else {
+    let Some(var) = assigned_name(cx, raw.node, cx.src) else {
         return vec![raw];
     };
-    let scope = enclosing_function(raw.node).unwrap_or(cx.root);
+    let scope = enclosing_function(cx, raw.node).unwrap_or(cx.root);
     let mut raises = Vec::new();
     let mut stack = vec![scope];
     while let Some(n) = stack.pop() {
@@ -3144,15 +3162,11 @@ fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
         if n.kind() == "raise_statement"
             && n.named_child(0)
                 .is_some_and(|e| e.kind() == "identifier" && text(e, cx.src) == var)
-            && !in_test_code(n, cx.src)
+            && !in_test_code(cx, n, cx.src)
         {
             raises.push(n);
         }
-        for i in (0..n.named_child_count()).rev() {
-            if let Some(c) = n.named_child(i) {
-                stack.push(c);
-            }
-        }
+        stack.extend(named_children(n).rev());
     }
     if raises.is_empty() {
         return vec![raw];
@@ -3197,7 +3211,7 @@ fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
 
 /// `raise Unauthorized` / `raise PermissionDenied` / `raise AuthError` (no call).
 fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
-    let stmt = node.parent()?;
+    let stmt = cx.up(node)?;
     if stmt
         .child_by_field_name("cause")
         .is_some_and(|c| c.id() == node.id())
@@ -3285,7 +3299,7 @@ fn class_site<'t>(
     let mut raw = Raw::new(class.framework, node, status);
     raw.exception = true;
     if node.kind() != "call" {
-        raw.anchor = node.parent().unwrap_or(node);
+        raw.anchor = cx.up(node).unwrap_or(node);
     }
     raw.message_text = class.message.clone();
     if let (Some((i, pname)), Some(a)) = (&class.detail_param, args.as_ref()) {
@@ -3405,7 +3419,7 @@ fn flask_tuple<'t>(cx: &Cx<'t>, tuple: Node<'t>) -> Option<Raw<'t>> {
     // A response object returned in the tuple may carry the header already.
     let b = unwrap_expr(body);
     if b.kind() == "identifier" && raw.headers.challenge.is_none() {
-        let scope = enclosing_function(tuple).unwrap_or(cx.root);
+        let scope = enclosing_function(cx, tuple).unwrap_or(cx.root);
         if let Some(ch) = cx.header_set_on(scope, text(b, cx.src), true, Some(tuple.start_byte())) {
             raw.headers.challenge = Some(ch);
         }
@@ -3421,7 +3435,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
         return None;
     }
     let name = text(recv, cx.src);
-    let func = enclosing_function(assign);
+    let func = enclosing_function(cx, assign);
     // The receiver must be a response this code builds or was handed.
     let mut framework = cx.framework_hint.unwrap_or(Framework::FastApi);
     let ok = if let Some(v) = cx.resolve_local(name, assign).map(unwrap_expr) {
@@ -3488,7 +3502,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
 /// `return {"statusCode": 401, "headers": {...}, "body": ...}` (AWS Lambda).
 fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
     // Only dicts that are returned (directly or through a variable).
-    let mut p = dict.parent();
+    let mut p = cx.up(dict);
     let mut returned = false;
     while let Some(x) = p {
         match x.kind() {
@@ -3498,8 +3512,8 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
                 break;
             }
             "assignment" => {
-                if let Some(var) = assigned_name(dict, cx.src) {
-                    let scope = enclosing_function(x).unwrap_or(cx.root);
+                if let Some(var) = assigned_name(cx, dict, cx.src) {
+                    let scope = enclosing_function(cx, x).unwrap_or(cx.root);
                     returned = find_node(scope, |n| {
                         n.kind() == "return_statement"
                             && n.named_child(0)
@@ -3511,7 +3525,7 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
             }
             _ => break,
         }
-        p = x.parent();
+        p = cx.up(x);
     }
     if !returned {
         return None;
@@ -3568,7 +3582,8 @@ fn collect_helpers<'t>(cx: &Cx<'t>, raw: &[Raw<'t>]) -> HashMap<String, LocalHel
         let StatusEval::Param(i) = r.status else {
             continue;
         };
-        let Some(def) = enclosing_function(r.anchor).filter(|f| f.kind() == "function_definition")
+        let Some(def) =
+            enclosing_function(cx, r.anchor).filter(|f| f.kind() == "function_definition")
         else {
             continue;
         };
@@ -3619,27 +3634,14 @@ fn helper_sig(cx: &Cx, def: Node, status_param: usize, raw: &Raw) -> HelperSig {
 }
 
 /// Calls to response helpers and project exception classes.
-fn call_sites(cx: &Cx) -> Vec<ResponseSite> {
-    let Some(q) = query() else {
-        return Vec::new();
-    };
-    let names = q.capture_names();
-    let mut qc = QueryCursor::new();
+fn call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
-    while let Some(m) = matches.next() {
-        for cap in m.captures {
-            if names[cap.index as usize] != "site.call" {
-                continue;
-            }
-            let node = cap.node;
-            if !seen.insert(node.id()) || in_test_code(node, cx.src) {
-                continue;
-            }
-            for raw in call_site(cx, node) {
-                out.extend(raw.into_site(cx));
-            }
+    for &node in calls {
+        if in_test_code(cx, node, cx.src) {
+            continue;
+        }
+        for raw in call_site(cx, node) {
+            out.extend(raw.into_site(cx));
         }
     }
     out
@@ -3769,7 +3771,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
     let settings = Settings::default();
     let mut cx = Cx::new(path, src, tree, &settings, &index);
     cx.is_test_file = false;
-    let raw = candidates(&cx);
+    let (raw, _) = candidates(&cx);
     cx.helpers = collect_helpers(&cx, &raw);
     let mut summary = ModuleSummary::default();
     for stmt in named_children(cx.root) {
