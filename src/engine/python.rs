@@ -2824,7 +2824,11 @@ fn candidates<'t>(cx: &Cx<'t>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
                     }
                 }
                 "raise_name" => out.extend(raise_name(cx, node)),
-                "tuple" => out.extend(flask_tuple(cx, node)),
+                // A returned tuple is a response in Flask only (FastAPI would
+                // serialise it as a JSON list with status 200).
+                "tuple" if matches!(cx.framework_hint, None | Some(Framework::Flask)) => {
+                    out.extend(flask_tuple(cx, node))
+                }
                 "assignment" => out.extend(status_assignment(cx, node)),
                 "lambda" => out.extend(lambda_dict(cx, node)),
                 _ => {}
@@ -4122,6 +4126,17 @@ def unauthorized(status):
     return make_response(jsonify(error="Unauthorized"), 401)
 "#;
         assert!(only(src).headers.challenge.is_some());
+    }
+
+    #[test]
+    fn returned_tuples_are_responses_in_flask_only() {
+        let body = "def f(t):\n    if not t:\n        return {'error': 'x'}, 401\n";
+        assert_eq!(model(&format!("from flask import Flask\n{body}")).sites.len(), 1);
+        assert_eq!(model(body).sites.len(), 1);
+        assert!(model(&format!("from fastapi import FastAPI\n{body}")).sites.is_empty());
+        // Status first, or two numbers: not a Flask response.
+        assert!(model("def f():\n    return 401, {'detail': 'x'}\n").sites.is_empty());
+        assert!(model("def f():\n    return 200, 401\n").sites.is_empty());
     }
 
     #[test]
