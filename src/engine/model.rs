@@ -90,6 +90,9 @@ pub struct ChallengeHeader {
     /// Where it was found when that is not inside the site itself
     /// (an earlier `res.set(...)`, a spread object in another file).
     pub evidence: Option<Evidence>,
+    /// The value is a named constant (`value_range` is its definition), so
+    /// other responses may use it too: edits to it are not local to this site.
+    pub shared: bool,
 }
 
 /// A place elsewhere that explains a finding.
