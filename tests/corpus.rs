@@ -175,41 +175,24 @@ fn max_matching(adj: &[Vec<usize>], findings: usize) -> Vec<Option<usize>> {
     owner
 }
 
-#[derive(Default)]
-struct RuleStats {
-    expected: usize,
-    found: usize,
-    true_positives: usize,
-    false_negatives: Vec<Expectation>,
-    false_positives: Vec<Finding>,
+/// What linting a set of files produced.
+struct Linted {
+    /// Files that could not be decoded, parsed cleanly, annotated or linted.
+    problems: Vec<String>,
+    expectations: Vec<Expectation>,
+    /// Unsuppressed diagnostics.
+    findings: Vec<Finding>,
 }
 
-fn ratio(num: usize, den: usize) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
-}
-
-fn fmt_ratio(r: Option<f64>) -> String {
-    r.map(|r| format!("{r:.3}"))
-        .unwrap_or_else(|| "-".to_string())
-}
-
-#[test]
-fn corpus_recall_and_precision() {
-    let root = corpus_root();
-    let mut files = Vec::new();
-    corpus_files(&root, &mut files);
-    assert!(
-        files.len() >= 60,
-        "the corpus should hold at least 60 files, found {}",
-        files.len()
-    );
-
+/// Lints `files` one by one (imports resolve from disk) and collects
+/// annotations and unsuppressed findings.
+fn lint_all(files: &[PathBuf]) -> Linted {
     let linter = Linter::new(Settings::default());
     let mut problems = Vec::new();
     let mut expectations = Vec::new();
     let mut findings = Vec::new();
 
-    for path in &files {
+    for path in files {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let text = match linter.decode(&bytes) {
             Ok(t) => t,
@@ -254,6 +237,48 @@ fn corpus_recall_and_precision() {
             });
         }
     }
+
+    Linted {
+        problems,
+        expectations,
+        findings,
+    }
+}
+
+#[derive(Default)]
+struct RuleStats {
+    expected: usize,
+    found: usize,
+    true_positives: usize,
+    false_negatives: Vec<Expectation>,
+    false_positives: Vec<Finding>,
+}
+
+fn ratio(num: usize, den: usize) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+fn fmt_ratio(r: Option<f64>) -> String {
+    r.map(|r| format!("{r:.3}"))
+        .unwrap_or_else(|| "-".to_string())
+}
+
+#[test]
+fn corpus_recall_and_precision() {
+    let root = corpus_root();
+    let mut files = Vec::new();
+    corpus_files(&root, &mut files);
+    assert!(
+        files.len() >= 60,
+        "the corpus should hold at least 60 files, found {}",
+        files.len()
+    );
+
+    let Linted {
+        problems,
+        expectations,
+        findings,
+    } = lint_all(&files);
 
     // Group by rule, then match one-to-one within each file.
     let rules: BTreeSet<String> = KNOWN_RULES
@@ -421,4 +446,68 @@ fn matching_is_one_to_one_and_maximal() {
     // Two expectations on one finding: only one is matched.
     let owner = max_matching(&[vec![0], vec![0]], 1);
     assert_eq!(owner.iter().flatten().count(), 1);
+}
+
+/// The README's first command is `authlint lint examples`: the demo must show
+/// every implemented rule, stay silent on the files that model correct code,
+/// and use its one suppression.
+#[test]
+fn examples_show_every_rule() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut files = Vec::new();
+    corpus_files(&root, &mut files);
+    assert!(
+        !files.is_empty(),
+        "no example files under {}",
+        root.display()
+    );
+    let Linted {
+        problems, findings, ..
+    } = lint_all(&files);
+
+    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &findings {
+        *per_rule.entry(f.rule.as_str()).or_default() += 1;
+    }
+    println!();
+    println!(
+        "authlint examples: {} files, {} findings",
+        files.len(),
+        findings.len()
+    );
+    for (rule, n) in &per_rule {
+        println!("  {rule:<31} {n}");
+    }
+
+    let missing: Vec<&str> = authlint::rules::RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| *id != "unused-suppression" && !per_rule.contains_key(id))
+        .collect();
+
+    const CLEAN: &[&str] = &[
+        "supabase/functions/hello-user/index.ts",
+        "supabase/functions/_shared/cors.ts",
+    ];
+    let noisy: Vec<String> = findings
+        .iter()
+        .filter(|f| f.rule == "unused-suppression" || CLEAN.iter().any(|c| f.path.ends_with(c)))
+        .map(|f| format!("{}:{} {}", display(&f.path), f.first_line, f.rule))
+        .collect();
+
+    assert!(
+        problems.is_empty(),
+        "example problems:\n  {}",
+        problems.join("\n  ")
+    );
+    assert!(
+        missing.is_empty(),
+        "implemented rules the examples never show: {}",
+        missing.join(", ")
+    );
+    assert!(
+        noisy.is_empty(),
+        "findings where the examples model correct code:\n  {}",
+        noisy.join("\n  ")
+    );
 }
