@@ -1,6 +1,6 @@
 // Express routes behind the auth middleware. authlint: the role check answers
-// 401 where the user is known (403); the GitHub route forwards GitHub's status;
-// the webhook's 401 echoes the verifier's error message. The scope check is right.
+// 401 where the user is known (403), and the GitHub route forwards GitHub's
+// status. The scope check (403 with an insufficient_scope challenge) is right.
 const express = require('express')
 const { auth } = require('./auth')
 
