@@ -1,12 +1,14 @@
 // Supabase edge function: avatar upload. The 401 init object is built up front
 // and passed as a variable to `new Response(body, init)`; its challenge is
-// complete, but nothing is logged before it is returned.
+// complete, but nothing is logged before it is returned. The logging finding
+// belongs on the return that uses the init (where the log line goes, and the
+// only sensible place when several returns share one init).
 import { createClient } from 'npm:@supabase/supabase-js@2'
 import { corsHeaders } from '../_shared/cors.ts'
 
 Deno.serve(async (req) => {
   const denied: ResponseInit = {
-    status: 401, // expect: require-401-logging
+    status: 401,
     headers: {
       ...corsHeaders,
       'WWW-Authenticate': 'Bearer realm="storage", error="invalid_token"',
@@ -17,7 +19,7 @@ Deno.serve(async (req) => {
     global: { headers: { Authorization: req.headers.get('Authorization') ?? '' } },
   })
   const { data: { user } } = await supabase.auth.getUser()
-  if (!user) return new Response(JSON.stringify({ error: 'Invalid session' }), denied)
+  if (!user) return new Response(JSON.stringify({ error: 'Invalid session' }), denied) // expect: require-401-logging
 
   const form = await req.formData()
   const file = form.get('avatar') as File
