@@ -45,6 +45,11 @@
     key: [(property_identifier) (string)] @key)
   (#match? @key "^[\"']?statusCode[\"']?$")) @site.lambda
 
+; const json = (statusCode, body) => ({ statusCode, body }) (a Lambda result helper)
+(object
+  (shorthand_property_identifier) @key
+  (#eq? @key "statusCode")) @site.lambda
+
 ; jsonError('Missing token', 401): calls that may be response helpers
 (call_expression
   function: (identifier) @callee

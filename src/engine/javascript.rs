@@ -2791,47 +2791,72 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
 // ----- helpers -----------------------------------------------------------------
 
 fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig {
+    let param_name = |p: Node| {
+        text(p, cx.src)
+            .split([':', '=', '?'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let params: Vec<Node> = func
+        .child_by_field_name("parameters")
+        .map(named_children)
+        .map(|c| c.collect())
+        .unwrap_or_default();
     let message_param = raw.message_node.and_then(|m| {
         let mt = text(m, cx.src);
-        let params = func.child_by_field_name("parameters")?;
-        named_children(params).enumerate().find_map(|(i, p)| {
-            let name = text(p, cx.src)
-                .split([':', '=', '?'])
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string();
+        params.iter().enumerate().find_map(|(i, p)| {
+            let name = param_name(*p);
             (i != status_param && !name.is_empty() && mt.contains(name.as_str())).then_some(i)
         })
     });
     let logs = function_body(func)
         .and_then(|b| cx.first_log_in(b, raw.node.start_byte()))
         .is_some();
+    // A parameter spread into the headers object: the caller supplies those headers.
+    let headers_param = headers_object_of(cx, raw.node).and_then(|obj| {
+        named_children(obj)
+            .filter(|c| c.kind() == "spread_element")
+            .find_map(|sp| {
+                let arg = sp.named_child(0)?;
+                params
+                    .iter()
+                    .position(|p| param_name(*p) == text(arg, cx.src))
+            })
+    });
+    let opaque_beyond_param = raw.headers.opaque && headers_param.is_none();
+    let challenge = match &raw.headers.challenge {
+        Some(c) => Some(c.literal.clone()),
+        // Unknown headers: treat as carrying whatever is needed.
+        None if opaque_beyond_param => Some(None),
+        None => None,
+    };
     HelperSig {
         status_param,
         message_param,
-        challenge: if raw.headers.opaque && raw.headers.challenge.is_none() {
-            None
-        } else {
-            raw.headers.challenge.as_ref().map(|c| c.literal.clone())
-        },
+        challenge,
         logs,
         definition: func.byte_range(),
+        headers_param,
     }
-    .with_opaque(raw.headers.opaque && raw.headers.challenge.is_none())
 }
 
-trait WithOpaque {
-    fn with_opaque(self, opaque: bool) -> Self;
-}
-impl WithOpaque for HelperSig {
-    fn with_opaque(mut self, opaque: bool) -> Self {
-        if opaque {
-            // Unknown headers: treat as carrying whatever is needed.
-            self.challenge = Some(None);
-        }
-        self
-    }
+/// The headers object literal of a response site (`{ headers: {…} }` in a
+/// Lambda result or a `Response` init).
+fn headers_object_of<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Node<'t>> {
+    let init = match site.kind() {
+        "object" => site,
+        _ => args_of(site)
+            .get(1)
+            .copied()
+            .map(unwrap_expr)
+            .filter(|a| a.kind() == "object")?,
+    };
+    pair(cx, init, "headers")
+        .and_then(|p| p.child_by_field_name("value"))
+        .map(unwrap_expr)
+        .filter(|v| v.kind() == "object")
 }
 
 /// Calls to response helpers: same file, relative imports, or configured.
@@ -2868,6 +2893,7 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
                             challenge: None,
                             logs: false,
                             definition: 0..0,
+                            headers_param: None,
                         },
                         None,
                     )
@@ -2897,7 +2923,7 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
                 _ => continue,
             };
             let message_node = sig.message_param.and_then(|i| args.get(i).copied());
-            let headers = HeaderEval {
+            let mut headers = HeaderEval {
                 challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
                     value_range: 0..0,
                     literal: lit,
@@ -2906,6 +2932,10 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
                 }),
                 opaque: false,
             };
+            // Headers the caller passes in: `json(401, body, { 'WWW-Authenticate': … })`.
+            if let Some(arg) = sig.headers_param.and_then(|i| args.get(i)) {
+                headers.merge(cx.eval_headers(*arg, node, 0));
+            }
             let mut site = build_site(
                 cx,
                 Framework::Helper,
