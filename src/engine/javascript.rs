@@ -1979,6 +1979,10 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> Vec<Raw<'t>> {
                 "method" => method_call(cx, node),
                 "assignment" => status_assignment(cx, node),
                 "lambda" => lambda_object(cx, node),
+                "nest_exception" => nest_exception(cx, node),
+                "http_error" | "http_error_named" => {
+                    http_error(cx, node, kind == "http_error_named")
+                }
                 _ => None,
             };
             out.extend(raw);
@@ -2286,6 +2290,105 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         headers,
         insertion: None,
         message_node: opts,
+        function: enclosing_function(cx, node),
+    })
+}
+
+/// NestJS: `new UnauthorizedException(msg)`, `new ForbiddenException(msg)`,
+/// `new HttpException(body, status)`. Nest exceptions cannot carry headers.
+fn nest_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let ctor = node
+        .child_by_field_name("constructor")
+        .map(|c| text(c, cx.src))
+        .unwrap_or("");
+    let args = args_of(node);
+    let status = match ctor {
+        "UnauthorizedException" => known_indirect(401, node.child_by_field_name("constructor")?),
+        "ForbiddenException" => known_indirect(403, node.child_by_field_name("constructor")?),
+        _ => cx.eval_status(*args.get(1)?, 0),
+    };
+    Some(Raw {
+        framework: Framework::Nest,
+        node,
+        status,
+        headers: HeaderEval::default(),
+        insertion: None,
+        message_node: args.first().copied(),
+        function: enclosing_function(cx, node),
+    })
+}
+
+/// http-errors: `createError(401, 'msg', { headers })`, `createError.Unauthorized('msg')`.
+/// Express's final handler and Koa send the error's `headers`.
+fn http_error<'t>(cx: &Cx<'t>, node: Node<'t>, named: bool) -> Option<Raw<'t>> {
+    let args = args_of(node);
+    let (status, message_node) = if named {
+        let f = node
+            .child_by_field_name("function")
+            .or_else(|| node.child_by_field_name("constructor"))?;
+        let prop = f.child_by_field_name("property")?;
+        let code = if text(prop, cx.src) == "Unauthorized" {
+            401
+        } else {
+            403
+        };
+        (known_indirect(code, prop), args.first().copied())
+    } else {
+        let status_node = args
+            .iter()
+            .find(|a| !matches!(a.kind(), "string" | "template_string" | "object"))?;
+        (
+            cx.eval_status(*status_node, 0),
+            args.iter()
+                .find(|a| matches!(a.kind(), "string" | "template_string"))
+                .copied(),
+        )
+    };
+    let mut headers = HeaderEval::default();
+    let insertion = match args.iter().find(|a| a.kind() == "object") {
+        Some(props) => {
+            match pair(cx, *props, "headers").and_then(|p| p.child_by_field_name("value")) {
+                Some(h) => {
+                    headers.merge(cx.eval_headers(h, node, 0));
+                    (h.kind() == "object")
+                        .then(|| {
+                            object_insertion(
+                                cx,
+                                h,
+                                "add a `WWW-Authenticate` entry to the error's headers",
+                            )
+                        })
+                        .flatten()
+                }
+                None => property_insertion(
+                    cx,
+                    *props,
+                    "headers: { $NAME: $VALUE }",
+                    "add `headers` to the error",
+                ),
+            }
+        }
+        None => {
+            let at = args
+                .last()
+                .map(|a| a.end_byte())
+                .unwrap_or(node.child_by_field_name("arguments")?.start_byte() + 1);
+            let sep = if args.is_empty() { "" } else { ", " };
+            Some(HeaderInsertion {
+                at,
+                replace_len: 0,
+                template: format!("{sep}{{ headers: {{ $NAME: $VALUE }} }}"),
+                how: "pass `headers` to the error",
+            })
+        }
+    };
+    Some(Raw {
+        framework: Framework::HttpError,
+        node,
+        status,
+        headers,
+        insertion,
+        message_node,
         function: enclosing_function(cx, node),
     })
 }

@@ -27,6 +27,10 @@ pub enum Framework {
     Lambda,
     /// A call to a response helper: `jsonError('Missing token', 401)`.
     Helper,
+    /// NestJS exceptions: `throw new UnauthorizedException()`.
+    Nest,
+    /// http-errors: `next(createError(401, '…'))`, `createError.Unauthorized()`.
+    HttpError,
     /// FastAPI / Starlette: `HTTPException`, `JSONResponse(status_code=...)`.
     FastApi,
     /// Flask / Werkzeug: `abort(401)`, `return body, 401`, `Unauthorized()`.
@@ -47,6 +51,8 @@ impl Framework {
             Framework::Hono => "Hono",
             Framework::Lambda => "Lambda",
             Framework::Helper => "response helper",
+            Framework::Nest => "NestJS",
+            Framework::HttpError => "http-errors",
             Framework::FastApi => "FastAPI",
             Framework::Flask => "Flask",
             Framework::Django => "Django",
