@@ -299,7 +299,11 @@ fn emit(args: &LintArgs, report: &Report) -> Result<(), ()> {
     }
     let text = render(terminal_format, report, true);
     let mut out = anstream::stdout();
-    if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
         // A closed pipe (e.g. `| head`) is not worth a panic or a message.
     }
     Ok(())
@@ -318,7 +322,11 @@ fn collect_files(roots: &[PathBuf], ctx: &Ctx) -> (Vec<(PathBuf, bool)>, Vec<Not
                 if Language::from_path(root).is_some() {
                     files.insert(clean(root), true);
                 } else {
-                    notices.push(notice(root, Skip::NotSupported.to_string(), NoticeLevel::Warning));
+                    notices.push(notice(
+                        root,
+                        Skip::NotSupported.to_string(),
+                        NoticeLevel::Warning,
+                    ));
                 }
             }
             Err(e) => notices.push(notice(root, io_message(&e), NoticeLevel::Error)),
@@ -394,7 +402,9 @@ fn collect_files(roots: &[PathBuf], ctx: &Ctx) -> (Vec<(PathBuf, bool)>, Vec<Not
 
 /// `./src/a.ts` → `src/a.ts`.
 fn clean(p: &Path) -> PathBuf {
-    p.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+    p.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn io_message(e: &std::io::Error) -> String {
@@ -507,7 +517,9 @@ fn process(ctx: &Ctx, linter: &Linter, path: &Path, text: &str) -> Result<Proces
         diags = match linter.lint(path, &current) {
             Ok(d) => d,
             Err(skip) => {
-                out.refused = Some(format!("fixes not applied: the fixed text would be skipped ({skip})"));
+                out.refused = Some(format!(
+                    "fixes not applied: the fixed text would be skipped ({skip})"
+                ));
                 return Ok(out);
             }
         };
@@ -523,7 +535,8 @@ fn process(ctx: &Ctx, linter: &Linter, path: &Path, text: &str) -> Result<Proces
         };
         if broken(&current) && !broken(text) {
             out.refused = Some(
-                "fixes not applied: they would introduce a syntax error (please report this)".to_string(),
+                "fixes not applied: they would introduce a syntax error (please report this)"
+                    .to_string(),
             );
             return Ok(out);
         }
@@ -551,7 +564,11 @@ fn unified_diff(path: &Path, old: &str, new: &str) -> String {
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, so readers never see half a file. With `keep_permissions_of`,
 /// the new file gets that file's permissions.
-fn write_atomic(path: &Path, bytes: &[u8], keep_permissions_of: Option<&Path>) -> std::io::Result<()> {
+fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    keep_permissions_of: Option<&Path>,
+) -> std::io::Result<()> {
     let abs = absolute(path);
     let dir = abs.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
@@ -593,7 +610,11 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
         return EXIT_OK;
     }
     if Language::from_path(name).is_none() {
-        warn(format_args!("{}: {}", slash_path(&shown), Skip::NotSupported));
+        warn(format_args!(
+            "{}: {}",
+            slash_path(&shown),
+            Skip::NotSupported
+        ));
         echo(&mut stdout);
         return EXIT_USAGE;
     }

@@ -95,12 +95,7 @@ fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, 
     out.push_str(&frame(file, d, color));
     for fix in &d.fixes {
         let kind = if fix.safe { "safe" } else { "unsafe" };
-        let _ = writeln!(
-            out,
-            "  {} {} ({kind})",
-            paint(st.info, "= fix:"),
-            fix.title
-        );
+        let _ = writeln!(out, "  {} {} ({kind})", paint(st.info, "= fix:"), fix.title);
     }
     for r in &d.related {
         let loc = match &r.path {
@@ -118,7 +113,12 @@ fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, 
         } else {
             "suppressed"
         };
-        let _ = writeln!(out, "  {} {}", paint(st.warning, &format!("= {what}:")), s.reason);
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint(st.warning, &format!("= {what}:")),
+            s.reason
+        );
     }
     out.push('\n');
 }

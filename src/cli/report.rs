@@ -243,7 +243,10 @@ mod tests {
 
     #[test]
     fn summary_wording() {
-        assert_eq!(summary_line(&report(vec![], 10)), "No problems found in 10 files.");
+        assert_eq!(
+            summary_line(&report(vec![], 10)),
+            "No problems found in 10 files."
+        );
         let mut e = Diagnostic::new("require-www-authenticate", Severity::Error, 0..1, "m");
         e.fixes.push(crate::Fix {
             title: "t".into(),
