@@ -725,6 +725,8 @@ fn tidy_toml_message(msg: &str) -> String {
     let msg = msg.trim();
     let msg = msg.replace("unknown field", "unknown key");
     let msg = msg.replace("missing field", "missing key");
+    let msg = msg.replace("expected a map", "expected a table");
+    let msg = msg.replace("expected a sequence", "expected an array");
     // Keep the first line: serde's "expected one of" list is useful, the rest is noise.
     msg.lines().next().unwrap_or("").to_string()
 }

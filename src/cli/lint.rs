@@ -29,6 +29,9 @@ enum FixAction {
     Diff,
 }
 
+/// Linters are shared by files with the same config file and overrides.
+type LinterKey = (Option<PathBuf>, Vec<usize>);
+
 struct Ctx {
     resolver: Arc<ConfigResolver>,
     select: Vec<String>,
@@ -36,7 +39,7 @@ struct Ctx {
     action: FixAction,
     mode: FixMode,
     force_exclude: bool,
-    linters: Mutex<HashMap<(Option<PathBuf>, Vec<usize>), Arc<Linter>>>,
+    linters: Mutex<HashMap<LinterKey, Arc<Linter>>>,
 }
 
 impl Ctx {
