@@ -29,8 +29,9 @@ enum FixAction {
     Diff,
 }
 
-/// Linters are shared by files with the same config file and overrides.
-type LinterKey = (Option<PathBuf>, Vec<usize>);
+/// Linters cached per (config file, matching overrides), so files sharing
+/// settings share one project index.
+type LinterCache = Mutex<HashMap<(Option<PathBuf>, Vec<usize>), Arc<Linter>>>;
 
 struct Ctx {
     resolver: Arc<ConfigResolver>,
@@ -39,7 +40,7 @@ struct Ctx {
     action: FixAction,
     mode: FixMode,
     force_exclude: bool,
-    linters: Mutex<HashMap<LinterKey, Arc<Linter>>>,
+    linters: LinterCache,
 }
 
 impl Ctx {

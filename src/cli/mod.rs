@@ -190,10 +190,7 @@ fn set_color(when: ColorWhen) {
 }
 
 fn run_lsp() -> i32 {
-    // TODO(merge): the language server lives in src/lsp (another branch). At
-    // merge, replace this body with `crate::lsp::run_stdio()`.
-    warn("the language server is not part of this build yet");
-    EXIT_USAGE
+    crate::lsp::run_stdio()
 }
 
 fn init(path: Option<PathBuf>) -> i32 {
