@@ -728,3 +728,31 @@ fn lsp_subcommand_exists() {
     let out = run(p.path(), &["lsp", "--help"]);
     assert_eq!(out.code, 0, "{out:?}");
 }
+
+// --- snapshots of whole reports -----------------------------------------------
+
+const SNAPSHOT_PROJECT: &[(&str, &str)] = &[
+    ("functions/hello/index.ts", MISSING_CHALLENGE),
+    ("api/admin.js", AUTHZ_401),
+    (
+        "functions/probe/index.ts",
+        "export default () => {\n  // authlint-ignore require-www-authenticate, require-401-logging: health probe, never authenticated\n  return new Response('no', { status: 401 });\n};\n",
+    ),
+    ("clean.ts", CLEAN),
+];
+
+#[test]
+fn json_report_snapshot() {
+    let p = project(SNAPSHOT_PROJECT);
+    let out = run(p.path(), &["lint", "--format", "json", "--show-suppressed"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    insta::assert_json_snapshot!("json_report", out.json());
+}
+
+#[test]
+fn pretty_report_snapshot() {
+    let p = project(SNAPSHOT_PROJECT);
+    let out = run(p.path(), &["lint", "--color", "never", "--show-suppressed"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    insta::assert_snapshot!("pretty_report", out.stdout);
+}
