@@ -123,6 +123,9 @@ struct Cx<'a> {
     semicolons: bool,
     newline: &'static str,
     is_test_file: bool,
+    /// Node id -> parent. `Node::parent` walks down from the root on every
+    /// call, which is quadratic over a file; this map is built in one walk.
+    parents: HashMap<usize, Node<'a>>,
 }
 
 pub fn extract(
@@ -139,7 +142,7 @@ pub fn extract(
     let mut helpers = HashMap::new();
     for r in &raw {
         if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
-            if let Some(name) = function_name(func, src) {
+            if let Some(name) = function_name(&cx, func, src) {
                 helpers
                     .entry(name)
                     .or_insert_with(|| helper_sig(&cx, func, *i, r));
@@ -181,12 +184,18 @@ impl<'a> Cx<'a> {
             semicolons: true,
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
+            parents: HashMap::new(),
         };
         cx.scan();
         cx
     }
 
     /// One iterative walk collecting imports, declared names and logging functions.
+    /// The parent of `n` (from the map built by `scan`).
+    fn up(&self, n: Node<'a>) -> Option<Node<'a>> {
+        self.parents.get(&n.id()).copied()
+    }
+
     fn scan(&mut self) {
         let mut stmts_with_semi = 0usize;
         let mut stmts = 0usize;
@@ -227,10 +236,9 @@ impl<'a> Cx<'a> {
                 }
                 _ => {}
             }
-            for i in (0..node.named_child_count()).rev() {
-                if let Some(c) = node.named_child(i) {
-                    stack.push(c);
-                }
+            for c in named_children(node).rev() {
+                self.parents.insert(c.id(), node);
+                stack.push(c);
             }
         }
         self.semicolons = stmts == 0 || stmts_with_semi * 2 >= stmts;
@@ -238,17 +246,13 @@ impl<'a> Cx<'a> {
         let mut stack = vec![self.root];
         while let Some(node) = stack.pop() {
             if let Some(body) = function_body(node) {
-                if let Some(name) = function_name(node, self.src) {
+                if let Some(name) = function_name(self, node, self.src) {
                     if self.first_log_in(body, usize::MAX).is_some() {
                         self.logging_fns.insert(name);
                     }
                 }
             }
-            for i in (0..node.named_child_count()).rev() {
-                if let Some(c) = node.named_child(i) {
-                    stack.push(c);
-                }
-            }
+            stack.extend(named_children(node).rev());
         }
     }
 
@@ -452,11 +456,7 @@ impl<'a> Cx<'a> {
                 }
                 // A callback passed to a call logs on the path: `jwt.verify(t, s, (err) => { console.error(err) … })`
             }
-            for i in (0..n.named_child_count()).rev() {
-                if let Some(c) = n.named_child(i) {
-                    stack.push(c);
-                }
-            }
+            stack.extend(named_children(n).rev());
         }
         None
     }
@@ -465,7 +465,7 @@ impl<'a> Cx<'a> {
     /// every enclosing block up to the function, and in enclosing conditions.
     fn logged_before(&self, site: Node) -> Option<Range<usize>> {
         let mut node = site;
-        while let Some(parent) = node.parent() {
+        while let Some(parent) = self.up(node) {
             if is_function(parent) {
                 break;
             }
@@ -553,7 +553,7 @@ impl<'a> Cx<'a> {
     }
 
     fn declarator_of(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
-        let mut scope = at.parent();
+        let mut scope = self.up(at);
         while let Some(s) = scope {
             if matches!(s.kind(), "statement_block" | "program" | "switch_case") {
                 for stmt in named_children(s) {
@@ -581,7 +581,7 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            scope = s.parent();
+            scope = self.up(s);
         }
         None
     }
@@ -700,7 +700,7 @@ impl<'a> Cx<'a> {
             }
             "identifier" | "shorthand_property_identifier" => {
                 let name = text(node, self.src);
-                if let Some(func) = enclosing_function(node) {
+                if let Some(func) = enclosing_function(self, node) {
                     if let Some(i) = self.param_index(func, name) {
                         return StatusEval::Param(i);
                     }
@@ -780,7 +780,7 @@ impl<'a> Cx<'a> {
             "res" | "reply" | "ctx" | "c" | "context" | "response" | "resp"
         ) {
             // The handler's own response object (a parameter) is not upstream.
-            if let Some(func) = enclosing_function(obj) {
+            if let Some(func) = enclosing_function(self, obj) {
                 if self.param_index(func, t).is_some() {
                     return false;
                 }
@@ -879,7 +879,7 @@ impl<'a> Cx<'a> {
                 };
                 // `headers.set('WWW-Authenticate', …)` before the site.
                 if out.challenge.is_none() {
-                    if let Some(func) = enclosing_function(at).or(Some(self.root)) {
+                    if let Some(func) = enclosing_function(self, at).or(Some(self.root)) {
                         if let Some(ch) = self.header_set_on(func, name, at.start_byte(), false) {
                             out.challenge = Some(ch);
                         }
@@ -923,7 +923,7 @@ impl<'a> Cx<'a> {
         }
         let mut stack = vec![self.root];
         while let Some(n) = stack.pop() {
-            if is_function(n) && function_name(n, self.src).as_deref() == Some(name) {
+            if is_function(n) && function_name(self, n, self.src).as_deref() == Some(name) {
                 return Some(n);
             }
             if n.kind() == "program"
@@ -1008,11 +1008,11 @@ impl<'a> Cx<'a> {
                     let obj_norm = normalize_receiver(obj.strip_suffix(".headers").unwrap_or(obj));
                     let on_path = anywhere || {
                         // The call's innermost block must also contain `before`: it runs on the way there.
-                        let mut b = n.parent();
+                        let mut b = self.up(n);
                         while let Some(x) =
                             b.filter(|x| !matches!(x.kind(), "statement_block" | "program"))
                         {
-                            b = x.parent();
+                            b = self.up(x);
                         }
                         b.is_some_and(|b| b.byte_range().contains(&before))
                     };
@@ -1066,7 +1066,7 @@ impl<'a> Cx<'a> {
         let mut parts: Vec<String> = Vec::new();
         let mut innermost: Option<Range<usize>> = None;
         let mut in_catch = false;
-        while let Some(parent) = node.parent() {
+        while let Some(parent) = self.up(node) {
             if is_function(parent) {
                 break;
             }
@@ -1153,7 +1153,7 @@ impl<'a> Cx<'a> {
     fn tests_missing_config(&self, site: Node<'a>) -> bool {
         let mut node = site;
         let cond = loop {
-            let Some(p) = node.parent() else { return false };
+            let Some(p) = self.up(node) else { return false };
             if is_function(p) {
                 return false;
             }
@@ -1195,7 +1195,7 @@ impl<'a> Cx<'a> {
 
     /// An earlier check in the same function that rejected callers with no identity.
     fn identity_established(&self, site: Node) -> Option<Range<usize>> {
-        let func = enclosing_function(site)?;
+        let func = enclosing_function(self, site)?;
         let body = function_body(func)?;
         let mut found = None;
         let mut stack = vec![body];
@@ -1227,7 +1227,7 @@ impl<'a> Cx<'a> {
     fn statement_insertion(&self, site: Node) -> Option<StatementInsertion> {
         let mut node = site;
         loop {
-            let parent = node.parent()?;
+            let parent = self.up(node)?;
             if is_function(parent) {
                 return None; // expression-bodied arrow: no statement to put a log before
             }
@@ -1271,7 +1271,7 @@ impl<'a> Cx<'a> {
             match n.kind() {
                 "string" => {
                     // Skip object keys.
-                    if n.parent().is_some_and(|p| {
+                    if self.up(n).is_some_and(|p| {
                         p.kind() == "pair"
                             && p.child_by_field_name("key")
                                 .is_some_and(|k| k.id() == n.id())
@@ -1284,11 +1284,7 @@ impl<'a> Cx<'a> {
                 }
                 "template_string" => parts.push(text(n, self.src).trim_matches('`').to_string()),
                 _ => {
-                    for i in (0..n.named_child_count()).rev() {
-                        if let Some(c) = n.named_child(i) {
-                            stack.push(c);
-                        }
-                    }
+                    stack.extend(named_children(n).rev());
                 }
             }
         }
@@ -1298,7 +1294,7 @@ impl<'a> Cx<'a> {
     /// An expression in `node` that echoes a caught error (`e.message`, `String(err)`).
     fn echoed_error(&self, node: Node, site: Node) -> Option<Range<usize>> {
         let mut caught: Vec<String> = Vec::new();
-        let mut p = site.parent();
+        let mut p = self.up(site);
         while let Some(n) = p {
             if n.kind() == "catch_clause" {
                 if let Some(param) = n.child_by_field_name("parameter") {
@@ -1320,7 +1316,7 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            p = n.parent();
+            p = self.up(n);
         }
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
@@ -1328,7 +1324,7 @@ impl<'a> Cx<'a> {
             // `error.message` from `const { error } = await …` echoes an error too.
             let l = name.to_ascii_lowercase();
             let errorish = (l == "error" || l == "err" || l.ends_with("error"))
-                && n.parent().is_some_and(|p| {
+                && self.up(n).is_some_and(|p| {
                     p.kind() == "member_expression"
                         && p.child_by_field_name("property").is_some_and(|pr| {
                             matches!(
@@ -1340,7 +1336,7 @@ impl<'a> Cx<'a> {
             if n.kind() == "identifier" && (caught.iter().any(|c| c == name) || errorish) {
                 // the error itself or a member/method of it
                 let mut top = n;
-                while let Some(par) = top.parent() {
+                while let Some(par) = self.up(top) {
                     if matches!(
                         par.kind(),
                         "member_expression"
@@ -1487,13 +1483,13 @@ fn is_statement(n: Node) -> bool {
         || n.kind() == "variable_declaration"
 }
 
-fn enclosing_function(n: Node) -> Option<Node> {
-    let mut p = n.parent();
+fn enclosing_function<'t>(cx: &Cx<'t>, n: Node<'t>) -> Option<Node<'t>> {
+    let mut p = cx.up(n);
     while let Some(x) = p {
         if is_function(x) {
             return Some(x);
         }
-        p = x.parent();
+        p = cx.up(x);
     }
     None
 }
@@ -1507,14 +1503,14 @@ fn function_body(n: Node) -> Option<Node> {
 }
 
 /// A function's name: its own, or the variable/property it is assigned to.
-fn function_name(n: Node, src: &str) -> Option<String> {
+fn function_name(cx: &Cx, n: Node, src: &str) -> Option<String> {
     if !is_function(n) {
         return None;
     }
     if let Some(name) = n.child_by_field_name("name") {
         return Some(text(name, src).to_string());
     }
-    let p = n.parent()?;
+    let p = cx.up(n)?;
     match p.kind() {
         "variable_declarator" => p
             .child_by_field_name("name")
@@ -1566,8 +1562,8 @@ fn is_test_path(p: &Path) -> bool {
 }
 
 /// Whether `n` sits inside a test assertion (`expect(...)`, `assert…(...)`).
-fn in_assertion(n: Node, src: &str) -> bool {
-    let mut p = n.parent();
+fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
+    let mut p = cx.up(n);
     while let Some(x) = p {
         if x.kind() == "call_expression" {
             let f = x
@@ -1596,7 +1592,7 @@ fn in_assertion(n: Node, src: &str) -> bool {
         if is_function(x) {
             // still look further: `it('…', () => { expect(...) })` is handled by the call check
         }
-        p = x.parent();
+        p = cx.up(x);
     }
     false
 }
@@ -1660,7 +1656,7 @@ fn build_site<'t>(
         message,
         message_range: message_node.map(|m| m.byte_range()),
         guard: cx.guard(node),
-        handler: enclosing_function(node).map(|f| f.byte_range()),
+        handler: enclosing_function(cx, node).map(|f| f.byte_range()),
         logged: cx.logged_before(node),
         log_insertion: cx.statement_insertion(node),
         logger_in_scope: cx.logger_in_scope(),
@@ -1689,7 +1685,7 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> Vec<Raw<'t>> {
             if !seen.insert(node.id()) || kind == "call" {
                 continue;
             }
-            if cx.is_test_file || in_assertion(node, cx.src) {
+            if cx.is_test_file || in_assertion(cx, node, cx.src) {
                 continue;
             }
             let raw = match kind {
@@ -1764,7 +1760,7 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
         headers,
         insertion,
         message_node: body,
-        function: enclosing_function(node),
+        function: enclosing_function(cx, node),
     })
 }
 
@@ -1910,7 +1906,7 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         headers,
         insertion: None,
         message_node: opts,
-        function: enclosing_function(node),
+        function: enclosing_function(cx, node),
     })
 }
 
@@ -1968,8 +1964,8 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     if non_response_receiver(base_text) {
         return None;
     }
-    let function = enclosing_function(node);
-    let top = chain_top(node);
+    let function = enclosing_function(cx, node);
+    let top = chain_top(cx, node);
     let scope = function.unwrap_or(cx.root);
     let (framework, status_node, message_node) = match method {
         "status" | "code" => {
@@ -2178,14 +2174,14 @@ fn chain_base(mut n: Node) -> Node {
 }
 
 /// The outermost call of the chain containing `call`.
-fn chain_top(call: Node) -> Node {
+fn chain_top<'t>(cx: &Cx<'t>, call: Node<'t>) -> Node<'t> {
     let mut top = call;
-    while let Some(p) = top.parent() {
+    while let Some(p) = cx.up(top) {
         if p.kind() == "member_expression"
             && p.child_by_field_name("object")
                 .is_some_and(|o| o.id() == top.id())
         {
-            if let Some(pp) = p.parent().filter(|pp| pp.kind() == "call_expression") {
+            if let Some(pp) = cx.up(p).filter(|pp| pp.kind() == "call_expression") {
                 top = pp;
                 continue;
             }
@@ -2278,7 +2274,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         Framework::NodeHttp
     };
     let status = cx.eval_status(node.child_by_field_name("right")?, 0);
-    let function = enclosing_function(node);
+    let function = enclosing_function(cx, node);
     let scope = function.unwrap_or(cx.root);
     let challenge = cx.header_set_on(scope, recv, node.start_byte(), true);
     let mut insertion = None;
@@ -2332,7 +2328,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
 fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
     // Only objects that are returned, resolved or passed to a callback.
     let ctx_ok = {
-        let mut p = obj.parent();
+        let mut p = cx.up(obj);
         let mut ok = false;
         while let Some(x) = p {
             match x.kind() {
@@ -2342,7 +2338,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
                     break;
                 }
                 "arguments" => {
-                    let call = x.parent();
+                    let call = cx.up(x);
                     let f = call
                         .and_then(|c| c.child_by_field_name("function"))
                         .map(|f| text(f, cx.src))
@@ -2356,13 +2352,13 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
                         .child_by_field_name("name")
                         .map(|n| text(n, cx.src))
                         .unwrap_or("");
-                    let func = enclosing_function(x).and_then(function_body);
+                    let func = enclosing_function(cx, x).and_then(function_body);
                     ok = func.is_some_and(|b| text(b, cx.src).contains(&format!("return {name}")));
                     break;
                 }
                 _ => break,
             }
-            p = x.parent();
+            p = cx.up(x);
         }
         ok
     };
@@ -2382,7 +2378,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         headers,
         insertion,
         message_node,
-        function: enclosing_function(obj),
+        function: enclosing_function(cx, obj),
     })
 }
 
@@ -2479,7 +2475,7 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
                 } else {
                     continue;
                 };
-            if in_assertion(node, cx.src) {
+            if in_assertion(cx, node, cx.src) {
                 continue;
             }
             let args = args_of(node);
@@ -2538,7 +2534,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
     let mut helpers = HashMap::new();
     for r in &raw {
         if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
-            if let Some(name) = function_name(func, src) {
+            if let Some(name) = function_name(&cx, func, src) {
                 helpers
                     .entry(name)
                     .or_insert_with(|| helper_sig(&cx, func, *i, r));
@@ -2648,7 +2644,7 @@ fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {
             }
         }
         "function_declaration" => {
-            if let Some(name) = function_name(decl, cx.src) {
+            if let Some(name) = function_name(cx, decl, cx.src) {
                 if let Some(e) = function_export(cx, decl, &name) {
                     out.push((name, e));
                 }
@@ -2676,7 +2672,7 @@ fn local_export(cx: &Cx, root: Node, name: &str) -> Option<Export> {
                     }
                 }
             }
-            "function_declaration" if function_name(decl, cx.src).as_deref() == Some(name) => {
+            "function_declaration" if function_name(cx, decl, cx.src).as_deref() == Some(name) => {
                 return function_export(cx, decl, name)
             }
             _ => {}
