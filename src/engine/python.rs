@@ -1311,24 +1311,42 @@ impl<'a> Cx<'a> {
 
     fn challenge_value(&self, v: Node<'a>, evidence: Option<Evidence>) -> ChallengeHeader {
         let v = unwrap_expr(v);
-        let literal = match v.kind() {
-            "string" | "concatenated_string" => self.string_literal(v),
-            "identifier" => {
-                let name = text(v, self.src);
-                match self.resolve_local(name, v) {
-                    Some(d) => self.string_literal(unwrap_expr(d)),
-                    None => match self.imported(name) {
-                        Some((Export::Str(s), _)) => Some(s),
-                        _ => None,
-                    },
-                }
+        if v.kind() == "identifier" {
+            let name = text(v, self.src);
+            // A constant in this file: point at its definition, once for all uses.
+            if let Some(lit) = self
+                .resolve_local(name, v)
+                .map(unwrap_expr)
+                .filter(|d| matches!(d.kind(), "string" | "concatenated_string"))
+            {
+                return ChallengeHeader {
+                    value_range: lit.byte_range(),
+                    literal: self.string_literal(lit),
+                    evidence,
+                    shared: true,
+                };
             }
-            _ => None,
-        };
+            if let Some((Export::Str(s), target)) = self.imported(name) {
+                return ChallengeHeader {
+                    value_range: v.byte_range(),
+                    literal: Some(s),
+                    evidence: Some(super::index::evidence_in(
+                        &target,
+                        0..0,
+                        format!("`{name}` is defined in this module"),
+                    )),
+                    shared: true,
+                };
+            }
+        }
         ChallengeHeader {
             value_range: v.byte_range(),
-            literal,
+            literal: match v.kind() {
+                "string" | "concatenated_string" => self.string_literal(v),
+                _ => None,
+            },
             evidence,
+            shared: false,
         }
     }
 
@@ -1389,6 +1407,7 @@ impl<'a> Cx<'a> {
                                     range: n.byte_range(),
                                     note: "`WWW-Authenticate` set here".into(),
                                 }),
+                                shared: false,
                             });
                         }
                     }
@@ -1417,6 +1436,7 @@ impl<'a> Cx<'a> {
                                 value_range: n.byte_range(),
                                 literal: None,
                                 evidence: Some(ev),
+                                shared: false,
                             });
                         }
                         let obj_ok = obj == recv
@@ -1716,6 +1736,7 @@ impl<'a> Cx<'a> {
                 note: "Flask-HTTPAuth adds `WWW-Authenticate` to this error handler's response"
                     .into(),
             }),
+            shared: false,
         })
     }
 
@@ -1936,6 +1957,7 @@ impl<'a> Cx<'a> {
                             value_range: 0..0,
                             literal: lit,
                             evidence: None,
+                            shared: false,
                         }),
                         headers_opaque: false,
                         headers_param: None,
@@ -2118,6 +2140,7 @@ impl<'a> Cx<'a> {
                                     value_range: hu.byte_range(),
                                     literal: None,
                                     evidence: None,
+                                    shared: false,
                                 });
                             }
                         } else if hu.kind() == "identifier"
@@ -2506,6 +2529,7 @@ fn export_headers(e: Export, target: Option<&Path>) -> HeaderEval {
                             "`WWW-Authenticate` comes from this module",
                         )
                     }),
+                    shared: true,
                 }),
                 opaque,
             }
@@ -2726,6 +2750,8 @@ struct Raw<'t> {
     via: Option<Evidence>,
     /// The response is built by a helper that logs first (its definition).
     logged_in: Option<Range<usize>>,
+    /// The headers expression passed to the response, if any.
+    headers_node: Option<Node<'t>>,
 }
 
 impl<'t> Raw<'t> {
@@ -2742,6 +2768,7 @@ impl<'t> Raw<'t> {
             exception: false,
             via: None,
             logged_in: None,
+            headers_node: None,
         }
     }
 
@@ -3116,6 +3143,7 @@ fn fill_headers<'t>(
             let eval = cx.eval_headers(h, call, 0);
             raw.insertion = headers_value_insertion(cx, h, &eval);
             raw.headers.merge(eval);
+            raw.headers_node = Some(h);
         }
         None => {
             if args.splat {
@@ -3141,6 +3169,7 @@ fn werkzeug_challenge<'t>(cx: &Cx<'t>, raw: &mut Raw<'t>, args: &Args<'t>, pos: 
                 value_range: v.byte_range(),
                 literal: cx.string_literal(v),
                 evidence: None,
+                shared: false,
             });
         }
     } else if args.splat {
@@ -3203,6 +3232,7 @@ fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
                 message_text: raw.message_text.clone(),
                 exception: true,
                 logged_in: raw.logged_in.clone(),
+                headers_node: raw.headers_node,
                 via: Some(Evidence {
                     path: None,
                     range: raw.node.byte_range(),
@@ -3266,6 +3296,7 @@ fn imported_class<'t>(cx: &Cx<'t>, name: &str) -> Option<ErrorClass<'t>> {
                 sig.definition.clone(),
                 "`WWW-Authenticate` is set by this class",
             )),
+            shared: true,
         }),
         headers_opaque: false,
         headers_param: None,
@@ -3410,6 +3441,7 @@ fn flask_tuple<'t>(cx: &Cx<'t>, tuple: Node<'t>) -> Option<Raw<'t>> {
             let eval = cx.eval_headers(*h, tuple, 0);
             raw.insertion = headers_value_insertion(cx, *h, &eval);
             raw.headers.merge(eval);
+            raw.headers_node = Some(*h);
         }
         None => {
             raw.insertion = Some(HeaderInsertion {
@@ -3553,6 +3585,7 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
             let eval = cx.eval_headers(h, dict, 0);
             raw.insertion = headers_value_insertion(cx, h, &eval);
             raw.headers.merge(eval);
+            raw.headers_node = Some(h);
         }
         None => {
             if named_children(dict).any(|c| c.kind() == "dictionary_splat") {
@@ -3623,10 +3656,26 @@ fn helper_sig(cx: &Cx, def: Node, status_param: usize, raw: &Raw) -> HelperSig {
         .child_by_field_name("body")
         .and_then(|b| cx.first_log_in(b, raw.anchor.start_byte()))
         .is_some();
-    let challenge = if raw.headers.opaque && raw.headers.challenge.is_none() {
-        Some(None) // unknown headers: assume whatever is needed
-    } else {
-        raw.headers.challenge.as_ref().map(|c| c.literal.clone())
+    // A parameter passed as (or spread into) the headers: each call decides.
+    let headers_param = raw.headers_node.map(unwrap_expr).and_then(|h| {
+        let param_of = |n: Node| {
+            (n.kind() == "identifier")
+                .then(|| param_index(def, text(n, cx.src), cx.src))
+                .flatten()
+        };
+        match h.kind() {
+            "identifier" => param_of(h),
+            "dictionary" => named_children(h)
+                .filter(|c| c.kind() == "dictionary_splat")
+                .find_map(|sp| sp.named_child(0).and_then(param_of)),
+            _ => None,
+        }
+    });
+    let challenge = match &raw.headers.challenge {
+        Some(c) => Some(c.literal.clone()),
+        // Unknown headers: assume whatever is needed.
+        None if raw.headers.opaque && headers_param.is_none() => Some(None),
+        None => None,
     };
     HelperSig {
         status_param,
@@ -3634,6 +3683,7 @@ fn helper_sig(cx: &Cx, def: Node, status_param: usize, raw: &Raw) -> HelperSig {
         challenge,
         logs,
         definition: def.byte_range(),
+        headers_param,
     }
 }
 
@@ -3698,6 +3748,7 @@ fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
                 challenge: None,
                 logs: false,
                 definition: 0..0,
+                headers_param: None,
             },
             None,
             None,
@@ -3747,7 +3798,13 @@ fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
         value_range: 0..0,
         literal: lit,
         evidence: None,
+        shared: false,
     });
+    // Headers the caller passes in: `error("Missing token", 401, headers=CHALLENGE)`.
+    if let Some(arg) = sig.headers_param.and_then(bind) {
+        let eval = cx.eval_headers(arg, call, 0);
+        raw.headers.merge(eval);
+    }
     raw.via = Some(Evidence {
         path: defined_in,
         range: sig.definition.clone(),
@@ -4079,6 +4136,28 @@ def b():
     }
 
     #[test]
+    fn helper_headers_come_from_the_caller() {
+        let src = r#"
+from fastapi.responses import JSONResponse
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+def error(message, status, headers=None):
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+def a():
+    return error("Missing token", 401, headers=CHALLENGE)
+def b():
+    return error("Missing token", 401)
+"#;
+        let m = model(src);
+        let challenged: Vec<bool> = m
+            .sites
+            .iter()
+            .filter(|s| s.framework == Framework::Helper)
+            .map(|s| s.headers.challenge.is_some() || s.headers.opaque)
+            .collect();
+        assert_eq!(challenged, vec![true, false]);
+    }
+
+    #[test]
     fn exception_classes_and_raised_variables() {
         let src = r#"
 from fastapi import HTTPException
@@ -4131,11 +4210,20 @@ def unauthorized(status):
     #[test]
     fn returned_tuples_are_responses_in_flask_only() {
         let body = "def f(t):\n    if not t:\n        return {'error': 'x'}, 401\n";
-        assert_eq!(model(&format!("from flask import Flask\n{body}")).sites.len(), 1);
+        assert_eq!(
+            model(&format!("from flask import Flask\n{body}"))
+                .sites
+                .len(),
+            1
+        );
         assert_eq!(model(body).sites.len(), 1);
-        assert!(model(&format!("from fastapi import FastAPI\n{body}")).sites.is_empty());
+        assert!(model(&format!("from fastapi import FastAPI\n{body}"))
+            .sites
+            .is_empty());
         // Status first, or two numbers: not a Flask response.
-        assert!(model("def f():\n    return 401, {'detail': 'x'}\n").sites.is_empty());
+        assert!(model("def f():\n    return 401, {'detail': 'x'}\n")
+            .sites
+            .is_empty());
         assert!(model("def f():\n    return 200, 401\n").sites.is_empty());
     }
 
