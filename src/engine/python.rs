@@ -379,7 +379,7 @@ impl<'a> Cx<'a> {
             .iter()
             .filter(|(_, def)| {
                 def.child_by_field_name("body")
-                    .is_some_and(|b| self.first_log_in(b, usize::MAX).is_some())
+                    .is_some_and(|b| self.logs_then_returns(b))
             })
             .map(|(n, _)| n.clone())
             .collect();
@@ -393,7 +393,7 @@ impl<'a> Cx<'a> {
                     !self.logging_fns.contains(*n)
                         && def
                             .child_by_field_name("body")
-                            .is_some_and(|b| self.first_log_in(b, usize::MAX).is_some())
+                            .is_some_and(|b| self.logs_then_returns(b))
                 })
                 .map(|(n, _)| n.clone())
                 .collect();
@@ -722,6 +722,26 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// Whether a function body logs on a path that returns to its caller: a
+    /// log in a block that ends by raising (`app.logger.info(...); raise
+    /// Unauthorized()`) explains that exception, not what the caller does next.
+    fn logs_then_returns(&self, body: Node) -> bool {
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.id() != body.id() && is_scope(n) {
+                continue;
+            }
+            if n.kind() == "block" && block_raises(n, self.src) {
+                continue;
+            }
+            if n.kind() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
+                return true;
+            }
+            stack.extend(named_children(n).rev());
+        }
+        false
+    }
+
     /// A log call in `stmt` that runs whenever `stmt` runs.
     fn unconditional_log(&self, stmt: Node) -> Option<Range<usize>> {
         if !matches!(stmt.kind(), "expression_statement") {
@@ -900,6 +920,11 @@ impl<'a> Cx<'a> {
                     return before.or(after);
                 }
                 "function_definition" | "lambda" => {
+                    // Python locals are function-wide: one assignment in a nested
+                    // block (`with ... as client: resp = ...`) still names the value.
+                    if let Some(a) = self.only_assignment_in(s, name, at) {
+                        return Some(a);
+                    }
                     // Locals of enclosing functions are not followed: go to module level.
                     scope = Some(self.root);
                     continue;
@@ -909,6 +934,31 @@ impl<'a> Cx<'a> {
             scope = self.up(s);
         }
         None
+    }
+
+    /// The single assignment to `name` in `func` (outside nested scopes) that
+    /// ends before `at`; `None` when there are none or several (`if`/`else`).
+    fn only_assignment_in(&self, func: Node<'a>, name: &str, at: Node<'a>) -> Option<Node<'a>> {
+        let body = func.child_by_field_name("body")?;
+        let mut found = None;
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.start_byte() >= at.start_byte() || (n.id() != body.id() && is_scope(n)) {
+                continue;
+            }
+            if n.kind() == "assignment"
+                && n.end_byte() <= at.start_byte()
+                && n.child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "identifier" && text(l, self.src) == name)
+            {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(n);
+            }
+            stack.extend(named_children(n));
+        }
+        found
     }
 
     /// Evaluates a status expression.
@@ -1504,13 +1554,13 @@ impl<'a> Cx<'a> {
                             .is_some_and(|c| c.id() == node.id());
                         if in_body {
                             if let Some(c) = own {
-                                parts.push(strip_parens(text(c, self.src)).to_string());
+                                parts.push(self.cond_text(c));
                                 innermost.get_or_insert(c.byte_range());
                             }
                         } else if parent.kind() == "if_statement" {
                             // In an `elif`/`else` clause: every earlier condition was false.
                             for c in conditions_before(parent, node) {
-                                parts.push(format!("not ({})", strip_parens(text(c, self.src))));
+                                parts.push(format!("not ({})", self.cond_text(c)));
                                 innermost.get_or_insert(c.byte_range());
                             }
                         }
@@ -1571,6 +1621,87 @@ impl<'a> Cx<'a> {
         })
     }
 
+    /// A condition's text, with locals that hold a credential read from the
+    /// request spelled out: `header is None` where `header =
+    /// request.META.get("HTTP_AUTHORIZATION")` reads as that call `is None`,
+    /// so the evidence sees what is tested.
+    fn cond_text(&self, cond: Node<'a>) -> String {
+        let mut out = strip_parens(text(cond, self.src)).to_string();
+        let mut done: HashSet<&str> = HashSet::new();
+        let mut stack = vec![cond];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier" {
+                let name = text(n, self.src);
+                let field = self.up(n).is_some_and(|p| {
+                    p.kind() == "attribute"
+                        && p.child_by_field_name("attribute")
+                            .is_some_and(|a| a.id() == n.id())
+                });
+                if field || !done.insert(name) {
+                    continue;
+                }
+                let Some(v) = self.resolve_local(name, n).map(unwrap_expr) else {
+                    continue;
+                };
+                let vt = text(v, self.src);
+                let lower = vt.to_ascii_lowercase();
+                let credential = lower.contains("headers")
+                    || lower.contains("meta")
+                    || lower.contains("cookies")
+                    || lower.contains("authorization");
+                if credential && vt.len() <= 120 && !vt.contains('\n') {
+                    let value = if matches!(v.kind(), "call" | "attribute" | "subscript") {
+                        vt.to_string()
+                    } else {
+                        format!("({vt})")
+                    };
+                    out = replace_word(&out, name, &value);
+                }
+                continue;
+            }
+            stack.extend(named_children(n));
+        }
+        out
+    }
+
+    /// The guard of an exception raised in several places: any of their
+    /// conditions (`(a) or (b)`), pointing at the one at `anchor`.
+    fn combined_guard(&self, raises: &[Node<'a>], anchor: Node<'a>) -> Option<Guard> {
+        let guards: Vec<(Node, Option<Guard>)> =
+            raises.iter().map(|r| (*r, self.guard(*r))).collect();
+        let texts: Vec<String> = guards
+            .iter()
+            .filter_map(|(_, g)| g.as_ref().map(|g| g.text.clone()))
+            .collect();
+        let range = guards
+            .iter()
+            .find(|(r, _)| r.id() == anchor.id())
+            .and_then(|(_, g)| g.as_ref())
+            .or_else(|| guards.iter().find_map(|(_, g)| g.as_ref()))?
+            .range
+            .clone();
+        // Raised unconditionally somewhere: no condition selects it.
+        let text = if texts.len() < guards.len() {
+            String::new()
+        } else {
+            texts
+                .iter()
+                .map(|t| format!("({t})"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        Some(Guard {
+            text,
+            range,
+            in_catch: guards
+                .iter()
+                .any(|(_, g)| g.as_ref().is_some_and(|g| g.in_catch)),
+            missing_config: guards
+                .iter()
+                .all(|(_, g)| g.as_ref().is_some_and(|g| g.missing_config)),
+        })
+    }
+
     /// Whether the innermost `if` around `site` tests for a missing secret or
     /// environment variable: `not os.environ.get("JWT_SECRET")`,
     /// `os.getenv("KEY") is None`, `not SECRET` where `SECRET = os.getenv(...)`,
@@ -1594,7 +1725,12 @@ impl<'a> Cx<'a> {
         }
         let Some(cond) = cond else { return false };
         let is_config = |t: &str| {
-            (t.contains("environ") || t.contains("getenv") || t.contains("env.get("))
+            // os.environ / os.getenv, Flask's app.config, Django's settings.X
+            (t.contains("environ")
+                || t.contains("getenv")
+                || t.contains("env.get(")
+                || t.contains("config.get(")
+                || t.contains(".config["))
                 && !t.contains("request")
                 || t.strip_prefix("settings.").is_some_and(|k| {
                     !k.is_empty()
@@ -2421,6 +2557,40 @@ fn conditions_before<'t>(parent: Node<'t>, child: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
+/// Replaces whole-word occurrences of `word` (not after a `.`) in `hay`.
+fn replace_word(hay: &str, word: &str, with: &str) -> String {
+    let mut out = String::with_capacity(hay.len() + with.len());
+    let mut last = 0;
+    for (i, _) in hay.match_indices(word) {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + word.len()..].chars().next();
+        let bounded = !matches!(before, Some(c) if c.is_alphanumeric() || c == '_' || c == '.')
+            && !matches!(after, Some(c) if c.is_alphanumeric() || c == '_');
+        if bounded && i >= last {
+            out.push_str(&hay[last..i]);
+            out.push_str(with);
+            last = i + word.len();
+        }
+    }
+    out.push_str(&hay[last..]);
+    out
+}
+
+/// Whether a block ends by raising: `raise ...` or Flask's `abort(...)`.
+fn block_raises(block: Node, src: &str) -> bool {
+    named_children(block)
+        .rev()
+        .find(|s| s.kind() != "comment")
+        .is_some_and(|s| match s.kind() {
+            "raise_statement" => true,
+            "expression_statement" => {
+                let t = text(s, src);
+                t.starts_with("abort(") || t.starts_with("flask.abort(")
+            }
+            _ => false,
+        })
+}
+
 /// Whether a block ends the request: `raise`, `return`, `abort(...)`.
 fn block_exits(block: Node, src: &str) -> bool {
     named_children(block).any(|s| match s.kind() {
@@ -2752,6 +2922,8 @@ struct Raw<'t> {
     logged_in: Option<Range<usize>>,
     /// The headers expression passed to the response, if any.
     headers_node: Option<Node<'t>>,
+    /// For an exception object raised through a variable: every `raise` of it.
+    raises: Vec<Node<'t>>,
 }
 
 impl<'t> Raw<'t> {
@@ -2769,6 +2941,7 @@ impl<'t> Raw<'t> {
             via: None,
             logged_in: None,
             headers_node: None,
+            raises: Vec::new(),
         }
     }
 
@@ -2807,7 +2980,11 @@ impl<'t> Raw<'t> {
             },
             message,
             message_range: self.message_node.map(|m| m.byte_range()),
-            guard: cx.guard(self.anchor),
+            guard: if self.raises.len() > 1 {
+                cx.combined_guard(&self.raises, self.anchor)
+            } else {
+                cx.guard(self.anchor)
+            },
             handler: enclosing_function(cx, self.anchor).map(|f| f.byte_range()),
             logged: cx.logged_before(self.anchor).or(self.logged_in),
             log_insertion,
@@ -3179,6 +3356,7 @@ fn werkzeug_challenge<'t>(cx: &Cx<'t>, raw: &mut Raw<'t>, args: &Args<'t>, pos: 
 
 /// An exception assigned to a variable and raised later yields one site per `raise`.
 fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
+    let mut raw = raw;
     if !raw.exception {
         return vec![raw];
     }
@@ -3201,46 +3379,18 @@ fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
         }
         stack.extend(named_children(n).rev());
     }
-    if raises.is_empty() {
-        return vec![raw];
+    // One site, the exception itself; its path is judged at the raises: the
+    // first one with no log before it (else the first one) anchors logging,
+    // and the guards of all of them say when it is raised.
+    if let Some(first) = raises.first().copied() {
+        raw.anchor = raises
+            .iter()
+            .copied()
+            .find(|r| cx.logged_before(*r).is_none())
+            .unwrap_or(first);
+        raw.raises = raises;
     }
-    let single = raises.len() == 1;
-    raises
-        .into_iter()
-        .map(|r| {
-            let ident = r.named_child(0).unwrap_or(r);
-            let status = match (&raw.status, single) {
-                (StatusEval::Known(vs), false) => StatusEval::Known(
-                    vs.iter()
-                        .map(|v| StatusValue {
-                            range: ident.byte_range(),
-                            literal: false,
-                            ..v.clone()
-                        })
-                        .collect(),
-                ),
-                (s, _) => s.clone(),
-            };
-            Raw {
-                framework: raw.framework,
-                node: r,
-                anchor: r,
-                status,
-                headers: raw.headers.clone(),
-                insertion: raw.insertion.clone(),
-                message_node: raw.message_node,
-                message_text: raw.message_text.clone(),
-                exception: true,
-                logged_in: raw.logged_in.clone(),
-                headers_node: raw.headers_node,
-                via: Some(Evidence {
-                    path: None,
-                    range: raw.node.byte_range(),
-                    note: format!("`{var}` is created here"),
-                }),
-            }
-        })
-        .collect()
+    vec![raw]
 }
 
 /// `raise Unauthorized` / `raise PermissionDenied` / `raise AuthError` (no call).
@@ -4160,15 +4310,20 @@ def b():
     #[test]
     fn exception_classes_and_raised_variables() {
         let src = r#"
+import logging
 from fastapi import HTTPException
+logger = logging.getLogger(__name__)
 class AuthError(HTTPException):
     def __init__(self, detail="Not authenticated", status_code=401):
         super().__init__(status_code=status_code, detail=detail)
 def f(a, b):
     exc = HTTPException(status_code=401, detail="Could not validate credentials")
     if not a:
+        logger.info("no a")
         raise exc
-    if not b:
+    try:
+        check(b)
+    except ValueError:
         raise exc
     raise AuthError(status_code=403)
 "#;
@@ -4176,19 +4331,76 @@ def f(a, b):
         let summary: Vec<(Vec<u16>, &str)> = m
             .sites
             .iter()
-            .map(|s| (codes(s), &src[s.range.clone()]))
+            .map(|s| (codes(s), src[s.range.clone()].lines().next().unwrap_or("")))
             .collect();
         assert_eq!(
             summary,
             vec![
-                (vec![401], "raise exc"),
-                (vec![401], "raise exc"),
+                (
+                    vec![401],
+                    "HTTPException(status_code=401, detail=\"Could not validate credentials\")"
+                ),
                 (vec![403], "AuthError(status_code=403)"),
             ]
         );
-        // Raised twice: the status is pointed at each raise, not rewritten in place.
-        assert!(!m.sites[0].codes().next().unwrap().literal);
-        assert_eq!(m.sites[2].message.as_deref(), Some("Not authenticated"));
+        // One site for the exception object; its path is judged at the raises:
+        // the unlogged one in the `except` anchors logging and the fix.
+        let exc = &m.sites[0];
+        assert!(exc.codes().next().unwrap().literal);
+        assert!(exc.logged.is_none());
+        let guard = exc.guard.as_ref().unwrap();
+        assert_eq!(guard.text, "(not a) or (except ValueError)");
+        assert!(guard.in_catch);
+        let ins = exc.log_insertion.as_ref().unwrap();
+        assert!(src[ins.line_start..].trim_start().starts_with("raise exc"));
+        assert!(src[..ins.line_start].ends_with("except ValueError:\n"));
+        assert_eq!(m.sites[1].message.as_deref(), Some("Not authenticated"));
+    }
+
+    #[test]
+    fn functions_that_log_then_raise_do_not_log_for_their_callers() {
+        let src = r#"
+import logging
+from fastapi import HTTPException
+logger = logging.getLogger(__name__)
+def require_token(t):
+    if not t:
+        logger.info("no token")
+        raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
+    return t
+def audit(msg):
+    logger.info(msg)
+def f(t):
+    token = require_token(t)
+    if expired(token):
+        raise HTTPException(401, "Token expired", {"WWW-Authenticate": "Bearer"})
+def g(t):
+    audit("checking")
+    if expired(t):
+        raise HTTPException(401, "Token expired", {"WWW-Authenticate": "Bearer"})
+"#;
+        let logged: Vec<bool> = model(src)
+            .sites
+            .iter()
+            .map(|s| s.logged.is_some())
+            .collect();
+        assert_eq!(logged, vec![true, false, true]);
+    }
+
+    #[test]
+    fn locals_read_from_the_request_are_spelled_out_in_guards() {
+        let src = r#"
+from django.http import HttpResponse
+def view(request):
+    header = request.META.get("HTTP_AUTHORIZATION")
+    if header is None:
+        return HttpResponse(status=403)
+"#;
+        let site = only(src);
+        assert_eq!(
+            site.guard.unwrap().text,
+            "request.META.get(\"HTTP_AUTHORIZATION\") is None"
+        );
     }
 
     #[test]
