@@ -23,6 +23,7 @@
 pub mod actions;
 pub mod document;
 pub mod hover;
+pub mod input;
 pub mod settings;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -69,15 +70,17 @@ pub fn run_stdio() -> i32 {
         let (service, socket) =
             LspService::build(|client| Backend::new(client, service_flags.clone()))
                 .custom_method("authlint/debugDocument", Backend::debug_document)
+                .custom_method(input::PARSE_ERROR_METHOD, Backend::parse_error)
+                .custom_method(input::INVALID_REQUEST_METHOD, Backend::invalid_request)
                 .finish();
         let service = exit::ExitWatch::new(service, service_flags);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        Server::new(input::spawn(std::io::stdin()), tokio::io::stdout(), socket)
             .concurrency_level(32)
             .serve(service)
             .await;
     });
-    // Lints still running on the blocking pool, or a blocked read of stdin,
-    // must not keep the process alive.
+    // Lints still running on the blocking pool must not keep the process
+    // alive (stdin is read on a plain thread that process exit ends).
     runtime.shutdown_background();
     if flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst) {
         1
@@ -236,6 +239,16 @@ impl Backend {
                 skipped: Mutex::new(HashSet::new()),
             }),
         }
+    }
+
+    /// Answers a frame whose body was not JSON (see [`input`]).
+    async fn parse_error(&self) -> Result<()> {
+        Err(jsonrpc::Error::parse_error())
+    }
+
+    /// Answers JSON that was not a JSON-RPC message (see [`input`]).
+    async fn invalid_request(&self) -> Result<()> {
+        Err(jsonrpc::Error::invalid_request())
     }
 
     /// `authlint/debugDocument`: the server's view of a document, for tests.

@@ -195,9 +195,9 @@ pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<
 }
 
 /// Stand-in `authlint.toml` reader: nearest file walking up from the linted
-/// file (or the explicit one), top-level `challenge`, `loggers`,
-/// `print-is-logging` and a `[rules]` table. Other keys are left to the CLI's
-/// full reader and ignored here.
+/// file (or the explicit one); reads `[rules]`, `[challenge]` (or a
+/// `challenge` string) and `[logging]`. Other keys are left to the CLI's full
+/// reader and ignored here.
 struct TomlProvider {
     explicit: Option<PathBuf>,
     /// Config file path -> parsed result.
@@ -279,84 +279,90 @@ fn read_toml(path: &Path) -> Result<Settings, ConfigProblem> {
         let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((0, 0));
         problem(line, column, e.message().trim().to_string())
     })?;
-    // Locations of values, for error messages: find `key` at a line start.
+    // Where `key = ...` starts (first such line), for messages.
     let locate = |key: &str| -> (usize, usize) {
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let trimmed = line.trim_start();
+            let quoted = format!("\"{key}\"");
             let rest = trimmed
                 .strip_prefix(key)
-                .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")));
-            if let Some(rest) = rest {
-                if rest.trim_start().starts_with('=') {
-                    return line_col(&text, offset + (line.len() - trimmed.len()));
-                }
+                .or_else(|| trimmed.strip_prefix(quoted.as_str()));
+            if rest.is_some_and(|r| r.trim_start().starts_with('=')) {
+                return line_col(&text, offset + (line.len() - trimmed.len()));
             }
             offset += line.len();
         }
         (0, 0)
     };
+    let bad = |key: &str, what: &str| {
+        let (l, c) = locate(key.rsplit('.').next().unwrap_or(key));
+        problem(l, c, format!("`{key}` must be {what}"))
+    };
     let mut settings = Settings::default();
-    if let Some(v) = table.get("challenge") {
-        match v.as_str() {
-            Some(s) if !s.trim().is_empty() => settings.challenge = s.trim().to_string(),
-            _ => {
-                let (l, c) = locate("challenge");
-                return Err(problem(
-                    l,
-                    c,
-                    "`challenge` must be a non-empty string".into(),
-                ));
-            }
+    // `challenge = "..."` or `[challenge] scheme/realm/value`.
+    match table.get("challenge") {
+        None => {}
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => {
+            settings.challenge = s.trim().to_string()
         }
+        Some(toml::Value::Table(t)) => {
+            let get = |k: &str| -> Result<Option<String>, ConfigProblem> {
+                match t.get(k) {
+                    None => Ok(None),
+                    Some(toml::Value::String(s)) if !s.trim().is_empty() => {
+                        Ok(Some(s.trim().to_string()))
+                    }
+                    Some(_) => Err(bad(&format!("challenge.{k}"), "a non-empty string")),
+                }
+            };
+            let (scheme, realm, value) = (get("scheme")?, get("realm")?, get("value")?);
+            settings.challenge = match value {
+                Some(v) => v,
+                None => format!(
+                    "{} realm=\"{}\"",
+                    scheme.as_deref().unwrap_or("Bearer"),
+                    realm.as_deref().unwrap_or("api")
+                ),
+            };
+        }
+        Some(_) => return Err(bad("challenge", "a string or a table")),
     }
-    if let Some(v) = table.get("loggers") {
+    // `loggers = [...]` or `[logging] loggers = [...]`, `print = bool`.
+    let logging = match table.get("logging") {
+        None => None,
+        Some(toml::Value::Table(t)) => Some(t),
+        Some(_) => return Err(bad("logging", "a table")),
+    };
+    let loggers = table.get("loggers").map(|v| ("loggers", v)).or_else(|| {
+        logging
+            .and_then(|t| t.get("loggers"))
+            .map(|v| ("logging.loggers", v))
+    });
+    if let Some((key, v)) = loggers {
         let names: Option<Vec<String>> = v
             .as_array()
-            .map(|a| a.iter().map(|i| i.as_str().map(str::to_string)).collect())
-            .unwrap_or(None);
-        match names {
-            Some(n) => settings.loggers = n,
-            None => {
-                let (l, c) = locate("loggers");
-                return Err(problem(
-                    l,
-                    c,
-                    "`loggers` must be an array of strings".into(),
-                ));
-            }
-        }
+            .and_then(|a| a.iter().map(|i| i.as_str().map(str::to_string)).collect());
+        settings.loggers = names.ok_or_else(|| bad(key, "an array of strings"))?;
     }
-    if let Some(v) = table.get("print-is-logging") {
-        match v.as_bool() {
-            Some(b) => settings.print_is_logging = b,
-            None => {
-                let (l, c) = locate("print-is-logging");
-                return Err(problem(
-                    l,
-                    c,
-                    "`print-is-logging` must be true or false".into(),
-                ));
-            }
-        }
+    if let Some(v) = logging.and_then(|t| t.get("print")) {
+        settings.print_is_logging = v
+            .as_bool()
+            .ok_or_else(|| bad("logging.print", "true or false"))?;
     }
     if let Some(v) = table.get("rules") {
         let Some(rules) = v.as_table() else {
-            let (l, c) = locate("rules");
-            return Err(problem(l, c, "`rules` must be a table".into()));
+            return Err(bad("rules", "a table of rule ids to levels"));
         };
         for (id, level) in rules {
-            let (l, c) = locate(id);
             if crate::rules::find(id).is_none() {
+                let (l, c) = locate(id);
                 return Err(problem(l, c, format!("unknown rule `{id}`")));
             }
             let level = level.as_str().and_then(parse_level).ok_or_else(|| {
-                problem(
-                    l,
-                    c,
-                    format!(
-                        "`rules.{id}` must be one of \"off\", \"info\", \"warning\", \"error\""
-                    ),
+                bad(
+                    &format!("rules.{id}"),
+                    "one of \"off\", \"info\", \"warning\", \"error\"",
                 )
             })?;
             settings.rules.insert(id.clone(), level);
@@ -445,6 +451,16 @@ mod tests {
         p.clear();
         let ok = p.config_for(&dir.path().join("sub/a.ts")).unwrap();
         assert_eq!(ok.settings.level("require-401-logging"), Level::Off);
-        assert_eq!(ok.path, Some(path));
+        assert_eq!(ok.path, Some(path.clone()));
+        std::fs::write(
+            &path,
+            "[challenge]\nscheme = \"Basic\"\nrealm = \"admin\"\n[logging]\nloggers = [\"audit\"]\nprint = true\n",
+        )
+        .unwrap();
+        p.clear();
+        let ok = p.config_for(&dir.path().join("a.py")).unwrap();
+        assert_eq!(ok.settings.challenge, "Basic realm=\"admin\"");
+        assert_eq!(ok.settings.loggers, vec!["audit".to_string()]);
+        assert!(ok.settings.print_is_logging);
     }
 }
