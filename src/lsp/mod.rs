@@ -265,9 +265,8 @@ impl Backend {
         let result = tokio::task::spawn_blocking(move || {
             let (tree, fresh) = match snap.lang {
                 Some(lang) => (
-                    engine::parse(lang, &snap.text, snap.tree.as_ref())
-                        .map(|t| t.root_node().to_sexp()),
-                    engine::parse(lang, &snap.text, None).map(|t| t.root_node().to_sexp()),
+                    engine::parse(lang, &snap.text, snap.tree.as_ref()).map(|t| dump_tree(&t)),
+                    engine::parse(lang, &snap.text, None).map(|t| dump_tree(&t)),
                 ),
                 None => (None, None),
             };
@@ -767,6 +766,44 @@ impl Inner {
                 })
                 .collect(),
         )
+    }
+}
+
+/// Every node of `tree` with its byte range and row/column points, one per
+/// line, indented by depth (for `authlint/debugDocument`).
+fn dump_tree(tree: &tree_sitter::Tree) -> String {
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        let n = cursor.node();
+        let (s, e) = (n.start_position(), n.end_position());
+        out.push_str(&format!(
+            "{:indent$}{}{} {}..{} {}:{}-{}:{}\n",
+            "",
+            n.kind(),
+            if n.is_missing() { " MISSING" } else { "" },
+            n.start_byte(),
+            n.end_byte(),
+            s.row,
+            s.column,
+            e.row,
+            e.column,
+            indent = depth
+        ));
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+            depth -= 1;
+        }
     }
 }
 
