@@ -1006,7 +1006,18 @@ impl<'a> Cx<'a> {
                         .map(|p| text(p, self.src))
                         .unwrap_or("");
                     let obj_norm = normalize_receiver(obj.strip_suffix(".headers").unwrap_or(obj));
-                    if obj_norm == recv_norm
+                    let on_path = anywhere || {
+                        // The call's innermost block must also contain `before`: it runs on the way there.
+                        let mut b = n.parent();
+                        while let Some(x) =
+                            b.filter(|x| !matches!(x.kind(), "statement_block" | "program"))
+                        {
+                            b = x.parent();
+                        }
+                        b.is_some_and(|b| b.byte_range().contains(&before))
+                    };
+                    if on_path
+                        && obj_norm == recv_norm
                         && matches!(
                             method,
                             "set" | "header" | "setHeader" | "append" | "appendHeader" | "headers"
@@ -1127,11 +1138,59 @@ impl<'a> Cx<'a> {
             node = parent;
         }
         let range = innermost?;
+        let missing_config = self.tests_missing_config(site);
         Some(Guard {
             text: parts.join(" && "),
             range,
             in_catch,
+            missing_config,
         })
+    }
+
+    /// Whether the innermost `if` around `site` tests for a missing secret or
+    /// environment variable: `!process.env.X`, `!env.API_KEY`, `!secret` where
+    /// `const secret = Deno.env.get('…')`.
+    fn tests_missing_config(&self, site: Node<'a>) -> bool {
+        let mut node = site;
+        let cond = loop {
+            let Some(p) = node.parent() else { return false };
+            if is_function(p) {
+                return false;
+            }
+            if p.kind() == "if_statement" {
+                break p.child_by_field_name("condition");
+            }
+            node = p;
+        };
+        let Some(cond) = cond else { return false };
+        let is_config = |t: &str| {
+            t.contains("process.env")
+                || t.contains("Deno.env")
+                || t.contains("env.")
+                || t.contains("import.meta.env")
+                || t.contains("getenv")
+                || t.contains("environ")
+        };
+        let mut stack = vec![cond];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "unary_expression" && text(n, self.src).starts_with('!') {
+                if let Some(arg) = n.named_child(0).map(unwrap_expr) {
+                    let t = text(arg, self.src);
+                    if is_config(t) && !t.contains("req") {
+                        return true;
+                    }
+                    if arg.kind() == "identifier" {
+                        if let Some(v) = self.resolve_local(t, arg) {
+                            if is_config(text(v, self.src)) && !text(v, self.src).contains("req") {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        false
     }
 
     /// An earlier check in the same function that rejected callers with no identity.
@@ -1263,12 +1322,22 @@ impl<'a> Cx<'a> {
             }
             p = n.parent();
         }
-        if caught.is_empty() {
-            return None;
-        }
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" && caught.iter().any(|c| c == text(n, self.src)) {
+            let name = text(n, self.src);
+            // `error.message` from `const { error } = await …` echoes an error too.
+            let l = name.to_ascii_lowercase();
+            let errorish = (l == "error" || l == "err" || l.ends_with("error"))
+                && n.parent().is_some_and(|p| {
+                    p.kind() == "member_expression"
+                        && p.child_by_field_name("property").is_some_and(|pr| {
+                            matches!(
+                                text(pr, self.src),
+                                "message" | "stack" | "details" | "toString"
+                            )
+                        })
+                });
+            if n.kind() == "identifier" && (caught.iter().any(|c| c == name) || errorish) {
                 // the error itself or a member/method of it
                 let mut top = n;
                 while let Some(par) = top.parent() {
@@ -1348,28 +1417,55 @@ fn strip_parens(s: &str) -> &str {
     }
 }
 
-/// A condition that rejects callers with no identity: `!user`, `error || !user`, `!session`.
-fn rejects_missing_identity(cond: &str) -> bool {
-    let c = cond.replace(' ', "");
-    [
-        "!user",
-        "!session",
-        "!data.user",
-        "!data?.user",
-        "!req.user",
-        "!claims",
-        "!payload",
-        "!decoded",
-        "user==null",
-        "user===null",
-        "!currentUser",
-        "!auth",
-        "!principal",
-        "!identity",
-        "!userId",
-    ]
-    .iter()
-    .any(|p| c.contains(p) && !c.contains(&format!("{p}.")) && !c.contains(&format!("{p}?.")))
+/// A condition that rejects callers with no identity: `!user`, `error || !user`,
+/// `!req.session.userId`, `user == null`, Python `not user`.
+pub(crate) fn rejects_missing_identity(cond: &str) -> bool {
+    const IDENTITY: &[&str] = &[
+        "user",
+        "session",
+        "userid",
+        "user_id",
+        "claims",
+        "payload",
+        "decoded",
+        "currentuser",
+        "current_user",
+        "auth",
+        "principal",
+        "identity",
+        "token",
+        "jwt",
+        "sub",
+    ];
+    let c: String = cond
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let c = c.replace("not", "!");
+    for (i, _) in c.match_indices('!') {
+        if c[i + 1..].starts_with('=') {
+            continue;
+        }
+        let path: String = c[i + 1..]
+            .chars()
+            .take_while(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | '?'))
+            .collect();
+        let last = path
+            .trim_end_matches(['.', '?'])
+            .rsplit(['.', '?'])
+            .next()
+            .unwrap_or("");
+        let rest = &c[i + 1 + path.len()..];
+        if IDENTITY.contains(&last) && !rest.starts_with(['(', '[']) && !path.ends_with('.') {
+            return true;
+        }
+    }
+    IDENTITY.iter().any(|k| {
+        c.contains(&format!("{k}==null"))
+            || c.contains(&format!("{k}===undefined"))
+            || c.contains(&format!("{k}is!e"))
+    })
 }
 
 fn is_function(n: Node) -> bool {
@@ -1993,7 +2089,7 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                 });
             }
             if headers.challenge.is_none() {
-                headers.challenge = cx.header_set_on(scope, base_text, node.start_byte(), true);
+                // Koa's error handler removes headers set before `ctx.throw`; only the error's own count.
             }
         }
         _ => {
@@ -2273,7 +2369,9 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
     if !ctx_ok {
         return None;
     }
-    let status_node = pair(cx, obj, "statusCode")?.child_by_field_name("value")?;
+    let status_node = pair(cx, obj, "statusCode")
+        .and_then(|p| p.child_by_field_name("value"))
+        .or_else(|| shorthand(cx, obj, "statusCode"))?;
     let status = cx.eval_status(status_node, 0);
     let (headers, insertion) = headers_in_init(cx, obj, obj);
     let message_node = pair(cx, obj, "body").and_then(|p| p.child_by_field_name("value"));
@@ -2432,12 +2530,10 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
 
 /// What a module exports, for importers: status constants, header objects,
 /// header builders and response helpers.
-pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
+pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> ModuleSummary {
     let lang = Language::from_path(path).unwrap_or(Language::TypeScript);
-    // A private index: imported modules of imported modules are not followed.
-    let index = ProjectIndex::new(std::sync::Arc::new(NoSource));
     let settings = Settings::default();
-    let mut cx = Cx::new(path, src, tree, &settings, &index);
+    let mut cx = Cx::new(path, src, tree, &settings, index);
     let raw = candidates(&cx, lang);
     let mut helpers = HashMap::new();
     for r in &raw {
@@ -2531,13 +2627,6 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
         }
     }
     summary
-}
-
-struct NoSource;
-impl super::index::ModuleSource for NoSource {
-    fn read(&self, _: &Path) -> Option<String> {
-        None
-    }
 }
 
 fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {

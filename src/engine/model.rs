@@ -132,6 +132,9 @@ pub struct Guard {
     pub range: Range<usize>,
     /// The site is in a `catch`/`except` block (text is the caught name).
     pub in_catch: bool,
+    /// The condition tests for a missing server secret or environment
+    /// variable (`!Deno.env.get('JWT_SECRET')`): the server's own failure.
+    pub missing_config: bool,
 }
 
 /// How a fix inserts a statement before the site's statement.

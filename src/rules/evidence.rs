@@ -186,7 +186,38 @@ fn norm_condition(s: &str) -> String {
 /// Classifies one status value of a site.
 pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     let mut v = Verdict::default();
-    let message = site.message.as_deref().unwrap_or("").to_lowercase();
+    let mut message = site.message.as_deref().unwrap_or("").to_lowercase();
+    if value.code == 403 {
+        // "Forbidden" on a 403 is only the reason phrase: no evidence either way.
+        message = message.replace("forbidden", "");
+    }
+    // A conditional status decides by its own branch: in `session ? 401 : 403`
+    // the 401 runs when the session exists (the caller is known).
+    if let Some(branch) = &value.branch_condition {
+        let b = norm_condition(branch);
+        let negated = b.starts_with("!(") || b.starts_with('!');
+        let about_identity = ["user", "session", "auth", "token", "claims", "principal"]
+            .iter()
+            .any(|k| b.contains(k));
+        if about_identity {
+            if negated {
+                v.authn = Some(format!(
+                    "this branch runs when `{}` is false: the caller is not authenticated",
+                    branch.trim_start_matches("!(").trim_end_matches(')')
+                ));
+                return v;
+            }
+            let guard = site
+                .guard
+                .as_ref()
+                .map(|g| norm_condition(&g.text))
+                .unwrap_or_default();
+            if let Some(k) = find(&guard, AUTHZ_GUARD).or_else(|| find(&message, AUTHZ_MESSAGE)) {
+                v.authz = Some(format!("this branch runs when `{branch}` holds, so the caller is known, and the check is about `{k}`"));
+                return v;
+            }
+        }
+    }
     let mut cond = String::new();
     if let Some(g) = &site.guard {
         if !g.in_catch {
@@ -198,12 +229,14 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
         cond.push_str(b);
     }
     let cond_raw = cond.to_lowercase();
-    let cond_n = norm_condition(&cond).replace("isnone", "is none");
+    let mut cond_n = norm_condition(&cond);
     // Python spells negation `not x`; make `not user` visible to the `!user` probes.
-    let cond_n = cond_n
+    cond_n = cond_n
         .replace("notuser", "!user")
         .replace("notsession", "!session")
         .replace("nottoken", "!token");
+    // CSRF tokens are not credentials.
+    let csrf = cond_n.contains("csrf") || cond_n.contains("xsrf");
     let cond_spaced = cond_raw.replace("not ", "!");
 
     if let Some(k) = find(&message, AUTHZ_MESSAGE) {
@@ -212,16 +245,16 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     if let Some(k) = find(&message, AUTHN_MESSAGE) {
         v.authn = Some(format!("the message says \"{k}\""));
     }
-    let guard_authz = find(&cond_n, AUTHZ_GUARD).filter(|_| !cond_n.is_empty());
+    let guard_authz = find(&cond_n, AUTHZ_GUARD)
+        .or_else(|| ownership(&cond_n))
+        .filter(|_| !cond_n.is_empty());
     let guard_authn = find(&cond_n, AUTHN_GUARD)
         .or_else(|| find(&cond_spaced, AUTHN_GUARD))
-        .filter(|_| !cond_n.is_empty());
+        .filter(|_| !cond_n.is_empty() && !csrf);
     if let Some(k) = guard_authz {
         v.authz.get_or_insert(format!("the condition checks `{k}`"));
     }
     if let Some(k) = guard_authn {
-        // `session.role` mentions "session" but tests a permission: only a
-        // negated or null check on the credential counts.
         v.authn.get_or_insert(format!(
             "the condition checks `{}`",
             k.trim_start_matches('!')
@@ -257,6 +290,24 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
         }
     }
     v
+}
+
+/// An ownership comparison: `order.userId !== req.session.userId`, `doc.owner_id != user.id`.
+fn ownership(cond: &str) -> Option<&'static str> {
+    let keys = [
+        "userid",
+        "user_id",
+        "user.id",
+        "author",
+        "createdby",
+        "created_by",
+    ];
+    (cond.contains("!=") && keys.iter().any(|k| cond.contains(k))).then_some("ownership")
+}
+
+/// Whether the site answers 401 for the server's own misconfiguration.
+pub fn is_server_error(site: &ResponseSite) -> bool {
+    site.guard.as_ref().is_some_and(|g| g.missing_config)
 }
 
 /// Whether a 401 value is really an authorization failure (reported by

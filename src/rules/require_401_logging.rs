@@ -23,7 +23,12 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
         .severity()
         .is_some();
     let mut out = Vec::new();
-    for site in &ctx.model.sites {
+    for site in ctx
+        .model
+        .sites
+        .iter()
+        .filter(|s| !evidence::is_server_error(s))
+    {
         if site.logged.is_some() {
             continue;
         }

@@ -1,0 +1,38 @@
+-- authlint language server for Neovim 0.11+ (`:help lsp-config`).
+--
+-- With this directory on 'runtimepath' (or this file copied to
+-- ~/.config/nvim/lsp/authlint.lua), enable it from your init.lua:
+--
+--   vim.lsp.enable('authlint')
+--
+-- and override anything with vim.lsp.config, e.g.
+--
+--   vim.lsp.config('authlint', {
+--     cmd = { '/path/to/authlint', 'lsp' },
+--     settings = { authlint = { rules = { ['require-401-logging'] = 'off' } } },
+--   })
+
+---@type vim.lsp.Config
+return {
+  cmd = { 'authlint', 'lsp' },
+  filetypes = { 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python' },
+  -- The nearest authlint.toml wins; otherwise the repository root.
+  root_markers = { 'authlint.toml', '.git' },
+  -- Answered for `workspace/configuration` (section "authlint") and sent as
+  -- initializationOptions (see before_init). vim.empty_dict() and vim.NIL keep
+  -- the JSON shape the server expects ({} and null, not [] and a missing key).
+  settings = {
+    authlint = {
+      enable = true,
+      rules = vim.empty_dict(), -- e.g. { ['require-401-logging'] = 'off' }
+      challenge = 'Bearer realm="api"',
+      loggers = {}, -- e.g. { 'audit' }
+      configPath = vim.NIL, -- e.g. '/path/to/authlint.toml'
+    },
+  },
+  before_init = function(params, config)
+    -- The server reads its settings from initializationOptions too; keep
+    -- them identical to `settings` after any vim.lsp.config() override.
+    params.initializationOptions = (config.settings or {}).authlint
+  end,
+}

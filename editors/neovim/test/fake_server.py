@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""A stand-in for `authlint lsp`, used only by `run.sh --self-test`.
+
+It checks the editor side of the contract (initializationOptions shape,
+workspace/configuration answers) and mimics the real server's observable
+behaviour closely enough to exercise the Neovim test harness while the real
+engine is not ready: a `require-www-authenticate` diagnostic on every line with
+`status: 401` and no `WWW-Authenticate`, a preferred quick fix that adds the
+header, an "ignore" quick fix, and `source.fixAll.authlint`.
+
+Any contract violation is answered with a JSON-RPC error and logged to stderr,
+which makes the harness fail.
+"""
+
+import json
+import re
+import sys
+
+HEADER = "headers: { 'WWW-Authenticate': 'Bearer realm=\"api\"' }"
+SETTING_KEYS = {"enable", "rules", "challenge", "loggers", "configPath"}
+
+docs = {}  # uri -> text
+versions = {}
+next_id = 1000
+pending = {}  # request id -> method
+
+
+def send(msg):
+    msg["jsonrpc"] = "2.0"
+    body = json.dumps(msg).encode()
+    sys.stdout.buffer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    sys.stdout.buffer.flush()
+
+
+def request(method, params):
+    global next_id
+    next_id += 1
+    pending[next_id] = method
+    send({"id": next_id, "method": method, "params": params})
+
+
+def read():
+    headers = {}
+    while True:
+        line = sys.stdin.buffer.readline()
+        if not line:
+            return None
+        line = line.strip()
+        if not line:
+            break
+        k, _, v = line.decode().partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return json.loads(sys.stdin.buffer.read(int(headers["content-length"])))
+
+
+def settings_problem(s):
+    if not isinstance(s, dict):
+        return f"settings must be an object, got {json.dumps(s)}"
+    if set(s) != SETTING_KEYS:
+        return f"settings keys {sorted(s)} != {sorted(SETTING_KEYS)}"
+    if not isinstance(s["rules"], dict):
+        return f"rules must be an object, got {json.dumps(s['rules'])}"
+    if not isinstance(s["loggers"], list) or not isinstance(s["challenge"], str):
+        return "loggers must be a list and challenge a string"
+    if s["configPath"] is not None and not isinstance(s["configPath"], str):
+        return "configPath must be a string or null"
+    return None
+
+
+def findings(text):
+    out = []
+    for lnum, line in enumerate(text.split("\n")):
+        m = re.search(r"status:\s*401", line)
+        if m and "WWW-Authenticate" not in line:
+            out.append(
+                {
+                    "range": {"start": {"line": lnum, "character": m.start()}, "end": {"line": lnum, "character": m.end()}},
+                    "severity": 1,
+                    "code": "require-www-authenticate",
+                    "source": "authlint",
+                    "message": "401 response without a WWW-Authenticate header",
+                }
+            )
+    return out
+
+
+def publish(uri):
+    send(
+        {
+            "method": "textDocument/publishDiagnostics",
+            "params": {"uri": uri, "version": versions[uri], "diagnostics": findings(docs[uri])},
+        }
+    )
+
+
+def fix_edit(uri, d):
+    end = d["range"]["end"]
+    return {"range": {"start": end, "end": end}, "newText": ", " + HEADER}
+
+
+def code_actions(params):
+    uri = params["textDocument"]["uri"]
+    only = params["context"].get("only")
+    actions = []
+    if only is None or "quickfix" in only:
+        for d in params["context"]["diagnostics"]:
+            if d.get("code") != "require-www-authenticate":
+                continue
+            line = d["range"]["start"]["line"]
+            actions.append(
+                {
+                    "title": "Ignore require-www-authenticate for this line",
+                    "kind": "quickfix",
+                    "diagnostics": [d],
+                    "edit": {"changes": {uri: [{"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "newText": "// authlint-ignore require-www-authenticate: <reason>\n"}]}},
+                }
+            )
+            actions.append(
+                {
+                    "title": "Add WWW-Authenticate header",
+                    "kind": "quickfix",
+                    "isPreferred": True,
+                    "diagnostics": [d],
+                    "edit": {"changes": {uri: [fix_edit(uri, d)]}},
+                }
+            )
+    if only is not None and any("source.fixAll.authlint".startswith(k) for k in only):
+        edits = [fix_edit(uri, d) for d in findings(docs[uri])]
+        if edits:
+            actions.append({"title": "Fix all authlint problems", "kind": "source.fixAll.authlint", "edit": {"changes": {uri: edits}}})
+    return actions
+
+
+def main():
+    while True:
+        msg = read()
+        if msg is None:
+            return 0
+        method = msg.get("method")
+        params = msg.get("params") or {}
+        if method is None:  # a response to one of our requests
+            if pending.pop(msg.get("id"), None) == "workspace/configuration":
+                result = msg.get("result")
+                problem = None if isinstance(result, list) and len(result) == 1 else "expected one item"
+                problem = problem or settings_problem(result[0])
+                if problem:
+                    print(f"fake_server: bad workspace/configuration answer: {problem}", file=sys.stderr)
+                    send({"method": "window/showMessage", "params": {"type": 1, "message": f"fake_server: {problem}"}})
+            continue
+        if method == "initialize":
+            problem = settings_problem(params.get("initializationOptions"))
+            if problem:
+                print(f"fake_server: bad initializationOptions: {problem}", file=sys.stderr)
+                send({"id": msg["id"], "error": {"code": -32602, "message": f"initializationOptions: {problem}"}})
+                continue
+            send(
+                {
+                    "id": msg["id"],
+                    "result": {
+                        "capabilities": {
+                            "textDocumentSync": {"openClose": True, "change": 1},
+                            "codeActionProvider": {"codeActionKinds": ["quickfix", "source.fixAll.authlint"]},
+                        },
+                        "serverInfo": {"name": "fake-authlint"},
+                    },
+                }
+            )
+        elif method == "initialized":
+            request("workspace/configuration", {"items": [{"section": "authlint"}]})
+        elif method == "textDocument/didOpen":
+            td = params["textDocument"]
+            docs[td["uri"]] = td["text"]
+            versions[td["uri"]] = td["version"]
+            publish(td["uri"])
+        elif method == "textDocument/didChange":
+            td = params["textDocument"]
+            docs[td["uri"]] = params["contentChanges"][-1]["text"]
+            versions[td["uri"]] = td["version"]
+            publish(td["uri"])
+        elif method == "textDocument/didClose":
+            docs.pop(params["textDocument"]["uri"], None)
+        elif method == "textDocument/codeAction":
+            send({"id": msg["id"], "result": code_actions(params)})
+        elif method == "shutdown":
+            send({"id": msg["id"], "result": None})
+        elif method == "exit":
+            return 0
+        elif "id" in msg:
+            send({"id": msg["id"], "error": {"code": -32601, "message": f"unhandled {method}"}})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
