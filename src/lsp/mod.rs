@@ -578,18 +578,31 @@ impl Inner {
     }
 
     async fn lint_and_publish(self: Arc<Self>, uri: Uri, seq: u64) {
+        let t0 = std::time::Instant::now();
         let Some(c) = self.compute(&uri, Some(seq)).await else {
             return;
         };
+        let t1 = std::time::Instant::now();
         let diags = self.to_lsp(&uri, &c);
+        let t2 = std::time::Instant::now();
         let _guard = self.publish.lock().await;
         let current = lock(&self.store).docs.get(&uri).map(|d| d.seq);
         if current != Some(c.seq) {
             return; // a newer change or setting superseded this result
         }
+        let n = diags.len();
         self.client
             .publish_diagnostics(uri, diags, Some(c.version))
             .await;
+        if timing() {
+            eprintln!(
+                "authlint lsp timing: v{} compute {:.2} ms, convert {:.2} ms, publish {:.2} ms, {n} diagnostics",
+                c.version,
+                (t1 - t0).as_secs_f64() * 1e3,
+                (t2 - t1).as_secs_f64() * 1e3,
+                t2.elapsed().as_secs_f64() * 1e3
+            );
+        }
     }
 
     fn open_uris(&self) -> Vec<Uri> {
@@ -823,6 +836,12 @@ fn severity(s: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
+/// `AUTHLINT_LSP_TIMING=1` prints per-phase timings to stderr.
+fn timing() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("AUTHLINT_LSP_TIMING").is_some_and(|v| v != "0"))
+}
+
 /// Parses (incrementally from `old`) and lints. Returns the new tree when
 /// the text was parsed.
 fn lint_text(
@@ -844,10 +863,20 @@ fn lint_text(
     if !engine::syntax::may_contain_response(text) {
         return (None, Ok(Vec::new()));
     }
+    let t0 = std::time::Instant::now();
     let Some(tree) = engine::parse(lang, text, old) else {
         return (None, Err(Skip::ParseFailed));
     };
+    let t1 = std::time::Instant::now();
     let result = linter.lint_tree(path, text, lang, &tree);
+    if timing() {
+        eprintln!(
+            "authlint lsp timing: parse {:.2} ms ({}), lint {:.2} ms",
+            (t1 - t0).as_secs_f64() * 1e3,
+            if old.is_some() { "incremental" } else { "full" },
+            t1.elapsed().as_secs_f64() * 1e3
+        );
+    }
     (Some(tree), result)
 }
 
