@@ -5,7 +5,7 @@
 //! version.
 //!
 //! Run: `cargo bench --bench lsp_latency` (options after `--`:
-//! `--lines N`, `--keys N`).
+//! `--lines N`, `--keys N`, `--emit PATH` to only write the generated file).
 
 #[path = "../tests/support/lsp_client.rs"]
 mod lsp_client;
@@ -154,6 +154,13 @@ fn main() {
     let lines = arg("--lines", 6000);
     let keys = arg("--keys", if benching { 200 } else { 10 });
     let text = generate(lines);
+    if let Some(i) = std::env::args().position(|a| a == "--emit") {
+        // Write the generated file (to profile the linter on it) and stop.
+        let path = std::env::args().nth(i + 1).expect("--emit PATH");
+        std::fs::write(&path, &text).expect("write the generated file");
+        println!("wrote {} lines to {path}", text.lines().count());
+        return;
+    }
     let dir = std::env::temp_dir().join("authlint-lsp-bench");
     let uri = format!("file://{}/routes.ts", dir.display());
 

@@ -42,6 +42,9 @@ pub struct Document {
     /// are stale and never published.
     pub seq: u64,
     pub cache: Option<Computed>,
+    /// A push-mode lint of this document is running; it relints before it
+    /// stops if `seq` moved meanwhile (one lint in flight per document).
+    pub linting: bool,
 }
 
 impl Document {
@@ -64,6 +67,7 @@ impl Document {
             edits: 0,
             seq: 1,
             cache: None,
+            linting: false,
         }
     }
 

@@ -571,28 +571,74 @@ impl Inner {
             }
             return;
         }
-        for (uri, seq) in targets {
+        for (uri, _) in targets {
             let inner = self.clone();
-            tokio::spawn(async move { inner.lint_and_publish(uri, seq).await });
+            tokio::spawn(async move { inner.lint_and_publish(uri).await });
         }
     }
 
-    async fn lint_and_publish(self: Arc<Self>, uri: Uri, seq: u64) {
+    /// Lints and publishes the document's latest state. At most one such
+    /// task runs per document: a change arriving meanwhile only bumps `seq`,
+    /// and the running task lints again when it finishes, so fast typing on
+    /// a big file never piles up lints of intermediate versions.
+    async fn lint_and_publish(self: Arc<Self>, uri: Uri) {
+        {
+            let mut store = lock(&self.store);
+            let Some(doc) = store.docs.get_mut(&uri) else {
+                return;
+            };
+            if doc.linting {
+                return;
+            }
+            doc.linting = true;
+        }
+        // Clears the flag if this task ends early (a panic included).
+        struct Guard<'a>(&'a Inner, &'a Uri, std::cell::Cell<bool>);
+        impl Drop for Guard<'_> {
+            fn drop(&mut self) {
+                if self.2.get() {
+                    if let Some(doc) = lock(&self.0.store).docs.get_mut(self.1) {
+                        doc.linting = false;
+                    }
+                }
+            }
+        }
+        let guard = Guard(&self, &uri, std::cell::Cell::new(true));
+        loop {
+            let Some(seq) = lock(&self.store).docs.get(&uri).map(|d| d.seq) else {
+                return;
+            };
+            self.publish_latest(&uri, seq).await;
+            // Check for newer changes and release the flag in one step, so a
+            // change arriving now either sees the flag or is seen here.
+            let mut store = lock(&self.store);
+            let Some(doc) = store.docs.get_mut(&uri) else {
+                return;
+            };
+            if doc.seq == seq {
+                doc.linting = false;
+                guard.2.set(false);
+                return;
+            }
+        }
+    }
+
+    async fn publish_latest(self: &Arc<Self>, uri: &Uri, seq: u64) {
         let t0 = std::time::Instant::now();
-        let Some(c) = self.compute(&uri, Some(seq)).await else {
+        let Some(c) = self.compute(uri, Some(seq)).await else {
             return;
         };
         let t1 = std::time::Instant::now();
-        let diags = self.to_lsp(&uri, &c);
+        let diags = self.to_lsp(uri, &c);
         let t2 = std::time::Instant::now();
         let _guard = self.publish.lock().await;
-        let current = lock(&self.store).docs.get(&uri).map(|d| d.seq);
+        let current = lock(&self.store).docs.get(uri).map(|d| d.seq);
         if current != Some(c.seq) {
             return; // a newer change or setting superseded this result
         }
         let n = diags.len();
         self.client
-            .publish_diagnostics(uri, diags, Some(c.version))
+            .publish_diagnostics(uri.clone(), diags, Some(c.version))
             .await;
         if timing() {
             eprintln!(
