@@ -11,7 +11,9 @@ use tree_sitter::Tree;
 /// Files larger than this are skipped (minified bundles, generated code).
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Syntax trees deeper than this are skipped rather than risk deep recursion.
-pub const MAX_TREE_DEPTH: usize = 2_000;
+pub const MAX_TREE_DEPTH: usize = 1_000;
+/// Brackets nested deeper than this are skipped before parsing.
+pub const MAX_BRACKET_DEPTH: usize = 500;
 
 /// Why a file was not analysed. The message names the reason; callers add the path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +93,9 @@ impl Linter {
         }
         if !engine::syntax::may_contain_response(text) {
             return Ok(Vec::new());
+        }
+        if engine::syntax::bracket_depth_exceeds(text, MAX_BRACKET_DEPTH) {
+            return Err(Skip::TooDeep);
         }
         let tree = engine::parse(lang, text, None).ok_or(Skip::ParseFailed)?;
         self.lint_tree(path, text, lang, &tree)

@@ -123,6 +123,11 @@ struct Cx<'a> {
     semicolons: bool,
     newline: &'static str,
     is_test_file: bool,
+    /// Node id -> parent. `Node::parent` walks down from the root on every
+    /// call, which is quadratic over a file; this map is built in one walk.
+    parents: HashMap<usize, Node<'a>>,
+    /// Top-level declarators by the names they bind.
+    top_decls: HashMap<String, Node<'a>>,
 }
 
 pub fn extract(
@@ -139,7 +144,7 @@ pub fn extract(
     let mut helpers = HashMap::new();
     for r in &raw {
         if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
-            if let Some(name) = function_name(func, src) {
+            if let Some(name) = function_name(&cx, func, src) {
                 helpers
                     .entry(name)
                     .or_insert_with(|| helper_sig(&cx, func, *i, r));
@@ -181,13 +186,42 @@ impl<'a> Cx<'a> {
             semicolons: true,
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
+            parents: HashMap::new(),
+            top_decls: HashMap::new(),
         };
         cx.scan();
         cx
     }
 
     /// One iterative walk collecting imports, declared names and logging functions.
+    /// The parent of `n` (from the map built by `scan`).
+    fn up(&self, n: Node<'a>) -> Option<Node<'a>> {
+        self.parents.get(&n.id()).copied()
+    }
+
+    fn index_top_level(&mut self) {
+        for stmt in named_children(self.root) {
+            let decl = if stmt.kind() == "export_statement" {
+                stmt.child_by_field_name("declaration").unwrap_or(stmt)
+            } else {
+                stmt
+            };
+            if matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+                for d in named_children(decl).filter(|d| d.kind() == "variable_declarator") {
+                    let mut names = Vec::new();
+                    if let Some(n) = d.child_by_field_name("name") {
+                        collect_bound_names(n, self.src, &mut names);
+                    }
+                    for name in names {
+                        self.top_decls.entry(name).or_insert(d);
+                    }
+                }
+            }
+        }
+    }
+
     fn scan(&mut self) {
+        self.index_top_level();
         let mut stmts_with_semi = 0usize;
         let mut stmts = 0usize;
         let mut stack = vec![self.root];
@@ -227,10 +261,9 @@ impl<'a> Cx<'a> {
                 }
                 _ => {}
             }
-            for i in (0..node.named_child_count()).rev() {
-                if let Some(c) = node.named_child(i) {
-                    stack.push(c);
-                }
+            for c in named_children(node).rev() {
+                self.parents.insert(c.id(), node);
+                stack.push(c);
             }
         }
         self.semicolons = stmts == 0 || stmts_with_semi * 2 >= stmts;
@@ -238,17 +271,13 @@ impl<'a> Cx<'a> {
         let mut stack = vec![self.root];
         while let Some(node) = stack.pop() {
             if let Some(body) = function_body(node) {
-                if let Some(name) = function_name(node, self.src) {
+                if let Some(name) = function_name(self, node, self.src) {
                     if self.first_log_in(body, usize::MAX).is_some() {
                         self.logging_fns.insert(name);
                     }
                 }
             }
-            for i in (0..node.named_child_count()).rev() {
-                if let Some(c) = node.named_child(i) {
-                    stack.push(c);
-                }
-            }
+            stack.extend(named_children(node).rev());
         }
     }
 
@@ -452,11 +481,7 @@ impl<'a> Cx<'a> {
                 }
                 // A callback passed to a call logs on the path: `jwt.verify(t, s, (err) => { console.error(err) … })`
             }
-            for i in (0..n.named_child_count()).rev() {
-                if let Some(c) = n.named_child(i) {
-                    stack.push(c);
-                }
-            }
+            stack.extend(named_children(n).rev());
         }
         None
     }
@@ -465,7 +490,7 @@ impl<'a> Cx<'a> {
     /// every enclosing block up to the function, and in enclosing conditions.
     fn logged_before(&self, site: Node) -> Option<Range<usize>> {
         let mut node = site;
-        while let Some(parent) = node.parent() {
+        while let Some(parent) = self.up(node) {
             if is_function(parent) {
                 break;
             }
@@ -549,39 +574,27 @@ impl<'a> Cx<'a> {
     /// enclosing block before `at`, or at the top level.
     fn resolve_local(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
         self.declarator_of(name, at)
+            .filter(|d| !is_destructured(*d))
             .and_then(|d| d.child_by_field_name("value"))
     }
 
     fn declarator_of(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
-        let mut scope = at.parent();
+        let mut scope = self.up(at);
         while let Some(s) = scope {
-            if matches!(s.kind(), "statement_block" | "program" | "switch_case") {
+            if s.kind() == "program" {
+                return self.top_decls.get(name).copied();
+            }
+            if matches!(s.kind(), "statement_block" | "switch_case") {
                 for stmt in named_children(s) {
-                    if stmt.start_byte() > at.start_byte() && s.kind() != "program" {
+                    if stmt.start_byte() > at.start_byte() {
                         break;
                     }
-                    let decl_stmt = if stmt.kind() == "export_statement" {
-                        stmt.child_by_field_name("declaration").unwrap_or(stmt)
-                    } else {
-                        stmt
-                    };
-                    if matches!(
-                        decl_stmt.kind(),
-                        "lexical_declaration" | "variable_declaration"
-                    ) {
-                        for d in
-                            named_children(decl_stmt).filter(|d| d.kind() == "variable_declarator")
-                        {
-                            if let Some(n) = d.child_by_field_name("name") {
-                                if text(n, self.src) == name {
-                                    return Some(d);
-                                }
-                            }
-                        }
+                    if let Some(d) = declarator_in(stmt, name, self.src) {
+                        return Some(d);
                     }
                 }
             }
-            scope = s.parent();
+            scope = self.up(s);
         }
         None
     }
@@ -700,12 +713,26 @@ impl<'a> Cx<'a> {
             }
             "identifier" | "shorthand_property_identifier" => {
                 let name = text(node, self.src);
-                if let Some(func) = enclosing_function(node) {
+                if let Some(func) = enclosing_function(self, node) {
                     if let Some(i) = self.param_index(func, name) {
                         return StatusEval::Param(i);
                     }
                 }
                 if let Some(d) = self.declarator_of(name, node) {
+                    if is_destructured(d) {
+                        if let Some(Export::Number(code)) = self.required(d, name) {
+                            return known_indirect(code, node);
+                        }
+                        // `const { status } = await axios.get(…)`: the upstream's status.
+                        let from_upstream = d
+                            .child_by_field_name("value")
+                            .is_some_and(|v| is_upstream_call(text(v, self.src)));
+                        if from_upstream && matches!(name, "status" | "statusCode" | "status_code")
+                        {
+                            return StatusEval::Forwarded(node.byte_range(), name.to_string());
+                        }
+                        return StatusEval::Unknown;
+                    }
                     if let Some(v) = d.child_by_field_name("value") {
                         return match self.eval_status(v, depth + 1) {
                             StatusEval::Known(vs) => StatusEval::Known(
@@ -765,7 +792,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Whether `obj` (the object of `x.status`) is a response received from elsewhere.
-    fn looks_upstream(&self, obj: Node<'a>) -> bool {
+    pub(super) fn looks_upstream(&self, obj: Node<'a>) -> bool {
         let obj = unwrap_expr(obj);
         let t = text(obj, self.src);
         if obj.kind() == "member_expression" {
@@ -780,7 +807,7 @@ impl<'a> Cx<'a> {
             "res" | "reply" | "ctx" | "c" | "context" | "response" | "resp"
         ) {
             // The handler's own response object (a parameter) is not upstream.
-            if let Some(func) = enclosing_function(obj) {
+            if let Some(func) = enclosing_function(self, obj) {
                 if self.param_index(func, t).is_some() {
                     return false;
                 }
@@ -789,22 +816,11 @@ impl<'a> Cx<'a> {
         if let Some(d) = self.declarator_of(t, obj) {
             if let Some(v) = d.child_by_field_name("value") {
                 let vt = text(v, self.src);
-                return vt.contains("fetch(")
-                    || vt.contains("axios")
-                    || vt.contains("got(")
-                    || vt.contains("ky.")
-                    || vt.contains("request(")
-                    || vt.contains("upstream")
-                    || (v.kind() == "await_expression"
-                        && ["res", "resp", "response", "upstream", "r"]
-                            .iter()
-                            .any(|n| t.to_ascii_lowercase().contains(n)));
+                return is_upstream_call(vt)
+                    || (v.kind() == "await_expression" && is_response_name(t));
             }
         }
-        let l = t.to_ascii_lowercase();
-        l.contains("upstream")
-            || l.ends_with("response") && l != "response"
-            || l.ends_with("res") && l.len() > 3 && l != "res"
+        is_response_name(t) && !matches!(t, "res" | "response" | "resp")
     }
 
     /// Evaluates headers given as an expression.
@@ -860,17 +876,21 @@ impl<'a> Cx<'a> {
                     HeaderEval::opaque()
                 }
             }
-            "identifier" => {
+            "identifier" | "shorthand_property_identifier" => {
                 let name = text(node, self.src);
                 let mut out = if let Some(d) = self.declarator_of(name, node) {
-                    match d.child_by_field_name("value") {
-                        Some(v) => self.eval_headers(v, at, depth + 1),
-                        None => HeaderEval::default(),
+                    if is_destructured(d) {
+                        // `const { corsHeaders } = require('./cors')`
+                        match self.required(d, name) {
+                            Some(e) => export_headers(e, None),
+                            None => HeaderEval::opaque(),
+                        }
+                    } else {
+                        match d.child_by_field_name("value") {
+                            Some(v) => self.eval_headers(v, at, depth + 1),
+                            None => HeaderEval::default(),
+                        }
                     }
-                    .tap_merge(match self.required(d, name) {
-                        Some(e) => export_headers(e, None),
-                        None => HeaderEval::default(),
-                    })
                 } else if let Some((export, target)) = self.imported(name) {
                     export_headers(export, Some(&target))
                 } else {
@@ -879,7 +899,7 @@ impl<'a> Cx<'a> {
                 };
                 // `headers.set('WWW-Authenticate', …)` before the site.
                 if out.challenge.is_none() {
-                    if let Some(func) = enclosing_function(at).or(Some(self.root)) {
+                    if let Some(func) = enclosing_function(self, at).or(Some(self.root)) {
                         if let Some(ch) = self.header_set_on(func, name, at.start_byte(), false) {
                             out.challenge = Some(ch);
                         }
@@ -923,7 +943,7 @@ impl<'a> Cx<'a> {
         }
         let mut stack = vec![self.root];
         while let Some(n) = stack.pop() {
-            if is_function(n) && function_name(n, self.src).as_deref() == Some(name) {
+            if is_function(n) && function_name(self, n, self.src).as_deref() == Some(name) {
                 return Some(n);
             }
             if n.kind() == "program"
@@ -979,6 +999,58 @@ impl<'a> Cx<'a> {
 
     /// A `recv.set('WWW-Authenticate', v)`-style call on `recv` inside `scope`
     /// (before `before` unless `anywhere`).
+    /// What a header-setting call (`res.set(name, value)`, `res.set({…})`,
+    /// `headers.append(…)`) does to `WWW-Authenticate`: sets it (with the value
+    /// when known), or may set it (arguments authlint cannot see into).
+    fn challenge_set_by(&self, call: Node<'a>, method: &str) -> Option<ChallengeHeader> {
+        let args = args_of(call);
+        let first = *args.first()?;
+        let evidence = |what: &str| {
+            Some(Evidence {
+                path: None,
+                range: call.byte_range(),
+                note: format!("`WWW-Authenticate` {what} with `.{method}(…)`"),
+            })
+        };
+        let name = match first.kind() {
+            "string" | "template_string" => string_value(first, self.src),
+            "identifier" => self
+                .resolve_local(text(first, self.src), first)
+                .and_then(|v| string_value(unwrap_expr(v), self.src)),
+            _ => None,
+        };
+        if let Some(name) = name {
+            return match args.get(1) {
+                Some(v) if is_challenge_name(&name) => {
+                    Some(self.challenge_value(*v, evidence("set here")))
+                }
+                _ => None,
+            };
+        }
+        if args.len() >= 2 {
+            // `res.set(HEADER_NAME, value)` with a name we cannot resolve.
+            return Some(ChallengeHeader {
+                value_range: 0..0,
+                literal: None,
+                evidence: evidence("may be set here"),
+            });
+        }
+        // `res.set(headersObject)`
+        let h = self.eval_headers(first, first, 1);
+        match h.challenge {
+            Some(mut ch) => {
+                ch.evidence = evidence("set here");
+                Some(ch)
+            }
+            None if h.opaque => Some(ChallengeHeader {
+                value_range: 0..0,
+                literal: None,
+                evidence: evidence("may be set here"),
+            }),
+            None => None,
+        }
+    }
+
     fn header_set_on(
         &self,
         scope: Node<'a>,
@@ -1008,11 +1080,11 @@ impl<'a> Cx<'a> {
                     let obj_norm = normalize_receiver(obj.strip_suffix(".headers").unwrap_or(obj));
                     let on_path = anywhere || {
                         // The call's innermost block must also contain `before`: it runs on the way there.
-                        let mut b = n.parent();
+                        let mut b = self.up(n);
                         while let Some(x) =
                             b.filter(|x| !matches!(x.kind(), "statement_block" | "program"))
                         {
-                            b = x.parent();
+                            b = self.up(x);
                         }
                         b.is_some_and(|b| b.byte_range().contains(&before))
                     };
@@ -1023,32 +1095,8 @@ impl<'a> Cx<'a> {
                             "set" | "header" | "setHeader" | "append" | "appendHeader" | "headers"
                         )
                     {
-                        if let Some(args) = n.child_by_field_name("arguments") {
-                            let first = args.named_child(0);
-                            if let Some(first) = first {
-                                if string_value(first, self.src)
-                                    .is_some_and(|s| is_challenge_name(&s))
-                                {
-                                    if let Some(v) = args.named_child(1) {
-                                        let ev = Evidence {
-                                            path: None,
-                                            range: n.byte_range(),
-                                            note: format!(
-                                                "`WWW-Authenticate` set here with `.{method}(…)`"
-                                            ),
-                                        };
-                                        return Some(self.challenge_value(v, Some(ev)));
-                                    }
-                                }
-                                if first.kind() == "object" {
-                                    if let Some(mut ch) =
-                                        self.eval_headers(first, first, 1).challenge
-                                    {
-                                        ch.evidence = Some(Evidence { path: None, range: n.byte_range(), note: format!("`WWW-Authenticate` set here with `.{method}({{…}})`") });
-                                        return Some(ch);
-                                    }
-                                }
-                            }
+                        if let Some(ch) = self.challenge_set_by(n, method) {
+                            return Some(ch);
                         }
                     }
                 }
@@ -1066,7 +1114,7 @@ impl<'a> Cx<'a> {
         let mut parts: Vec<String> = Vec::new();
         let mut innermost: Option<Range<usize>> = None;
         let mut in_catch = false;
-        while let Some(parent) = node.parent() {
+        while let Some(parent) = self.up(node) {
             if is_function(parent) {
                 break;
             }
@@ -1153,7 +1201,7 @@ impl<'a> Cx<'a> {
     fn tests_missing_config(&self, site: Node<'a>) -> bool {
         let mut node = site;
         let cond = loop {
-            let Some(p) = node.parent() else { return false };
+            let Some(p) = self.up(node) else { return false };
             if is_function(p) {
                 return false;
             }
@@ -1163,27 +1211,19 @@ impl<'a> Cx<'a> {
             node = p;
         };
         let Some(cond) = cond else { return false };
-        let is_config = |t: &str| {
-            t.contains("process.env")
-                || t.contains("Deno.env")
-                || t.contains("env.")
-                || t.contains("import.meta.env")
-                || t.contains("getenv")
-                || t.contains("environ")
-        };
         let mut stack = vec![cond];
         while let Some(n) = stack.pop() {
             if n.kind() == "unary_expression" && text(n, self.src).starts_with('!') {
                 if let Some(arg) = n.named_child(0).map(unwrap_expr) {
-                    let t = text(arg, self.src);
-                    if is_config(t) && !t.contains("req") {
+                    if is_env_read(arg, self.src) {
                         return true;
                     }
                     if arg.kind() == "identifier" {
-                        if let Some(v) = self.resolve_local(t, arg) {
-                            if is_config(text(v, self.src)) && !text(v, self.src).contains("req") {
-                                return true;
-                            }
+                        let init = self
+                            .resolve_local(text(arg, self.src), arg)
+                            .map(unwrap_expr);
+                        if init.is_some_and(|v| is_env_read(v, self.src)) {
+                            return true;
                         }
                     }
                 }
@@ -1195,7 +1235,7 @@ impl<'a> Cx<'a> {
 
     /// An earlier check in the same function that rejected callers with no identity.
     fn identity_established(&self, site: Node) -> Option<Range<usize>> {
-        let func = enclosing_function(site)?;
+        let func = enclosing_function(self, site)?;
         let body = function_body(func)?;
         let mut found = None;
         let mut stack = vec![body];
@@ -1227,7 +1267,7 @@ impl<'a> Cx<'a> {
     fn statement_insertion(&self, site: Node) -> Option<StatementInsertion> {
         let mut node = site;
         loop {
-            let parent = node.parent()?;
+            let parent = self.up(node)?;
             if is_function(parent) {
                 return None; // expression-bodied arrow: no statement to put a log before
             }
@@ -1271,7 +1311,7 @@ impl<'a> Cx<'a> {
             match n.kind() {
                 "string" => {
                     // Skip object keys.
-                    if n.parent().is_some_and(|p| {
+                    if self.up(n).is_some_and(|p| {
                         p.kind() == "pair"
                             && p.child_by_field_name("key")
                                 .is_some_and(|k| k.id() == n.id())
@@ -1284,11 +1324,7 @@ impl<'a> Cx<'a> {
                 }
                 "template_string" => parts.push(text(n, self.src).trim_matches('`').to_string()),
                 _ => {
-                    for i in (0..n.named_child_count()).rev() {
-                        if let Some(c) = n.named_child(i) {
-                            stack.push(c);
-                        }
-                    }
+                    stack.extend(named_children(n).rev());
                 }
             }
         }
@@ -1298,7 +1334,7 @@ impl<'a> Cx<'a> {
     /// An expression in `node` that echoes a caught error (`e.message`, `String(err)`).
     fn echoed_error(&self, node: Node, site: Node) -> Option<Range<usize>> {
         let mut caught: Vec<String> = Vec::new();
-        let mut p = site.parent();
+        let mut p = self.up(site);
         while let Some(n) = p {
             if n.kind() == "catch_clause" {
                 if let Some(param) = n.child_by_field_name("parameter") {
@@ -1320,7 +1356,7 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            p = n.parent();
+            p = self.up(n);
         }
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
@@ -1328,7 +1364,7 @@ impl<'a> Cx<'a> {
             // `error.message` from `const { error } = await …` echoes an error too.
             let l = name.to_ascii_lowercase();
             let errorish = (l == "error" || l == "err" || l.ends_with("error"))
-                && n.parent().is_some_and(|p| {
+                && self.up(n).is_some_and(|p| {
                     p.kind() == "member_expression"
                         && p.child_by_field_name("property").is_some_and(|pr| {
                             matches!(
@@ -1340,7 +1376,7 @@ impl<'a> Cx<'a> {
             if n.kind() == "identifier" && (caught.iter().any(|c| c == name) || errorish) {
                 // the error itself or a member/method of it
                 let mut top = n;
-                while let Some(par) = top.parent() {
+                while let Some(par) = self.up(top) {
                     if matches!(
                         par.kind(),
                         "member_expression"
@@ -1362,17 +1398,139 @@ impl<'a> Cx<'a> {
     }
 }
 
-trait TapMerge {
-    fn tap_merge(self, other: HeaderEval) -> HeaderEval;
-}
-impl TapMerge for HeaderEval {
-    fn tap_merge(mut self, other: HeaderEval) -> HeaderEval {
-        if other.challenge.is_some() || other.opaque {
-            self.challenge = self.challenge.or(other.challenge);
-            // an imported value replaces "no initializer"
+/// Whether `n` reads one environment variable: `process.env.JWT_SECRET`,
+/// `Deno.env.get('JWT_SECRET')`, `env.API_KEY` / `c.env.API_KEY` (Workers,
+/// Hono), `import.meta.env.SECRET`, optionally with a `?? ''` default. A KV
+/// lookup (`env.KEYS.get(key)`) or a call that merely passes a secret is not.
+fn is_env_read(n: Node, src: &str) -> bool {
+    let n = unwrap_expr(n);
+    match n.kind() {
+        "binary_expression" => {
+            let op = n
+                .child_by_field_name("operator")
+                .map(|o| text(o, src))
+                .unwrap_or("");
+            matches!(op, "??" | "||")
+                && n.child_by_field_name("left")
+                    .is_some_and(|l| is_env_read(l, src))
         }
-        self
+        "member_expression" | "subscript_expression" => {
+            let obj = n
+                .child_by_field_name("object")
+                .map(|o| text(o, src))
+                .unwrap_or("");
+            let env_object = obj == "process.env"
+                || obj == "env"
+                || obj.ends_with(".env")
+                || obj == "import.meta.env";
+            let prop = n
+                .child_by_field_name("property")
+                .or_else(|| n.child_by_field_name("index"))
+                .map(|p| text(p, src))
+                .unwrap_or("");
+            let prop = prop.trim_matches(['\'', '"', '`']);
+            env_object
+                && !prop.is_empty()
+                && prop
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        }
+        "call_expression" => {
+            let f = n
+                .child_by_field_name("function")
+                .map(|f| text(f, src))
+                .unwrap_or("");
+            matches!(
+                f,
+                "Deno.env.get" | "process.env.get" | "getenv" | "Bun.env.get"
+            )
+        }
+        _ => false,
     }
+}
+
+/// Whether an initializer calls another service: `fetch(…)`, axios, got, ky.
+fn is_upstream_call(init: &str) -> bool {
+    [
+        "fetch(", "axios", "got(", "got.", "ky.", "ky(", "request(", "upstream", "undici",
+        "$fetch(",
+    ]
+    .iter()
+    .any(|k| init.contains(k))
+}
+
+/// A variable named like a received response: `r`, `res`, `resp`, `response`,
+/// `upstreamRes`, `apiResponse` (not `result`, `resource` or `resolved`).
+fn is_response_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    matches!(l.as_str(), "r" | "res" | "resp" | "response")
+        || l.contains("upstream")
+        || l.ends_with("response")
+        || l.ends_with("resp")
+        || (name.len() > 3 && name.ends_with("Res"))
+}
+
+/// The declarator in `stmt` (a declaration, possibly exported) that binds
+/// `name`, directly or by destructuring (`const { status } = await …`).
+fn declarator_in<'t>(stmt: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let decl = if stmt.kind() == "export_statement" {
+        stmt.child_by_field_name("declaration")?
+    } else {
+        stmt
+    };
+    if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+        return None;
+    }
+    named_children(decl)
+        .filter(|d| d.kind() == "variable_declarator")
+        .find(|d| {
+            d.child_by_field_name("name")
+                .is_some_and(|n| binds(n, name, src))
+        })
+}
+
+/// Whether a binding pattern binds `name`.
+fn binds(pattern: Node, name: &str, src: &str) -> bool {
+    match pattern.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => text(pattern, src) == name,
+        "object_pattern" | "array_pattern" => named_children(pattern).any(|c| binds(c, name, src)),
+        "pair_pattern" => pattern
+            .child_by_field_name("value")
+            .is_some_and(|v| binds(v, name, src)),
+        "assignment_pattern" | "object_assignment_pattern" => pattern
+            .child_by_field_name("left")
+            .is_some_and(|l| binds(l, name, src)),
+        _ => false,
+    }
+}
+
+fn collect_bound_names(pattern: Node, src: &str, out: &mut Vec<String>) {
+    match pattern.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => {
+            out.push(text(pattern, src).to_string())
+        }
+        "pair_pattern" => {
+            if let Some(v) = pattern.child_by_field_name("value") {
+                collect_bound_names(v, src, out);
+            }
+        }
+        "assignment_pattern" | "object_assignment_pattern" => {
+            if let Some(l) = pattern.child_by_field_name("left") {
+                collect_bound_names(l, src, out);
+            }
+        }
+        _ => {
+            for c in named_children(pattern) {
+                collect_bound_names(c, src, out);
+            }
+        }
+    }
+}
+
+/// Whether the declarator binds `name` through destructuring (not `const name = …`).
+fn is_destructured(decl: Node) -> bool {
+    decl.child_by_field_name("name")
+        .is_some_and(|n| n.kind() != "identifier")
 }
 
 fn known_indirect(code: u16, node: Node) -> StatusEval {
@@ -1487,13 +1645,13 @@ fn is_statement(n: Node) -> bool {
         || n.kind() == "variable_declaration"
 }
 
-fn enclosing_function(n: Node) -> Option<Node> {
-    let mut p = n.parent();
+fn enclosing_function<'t>(cx: &Cx<'t>, n: Node<'t>) -> Option<Node<'t>> {
+    let mut p = cx.up(n);
     while let Some(x) = p {
         if is_function(x) {
             return Some(x);
         }
-        p = x.parent();
+        p = cx.up(x);
     }
     None
 }
@@ -1507,14 +1665,14 @@ fn function_body(n: Node) -> Option<Node> {
 }
 
 /// A function's name: its own, or the variable/property it is assigned to.
-fn function_name(n: Node, src: &str) -> Option<String> {
+fn function_name(cx: &Cx, n: Node, src: &str) -> Option<String> {
     if !is_function(n) {
         return None;
     }
     if let Some(name) = n.child_by_field_name("name") {
         return Some(text(name, src).to_string());
     }
-    let p = n.parent()?;
+    let p = cx.up(n)?;
     match p.kind() {
         "variable_declarator" => p
             .child_by_field_name("name")
@@ -1566,8 +1724,8 @@ fn is_test_path(p: &Path) -> bool {
 }
 
 /// Whether `n` sits inside a test assertion (`expect(...)`, `assert…(...)`).
-fn in_assertion(n: Node, src: &str) -> bool {
-    let mut p = n.parent();
+fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
+    let mut p = cx.up(n);
     while let Some(x) = p {
         if x.kind() == "call_expression" {
             let f = x
@@ -1596,7 +1754,7 @@ fn in_assertion(n: Node, src: &str) -> bool {
         if is_function(x) {
             // still look further: `it('…', () => { expect(...) })` is handled by the call check
         }
-        p = x.parent();
+        p = cx.up(x);
     }
     false
 }
@@ -1660,7 +1818,7 @@ fn build_site<'t>(
         message,
         message_range: message_node.map(|m| m.byte_range()),
         guard: cx.guard(node),
-        handler: enclosing_function(node).map(|f| f.byte_range()),
+        handler: enclosing_function(cx, node).map(|f| f.byte_range()),
         logged: cx.logged_before(node),
         log_insertion: cx.statement_insertion(node),
         logger_in_scope: cx.logger_in_scope(),
@@ -1689,7 +1847,7 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> Vec<Raw<'t>> {
             if !seen.insert(node.id()) || kind == "call" {
                 continue;
             }
-            if cx.is_test_file || in_assertion(node, cx.src) {
+            if cx.is_test_file || in_assertion(cx, node, cx.src) {
                 continue;
             }
             let raw = match kind {
@@ -1745,18 +1903,40 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
     let init = args.get(1).copied().map(unwrap_expr)?;
     let init_obj = match init.kind() {
         "object" => init,
-        "identifier" => cx
-            .resolve_local(text(init, cx.src), init)
-            .map(unwrap_expr)
-            .filter(|v| v.kind() == "object")?,
+        "identifier" => {
+            // `new Response(upstream.body, upstream)`: the whole upstream response, status included.
+            if cx.looks_upstream(init) {
+                let status =
+                    StatusEval::Forwarded(init.byte_range(), text(init, cx.src).to_string());
+                return Some(Raw {
+                    framework,
+                    node,
+                    status,
+                    headers: HeaderEval::opaque(),
+                    insertion: None,
+                    message_node: body,
+                    function: enclosing_function(cx, node),
+                });
+            }
+            cx.resolve_local(text(init, cx.src), init)
+                .map(unwrap_expr)
+                .filter(|v| v.kind() == "object")?
+        }
         _ => return None,
     };
     let status_node = pair(cx, init_obj, "status")
         .and_then(|p| p.child_by_field_name("value"))
         .or_else(|| shorthand(cx, init_obj, "status"))?;
     let status = cx.eval_status(status_node, 0);
-    let (headers, insertion) = headers_in_init(cx, init_obj, node);
+    let (mut headers, insertion) = headers_in_init(cx, init_obj, node);
     let _ = is_json;
+    // `const res = NextResponse.json(…); res.headers.set('WWW-Authenticate', …); return res`
+    if headers.challenge.is_none() {
+        if let Some(name) = bound_name(cx, node) {
+            let scope = enclosing_function(cx, node).unwrap_or(cx.root);
+            headers.challenge = cx.header_set_on(scope, &name, node.start_byte(), true);
+        }
+    }
     Some(Raw {
         framework,
         node,
@@ -1764,8 +1944,35 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
         headers,
         insertion,
         message_node: body,
-        function: enclosing_function(node),
+        function: enclosing_function(cx, node),
     })
+}
+
+/// The variable a response expression is assigned to: `const res = new Response(…)`.
+fn bound_name(cx: &Cx, node: Node) -> Option<String> {
+    let mut n = node;
+    while let Some(p) = cx.up(n) {
+        match p.kind() {
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "satisfies_expression" => n = p,
+            "variable_declarator" => {
+                return p
+                    .child_by_field_name("name")
+                    .filter(|x| x.kind() == "identifier")
+                    .map(|x| text(x, cx.src).to_string())
+            }
+            "assignment_expression" => {
+                return p
+                    .child_by_field_name("left")
+                    .filter(|x| x.kind() == "identifier")
+                    .map(|x| text(x, cx.src).to_string())
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Reads `headers` from an init/result object and says how to add one.
@@ -1910,7 +2117,7 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         headers,
         insertion: None,
         message_node: opts,
-        function: enclosing_function(node),
+        function: enclosing_function(cx, node),
     })
 }
 
@@ -1968,8 +2175,8 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     if non_response_receiver(base_text) {
         return None;
     }
-    let function = enclosing_function(node);
-    let top = chain_top(node);
+    let function = enclosing_function(cx, node);
+    let top = chain_top(cx, node);
     let scope = function.unwrap_or(cx.root);
     let (framework, status_node, message_node) = match method {
         "status" | "code" => {
@@ -2178,14 +2385,14 @@ fn chain_base(mut n: Node) -> Node {
 }
 
 /// The outermost call of the chain containing `call`.
-fn chain_top(call: Node) -> Node {
+fn chain_top<'t>(cx: &Cx<'t>, call: Node<'t>) -> Node<'t> {
     let mut top = call;
-    while let Some(p) = top.parent() {
+    while let Some(p) = cx.up(top) {
         if p.kind() == "member_expression"
             && p.child_by_field_name("object")
                 .is_some_and(|o| o.id() == top.id())
         {
-            if let Some(pp) = p.parent().filter(|pp| pp.kind() == "call_expression") {
+            if let Some(pp) = cx.up(p).filter(|pp| pp.kind() == "call_expression") {
                 top = pp;
                 continue;
             }
@@ -2236,24 +2443,10 @@ fn chain_message<'t>(cx: &Cx<'t>, top: Node<'t>) -> Option<Node<'t>> {
 }
 
 fn chain_challenge<'t>(cx: &Cx<'t>, top: Node<'t>) -> Option<ChallengeHeader> {
-    for (m, call) in chain_calls(cx, top) {
-        if matches!(m, "set" | "header" | "setHeader" | "append" | "headers") {
-            let args = args_of(call);
-            if let Some(first) = args.first() {
-                if string_value(*first, cx.src).is_some_and(|s| is_challenge_name(&s)) {
-                    if let Some(v) = args.get(1) {
-                        return Some(cx.challenge_value(*v, None));
-                    }
-                }
-                if first.kind() == "object" {
-                    if let Some(ch) = cx.eval_headers(*first, *first, 1).challenge {
-                        return Some(ch);
-                    }
-                }
-            }
-        }
-    }
-    None
+    chain_calls(cx, top)
+        .into_iter()
+        .filter(|(m, _)| matches!(*m, "set" | "header" | "setHeader" | "append" | "headers"))
+        .find_map(|(m, call)| cx.challenge_set_by(call, m))
 }
 
 /// `res.statusCode = 401`, `ctx.status = 401`.
@@ -2278,7 +2471,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         Framework::NodeHttp
     };
     let status = cx.eval_status(node.child_by_field_name("right")?, 0);
-    let function = enclosing_function(node);
+    let function = enclosing_function(cx, node);
     let scope = function.unwrap_or(cx.root);
     let challenge = cx.header_set_on(scope, recv, node.start_byte(), true);
     let mut insertion = None;
@@ -2332,7 +2525,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
 fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
     // Only objects that are returned, resolved or passed to a callback.
     let ctx_ok = {
-        let mut p = obj.parent();
+        let mut p = cx.up(obj);
         let mut ok = false;
         while let Some(x) = p {
             match x.kind() {
@@ -2342,7 +2535,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
                     break;
                 }
                 "arguments" => {
-                    let call = x.parent();
+                    let call = cx.up(x);
                     let f = call
                         .and_then(|c| c.child_by_field_name("function"))
                         .map(|f| text(f, cx.src))
@@ -2356,13 +2549,13 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
                         .child_by_field_name("name")
                         .map(|n| text(n, cx.src))
                         .unwrap_or("");
-                    let func = enclosing_function(x).and_then(function_body);
+                    let func = enclosing_function(cx, x).and_then(function_body);
                     ok = func.is_some_and(|b| text(b, cx.src).contains(&format!("return {name}")));
                     break;
                 }
                 _ => break,
             }
-            p = x.parent();
+            p = cx.up(x);
         }
         ok
     };
@@ -2382,7 +2575,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         headers,
         insertion,
         message_node,
-        function: enclosing_function(obj),
+        function: enclosing_function(cx, obj),
     })
 }
 
@@ -2479,7 +2672,7 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
                 } else {
                     continue;
                 };
-            if in_assertion(node, cx.src) {
+            if in_assertion(cx, node, cx.src) {
                 continue;
             }
             let args = args_of(node);
@@ -2538,7 +2731,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
     let mut helpers = HashMap::new();
     for r in &raw {
         if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
-            if let Some(name) = function_name(func, src) {
+            if let Some(name) = function_name(&cx, func, src) {
                 helpers
                     .entry(name)
                     .or_insert_with(|| helper_sig(&cx, func, *i, r));
@@ -2648,7 +2841,7 @@ fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {
             }
         }
         "function_declaration" => {
-            if let Some(name) = function_name(decl, cx.src) {
+            if let Some(name) = function_name(cx, decl, cx.src) {
                 if let Some(e) = function_export(cx, decl, &name) {
                     out.push((name, e));
                 }
@@ -2676,7 +2869,7 @@ fn local_export(cx: &Cx, root: Node, name: &str) -> Option<Export> {
                     }
                 }
             }
-            "function_declaration" if function_name(decl, cx.src).as_deref() == Some(name) => {
+            "function_declaration" if function_name(cx, decl, cx.src).as_deref() == Some(name) => {
                 return function_export(cx, decl, name)
             }
             _ => {}

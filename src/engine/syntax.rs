@@ -198,7 +198,30 @@ pub fn preferred_quote(tree: &Tree, src: &str) -> char {
     }
 }
 
-/// Iterates over `node`'s named children.
-pub fn named_children<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
-    (0..node.named_child_count()).filter_map(move |i| node.named_child(i))
+/// `node`'s named children, in order. Uses a cursor: indexing children one by
+/// one (`named_child(i)`) is linear per call, quadratic over a wide node.
+pub fn named_children<'t>(node: Node<'t>) -> std::vec::IntoIter<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Whether brackets nest deeper than `limit` anywhere in `text`. A linear
+/// pre-parse check: pathological nesting makes parsing itself slow.
+pub fn bracket_depth_exceeds(text: &str, limit: usize) -> bool {
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }

@@ -91,12 +91,17 @@ const AUTHZ_GUARD: &[&str] = &[
     "haspermission",
     "has_perm",
     "scope",
-    "owner",
+    "isowner",
+    "is_owner",
+    "ismember",
+    "is_member",
+    "hasmember",
+    "has_member",
+    "membership",
     "tenant",
     "org_id",
     "orgid",
     "team",
-    "member",
     "plan",
     "subscription",
     "tier",
@@ -214,6 +219,12 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
                 .unwrap_or_default();
             if let Some(k) = find(&guard, AUTHZ_GUARD).or_else(|| find(&message, AUTHZ_MESSAGE)) {
                 v.authz = Some(format!("this branch runs when `{branch}` holds, so the caller is known, and the check is about `{k}`"));
+                return v;
+            }
+            if value.code == 401 {
+                v.authz = Some(format!(
+                    "this branch runs when `{branch}` holds: the caller is already known"
+                ));
                 return v;
             }
         }
