@@ -576,6 +576,24 @@ fn imported_module_changes_relint_their_importers() {
         } else {
             diagnostics_where(&mut c, &index_uri, |d| d.len() == 1);
         }
+        // A change on disk, reported by the client's file watcher.
+        std::fs::write(
+            &cors,
+            cors_text.replace("}\n", "  'WWW-Authenticate': 'Bearer',\n}\n"),
+        )
+        .unwrap();
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": cors_uri, "type": 2 }] }),
+        );
+        if pull {
+            c.wait_for("diagnostic refresh", |m| {
+                m["method"] == "workspace/diagnostic/refresh"
+            });
+            assert_eq!(pull_codes(&mut c), Vec::<String>::new());
+        } else {
+            diagnostics_where(&mut c, &index_uri, |d| d.is_empty());
+        }
         assert!(c.shutdown().success());
     }
 }

@@ -193,6 +193,8 @@ struct Inner {
     publish: tokio::sync::Mutex<()>,
     seq: AtomicU64,
     flags: Arc<Flags>,
+    /// Disk reads shared by every linter's import resolution.
+    disk: Arc<document::DiskCache>,
     /// URIs whose "not analysed" reason was already logged.
     skipped: Mutex<HashSet<Uri>>,
 }
@@ -236,6 +238,7 @@ impl Backend {
                 publish: tokio::sync::Mutex::new(()),
                 seq: AtomicU64::new(1),
                 flags,
+                disk: Arc::new(document::DiskCache::default()),
                 skipped: Mutex::new(HashSet::new()),
             }),
         }
@@ -289,6 +292,12 @@ impl Inner {
         *mlock(&self.caps)
     }
 
+    /// A module's text: its open buffer, or the file on disk.
+    fn module_text(&self, path: &Path) -> Option<String> {
+        use crate::engine::ModuleSource;
+        BufferSource::new(self.store.clone(), self.disk.clone()).read(path)
+    }
+
     fn next_seq(&self) -> u64 {
         self.seq.fetch_add(1, Ordering::SeqCst) + 1
     }
@@ -340,7 +349,7 @@ impl Inner {
         }
         let linter = Arc::new(Linter::with_source(
             settings.clone(),
-            Arc::new(BufferSource(self.store.clone())),
+            Arc::new(BufferSource::new(self.store.clone(), self.disk.clone())),
         ));
         cfg.linters.push((settings, linter.clone()));
         (Plan::Lint(linter), notes)
@@ -510,7 +519,7 @@ impl Inner {
                         None => (uri.clone(), to_range(&c.text, &c.line_map, &r.range, enc)),
                         Some(p) => {
                             let entry = others.entry(p.clone()).or_insert_with(|| {
-                                BufferSource(self.store.clone()).read_text(p).map(|t| {
+                                self.module_text(p).map(|t| {
                                     let m = LineMap::new(&t);
                                     (t, m)
                                 })
@@ -926,13 +935,6 @@ fn lint_text(
     (Some(tree), result)
 }
 
-impl BufferSource {
-    fn read_text(&self, path: &Path) -> Option<String> {
-        use crate::engine::ModuleSource;
-        self.read(path)
-    }
-}
-
 fn negotiate(params: &lsp::InitializeParams) -> Caps {
     let c = &params.capabilities;
     let offered = c
@@ -1060,6 +1062,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        self.inner.disk.clear();
         let item = params.text_document;
         let path = uri_to_path(&item.uri);
         let lang =
@@ -1093,6 +1096,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
+        self.inner.disk.clear();
         let path = uri_to_path(&params.text_document.uri);
         if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
             self.inner.reload(None);
@@ -1100,6 +1104,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        self.inner.disk.clear();
         let uri = params.text_document.uri;
         let removed = lock(&self.inner.store).docs.remove(&uri);
         mlock(&self.inner.skipped).remove(&uri);
@@ -1129,6 +1134,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        self.inner.disk.clear();
         let mut config_changed = false;
         for change in params.changes {
             let path = uri_to_path(&change.uri);
