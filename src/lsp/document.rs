@@ -211,8 +211,11 @@ impl ModuleSource for BufferSource {
 /// cache is emptied on every watched-file event, save, open and close.
 #[derive(Default)]
 pub struct DiskCache {
-    entries: Mutex<HashMap<PathBuf, (std::time::Instant, Option<Arc<String>>)>>,
+    entries: Mutex<HashMap<PathBuf, DiskEntry>>,
 }
+
+/// When a file was read, and its text (`None`: missing or unreadable).
+type DiskEntry = (std::time::Instant, Option<Arc<String>>);
 
 impl DiskCache {
     pub const TTL: std::time::Duration = std::time::Duration::from_secs(2);
