@@ -673,6 +673,42 @@ fn malformed_and_unexpected_messages_do_not_kill_the_server() {
     assert!(c.shutdown().success());
 }
 
+/// Hostile documents (deep nesting, binary junk, a huge single line) are
+/// skipped or linted, never fatal.
+#[test]
+fn hostile_documents_are_survived() {
+    let (mut c, _) = LspClient::start(capabilities(false, false), Value::Null);
+    let deep = format!(
+        "const x = {}401{};\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let junk: String = (0..20_000u32)
+        .map(|i| char::from_u32((i * 7919) % 0x2FFF + 1).unwrap_or('x'))
+        .collect::<String>()
+        + " status: 401";
+    // Bundler output: one long line of handlers.
+    let unit = "app.get('/x',function(req,res){if(!req.user){return res.status(401).json({error:'no'})}res.json({ok:1})});";
+    let minified = format!("{}\n", unit.repeat(2_000));
+    for (i, text) in [deep, junk, minified].iter().enumerate() {
+        let uri = format!("file:///tmp/authlint-lsp-hostile/{i}.ts");
+        c.open(&uri, "typescript", 1, text);
+        c.diagnostics(&uri, 1);
+        // Typing into it still works.
+        c.change(&uri, 2, text, 0, 0, "(");
+        c.diagnostics(&uri, 2);
+    }
+    let logged = c.wait_for("skip message", |m| m["method"] == "window/logMessage");
+    assert!(
+        logged["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not analysed"),
+        "{logged}"
+    );
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn shutdown_then_exit_ends_with_code_zero() {
     let (c, _) = LspClient::start(capabilities(false, false), Value::Null);

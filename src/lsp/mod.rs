@@ -918,6 +918,11 @@ fn lint_text(
     if !engine::syntax::may_contain_response(text) {
         return (None, Ok(Vec::new()));
     }
+    // The same guard as `Linter::lint_as`: deep nesting is skipped before
+    // the parser (and the tree walks after it) can recurse on it.
+    if engine::syntax::bracket_depth_exceeds(text, crate::lint::MAX_BRACKET_DEPTH) {
+        return (None, Err(Skip::TooDeep));
+    }
     let t0 = std::time::Instant::now();
     let Some(tree) = engine::parse(lang, text, old) else {
         return (None, Err(Skip::ParseFailed));
