@@ -27,8 +27,8 @@ pub const CONFIG_FILE: &str = "authlint.toml";
 /// How many `extends` hops are followed before giving up.
 const MAX_EXTENDS_DEPTH: usize = 16;
 
-/// A configuration problem, pointing at the file (and where known, the line
-/// and column, both 1-based) that caused it.
+/// A configuration problem, pointing at the file (absolute path; and where
+/// known, the line and column, both 1-based, columns in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub path: PathBuf,
@@ -38,8 +38,10 @@ pub struct ConfigError {
 }
 
 impl fmt::Display for ConfigError {
+    /// `path:line:col: message`, the path relative to the working directory
+    /// when it lies below it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", display_path(&self.path).display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.column {
@@ -55,7 +57,7 @@ impl std::error::Error for ConfigError {}
 impl ConfigError {
     fn new(path: &Path, message: impl Into<String>) -> Self {
         ConfigError {
-            path: display_path(path),
+            path: path.to_path_buf(),
             line: None,
             column: None,
             message: message.into(),
@@ -65,7 +67,7 @@ impl ConfigError {
     fn at(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
         let (line, column) = line_col(text, offset);
         ConfigError {
-            path: display_path(path),
+            path: path.to_path_buf(),
             line: Some(line),
             column: Some(column),
             message: message.into(),
@@ -725,6 +727,8 @@ fn tidy_toml_message(msg: &str) -> String {
     let msg = msg.trim();
     let msg = msg.replace("unknown field", "unknown key");
     let msg = msg.replace("missing field", "missing key");
+    let msg = msg.replace("expected a map", "expected a table");
+    let msg = msg.replace("expected a sequence", "expected an array");
     // Keep the first line: serde's "expected one of" list is useful, the rest is noise.
     msg.lines().next().unwrap_or("").to_string()
 }
@@ -812,17 +816,17 @@ impl ConfigResolver {
 // Editor settings
 // ---------------------------------------------------------------------------
 
-/// Applies editor (LSP) settings on top of `base`:
+/// Applies editor (LSP) settings on top of `base` (the file's `authlint.toml`):
 /// `{ "rules": {"<id>": "off|info|warning|error"}, "challenge": "Bearer realm=\"x\"",
-///    "loggers": ["audit"], "print": true }`. Every key is optional; `null`
-/// values are ignored. Unknown keys, rule ids or levels are errors.
+///    "loggers": ["audit"], "print": true }`. Every key is optional and `null`
+/// means unset. `loggers` are added to the configured ones. Keys that are not
+/// linter settings (`enable`, `configPath`, `trace`, newer ones) are ignored so
+/// newer editors keep working; unknown rule ids and bad values are errors.
 pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<Settings, String> {
     use serde_json::Value;
     let mut s = base.clone();
-    let obj = match value {
-        Value::Null => return Ok(s),
-        Value::Object(o) => o,
-        _ => return Err("settings must be an object".to_string()),
+    let Some(obj) = value.as_object() else {
+        return Ok(s);
     };
     for (key, v) in obj {
         if v.is_null() {
@@ -832,11 +836,11 @@ pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<
             "rules" => {
                 let rules = v
                     .as_object()
-                    .ok_or("`rules` must be an object of rule id to level")?;
+                    .ok_or("`rules` must be an object of rule ids to levels")?;
                 for (id, level) in rules {
                     if crate::rules::find(id).is_none() {
                         return Err(format!(
-                            "unknown rule `{id}` (known rules: {})",
+                            "unknown rule `{id}` in `rules` (known rules: {})",
                             known_rules()
                         ));
                     }
@@ -845,47 +849,74 @@ pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<
                         Value::Object(o) => o.get("level").and_then(Value::as_str).unwrap_or(""),
                         _ => "",
                     };
-                    let lvl = parse_level(name).ok_or_else(|| {
-                        format!("invalid level for `{id}`: {level}, expected {LEVELS}")
-                    })?;
+                    let name = name.trim().to_ascii_lowercase();
+                    let name = if name == "warn" {
+                        "warning".to_string()
+                    } else {
+                        name
+                    };
+                    let lvl = parse_level(&name)
+                        .ok_or_else(|| format!("`rules.{id}` must be one of {LEVELS}"))?;
                     s.rules.insert(id.clone(), lvl);
                 }
             }
             "challenge" => {
-                let c = v.as_str().ok_or("`challenge` must be a string")?;
+                let c = v.as_str().map(str::trim).unwrap_or("");
                 let scheme = c.split([' ', ',']).next().unwrap_or("");
                 if !is_token(scheme) {
                     return Err(format!(
-                        "invalid challenge `{c}`: it must start with an auth scheme such as `Bearer`"
+                        "`challenge` must be a challenge such as `Bearer realm=\"api\"`, not {v}"
                     ));
                 }
                 s.challenge = c.to_string();
             }
             "loggers" => {
-                let arr = v
-                    .as_array()
-                    .ok_or("`loggers` must be an array of strings")?;
-                let mut names = Vec::new();
+                let arr = v.as_array().ok_or("`loggers` must be an array of names")?;
                 for item in arr {
-                    names.push(
-                        item.as_str()
-                            .ok_or("`loggers` must be an array of strings")?
-                            .to_string(),
-                    );
+                    let name = item
+                        .as_str()
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .ok_or("`loggers` must be an array of names")?;
+                    if !s.loggers.iter().any(|l| l == name) {
+                        s.loggers.push(name.to_string());
+                    }
                 }
-                s.loggers = names;
             }
             "print" => {
-                s.print_is_logging = v.as_bool().ok_or("`print` must be a boolean")?;
+                s.print_is_logging = v.as_bool().ok_or("`print` must be true or false")?;
             }
-            other => {
-                return Err(format!(
-                    "unknown key `{other}` (expected `rules`, `challenge`, `loggers` or `print`)"
-                ))
-            }
+            _ => {}
         }
     }
     Ok(s)
+}
+
+/// The language server's view of a configuration, so the server can use this
+/// resolver as is: `Box::new(crate::config::ConfigResolver::new(explicit))`.
+impl crate::lsp::settings::ConfigProvider for ConfigResolver {
+    fn config_for(
+        &self,
+        file: &Path,
+    ) -> Result<crate::lsp::settings::FileConfig, crate::lsp::settings::ConfigProblem> {
+        let c = self
+            .resolve(file)
+            .map_err(|e| crate::lsp::settings::ConfigProblem {
+                path: e.path,
+                line: e.line.unwrap_or(0),
+                column: e.column.unwrap_or(0),
+                message: e.message,
+            })?;
+        Ok(crate::lsp::settings::FileConfig {
+            settings: c.settings_for(file),
+            path: c.path.clone(),
+            included: c.is_included(file),
+        })
+    }
+
+    fn clear(&self) {
+        ConfigResolver::clear(self);
+    }
 }
 
 /// The commented configuration `authlint init` writes.
@@ -1139,10 +1170,45 @@ rules = { prefer-403-for-authorization = "off" }
             &serde_json::json!({"rules": {"require-401-logging": "loud"}})
         )
         .is_err());
-        assert!(settings_from_json(&base, &serde_json::json!({"colour": 1})).is_err());
+        // Editor-only keys are not linter settings.
+        assert!(settings_from_json(
+            &base,
+            &serde_json::json!({"enable": true, "configPath": null})
+        )
+        .is_ok());
+        assert!(settings_from_json(&base, &serde_json::json!({"loggers": "audit"})).is_err());
+        let warn = settings_from_json(
+            &base,
+            &serde_json::json!({"rules": {"require-401-logging": "Warn"}}),
+        )
+        .unwrap();
+        assert_eq!(warn.level("require-401-logging"), Level::Warning);
         assert_eq!(
             settings_from_json(&base, &serde_json::Value::Null).unwrap(),
             base
         );
+    }
+
+    #[test]
+    fn serves_the_language_server() {
+        use crate::lsp::settings::ConfigProvider;
+        let d = tempfile::tempdir().unwrap();
+        let root = absolute(d.path());
+        std::fs::write(
+            root.join(CONFIG_FILE),
+            "exclude = [\"gen/**\"]\n[[overrides]]\nfiles = [\"old/**\"]\nrules = { require-401-logging = \"off\" }\n",
+        )
+        .unwrap();
+        let r = ConfigResolver::new(None);
+        let c = r.config_for(&root.join("old/a.ts")).unwrap();
+        assert!(c.included);
+        assert_eq!(c.path.as_deref(), Some(root.join(CONFIG_FILE).as_path()));
+        assert_eq!(c.settings.level("require-401-logging"), Level::Off);
+        assert!(!r.config_for(&root.join("gen/a.ts")).unwrap().included);
+        std::fs::write(root.join(CONFIG_FILE), "[rules]\nx = \"off\"\n").unwrap();
+        ConfigProvider::clear(&r);
+        let e = r.config_for(&root.join("a.ts")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert_eq!(e.path, root.join(CONFIG_FILE));
     }
 }

@@ -45,7 +45,38 @@
     key: [(property_identifier) (string)] @key)
   (#match? @key "^[\"']?statusCode[\"']?$")) @site.lambda
 
+; const json = (statusCode, body) => ({ statusCode, body }) (a Lambda result helper)
+(object
+  (shorthand_property_identifier) @key
+  (#eq? @key "statusCode")) @site.lambda
+
 ; jsonError('Missing token', 401): calls that may be response helpers
 (call_expression
   function: (identifier) @callee
   arguments: (arguments (_))) @site.call
+
+; NestJS: throw new UnauthorizedException('…'), new ForbiddenException(),
+; new HttpException(body, HttpStatus.UNAUTHORIZED)
+(new_expression
+  constructor: (identifier) @ctor
+  (#any-of? @ctor "UnauthorizedException" "ForbiddenException" "HttpException")) @site.nest_exception
+
+; http-errors (Express, Koa): next(createError(401, '…')), createError.Unauthorized('…')
+(call_expression
+  function: (identifier) @fn
+  arguments: (arguments (_))
+  (#any-of? @fn "createError" "createHttpError" "httpError" "httpErrors")) @site.http_error
+
+(call_expression
+  function: (member_expression
+    object: (identifier) @obj
+    property: (property_identifier) @prop)
+  (#any-of? @obj "createError" "createHttpError" "httpErrors")
+  (#any-of? @prop "Unauthorized" "Forbidden")) @site.http_error_named
+
+(new_expression
+  constructor: (member_expression
+    object: (identifier) @obj
+    property: (property_identifier) @prop)
+  (#any-of? @obj "createError" "createHttpError" "httpErrors")
+  (#any-of? @prop "Unauthorized" "Forbidden")) @site.http_error_named

@@ -532,12 +532,7 @@ fn process(ctx: &Ctx, linter: &Linter, path: &Path, text: &str) -> Result<Proces
         return Ok(out);
     }
     if let Some(lang) = Language::from_path(path) {
-        let broken = |t: &str| {
-            engine::parse(lang, t, None)
-                .map(|tree| tree.root_node().has_error())
-                .unwrap_or(true)
-        };
-        if broken(&current) && !broken(text) {
+        if introduces_syntax_error(lang, text, &current) {
             out.refused = Some(
                 "fixes not applied: they would introduce a syntax error (please report this)"
                     .to_string(),
@@ -549,6 +544,16 @@ fn process(ctx: &Ctx, linter: &Linter, path: &Path, text: &str) -> Result<Proces
     out.fixes = total;
     out.remaining = diags;
     Ok(out)
+}
+
+/// Whether `after` has syntax errors that `before` did not.
+fn introduces_syntax_error(lang: Language, before: &str, after: &str) -> bool {
+    let broken = |t: &str| {
+        engine::parse(lang, t, None)
+            .map(|tree| tree.root_node().has_error())
+            .unwrap_or(true)
+    };
+    broken(after) && !broken(before)
 }
 
 fn unified_diff(path: &Path, old: &str, new: &str) -> String {
@@ -573,7 +578,8 @@ fn write_atomic(
     bytes: &[u8],
     keep_permissions_of: Option<&Path>,
 ) -> std::io::Result<()> {
-    let abs = absolute(path);
+    // Write through symlinks to the real file rather than replacing the link.
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path));
     let dir = abs.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".authlint-")
@@ -692,5 +698,40 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
             }
             exit_code(args, &report)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_guard() {
+        let ts = Language::TypeScript;
+        assert!(introduces_syntax_error(ts, "f(1);\n", "f(1;\n"));
+        assert!(!introduces_syntax_error(ts, "f(1);\n", "f(2);\n"));
+        // A file that was already broken may stay broken.
+        assert!(!introduces_syntax_error(ts, "f(1;\n", "f(2;\n"));
+        assert!(introduces_syntax_error(
+            Language::Python,
+            "x = 1\n",
+            "x = = 1\n"
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_goes_through_symlinks() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("real.ts");
+        std::fs::write(&real, "old").unwrap();
+        let link = d.path().join("link.ts");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new", Some(&link)).unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 }

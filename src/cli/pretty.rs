@@ -2,7 +2,7 @@
 //! the fixes on offer, and a closing summary.
 
 use super::paths::slash_path;
-use super::report::{summary_line, FileReport, Report};
+use super::report::{floor_char_boundary, summary_line, FileReport, Report};
 use crate::diagnostic::{Diagnostic, Severity};
 use annotate_snippets::renderer::{AnsiColor, Style};
 use annotate_snippets::{Level, Renderer, Snippet};
@@ -126,8 +126,8 @@ fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, 
 /// The code frame for `d`, rendered by annotate-snippets.
 fn frame(file: &FileReport, d: &Diagnostic, color: bool) -> String {
     let text = &file.text;
-    let start = d.range.start.min(text.len());
-    let end = d.range.end.clamp(start, text.len());
+    let start = floor_char_boundary(text, d.range.start);
+    let end = floor_char_boundary(text, d.range.end.max(start));
     let first = file.line_range(start);
     let last = file.line_range(end);
     let source = &text[first.start..last.end.max(first.start)];
@@ -171,4 +171,46 @@ fn frame(file: &FileReport, d: &Diagnostic, color: bool) -> String {
     let mut s = body.trim_end_matches('\n').to_string();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::report::ReportOptions;
+
+    fn render_one_diag(text: &str, range: std::ops::Range<usize>) -> String {
+        let d = Diagnostic::new("require-www-authenticate", Severity::Error, range, "msg");
+        let report = Report {
+            files: vec![FileReport::new("a.ts".into(), text.into(), vec![d])],
+            files_checked: 1,
+            notices: vec![],
+            fixes_applied: 0,
+            files_fixed: 0,
+            options: ReportOptions::default(),
+        };
+        render(&report, false)
+    }
+
+    #[test]
+    fn odd_ranges_do_not_panic() {
+        let text = "const é = 1;\r\nfoo();";
+        #[allow(clippy::reversed_empty_ranges)]
+        let ranges = [7..7, 7..8, 0..999, 999..999, 5..2, text.len()..text.len()];
+        for range in ranges {
+            let out = render_one_diag(text, range.clone());
+            assert!(out.contains("a.ts:"), "{range:?}: {out}");
+        }
+        assert!(render_one_diag("", 0..0).contains("a.ts:1:1: error"));
+    }
+
+    #[test]
+    fn header_and_frame() {
+        let out = render_one_diag("let a = 1;\nreturn x;\n", 11..17);
+        assert!(
+            out.starts_with("a.ts:2:1: error[require-www-authenticate] msg\n"),
+            "{out}"
+        );
+        assert!(out.contains("2 | return x;"), "{out}");
+        assert!(out.contains("^^^^^^"), "{out}");
+    }
 }

@@ -60,7 +60,7 @@ impl FileReport {
 
     /// The byte range of the line containing `offset`, without its line break.
     pub fn line_range(&self, offset: usize) -> Range<usize> {
-        let offset = offset.min(self.text.len());
+        let offset = floor_char_boundary(&self.text, offset);
         let start = self.text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
         let end = self.text[offset..]
             .find('\n')
@@ -73,6 +73,15 @@ impl FileReport {
         };
         start..end.max(start)
     }
+}
+
+/// `offset` clamped to the text and moved back to a character boundary.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut o = offset.min(text.len());
+    while o > 0 && !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    o
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,5 +293,8 @@ mod tests {
         assert_eq!(f.pos(9), Pos { line: 2, column: 1 });
         assert_eq!(f.line_range(3), 0..7);
         assert_eq!(f.line_range(10), 9..12);
+        // Offsets inside a character or past the end do not panic.
+        assert_eq!(f.line_range(1), 0..7);
+        assert_eq!(f.line_range(999), 13..13);
     }
 }

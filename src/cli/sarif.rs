@@ -162,6 +162,25 @@ fn region(span: Span) -> Value {
     })
 }
 
+/// Whole lines around a finding (two before, two after) with their text.
+fn context_region(file: &FileReport, span: Span) -> Value {
+    let lo = span.start.line.saturating_sub(2).max(1);
+    let hi = span.end.line + 2;
+    let mut text = String::new();
+    let mut last = lo;
+    for (i, line) in file.text.split_inclusive('\n').enumerate() {
+        let n = i + 1;
+        if n > hi {
+            break;
+        }
+        if n >= lo {
+            text.push_str(line);
+            last = n;
+        }
+    }
+    json!({ "startLine": lo, "endLine": last.max(lo), "snippet": { "text": text } })
+}
+
 fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
     let rule_index = RULES.iter().position(|r| r.id == d.rule);
     let mut span = file.span(&d.range);
@@ -170,8 +189,11 @@ fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
         span.end.column += 1;
     }
     let mut region_v = region(span);
-    let line = file.line_range(d.range.start);
-    region_v["snippet"] = json!({ "text": &file.text[line] });
+    if let Some(text) = file.text.get(d.range.clone()) {
+        if !text.is_empty() {
+            region_v["snippet"] = json!({ "text": text });
+        }
+    }
     let mut r = json!({
         "ruleId": d.rule,
         "level": level(d.severity),
@@ -180,6 +202,7 @@ fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
             "physicalLocation": {
                 "artifactLocation": artifact_location(&file.path),
                 "region": region_v,
+                "contextRegion": context_region(file, span),
             }
         }],
         "partialFingerprints": { "authlint/v1": fingerprint },

@@ -61,6 +61,10 @@ pub struct HelperSig {
     pub logs: bool,
     /// Byte range of the helper's definition in its file.
     pub definition: std::ops::Range<usize>,
+    /// A parameter spread into the response's headers
+    /// (`(status, body, headers = {}) => ({ headers: { ...headers } })`):
+    /// each call's argument decides whether a challenge is sent.
+    pub headers_param: Option<usize>,
 }
 
 /// The summary of one module: its exports by name.

@@ -139,7 +139,19 @@ pub fn extract(
     index: &ProjectIndex,
 ) -> FileModel {
     let mut cx = Cx::new(path, src, tree, settings, index);
-    let raw = candidates(&cx, lang);
+    let mut raw = candidates(&cx, lang);
+    // `throw new HTTPException(401, { res: new Response(…) })` is one response, not two.
+    let exceptions: Vec<Range<usize>> = raw
+        .iter()
+        .filter(|r| r.framework == Framework::Hono && r.node.kind() == "new_expression")
+        .map(|r| r.node.byte_range())
+        .collect();
+    raw.retain(|r| {
+        !(r.framework == Framework::WebResponse
+            && exceptions
+                .iter()
+                .any(|e| e.start < r.node.start_byte() && r.node.end_byte() <= e.end))
+    });
     // Helpers first: a same-file function whose status is a parameter.
     let mut helpers = HashMap::new();
     for r in &raw {
@@ -190,6 +202,14 @@ impl<'a> Cx<'a> {
             top_decls: HashMap::new(),
         };
         cx.scan();
+        // Mock Service Worker handlers are client-side test doubles.
+        if cx
+            .imports
+            .values()
+            .any(|(spec, _)| spec == "msw" || spec.starts_with("msw/") || spec.starts_with("msw-"))
+        {
+            cx.is_test_file = true;
+        }
         cx
     }
 
@@ -777,7 +797,7 @@ impl<'a> Cx<'a> {
                 // `UNAUTHORIZED` imported from a module of constants: `codes.UNAUTHORIZED`
                 if matches!(prop, "status" | "statusCode" | "status_code") {
                     if let Some(o) = obj {
-                        if self.looks_upstream(o) {
+                        if self.looks_upstream(o) && !self.proxies_caller_credentials(node) {
                             return StatusEval::Forwarded(
                                 node.byte_range(),
                                 text(node, self.src).to_string(),
@@ -789,6 +809,35 @@ impl<'a> Cx<'a> {
             }
             _ => StatusEval::Unknown,
         }
+    }
+
+    /// A transparent proxy: the handler sends the caller's own request headers
+    /// upstream, so the upstream's 401 is about the caller's credentials and
+    /// passing it through is correct.
+    fn proxies_caller_credentials(&self, at: Node<'a>) -> bool {
+        let Some(func) = enclosing_function(self, at) else {
+            return false;
+        };
+        // The outermost handler: the proxy call often sits in a callback.
+        let mut outer = func;
+        while let Some(f) = enclosing_function(self, outer) {
+            outer = f;
+        }
+        let t: String = text(outer, self.src)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        [
+            "headers:req.headers",
+            "headers:request.headers",
+            "headers:c.req.raw.headers",
+            "headers:req.raw.headers",
+            "headers:event.headers",
+            "headers:{...req.headers",
+            "headers:{...request.headers",
+        ]
+        .iter()
+        .any(|k| t.contains(k))
     }
 
     /// Whether `obj` (the object of `x.status`) is a response received from elsewhere.
@@ -937,7 +986,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn function_named(&self, name: &str) -> Option<Node<'a>> {
+    pub(super) fn function_named(&self, name: &str) -> Option<Node<'a>> {
         if name.is_empty() || name.contains('.') {
             return None;
         }
@@ -979,26 +1028,51 @@ impl<'a> Cx<'a> {
 
     fn challenge_value(&self, v: Node<'a>, evidence: Option<Evidence>) -> ChallengeHeader {
         let v = unwrap_expr(v);
-        let literal = match v.kind() {
-            "string" | "template_string" => string_value(v, self.src),
-            "identifier" => self
-                .resolve_local(text(v, self.src), v)
-                .and_then(|d| string_value(unwrap_expr(d), self.src))
-                .or_else(|| match self.imported(text(v, self.src)) {
-                    Some((Export::Str(s), _)) => Some(s),
-                    _ => None,
-                }),
-            _ => None,
-        };
-        ChallengeHeader {
-            value_range: v.byte_range(),
-            literal,
-            evidence,
+        match v.kind() {
+            "identifier" => {
+                let name = text(v, self.src);
+                // A constant in this file: point at its definition, once for all uses.
+                if let Some(lit) = self
+                    .resolve_local(name, v)
+                    .map(unwrap_expr)
+                    .filter(|d| matches!(d.kind(), "string" | "template_string"))
+                {
+                    return ChallengeHeader {
+                        value_range: lit.byte_range(),
+                        literal: string_value(lit, self.src),
+                        evidence,
+                        shared: true,
+                    };
+                }
+                if let Some((Export::Str(s), target)) = self.imported(name) {
+                    let evidence = Some(evidence_in(
+                        &target,
+                        0..0,
+                        format!("`{name}` is defined in this module"),
+                    ));
+                    return ChallengeHeader {
+                        value_range: v.byte_range(),
+                        literal: Some(s),
+                        evidence,
+                        shared: true,
+                    };
+                }
+                ChallengeHeader {
+                    value_range: v.byte_range(),
+                    literal: None,
+                    evidence,
+                    shared: false,
+                }
+            }
+            _ => ChallengeHeader {
+                value_range: v.byte_range(),
+                literal: string_value(v, self.src),
+                evidence,
+                shared: false,
+            },
         }
     }
 
-    /// A `recv.set('WWW-Authenticate', v)`-style call on `recv` inside `scope`
-    /// (before `before` unless `anywhere`).
     /// What a header-setting call (`res.set(name, value)`, `res.set({…})`,
     /// `headers.append(…)`) does to `WWW-Authenticate`: sets it (with the value
     /// when known), or may set it (arguments authlint cannot see into).
@@ -1033,6 +1107,7 @@ impl<'a> Cx<'a> {
                 value_range: 0..0,
                 literal: None,
                 evidence: evidence("may be set here"),
+                shared: false,
             });
         }
         // `res.set(headersObject)`
@@ -1046,11 +1121,14 @@ impl<'a> Cx<'a> {
                 value_range: 0..0,
                 literal: None,
                 evidence: evidence("may be set here"),
+                shared: false,
             }),
             None => None,
         }
     }
 
+    /// A `recv.set('WWW-Authenticate', v)`-style call on `recv` inside `scope`
+    /// (before `before` unless `anywhere`).
     fn header_set_on(
         &self,
         scope: Node<'a>,
@@ -1309,6 +1387,7 @@ impl<'a> Cx<'a> {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
             match n.kind() {
+                "string" if self.up(n).is_some_and(|p| p.kind() == "jsx_attribute") => {}
                 "string" => {
                     // Skip object keys.
                     if self.up(n).is_some_and(|p| {
@@ -1382,15 +1461,58 @@ impl<'a> Cx<'a> {
                         "member_expression"
                             | "call_expression"
                             | "template_substitution"
-                            | "arguments"
-                    ) && par.kind() != "arguments"
-                    {
+                            | "parenthesized_expression"
+                            | "as_expression"
+                            | "non_null_expression"
+                    ) {
                         top = par;
+                    } else if par.kind() == "arguments"
+                        && self
+                            .up(par)
+                            .and_then(|c| c.child_by_field_name("function"))
+                            .is_some_and(|f| {
+                                matches!(
+                                    text(f, self.src),
+                                    "String"
+                                        | "JSON.stringify"
+                                        | "inspect"
+                                        | "util.inspect"
+                                        | "util.format"
+                                )
+                            })
+                    {
+                        // `String(error)`: the conversion is the echo.
+                        top = self.up(par).unwrap_or(par);
                     } else {
                         break;
                     }
                 }
                 return Some(top.byte_range());
+            }
+            // A caught error that only selects a message (`err instanceof X ? 'a' : 'b'`,
+            // `err.name === 'TokenExpiredError'`) reveals nothing: skip conditions.
+            match n.kind() {
+                "ternary_expression" => {
+                    stack.extend(
+                        ["consequence", "alternative"]
+                            .iter()
+                            .filter_map(|f| n.child_by_field_name(f)),
+                    );
+                    continue;
+                }
+                "binary_expression" => {
+                    let op = n
+                        .child_by_field_name("operator")
+                        .map(|o| text(o, self.src))
+                        .unwrap_or("");
+                    if matches!(
+                        op,
+                        "instanceof" | "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "in"
+                    ) {
+                        continue;
+                    }
+                }
+                _ => {}
             }
             stack.extend(named_children(n));
         }
@@ -1551,6 +1673,7 @@ fn export_headers(e: Export, target: Option<&Path>) -> HeaderEval {
                     literal: lit,
                     evidence: target
                         .map(|t| evidence_in(t, 0..0, "`WWW-Authenticate` comes from this module")),
+                    shared: true,
                 }),
                 opaque,
             }
@@ -1856,6 +1979,10 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> Vec<Raw<'t>> {
                 "method" => method_call(cx, node),
                 "assignment" => status_assignment(cx, node),
                 "lambda" => lambda_object(cx, node),
+                "nest_exception" => nest_exception(cx, node),
+                "http_error" | "http_error_named" => {
+                    http_error(cx, node, kind == "http_error_named")
+                }
                 _ => None,
             };
             out.extend(raw);
@@ -1975,6 +2102,51 @@ fn bound_name(cx: &Cx, node: Node) -> Option<String> {
     None
 }
 
+/// What a headers expression holds, so a fix can extend it without losing
+/// entries: a plain object is spread (`{ ...h, … }`), a `Headers` instance
+/// is copied (`new Headers([...h, […]])`), anything else gets no fix.
+fn extend_headers(cx: &Cx, v: Node) -> Option<String> {
+    let name = text(v, cx.src);
+    let holds = match v.kind() {
+        "identifier" | "shorthand_property_identifier" => match cx
+            .declarator_of(name, v)
+            .filter(|d| !is_destructured(*d))
+            .and_then(|d| d.child_by_field_name("value"))
+            .map(unwrap_expr)
+        {
+            Some(init) if init.kind() == "object" => "object",
+            Some(init)
+                if init.kind() == "new_expression"
+                    && init
+                        .child_by_field_name("constructor")
+                        .is_some_and(|c| text(c, cx.src) == "Headers") =>
+            {
+                "headers"
+            }
+            Some(_) => return None,
+            // Imported shared headers (`corsHeaders`) are object literals in practice.
+            None if cx.imports.contains_key(name) => "object",
+            None => return None,
+        },
+        "call_expression" => {
+            let f = v
+                .child_by_field_name("function")
+                .map(|f| text(f, cx.src))
+                .unwrap_or("");
+            let body = cx.function_named(f).and_then(function_body)?;
+            if returned_expr(body).map(unwrap_expr)?.kind() != "object" {
+                return None;
+            }
+            "object"
+        }
+        _ => return None,
+    };
+    Some(match holds {
+        "object" => format!("{{ ...{name}, $NAME: $VALUE }}"),
+        _ => format!("new Headers([...{name}, [$NAME, $VALUE]])"),
+    })
+}
+
 /// Reads `headers` from an init/result object and says how to add one.
 fn headers_in_init<'t>(
     cx: &Cx<'t>,
@@ -2001,23 +2173,24 @@ fn headers_in_init<'t>(
                         "add a `WWW-Authenticate` entry to `new Headers({…})`",
                     )
                 }),
-            "identifier" | "member_expression" | "call_expression" => Some(HeaderInsertion {
-                at: v.start_byte(),
-                replace_len: v.end_byte() - v.start_byte(),
-                template: format!("{{ ...{}, $NAME: $VALUE }}", text(v, cx.src)),
-                how: "spread the headers and add `WWW-Authenticate`",
-            }),
+            "identifier" | "member_expression" | "call_expression" => extend_headers(cx, v_inner)
+                .map(|template| HeaderInsertion {
+                    at: v.start_byte(),
+                    replace_len: v.end_byte() - v.start_byte(),
+                    template,
+                    how: "extend the headers with `WWW-Authenticate`",
+                }),
             _ => None,
         };
         return (h, ins);
     }
     if let Some(s) = shorthand(cx, obj, "headers") {
         let h = cx.eval_headers(s, site, 0);
-        let ins = Some(HeaderInsertion {
+        let ins = extend_headers(cx, s).map(|value| HeaderInsertion {
             at: s.start_byte(),
             replace_len: s.end_byte() - s.start_byte(),
-            template: "headers: { ...headers, $NAME: $VALUE }".to_string(),
-            how: "spread the headers and add `WWW-Authenticate`",
+            template: format!("headers: {value}"),
+            how: "extend the headers with `WWW-Authenticate`",
         });
         return (h, ins);
     }
@@ -2121,6 +2294,105 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     })
 }
 
+/// NestJS: `new UnauthorizedException(msg)`, `new ForbiddenException(msg)`,
+/// `new HttpException(body, status)`. Nest exceptions cannot carry headers.
+fn nest_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let ctor = node
+        .child_by_field_name("constructor")
+        .map(|c| text(c, cx.src))
+        .unwrap_or("");
+    let args = args_of(node);
+    let status = match ctor {
+        "UnauthorizedException" => known_indirect(401, node.child_by_field_name("constructor")?),
+        "ForbiddenException" => known_indirect(403, node.child_by_field_name("constructor")?),
+        _ => cx.eval_status(*args.get(1)?, 0),
+    };
+    Some(Raw {
+        framework: Framework::Nest,
+        node,
+        status,
+        headers: HeaderEval::default(),
+        insertion: None,
+        message_node: args.first().copied(),
+        function: enclosing_function(cx, node),
+    })
+}
+
+/// http-errors: `createError(401, 'msg', { headers })`, `createError.Unauthorized('msg')`.
+/// Express's final handler and Koa send the error's `headers`.
+fn http_error<'t>(cx: &Cx<'t>, node: Node<'t>, named: bool) -> Option<Raw<'t>> {
+    let args = args_of(node);
+    let (status, message_node) = if named {
+        let f = node
+            .child_by_field_name("function")
+            .or_else(|| node.child_by_field_name("constructor"))?;
+        let prop = f.child_by_field_name("property")?;
+        let code = if text(prop, cx.src) == "Unauthorized" {
+            401
+        } else {
+            403
+        };
+        (known_indirect(code, prop), args.first().copied())
+    } else {
+        let status_node = args
+            .iter()
+            .find(|a| !matches!(a.kind(), "string" | "template_string" | "object"))?;
+        (
+            cx.eval_status(*status_node, 0),
+            args.iter()
+                .find(|a| matches!(a.kind(), "string" | "template_string"))
+                .copied(),
+        )
+    };
+    let mut headers = HeaderEval::default();
+    let insertion = match args.iter().find(|a| a.kind() == "object") {
+        Some(props) => {
+            match pair(cx, *props, "headers").and_then(|p| p.child_by_field_name("value")) {
+                Some(h) => {
+                    headers.merge(cx.eval_headers(h, node, 0));
+                    (h.kind() == "object")
+                        .then(|| {
+                            object_insertion(
+                                cx,
+                                h,
+                                "add a `WWW-Authenticate` entry to the error's headers",
+                            )
+                        })
+                        .flatten()
+                }
+                None => property_insertion(
+                    cx,
+                    *props,
+                    "headers: { $NAME: $VALUE }",
+                    "add `headers` to the error",
+                ),
+            }
+        }
+        None => {
+            let at = args
+                .last()
+                .map(|a| a.end_byte())
+                .unwrap_or(node.child_by_field_name("arguments")?.start_byte() + 1);
+            let sep = if args.is_empty() { "" } else { ", " };
+            Some(HeaderInsertion {
+                at,
+                replace_len: 0,
+                template: format!("{sep}{{ headers: {{ $NAME: $VALUE }} }}"),
+                how: "pass `headers` to the error",
+            })
+        }
+    };
+    Some(Raw {
+        framework: Framework::HttpError,
+        node,
+        status,
+        headers,
+        insertion,
+        message_node,
+        function: enclosing_function(cx, node),
+    })
+}
+
 /// Receivers that are never a response (test helpers, clients).
 fn non_response_receiver(recv: &str) -> bool {
     let head = recv.split(['.', '(']).next().unwrap_or("");
@@ -2151,6 +2423,8 @@ fn non_response_receiver(recv: &str) -> bool {
             | "Array"
             | "Math"
     ) || recv.contains("expect(")
+        // chai: `res.should.have.status(401)`, `expect(res).to.have.status(401)`
+        || recv.split('.').any(|seg| matches!(seg, "should" | "to" | "have" | "be" | "been" | "and"))
 }
 
 /// Calls on a response object: Express, Fastify, Koa, Hono, Node http.
@@ -2196,6 +2470,31 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         "throw" => (Framework::Koa, first, args.get(1).copied()),
         "json" | "text" | "body" | "html" | "newResponse" => {
             let second = *args.get(1)?;
+            // `c.json(body, { status: 401, headers })`: a ResponseInit.
+            let init = unwrap_expr(second);
+            if init.kind() == "object" {
+                let status_node = pair(cx, init, "status")
+                    .and_then(|p| p.child_by_field_name("value"))
+                    .or_else(|| shorthand(cx, init, "status"))?;
+                let status = cx.eval_status(status_node, 0);
+                if matches!(status, StatusEval::Unknown) {
+                    return None;
+                }
+                let (mut headers, insertion) = headers_in_init(cx, init, node);
+                if headers.challenge.is_none() {
+                    headers.challenge =
+                        cx.header_set_on(scope, base_text, node.start_byte(), false);
+                }
+                return Some(Raw {
+                    framework: Framework::Hono,
+                    node,
+                    status,
+                    headers,
+                    insertion,
+                    message_node: Some(first),
+                    function,
+                });
+            }
             (Framework::Hono, second, Some(first))
         }
         _ => return None,
@@ -2324,10 +2623,19 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                         });
                     }
                 } else {
+                    // A chain written one call per line gets the new call on its own line.
+                    let rest = &cx.src[node.end_byte()..];
+                    let ws = rest.len() - rest.trim_start().len();
+                    let link = if rest[..ws].contains('\n') && rest[ws..].starts_with('.') {
+                        let (_, indent) = syntax::line_indent(cx.src, node.end_byte() + ws);
+                        format!("{}{indent}.{method_name}($NAME, $VALUE)", cx.newline)
+                    } else {
+                        format!(".{method_name}($NAME, $VALUE)")
+                    };
                     insertion = Some(HeaderInsertion {
                         at: node.end_byte(),
                         replace_len: 0,
-                        template: format!(".{method_name}($NAME, $VALUE)"),
+                        template: link,
                         how,
                     });
                     if method == "sendStatus" {
@@ -2476,7 +2784,11 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let challenge = cx.header_set_on(scope, recv, node.start_byte(), true);
     let mut insertion = None;
     if let Some(ins) = cx.statement_insertion(node).filter(|i| i.wrap.is_none()) {
-        let method = if framework == Framework::Koa {
+        // oak (Deno) has `ctx.response.headers.set`; Koa has `ctx.set`.
+        let is_oak = cx.imports.values().any(|(spec, _)| spec.contains("oak"));
+        let method = if framework == Framework::Koa && is_oak && recv.ends_with(".response") {
+            "headers.set"
+        } else if framework == Framework::Koa {
             "set"
         } else {
             "setHeader"
@@ -2582,47 +2894,72 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
 // ----- helpers -----------------------------------------------------------------
 
 fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig {
+    let param_name = |p: Node| {
+        text(p, cx.src)
+            .split([':', '=', '?'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let params: Vec<Node> = func
+        .child_by_field_name("parameters")
+        .map(named_children)
+        .map(|c| c.collect())
+        .unwrap_or_default();
     let message_param = raw.message_node.and_then(|m| {
         let mt = text(m, cx.src);
-        let params = func.child_by_field_name("parameters")?;
-        named_children(params).enumerate().find_map(|(i, p)| {
-            let name = text(p, cx.src)
-                .split([':', '=', '?'])
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string();
+        params.iter().enumerate().find_map(|(i, p)| {
+            let name = param_name(*p);
             (i != status_param && !name.is_empty() && mt.contains(name.as_str())).then_some(i)
         })
     });
     let logs = function_body(func)
         .and_then(|b| cx.first_log_in(b, raw.node.start_byte()))
         .is_some();
+    // A parameter spread into the headers object: the caller supplies those headers.
+    let headers_param = headers_object_of(cx, raw.node).and_then(|obj| {
+        named_children(obj)
+            .filter(|c| c.kind() == "spread_element")
+            .find_map(|sp| {
+                let arg = sp.named_child(0)?;
+                params
+                    .iter()
+                    .position(|p| param_name(*p) == text(arg, cx.src))
+            })
+    });
+    let opaque_beyond_param = raw.headers.opaque && headers_param.is_none();
+    let challenge = match &raw.headers.challenge {
+        Some(c) => Some(c.literal.clone()),
+        // Unknown headers: treat as carrying whatever is needed.
+        None if opaque_beyond_param => Some(None),
+        None => None,
+    };
     HelperSig {
         status_param,
         message_param,
-        challenge: if raw.headers.opaque && raw.headers.challenge.is_none() {
-            None
-        } else {
-            raw.headers.challenge.as_ref().map(|c| c.literal.clone())
-        },
+        challenge,
         logs,
         definition: func.byte_range(),
+        headers_param,
     }
-    .with_opaque(raw.headers.opaque && raw.headers.challenge.is_none())
 }
 
-trait WithOpaque {
-    fn with_opaque(self, opaque: bool) -> Self;
-}
-impl WithOpaque for HelperSig {
-    fn with_opaque(mut self, opaque: bool) -> Self {
-        if opaque {
-            // Unknown headers: treat as carrying whatever is needed.
-            self.challenge = Some(None);
-        }
-        self
-    }
+/// The headers object literal of a response site (`{ headers: {…} }` in a
+/// Lambda result or a `Response` init).
+fn headers_object_of<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Node<'t>> {
+    let init = match site.kind() {
+        "object" => site,
+        _ => args_of(site)
+            .get(1)
+            .copied()
+            .map(unwrap_expr)
+            .filter(|a| a.kind() == "object")?,
+    };
+    pair(cx, init, "headers")
+        .and_then(|p| p.child_by_field_name("value"))
+        .map(unwrap_expr)
+        .filter(|v| v.kind() == "object")
 }
 
 /// Calls to response helpers: same file, relative imports, or configured.
@@ -2659,6 +2996,7 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
                             challenge: None,
                             logs: false,
                             definition: 0..0,
+                            headers_param: None,
                         },
                         None,
                     )
@@ -2688,14 +3026,19 @@ fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
                 _ => continue,
             };
             let message_node = sig.message_param.and_then(|i| args.get(i).copied());
-            let headers = HeaderEval {
+            let mut headers = HeaderEval {
                 challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
                     value_range: 0..0,
                     literal: lit,
                     evidence: None,
+                    shared: false,
                 }),
                 opaque: false,
             };
+            // Headers the caller passes in: `json(401, body, { 'WWW-Authenticate': … })`.
+            if let Some(arg) = sig.headers_param.and_then(|i| args.get(i)) {
+                headers.merge(cx.eval_headers(*arg, node, 0));
+            }
             let mut site = build_site(
                 cx,
                 Framework::Helper,

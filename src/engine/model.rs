@@ -27,6 +27,10 @@ pub enum Framework {
     Lambda,
     /// A call to a response helper: `jsonError('Missing token', 401)`.
     Helper,
+    /// NestJS exceptions: `throw new UnauthorizedException()`.
+    Nest,
+    /// http-errors: `next(createError(401, '…'))`, `createError.Unauthorized()`.
+    HttpError,
     /// FastAPI / Starlette: `HTTPException`, `JSONResponse(status_code=...)`.
     FastApi,
     /// Flask / Werkzeug: `abort(401)`, `return body, 401`, `Unauthorized()`.
@@ -47,6 +51,8 @@ impl Framework {
             Framework::Hono => "Hono",
             Framework::Lambda => "Lambda",
             Framework::Helper => "response helper",
+            Framework::Nest => "NestJS",
+            Framework::HttpError => "http-errors",
             Framework::FastApi => "FastAPI",
             Framework::Flask => "Flask",
             Framework::Django => "Django",
@@ -90,6 +96,9 @@ pub struct ChallengeHeader {
     /// Where it was found when that is not inside the site itself
     /// (an earlier `res.set(...)`, a spread object in another file).
     pub evidence: Option<Evidence>,
+    /// The value is a named constant (`value_range` is its definition), so
+    /// other responses may use it too: edits to it are not local to this site.
+    pub shared: bool,
 }
 
 /// A place elsewhere that explains a finding.

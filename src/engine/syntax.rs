@@ -144,8 +144,16 @@ fn unescape(s: &str) -> String {
     out
 }
 
-/// Quotes `s` as a string literal with quote `q`.
+/// Quotes `s` as a string literal, preferring `q` but switching to the other
+/// quote when that avoids escaping (`"Bearer realm=\"api\""` becomes
+/// `'Bearer realm="api"'`).
 pub fn quote(s: &str, q: char) -> String {
+    let other = if q == '"' { '\'' } else { '"' };
+    let q = if s.contains(q) && !s.contains(other) {
+        other
+    } else {
+        q
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(q);
     for c in s.chars() {

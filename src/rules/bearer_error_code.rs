@@ -49,6 +49,7 @@ fn bad_token(site: &ResponseSite) -> bool {
 
 fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for site in ctx
         .model
         .sites
@@ -59,7 +60,13 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
             continue;
         };
         let Some(value) = &ch.literal else { continue };
-        if ch.value_range.is_empty() || ch.evidence.as_ref().is_some_and(|e| e.path.is_some()) {
+        // A shared constant also serves other responses (a missing-token 401
+        // must not say `invalid_token`): editing it is not this site's fix.
+        if ch.shared
+            || ch.value_range.is_empty()
+            || ch.evidence.as_ref().is_some_and(|e| e.path.is_some())
+            || !seen.insert(ch.value_range.clone())
+        {
             continue;
         }
         let lower = value.to_ascii_lowercase();

@@ -79,15 +79,36 @@ pub fn add_log(
         // A brace-less `if (x) return …`: wrap the statement in a block.
         Some(range) if !lang.is_python() => {
             let original = &text[range.clone()];
+            // When the statement sits on the line below its `if`, open the block
+            // right after the condition: `if (x) {` rather than a brace on its own line.
+            let gap_start = text[..range.start].trim_end().len();
+            // (Only straight after `)` or `else`: never inside a trailing comment.)
+            let after_head =
+                text[..gap_start].ends_with(')') || text[..gap_start].ends_with("else");
+            let start = if after_head && text[gap_start..range.start].contains('\n') {
+                gap_start
+            } else {
+                range.start
+            };
+            let lead = if start == range.start { "" } else { " " };
+            let (_, base) = crate::engine::syntax::line_indent(text, start);
+            let inner = format!("{base}{}", crate::engine::syntax::indent_unit(text));
+            let nl = ins.newline;
+            // Without semicolons, a statement starting with `(`, `[` or a template would join the log line.
+            let sep = if !model.semicolons && original.starts_with(['(', '[', '`']) {
+                ";"
+            } else {
+                ""
+            };
             vec![Edit::replace(
-                range.clone(),
-                format!("{{ {stmt} {original} }}"),
+                start..range.end,
+                format!("{lead}{{{nl}{inner}{stmt}{sep}{nl}{inner}{original}{nl}{base}}}"),
             )]
         }
         Some(range) => {
             // Python one-liner `if x: return …`: move the body to its own lines.
             let original = &text[range.clone()];
-            let indent = format!("{}    ", ins.indent);
+            let indent = format!("{}{}", ins.indent, crate::engine::syntax::indent_unit(text));
             vec![Edit::replace(
                 range.clone(),
                 format!(

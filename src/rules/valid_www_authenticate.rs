@@ -64,6 +64,9 @@ const NOT_SCHEMES: &[&str] = &[
     "object",
 ];
 
+/// Schemes whose challenges carry auth-params, never a token68.
+const AUTH_PARAM_SCHEMES: &[&str] = &["Bearer", "Basic", "Digest", "DPoP"];
+
 fn is_tchar(c: u8) -> bool {
     c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
 }
@@ -128,6 +131,22 @@ pub fn validate(value: &str) -> Result<(), String> {
                 }
             }
         } else {
+            // RFC 6750 §3 (Bearer), RFC 7617 (Basic) and RFC 7616 (Digest) define
+            // their challenges with auth-params only.
+            if AUTH_PARAM_SCHEMES
+                .iter()
+                .any(|s| scheme.eq_ignore_ascii_case(s))
+            {
+                let rest = &value[p.i..];
+                return Err(match rest.trim_end().strip_suffix('=') {
+                    Some(name) if !name.is_empty() && name.bytes().all(is_tchar) => {
+                        format!("`{name}=` has no value")
+                    }
+                    _ => format!(
+                        "`{scheme}` takes auth-params such as `realm=\"api\"`, not `{rest}`"
+                    ),
+                });
+            }
             let t = p.token68();
             if t == 0 {
                 return Err(format!(
@@ -266,8 +285,8 @@ mod tests {
         ] {
             assert_eq!(validate(v), Ok(()), "{v}");
         }
-        // `realm=` parses as a token68 (token68 allows trailing `=`).
-        assert_eq!(validate("Bearer realm="), Ok(()));
+        // `abc=` is a token68 (it allows trailing `=`) for schemes that take one.
+        assert_eq!(validate("Negotiate abc="), Ok(()));
     }
 
     #[test]
@@ -285,6 +304,9 @@ mod tests {
             "Bearer realm=\"a\" error=\"b\"",
             "realm=\"api\"",
             "Bearer a b",
+            // Bearer takes auth-params only (RFC 6750 §3): `realm=` is an empty param.
+            "Bearer realm=",
+            "Bearer abc123",
         ] {
             assert!(validate(v).is_err(), "{v:?} should be invalid");
         }
