@@ -459,7 +459,8 @@ impl Inner {
             cfg.provider.config_for(&snap.path)
         };
         match result {
-            Err(problem) if problem.path == snap.path => {
+            // Problem paths may be relative to the working directory.
+            Err(problem) if crate::config::absolute(&problem.path) == snap.path => {
                 vec![self.problem_diagnostic(&problem, &snap.text, &snap.line_map)]
             }
             _ => Vec::new(),

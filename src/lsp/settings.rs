@@ -67,8 +67,12 @@ pub trait ConfigProvider: Send + Sync {
 }
 
 /// The provider used by the server. `explicit` is the editor's `configPath`.
+/// `authlint.toml` resolution is the CLI's [`ConfigResolver`] (it implements
+/// [`ConfigProvider`] in `config.rs`): the nearest file walking up from each
+/// linted file (or the `configPath` one), with `extends`, include/exclude
+/// and per-path overrides.
 pub fn provider(explicit: Option<PathBuf>) -> Box<dyn ConfigProvider> {
-    Box::new(ResolverProvider(ConfigResolver::new(explicit)))
+    Box::new(ConfigResolver::new(explicit))
 }
 
 /// Editor settings over `base` (the file's `authlint.toml` settings).
@@ -132,49 +136,11 @@ impl EditorSettings {
     }
 }
 
-/// The keys of the editor settings that are linter settings; the rest
-/// (`enable`, `configPath`, and anything an editor adds, such as `trace`)
-/// are the server's or the editor's business.
-const LINTER_KEYS: &[&str] = &["rules", "challenge", "loggers", "print"];
-
-/// Applies the linter part of the editor settings JSON to `base`.
+/// Applies the linter part of the editor settings JSON to `base` (keys that
+/// are not linter settings, such as `enable`, `configPath` or an editor's
+/// `trace`, are ignored).
 pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<Settings, String> {
-    let Some(obj) = value.as_object() else {
-        return Ok(base.clone());
-    };
-    let linter: serde_json::Map<String, serde_json::Value> = obj
-        .iter()
-        .filter(|(k, _)| LINTER_KEYS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    crate::config::settings_from_json(base, &serde_json::Value::Object(linter))
-}
-
-/// `authlint.toml` resolution through the CLI's [`ConfigResolver`]: the
-/// nearest file walking up from each linted file (or the `configPath` one),
-/// with `extends`, include/exclude and per-path overrides.
-struct ResolverProvider(ConfigResolver);
-
-impl ConfigProvider for ResolverProvider {
-    fn config_for(&self, file: &Path) -> Result<FileConfig, ConfigProblem> {
-        match self.0.resolve(file) {
-            Ok(rc) => Ok(FileConfig {
-                settings: rc.settings_for(file),
-                path: rc.path.clone(),
-                included: rc.is_included(file),
-            }),
-            Err(e) => Err(ConfigProblem {
-                path: crate::config::absolute(&e.path),
-                line: e.line.unwrap_or(0),
-                column: e.column.unwrap_or(0),
-                message: e.message,
-            }),
-        }
-    }
-
-    fn clear(&self) {
-        self.0.clear();
-    }
+    crate::config::settings_from_json(base, value)
 }
 
 #[cfg(test)]
@@ -220,7 +186,7 @@ mod tests {
         std::fs::write(&path, "[rules]\nrequire-401-logging = \"loud\"\n").unwrap();
         let p = provider(None);
         let err = p.config_for(&dir.path().join("a.ts")).unwrap_err();
-        assert_eq!(err.path, path);
+        assert_eq!(crate::config::absolute(&err.path), path);
         assert!(err.line >= 1, "{err:?}");
         std::fs::write(&path, "[rules]\nrequire-401-logging = \"off\"\n").unwrap();
         p.clear();
