@@ -282,7 +282,7 @@ fn fix_all_command_applies_through_the_client() {
     c.diagnostics(uri, 1);
     c.request_ok(
         "workspace/executeCommand",
-        json!({ "command": "authlint.fixAll", "arguments": [uri] }),
+        json!({ "command": "authlint.server.fixAll", "arguments": [uri] }),
     );
     let apply = c.wait_for("workspace/applyEdit", |m| {
         m["method"] == "workspace/applyEdit"

@@ -49,7 +49,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 /// The server's name in `serverInfo` and the `source` of its diagnostics.
 pub const SOURCE: &str = "authlint";
 /// `workspace/executeCommand` command applying every safe fix to a document.
-pub const FIX_ALL_COMMAND: &str = "authlint.fixAll";
+pub const FIX_ALL_COMMAND: &str = "authlint.server.fixAll";
 
 /// Runs the language server on stdin/stdout until `exit` or end of input.
 /// Returns the process exit code: 0, or 1 for `exit` without `shutdown`.
