@@ -92,12 +92,17 @@ pub fn plan(text: &str, lang: Language, diags: &[&Diagnostic]) -> Vec<Planned> {
     out
 }
 
+/// Start of the line holding byte `offset` (any offset, boundary or not).
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+    let b = text.as_bytes();
+    memchr::memrchr(b'\n', &b[..offset.min(b.len())]).map_or(0, |i| i + 1)
 }
 
+/// End of the line holding byte `offset`, before its `\n`.
 fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
+    let b = text.as_bytes();
+    let offset = offset.min(b.len());
+    memchr::memchr(b'\n', &b[offset..]).map_or(b.len(), |i| offset + i)
 }
 
 fn newline(text: &str) -> &'static str {

@@ -42,6 +42,9 @@ pub struct Document {
     /// are stale and never published.
     pub seq: u64,
     pub cache: Option<Computed>,
+    /// A push-mode lint of this document is running; it relints before it
+    /// stops if `seq` moved meanwhile (one lint in flight per document).
+    pub linting: bool,
 }
 
 impl Document {
@@ -64,6 +67,7 @@ impl Document {
             edits: 0,
             seq: 1,
             cache: None,
+            linting: false,
         }
     }
 
@@ -181,14 +185,65 @@ pub fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
 }
 
 /// Module text for the project index: open buffers first, then the disk.
-pub struct BufferSource(pub SharedStore);
+pub struct BufferSource {
+    pub store: SharedStore,
+    pub disk: Arc<DiskCache>,
+}
+
+impl BufferSource {
+    pub fn new(store: SharedStore, disk: Arc<DiskCache>) -> Self {
+        BufferSource { store, disk }
+    }
+}
 
 impl ModuleSource for BufferSource {
     fn read(&self, path: &Path) -> Option<String> {
-        if let Some(doc) = lock(&self.0).by_path(path) {
+        if let Some(doc) = lock(&self.store).by_path(path) {
             return Some(doc.text.as_str().to_string());
         }
-        FsSource.read(path)
+        self.disk.read(path).map(|t| t.as_str().to_string())
+    }
+}
+
+/// Files read from disk for import resolution, kept for a moment: resolving
+/// one import probes several candidate paths, and a lint resolves the same
+/// imports many times. Entries expire after [`DiskCache::TTL`], and the
+/// cache is emptied on every watched-file event, save, open and close.
+#[derive(Default)]
+pub struct DiskCache {
+    entries: Mutex<HashMap<PathBuf, DiskEntry>>,
+}
+
+/// When a file was read, and its text (`None`: missing or unreadable).
+type DiskEntry = (std::time::Instant, Option<Arc<String>>);
+
+impl DiskCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+    pub fn read(&self, path: &Path) -> Option<Arc<String>> {
+        let now = std::time::Instant::now();
+        {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, text)) = entries.get(path) {
+                if now.duration_since(*at) < Self::TTL {
+                    return text.clone();
+                }
+            }
+        }
+        let text = FsSource.read(path).map(Arc::new);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() > 4096 {
+            entries.clear();
+        }
+        entries.insert(path.to_path_buf(), (now, text.clone()));
+        text
+    }
+
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 

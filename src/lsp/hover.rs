@@ -31,10 +31,17 @@ pub fn rules_at(
             }
         }
     }
-    if let Some(range) = range {
-        return Some((found, range));
+    // On a suppression comment, also explain the rules it names (the
+    // comment may itself be flagged, e.g. as unused).
+    if let Some((named, comment)) = suppression_at(text, offset) {
+        for rule in named {
+            if !found.iter().any(|r| r.id == rule.id) {
+                found.push(rule);
+            }
+        }
+        range.get_or_insert(comment);
     }
-    suppression_at(text, offset)
+    range.map(|r| (found, r))
 }
 
 /// The rules named by an `authlint-ignore`/`authlint-ignore-file` comment on

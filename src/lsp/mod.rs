@@ -23,6 +23,7 @@
 pub mod actions;
 pub mod document;
 pub mod hover;
+pub mod input;
 pub mod settings;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -48,7 +49,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 /// The server's name in `serverInfo` and the `source` of its diagnostics.
 pub const SOURCE: &str = "authlint";
 /// `workspace/executeCommand` command applying every safe fix to a document.
-pub const FIX_ALL_COMMAND: &str = "authlint.fixAll";
+pub const FIX_ALL_COMMAND: &str = "authlint.server.fixAll";
 
 /// Runs the language server on stdin/stdout until `exit` or end of input.
 /// Returns the process exit code: 0, or 1 for `exit` without `shutdown`.
@@ -69,15 +70,17 @@ pub fn run_stdio() -> i32 {
         let (service, socket) =
             LspService::build(|client| Backend::new(client, service_flags.clone()))
                 .custom_method("authlint/debugDocument", Backend::debug_document)
+                .custom_method(input::PARSE_ERROR_METHOD, Backend::parse_error)
+                .custom_method(input::INVALID_REQUEST_METHOD, Backend::invalid_request)
                 .finish();
         let service = exit::ExitWatch::new(service, service_flags);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        Server::new(input::spawn(std::io::stdin()), tokio::io::stdout(), socket)
             .concurrency_level(32)
             .serve(service)
             .await;
     });
-    // Lints still running on the blocking pool, or a blocked read of stdin,
-    // must not keep the process alive.
+    // Lints still running on the blocking pool must not keep the process
+    // alive (stdin is read on a plain thread that process exit ends).
     runtime.shutdown_background();
     if flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst) {
         1
@@ -190,6 +193,8 @@ struct Inner {
     publish: tokio::sync::Mutex<()>,
     seq: AtomicU64,
     flags: Arc<Flags>,
+    /// Disk reads shared by every linter's import resolution.
+    disk: Arc<document::DiskCache>,
     /// URIs whose "not analysed" reason was already logged.
     skipped: Mutex<HashSet<Uri>>,
 }
@@ -233,9 +238,20 @@ impl Backend {
                 publish: tokio::sync::Mutex::new(()),
                 seq: AtomicU64::new(1),
                 flags,
+                disk: Arc::new(document::DiskCache::default()),
                 skipped: Mutex::new(HashSet::new()),
             }),
         }
+    }
+
+    /// Answers a frame whose body was not JSON (see [`input`]).
+    async fn parse_error(&self) -> Result<()> {
+        Err(jsonrpc::Error::parse_error())
+    }
+
+    /// Answers JSON that was not a JSON-RPC message (see [`input`]).
+    async fn invalid_request(&self) -> Result<()> {
+        Err(jsonrpc::Error::invalid_request())
     }
 
     /// `authlint/debugDocument`: the server's view of a document, for tests.
@@ -252,9 +268,8 @@ impl Backend {
         let result = tokio::task::spawn_blocking(move || {
             let (tree, fresh) = match snap.lang {
                 Some(lang) => (
-                    engine::parse(lang, &snap.text, snap.tree.as_ref())
-                        .map(|t| t.root_node().to_sexp()),
-                    engine::parse(lang, &snap.text, None).map(|t| t.root_node().to_sexp()),
+                    engine::parse(lang, &snap.text, snap.tree.as_ref()).map(|t| dump_tree(&t)),
+                    engine::parse(lang, &snap.text, None).map(|t| dump_tree(&t)),
                 ),
                 None => (None, None),
             };
@@ -275,6 +290,12 @@ impl Backend {
 impl Inner {
     fn caps(&self) -> Caps {
         *mlock(&self.caps)
+    }
+
+    /// A module's text: its open buffer, or the file on disk.
+    fn module_text(&self, path: &Path) -> Option<String> {
+        use crate::engine::ModuleSource;
+        BufferSource::new(self.store.clone(), self.disk.clone()).read(path)
     }
 
     fn next_seq(&self) -> u64 {
@@ -328,7 +349,7 @@ impl Inner {
         }
         let linter = Arc::new(Linter::with_source(
             settings.clone(),
-            Arc::new(BufferSource(self.store.clone())),
+            Arc::new(BufferSource::new(self.store.clone(), self.disk.clone())),
         ));
         cfg.linters.push((settings, linter.clone()));
         (Plan::Lint(linter), notes)
@@ -438,7 +459,8 @@ impl Inner {
             cfg.provider.config_for(&snap.path)
         };
         match result {
-            Err(problem) if problem.path == snap.path => {
+            // Problem paths may be relative to the working directory.
+            Err(problem) if crate::config::absolute(&problem.path) == snap.path => {
                 vec![self.problem_diagnostic(&problem, &snap.text, &snap.line_map)]
             }
             _ => Vec::new(),
@@ -498,7 +520,7 @@ impl Inner {
                         None => (uri.clone(), to_range(&c.text, &c.line_map, &r.range, enc)),
                         Some(p) => {
                             let entry = others.entry(p.clone()).or_insert_with(|| {
-                                BufferSource(self.store.clone()).read_text(p).map(|t| {
+                                self.module_text(p).map(|t| {
                                     let m = LineMap::new(&t);
                                     (t, m)
                                 })
@@ -559,25 +581,84 @@ impl Inner {
             }
             return;
         }
-        for (uri, seq) in targets {
+        for (uri, _) in targets {
             let inner = self.clone();
-            tokio::spawn(async move { inner.lint_and_publish(uri, seq).await });
+            tokio::spawn(async move { inner.lint_and_publish(uri).await });
         }
     }
 
-    async fn lint_and_publish(self: Arc<Self>, uri: Uri, seq: u64) {
-        let Some(c) = self.compute(&uri, Some(seq)).await else {
+    /// Lints and publishes the document's latest state. At most one such
+    /// task runs per document: a change arriving meanwhile only bumps `seq`,
+    /// and the running task lints again when it finishes, so fast typing on
+    /// a big file never piles up lints of intermediate versions.
+    async fn lint_and_publish(self: Arc<Self>, uri: Uri) {
+        {
+            let mut store = lock(&self.store);
+            let Some(doc) = store.docs.get_mut(&uri) else {
+                return;
+            };
+            if doc.linting {
+                return;
+            }
+            doc.linting = true;
+        }
+        // Clears the flag if this task ends early (a panic included).
+        struct Guard<'a>(&'a Inner, &'a Uri, std::cell::Cell<bool>);
+        impl Drop for Guard<'_> {
+            fn drop(&mut self) {
+                if self.2.get() {
+                    if let Some(doc) = lock(&self.0.store).docs.get_mut(self.1) {
+                        doc.linting = false;
+                    }
+                }
+            }
+        }
+        let guard = Guard(&self, &uri, std::cell::Cell::new(true));
+        loop {
+            let Some(seq) = lock(&self.store).docs.get(&uri).map(|d| d.seq) else {
+                return;
+            };
+            self.publish_latest(&uri, seq).await;
+            // Check for newer changes and release the flag in one step, so a
+            // change arriving now either sees the flag or is seen here.
+            let mut store = lock(&self.store);
+            let Some(doc) = store.docs.get_mut(&uri) else {
+                return;
+            };
+            if doc.seq == seq {
+                doc.linting = false;
+                guard.2.set(false);
+                return;
+            }
+        }
+    }
+
+    async fn publish_latest(self: &Arc<Self>, uri: &Uri, seq: u64) {
+        let t0 = std::time::Instant::now();
+        let Some(c) = self.compute(uri, Some(seq)).await else {
             return;
         };
-        let diags = self.to_lsp(&uri, &c);
+        let t1 = std::time::Instant::now();
+        let diags = self.to_lsp(uri, &c);
+        let t2 = std::time::Instant::now();
         let _guard = self.publish.lock().await;
-        let current = lock(&self.store).docs.get(&uri).map(|d| d.seq);
+        let current = lock(&self.store).docs.get(uri).map(|d| d.seq);
         if current != Some(c.seq) {
             return; // a newer change or setting superseded this result
         }
+        let n = diags.len();
         self.client
-            .publish_diagnostics(uri, diags, Some(c.version))
+            .publish_diagnostics(uri.clone(), diags, Some(c.version))
             .await;
+        if timing() {
+            eprintln!(
+                "authlint lsp timing: v{} compute {:.2} ms, convert {:.2} ms, publish {:.2} ms, {n} diagnostics",
+                c.version,
+                (t1 - t0).as_secs_f64() * 1e3,
+                (t2 - t1).as_secs_f64() * 1e3,
+                t2.elapsed().as_secs_f64() * 1e3
+            );
+        }
     }
 
     fn open_uris(&self) -> Vec<Uri> {
@@ -757,6 +838,44 @@ impl Inner {
     }
 }
 
+/// Every node of `tree` with its byte range and row/column points, one per
+/// line, indented by depth (for `authlint/debugDocument`).
+fn dump_tree(tree: &tree_sitter::Tree) -> String {
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        let n = cursor.node();
+        let (s, e) = (n.start_position(), n.end_position());
+        out.push_str(&format!(
+            "{:indent$}{}{} {}..{} {}:{}-{}:{}\n",
+            "",
+            n.kind(),
+            if n.is_missing() { " MISSING" } else { "" },
+            n.start_byte(),
+            n.end_byte(),
+            s.row,
+            s.column,
+            e.row,
+            e.column,
+            indent = depth
+        ));
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+            depth -= 1;
+        }
+    }
+}
+
 /// `{"authlint": {...}}` -> `{...}`; anything else unchanged.
 fn unwrap_section(v: &Value) -> &Value {
     match v.get("authlint") {
@@ -771,6 +890,12 @@ fn severity(s: Severity) -> lsp::DiagnosticSeverity {
         Severity::Warning => lsp::DiagnosticSeverity::WARNING,
         Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
     }
+}
+
+/// `AUTHLINT_LSP_TIMING=1` prints per-phase timings to stderr.
+fn timing() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("AUTHLINT_LSP_TIMING").is_some_and(|v| v != "0"))
 }
 
 /// Parses (incrementally from `old`) and lints. Returns the new tree when
@@ -794,18 +919,26 @@ fn lint_text(
     if !engine::syntax::may_contain_response(text) {
         return (None, Ok(Vec::new()));
     }
+    // The same guard as `Linter::lint_as`: deep nesting is skipped before
+    // the parser (and the tree walks after it) can recurse on it.
+    if engine::syntax::bracket_depth_exceeds(text, crate::lint::MAX_BRACKET_DEPTH) {
+        return (None, Err(Skip::TooDeep));
+    }
+    let t0 = std::time::Instant::now();
     let Some(tree) = engine::parse(lang, text, old) else {
         return (None, Err(Skip::ParseFailed));
     };
+    let t1 = std::time::Instant::now();
     let result = linter.lint_tree(path, text, lang, &tree);
-    (Some(tree), result)
-}
-
-impl BufferSource {
-    fn read_text(&self, path: &Path) -> Option<String> {
-        use crate::engine::ModuleSource;
-        self.read(path)
+    if timing() {
+        eprintln!(
+            "authlint lsp timing: parse {:.2} ms ({}), lint {:.2} ms",
+            (t1 - t0).as_secs_f64() * 1e3,
+            if old.is_some() { "incremental" } else { "full" },
+            t1.elapsed().as_secs_f64() * 1e3
+        );
     }
+    (Some(tree), result)
 }
 
 fn negotiate(params: &lsp::InitializeParams) -> Caps {
@@ -935,6 +1068,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        self.inner.disk.clear();
         let item = params.text_document;
         let path = uri_to_path(&item.uri);
         let lang =
@@ -968,6 +1102,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
+        self.inner.disk.clear();
         let path = uri_to_path(&params.text_document.uri);
         if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
             self.inner.reload(None);
@@ -975,6 +1110,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        self.inner.disk.clear();
         let uri = params.text_document.uri;
         let removed = lock(&self.inner.store).docs.remove(&uri);
         mlock(&self.inner.skipped).remove(&uri);
@@ -1004,6 +1140,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        self.inner.disk.clear();
         let mut config_changed = false;
         for change in params.changes {
             let path = uri_to_path(&change.uri);

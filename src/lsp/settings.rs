@@ -10,17 +10,16 @@
 //!   "challenge": "Bearer realm=\"api\"", "loggers": ["audit"], "configPath": null }
 //! ```
 //!
-//! The `authlint.toml` reader here is a stand-in with the same shape as the
-//! CLI's `crate::config::ConfigResolver`; swapping it in only touches
-//! [`provider`] and [`apply_editor_json`].
+//! `authlint.toml` files are found and read by the CLI's
+//! [`crate::config::ConfigResolver`], behind the small [`ConfigProvider`]
+//! trait; editor JSON goes through [`crate::config::settings_from_json`].
 
-use crate::settings::{Level, Settings};
-use std::collections::HashMap;
+use crate::config::ConfigResolver;
+use crate::settings::Settings;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// The name of the configuration file looked up from each linted file.
-pub const CONFIG_FILE: &str = "authlint.toml";
+pub use crate::config::CONFIG_FILE;
 
 /// A configuration file that could not be used, with the place it went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +67,12 @@ pub trait ConfigProvider: Send + Sync {
 }
 
 /// The provider used by the server. `explicit` is the editor's `configPath`.
+/// `authlint.toml` resolution is the CLI's [`ConfigResolver`] (it implements
+/// [`ConfigProvider`] in `config.rs`): the nearest file walking up from each
+/// linted file (or the `configPath` one), with `extends`, include/exclude
+/// and per-path overrides.
 pub fn provider(explicit: Option<PathBuf>) -> Box<dyn ConfigProvider> {
-    Box::new(TomlProvider::new(explicit))
+    Box::new(ConfigResolver::new(explicit))
 }
 
 /// Editor settings over `base` (the file's `authlint.toml` settings).
@@ -133,253 +136,17 @@ impl EditorSettings {
     }
 }
 
-fn parse_level(s: &str) -> Option<Level> {
-    Some(match s.to_ascii_lowercase().as_str() {
-        "off" => Level::Off,
-        "info" => Level::Info,
-        "warning" | "warn" => Level::Warning,
-        "error" => Level::Error,
-        _ => return None,
-    })
-}
-
-/// Applies the editor settings JSON to `base`. Keys that are not linter
-/// settings (`enable`, `configPath`, `trace`, unknown ones) are ignored so
-/// newer editors keep working with older servers; bad values are errors.
+/// Applies the linter part of the editor settings JSON to `base` (keys that
+/// are not linter settings, such as `enable`, `configPath` or an editor's
+/// `trace`, are ignored).
 pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<Settings, String> {
-    let mut out = base.clone();
-    let Some(obj) = value.as_object() else {
-        return Ok(out);
-    };
-    match obj.get("rules") {
-        None | Some(serde_json::Value::Null) => {}
-        Some(serde_json::Value::Object(rules)) => {
-            for (id, level) in rules {
-                if crate::rules::find(id).is_none() {
-                    return Err(format!("unknown rule `{id}` in `rules`"));
-                }
-                let level = level.as_str().and_then(parse_level).ok_or_else(|| {
-                    format!("`rules.{id}` must be one of \"off\", \"info\", \"warning\", \"error\"")
-                })?;
-                out.rules.insert(id.clone(), level);
-            }
-        }
-        Some(_) => return Err("`rules` must be an object of rule ids to levels".into()),
-    }
-    match obj.get("challenge") {
-        None | Some(serde_json::Value::Null) => {}
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-            out.challenge = s.trim().to_string()
-        }
-        Some(_) => return Err("`challenge` must be a non-empty string".into()),
-    }
-    match obj.get("loggers") {
-        None | Some(serde_json::Value::Null) => {}
-        Some(serde_json::Value::Array(items)) => {
-            let mut loggers = Vec::with_capacity(items.len());
-            for item in items {
-                match item.as_str() {
-                    Some(s) if !s.trim().is_empty() => loggers.push(s.trim().to_string()),
-                    _ => return Err("`loggers` must be an array of names".into()),
-                }
-            }
-            for l in loggers {
-                if !out.loggers.contains(&l) {
-                    out.loggers.push(l);
-                }
-            }
-        }
-        Some(_) => return Err("`loggers` must be an array of names".into()),
-    }
-    Ok(out)
-}
-
-/// Stand-in `authlint.toml` reader: nearest file walking up from the linted
-/// file (or the explicit one), top-level `challenge`, `loggers`,
-/// `print-is-logging` and a `[rules]` table. Other keys are left to the CLI's
-/// full reader and ignored here.
-struct TomlProvider {
-    explicit: Option<PathBuf>,
-    /// Config file path -> parsed result.
-    files: Mutex<HashMap<PathBuf, Result<Settings, ConfigProblem>>>,
-    /// Directory -> nearest config file (None: none up to the root).
-    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
-}
-
-impl TomlProvider {
-    fn new(explicit: Option<PathBuf>) -> Self {
-        TomlProvider {
-            explicit,
-            files: Mutex::new(HashMap::new()),
-            dirs: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn find(&self, file: &Path) -> Option<PathBuf> {
-        if let Some(p) = &self.explicit {
-            return Some(p.clone());
-        }
-        let dir = file.parent()?.to_path_buf();
-        if let Some(hit) = lock(&self.dirs).get(&dir) {
-            return hit.clone();
-        }
-        let found = dir
-            .ancestors()
-            .map(|d| d.join(CONFIG_FILE))
-            .find(|p| p.is_file());
-        lock(&self.dirs).insert(dir, found.clone());
-        found
-    }
-
-    fn load(&self, path: &Path) -> Result<Settings, ConfigProblem> {
-        if let Some(hit) = lock(&self.files).get(path) {
-            return hit.clone();
-        }
-        let result = read_toml(path);
-        lock(&self.files).insert(path.to_path_buf(), result.clone());
-        result
-    }
-}
-
-impl ConfigProvider for TomlProvider {
-    fn config_for(&self, file: &Path) -> Result<FileConfig, ConfigProblem> {
-        match self.find(file) {
-            None => Ok(FileConfig {
-                settings: Settings::default(),
-                path: None,
-                included: true,
-            }),
-            Some(path) => self.load(&path).map(|settings| FileConfig {
-                settings,
-                path: Some(path),
-                included: true,
-            }),
-        }
-    }
-
-    fn clear(&self) {
-        lock(&self.files).clear();
-        lock(&self.dirs).clear();
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn read_toml(path: &Path) -> Result<Settings, ConfigProblem> {
-    let problem = |line, column, message: String| ConfigProblem {
-        path: path.to_path_buf(),
-        line,
-        column,
-        message,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| problem(0, 0, e.to_string()))?;
-    let table: toml::Table = toml::from_str(&text).map_err(|e| {
-        let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((0, 0));
-        problem(line, column, e.message().trim().to_string())
-    })?;
-    // Locations of values, for error messages: find `key` at a line start.
-    let locate = |key: &str| -> (usize, usize) {
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let trimmed = line.trim_start();
-            let rest = trimmed
-                .strip_prefix(key)
-                .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")));
-            if let Some(rest) = rest {
-                if rest.trim_start().starts_with('=') {
-                    return line_col(&text, offset + (line.len() - trimmed.len()));
-                }
-            }
-            offset += line.len();
-        }
-        (0, 0)
-    };
-    let mut settings = Settings::default();
-    if let Some(v) = table.get("challenge") {
-        match v.as_str() {
-            Some(s) if !s.trim().is_empty() => settings.challenge = s.trim().to_string(),
-            _ => {
-                let (l, c) = locate("challenge");
-                return Err(problem(
-                    l,
-                    c,
-                    "`challenge` must be a non-empty string".into(),
-                ));
-            }
-        }
-    }
-    if let Some(v) = table.get("loggers") {
-        let names: Option<Vec<String>> = v
-            .as_array()
-            .map(|a| a.iter().map(|i| i.as_str().map(str::to_string)).collect())
-            .unwrap_or(None);
-        match names {
-            Some(n) => settings.loggers = n,
-            None => {
-                let (l, c) = locate("loggers");
-                return Err(problem(
-                    l,
-                    c,
-                    "`loggers` must be an array of strings".into(),
-                ));
-            }
-        }
-    }
-    if let Some(v) = table.get("print-is-logging") {
-        match v.as_bool() {
-            Some(b) => settings.print_is_logging = b,
-            None => {
-                let (l, c) = locate("print-is-logging");
-                return Err(problem(
-                    l,
-                    c,
-                    "`print-is-logging` must be true or false".into(),
-                ));
-            }
-        }
-    }
-    if let Some(v) = table.get("rules") {
-        let Some(rules) = v.as_table() else {
-            let (l, c) = locate("rules");
-            return Err(problem(l, c, "`rules` must be a table".into()));
-        };
-        for (id, level) in rules {
-            let (l, c) = locate(id);
-            if crate::rules::find(id).is_none() {
-                return Err(problem(l, c, format!("unknown rule `{id}`")));
-            }
-            let level = level.as_str().and_then(parse_level).ok_or_else(|| {
-                problem(
-                    l,
-                    c,
-                    format!(
-                        "`rules.{id}` must be one of \"off\", \"info\", \"warning\", \"error\""
-                    ),
-                )
-            })?;
-            settings.rules.insert(id.clone(), level);
-        }
-    }
-    Ok(settings)
-}
-
-/// 1-based line and character column of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    (line, before[line_start..].chars().count() + 1)
+    crate::config::settings_from_json(base, value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::Level;
     use serde_json::json;
 
     #[test]
@@ -408,6 +175,24 @@ mod tests {
         )
         .is_err());
         assert!(settings_from_json(&base, &json!({"loggers": "audit"})).is_err());
+        // Keys that are not linter settings are the server's, not errors.
+        assert!(settings_from_json(&base, &json!({"trace": {"server": "verbose"}})).is_ok());
+    }
+
+    #[test]
+    fn resolver_problems_have_absolute_paths_and_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, "[rules]\nrequire-401-logging = \"loud\"\n").unwrap();
+        let p = provider(None);
+        let err = p.config_for(&dir.path().join("a.ts")).unwrap_err();
+        assert_eq!(crate::config::absolute(&err.path), path);
+        assert!(err.line >= 1, "{err:?}");
+        std::fs::write(&path, "[rules]\nrequire-401-logging = \"off\"\n").unwrap();
+        p.clear();
+        let ok = p.config_for(&dir.path().join("sub/a.ts")).unwrap();
+        assert_eq!(ok.settings.level("require-401-logging"), Level::Off);
+        assert_eq!(ok.path, Some(path));
     }
 
     #[test]
@@ -422,29 +207,5 @@ mod tests {
         let d = EditorSettings::from_json(Some(&json!(null)), None);
         assert!(d.enable);
         assert_eq!(d.config_path, None);
-    }
-
-    #[test]
-    fn toml_errors_point_at_the_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(CONFIG_FILE);
-        std::fs::write(
-            &path,
-            "challenge = \"Bearer\"\n[rules]\nrequire-401-logging = \"loud\"\n",
-        )
-        .unwrap();
-        let p = TomlProvider::new(None);
-        let err = p.config_for(&dir.path().join("a.ts")).unwrap_err();
-        assert_eq!(err.line, 3);
-        assert_eq!(err.path, path);
-        std::fs::write(&path, "challenge = \n").unwrap();
-        p.clear();
-        let err = p.config_for(&dir.path().join("a.ts")).unwrap_err();
-        assert_eq!(err.line, 1);
-        std::fs::write(&path, "[rules]\nrequire-401-logging = \"off\"\n").unwrap();
-        p.clear();
-        let ok = p.config_for(&dir.path().join("sub/a.ts")).unwrap();
-        assert_eq!(ok.settings.level("require-401-logging"), Level::Off);
-        assert_eq!(ok.path, Some(path));
     }
 }

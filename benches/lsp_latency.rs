@@ -1,0 +1,229 @@
+//! Keystroke-to-diagnostics latency of `authlint lsp`, measured through the
+//! real server over pipes: a generated ~6,000-line TypeScript file with many
+//! handlers is opened, then ~200 keystrokes are typed one at a time; each is
+//! timed from sending `didChange` to receiving `publishDiagnostics` for its
+//! version.
+//!
+//! Run: `cargo bench --bench lsp_latency` (options after `--`:
+//! `--lines N`, `--keys N`, `--emit PATH` to only write the generated file).
+
+#[path = "../tests/support/lsp_client.rs"]
+mod lsp_client;
+
+use lsp_client::*;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// One handler in one of several styles; about 30 lines each.
+fn handler(i: usize) -> String {
+    match i % 5 {
+        0 => format!(
+            "// Supabase edge function {i}
+export async function edge{i}(req: Request): Promise<Response> {{
+  const auth = req.headers.get('Authorization')
+  if (!auth) {{
+    return new Response(JSON.stringify({{ error: 'Missing authorization header' }}), {{
+      headers: {{ ...corsHeaders, 'Content-Type': 'application/json' }},
+      status: 401,
+    }})
+  }}
+  const user = await verify(auth)
+  if (!user) {{
+    console.error('Returning 401 - reason: invalid token {i}')
+    return new Response('invalid token', {{ status: 401, headers: {{ 'WWW-Authenticate': 'Bearer realm=\"api\"' }} }})
+  }}
+  if (!user.roles.includes('admin')) {{
+    return new Response('admin only', {{ status: 401 }})
+  }}
+  const rows = await db.query('select * from items where owner = $1', [user.id])
+  const total = rows.reduce((acc, r) => acc + r.amount, 0)
+  return Response.json({{ rows, total }}, {{ status: 200 }})
+}}
+
+"
+        ),
+        1 => format!(
+            "// Express route {i}
+app.get('/items/{i}', async (req, res) => {{
+  if (!req.headers.authorization) {{
+    return res.status(401).json({{ error: 'not authenticated' }})
+  }}
+  const token = req.headers.authorization.slice(7)
+  const claims = decode(token)
+  if (!claims) {{
+    logger.warn('bad token on /items/{i}')
+    return res.status(401).set('WWW-Authenticate', 'Bearer').send('bad token')
+  }}
+  if (claims.scope !== 'items:read') {{
+    return res.status(403).json({{ error: 'forbidden' }})
+  }}
+  const items = await store.list(claims.sub)
+  res.json(items.map((it) => ({{ id: it.id, name: it.name }})))
+}})
+
+"
+        ),
+        2 => format!(
+            "// Hono route {i}
+hono.get('/v{i}/profile', async (c) => {{
+  const session = await getSession(c)
+  if (!session) {{
+    return c.json({{ message: 'Unauthorized' }}, 401)
+  }}
+  if (session.expired) {{
+    console.warn('expired session {i}')
+    return c.json({{ message: 'token expired' }}, 403)
+  }}
+  const profile = await profiles.get(session.userId)
+  return c.json(profile)
+}})
+
+"
+        ),
+        3 => format!(
+            "// Next.js route handler {i}
+export async function POST{i}(request: Request) {{
+  const body = await request.json()
+  if (!body.apiKey) {{
+    return NextResponse.json({{ error: 'missing api key' }}, {{ status: 401 }})
+  }}
+  const upstream = await fetch('https://upstream.example.com/{i}', {{ method: 'POST', body: JSON.stringify(body) }})
+  if (!upstream.ok) {{
+    return new Response(await upstream.text(), {{ status: upstream.status }})
+  }}
+  return NextResponse.json(await upstream.json())
+}}
+
+"
+        ),
+        _ => format!(
+            "// Plain helpers {i}
+function sum{i}(values: number[]): number {{
+  let total = 0
+  for (const v of values) {{
+    total += v
+  }}
+  return total
+}}
+
+const table{i} = [
+  {{ name: 'alpha', size: {i} }},
+  {{ name: 'beta', size: {} }},
+]
+
+",
+            i * 2
+        ),
+    }
+}
+
+fn generate(lines: usize) -> String {
+    let mut text = String::from(
+        "import { corsHeaders } from './cors.ts'\nimport { verify, decode, db, store, profiles, getSession, logger } from './deps.ts'\n\n",
+    );
+    let mut i = 0;
+    while text.lines().count() < lines {
+        text.push_str(&handler(i));
+        i += 1;
+    }
+    text
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing
+    // special: keep that run short.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let lines = arg("--lines", 6000);
+    let keys = arg("--keys", if benching { 200 } else { 10 });
+    let text = generate(lines);
+    if let Some(i) = std::env::args().position(|a| a == "--emit") {
+        // Write the generated file (to profile the linter on it) and stop.
+        let path = std::env::args().nth(i + 1).expect("--emit PATH");
+        std::fs::write(&path, &text).expect("write the generated file");
+        println!("wrote {} lines to {path}", text.lines().count());
+        return;
+    }
+    let dir = std::env::temp_dir().join("authlint-lsp-bench");
+    let uri = format!("file://{}/routes.ts", dir.display());
+
+    let (mut c, _) = LspClient::start(capabilities(false, false), Value::Null);
+    let t0 = Instant::now();
+    c.open(&uri, "typescript", 1, &text);
+    let first = c.diagnostics(&uri, 1);
+    let open_time = t0.elapsed();
+
+    // Type into a string near the middle of the file (the file keeps its
+    // findings); each keystroke waits for its diagnostics before the next.
+    let mut text = text;
+    let mut version = 1;
+    let mut samples = Vec::with_capacity(keys);
+    let mut counts = Vec::new();
+    let mut cursor = text[..text.len() / 2].rfind("'not authenticated").unwrap() + 1;
+    for _ in 0..keys {
+        version += 1;
+        let start = Instant::now();
+        text = c.change(&uri, version, &text, cursor, cursor, "x");
+        let diags = c.diagnostics(&uri, version);
+        samples.push(start.elapsed());
+        counts.push(diags.len());
+        cursor += 1;
+    }
+    // A burst: 50 keystrokes sent without waiting; time to the final result.
+    let burst_start = Instant::now();
+    for _ in 0..50 {
+        version += 1;
+        text = c.change(&uri, version, &text, cursor, cursor, "y");
+        cursor += 1;
+    }
+    c.diagnostics(&uri, version);
+    let burst = burst_start.elapsed();
+    let check = c.debug_document(&uri);
+    assert_eq!(check["text"], json!(text));
+    assert!(c.shutdown().success());
+
+    let mut sorted = samples.clone();
+    sorted.sort();
+    let median = percentile(&sorted, 0.5);
+    println!(
+        "lsp_latency: {} lines, {} bytes, {} findings on open",
+        text.lines().count(),
+        text.len(),
+        first.len()
+    );
+    println!("  open (full parse + lint):        {}", ms(open_time));
+    println!(
+        "  keystroke -> diagnostics ({} keys): median {}, p90 {}, p99 {}, worst {}, best {}",
+        samples.len(),
+        ms(median),
+        ms(percentile(&sorted, 0.9)),
+        ms(percentile(&sorted, 0.99)),
+        ms(*sorted.last().unwrap()),
+        ms(sorted[0])
+    );
+    println!(
+        "  burst of 50 keystrokes -> final diagnostics: {}",
+        ms(burst)
+    );
+    assert!(
+        counts.iter().all(|n| *n > 0),
+        "every keystroke kept the findings"
+    );
+}

@@ -1,0 +1,203 @@
+//! The server's input: LSP frames read from stdin on a plain thread, checked,
+//! and handed to tower-lsp-server through an [`AsyncRead`].
+//!
+//! tower-lsp-server stops serving at the first frame it cannot decode (its
+//! framed reader ends after a codec error), so a single malformed message
+//! would end the session. Here every frame is checked first: a body that
+//! is not JSON becomes a request (id `null`) for `authlint/parseError`, and
+//! JSON that is not a JSON-RPC message becomes one for
+//! `authlint/invalidRequest` with the message's id, so the client gets the
+//! error responses JSON-RPC prescribes and the server keeps going.
+//!
+//! Reading on a thread of our own also means a blocked read never delays
+//! the process's exit.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, ReadBuf};
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc;
+
+/// Method answered with a JSON-RPC parse error (-32700).
+pub const PARSE_ERROR_METHOD: &str = "authlint/parseError";
+/// Method answered with a JSON-RPC invalid request error (-32600).
+pub const INVALID_REQUEST_METHOD: &str = "authlint/invalidRequest";
+
+/// Header lines longer than this are garbage, not headers.
+const MAX_HEADER_LINE: u64 = 8 * 1024;
+/// Bodies larger than this are refused rather than buffered.
+const MAX_BODY: usize = 512 * 1024 * 1024;
+
+/// Starts reading `input` on its own thread.
+pub fn spawn<R: Read + Send + 'static>(input: R) -> ChannelReader {
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(64);
+    std::thread::Builder::new()
+        .name("authlint-lsp-stdin".into())
+        .spawn(move || read_frames(BufReader::new(input), &tx))
+        .ok();
+    ChannelReader {
+        rx,
+        chunk: Vec::new(),
+        pos: 0,
+    }
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn stand_in(method: &str, id: Value) -> Vec<u8> {
+    frame(
+        json!({ "jsonrpc": "2.0", "id": id, "method": method })
+            .to_string()
+            .as_bytes(),
+    )
+}
+
+/// What to pass on for one received body.
+pub fn check(body: &[u8]) -> Vec<u8> {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return stand_in(PARSE_ERROR_METHOD, Value::Null);
+    };
+    let is_message = serde_json::from_value::<jsonrpc::Request>(value.clone()).is_ok()
+        || serde_json::from_value::<jsonrpc::Response>(value.clone()).is_ok();
+    if is_message {
+        return frame(body);
+    }
+    let id = match value.get("id") {
+        Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+        _ => Value::Null,
+    };
+    stand_in(INVALID_REQUEST_METHOD, id)
+}
+
+fn read_frames<R: Read>(mut input: BufReader<R>, tx: &mpsc::Sender<Vec<u8>>) {
+    loop {
+        let mut length: Option<Option<usize>> = None;
+        let mut seen_header = false;
+        loop {
+            let mut line = Vec::new();
+            match (&mut input)
+                .take(MAX_HEADER_LINE)
+                .read_until(b'\n', &mut line)
+            {
+                Ok(0) | Err(_) => return, // end of input
+                Ok(_) => {}
+            }
+            let text = String::from_utf8_lossy(&line);
+            let text = text.trim_end_matches(['\r', '\n']);
+            if text.is_empty() {
+                if seen_header {
+                    break;
+                }
+                continue; // stray blank line between frames
+            }
+            seen_header = true;
+            if let Some((name, value)) = text.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("content-length") {
+                    length = Some(value.trim().parse::<usize>().ok());
+                }
+            }
+        }
+        let out = match length {
+            Some(Some(n)) if n <= MAX_BODY => {
+                let mut body = vec![0; n];
+                if input.read_exact(&mut body).is_err() {
+                    return;
+                }
+                check(&body)
+            }
+            // Headers without a usable length: the body cannot be found, so
+            // only the headers are dropped.
+            _ => stand_in(PARSE_ERROR_METHOD, Value::Null),
+        };
+        if tx.blocking_send(out).is_err() {
+            return;
+        }
+    }
+}
+
+/// An [`AsyncRead`] over the frames the reader thread produces.
+pub struct ChannelReader {
+    rx: mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl AsyncRead for ChannelReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        if this.pos >= this.chunk.len() {
+            match this.rx.poll_recv(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(Ok(())), // EOF
+                Poll::Ready(Some(chunk)) => {
+                    this.chunk = chunk;
+                    this.pos = 0;
+                }
+            }
+        }
+        let n = buf.remaining().min(this.chunk.len() - this.pos);
+        buf.put_slice(&this.chunk[this.pos..this.pos + n]);
+        this.pos += n;
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(input: &[u8]) -> Vec<Value> {
+        let (tx, mut rx) = mpsc::channel(64);
+        read_frames(BufReader::new(input), &tx);
+        drop(tx);
+        let mut out = Vec::new();
+        while let Ok(f) = rx.try_recv() {
+            let s = String::from_utf8(f).unwrap();
+            let (head, body) = s.split_once("\r\n\r\n").unwrap();
+            assert_eq!(head, format!("Content-Length: {}", body.len()));
+            out.push(serde_json::from_str(body).unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn good_frames_pass_and_bad_ones_become_error_requests() {
+        let good = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{good}\
+             Content-Length: 9\r\nContent-Type: x\r\n\r\n{{not json\
+             Content-Length: 11\r\n\r\n{{\"id\": \"a\"}}\
+             X-Nothing: 1\r\n\r\n\
+             content-length: {}\r\n\r\n{good}",
+            good.len(),
+            good.len()
+        );
+        let out = run(input.as_bytes());
+        assert_eq!(out.len(), 5, "{out:#?}");
+        assert_eq!(out[0]["method"], "shutdown");
+        assert_eq!(
+            out[1],
+            json!({"jsonrpc": "2.0", "id": null, "method": PARSE_ERROR_METHOD})
+        );
+        assert_eq!(out[2]["method"], INVALID_REQUEST_METHOD);
+        assert_eq!(out[2]["id"], "a");
+        assert_eq!(out[3]["method"], PARSE_ERROR_METHOD);
+        assert_eq!(out[4]["method"], "shutdown");
+    }
+
+    #[test]
+    fn truncated_input_ends_cleanly() {
+        assert!(run(b"Content-Length: 50\r\n\r\n{\"jsonrpc\"").is_empty());
+        assert!(run(b"").is_empty());
+    }
+}
