@@ -3,10 +3,9 @@
 //! server in its own shape.
 //!
 //! The decisions (which executable, which settings) are plain functions in
-//! [`config`], unit-tested natively with `cargo test`; the `zed` glue below
-//! only gathers their inputs from Zed.
-
-use zed_extension_api::{self as zed, settings::LspSettings, LanguageServerId, Result, Worktree};
+//! [`config`], unit-tested natively with `cargo test --no-default-features`;
+//! the glue in [`extension`] (feature `zed`, on by default) only gathers their
+//! inputs from Zed.
 
 pub mod config {
     use serde_json::{json, Map, Value};
@@ -124,71 +123,81 @@ pub mod config {
     }
 }
 
-struct AuthlintExtension;
+#[cfg(feature = "zed")]
+mod extension {
+    use super::config;
+    use zed_extension_api::{
+        self as zed, settings::LspSettings, LanguageServerId, Result, Worktree,
+    };
 
-fn user_settings(settings: &LspSettings) -> Option<&serde_json::Value> {
-    settings
-        .settings
-        .as_ref()
-        .or(settings.initialization_options.as_ref())
+    struct AuthlintExtension;
+
+    fn user_settings(settings: &LspSettings) -> Option<&serde_json::Value> {
+        settings
+            .settings
+            .as_ref()
+            .or(settings.initialization_options.as_ref())
+    }
+
+    impl zed::Extension for AuthlintExtension {
+        fn new() -> Self {
+            AuthlintExtension
+        }
+
+        fn language_server_command(
+            &mut self,
+            _language_server_id: &LanguageServerId,
+            worktree: &Worktree,
+        ) -> Result<zed::Command> {
+            let binary = LspSettings::for_worktree(config::SERVER_NAME, worktree)
+                .ok()
+                .and_then(|s| s.binary)
+                .map(|b| config::Binary {
+                    path: b.path,
+                    arguments: b.arguments,
+                    env: b.env.map(|e| e.into_iter().collect()).unwrap_or_default(),
+                });
+            let launch = config::launch(
+                binary,
+                worktree.which(config::SERVER_NAME),
+                worktree.shell_env(),
+            )?;
+            Ok(zed::Command {
+                command: launch.command,
+                args: launch.args,
+                env: launch.env,
+            })
+        }
+
+        fn language_server_initialization_options(
+            &mut self,
+            _language_server_id: &LanguageServerId,
+            worktree: &Worktree,
+        ) -> Result<Option<serde_json::Value>> {
+            let settings =
+                LspSettings::for_worktree(config::SERVER_NAME, worktree).unwrap_or_default();
+            Ok(Some(config::server_settings(user_settings(&settings))))
+        }
+
+        fn language_server_workspace_configuration(
+            &mut self,
+            _language_server_id: &LanguageServerId,
+            worktree: &Worktree,
+        ) -> Result<Option<serde_json::Value>> {
+            let settings =
+                LspSettings::for_worktree(config::SERVER_NAME, worktree).unwrap_or_default();
+            Ok(Some(config::workspace_configuration(user_settings(
+                &settings,
+            ))))
+        }
+    }
+
+    zed::register_extension!(AuthlintExtension);
 }
-
-impl zed::Extension for AuthlintExtension {
-    fn new() -> Self {
-        AuthlintExtension
-    }
-
-    fn language_server_command(
-        &mut self,
-        _language_server_id: &LanguageServerId,
-        worktree: &Worktree,
-    ) -> Result<zed::Command> {
-        let binary = LspSettings::for_worktree(config::SERVER_NAME, worktree)
-            .ok()
-            .and_then(|s| s.binary)
-            .map(|b| config::Binary {
-                path: b.path,
-                arguments: b.arguments,
-                env: b.env.map(|e| e.into_iter().collect()).unwrap_or_default(),
-            });
-        let launch = config::launch(
-            binary,
-            worktree.which(config::SERVER_NAME),
-            worktree.shell_env(),
-        )?;
-        Ok(zed::Command {
-            command: launch.command,
-            args: launch.args,
-            env: launch.env,
-        })
-    }
-
-    fn language_server_initialization_options(
-        &mut self,
-        _language_server_id: &LanguageServerId,
-        worktree: &Worktree,
-    ) -> Result<Option<serde_json::Value>> {
-        let settings = LspSettings::for_worktree(config::SERVER_NAME, worktree).unwrap_or_default();
-        Ok(Some(config::server_settings(user_settings(&settings))))
-    }
-
-    fn language_server_workspace_configuration(
-        &mut self,
-        _language_server_id: &LanguageServerId,
-        worktree: &Worktree,
-    ) -> Result<Option<serde_json::Value>> {
-        let settings = LspSettings::for_worktree(config::SERVER_NAME, worktree).unwrap_or_default();
-        Ok(Some(config::workspace_configuration(user_settings(
-            &settings,
-        ))))
-    }
-}
-
-zed::register_extension!(AuthlintExtension);
 
 #[cfg(test)]
 mod tests {
-    use super::config::*;
+    use crate::config::*;
     use serde_json::json;
 
     #[test]
