@@ -9,6 +9,7 @@
 //! 4. Front ends: [`cli`] (`authlint lint`) and [`lsp`] (`authlint lsp`).
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;

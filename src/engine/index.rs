@@ -43,7 +43,10 @@ pub enum Export {
     /// A function that builds a response from a status parameter.
     Helper(HelperSig),
     /// A function returning a headers object.
-    HeaderBuilder { challenge: Option<Option<String>> },
+    HeaderBuilder {
+        challenge: Option<Option<String>>,
+        opaque: bool,
+    },
 }
 
 /// A response helper's signature: which parameter is the status, which the
@@ -85,18 +88,29 @@ impl ProjectIndex {
 
     /// The summary of the module at `path` (already resolved to a file).
     pub fn summary(&self, path: &Path) -> Option<Arc<ModuleSummary>> {
+        thread_local! {
+            /// Modules being summarised on this thread: an import cycle stops here.
+            static IN_PROGRESS: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
         if let Some(hit) = self.cache.lock().ok()?.get(path) {
             return hit.clone();
         }
+        let blocked = IN_PROGRESS.with(|p| {
+            let p = p.borrow();
+            p.len() > 16 || p.iter().any(|x| x == path)
+        });
+        if blocked {
+            return None;
+        }
+        IN_PROGRESS.with(|p| p.borrow_mut().push(path.to_path_buf()));
         let summary = self.source.read(path).and_then(|text| {
             let lang = super::Language::from_path(path)?;
-            super::summarize_module(path, &text, lang).map(Arc::new)
+            super::summarize_module(path, &text, lang, self).map(Arc::new)
         });
-        self.cache
-            .lock()
-            .ok()?
-            .insert(path.to_path_buf(), summary.clone());
-        summary
+        IN_PROGRESS.with(|p| p.borrow_mut().pop());
+        // First writer wins, so concurrent lints agree on one summary.
+        let mut cache = self.cache.lock().ok()?;
+        cache.entry(path.to_path_buf()).or_insert(summary).clone()
     }
 
     /// Records that `importer` depends on `imported`.

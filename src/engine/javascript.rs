@@ -1,22 +1,2724 @@
-//! JavaScript and TypeScript extraction.
-use super::index::{ModuleSummary, ProjectIndex};
-use super::model::FileModel;
+//! JavaScript and TypeScript extraction: turns the captures of
+//! `queries/javascript/responses.scm` into [`ResponseSite`]s.
+
+use super::index::{evidence_in, Export, HelperSig, ModuleSummary, ProjectIndex};
+use super::model::*;
+use super::syntax::{self, named_children, string_value, text};
 use super::Language;
 use crate::settings::Settings;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
-use tree_sitter::Tree;
+use std::sync::OnceLock;
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Query, QueryCursor, Tree};
 
-pub fn extract(
-    _path: &Path,
-    _text: &str,
-    _lang: Language,
-    _tree: &Tree,
-    _settings: &Settings,
-    _index: &ProjectIndex,
-) -> FileModel {
-    FileModel::default()
+const QUERY_SOURCE: &str = include_str!("../../queries/javascript/responses.scm");
+
+fn query(lang: Language) -> Option<&'static Query> {
+    static JS: OnceLock<Option<Query>> = OnceLock::new();
+    static TS: OnceLock<Option<Query>> = OnceLock::new();
+    static TSX: OnceLock<Option<Query>> = OnceLock::new();
+    let cell = match lang {
+        Language::TypeScript => &TS,
+        Language::Tsx => &TSX,
+        _ => &JS,
+    };
+    cell.get_or_init(|| Query::new(&lang.grammar(), QUERY_SOURCE).ok())
+        .as_ref()
 }
 
-pub fn summarize(_path: &Path, _text: &str, _tree: &Tree) -> ModuleSummary {
-    ModuleSummary::default()
+/// How deep value resolution (spreads of spreads, constants of constants) goes.
+const MAX_RESOLVE_DEPTH: usize = 6;
+
+/// Statuses named by well-known enums: `StatusCodes.UNAUTHORIZED`, `Status.Unauthorized`…
+fn named_status(name: &str) -> Option<u16> {
+    let norm: String = name
+        .chars()
+        .filter(|c| *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    Some(match norm.as_str() {
+        "ok" => 200,
+        "created" => 201,
+        "nocontent" => 204,
+        "badrequest" => 400,
+        "unauthorized" => 401,
+        "paymentrequired" => 402,
+        "forbidden" => 403,
+        "notfound" => 404,
+        "conflict" => 409,
+        "toomanyrequests" => 429,
+        "internalservererror" => 500,
+        "serviceunavailable" => 503,
+        _ => return None,
+    })
+}
+
+/// Objects whose members are HTTP status enums.
+const STATUS_ENUMS: &[&str] = &[
+    "STATUS_CODE",
+    "Status",
+    "StatusCodes",
+    "HttpStatus",
+    "HttpStatusCode",
+    "HTTP_STATUS",
+    "httpStatus",
+    "HTTPStatus",
+    "StatusCode",
+];
+
+/// The result of evaluating a status expression.
+#[derive(Debug, Clone)]
+enum StatusEval {
+    Known(Vec<StatusValue>),
+    Forwarded(Range<usize>, String),
+    /// The status is parameter `n` of the enclosing function (a response helper).
+    Param(usize),
+    Unknown,
+}
+
+/// What headers evaluate to.
+#[derive(Debug, Clone, Default)]
+struct HeaderEval {
+    challenge: Option<ChallengeHeader>,
+    opaque: bool,
+}
+
+impl HeaderEval {
+    fn merge(&mut self, other: HeaderEval) {
+        if self.challenge.is_none() {
+            self.challenge = other.challenge;
+        }
+        self.opaque |= other.opaque;
+    }
+    fn opaque() -> Self {
+        HeaderEval {
+            challenge: None,
+            opaque: true,
+        }
+    }
+}
+
+fn is_challenge_name(s: &str) -> bool {
+    s.eq_ignore_ascii_case("www-authenticate")
+}
+
+/// Per-file facts, computed once.
+struct Cx<'a> {
+    path: &'a Path,
+    src: &'a str,
+    root: Node<'a>,
+    settings: &'a Settings,
+    index: &'a ProjectIndex,
+    /// local name -> (module specifier, imported name or "default" or "*")
+    imports: HashMap<String, (String, String)>,
+    /// Names declared anywhere in the file (imports, variables, params, functions).
+    declared: HashSet<String>,
+    /// Functions (by name) whose body logs.
+    logging_fns: HashSet<String>,
+    /// Same-file response helpers.
+    helpers: HashMap<String, HelperSig>,
+    quote: char,
+    semicolons: bool,
+    newline: &'static str,
+    is_test_file: bool,
+}
+
+pub fn extract(
+    path: &Path,
+    src: &str,
+    lang: Language,
+    tree: &Tree,
+    settings: &Settings,
+    index: &ProjectIndex,
+) -> FileModel {
+    let mut cx = Cx::new(path, src, tree, settings, index);
+    let raw = candidates(&cx, lang);
+    // Helpers first: a same-file function whose status is a parameter.
+    let mut helpers = HashMap::new();
+    for r in &raw {
+        if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
+            if let Some(name) = function_name(func, src) {
+                helpers
+                    .entry(name)
+                    .or_insert_with(|| helper_sig(&cx, func, *i, r));
+            }
+        }
+    }
+    cx.helpers = helpers;
+    let mut sites: Vec<ResponseSite> = raw.into_iter().filter_map(|r| r.into_site(&cx)).collect();
+    sites.extend(helper_call_sites(&cx, lang));
+    sites.sort_by_key(|s| (s.range.start, s.range.end));
+    sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
+    FileModel {
+        sites,
+        quote: cx.quote,
+        semicolons: cx.semicolons,
+    }
+}
+
+impl<'a> Cx<'a> {
+    fn new(
+        path: &'a Path,
+        src: &'a str,
+        tree: &'a Tree,
+        settings: &'a Settings,
+        index: &'a ProjectIndex,
+    ) -> Self {
+        let root = tree.root_node();
+        let mut cx = Cx {
+            path,
+            src,
+            root,
+            settings,
+            index,
+            imports: HashMap::new(),
+            declared: HashSet::new(),
+            logging_fns: HashSet::new(),
+            helpers: HashMap::new(),
+            quote: syntax::preferred_quote(tree, src),
+            semicolons: true,
+            newline: syntax::newline(src),
+            is_test_file: is_test_path(path),
+        };
+        cx.scan();
+        cx
+    }
+
+    /// One iterative walk collecting imports, declared names and logging functions.
+    fn scan(&mut self) {
+        let mut stmts_with_semi = 0usize;
+        let mut stmts = 0usize;
+        let mut stack = vec![self.root];
+        while let Some(node) = stack.pop() {
+            match node.kind() {
+                "import_statement" => self.scan_import(node),
+                "variable_declarator" => {
+                    if let Some(n) = node.child_by_field_name("name") {
+                        self.declare_pattern(n);
+                    }
+                }
+                "function_declaration" | "generator_function_declaration" | "class_declaration" => {
+                    if let Some(n) = node.child_by_field_name("name") {
+                        self.declared.insert(text(n, self.src).to_string());
+                    }
+                }
+                "formal_parameters" => {
+                    for p in named_children(node) {
+                        self.declare_pattern(p);
+                    }
+                }
+                "arrow_function" => {
+                    if let Some(p) = node.child_by_field_name("parameter") {
+                        self.declare_pattern(p);
+                    }
+                }
+                "catch_clause" => {
+                    if let Some(p) = node.child_by_field_name("parameter") {
+                        self.declare_pattern(p);
+                    }
+                }
+                "expression_statement" | "return_statement" | "lexical_declaration" => {
+                    stmts += 1;
+                    if text(node, self.src).trim_end().ends_with(';') {
+                        stmts_with_semi += 1;
+                    }
+                }
+                _ => {}
+            }
+            for i in (0..node.named_child_count()).rev() {
+                if let Some(c) = node.named_child(i) {
+                    stack.push(c);
+                }
+            }
+        }
+        self.semicolons = stmts == 0 || stmts_with_semi * 2 >= stmts;
+        // Functions that log (after `declared` is complete: loggers must exist).
+        let mut stack = vec![self.root];
+        while let Some(node) = stack.pop() {
+            if let Some(body) = function_body(node) {
+                if let Some(name) = function_name(node, self.src) {
+                    if self.first_log_in(body, usize::MAX).is_some() {
+                        self.logging_fns.insert(name);
+                    }
+                }
+            }
+            for i in (0..node.named_child_count()).rev() {
+                if let Some(c) = node.named_child(i) {
+                    stack.push(c);
+                }
+            }
+        }
+    }
+
+    fn declare_pattern(&mut self, n: Node) {
+        match n.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => {
+                self.declared.insert(text(n, self.src).to_string());
+            }
+            _ => {
+                for c in named_children(n) {
+                    if c.kind() != "property_identifier" {
+                        self.declare_pattern(c);
+                    } else if n.kind() == "pair_pattern" {
+                        // `{ a: b }` declares b, the value side.
+                    }
+                }
+                if n.kind() == "required_parameter" || n.kind() == "optional_parameter" {
+                    if let Some(p) = n.child_by_field_name("pattern") {
+                        self.declare_pattern(p);
+                    }
+                }
+            }
+        }
+    }
+
+    fn scan_import(&mut self, node: Node) {
+        let Some(source) = node.child_by_field_name("source") else {
+            return;
+        };
+        let Some(spec) = string_value(source, self.src) else {
+            return;
+        };
+        let mut stack: Vec<Node> = named_children(node).collect();
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "import_clause" | "named_imports" => stack.extend(named_children(n)),
+                "identifier" => {
+                    // default import
+                    let local = text(n, self.src).to_string();
+                    self.declared.insert(local.clone());
+                    self.imports.insert(local, (spec.clone(), "default".into()));
+                }
+                "namespace_import" => {
+                    if let Some(id) = named_children(n).find(|c| c.kind() == "identifier") {
+                        let local = text(id, self.src).to_string();
+                        self.declared.insert(local.clone());
+                        self.imports.insert(local, (spec.clone(), "*".into()));
+                    }
+                }
+                "import_specifier" => {
+                    let name = n
+                        .child_by_field_name("name")
+                        .map(|x| text(x, self.src).to_string());
+                    let alias = n
+                        .child_by_field_name("alias")
+                        .map(|x| text(x, self.src).to_string());
+                    if let Some(name) = name {
+                        let local = alias.unwrap_or_else(|| name.clone());
+                        self.declared.insert(local.clone());
+                        self.imports.insert(local, (spec.clone(), name));
+                    }
+                }
+                _ => {}
+            }
+        }
+        // CommonJS `const { x } = require('./y')` is handled by resolve_import_of_declarator.
+    }
+
+    /// The export `name` of the module imported as `local`, if it is a relative import.
+    fn imported(&self, local: &str) -> Option<(Export, std::path::PathBuf)> {
+        let (spec, name) = self.imports.get(local)?;
+        let target = self.index.resolve(self.path, spec)?;
+        self.index.record_import(self.path, &target);
+        let summary = self.index.summary(&target)?;
+        let export = if name == "default" {
+            summary.default_export.clone()
+        } else {
+            summary.exports.get(name).cloned()
+        }?;
+        Some((export, target))
+    }
+
+    /// A `require('./x')` declarator: `const { corsHeaders } = require('../cors')`.
+    fn required(&self, decl: Node, name: &str) -> Option<Export> {
+        let value = decl.child_by_field_name("value")?;
+        if value.kind() != "call_expression" {
+            return None;
+        }
+        let f = value.child_by_field_name("function")?;
+        if text(f, self.src) != "require" {
+            return None;
+        }
+        let arg = value.child_by_field_name("arguments")?.named_child(0)?;
+        let spec = string_value(arg, self.src)?;
+        let target = self.index.resolve(self.path, &spec)?;
+        self.index.record_import(self.path, &target);
+        self.index.summary(&target)?.exports.get(name).cloned()
+    }
+
+    // ----- logging -------------------------------------------------------
+
+    /// Whether `call` (a call_expression) is a log call.
+    fn is_log_call(&self, call: Node) -> bool {
+        let Some(f) = call.child_by_field_name("function") else {
+            return false;
+        };
+        let ftext = text(f, self.src);
+        for extra in &self.settings.loggers {
+            if ftext == extra || ftext.starts_with(&format!("{extra}.")) {
+                return true;
+            }
+        }
+        match f.kind() {
+            "member_expression" => {
+                let Some(obj) = f.child_by_field_name("object") else {
+                    return false;
+                };
+                let Some(prop) = f.child_by_field_name("property") else {
+                    return false;
+                };
+                let method = text(prop, self.src);
+                let obj_text = text(obj, self.src);
+                let root = obj_text.split(['.', '(']).next().unwrap_or("");
+                if obj_text == "console" {
+                    return matches!(
+                        method,
+                        "log" | "error" | "warn" | "info" | "debug" | "trace"
+                    );
+                }
+                if obj_text == "Sentry" || obj_text.ends_with(".Sentry") {
+                    return method.starts_with("capture") && self.declared_or_global(root);
+                }
+                let last = obj_text.rsplit('.').next().unwrap_or(obj_text);
+                let loggerish = {
+                    let l = last.to_ascii_lowercase();
+                    l == "log"
+                        || l.ends_with("logger")
+                        || l == "logging"
+                        || l.ends_with("log") && l.len() <= 8
+                };
+                let level = matches!(
+                    method,
+                    "error"
+                        | "warn"
+                        | "warning"
+                        | "info"
+                        | "debug"
+                        | "trace"
+                        | "fatal"
+                        | "log"
+                        | "critical"
+                        | "notice"
+                        | "alert"
+                );
+                if loggerish && level {
+                    // `logger.error` with no `logger` in the file is not logging (issue: undefined loggers).
+                    return root == "this"
+                        || obj_text.contains('.')
+                        || self.declared_or_global(root);
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    fn declared_or_global(&self, name: &str) -> bool {
+        self.declared.contains(name) || name == "console" || name == "this"
+    }
+
+    /// The first log call in `node` (not inside nested functions) that starts before `before`.
+    /// Calls to same-file functions that log count too.
+    fn first_log_in(&self, node: Node, before: usize) -> Option<Range<usize>> {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.start_byte() >= before {
+                continue;
+            }
+            if n.id() != node.id() && is_function(n) {
+                continue;
+            }
+            if n.kind() == "call_expression" {
+                if self.is_log_call(n) {
+                    return Some(n.byte_range());
+                }
+                if let Some(f) = n.child_by_field_name("function") {
+                    let name = text(f, self.src);
+                    if self.logging_fns.contains(name) {
+                        return Some(n.byte_range());
+                    }
+                    if let Some((Export::Helper(sig), _)) = f
+                        .kind()
+                        .eq("identifier")
+                        .then(|| self.imported(name))
+                        .flatten()
+                    {
+                        if sig.logs {
+                            return Some(n.byte_range());
+                        }
+                    }
+                }
+                // A callback passed to a call logs on the path: `jwt.verify(t, s, (err) => { console.error(err) … })`
+            }
+            for i in (0..n.named_child_count()).rev() {
+                if let Some(c) = n.named_child(i) {
+                    stack.push(c);
+                }
+            }
+        }
+        None
+    }
+
+    /// A log call on the path before `site`: in earlier sibling statements of
+    /// every enclosing block up to the function, and in enclosing conditions.
+    fn logged_before(&self, site: Node) -> Option<Range<usize>> {
+        let mut node = site;
+        while let Some(parent) = node.parent() {
+            if is_function(parent) {
+                break;
+            }
+            match parent.kind() {
+                "statement_block" | "program" | "switch_case" | "switch_default" => {
+                    for sib in named_children(parent) {
+                        if sib.start_byte() >= node.start_byte() {
+                            break;
+                        }
+                        if let Some(r) = self.unconditional_log(sib) {
+                            return Some(r);
+                        }
+                    }
+                }
+                "if_statement" | "while_statement" => {
+                    if let Some(cond) = parent.child_by_field_name("condition") {
+                        if cond.end_byte() <= node.start_byte() {
+                            if let Some(r) = self.first_log_in(cond, usize::MAX) {
+                                return Some(r);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            node = parent;
+        }
+        None
+    }
+
+    /// A log call in `stmt` that runs whenever `stmt` runs (not inside a
+    /// nested `if`, loop or function).
+    fn unconditional_log(&self, stmt: Node) -> Option<Range<usize>> {
+        match stmt.kind() {
+            "expression_statement" | "lexical_declaration" | "variable_declaration" => {
+                let mut stack = vec![stmt];
+                while let Some(n) = stack.pop() {
+                    if is_function(n) && !self.is_immediate_callback_logging(n) {
+                        continue;
+                    }
+                    if matches!(n.kind(), "ternary_expression") {
+                        continue;
+                    }
+                    if n.kind() == "call_expression" {
+                        if let Some(r) = self
+                            .first_log_in(n, usize::MAX)
+                            .filter(|_| self.is_log_call(n) || self.calls_logging_fn(n))
+                        {
+                            return Some(r);
+                        }
+                    }
+                    stack.extend(named_children(n));
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn calls_logging_fn(&self, call: Node) -> bool {
+        call.child_by_field_name("function")
+            .map(|f| {
+                let name = text(f, self.src);
+                self.logging_fns.contains(name)
+                    || (f.kind() == "identifier"
+                        && matches!(
+                            self.imported(name),
+                            Some((Export::Helper(HelperSig { logs: true, .. }), _))
+                        ))
+            })
+            .unwrap_or(false)
+    }
+
+    fn is_immediate_callback_logging(&self, _n: Node) -> bool {
+        false
+    }
+
+    // ----- value resolution ---------------------------------------------
+
+    /// The initializer of the variable `name` visible at `at`: declared in an
+    /// enclosing block before `at`, or at the top level.
+    fn resolve_local(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
+        self.declarator_of(name, at)
+            .and_then(|d| d.child_by_field_name("value"))
+    }
+
+    fn declarator_of(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
+        let mut scope = at.parent();
+        while let Some(s) = scope {
+            if matches!(s.kind(), "statement_block" | "program" | "switch_case") {
+                for stmt in named_children(s) {
+                    if stmt.start_byte() > at.start_byte() && s.kind() != "program" {
+                        break;
+                    }
+                    let decl_stmt = if stmt.kind() == "export_statement" {
+                        stmt.child_by_field_name("declaration").unwrap_or(stmt)
+                    } else {
+                        stmt
+                    };
+                    if matches!(
+                        decl_stmt.kind(),
+                        "lexical_declaration" | "variable_declaration"
+                    ) {
+                        for d in
+                            named_children(decl_stmt).filter(|d| d.kind() == "variable_declarator")
+                        {
+                            if let Some(n) = d.child_by_field_name("name") {
+                                if text(n, self.src) == name {
+                                    return Some(d);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            scope = s.parent();
+        }
+        None
+    }
+
+    /// Whether `name` is a parameter of `func`; returns its index.
+    fn param_index(&self, func: Node, name: &str) -> Option<usize> {
+        let params = func
+            .child_by_field_name("parameters")
+            .or_else(|| func.child_by_field_name("parameter"))?;
+        if params.kind() == "identifier" {
+            return (text(params, self.src) == name).then_some(0);
+        }
+        for (i, p) in named_children(params).enumerate() {
+            let id = match p.kind() {
+                "identifier" => Some(p),
+                "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
+                "assignment_pattern" => p.child_by_field_name("left"),
+                _ => None,
+            };
+            let id = id.map(|n| {
+                if n.kind() == "assignment_pattern" {
+                    n.child_by_field_name("left").unwrap_or(n)
+                } else {
+                    n
+                }
+            });
+            if let Some(id) = id {
+                if text(id, self.src) == name {
+                    return Some(i);
+                }
+                if id.kind() == "assignment_pattern" {
+                    if let Some(l) = id.child_by_field_name("left") {
+                        if text(l, self.src) == name {
+                            return Some(i);
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Evaluates a status expression.
+    fn eval_status(&self, node: Node<'a>, depth: usize) -> StatusEval {
+        let node = unwrap_expr(node);
+        if depth > MAX_RESOLVE_DEPTH {
+            return StatusEval::Unknown;
+        }
+        match node.kind() {
+            "number" => match text(node, self.src).parse::<u16>() {
+                Ok(code) if (100..=599).contains(&code) => StatusEval::Known(vec![StatusValue {
+                    code,
+                    range: node.byte_range(),
+                    literal: true,
+                    branch_condition: None,
+                }]),
+                _ => StatusEval::Unknown,
+            },
+            "ternary_expression" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| text(c, self.src).to_string())
+                    .unwrap_or_default();
+                let mut values = Vec::new();
+                for (field, negate) in [("consequence", false), ("alternative", true)] {
+                    if let Some(branch) = node.child_by_field_name(field) {
+                        if let StatusEval::Known(vs) = self.eval_status(branch, depth + 1) {
+                            for mut v in vs {
+                                let c = if negate {
+                                    format!("!({cond})")
+                                } else {
+                                    cond.clone()
+                                };
+                                v.branch_condition = Some(match v.branch_condition.take() {
+                                    Some(inner) => format!("{c} && {inner}"),
+                                    None => c,
+                                });
+                                values.push(v);
+                            }
+                        }
+                    }
+                }
+                if values.is_empty() {
+                    StatusEval::Unknown
+                } else {
+                    StatusEval::Known(values)
+                }
+            }
+            "binary_expression" => {
+                // `upstream.status || 500`, `err.status ?? 401`
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| text(o, self.src))
+                    .unwrap_or("");
+                if matches!(op, "||" | "??") {
+                    let left = node
+                        .child_by_field_name("left")
+                        .map(|l| self.eval_status(l, depth + 1));
+                    let right = node
+                        .child_by_field_name("right")
+                        .map(|r| self.eval_status(r, depth + 1));
+                    match (left, right) {
+                        (Some(StatusEval::Forwarded(r, s)), _) => StatusEval::Forwarded(r, s),
+                        (Some(StatusEval::Known(mut a)), Some(StatusEval::Known(b))) => {
+                            a.extend(b);
+                            StatusEval::Known(a)
+                        }
+                        (Some(StatusEval::Known(a)), _) | (_, Some(StatusEval::Known(a))) => {
+                            StatusEval::Known(a)
+                        }
+                        _ => StatusEval::Unknown,
+                    }
+                } else {
+                    StatusEval::Unknown
+                }
+            }
+            "identifier" | "shorthand_property_identifier" => {
+                let name = text(node, self.src);
+                if let Some(func) = enclosing_function(node) {
+                    if let Some(i) = self.param_index(func, name) {
+                        return StatusEval::Param(i);
+                    }
+                }
+                if let Some(d) = self.declarator_of(name, node) {
+                    if let Some(v) = d.child_by_field_name("value") {
+                        return match self.eval_status(v, depth + 1) {
+                            StatusEval::Known(vs) => StatusEval::Known(
+                                vs.into_iter()
+                                    .map(|mut v| {
+                                        v.range = node.byte_range();
+                                        v.literal = false;
+                                        v
+                                    })
+                                    .collect(),
+                            ),
+                            other => other,
+                        };
+                    }
+                    if let Some(Export::Number(code)) = self.required(d, name) {
+                        return known_indirect(code, node);
+                    }
+                }
+                if let Some((Export::Number(code), _)) = self.imported(name) {
+                    return known_indirect(code, node);
+                }
+                StatusEval::Unknown
+            }
+            "member_expression" => {
+                let obj = node.child_by_field_name("object");
+                let prop = node
+                    .child_by_field_name("property")
+                    .map(|p| text(p, self.src))
+                    .unwrap_or("");
+                let obj_text = obj.map(|o| text(o, self.src)).unwrap_or("");
+                let obj_last = obj_text.rsplit('.').next().unwrap_or(obj_text);
+                if STATUS_ENUMS.contains(&obj_last) || obj_text.ends_with("STATUS_CODE") {
+                    if let Some(code) = named_status(prop) {
+                        return StatusEval::Known(vec![StatusValue {
+                            code,
+                            range: node.byte_range(),
+                            literal: true,
+                            branch_condition: None,
+                        }]);
+                    }
+                }
+                // `UNAUTHORIZED` imported from a module of constants: `codes.UNAUTHORIZED`
+                if matches!(prop, "status" | "statusCode" | "status_code") {
+                    if let Some(o) = obj {
+                        if self.looks_upstream(o) {
+                            return StatusEval::Forwarded(
+                                node.byte_range(),
+                                text(node, self.src).to_string(),
+                            );
+                        }
+                    }
+                }
+                StatusEval::Unknown
+            }
+            _ => StatusEval::Unknown,
+        }
+    }
+
+    /// Whether `obj` (the object of `x.status`) is a response received from elsewhere.
+    fn looks_upstream(&self, obj: Node<'a>) -> bool {
+        let obj = unwrap_expr(obj);
+        let t = text(obj, self.src);
+        if obj.kind() == "member_expression" {
+            // axios errors: `err.response.status`
+            return t.ends_with(".response") && !t.starts_with("ctx") && !t.starts_with("this");
+        }
+        if obj.kind() != "identifier" {
+            return obj.kind() == "await_expression" || obj.kind() == "call_expression";
+        }
+        if matches!(
+            t,
+            "res" | "reply" | "ctx" | "c" | "context" | "response" | "resp"
+        ) {
+            // The handler's own response object (a parameter) is not upstream.
+            if let Some(func) = enclosing_function(obj) {
+                if self.param_index(func, t).is_some() {
+                    return false;
+                }
+            }
+        }
+        if let Some(d) = self.declarator_of(t, obj) {
+            if let Some(v) = d.child_by_field_name("value") {
+                let vt = text(v, self.src);
+                return vt.contains("fetch(")
+                    || vt.contains("axios")
+                    || vt.contains("got(")
+                    || vt.contains("ky.")
+                    || vt.contains("request(")
+                    || vt.contains("upstream")
+                    || (v.kind() == "await_expression"
+                        && ["res", "resp", "response", "upstream", "r"]
+                            .iter()
+                            .any(|n| t.to_ascii_lowercase().contains(n)));
+            }
+        }
+        let l = t.to_ascii_lowercase();
+        l.contains("upstream")
+            || l.ends_with("response") && l != "response"
+            || l.ends_with("res") && l.len() > 3 && l != "res"
+    }
+
+    /// Evaluates headers given as an expression.
+    fn eval_headers(&self, node: Node<'a>, at: Node<'a>, depth: usize) -> HeaderEval {
+        let node = unwrap_expr(node);
+        if depth > MAX_RESOLVE_DEPTH {
+            return HeaderEval::opaque();
+        }
+        match node.kind() {
+            "object" => {
+                let mut out = HeaderEval::default();
+                for child in named_children(node) {
+                    match child.kind() {
+                        "pair" => {
+                            let key = child.child_by_field_name("key");
+                            if key
+                                .and_then(|k| self.key_name(k))
+                                .is_some_and(|k| is_challenge_name(&k))
+                            {
+                                if let Some(v) = child.child_by_field_name("value") {
+                                    out.challenge.get_or_insert(self.challenge_value(v, None));
+                                }
+                            } else if key.is_some_and(|k| {
+                                k.kind() == "computed_property_name" && self.key_name(k).is_none()
+                            }) {
+                                out.opaque = true;
+                            }
+                        }
+                        "spread_element" => {
+                            if let Some(arg) = child.named_child(0) {
+                                out.merge(self.eval_headers(arg, at, depth + 1));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                out
+            }
+            "new_expression" => {
+                let ctor = node
+                    .child_by_field_name("constructor")
+                    .map(|c| text(c, self.src))
+                    .unwrap_or("");
+                if ctor == "Headers" {
+                    match node
+                        .child_by_field_name("arguments")
+                        .and_then(|a| a.named_child(0))
+                    {
+                        Some(arg) => self.eval_headers(arg, at, depth + 1),
+                        None => HeaderEval::default(),
+                    }
+                } else {
+                    HeaderEval::opaque()
+                }
+            }
+            "identifier" => {
+                let name = text(node, self.src);
+                let mut out = if let Some(d) = self.declarator_of(name, node) {
+                    match d.child_by_field_name("value") {
+                        Some(v) => self.eval_headers(v, at, depth + 1),
+                        None => HeaderEval::default(),
+                    }
+                    .tap_merge(match self.required(d, name) {
+                        Some(e) => export_headers(e, None),
+                        None => HeaderEval::default(),
+                    })
+                } else if let Some((export, target)) = self.imported(name) {
+                    export_headers(export, Some(&target))
+                } else {
+                    // A parameter or a global: we cannot see inside.
+                    HeaderEval::opaque()
+                };
+                // `headers.set('WWW-Authenticate', …)` before the site.
+                if out.challenge.is_none() {
+                    if let Some(func) = enclosing_function(at).or(Some(self.root)) {
+                        if let Some(ch) = self.header_set_on(func, name, at.start_byte(), false) {
+                            out.challenge = Some(ch);
+                        }
+                    }
+                }
+                out
+            }
+            "call_expression" => {
+                let f = node.child_by_field_name("function");
+                let fname = f.map(|f| text(f, self.src)).unwrap_or("");
+                if fname == "Object.assign" {
+                    let mut out = HeaderEval::default();
+                    if let Some(args) = node.child_by_field_name("arguments") {
+                        for a in named_children(args) {
+                            out.merge(self.eval_headers(a, at, depth + 1));
+                        }
+                    }
+                    return out;
+                }
+                // A header builder in this file: `function authHeaders() { return {...} }`
+                if let Some(body) = self.function_named(fname).and_then(function_body) {
+                    if let Some(ret) = returned_expr(body) {
+                        return self.eval_headers(ret, at, depth + 1);
+                    }
+                }
+                if f.is_some_and(|f| f.kind() == "identifier") {
+                    if let Some((e, target)) = self.imported(fname) {
+                        return export_headers(e, Some(&target));
+                    }
+                }
+                HeaderEval::opaque()
+            }
+            "undefined" | "null" => HeaderEval::default(),
+            _ => HeaderEval::opaque(),
+        }
+    }
+
+    fn function_named(&self, name: &str) -> Option<Node<'a>> {
+        if name.is_empty() || name.contains('.') {
+            return None;
+        }
+        let mut stack = vec![self.root];
+        while let Some(n) = stack.pop() {
+            if is_function(n) && function_name(n, self.src).as_deref() == Some(name) {
+                return Some(n);
+            }
+            if n.kind() == "program"
+                || n.kind() == "export_statement"
+                || n.kind() == "lexical_declaration"
+                || n.kind() == "variable_declaration"
+                || n.kind() == "variable_declarator"
+            {
+                stack.extend(named_children(n));
+            }
+        }
+        None
+    }
+
+    fn key_name(&self, key: Node) -> Option<String> {
+        match key.kind() {
+            "property_identifier" => Some(text(key, self.src).to_string()),
+            "string" => string_value(key, self.src),
+            "computed_property_name" => {
+                let inner = key.named_child(0)?;
+                match inner.kind() {
+                    "string" | "template_string" => string_value(inner, self.src),
+                    "identifier" => {
+                        let v = self.resolve_local(text(inner, self.src), inner)?;
+                        string_value(v, self.src)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn challenge_value(&self, v: Node<'a>, evidence: Option<Evidence>) -> ChallengeHeader {
+        let v = unwrap_expr(v);
+        let literal = match v.kind() {
+            "string" | "template_string" => string_value(v, self.src),
+            "identifier" => self
+                .resolve_local(text(v, self.src), v)
+                .and_then(|d| string_value(unwrap_expr(d), self.src))
+                .or_else(|| match self.imported(text(v, self.src)) {
+                    Some((Export::Str(s), _)) => Some(s),
+                    _ => None,
+                }),
+            _ => None,
+        };
+        ChallengeHeader {
+            value_range: v.byte_range(),
+            literal,
+            evidence,
+        }
+    }
+
+    /// A `recv.set('WWW-Authenticate', v)`-style call on `recv` inside `scope`
+    /// (before `before` unless `anywhere`).
+    fn header_set_on(
+        &self,
+        scope: Node<'a>,
+        recv: &str,
+        before: usize,
+        anywhere: bool,
+    ) -> Option<ChallengeHeader> {
+        let recv_norm = normalize_receiver(recv);
+        let mut stack = vec![scope];
+        while let Some(n) = stack.pop() {
+            if !anywhere && n.start_byte() >= before {
+                continue;
+            }
+            if n.kind() == "call_expression" {
+                if let Some(f) = n
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "member_expression")
+                {
+                    let obj = f
+                        .child_by_field_name("object")
+                        .map(|o| text(o, self.src))
+                        .unwrap_or("");
+                    let method = f
+                        .child_by_field_name("property")
+                        .map(|p| text(p, self.src))
+                        .unwrap_or("");
+                    let obj_norm = normalize_receiver(obj.strip_suffix(".headers").unwrap_or(obj));
+                    let on_path = anywhere || {
+                        // The call's innermost block must also contain `before`: it runs on the way there.
+                        let mut b = n.parent();
+                        while let Some(x) =
+                            b.filter(|x| !matches!(x.kind(), "statement_block" | "program"))
+                        {
+                            b = x.parent();
+                        }
+                        b.is_some_and(|b| b.byte_range().contains(&before))
+                    };
+                    if on_path
+                        && obj_norm == recv_norm
+                        && matches!(
+                            method,
+                            "set" | "header" | "setHeader" | "append" | "appendHeader" | "headers"
+                        )
+                    {
+                        if let Some(args) = n.child_by_field_name("arguments") {
+                            let first = args.named_child(0);
+                            if let Some(first) = first {
+                                if string_value(first, self.src)
+                                    .is_some_and(|s| is_challenge_name(&s))
+                                {
+                                    if let Some(v) = args.named_child(1) {
+                                        let ev = Evidence {
+                                            path: None,
+                                            range: n.byte_range(),
+                                            note: format!(
+                                                "`WWW-Authenticate` set here with `.{method}(…)`"
+                                            ),
+                                        };
+                                        return Some(self.challenge_value(v, Some(ev)));
+                                    }
+                                }
+                                if first.kind() == "object" {
+                                    if let Some(mut ch) =
+                                        self.eval_headers(first, first, 1).challenge
+                                    {
+                                        ch.evidence = Some(Evidence { path: None, range: n.byte_range(), note: format!("`WWW-Authenticate` set here with `.{method}({{…}})`") });
+                                        return Some(ch);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        None
+    }
+
+    // ----- guards and paths -----------------------------------------------
+
+    /// The conditions under which `site` runs, innermost first, up to its function.
+    fn guard(&self, site: Node) -> Option<Guard> {
+        let mut node = site;
+        let mut parts: Vec<String> = Vec::new();
+        let mut innermost: Option<Range<usize>> = None;
+        let mut in_catch = false;
+        while let Some(parent) = node.parent() {
+            if is_function(parent) {
+                break;
+            }
+            match parent.kind() {
+                "if_statement" => {
+                    if let Some(cond) = parent.child_by_field_name("condition") {
+                        let c = strip_parens(text(cond, self.src));
+                        let in_else = parent
+                            .child_by_field_name("alternative")
+                            .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
+                        let in_cond = cond.byte_range().contains(&node.start_byte());
+                        if !in_cond {
+                            parts.push(if in_else {
+                                format!("!({c})")
+                            } else {
+                                c.to_string()
+                            });
+                            innermost.get_or_insert(cond.byte_range());
+                        }
+                    }
+                }
+                "catch_clause" => {
+                    let p = parent
+                        .child_by_field_name("parameter")
+                        .map(|p| text(p, self.src))
+                        .unwrap_or("error");
+                    parts.push(format!("catch ({p})"));
+                    innermost
+                        .get_or_insert(parent.byte_range().start..parent.byte_range().start + 5);
+                    in_catch = true;
+                }
+                "ternary_expression" => {
+                    if let Some(cond) = parent.child_by_field_name("condition") {
+                        if !cond.byte_range().contains(&node.start_byte()) {
+                            let c = strip_parens(text(cond, self.src));
+                            let in_alt = parent
+                                .child_by_field_name("alternative")
+                                .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
+                            parts.push(if in_alt {
+                                format!("!({c})")
+                            } else {
+                                c.to_string()
+                            });
+                            innermost.get_or_insert(cond.byte_range());
+                        }
+                    }
+                }
+                "binary_expression" => {
+                    // `!token && res.status(401)…`
+                    if let (Some(l), Some(op)) = (
+                        parent.child_by_field_name("left"),
+                        parent.child_by_field_name("operator"),
+                    ) {
+                        if l.end_byte() <= node.start_byte()
+                            && matches!(text(op, self.src), "&&" | "||")
+                        {
+                            let c = text(l, self.src);
+                            parts.push(if text(op, self.src) == "||" {
+                                format!("!({c})")
+                            } else {
+                                c.to_string()
+                            });
+                            innermost.get_or_insert(l.byte_range());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            node = parent;
+        }
+        let range = innermost?;
+        let missing_config = self.tests_missing_config(site);
+        Some(Guard {
+            text: parts.join(" && "),
+            range,
+            in_catch,
+            missing_config,
+        })
+    }
+
+    /// Whether the innermost `if` around `site` tests for a missing secret or
+    /// environment variable: `!process.env.X`, `!env.API_KEY`, `!secret` where
+    /// `const secret = Deno.env.get('…')`.
+    fn tests_missing_config(&self, site: Node<'a>) -> bool {
+        let mut node = site;
+        let cond = loop {
+            let Some(p) = node.parent() else { return false };
+            if is_function(p) {
+                return false;
+            }
+            if p.kind() == "if_statement" {
+                break p.child_by_field_name("condition");
+            }
+            node = p;
+        };
+        let Some(cond) = cond else { return false };
+        let is_config = |t: &str| {
+            t.contains("process.env")
+                || t.contains("Deno.env")
+                || t.contains("env.")
+                || t.contains("import.meta.env")
+                || t.contains("getenv")
+                || t.contains("environ")
+        };
+        let mut stack = vec![cond];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "unary_expression" && text(n, self.src).starts_with('!') {
+                if let Some(arg) = n.named_child(0).map(unwrap_expr) {
+                    let t = text(arg, self.src);
+                    if is_config(t) && !t.contains("req") {
+                        return true;
+                    }
+                    if arg.kind() == "identifier" {
+                        if let Some(v) = self.resolve_local(t, arg) {
+                            if is_config(text(v, self.src)) && !text(v, self.src).contains("req") {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        false
+    }
+
+    /// An earlier check in the same function that rejected callers with no identity.
+    fn identity_established(&self, site: Node) -> Option<Range<usize>> {
+        let func = enclosing_function(site)?;
+        let body = function_body(func)?;
+        let mut found = None;
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.start_byte() >= site.start_byte() || (n.id() != body.id() && is_function(n)) {
+                continue;
+            }
+            if n.kind() == "if_statement" && n.end_byte() <= site.start_byte() {
+                if let (Some(cond), Some(cons)) = (
+                    n.child_by_field_name("condition"),
+                    n.child_by_field_name("consequence"),
+                ) {
+                    let c = text(cond, self.src);
+                    let exits = {
+                        let t = text(cons, self.src);
+                        t.contains("return") || t.contains("throw") || t.contains("next(")
+                    };
+                    if exits && rejects_missing_identity(c) {
+                        found = Some(cond.byte_range());
+                    }
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        found
+    }
+
+    /// Where to insert a statement before the one containing `site`.
+    fn statement_insertion(&self, site: Node) -> Option<StatementInsertion> {
+        let mut node = site;
+        loop {
+            let parent = node.parent()?;
+            if is_function(parent) {
+                return None; // expression-bodied arrow: no statement to put a log before
+            }
+            if is_statement(node) {
+                let wrap = match parent.kind() {
+                    "statement_block" | "program" | "switch_case" | "switch_default" => None,
+                    "if_statement" | "else_clause" | "while_statement" | "for_statement"
+                    | "for_in_statement" => Some(node.byte_range()),
+                    _ => return None,
+                };
+                if wrap.is_none() && !syntax::starts_line(self.src, node.start_byte()) {
+                    return None;
+                }
+                let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
+                return Some(StatementInsertion {
+                    line_start,
+                    indent,
+                    wrap,
+                    newline: self.newline,
+                });
+            }
+            node = parent;
+        }
+    }
+
+    fn logger_in_scope(&self) -> Option<String> {
+        ["logger", "log"]
+            .iter()
+            .find(|n| {
+                self.declared.contains(**n)
+                    && !self.imports.get(**n).is_some_and(|(s, _)| s == "console")
+            })
+            .map(|s| s.to_string())
+    }
+
+    /// String literals inside `node` (not object keys), joined by " | ".
+    fn strings_in(&self, node: Node) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "string" => {
+                    // Skip object keys.
+                    if n.parent().is_some_and(|p| {
+                        p.kind() == "pair"
+                            && p.child_by_field_name("key")
+                                .is_some_and(|k| k.id() == n.id())
+                    }) {
+                        continue;
+                    }
+                    if let Some(s) = string_value(n, self.src) {
+                        parts.push(s);
+                    }
+                }
+                "template_string" => parts.push(text(n, self.src).trim_matches('`').to_string()),
+                _ => {
+                    for i in (0..n.named_child_count()).rev() {
+                        if let Some(c) = n.named_child(i) {
+                            stack.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join(" | "))
+    }
+
+    /// An expression in `node` that echoes a caught error (`e.message`, `String(err)`).
+    fn echoed_error(&self, node: Node, site: Node) -> Option<Range<usize>> {
+        let mut caught: Vec<String> = Vec::new();
+        let mut p = site.parent();
+        while let Some(n) = p {
+            if n.kind() == "catch_clause" {
+                if let Some(param) = n.child_by_field_name("parameter") {
+                    caught.push(text(param, self.src).to_string());
+                }
+            }
+            if is_function(n) {
+                // callback `(err) => …` parameters named like errors
+                if let Some(params) = n
+                    .child_by_field_name("parameters")
+                    .or_else(|| n.child_by_field_name("parameter"))
+                {
+                    for id in
+                        text(params, self.src).split(|c: char| !c.is_alphanumeric() && c != '_')
+                    {
+                        if matches!(id, "err" | "error" | "e") {
+                            caught.push(id.to_string());
+                        }
+                    }
+                }
+            }
+            p = n.parent();
+        }
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            let name = text(n, self.src);
+            // `error.message` from `const { error } = await …` echoes an error too.
+            let l = name.to_ascii_lowercase();
+            let errorish = (l == "error" || l == "err" || l.ends_with("error"))
+                && n.parent().is_some_and(|p| {
+                    p.kind() == "member_expression"
+                        && p.child_by_field_name("property").is_some_and(|pr| {
+                            matches!(
+                                text(pr, self.src),
+                                "message" | "stack" | "details" | "toString"
+                            )
+                        })
+                });
+            if n.kind() == "identifier" && (caught.iter().any(|c| c == name) || errorish) {
+                // the error itself or a member/method of it
+                let mut top = n;
+                while let Some(par) = top.parent() {
+                    if matches!(
+                        par.kind(),
+                        "member_expression"
+                            | "call_expression"
+                            | "template_substitution"
+                            | "arguments"
+                    ) && par.kind() != "arguments"
+                    {
+                        top = par;
+                    } else {
+                        break;
+                    }
+                }
+                return Some(top.byte_range());
+            }
+            stack.extend(named_children(n));
+        }
+        None
+    }
+}
+
+trait TapMerge {
+    fn tap_merge(self, other: HeaderEval) -> HeaderEval;
+}
+impl TapMerge for HeaderEval {
+    fn tap_merge(mut self, other: HeaderEval) -> HeaderEval {
+        if other.challenge.is_some() || other.opaque {
+            self.challenge = self.challenge.or(other.challenge);
+            // an imported value replaces "no initializer"
+        }
+        self
+    }
+}
+
+fn known_indirect(code: u16, node: Node) -> StatusEval {
+    StatusEval::Known(vec![StatusValue {
+        code,
+        range: node.byte_range(),
+        literal: false,
+        branch_condition: None,
+    }])
+}
+
+fn export_headers(e: Export, target: Option<&Path>) -> HeaderEval {
+    match e {
+        Export::Headers { challenge, opaque } | Export::HeaderBuilder { challenge, opaque } => {
+            HeaderEval {
+                challenge: challenge.map(|lit| ChallengeHeader {
+                    value_range: 0..0,
+                    literal: lit,
+                    evidence: target
+                        .map(|t| evidence_in(t, 0..0, "`WWW-Authenticate` comes from this module")),
+                }),
+                opaque,
+            }
+        }
+        _ => HeaderEval::opaque(),
+    }
+}
+
+/// `ctx.response` and `ctx` set headers on the same response.
+fn normalize_receiver(s: &str) -> &str {
+    s.strip_suffix(".response")
+        .or_else(|| s.strip_suffix(".res"))
+        .unwrap_or(s)
+}
+
+fn strip_parens(s: &str) -> &str {
+    let t = s.trim();
+    if t.starts_with('(') && t.ends_with(')') {
+        &t[1..t.len() - 1]
+    } else {
+        t
+    }
+}
+
+/// A condition that rejects callers with no identity: `!user`, `error || !user`,
+/// `!req.session.userId`, `user == null`, Python `not user`.
+pub(crate) fn rejects_missing_identity(cond: &str) -> bool {
+    const IDENTITY: &[&str] = &[
+        "user",
+        "session",
+        "userid",
+        "user_id",
+        "claims",
+        "payload",
+        "decoded",
+        "currentuser",
+        "current_user",
+        "auth",
+        "principal",
+        "identity",
+        "token",
+        "jwt",
+        "sub",
+    ];
+    let c: String = cond
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let c = c.replace("not", "!");
+    for (i, _) in c.match_indices('!') {
+        if c[i + 1..].starts_with('=') {
+            continue;
+        }
+        let path: String = c[i + 1..]
+            .chars()
+            .take_while(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | '?'))
+            .collect();
+        let last = path
+            .trim_end_matches(['.', '?'])
+            .rsplit(['.', '?'])
+            .next()
+            .unwrap_or("");
+        let rest = &c[i + 1 + path.len()..];
+        if IDENTITY.contains(&last) && !rest.starts_with(['(', '[']) && !path.ends_with('.') {
+            return true;
+        }
+    }
+    IDENTITY.iter().any(|k| {
+        c.contains(&format!("{k}==null"))
+            || c.contains(&format!("{k}===undefined"))
+            || c.contains(&format!("{k}is!e"))
+    })
+}
+
+fn is_function(n: Node) -> bool {
+    matches!(
+        n.kind(),
+        "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+    )
+}
+
+fn is_statement(n: Node) -> bool {
+    n.kind().ends_with("_statement")
+        || n.kind() == "lexical_declaration"
+        || n.kind() == "variable_declaration"
+}
+
+fn enclosing_function(n: Node) -> Option<Node> {
+    let mut p = n.parent();
+    while let Some(x) = p {
+        if is_function(x) {
+            return Some(x);
+        }
+        p = x.parent();
+    }
+    None
+}
+
+fn function_body(n: Node) -> Option<Node> {
+    if is_function(n) {
+        n.child_by_field_name("body")
+    } else {
+        None
+    }
+}
+
+/// A function's name: its own, or the variable/property it is assigned to.
+fn function_name(n: Node, src: &str) -> Option<String> {
+    if !is_function(n) {
+        return None;
+    }
+    if let Some(name) = n.child_by_field_name("name") {
+        return Some(text(name, src).to_string());
+    }
+    let p = n.parent()?;
+    match p.kind() {
+        "variable_declarator" => p
+            .child_by_field_name("name")
+            .map(|x| text(x, src).to_string()),
+        "pair" => p
+            .child_by_field_name("key")
+            .map(|x| text(x, src).to_string()),
+        "assignment_expression" => p
+            .child_by_field_name("left")
+            .map(|x| text(x, src).rsplit('.').next().unwrap_or("").to_string()),
+        _ => None,
+    }
+}
+
+/// The expression a function body returns first (for header builders).
+fn returned_expr(body: Node) -> Option<Node> {
+    if body.kind() != "statement_block" {
+        return Some(body); // arrow with expression body
+    }
+    named_children(body)
+        .find(|s| s.kind() == "return_statement")
+        .and_then(|r| r.named_child(0))
+}
+
+/// Strips parentheses, `await`, TypeScript `as`/`satisfies`/non-null wrappers.
+fn unwrap_expr(mut n: Node) -> Node {
+    loop {
+        match n.kind() {
+            "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "type_assertion"
+            | "await_expression" => match n.named_child(0) {
+                Some(c) => n = c,
+                None => return n,
+            },
+            _ => return n,
+        }
+    }
+}
+
+fn is_test_path(p: &Path) -> bool {
+    let s = p.to_string_lossy();
+    s.contains(".test.")
+        || s.contains(".spec.")
+        || s.contains("__tests__")
+        || s.contains("/__mocks__/")
+}
+
+/// Whether `n` sits inside a test assertion (`expect(...)`, `assert…(...)`).
+fn in_assertion(n: Node, src: &str) -> bool {
+    let mut p = n.parent();
+    while let Some(x) = p {
+        if x.kind() == "call_expression" {
+            let f = x
+                .child_by_field_name("function")
+                .map(|f| text(f, src))
+                .unwrap_or("");
+            let head = f.split(['.', '(']).next().unwrap_or("");
+            if matches!(
+                head,
+                "expect" | "assert" | "should" | "chai" | "t" | "it" | "test" | "describe"
+            ) && f != head
+                || matches!(head, "expect" | "assert")
+            {
+                return true;
+            }
+            if f.ends_with(".toEqual")
+                || f.ends_with(".toBe")
+                || f.ends_with(".toMatchObject")
+                || f.ends_with(".toStrictEqual")
+                || f.ends_with(".deepEqual")
+                || f.ends_with(".equal")
+            {
+                return true;
+            }
+        }
+        if is_function(x) {
+            // still look further: `it('…', () => { expect(...) })` is handled by the call check
+        }
+        p = x.parent();
+    }
+    false
+}
+
+// ----- candidates ------------------------------------------------------------
+
+/// A candidate site before it is turned into the model.
+struct Raw<'t> {
+    framework: Framework,
+    node: Node<'t>,
+    status: StatusEval,
+    /// The status argument or property value node (for ranges).
+    headers: HeaderEval,
+    insertion: Option<HeaderInsertion>,
+    message_node: Option<Node<'t>>,
+    function: Option<Node<'t>>,
+}
+
+impl<'t> Raw<'t> {
+    fn into_site(self, cx: &Cx<'t>) -> Option<ResponseSite> {
+        let status = match self.status {
+            StatusEval::Known(v) => Status::Known(v),
+            StatusEval::Forwarded(r, s) => Status::Forwarded {
+                range: r,
+                source: s,
+            },
+            _ => return None,
+        };
+        Some(build_site(
+            cx,
+            self.framework,
+            self.node,
+            status,
+            self.headers,
+            self.insertion,
+            self.message_node,
+        ))
+    }
+}
+
+fn build_site<'t>(
+    cx: &Cx<'t>,
+    framework: Framework,
+    node: Node<'t>,
+    status: Status,
+    headers: HeaderEval,
+    insertion: Option<HeaderInsertion>,
+    message_node: Option<Node<'t>>,
+) -> ResponseSite {
+    let message = message_node.and_then(|m| cx.strings_in(m));
+    let echoes_error = message_node.and_then(|m| cx.echoed_error(m, node));
+    ResponseSite {
+        framework,
+        range: node.byte_range(),
+        status,
+        headers: Headers {
+            challenge: headers.challenge,
+            opaque: headers.opaque,
+            insertion,
+        },
+        message,
+        message_range: message_node.map(|m| m.byte_range()),
+        guard: cx.guard(node),
+        handler: enclosing_function(node).map(|f| f.byte_range()),
+        logged: cx.logged_before(node),
+        log_insertion: cx.statement_insertion(node),
+        logger_in_scope: cx.logger_in_scope(),
+        identity_established: cx.identity_established(node),
+        echoes_error,
+        via_helper: None,
+    }
+}
+
+fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> Vec<Raw<'t>> {
+    let Some(q) = query(lang) else {
+        return Vec::new();
+    };
+    let names = q.capture_names();
+    let mut qc = QueryCursor::new();
+    let mut out: Vec<Raw<'t>> = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
+    while let Some(m) = matches.next() {
+        for cap in m.captures {
+            let name = names[cap.index as usize];
+            let Some(kind) = name.strip_prefix("site.") else {
+                continue;
+            };
+            let node = cap.node;
+            if !seen.insert(node.id()) || kind == "call" {
+                continue;
+            }
+            if cx.is_test_file || in_assertion(node, cx.src) {
+                continue;
+            }
+            let raw = match kind {
+                "constructor" | "static_json" => web_response(cx, node, kind == "static_json"),
+                "http_exception" => hono_exception(cx, node),
+                "method" => method_call(cx, node),
+                "assignment" => status_assignment(cx, node),
+                "lambda" => lambda_object(cx, node),
+                _ => None,
+            };
+            out.extend(raw);
+        }
+    }
+    out
+}
+
+fn args_of(node: Node) -> Vec<Node> {
+    node.child_by_field_name("arguments")
+        .map(|a| {
+            named_children(a)
+                .filter(|c| c.kind() != "comment")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The `pair` of `obj` whose key is `name`.
+fn pair<'t>(cx: &Cx<'t>, obj: Node<'t>, name: &str) -> Option<Node<'t>> {
+    named_children(obj).find(|p| {
+        p.kind() == "pair"
+            && p.child_by_field_name("key")
+                .and_then(|k| cx.key_name(k))
+                .as_deref()
+                == Some(name)
+    })
+}
+
+fn shorthand<'t>(cx: &Cx<'t>, obj: Node<'t>, name: &str) -> Option<Node<'t>> {
+    named_children(obj)
+        .find(|p| p.kind() == "shorthand_property_identifier" && text(*p, cx.src) == name)
+}
+
+/// `new Response(body, { status, headers })`, `Response.json(body, init)`.
+fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t>> {
+    let ctor_text = text(node, cx.src);
+    let framework = if ctor_text.contains("NextResponse") {
+        Framework::Next
+    } else {
+        Framework::WebResponse
+    };
+    let args = args_of(node);
+    let body = args.first().copied();
+    let init = args.get(1).copied().map(unwrap_expr)?;
+    let init_obj = match init.kind() {
+        "object" => init,
+        "identifier" => cx
+            .resolve_local(text(init, cx.src), init)
+            .map(unwrap_expr)
+            .filter(|v| v.kind() == "object")?,
+        _ => return None,
+    };
+    let status_node = pair(cx, init_obj, "status")
+        .and_then(|p| p.child_by_field_name("value"))
+        .or_else(|| shorthand(cx, init_obj, "status"))?;
+    let status = cx.eval_status(status_node, 0);
+    let (headers, insertion) = headers_in_init(cx, init_obj, node);
+    let _ = is_json;
+    Some(Raw {
+        framework,
+        node,
+        status,
+        headers,
+        insertion,
+        message_node: body,
+        function: enclosing_function(node),
+    })
+}
+
+/// Reads `headers` from an init/result object and says how to add one.
+fn headers_in_init<'t>(
+    cx: &Cx<'t>,
+    obj: Node<'t>,
+    site: Node<'t>,
+) -> (HeaderEval, Option<HeaderInsertion>) {
+    if let Some(p) = pair(cx, obj, "headers") {
+        let Some(v) = p.child_by_field_name("value") else {
+            return (HeaderEval::opaque(), None);
+        };
+        let h = cx.eval_headers(v, site, 0);
+        let v_inner = unwrap_expr(v);
+        let ins = match v_inner.kind() {
+            "object" => {
+                object_insertion(cx, v_inner, "add a `WWW-Authenticate` entry to `headers`")
+            }
+            "new_expression" => args_of(v_inner)
+                .first()
+                .filter(|a| a.kind() == "object")
+                .and_then(|o| {
+                    object_insertion(
+                        cx,
+                        *o,
+                        "add a `WWW-Authenticate` entry to `new Headers({…})`",
+                    )
+                }),
+            "identifier" | "member_expression" | "call_expression" => Some(HeaderInsertion {
+                at: v.start_byte(),
+                replace_len: v.end_byte() - v.start_byte(),
+                template: format!("{{ ...{}, $NAME: $VALUE }}", text(v, cx.src)),
+                how: "spread the headers and add `WWW-Authenticate`",
+            }),
+            _ => None,
+        };
+        return (h, ins);
+    }
+    if let Some(s) = shorthand(cx, obj, "headers") {
+        let h = cx.eval_headers(s, site, 0);
+        let ins = Some(HeaderInsertion {
+            at: s.start_byte(),
+            replace_len: s.end_byte() - s.start_byte(),
+            template: "headers: { ...headers, $NAME: $VALUE }".to_string(),
+            how: "spread the headers and add `WWW-Authenticate`",
+        });
+        return (h, ins);
+    }
+    if named_children(obj).any(|c| c.kind() == "spread_element") {
+        return (HeaderEval::opaque(), None);
+    }
+    (
+        HeaderEval::default(),
+        property_insertion(
+            cx,
+            obj,
+            "headers: { $NAME: $VALUE }",
+            "add `headers` with `WWW-Authenticate`",
+        ),
+    )
+}
+
+/// How to add `$NAME: $VALUE` to an object literal, in its layout.
+fn object_insertion(cx: &Cx, obj: Node, how: &'static str) -> Option<HeaderInsertion> {
+    property_insertion(cx, obj, "$NAME: $VALUE", how)
+}
+
+/// How to add the property `prop` (a template) to an object literal.
+fn property_insertion(
+    cx: &Cx,
+    obj: Node,
+    prop: &str,
+    how: &'static str,
+) -> Option<HeaderInsertion> {
+    let entries: Vec<Node> = named_children(obj)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let Some(last) = entries.last() else {
+        // `{}` → `{ prop }`
+        return Some(HeaderInsertion {
+            at: obj.start_byte(),
+            replace_len: obj.end_byte() - obj.start_byte(),
+            template: format!("{{ {prop} }}"),
+            how,
+        });
+    };
+    let after_last = &cx.src[last.end_byte()..obj.end_byte()];
+    let has_trailing_comma = after_last.trim_start().starts_with(',');
+    let multiline = syntax::starts_line(cx.src, last.start_byte());
+    if multiline {
+        let (_, indent) = syntax::line_indent(cx.src, last.start_byte());
+        if has_trailing_comma {
+            let comma = last.end_byte() + after_last.find(',').unwrap_or(0) + 1;
+            Some(HeaderInsertion {
+                at: comma,
+                replace_len: 0,
+                template: format!("{}{indent}{prop},", cx.newline),
+                how,
+            })
+        } else {
+            Some(HeaderInsertion {
+                at: last.end_byte(),
+                replace_len: 0,
+                template: format!(",{}{indent}{prop}", cx.newline),
+                how,
+            })
+        }
+    } else {
+        Some(HeaderInsertion {
+            at: last.end_byte(),
+            replace_len: 0,
+            template: format!(", {prop}"),
+            how,
+        })
+    }
+}
+
+/// `throw new HTTPException(401, { message })` (Hono). No header option exists.
+fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let args = args_of(node);
+    let status = cx.eval_status(*args.first()?, 0);
+    let opts = args.get(1).copied();
+    // `res: new Response(…, { headers })` carries the real response.
+    let headers = match opts
+        .filter(|o| o.kind() == "object")
+        .and_then(|o| pair(cx, o, "res"))
+        .and_then(|p| p.child_by_field_name("value"))
+    {
+        Some(res) => {
+            let res = unwrap_expr(res);
+            match web_response(cx, res, false) {
+                Some(r) => r.headers,
+                None => HeaderEval::opaque(),
+            }
+        }
+        None => HeaderEval::default(),
+    };
+    Some(Raw {
+        framework: Framework::Hono,
+        node,
+        status,
+        headers,
+        insertion: None,
+        message_node: opts,
+        function: enclosing_function(node),
+    })
+}
+
+/// Receivers that are never a response (test helpers, clients).
+fn non_response_receiver(recv: &str) -> bool {
+    let head = recv.split(['.', '(']).next().unwrap_or("");
+    matches!(
+        head,
+        "expect"
+            | "assert"
+            | "should"
+            | "chai"
+            | "request"
+            | "supertest"
+            | "agent"
+            | "axios"
+            | "fetch"
+            | "http"
+            | "nock"
+            | "mock"
+            | "sinon"
+            | "jest"
+            | "vi"
+            | "cy"
+            | "console"
+            | "Response"
+            | "NextResponse"
+            | "JSON"
+            | "Promise"
+            | "Object"
+            | "Array"
+            | "Math"
+    ) || recv.contains("expect(")
+}
+
+/// Calls on a response object: Express, Fastify, Koa, Hono, Node http.
+fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let f = node.child_by_field_name("function")?;
+    let recv = f.child_by_field_name("object")?;
+    let method = text(f.child_by_field_name("property")?, cx.src);
+    let recv_text = text(recv, cx.src);
+    if non_response_receiver(recv_text)
+        || !matches!(
+            unwrap_expr(recv).kind(),
+            "identifier" | "member_expression" | "this" | "call_expression"
+        )
+    {
+        return None;
+    }
+    let args = args_of(node);
+    let first = *args.first()?;
+    // The receiver of the chain, e.g. `res` in `res.status(401).json()`.
+    let base = chain_base(recv);
+    let base_text = text(base, cx.src);
+    if non_response_receiver(base_text) {
+        return None;
+    }
+    let function = enclosing_function(node);
+    let top = chain_top(node);
+    let scope = function.unwrap_or(cx.root);
+    let (framework, status_node, message_node) = match method {
+        "status" | "code" => {
+            let fw = if method == "code" {
+                Framework::Fastify
+            } else if matches!(base_text, "c" | "context") && !is_express_like(cx, top) {
+                Framework::Hono
+            } else if base_text.contains("reply") {
+                Framework::Fastify
+            } else {
+                Framework::Express
+            };
+            (fw, first, chain_message(cx, top))
+        }
+        "sendStatus" => (Framework::Express, first, None),
+        "writeHead" => (Framework::NodeHttp, first, None),
+        "throw" => (Framework::Koa, first, args.get(1).copied()),
+        "json" | "text" | "body" | "html" | "newResponse" => {
+            let second = *args.get(1)?;
+            (Framework::Hono, second, Some(first))
+        }
+        _ => return None,
+    };
+    let status = cx.eval_status(status_node, 0);
+    if matches!(status, StatusEval::Unknown) {
+        return None;
+    }
+    // Headers: in the chain, in the call, or set on the receiver.
+    let mut headers = HeaderEval::default();
+    let mut insertion = None;
+    let sends = chain_sends(cx, top);
+    if let Some(ch) = chain_challenge(cx, top) {
+        headers.challenge = Some(ch);
+    }
+    match framework {
+        Framework::Hono if method != "status" => {
+            if let Some(h) = args.get(2) {
+                headers.merge(cx.eval_headers(*h, node, 0));
+                if h.kind() == "object" {
+                    insertion = object_insertion(
+                        cx,
+                        *h,
+                        "add a `WWW-Authenticate` entry to the headers argument",
+                    );
+                }
+            } else {
+                let close = node.child_by_field_name("arguments")?.end_byte() - 1;
+                let after_last = args.last().map(|a| a.end_byte()).unwrap_or(close);
+                insertion = Some(HeaderInsertion {
+                    at: after_last,
+                    replace_len: 0,
+                    template: ", { $NAME: $VALUE }".into(),
+                    how: "pass headers with `WWW-Authenticate`",
+                });
+            }
+            if headers.challenge.is_none() {
+                headers.challenge = cx.header_set_on(scope, base_text, node.start_byte(), false);
+            }
+        }
+        Framework::NodeHttp => {
+            let h = args
+                .iter()
+                .skip(1)
+                .find(|a| !matches!(a.kind(), "string" | "template_string"))
+                .copied();
+            match h {
+                Some(h) => {
+                    headers.merge(cx.eval_headers(h, node, 0));
+                    if h.kind() == "object" {
+                        insertion = object_insertion(
+                            cx,
+                            h,
+                            "add a `WWW-Authenticate` entry to `writeHead`'s headers",
+                        );
+                    }
+                }
+                None => {
+                    insertion = Some(HeaderInsertion {
+                        at: args.last()?.end_byte(),
+                        replace_len: 0,
+                        template: ", { $NAME: $VALUE }".into(),
+                        how: "pass headers to `writeHead`",
+                    });
+                }
+            }
+            if headers.challenge.is_none() {
+                headers.challenge = cx.header_set_on(scope, base_text, node.start_byte(), false);
+            }
+        }
+        Framework::Koa => {
+            if let Some(o) = args.iter().skip(1).find(|a| a.kind() == "object") {
+                if let Some(h) =
+                    pair(cx, *o, "headers").and_then(|p| p.child_by_field_name("value"))
+                {
+                    headers.merge(cx.eval_headers(h, node, 0));
+                    if h.kind() == "object" {
+                        insertion = object_insertion(
+                            cx,
+                            h,
+                            "add a `WWW-Authenticate` entry to the error's headers",
+                        );
+                    }
+                } else {
+                    insertion = property_insertion(
+                        cx,
+                        *o,
+                        "headers: { $NAME: $VALUE }",
+                        "add `headers` to the error",
+                    );
+                }
+            } else {
+                insertion = Some(HeaderInsertion {
+                    at: args.last()?.end_byte(),
+                    replace_len: 0,
+                    template: ", { headers: { $NAME: $VALUE } }".into(),
+                    how: "pass `headers` to `ctx.throw`",
+                });
+            }
+            if headers.challenge.is_none() {
+                // Koa's error handler removes headers set before `ctx.throw`; only the error's own count.
+            }
+        }
+        _ => {
+            if headers.challenge.is_none() {
+                headers.challenge = cx.header_set_on(scope, base_text, node.start_byte(), !sends);
+            }
+            if is_receiver_simple(base) {
+                let (method_name, how) = match framework {
+                    Framework::Hono => ("header", "call `c.header(…)` first"),
+                    Framework::Fastify => ("header", "add `.header(…)` to the chain"),
+                    _ => ("set", "add `.set(…)` to the chain"),
+                };
+                if framework == Framework::Hono {
+                    // `c.status(401)` is a statement: add `c.header(...)` before it.
+                    if let Some(ins) = cx.statement_insertion(node).filter(|i| i.wrap.is_none()) {
+                        let semi = if cx.semicolons { ";" } else { "" };
+                        insertion = Some(HeaderInsertion {
+                            at: ins.line_start,
+                            replace_len: 0,
+                            template: format!(
+                                "{}{base_text}.header($NAME, $VALUE){semi}{}",
+                                ins.indent, ins.newline
+                            ),
+                            how,
+                        });
+                    }
+                } else {
+                    insertion = Some(HeaderInsertion {
+                        at: node.end_byte(),
+                        replace_len: 0,
+                        template: format!(".{method_name}($NAME, $VALUE)"),
+                        how,
+                    });
+                    if method == "sendStatus" {
+                        insertion = Some(HeaderInsertion {
+                            at: base.end_byte(),
+                            replace_len: 0,
+                            template: format!(".{method_name}($NAME, $VALUE)"),
+                            how,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Some(Raw {
+        framework,
+        node: if top.kind() == "call_expression" {
+            top
+        } else {
+            node
+        },
+        status,
+        headers,
+        insertion,
+        message_node,
+        function,
+    })
+}
+
+fn is_express_like(cx: &Cx, top: Node) -> bool {
+    let t = text(top, cx.src);
+    t.contains(".send(") || t.contains(".end(") || t.contains(".sendStatus(")
+}
+
+fn is_receiver_simple(n: Node) -> bool {
+    matches!(n.kind(), "identifier" | "member_expression" | "this")
+}
+
+/// The innermost object of a call chain: `res` in `res.status(401).json()`.
+fn chain_base(mut n: Node) -> Node {
+    loop {
+        match n.kind() {
+            "call_expression" => match n.child_by_field_name("function") {
+                Some(f) if f.kind() == "member_expression" => n = f,
+                _ => return n,
+            },
+            "member_expression" => match n.child_by_field_name("object") {
+                Some(o) if o.kind() == "call_expression" => n = o,
+                Some(o) => return o,
+                None => return n,
+            },
+            _ => return n,
+        }
+    }
+}
+
+/// The outermost call of the chain containing `call`.
+fn chain_top(call: Node) -> Node {
+    let mut top = call;
+    while let Some(p) = top.parent() {
+        if p.kind() == "member_expression"
+            && p.child_by_field_name("object")
+                .is_some_and(|o| o.id() == top.id())
+        {
+            if let Some(pp) = p.parent().filter(|pp| pp.kind() == "call_expression") {
+                top = pp;
+                continue;
+            }
+        }
+        break;
+    }
+    top
+}
+
+/// The calls of a chain, outermost first: (method name, call node).
+fn chain_calls<'t>(cx: &Cx<'t>, top: Node<'t>) -> Vec<(&'t str, Node<'t>)> {
+    let mut out = Vec::new();
+    let mut n = top;
+    while n.kind() == "call_expression" {
+        let Some(f) = n
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+        else {
+            break;
+        };
+        let m = f
+            .child_by_field_name("property")
+            .map(|p| text(p, cx.src))
+            .unwrap_or("");
+        out.push((m, n));
+        match f.child_by_field_name("object") {
+            Some(o) => n = o,
+            None => break,
+        }
+    }
+    out
+}
+
+fn chain_sends(cx: &Cx, top: Node) -> bool {
+    chain_calls(cx, top).iter().any(|(m, _)| {
+        matches!(
+            *m,
+            "json" | "send" | "end" | "sendStatus" | "render" | "redirect" | "jsonp"
+        )
+    })
+}
+
+fn chain_message<'t>(cx: &Cx<'t>, top: Node<'t>) -> Option<Node<'t>> {
+    chain_calls(cx, top)
+        .into_iter()
+        .find(|(m, _)| matches!(*m, "json" | "send" | "end" | "jsonp"))
+        .and_then(|(_, c)| args_of(c).first().copied())
+}
+
+fn chain_challenge<'t>(cx: &Cx<'t>, top: Node<'t>) -> Option<ChallengeHeader> {
+    for (m, call) in chain_calls(cx, top) {
+        if matches!(m, "set" | "header" | "setHeader" | "append" | "headers") {
+            let args = args_of(call);
+            if let Some(first) = args.first() {
+                if string_value(*first, cx.src).is_some_and(|s| is_challenge_name(&s)) {
+                    if let Some(v) = args.get(1) {
+                        return Some(cx.challenge_value(*v, None));
+                    }
+                }
+                if first.kind() == "object" {
+                    if let Some(ch) = cx.eval_headers(*first, *first, 1).challenge {
+                        return Some(ch);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `res.statusCode = 401`, `ctx.status = 401`.
+fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let left = node.child_by_field_name("left")?;
+    let obj = left.child_by_field_name("object")?;
+    let recv = text(obj, cx.src);
+    let recv_norm = normalize_receiver(recv);
+    let last = recv_norm.rsplit('.').next().unwrap_or(recv_norm);
+    if !matches!(
+        last,
+        "res" | "response" | "resp" | "reply" | "ctx" | "context" | "rep"
+    ) {
+        return None;
+    }
+    let prop = text(left.child_by_field_name("property")?, cx.src);
+    let framework = if prop == "status" {
+        Framework::Koa
+    } else if recv.contains("res") {
+        Framework::Express
+    } else {
+        Framework::NodeHttp
+    };
+    let status = cx.eval_status(node.child_by_field_name("right")?, 0);
+    let function = enclosing_function(node);
+    let scope = function.unwrap_or(cx.root);
+    let challenge = cx.header_set_on(scope, recv, node.start_byte(), true);
+    let mut insertion = None;
+    if let Some(ins) = cx.statement_insertion(node).filter(|i| i.wrap.is_none()) {
+        let method = if framework == Framework::Koa {
+            "set"
+        } else {
+            "setHeader"
+        };
+        let semi = if cx.semicolons { ";" } else { "" };
+        insertion = Some(HeaderInsertion {
+            at: ins.line_start,
+            replace_len: 0,
+            template: format!(
+                "{}{recv}.{method}($NAME, $VALUE){semi}{}",
+                ins.indent, ins.newline
+            ),
+            how: if framework == Framework::Koa {
+                "call `ctx.set(…)` first"
+            } else {
+                "call `res.setHeader(…)` first"
+            },
+        });
+    }
+    // The body usually follows: `ctx.body = {...}` / `res.end('…')`.
+    let message_node = node
+        .parent()
+        .and_then(|stmt| stmt.next_named_sibling())
+        .filter(|s| {
+            let t = text(*s, cx.src);
+            t.contains(".body")
+                || t.contains(".end(")
+                || t.contains(".json(")
+                || t.contains(".send(")
+        });
+    Some(Raw {
+        framework,
+        node,
+        status,
+        headers: HeaderEval {
+            challenge,
+            opaque: false,
+        },
+        insertion,
+        message_node,
+        function,
+    })
+}
+
+/// `return { statusCode: 401, headers, body }`.
+fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
+    // Only objects that are returned, resolved or passed to a callback.
+    let ctx_ok = {
+        let mut p = obj.parent();
+        let mut ok = false;
+        while let Some(x) = p {
+            match x.kind() {
+                "parenthesized_expression" | "as_expression" | "satisfies_expression" => {}
+                "return_statement" | "arrow_function" => {
+                    ok = true;
+                    break;
+                }
+                "arguments" => {
+                    let call = x.parent();
+                    let f = call
+                        .and_then(|c| c.child_by_field_name("function"))
+                        .map(|f| text(f, cx.src))
+                        .unwrap_or("");
+                    ok = matches!(f, "callback" | "cb" | "done" | "resolve");
+                    break;
+                }
+                "variable_declarator" => {
+                    // `const response = { statusCode: 401 }; return response;`
+                    let name = x
+                        .child_by_field_name("name")
+                        .map(|n| text(n, cx.src))
+                        .unwrap_or("");
+                    let func = enclosing_function(x).and_then(function_body);
+                    ok = func.is_some_and(|b| text(b, cx.src).contains(&format!("return {name}")));
+                    break;
+                }
+                _ => break,
+            }
+            p = x.parent();
+        }
+        ok
+    };
+    if !ctx_ok {
+        return None;
+    }
+    let status_node = pair(cx, obj, "statusCode")
+        .and_then(|p| p.child_by_field_name("value"))
+        .or_else(|| shorthand(cx, obj, "statusCode"))?;
+    let status = cx.eval_status(status_node, 0);
+    let (headers, insertion) = headers_in_init(cx, obj, obj);
+    let message_node = pair(cx, obj, "body").and_then(|p| p.child_by_field_name("value"));
+    Some(Raw {
+        framework: Framework::Lambda,
+        node: obj,
+        status,
+        headers,
+        insertion,
+        message_node,
+        function: enclosing_function(obj),
+    })
+}
+
+// ----- helpers -----------------------------------------------------------------
+
+fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig {
+    let message_param = raw.message_node.and_then(|m| {
+        let mt = text(m, cx.src);
+        let params = func.child_by_field_name("parameters")?;
+        named_children(params).enumerate().find_map(|(i, p)| {
+            let name = text(p, cx.src)
+                .split([':', '=', '?'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            (i != status_param && !name.is_empty() && mt.contains(name.as_str())).then_some(i)
+        })
+    });
+    let logs = function_body(func)
+        .and_then(|b| cx.first_log_in(b, raw.node.start_byte()))
+        .is_some();
+    HelperSig {
+        status_param,
+        message_param,
+        challenge: if raw.headers.opaque && raw.headers.challenge.is_none() {
+            None
+        } else {
+            raw.headers.challenge.as_ref().map(|c| c.literal.clone())
+        },
+        logs,
+        definition: func.byte_range(),
+    }
+    .with_opaque(raw.headers.opaque && raw.headers.challenge.is_none())
+}
+
+trait WithOpaque {
+    fn with_opaque(self, opaque: bool) -> Self;
+}
+impl WithOpaque for HelperSig {
+    fn with_opaque(mut self, opaque: bool) -> Self {
+        if opaque {
+            // Unknown headers: treat as carrying whatever is needed.
+            self.challenge = Some(None);
+        }
+        self
+    }
+}
+
+/// Calls to response helpers: same file, relative imports, or configured.
+fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
+    let Some(q) = query(lang) else {
+        return Vec::new();
+    };
+    let names = q.capture_names();
+    let mut qc = QueryCursor::new();
+    let mut out = Vec::new();
+    let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
+    while let Some(m) = matches.next() {
+        for cap in m.captures {
+            if names[cap.index as usize] != "site.call" || cx.is_test_file {
+                continue;
+            }
+            let node = cap.node;
+            let Some(f) = node.child_by_field_name("function") else {
+                continue;
+            };
+            let name = text(f, cx.src);
+            let (sig, defined_in): (HelperSig, Option<std::path::PathBuf>) =
+                if let Some(s) = cx.helpers.get(name) {
+                    // Calls inside the helper itself are not call sites.
+                    if s.definition.contains(&node.start_byte()) {
+                        continue;
+                    }
+                    (s.clone(), None)
+                } else if let Some(spec) = cx.settings.helpers.iter().find(|h| h.name == name) {
+                    (
+                        HelperSig {
+                            status_param: spec.status_arg,
+                            message_param: spec.message_arg,
+                            challenge: None,
+                            logs: false,
+                            definition: 0..0,
+                        },
+                        None,
+                    )
+                } else if let Some((Export::Helper(s), target)) = cx
+                    .imports
+                    .contains_key(name)
+                    .then(|| cx.imported(name))
+                    .flatten()
+                {
+                    (s, Some(target))
+                } else {
+                    continue;
+                };
+            if in_assertion(node, cx.src) {
+                continue;
+            }
+            let args = args_of(node);
+            let Some(status_arg) = args.get(sig.status_param) else {
+                continue;
+            };
+            let status = match cx.eval_status(*status_arg, 0) {
+                StatusEval::Known(v) => Status::Known(v),
+                StatusEval::Forwarded(r, s) => Status::Forwarded {
+                    range: r,
+                    source: s,
+                },
+                _ => continue,
+            };
+            let message_node = sig.message_param.and_then(|i| args.get(i).copied());
+            let headers = HeaderEval {
+                challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
+                    value_range: 0..0,
+                    literal: lit,
+                    evidence: None,
+                }),
+                opaque: false,
+            };
+            let mut site = build_site(
+                cx,
+                Framework::Helper,
+                node,
+                status,
+                headers,
+                None,
+                message_node,
+            );
+            if sig.logs && site.logged.is_none() {
+                site.logged = Some(sig.definition.clone());
+            }
+            site.via_helper = Some(Evidence {
+                path: defined_in,
+                range: sig.definition.clone(),
+                note: format!("`{name}` builds the response here"),
+            });
+            out.push(site);
+        }
+    }
+    out
+}
+
+// ----- module summaries ------------------------------------------------------
+
+/// What a module exports, for importers: status constants, header objects,
+/// header builders and response helpers.
+pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> ModuleSummary {
+    let lang = Language::from_path(path).unwrap_or(Language::TypeScript);
+    let settings = Settings::default();
+    let mut cx = Cx::new(path, src, tree, &settings, index);
+    let raw = candidates(&cx, lang);
+    let mut helpers = HashMap::new();
+    for r in &raw {
+        if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
+            if let Some(name) = function_name(func, src) {
+                helpers
+                    .entry(name)
+                    .or_insert_with(|| helper_sig(&cx, func, *i, r));
+            }
+        }
+    }
+    cx.helpers = helpers;
+    let mut summary = ModuleSummary::default();
+    let root = tree.root_node();
+    for stmt in named_children(root) {
+        if stmt.kind() == "export_statement" {
+            let is_default = text(stmt, src).trim_start().starts_with("export default");
+            if let Some(decl) = stmt.child_by_field_name("declaration") {
+                for (name, export) in declared_exports(&cx, decl) {
+                    summary.exports.insert(name, export);
+                }
+            } else if let Some(value) = stmt.child_by_field_name("value").filter(|_| is_default) {
+                if let Some(e) = value_export(&cx, value, None) {
+                    summary.default_export = Some(e);
+                }
+            } else {
+                // `export { a, b as c }`
+                for clause in named_children(stmt).filter(|c| c.kind() == "export_clause") {
+                    for spec in named_children(clause) {
+                        let name = spec
+                            .child_by_field_name("name")
+                            .map(|n| text(n, src).to_string());
+                        let alias = spec
+                            .child_by_field_name("alias")
+                            .map(|n| text(n, src).to_string());
+                        if let Some(name) = name {
+                            if let Some(e) = local_export(&cx, root, &name) {
+                                summary.exports.insert(alias.unwrap_or(name), e);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // CommonJS: `module.exports = { a, b }`
+        if stmt.kind() == "expression_statement" {
+            if let Some(a) = stmt
+                .named_child(0)
+                .filter(|a| a.kind() == "assignment_expression")
+            {
+                let left = a
+                    .child_by_field_name("left")
+                    .map(|l| text(l, src))
+                    .unwrap_or("");
+                if left == "module.exports" {
+                    if let Some(obj) = a
+                        .child_by_field_name("right")
+                        .filter(|r| r.kind() == "object")
+                    {
+                        for c in named_children(obj) {
+                            let (name, local) = match c.kind() {
+                                "shorthand_property_identifier" => {
+                                    (text(c, src).to_string(), text(c, src).to_string())
+                                }
+                                "pair" => (
+                                    c.child_by_field_name("key")
+                                        .map(|k| text(k, src).to_string())
+                                        .unwrap_or_default(),
+                                    c.child_by_field_name("value")
+                                        .map(|v| text(v, src).to_string())
+                                        .unwrap_or_default(),
+                                ),
+                                _ => continue,
+                            };
+                            if let Some(e) = local_export(&cx, root, &local) {
+                                summary.exports.insert(name, e);
+                            }
+                        }
+                    }
+                } else if let Some(name) = left
+                    .strip_prefix("exports.")
+                    .or_else(|| left.strip_prefix("module.exports."))
+                {
+                    if let Some(v) = a.child_by_field_name("right") {
+                        if let Some(e) = value_export(&cx, v, Some(name)) {
+                            summary.exports.insert(name.to_string(), e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    summary
+}
+
+fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {
+    let mut out = Vec::new();
+    match decl.kind() {
+        "lexical_declaration" | "variable_declaration" => {
+            for d in named_children(decl).filter(|d| d.kind() == "variable_declarator") {
+                let Some(name) = d
+                    .child_by_field_name("name")
+                    .map(|n| text(n, cx.src).to_string())
+                else {
+                    continue;
+                };
+                if let Some(v) = d.child_by_field_name("value") {
+                    if let Some(e) = value_export(cx, v, Some(&name)) {
+                        out.push((name, e));
+                    }
+                }
+            }
+        }
+        "function_declaration" => {
+            if let Some(name) = function_name(decl, cx.src) {
+                if let Some(e) = function_export(cx, decl, &name) {
+                    out.push((name, e));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn local_export(cx: &Cx, root: Node, name: &str) -> Option<Export> {
+    for stmt in named_children(root) {
+        let decl = if stmt.kind() == "export_statement" {
+            stmt.child_by_field_name("declaration")?
+        } else {
+            stmt
+        };
+        match decl.kind() {
+            "lexical_declaration" | "variable_declaration" => {
+                for d in named_children(decl).filter(|d| d.kind() == "variable_declarator") {
+                    if d.child_by_field_name("name").map(|n| text(n, cx.src)) == Some(name) {
+                        return d
+                            .child_by_field_name("value")
+                            .and_then(|v| value_export(cx, v, Some(name)));
+                    }
+                }
+            }
+            "function_declaration" if function_name(decl, cx.src).as_deref() == Some(name) => {
+                return function_export(cx, decl, name)
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn value_export(cx: &Cx, v: Node, name: Option<&str>) -> Option<Export> {
+    let v = unwrap_expr(v);
+    match v.kind() {
+        "number" => text(v, cx.src).parse::<u16>().ok().map(Export::Number),
+        "string" | "template_string" => string_value(v, cx.src).map(Export::Str),
+        "object" | "new_expression" => {
+            let h = cx.eval_headers(v, v, 0);
+            Some(Export::Headers {
+                challenge: h.challenge.map(|c| c.literal),
+                opaque: h.opaque,
+            })
+        }
+        "arrow_function" | "function_expression" | "function" => {
+            name.and_then(|n| function_export(cx, v, n))
+        }
+        _ => None,
+    }
+}
+
+fn function_export(cx: &Cx, func: Node, name: &str) -> Option<Export> {
+    if let Some(sig) = cx.helpers.get(name) {
+        return Some(Export::Helper(sig.clone()));
+    }
+    let body = function_body(func)?;
+    let ret = returned_expr(body)?;
+    let ret = unwrap_expr(ret);
+    if ret.kind() == "object"
+        || (ret.kind() == "new_expression" && text(ret, cx.src).starts_with("new Headers"))
+    {
+        let h = cx.eval_headers(ret, ret, 0);
+        return Some(Export::HeaderBuilder {
+            challenge: h.challenge.map(|c| c.literal),
+            opaque: h.opaque,
+        });
+    }
+    None
 }

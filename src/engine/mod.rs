@@ -117,7 +117,12 @@ pub fn extract(
 }
 
 /// Summarises what a module exports (constants, header objects, helpers).
-pub fn summarize_module(path: &Path, text: &str, lang: Language) -> Option<index::ModuleSummary> {
+pub fn summarize_module(
+    path: &Path,
+    text: &str,
+    lang: Language,
+    index: &ProjectIndex,
+) -> Option<index::ModuleSummary> {
     let tree = parse(lang, text, None)?;
     if syntax::depth_exceeds(&tree, crate::lint::MAX_TREE_DEPTH) {
         return None;
@@ -125,6 +130,6 @@ pub fn summarize_module(path: &Path, text: &str, lang: Language) -> Option<index
     Some(if lang.is_python() {
         python::summarize(path, text, &tree)
     } else {
-        javascript::summarize(path, text, &tree)
+        javascript::summarize(path, text, &tree, index)
     })
 }

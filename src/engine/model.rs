@@ -105,6 +105,8 @@ pub struct Evidence {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderInsertion {
     pub at: usize,
+    /// Bytes at `at` that the template replaces (0 for a pure insertion).
+    pub replace_len: usize,
     pub template: String,
     /// A human description for the fix title ("add a `headers` entry").
     pub how: &'static str,
@@ -130,6 +132,9 @@ pub struct Guard {
     pub range: Range<usize>,
     /// The site is in a `catch`/`except` block (text is the caught name).
     pub in_catch: bool,
+    /// The condition tests for a missing server secret or environment
+    /// variable (`!Deno.env.get('JWT_SECRET')`): the server's own failure.
+    pub missing_config: bool,
 }
 
 /// How a fix inserts a statement before the site's statement.
@@ -154,7 +159,7 @@ pub struct ResponseSite {
     pub range: Range<usize>,
     pub status: Status,
     pub headers: Headers,
-    /// String literals of the body/message/detail, lower-cased and joined.
+    /// String literals of the body/message/detail, joined by " | ".
     pub message: Option<String>,
     /// Range of the message expression, if any.
     pub message_range: Option<Range<usize>>,

@@ -10,8 +10,12 @@ use crate::engine::model::FileModel;
 use crate::engine::Language;
 use crate::settings::Settings;
 
+pub mod evidence;
 pub mod fixes;
 
+mod bearer_error_code;
+mod no_401_for_server_error;
+mod no_error_detail_in_401;
 mod no_forwarded_401;
 mod prefer_401_for_authentication;
 mod prefer_403_for_authorization;
@@ -85,8 +89,16 @@ pub static RULES: &[&Rule] = &[
     &prefer_401_for_authentication::RULE,
     &valid_www_authenticate::RULE,
     &no_forwarded_401::RULE,
+    &no_401_for_server_error::RULE,
+    &no_error_detail_in_401::RULE,
+    &bearer_error_code::RULE,
     &unused_suppression::RULE,
 ];
+
+/// Validates a `WWW-Authenticate` value (RFC 9110 §11.6.1).
+pub fn valid_www_authenticate_check(value: &str) -> Result<(), String> {
+    valid_www_authenticate::validate(value)
+}
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)

@@ -1,5 +1,7 @@
-//! `prefer-403-for-authorization`: see `prefer_403_for_authorization.md` beside this file.
-use super::{Context, FixKind, Rule};
+//! `prefer-403-for-authorization`: a known caller who is not allowed gets 403.
+//! Documentation and examples: `prefer_403_for_authorization.md` beside this file.
+
+use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
@@ -7,13 +9,38 @@ pub static RULE: Rule = Rule {
     name: "Prefer403ForAuthorization",
     default_severity: Severity::Warning,
     fix: FixKind::Unsafe,
-    summary: "TODO",
+    summary: "401 is used where the caller is authenticated but not permitted; that is 403.",
     doc: include_str!("prefer_403_for_authorization.md"),
-    cwe: &[],
-    security_severity: 5.0,
+    cwe: &[285],
+    security_severity: 3.0,
     check,
 };
 
-fn check(_ctx: &Context, _severity: Severity) -> Vec<Diagnostic> {
-    Vec::new()
+fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for site in &ctx.model.sites {
+        for value in site.codes().filter(|v| v.code == 401) {
+            let verdict = evidence::classify(site, value);
+            let (Some(why), None) = (&verdict.authz, &verdict.authn) else {
+                continue;
+            };
+            let mut d = Diagnostic::new(
+                RULE.id,
+                severity,
+                value.range.clone(),
+                format!("401 used for an authorization failure ({why}): a caller who is authenticated but not allowed should get 403, or clients will try to log in again"),
+            );
+            if let Some(g) = &site.guard {
+                d = d.with_related(g.range.clone(), "the permission check");
+            }
+            if let Some(r) = &site.identity_established {
+                d = d.with_related(r.clone(), "the caller was authenticated here");
+            }
+            if let Some(fix) = fixes::swap_status(value, 403, ctx.text) {
+                d = d.with_fix(fix);
+            }
+            out.push(d);
+        }
+    }
+    out
 }

@@ -1,5 +1,7 @@
-//! `require-401-logging`: see `require_401_logging.md` beside this file.
-use super::{Context, FixKind, Rule};
+//! `require-401-logging`: log why before returning a 401.
+//! Documentation and examples: `require_401_logging.md` beside this file.
+
+use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
@@ -7,13 +9,56 @@ pub static RULE: Rule = Rule {
     name: "Require401Logging",
     default_severity: Severity::Warning,
     fix: FixKind::Safe,
-    summary: "TODO",
+    summary: "A 401 is returned with no log call on its path, so production 401s leave no trace.",
     doc: include_str!("require_401_logging.md"),
-    cwe: &[],
-    security_severity: 5.0,
+    cwe: &[778],
+    security_severity: 2.0,
     check,
 };
 
-fn check(_ctx: &Context, _severity: Severity) -> Vec<Diagnostic> {
-    Vec::new()
+fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
+    let prefer_403_on = ctx
+        .settings
+        .level(super::prefer_403_for_authorization::RULE.id)
+        .severity()
+        .is_some();
+    let mut out = Vec::new();
+    for site in ctx
+        .model
+        .sites
+        .iter()
+        .filter(|s| !evidence::is_server_error(s))
+    {
+        if site.logged.is_some() {
+            continue;
+        }
+        let Some(value) = site
+            .codes()
+            .find(|v| v.code == 401 && !(prefer_403_on && evidence::is_really_403(site, v)))
+        else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            RULE.id,
+            severity,
+            site.range.clone(),
+            "401 returned without logging the reason: when it happens in production nothing records why (log it right before returning)",
+        )
+        .with_related(value.range.clone(), "the 401 status is set here");
+        if let Some(g) = &site.guard {
+            d = d.with_related(g.range.clone(), "the condition that leads to this 401");
+        }
+        if let Some(ins) = &site.log_insertion {
+            d = d.with_fix(fixes::add_log(
+                site,
+                ins,
+                401,
+                ctx.model,
+                ctx.language,
+                ctx.text,
+            ));
+        }
+        out.push(d);
+    }
+    out
 }

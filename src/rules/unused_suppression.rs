@@ -1,4 +1,7 @@
-//! `unused-suppression`: see `unused_suppression.md` beside this file.
+//! `unused-suppression`: suppression comments that are malformed or silence nothing.
+//! The check lives in `crate::suppress`, which sees every finding; this file
+//! holds the rule's metadata. Documentation: `unused_suppression.md`.
+
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -7,10 +10,11 @@ pub static RULE: Rule = Rule {
     name: "UnusedSuppression",
     default_severity: Severity::Warning,
     fix: FixKind::Safe,
-    summary: "TODO",
+    summary:
+        "An `authlint-ignore` comment has no reason, names an unknown rule, or suppresses nothing.",
     doc: include_str!("unused_suppression.md"),
     cwe: &[],
-    security_severity: 5.0,
+    security_severity: 1.0,
     check,
 };
 

@@ -1,19 +1,292 @@
-//! `valid-www-authenticate`: see `valid_www_authenticate.md` beside this file.
+//! `valid-www-authenticate`: a literal `WWW-Authenticate` value must be a
+//! challenge list (RFC 9110 §11.6.1). Documentation: `valid_www_authenticate.md`.
+
 use super::{Context, FixKind, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::engine::syntax::quote;
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     id: "valid-www-authenticate",
     name: "ValidWwwAuthenticate",
     default_severity: Severity::Error,
-    fix: FixKind::Safe,
-    summary: "TODO",
+    fix: FixKind::Unsafe,
+    summary: "A `WWW-Authenticate` value is not a valid challenge list (RFC 9110 §11.6.1), e.g. `'true'` or `''`.",
     doc: include_str!("valid_www_authenticate.md"),
-    cwe: &[],
-    security_severity: 5.0,
+    cwe: &[287],
+    security_severity: 3.0,
     check,
 };
 
-fn check(_ctx: &Context, _severity: Severity) -> Vec<Diagnostic> {
-    Vec::new()
+fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for site in &ctx.model.sites {
+        let Some(ch) = &site.headers.challenge else {
+            continue;
+        };
+        let Some(value) = &ch.literal else { continue };
+        // Only values written in this file can be pointed at.
+        if ch.evidence.as_ref().is_some_and(|e| e.path.is_some())
+            || ch.value_range.is_empty()
+            || !seen.insert(ch.value_range.clone())
+        {
+            continue;
+        }
+        if let Err(why) = validate(value) {
+            let d = Diagnostic::new(RULE.id, severity, ch.value_range.clone(), format!("`WWW-Authenticate: {value}` is not a valid challenge ({why}); clients cannot tell how to authenticate"))
+                .with_fix(Fix {
+                    title: format!("Replace with `{}`", ctx.settings.challenge),
+                    safe: false,
+                    edits: vec![Edit::replace(ch.value_range.clone(), quote(&ctx.settings.challenge, ctx.model.quote))],
+                });
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Values that are syntactically tokens but obviously not scheme names.
+const NOT_SCHEMES: &[&str] = &[
+    "true",
+    "false",
+    "null",
+    "undefined",
+    "none",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "required",
+    "1",
+    "0",
+    "nan",
+    "object",
+];
+
+fn is_tchar(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
+}
+
+fn is_token68_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"-._~+/".contains(&c)
+}
+
+/// Checks `value` against `#challenge` of RFC 9110 §11.6.1.
+pub fn validate(value: &str) -> Result<(), String> {
+    let b = value.as_bytes();
+    let mut p = Parser { b, i: 0 };
+    p.ows();
+    if p.end() {
+        return Err("it is empty; at least one challenge such as `Bearer` is required".into());
+    }
+    loop {
+        let start = p.i;
+        let scheme = p.token();
+        if scheme.is_empty() {
+            return Err(format!("expected an auth-scheme at `{}`", &value[start..]));
+        }
+        if NOT_SCHEMES.iter().any(|n| scheme.eq_ignore_ascii_case(n))
+            || scheme.bytes().all(|c| c.is_ascii_digit())
+        {
+            return Err(format!("`{scheme}` is not an authentication scheme"));
+        }
+        if p.end() {
+            return Ok(());
+        }
+        if p.peek() == Some(b',') {
+            p.list_separator()?;
+            continue;
+        }
+        if p.peek() != Some(b' ') {
+            return Err(format!(
+                "unexpected `{}` after the scheme `{scheme}`",
+                value[p.i..].chars().next().unwrap_or(' ')
+            ));
+        }
+        p.sp();
+        if p.end() {
+            return Ok(());
+        }
+        if p.at_auth_param() {
+            // #auth-param, until a `,` followed by something that is not a param.
+            loop {
+                p.auth_param()?;
+                p.ows();
+                if p.end() {
+                    return Ok(());
+                }
+                if p.peek() != Some(b',') {
+                    return Err(format!(
+                        "expected `,` between parameters at `{}`",
+                        &value[p.i..]
+                    ));
+                }
+                p.list_separator()?;
+                if !p.at_auth_param() {
+                    break; // next challenge
+                }
+            }
+        } else {
+            let t = p.token68();
+            if t == 0 {
+                return Err(format!(
+                    "expected a token68 or auth-params after `{scheme}`"
+                ));
+            }
+            p.ows();
+            if p.end() {
+                return Ok(());
+            }
+            if p.peek() != Some(b',') {
+                return Err(format!(
+                    "unexpected `{}` in the credentials of `{scheme}`",
+                    &value[p.i..]
+                ));
+            }
+            p.list_separator()?;
+        }
+    }
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn end(&self) -> bool {
+        self.i >= self.b.len()
+    }
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn ows(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.i += 1;
+        }
+    }
+    fn sp(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.i += 1;
+        }
+    }
+    fn token(&mut self) -> &'a str {
+        let s = self.i;
+        while self.peek().is_some_and(is_tchar) {
+            self.i += 1;
+        }
+        std::str::from_utf8(&self.b[s..self.i]).unwrap_or("")
+    }
+    fn token68(&mut self) -> usize {
+        let s = self.i;
+        while self.peek().is_some_and(is_token68_char) {
+            self.i += 1;
+        }
+        if self.i == s {
+            return 0;
+        }
+        while self.peek() == Some(b'=') {
+            self.i += 1;
+        }
+        self.i - s
+    }
+    /// `,` then OWS; a trailing or doubled comma is an empty list element.
+    fn list_separator(&mut self) -> Result<(), String> {
+        self.i += 1;
+        self.ows();
+        if self.end() || self.peek() == Some(b',') {
+            return Err("it has an empty list element (a trailing or doubled comma)".into());
+        }
+        Ok(())
+    }
+    /// Whether `token BWS "=" BWS (token / quoted-string)` starts here.
+    fn at_auth_param(&self) -> bool {
+        let mut j = self.i;
+        let start = j;
+        while j < self.b.len() && is_tchar(self.b[j]) {
+            j += 1;
+        }
+        if j == start {
+            return false;
+        }
+        while j < self.b.len() && matches!(self.b[j], b' ' | b'\t') {
+            j += 1;
+        }
+        if self.b.get(j) != Some(&b'=') {
+            return false;
+        }
+        j += 1;
+        while j < self.b.len() && matches!(self.b[j], b' ' | b'\t') {
+            j += 1;
+        }
+        matches!(self.b.get(j), Some(c) if is_tchar(*c) || *c == b'"')
+    }
+    fn auth_param(&mut self) -> Result<(), String> {
+        let name = self.token().to_string();
+        self.ows();
+        self.i += 1; // '='
+        self.ows();
+        if self.peek() == Some(b'"') {
+            self.i += 1;
+            loop {
+                match self.peek() {
+                    None => return Err(format!("the quoted value of `{name}` is not closed")),
+                    Some(b'\\') => self.i += 2,
+                    Some(b'"') => {
+                        self.i += 1;
+                        return Ok(());
+                    }
+                    Some(_) => self.i += 1,
+                }
+            }
+        }
+        if self.token().is_empty() {
+            return Err(format!("`{name}=` has no value"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate;
+
+    #[test]
+    fn accepts_valid_challenges() {
+        for v in [
+            "Bearer",
+            r#"Bearer realm="api""#,
+            r#"Bearer realm="api", error="invalid_token", error_description="The access token expired""#,
+            r#"Basic realm="simple", charset="UTF-8""#,
+            "Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXagGDAW==",
+            r#"Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple""#,
+            "Bearer, Basic",
+            "DPoP algs=\"ES256 PS256\"",
+        ] {
+            assert_eq!(validate(v), Ok(()), "{v}");
+        }
+        // `realm=` parses as a token68 (token68 allows trailing `=`).
+        assert_eq!(validate("Bearer realm="), Ok(()));
+    }
+
+    #[test]
+    fn rejects_invalid_values() {
+        for v in [
+            "",
+            "   ",
+            "true",
+            "false",
+            "1",
+            "Bearer,",
+            "Bearer,,Basic",
+            "\"Bearer\"",
+            r#"Bearer realm="api"#,
+            "Bearer realm=\"a\" error=\"b\"",
+            "realm=\"api\"",
+            "Bearer a b",
+        ] {
+            assert!(validate(v).is_err(), "{v:?} should be invalid");
+        }
+    }
 }

@@ -1,0 +1,177 @@
+//! `--format json`: the stable machine-readable report.
+//!
+//! ```json
+//! {"version": 1,
+//!  "diagnostics": [{"path", "rule", "severity", "message",
+//!                   "range": {"start": {"line", "column"}, "end": {...}},
+//!                   "fixes": [{"title", "safe", "edits": [{"range", "text"}]}],
+//!                   "related": [...], "suppressed": {...}}],
+//!  "summary": {"files", "errors", "warnings", "infos", "suppressed"}}
+//! ```
+//! Lines and columns are 1-based; columns count Unicode scalar values
+//! (characters); `end` is exclusive. `related` is present when there is
+//! evidence to show, `suppressed` only with `--show-suppressed`.
+
+use super::paths::{display_path, slash_path};
+use super::report::{FileReport, Report, Span};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct JsonPos {
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonRange {
+    start: JsonPos,
+    end: JsonPos,
+}
+
+impl From<Span> for JsonRange {
+    fn from(s: Span) -> Self {
+        JsonRange {
+            start: JsonPos {
+                line: s.start.line,
+                column: s.start.column,
+            },
+            end: JsonPos {
+                line: s.end.line,
+                column: s.end.column,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonEdit {
+    range: JsonRange,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct JsonFix {
+    title: String,
+    safe: bool,
+    edits: Vec<JsonEdit>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated {
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    range: Option<JsonRange>,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed {
+    reason: String,
+    #[serde(rename = "fileLevel")]
+    file_level: bool,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic {
+    path: String,
+    rule: &'static str,
+    severity: &'static str,
+    message: String,
+    range: JsonRange,
+    fixes: Vec<JsonFix>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<JsonSuppressed>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    suppressed: usize,
+}
+
+#[derive(Serialize)]
+struct JsonReport {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic>,
+    summary: JsonSummary,
+}
+
+fn diagnostic(file: &FileReport, d: &crate::Diagnostic) -> JsonDiagnostic {
+    let path = slash_path(&file.path);
+    JsonDiagnostic {
+        path: path.clone(),
+        rule: d.rule,
+        severity: d.severity.as_str(),
+        message: d.message.clone(),
+        range: file.span(&d.range).into(),
+        fixes: d
+            .fixes
+            .iter()
+            .map(|f| JsonFix {
+                title: f.title.clone(),
+                safe: f.safe,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| JsonEdit {
+                        range: file.span(&e.range).into(),
+                        text: e.replacement.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        related: d
+            .related
+            .iter()
+            .map(|r| match &r.path {
+                // Ranges in other files would need their text; the path is what matters.
+                Some(p) => JsonRelated {
+                    path: slash_path(&display_path(p)),
+                    range: None,
+                    message: r.message.clone(),
+                },
+                None => JsonRelated {
+                    path: path.clone(),
+                    range: Some(file.span(&r.range).into()),
+                    message: r.message.clone(),
+                },
+            })
+            .collect(),
+        suppressed: d.suppressed.as_ref().map(|s| JsonSuppressed {
+            reason: s.reason.clone(),
+            file_level: s.file_level,
+        }),
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let c = report.counts();
+    let out = JsonReport {
+        version: 1,
+        diagnostics: report
+            .files
+            .iter()
+            .flat_map(|f| {
+                f.diagnostics
+                    .iter()
+                    .filter(|d| report.is_listed(d))
+                    .map(move |d| diagnostic(f, d))
+            })
+            .collect(),
+        summary: JsonSummary {
+            files: report.files_checked,
+            errors: c.errors,
+            warnings: c.warnings,
+            infos: c.infos,
+            suppressed: c.suppressed,
+        },
+    };
+    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}

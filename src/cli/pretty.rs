@@ -1,0 +1,174 @@
+//! The human report: `path:line:col: severity[rule] message`, a code frame,
+//! the fixes on offer, and a closing summary.
+
+use super::paths::slash_path;
+use super::report::{summary_line, FileReport, Report};
+use crate::diagnostic::{Diagnostic, Severity};
+use annotate_snippets::renderer::{AnsiColor, Style};
+use annotate_snippets::{Level, Renderer, Snippet};
+use std::fmt::Write;
+
+struct Styles {
+    path: Style,
+    error: Style,
+    warning: Style,
+    info: Style,
+    dim: Style,
+    ok: Style,
+}
+
+impl Styles {
+    fn new(color: bool) -> Self {
+        if !color {
+            let s = Style::new();
+            return Styles {
+                path: s,
+                error: s,
+                warning: s,
+                info: s,
+                dim: s,
+                ok: s,
+            };
+        }
+        Styles {
+            path: Style::new().bold(),
+            error: AnsiColor::BrightRed.on_default().bold(),
+            warning: AnsiColor::BrightYellow.on_default().bold(),
+            info: AnsiColor::BrightBlue.on_default().bold(),
+            dim: Style::new().dimmed(),
+            ok: AnsiColor::BrightGreen.on_default().bold(),
+        }
+    }
+
+    fn severity(&self, s: Severity) -> Style {
+        match s {
+            Severity::Error => self.error,
+            Severity::Warning => self.warning,
+            Severity::Info => self.info,
+        }
+    }
+}
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// Renders the whole report. `color` adds ANSI styles (the caller's stream
+/// strips them when the terminal does not want them).
+pub fn render(report: &Report, color: bool) -> String {
+    let st = Styles::new(color);
+    let mut out = String::new();
+    for file in &report.files {
+        for d in file.diagnostics.iter().filter(|d| report.is_listed(d)) {
+            render_one(&mut out, file, d, &st, color);
+        }
+    }
+    let summary = summary_line(report);
+    let c = report.counts();
+    let style = if c.errors > 0 {
+        st.error
+    } else if c.warnings > 0 {
+        st.warning
+    } else {
+        st.ok
+    };
+    for line in summary.lines() {
+        let _ = writeln!(out, "{}", paint(style, line));
+    }
+    out
+}
+
+fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, color: bool) {
+    let span = file.span(&d.range);
+    let path = slash_path(&file.path);
+    let _ = writeln!(
+        out,
+        "{}: {}{} {}",
+        paint(
+            st.path,
+            &format!("{path}:{}:{}", span.start.line, span.start.column)
+        ),
+        paint(st.severity(d.severity), d.severity.as_str()),
+        paint(st.dim, &format!("[{}]", d.rule)),
+        d.message
+    );
+    out.push_str(&frame(file, d, color));
+    for fix in &d.fixes {
+        let kind = if fix.safe { "safe" } else { "unsafe" };
+        let _ = writeln!(out, "  {} {} ({kind})", paint(st.info, "= fix:"), fix.title);
+    }
+    for r in &d.related {
+        let loc = match &r.path {
+            Some(p) => slash_path(&super::paths::display_path(p)),
+            None => {
+                let p = file.pos(r.range.start);
+                format!("{path}:{}:{}", p.line, p.column)
+            }
+        };
+        let _ = writeln!(out, "  {} {loc}: {}", paint(st.dim, "= note:"), r.message);
+    }
+    if let Some(s) = &d.suppressed {
+        let what = if s.file_level {
+            "suppressed for the file"
+        } else {
+            "suppressed"
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint(st.warning, &format!("= {what}:")),
+            s.reason
+        );
+    }
+    out.push('\n');
+}
+
+/// The code frame for `d`, rendered by annotate-snippets.
+fn frame(file: &FileReport, d: &Diagnostic, color: bool) -> String {
+    let text = &file.text;
+    let start = d.range.start.min(text.len());
+    let end = d.range.end.clamp(start, text.len());
+    let first = file.line_range(start);
+    let last = file.line_range(end);
+    let source = &text[first.start..last.end.max(first.start)];
+    let mut lo = start - first.start;
+    let mut hi = (end - first.start).min(source.len());
+    if lo == hi {
+        // Point at one character rather than nothing.
+        if let Some(ch) = source[lo..].chars().next() {
+            hi = lo + ch.len_utf8();
+        } else if lo > 0 {
+            lo = source[..lo]
+                .char_indices()
+                .next_back()
+                .map(|(i, _)| i)
+                .unwrap_or(0);
+        }
+    }
+    let level = match d.severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        Severity::Info => Level::Info,
+    };
+    let line_start = file.pos(start).line;
+    let msg = level.title("").snippet(
+        Snippet::source(source)
+            .line_start(line_start)
+            .fold(true)
+            .annotation(level.span(lo..hi)),
+    );
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let rendered = renderer.render(msg).to_string();
+    // Drop the title line: the header above already says what it would.
+    let body = match rendered.split_once('\n') {
+        Some((_, rest)) => rest,
+        None => "",
+    };
+    let mut s = body.trim_end_matches('\n').to_string();
+    s.push('\n');
+    s
+}

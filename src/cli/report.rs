@@ -1,0 +1,288 @@
+//! What a lint run produced, independent of how it is printed.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{Encoding, LineMap};
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// The column unit of every report: Unicode scalar values (characters).
+pub const COLUMN_ENCODING: Encoding = Encoding::Utf32;
+
+/// A 1-based line/column pair, columns in Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A 1-based range; `end` is exclusive (the position just after the last character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+/// One linted file: its (possibly fixed) text and every diagnostic on it,
+/// suppressed ones included.
+pub struct FileReport {
+    /// The path as shown to users (relative to the working directory).
+    pub path: PathBuf,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+    lines: LineMap,
+}
+
+impl FileReport {
+    pub fn new(path: PathBuf, text: String, diagnostics: Vec<Diagnostic>) -> Self {
+        let lines = LineMap::new(&text);
+        FileReport {
+            path,
+            text,
+            diagnostics,
+            lines,
+        }
+    }
+
+    pub fn pos(&self, offset: usize) -> Pos {
+        let p = self.lines.position(&self.text, offset, COLUMN_ENCODING);
+        Pos {
+            line: p.line as usize + 1,
+            column: p.column as usize + 1,
+        }
+    }
+
+    pub fn span(&self, range: &Range<usize>) -> Span {
+        Span {
+            start: self.pos(range.start),
+            end: self.pos(range.end.max(range.start)),
+        }
+    }
+
+    /// The byte range of the line containing `offset`, without its line break.
+    pub fn line_range(&self, offset: usize) -> Range<usize> {
+        let offset = offset.min(self.text.len());
+        let start = self.text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let end = self.text[offset..]
+            .find('\n')
+            .map(|i| offset + i)
+            .unwrap_or(self.text.len());
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        start..end.max(start)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    /// The file was skipped on purpose (too large, binary…): reported, not fatal.
+    Warning,
+    /// Something went wrong (unreadable path): the run exits 2.
+    Error,
+}
+
+/// A message about the run rather than about code.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub path: Option<PathBuf>,
+    pub message: String,
+    pub level: NoticeLevel,
+}
+
+/// Which diagnostics are shown and how fixes are described.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions {
+    pub show_suppressed: bool,
+    pub quiet: bool,
+}
+
+/// Counts over the diagnostics a report shows (suppressed ones excluded).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub suppressed: usize,
+    /// Findings with a safe fix.
+    pub safe_fixable: usize,
+    /// Findings whose only fixes are unsafe.
+    pub unsafe_fixable: usize,
+}
+
+pub struct Report {
+    /// Files with at least one diagnostic, sorted by path.
+    pub files: Vec<FileReport>,
+    /// How many files were analysed.
+    pub files_checked: usize,
+    pub notices: Vec<Notice>,
+    /// Fixes written (or shown by --diff), and in how many files.
+    pub fixes_applied: usize,
+    pub files_fixed: usize,
+    pub options: ReportOptions,
+}
+
+impl Report {
+    /// Whether `d` is reported at all under the options (quiet hides non-errors).
+    pub fn is_reported(&self, d: &Diagnostic) -> bool {
+        !self.options.quiet || d.severity == Severity::Error
+    }
+
+    /// Whether `d` is listed by the pretty/json/github reporters.
+    pub fn is_listed(&self, d: &Diagnostic) -> bool {
+        self.is_reported(d) && (d.suppressed.is_none() || self.options.show_suppressed)
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for f in &self.files {
+            for d in f.diagnostics.iter().filter(|d| self.is_reported(d)) {
+                if d.suppressed.is_some() {
+                    c.suppressed += 1;
+                    continue;
+                }
+                match d.severity {
+                    Severity::Error => c.errors += 1,
+                    Severity::Warning => c.warnings += 1,
+                    Severity::Info => c.infos += 1,
+                }
+                if d.fixes.iter().any(|f| f.safe) {
+                    c.safe_fixable += 1;
+                } else if !d.fixes.is_empty() {
+                    c.unsafe_fixable += 1;
+                }
+            }
+        }
+        c
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.notices.iter().any(|n| n.level == NoticeLevel::Error)
+    }
+}
+
+/// `1 error`, `2 errors`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The closing line of the pretty report.
+pub fn summary_line(report: &Report) -> String {
+    let c = report.counts();
+    let files = plural(report.files_checked, "file");
+    let mut out = String::new();
+    if report.fixes_applied > 0 {
+        out.push_str(&format!(
+            "Fixed {} in {}.\n",
+            plural(report.fixes_applied, "problem"),
+            plural(report.files_fixed, "file")
+        ));
+    }
+    let mut parts = Vec::new();
+    if c.errors > 0 {
+        parts.push(plural(c.errors, "error"));
+    }
+    if c.warnings > 0 {
+        parts.push(plural(c.warnings, "warning"));
+    }
+    if c.infos > 0 {
+        parts.push(plural(c.infos, "info"));
+    }
+    if parts.is_empty() {
+        out.push_str(&format!("No problems found in {files}."));
+    } else {
+        let list = match parts.len() {
+            1 => parts[0].clone(),
+            2 => format!("{} and {}", parts[0], parts[1]),
+            _ => format!("{}, {} and {}", parts[0], parts[1], parts[2]),
+        };
+        out.push_str(&format!("Found {list} in {files}"));
+        let mut fix = Vec::new();
+        if c.safe_fixable > 0 {
+            fix.push(format!("{} fixable with --fix", c.safe_fixable));
+        }
+        if c.unsafe_fixable > 0 {
+            fix.push(format!("{} with --unsafe-fixes", c.unsafe_fixable));
+        }
+        if !fix.is_empty() {
+            out.push_str(&format!(" ({})", fix.join(", ")));
+        }
+        out.push('.');
+    }
+    if c.suppressed > 0 && !report.options.show_suppressed {
+        out.push_str(&format!(
+            " {} suppressed (--show-suppressed lists {}).",
+            plural(c.suppressed, "finding"),
+            if c.suppressed == 1 { "it" } else { "them" }
+        ));
+    } else if c.suppressed > 0 {
+        out.push_str(&format!(" {} suppressed.", plural(c.suppressed, "finding")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(diags: Vec<Diagnostic>, files: usize) -> Report {
+        Report {
+            files: vec![FileReport::new("a.ts".into(), "x\n".repeat(10), diags)],
+            files_checked: files,
+            notices: vec![],
+            fixes_applied: 0,
+            files_fixed: 0,
+            options: ReportOptions::default(),
+        }
+    }
+
+    #[test]
+    fn summary_wording() {
+        assert_eq!(
+            summary_line(&report(vec![], 10)),
+            "No problems found in 10 files."
+        );
+        let mut e = Diagnostic::new("require-www-authenticate", Severity::Error, 0..1, "m");
+        e.fixes.push(crate::Fix {
+            title: "t".into(),
+            safe: true,
+            edits: vec![],
+        });
+        let mut w = Diagnostic::new("prefer-403-for-authorization", Severity::Warning, 2..3, "m");
+        w.fixes.push(crate::Fix {
+            title: "t".into(),
+            safe: false,
+            edits: vec![],
+        });
+        let w2 = Diagnostic::new("require-401-logging", Severity::Warning, 4..5, "m");
+        assert_eq!(
+            summary_line(&report(vec![e.clone(), w, w2], 1)),
+            "Found 1 error and 2 warnings in 1 file (1 fixable with --fix, 1 with --unsafe-fixes)."
+        );
+        let mut s = e.clone();
+        s.suppressed = Some(crate::diagnostic::Suppressed {
+            reason: "r".into(),
+            file_level: false,
+            comment: 0..0,
+        });
+        assert_eq!(
+            summary_line(&report(vec![s], 2)),
+            "No problems found in 2 files. 1 finding suppressed (--show-suppressed lists it)."
+        );
+    }
+
+    #[test]
+    fn positions_are_one_based_characters() {
+        let f = FileReport::new("a.ts".into(), "é = 1;\r\nfoo\n".into(), vec![]);
+        assert_eq!(f.pos(0), Pos { line: 1, column: 1 });
+        assert_eq!(f.pos(2), Pos { line: 1, column: 2 });
+        assert_eq!(f.pos(9), Pos { line: 2, column: 1 });
+        assert_eq!(f.line_range(3), 0..7);
+        assert_eq!(f.line_range(10), 9..12);
+    }
+}

@@ -1,0 +1,338 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning.
+//!
+//! - `tool.driver` lists every rule with its documentation, help URI,
+//!   default level, `security-severity` and CWE tags;
+//! - locations are relative URIs against `%SRCROOT%` (the working directory),
+//!   regions carry start and end line and column (Unicode code points);
+//! - fixes become `artifactChanges`;
+//! - `partialFingerprints` hash the rule, the path, the flagged line's text and
+//!   how many identical lines precede it, so they survive unrelated edits;
+//! - suppressed findings are reported with `suppressions`, never dropped.
+
+use super::paths::{cwd, display_path, file_uri, slash_path, uri_path};
+use super::report::{FileReport, NoticeLevel, Report, Span};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Rule, RULES};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// SARIF wants messages to be sentences.
+fn sentence(s: &str) -> String {
+    let t = s.trim_end();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// The first prose paragraph of a rule's Markdown page.
+pub fn first_paragraph(doc: &str) -> Option<String> {
+    let mut para: Vec<&str> = Vec::new();
+    let mut in_fence = false;
+    for line in doc.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_fence = !in_fence;
+            if !para.is_empty() {
+                break;
+            }
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        if t.is_empty() || t.starts_with('#') {
+            if !para.is_empty() {
+                break;
+            }
+            continue;
+        }
+        para.push(t);
+    }
+    if para.is_empty() {
+        None
+    } else {
+        Some(para.join(" "))
+    }
+}
+
+fn rule_descriptor(rule: &Rule) -> Value {
+    let full = first_paragraph(rule.doc).unwrap_or_else(|| rule.summary.to_string());
+    let mut tags = vec!["security".to_string()];
+    for cwe in rule.cwe {
+        tags.push(format!("external/cwe/cwe-{cwe}"));
+    }
+    json!({
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": { "text": sentence(rule.summary) },
+        "fullDescription": { "text": sentence(&full) },
+        "help": { "text": rule.doc, "markdown": rule.doc },
+        "helpUri": rule.help_uri(),
+        "defaultConfiguration": { "level": level(rule.default_severity) },
+        "properties": {
+            "tags": tags,
+            "precision": "high",
+            "problem.severity": match rule.default_severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "recommendation",
+            },
+            "security-severity": format!("{:.1}", rule.security_severity),
+        }
+    })
+}
+
+/// A stable 64-bit FNV-1a hash (std's hasher may change between releases).
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.iter().chain(std::iter::once(&0xffu8)) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Fingerprints for a file's diagnostics, in order: rule + path + trimmed text
+/// of the flagged line + how many earlier lines have the same text + how many
+/// earlier findings of the rule sit on that same line.
+fn fingerprints(file: &FileReport, diags: &[&Diagnostic]) -> Vec<String> {
+    let path = slash_path(&file.path);
+    let mut line_seen: HashMap<&str, usize> = HashMap::new();
+    let mut occurrence_of_line: HashMap<usize, usize> = HashMap::new();
+    let mut offset = 0;
+    for line in file.text.split_inclusive('\n') {
+        let t = line.trim();
+        let n = line_seen.entry(t).or_insert(0);
+        occurrence_of_line.insert(offset, *n);
+        *n += 1;
+        offset += line.len();
+    }
+    let mut same_spot: HashMap<(&str, usize), usize> = HashMap::new();
+    diags
+        .iter()
+        .map(|d| {
+            let lr = file.line_range(d.range.start);
+            let text = file.text[lr.clone()].trim();
+            let occurrence = occurrence_of_line.get(&lr.start).copied().unwrap_or(0);
+            let k = same_spot.entry((d.rule, lr.start)).or_insert(0);
+            let nth = *k;
+            *k += 1;
+            let h = fnv1a(&[
+                d.rule.as_bytes(),
+                path.as_bytes(),
+                text.as_bytes(),
+                occurrence.to_string().as_bytes(),
+                nth.to_string().as_bytes(),
+            ]);
+            format!("{h:016x}")
+        })
+        .collect()
+}
+
+fn artifact_location(path: &Path) -> Value {
+    if path.is_absolute() {
+        json!({ "uri": file_uri(path, false) })
+    } else {
+        json!({ "uri": uri_path(&slash_path(path)), "uriBaseId": SRCROOT })
+    }
+}
+
+fn region(span: Span) -> Value {
+    json!({
+        "startLine": span.start.line,
+        "startColumn": span.start.column,
+        "endLine": span.end.line,
+        "endColumn": span.end.column,
+    })
+}
+
+fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
+    let rule_index = RULES.iter().position(|r| r.id == d.rule);
+    let mut span = file.span(&d.range);
+    if span.start == span.end {
+        // An empty region would read as an insertion point; show one character.
+        span.end.column += 1;
+    }
+    let mut region_v = region(span);
+    let line = file.line_range(d.range.start);
+    region_v["snippet"] = json!({ "text": &file.text[line] });
+    let mut r = json!({
+        "ruleId": d.rule,
+        "level": level(d.severity),
+        "message": { "text": sentence(&d.message) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": artifact_location(&file.path),
+                "region": region_v,
+            }
+        }],
+        "partialFingerprints": { "authlint/v1": fingerprint },
+    });
+    if let Some(i) = rule_index {
+        r["ruleIndex"] = json!(i);
+    }
+    if !d.related.is_empty() {
+        let related: Vec<Value> = d
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, rel)| {
+                let physical = match &rel.path {
+                    Some(p) => json!({ "artifactLocation": artifact_location(&display_path(p)) }),
+                    None => json!({
+                        "artifactLocation": artifact_location(&file.path),
+                        "region": region(file.span(&rel.range)),
+                    }),
+                };
+                json!({
+                    "id": i + 1,
+                    "physicalLocation": physical,
+                    "message": { "text": sentence(&rel.message) },
+                })
+            })
+            .collect();
+        r["relatedLocations"] = json!(related);
+    }
+    if !d.fixes.is_empty() {
+        let fixes: Vec<Value> = d
+            .fixes
+            .iter()
+            .map(|f| {
+                let replacements: Vec<Value> = f
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        json!({
+                            "deletedRegion": region(file.span(&e.range)),
+                            "insertedContent": { "text": e.replacement },
+                        })
+                    })
+                    .collect();
+                let kind = if f.safe { "safe" } else { "unsafe" };
+                json!({
+                    "description": { "text": sentence(&format!("{} ({kind} fix)", f.title)) },
+                    "artifactChanges": [{
+                        "artifactLocation": artifact_location(&file.path),
+                        "replacements": replacements,
+                    }],
+                })
+            })
+            .collect();
+        r["fixes"] = json!(fixes);
+    }
+    if let Some(s) = &d.suppressed {
+        r["suppressions"] = json!([{
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": s.reason,
+        }]);
+    }
+    r
+}
+
+pub fn render(report: &Report) -> String {
+    let mut results = Vec::new();
+    for file in &report.files {
+        let diags: Vec<&Diagnostic> = file
+            .diagnostics
+            .iter()
+            .filter(|d| report.is_reported(d))
+            .collect();
+        let fps = fingerprints(file, &diags);
+        for (d, fp) in diags.into_iter().zip(fps) {
+            results.push(result(file, d, fp));
+        }
+    }
+    let notifications: Vec<Value> = report
+        .notices
+        .iter()
+        .map(|n| {
+            let mut v = json!({
+                "level": if n.level == NoticeLevel::Error { "error" } else { "warning" },
+                "message": { "text": sentence(&n.message) },
+            });
+            if let Some(p) = &n.path {
+                v["locations"] =
+                    json!([{ "physicalLocation": { "artifactLocation": artifact_location(p) } }]);
+            }
+            v
+        })
+        .collect();
+    let mut invocation = json!({ "executionSuccessful": !report.has_errors() });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = json!(notifications);
+    }
+    let log = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "authlint",
+                    "fullName": "authlint: 401/403 handling linter",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": env!("CARGO_PKG_HOMEPAGE"),
+                    "rules": RULES.iter().map(|r| rule_descriptor(r)).collect::<Vec<_>>(),
+                }
+            },
+            "invocations": [invocation],
+            "originalUriBaseIds": {
+                SRCROOT: { "uri": file_uri(&cwd(), true) }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraph_extraction() {
+        let doc = "# x\n\n## What it flags\n\nA 401 without\na challenge.\n\n## Why\nmore";
+        assert_eq!(
+            first_paragraph(doc).as_deref(),
+            Some("A 401 without a challenge.")
+        );
+        assert_eq!(first_paragraph("# x\n"), None);
+    }
+
+    #[test]
+    fn fingerprints_ignore_line_numbers() {
+        let d = Diagnostic::new("require-www-authenticate", Severity::Error, 0..3, "m");
+        let a = FileReport::new("a.ts".into(), "foo();\n".into(), vec![]);
+        let mut d2 = d.clone();
+        d2.range = 10..13;
+        let b = FileReport::new("a.ts".into(), "// hello\n\n  foo();\n".into(), vec![]);
+        assert_eq!(fingerprints(&a, &[&d]), fingerprints(&b, &[&d2]));
+        // A second identical line is a different finding.
+        let c = FileReport::new("a.ts".into(), "foo();\nfoo();\n".into(), vec![]);
+        let mut d3 = d.clone();
+        d3.range = 7..10;
+        let fp = fingerprints(&c, &[&d, &d3]);
+        assert_ne!(fp[0], fp[1]);
+        assert_eq!(fp[0], fingerprints(&a, &[&d])[0]);
+    }
+}

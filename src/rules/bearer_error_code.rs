@@ -1,0 +1,99 @@
+//! `bearer-error-code`: a Bearer challenge for a bad token says `error="invalid_token"`.
+//! Documentation and examples: `bearer_error_code.md` beside this file.
+
+use super::{Context, FixKind, Rule};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::engine::model::ResponseSite;
+
+pub static RULE: Rule = Rule {
+    id: "bearer-error-code",
+    name: "BearerErrorCode",
+    default_severity: Severity::Info,
+    fix: FixKind::Safe,
+    summary: "A Bearer challenge on a 401 for a bad or expired token lacks `error=\"invalid_token\"` (RFC 6750 §3.1).",
+    doc: include_str!("bearer_error_code.md"),
+    cwe: &[],
+    security_severity: 1.0,
+    check,
+};
+
+/// The 401 is about a token that was sent but is bad or expired.
+fn bad_token(site: &ResponseSite) -> bool {
+    let msg = site.message.as_deref().unwrap_or("").to_lowercase();
+    let guard = site
+        .guard
+        .as_ref()
+        .map(|g| g.text.to_lowercase())
+        .unwrap_or_default();
+    let in_catch = site.guard.as_ref().is_some_and(|g| g.in_catch);
+    let says_bad = [
+        "invalid token",
+        "expired",
+        "invalid jwt",
+        "jwt malformed",
+        "token is invalid",
+        "bad token",
+        "invalid or expired",
+        "invalid session",
+        "invalid_token",
+        "verification failed",
+    ]
+    .iter()
+    .any(|k| msg.contains(k));
+    let missing = guard.contains("!token")
+        || guard.contains("!authheader")
+        || guard.contains("not token")
+        || msg.contains("missing");
+    (says_bad || in_catch || guard.contains("expired") || guard.contains("verify")) && !missing
+}
+
+fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for site in ctx
+        .model
+        .sites
+        .iter()
+        .filter(|s| s.has_code(401) && bad_token(s))
+    {
+        let Some(ch) = &site.headers.challenge else {
+            continue;
+        };
+        let Some(value) = &ch.literal else { continue };
+        if ch.value_range.is_empty() || ch.evidence.as_ref().is_some_and(|e| e.path.is_some()) {
+            continue;
+        }
+        let lower = value.to_ascii_lowercase();
+        if !lower.trim_start().starts_with("bearer")
+            || lower.contains("error=")
+            || crate::rules::valid_www_authenticate_check(value).is_err()
+        {
+            continue;
+        }
+        let addition = if value.trim().len() == "bearer".len() {
+            r#" error="invalid_token""#
+        } else {
+            r#", error="invalid_token""#
+        };
+        // Insert before the closing quote of the literal.
+        let raw = ctx.text.get(ch.value_range.clone()).unwrap_or("");
+        let Some(close) = raw.chars().last().filter(|c| matches!(c, '\'' | '"' | '`')) else {
+            continue;
+        };
+        let escaped = if close == '"' {
+            addition.replace('"', "\\\"")
+        } else {
+            addition.to_string()
+        };
+        let at = ch.value_range.end - close.len_utf8();
+        out.push(
+            Diagnostic::new(
+                RULE.id,
+                severity,
+                ch.value_range.clone(),
+                "this 401 rejects a bad or expired token: add `error=\"invalid_token\"` to the Bearer challenge (RFC 6750 §3.1) so clients know to refresh rather than ask the user to log in",
+            )
+            .with_fix(Fix { title: "Add `error=\"invalid_token\"` to the challenge".into(), safe: true, edits: vec![Edit::insert(at, escaped)] }),
+        );
+    }
+    out
+}

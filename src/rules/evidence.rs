@@ -1,0 +1,318 @@
+//! Evidence shared by the 401-vs-403 rules: is a site about *who* the caller
+//! is (authentication, 401) or about *what* they may do (authorization, 403)?
+//!
+//! A verdict needs clear evidence from the message, the guarding condition or
+//! the authentication state. A bare "Unauthorized" message is no evidence.
+
+use crate::engine::model::{ResponseSite, StatusValue};
+
+/// Phrases in a message that mean "known caller, not allowed".
+const AUTHZ_MESSAGE: &[&str] = &[
+    "forbidden",
+    "permission",
+    "not allowed",
+    "admin only",
+    "admins only",
+    "admin access",
+    "admin required",
+    "requires admin",
+    "insufficient",
+    "not permitted",
+    "not authorized to",
+    "not authorised to",
+    "don't have access",
+    "do not have access",
+    "does not have access",
+    "no access to",
+    "not the owner",
+    "only the owner",
+    "not your",
+    "not a member",
+    "role",
+    "scope",
+    "upgrade your plan",
+    "subscription required",
+];
+
+/// Phrases in a message that mean "we don't know who you are".
+const AUTHN_MESSAGE: &[&str] = &[
+    "not authenticated",
+    "unauthenticated",
+    "authentication required",
+    "authentication failed",
+    "missing token",
+    "no token",
+    "token missing",
+    "token is missing",
+    "token required",
+    "token expired",
+    "expired token",
+    "token has expired",
+    "invalid token",
+    "token is invalid",
+    "invalid or expired",
+    "bad token",
+    "jwt expired",
+    "jwt malformed",
+    "invalid jwt",
+    "missing jwt",
+    "login required",
+    "please log in",
+    "please login",
+    "please sign in",
+    "not logged in",
+    "missing authorization",
+    "no authorization",
+    "authorization header",
+    "auth header",
+    "invalid credentials",
+    "bad credentials",
+    "missing credentials",
+    "session expired",
+    "no session",
+    "invalid session",
+    "missing api key",
+    "invalid api key",
+    "api key required",
+    "missing bearer",
+];
+
+/// Identifier fragments in a condition that test permissions.
+const AUTHZ_GUARD: &[&str] = &[
+    "role",
+    "isadmin",
+    "is_admin",
+    "admin",
+    "permission",
+    "can(",
+    "cannot(",
+    "hasrole",
+    "has_role",
+    "haspermission",
+    "has_perm",
+    "scope",
+    "owner",
+    "tenant",
+    "org_id",
+    "orgid",
+    "team",
+    "member",
+    "plan",
+    "subscription",
+    "tier",
+    "is_staff",
+    "isstaff",
+    "is_superuser",
+    "superuser",
+    "groups",
+    "acl",
+    "canaccess",
+    "can_access",
+    "entitle",
+    "allowed",
+];
+
+/// Condition fragments that test whether credentials exist or are valid.
+const AUTHN_GUARD: &[&str] = &[
+    "authheader",
+    "auth_header",
+    "authorization",
+    "token",
+    "jwt",
+    "bearer",
+    "apikey",
+    "api_key",
+    "credential",
+    "expired",
+    "!session",
+    "notsession",
+    "session is none",
+    "session==null",
+    "!user",
+    "user is none",
+    "not user",
+    "user==null",
+    "!req.user",
+    "!currentuser",
+    "current_user is none",
+    "!auth",
+    "!claims",
+    "!payload",
+    "!decoded",
+    "is_authenticated",
+    "isauthenticated",
+    "signature",
+    "login",
+];
+
+#[derive(Debug, Default, Clone)]
+pub struct Verdict {
+    /// Why this looks like an authorization failure (403).
+    pub authz: Option<String>,
+    /// Why this looks like an authentication failure (401).
+    pub authn: Option<String>,
+    /// The guard mixes both, joined by `||` (`!session || session.role !== 'admin'`).
+    pub mixed_or: bool,
+}
+
+fn find<'a>(hay: &str, needles: &'a [&'a str]) -> Option<&'a str> {
+    needles.iter().copied().find(|n| contains_bounded(hay, n))
+}
+
+/// `hay` contains `needle`; a negation probe like `!user` must not continue
+/// into a member access (`!user.isAdmin` tests an attribute, not presence).
+fn contains_bounded(hay: &str, needle: &str) -> bool {
+    if !needle.starts_with('!') {
+        return hay.contains(needle);
+    }
+    hay.match_indices(needle).any(|(i, _)| {
+        let next = hay[i + needle.len()..].chars().next();
+        !matches!(next, Some(c) if c.is_alphanumeric() || c == '_' || c == '.' || c == '?' || c == '[')
+    })
+}
+
+/// Normalises condition text for keyword matching: lower-case, no spaces.
+fn norm_condition(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .replace("===", "==")
+        .replace("!==", "!=")
+        .replace("not(", "!(")
+        .replace("isnone", "is none")
+}
+
+/// Classifies one status value of a site.
+pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
+    let mut v = Verdict::default();
+    let mut message = site.message.as_deref().unwrap_or("").to_lowercase();
+    if value.code == 403 {
+        // "Forbidden" on a 403 is only the reason phrase: no evidence either way.
+        message = message.replace("forbidden", "");
+    }
+    // A conditional status decides by its own branch: in `session ? 401 : 403`
+    // the 401 runs when the session exists (the caller is known).
+    if let Some(branch) = &value.branch_condition {
+        let b = norm_condition(branch);
+        let negated = b.starts_with("!(") || b.starts_with('!');
+        let about_identity = ["user", "session", "auth", "token", "claims", "principal"]
+            .iter()
+            .any(|k| b.contains(k));
+        if about_identity {
+            if negated {
+                v.authn = Some(format!(
+                    "this branch runs when `{}` is false: the caller is not authenticated",
+                    branch.trim_start_matches("!(").trim_end_matches(')')
+                ));
+                return v;
+            }
+            let guard = site
+                .guard
+                .as_ref()
+                .map(|g| norm_condition(&g.text))
+                .unwrap_or_default();
+            if let Some(k) = find(&guard, AUTHZ_GUARD).or_else(|| find(&message, AUTHZ_MESSAGE)) {
+                v.authz = Some(format!("this branch runs when `{branch}` holds, so the caller is known, and the check is about `{k}`"));
+                return v;
+            }
+        }
+    }
+    let mut cond = String::new();
+    if let Some(g) = &site.guard {
+        if !g.in_catch {
+            cond.push_str(&g.text);
+        }
+    }
+    if let Some(b) = &value.branch_condition {
+        cond.push_str(" && ");
+        cond.push_str(b);
+    }
+    let cond_raw = cond.to_lowercase();
+    let mut cond_n = norm_condition(&cond);
+    // Python spells negation `not x`; make `not user` visible to the `!user` probes.
+    cond_n = cond_n
+        .replace("notuser", "!user")
+        .replace("notsession", "!session")
+        .replace("nottoken", "!token");
+    // CSRF tokens are not credentials.
+    let csrf = cond_n.contains("csrf") || cond_n.contains("xsrf");
+    let cond_spaced = cond_raw.replace("not ", "!");
+
+    if let Some(k) = find(&message, AUTHZ_MESSAGE) {
+        v.authz = Some(format!("the message mentions \"{k}\""));
+    }
+    if let Some(k) = find(&message, AUTHN_MESSAGE) {
+        v.authn = Some(format!("the message says \"{k}\""));
+    }
+    let guard_authz = find(&cond_n, AUTHZ_GUARD)
+        .or_else(|| ownership(&cond_n))
+        .filter(|_| !cond_n.is_empty());
+    let guard_authn = find(&cond_n, AUTHN_GUARD)
+        .or_else(|| find(&cond_spaced, AUTHN_GUARD))
+        .filter(|_| !cond_n.is_empty() && !csrf);
+    if let Some(k) = guard_authz {
+        v.authz.get_or_insert(format!("the condition checks `{k}`"));
+    }
+    if let Some(k) = guard_authn {
+        v.authn.get_or_insert(format!(
+            "the condition checks `{}`",
+            k.trim_start_matches('!')
+        ));
+    }
+    if guard_authz.is_some() && guard_authn.is_some() {
+        v.mixed_or = cond_raw.contains("||") || cond_raw.contains(" or ");
+    }
+    // A 401 after the identity was established: the guard is about the user's attributes.
+    if v.authz.is_none()
+        && v.authn.is_none()
+        && site.identity_established.is_some()
+        && !cond.is_empty()
+        && site.guard.as_ref().is_some_and(|g| !g.in_catch)
+    {
+        let c = cond_n.as_str();
+        let about_identity = [
+            "user.",
+            "user?.",
+            "user[",
+            "profile",
+            "session.user",
+            "claims.",
+            "payload.",
+            "decoded.",
+            "current_user.",
+            "request.user.",
+        ]
+        .iter()
+        .any(|k| c.contains(k));
+        if about_identity {
+            v.authz = Some("the caller was already authenticated by an earlier check, and this condition tests their attributes".into());
+        }
+    }
+    v
+}
+
+/// An ownership comparison: `order.userId !== req.session.userId`, `doc.owner_id != user.id`.
+fn ownership(cond: &str) -> Option<&'static str> {
+    let keys = [
+        "userid",
+        "user_id",
+        "user.id",
+        "author",
+        "createdby",
+        "created_by",
+    ];
+    (cond.contains("!=") && keys.iter().any(|k| cond.contains(k))).then_some("ownership")
+}
+
+/// Whether the site answers 401 for the server's own misconfiguration.
+pub fn is_server_error(site: &ResponseSite) -> bool {
+    site.guard.as_ref().is_some_and(|g| g.missing_config)
+}
+
+/// Whether a 401 value is really an authorization failure (reported by
+/// `prefer-403-for-authorization` alone).
+pub fn is_really_403(site: &ResponseSite, value: &StatusValue) -> bool {
+    let v = classify(site, value);
+    value.code == 401 && v.authz.is_some() && v.authn.is_none()
+}
