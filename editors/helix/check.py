@@ -15,6 +15,9 @@ RULES = {
     "prefer-401-for-authentication",
     "valid-www-authenticate",
     "no-forwarded-401",
+    "no-401-for-server-error",
+    "no-error-detail-in-401",
+    "bearer-error-code",
     "unused-suppression",
 }
 LEVELS = {"off", "info", "warning", "error"}
@@ -52,7 +55,7 @@ def main() -> int:
                 errors.append(f"unknown settings {sorted(unknown)}")
             if not isinstance(settings.get("enable"), bool):
                 errors.append("enable must be a boolean")
-            if not isinstance(settings.get("challenge"), str) or not settings["challenge"]:
+            if "challenge" in settings and (not isinstance(settings["challenge"], str) or not settings["challenge"]):
                 errors.append("challenge must be a non-empty string")
             if not isinstance(settings.get("loggers"), list):
                 errors.append("loggers must be a list")

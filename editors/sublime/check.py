@@ -56,6 +56,8 @@ def main() -> int:
             errors.append(f"{name} must have exactly the keys {sorted(SETTINGS)}")
         elif not isinstance(value["rules"], dict) or not isinstance(value["loggers"], list):
             errors.append(f"{name}: rules must be an object and loggers a list")
+        elif value["challenge"] is not None and not isinstance(value["challenge"], str):
+            errors.append(f"{name}: challenge must be a string or null")
     if init != pushed:
         errors.append("initializationOptions and settings.authlint differ")
     for e in errors:

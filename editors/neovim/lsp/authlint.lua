@@ -19,13 +19,14 @@ return {
   -- The nearest authlint.toml wins; otherwise the repository root.
   root_markers = { 'authlint.toml', '.git' },
   -- Answered for `workspace/configuration` (section "authlint") and sent as
-  -- initializationOptions (see before_init). vim.empty_dict() and vim.NIL keep
-  -- the JSON shape the server expects ({} and null, not [] and a missing key).
+  -- initializationOptions (see before_init). Layered over the project's
+  -- authlint.toml: null (vim.NIL) and empty values override nothing.
+  -- vim.empty_dict() keeps `rules` a JSON object ({} rather than []).
   settings = {
     authlint = {
       enable = true,
       rules = vim.empty_dict(), -- e.g. { ['require-401-logging'] = 'off' }
-      challenge = 'Bearer realm="api"',
+      challenge = vim.NIL, -- e.g. 'Bearer realm="api"' (authlint.toml's, else that, when null)
       loggers = {}, -- e.g. { 'audit' }
       configPath = vim.NIL, -- e.g. '/path/to/authlint.toml'
     },

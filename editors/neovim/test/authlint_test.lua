@@ -364,7 +364,7 @@ end)
 test('settings keep the JSON shape the server expects', function()
   local json = vim.json.decode(vim.json.encode(config.settings.authlint))
   assert(json.enable == true)
-  assert(json.challenge == 'Bearer realm="api"')
+  assert(json.challenge == vim.NIL, 'challenge must encode as null (no override of authlint.toml)')
   assert(vim.json.encode(config.settings.authlint.rules) == '{}', 'rules must encode as {}')
   assert(json.configPath == vim.NIL, 'configPath must encode as null')
   local params = {}

@@ -62,8 +62,10 @@ def settings_problem(s):
         return f"settings keys {sorted(s)} != {sorted(SETTING_KEYS)}"
     if not isinstance(s["rules"], dict):
         return f"rules must be an object, got {json.dumps(s['rules'])}"
-    if not isinstance(s["loggers"], list) or not isinstance(s["challenge"], str):
-        return "loggers must be a list and challenge a string"
+    if not isinstance(s["loggers"], list):
+        return "loggers must be a list"
+    if s["challenge"] is not None and (not isinstance(s["challenge"], str) or not s["challenge"].strip()):
+        return "challenge must be a non-empty string or null"
     if s["configPath"] is not None and not isinstance(s["configPath"], str):
         return "configPath must be a string or null"
     return None

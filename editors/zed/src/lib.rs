@@ -11,7 +11,6 @@ pub mod config {
     use serde_json::{json, Map, Value};
 
     pub const SERVER_NAME: &str = "authlint";
-    pub const DEFAULT_CHALLENGE: &str = r#"Bearer realm="api""#;
     pub const LEVELS: [&str; 4] = ["off", "info", "warning", "error"];
 
     /// The command Zed runs.
@@ -63,7 +62,8 @@ pub mod config {
     /// The server's settings JSON (`enable`, `rules`, `challenge`, `loggers`,
     /// `configPath`) from what the user wrote under `lsp.authlint.settings`
     /// (or `initialization_options`). Accepts the settings flat or nested
-    /// under `"authlint"`; ignores values of the wrong type.
+    /// under `"authlint"`; ignores values of the wrong type. The server layers
+    /// these over the project's `authlint.toml`, so unset values stay null/empty.
     pub fn server_settings(user: Option<&Value>) -> Value {
         let user = match user {
             Some(Value::Object(m)) => match m.get("authlint") {
@@ -88,12 +88,12 @@ pub mod config {
                 }
             }
         }
+        // None (null): the challenge from authlint.toml, else DEFAULT_CHALLENGE.
         let challenge = user
             .get("challenge")
             .and_then(Value::as_str)
             .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .unwrap_or(DEFAULT_CHALLENGE);
+            .filter(|c| !c.is_empty());
         let mut loggers: Vec<String> = Vec::new();
         if let Some(Value::Array(list)) = user.get("loggers") {
             for name in list.iter().filter_map(Value::as_str).map(str::trim) {
@@ -276,7 +276,7 @@ mod tests {
             json!({
                 "enable": true,
                 "rules": {},
-                "challenge": "Bearer realm=\"api\"",
+                "challenge": null,
                 "loggers": [],
                 "configPath": null,
             })

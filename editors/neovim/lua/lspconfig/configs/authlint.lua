@@ -21,7 +21,7 @@ return {
       authlint = {
         enable = true,
         rules = vim.empty_dict(),
-        challenge = 'Bearer realm="api"',
+        challenge = vim.NIL, -- authlint.toml's challenge, else Bearer realm="api"
         loggers = {},
         configPath = vim.NIL,
       },
@@ -37,7 +37,7 @@ unlogged authentication failures) in TypeScript, JavaScript and Python.
 
 `authlint lsp` must be on PATH (or set `cmd`). Settings live under
 `settings.authlint`: enable, rules (rule id -> "off"|"info"|"warning"|"error"),
-challenge, loggers, configPath.
+challenge, loggers, configPath (layered over the project's authlint.toml).
 ]],
   },
 }
