@@ -294,6 +294,25 @@ test('a 401 without WWW-Authenticate is reported', function()
   assert(d.severity == vim.diagnostic.severity.ERROR, 'severity = ' .. tostring(d.severity))
 end)
 
+test("hover on the flagged status explains the rule", function()
+  local d = assert(diags(buf, 'require-www-authenticate')[1], 'no diagnostic')
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    position = { line = d.lnum, character = d.col + 1 },
+  }
+  local responses = vim.lsp.buf_request_sync(buf, 'textDocument/hover', params, TIMEOUT) or {}
+  local text = ''
+  for _, r in pairs(responses) do
+    local c = r.result and r.result.contents
+    if type(c) == 'table' then
+      text = text .. (c.value or vim.inspect(c))
+    elseif type(c) == 'string' then
+      text = text .. c
+    end
+  end
+  assert(text:find('require%-www%-authenticate') and text:find('WWW%-Authenticate'), 'hover was: ' .. text)
+end)
+
 test('the quick fix removes the diagnostic', function()
   local d = assert(diags(buf, 'require-www-authenticate')[1], 'no diagnostic to fix')
   vim.api.nvim_win_set_cursor(0, { d.lnum + 1, d.col })

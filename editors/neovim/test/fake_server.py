@@ -201,6 +201,7 @@ def main():
                         "capabilities": {
                             "textDocumentSync": {"openClose": True, "change": 1},
                             "codeActionProvider": {"codeActionKinds": ["quickfix", "source.fixAll.authlint"]},
+                            "hoverProvider": True,
                         },
                         "serverInfo": {"name": "fake-authlint"},
                     },
@@ -221,6 +222,11 @@ def main():
             publish(td["uri"])
         elif method == "textDocument/didClose":
             docs.pop(params["textDocument"]["uri"], None)
+        elif method == "textDocument/hover":
+            line = params["position"]["line"]
+            hit = [d for d in findings(docs.get(params["textDocument"]["uri"], "")) if d["range"]["start"]["line"] == line]
+            doc = "# require-www-authenticate\n\nA 401 response must carry a `WWW-Authenticate` header."
+            send({"id": msg["id"], "result": {"contents": {"kind": "markdown", "value": doc}} if hit else None})
         elif method == "textDocument/codeAction":
             send({"id": msg["id"], "result": code_actions(params)})
         elif method == "shutdown":
