@@ -19,15 +19,16 @@ return {
   -- The nearest authlint.toml wins; otherwise the repository root.
   root_markers = { 'authlint.toml', '.git' },
   -- Answered for `workspace/configuration` (section "authlint") and sent as
-  -- initializationOptions (see before_init). vim.empty_dict() and vim.NIL keep
-  -- the JSON shape the server expects ({} and null, not [] and a missing key).
+  -- initializationOptions (see before_init). Layered over the project's
+  -- authlint.toml: keys left out (and empty values) override nothing.
+  -- vim.empty_dict() keeps `rules` a JSON object ({} rather than []).
   settings = {
     authlint = {
       enable = true,
       rules = vim.empty_dict(), -- e.g. { ['require-401-logging'] = 'off' }
-      challenge = 'Bearer realm="api"',
-      loggers = {}, -- e.g. { 'audit' }
-      configPath = vim.NIL, -- e.g. '/path/to/authlint.toml'
+      loggers = {}, -- e.g. { 'audit' }, added to authlint.toml's
+      -- challenge = 'Bearer realm="api"', -- default: authlint.toml's, else this
+      -- configPath = '/path/to/authlint.toml', -- default: the nearest authlint.toml
     },
   },
   before_init = function(params, config)

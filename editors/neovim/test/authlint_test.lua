@@ -24,6 +24,9 @@ local has_start = vim.lsp.start ~= nil -- 0.8+
 local mode = has_enable and 'vim.lsp.enable' or (has_start and 'vim.lsp.start' or 'vim.lsp.start_client')
 say(string.format('Neovim %s, starting the server with %s: %s lsp', version, mode, bin))
 
+if os.getenv('AUTHLINT_TEST_DEBUG') then
+  vim.lsp.set_log_level('debug') -- run.sh prints the end of lsp.log on failure
+end
 vim.opt.runtimepath:prepend(nvim_dir)
 vim.cmd('filetype on')
 vim.o.swapfile = false
@@ -130,7 +133,8 @@ end
 local repo = work .. '/repo'
 local svc = repo .. '/svc'
 vim.fn.mkdir(repo .. '/.git', 'p')
-write(svc .. '/authlint.toml', '# authlint settings (defaults)\n')
+-- The service's challenge: editor settings must not override it by default.
+write(svc .. '/authlint.toml', '[challenge]\nrealm = "svc"\n')
 local handler = svc .. '/src/handler.ts'
 write(
   handler,
@@ -152,6 +156,19 @@ write(
     "  return new Response('no', { status: 401 });",
     '}',
     'export function b(): Response {',
+    "  return new Response('no', { status: 401 });",
+    '}',
+    '',
+  }, '\n')
+)
+-- A second service with an authlint.toml that sets nothing.
+local admin = repo .. '/admin'
+write(admin .. '/authlint.toml', '# defaults\n')
+local handler3 = admin .. '/src/admin.ts'
+write(
+  handler3,
+  table.concat({
+    'export function admin(): Response {',
     "  return new Response('no', { status: 401 });",
     '}',
     '',
@@ -180,7 +197,7 @@ elseif has_start then
         name = 'authlint',
         cmd = { bin, 'lsp' },
         root_dir = find_root(path, config.root_markers) or vim.fn.fnamemodify(path, ':p:h'),
-        settings = config.settings,
+        settings = vim.deepcopy(config.settings),
         before_init = config.before_init,
         on_exit = on_exit,
       }, { bufnr = args.buf })
@@ -202,7 +219,7 @@ else
           cmd = { bin, 'lsp' },
           root_dir = root,
           workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
-          settings = config.settings,
+          settings = vim.deepcopy(config.settings),
           before_init = config.before_init,
           on_exit = on_exit,
         })
@@ -277,6 +294,25 @@ test('a 401 without WWW-Authenticate is reported', function()
   assert(d.severity == vim.diagnostic.severity.ERROR, 'severity = ' .. tostring(d.severity))
 end)
 
+test("hover on the flagged status explains the rule", function()
+  local d = assert(diags(buf, 'require-www-authenticate')[1], 'no diagnostic')
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    position = { line = d.lnum, character = d.col + 1 },
+  }
+  local responses = vim.lsp.buf_request_sync(buf, 'textDocument/hover', params, TIMEOUT) or {}
+  local text = ''
+  for _, r in pairs(responses) do
+    local c = r.result and r.result.contents
+    if type(c) == 'table' then
+      text = text .. (c.value or vim.inspect(c))
+    elseif type(c) == 'string' then
+      text = text .. c
+    end
+  end
+  assert(text:find('require%-www%-authenticate') and text:find('WWW%-Authenticate'), 'hover was: ' .. text)
+end)
+
 test('the quick fix removes the diagnostic', function()
   local d = assert(diags(buf, 'require-www-authenticate')[1], 'no diagnostic to fix')
   vim.api.nvim_win_set_cursor(0, { d.lnum + 1, d.col })
@@ -299,6 +335,11 @@ test('the quick fix removes the diagnostic', function()
   say('  line 3 now: ' .. vim.api.nvim_buf_get_lines(buf, 2, 3, false)[1])
 end)
 
+test("the fix uses authlint.toml's challenge (the editor config does not override it)", function()
+  local line = vim.api.nvim_buf_get_lines(buf, 2, 3, false)[1]
+  assert(line:find('realm="svc"', 1, true) ~= nil, 'svc/authlint.toml has [challenge] realm = "svc"; the fix inserted:\n' .. line)
+end)
+
 local buf2 = open(handler2)
 
 test('source.fixAll.authlint fixes every 401 in the file', function()
@@ -318,6 +359,58 @@ test('source.fixAll.authlint fixes every 401 in the file', function()
   end)
   local _, count = buf_text(buf2):gsub('WWW%-Authenticate', '')
   assert(count == 2, 'expected 2 WWW-Authenticate headers, got ' .. count .. ':\n' .. buf_text(buf2))
+end)
+
+-- Changes settings the way a user would: edit the client's settings and
+-- send workspace/didChangeConfiguration (the server then asks for them with
+-- workspace/configuration, which Neovim answers from the same table).
+local function change_settings(bufnr, fn)
+  local c = assert(get_clients(bufnr)[1], 'no client')
+  local tables = { c.config.settings }
+  if c.settings and c.settings ~= c.config.settings then
+    table.insert(tables, c.settings)
+  end
+  for _, t in ipairs(tables) do
+    fn(t.authlint)
+  end
+  local params = { settings = c.settings or c.config.settings }
+  if vim.fn.has('nvim-0.11') == 1 then
+    c:notify('workspace/didChangeConfiguration', params)
+  else
+    c.notify('workspace/didChangeConfiguration', params)
+  end
+end
+
+local buf3 = open(handler3)
+
+test('settings changes reach the running server', function()
+  wait('a diagnostic in admin.ts', function()
+    return #diags(buf3, 'require-www-authenticate') == 1
+  end)
+  change_settings(buf3, function(s)
+    s.rules['require-www-authenticate'] = 'off'
+  end)
+  wait('the rule to be turned off', function()
+    return #diags(buf3, 'require-www-authenticate') == 0
+  end)
+  change_settings(buf3, function(s)
+    s.rules['require-www-authenticate'] = nil
+    s.challenge = 'Basic realm="editor"'
+  end)
+  wait('the rule to be back on', function()
+    return #diags(buf3, 'require-www-authenticate') == 1
+  end)
+  local d = diags(buf3, 'require-www-authenticate')[1]
+  vim.api.nvim_win_set_cursor(0, { d.lnum + 1, d.col })
+  local tick = vim.api.nvim_buf_get_changedtick(buf3)
+  apply_code_action({ only = { 'quickfix' } }, function(action)
+    return action.title:find('WWW%-Authenticate') ~= nil and not action.title:lower():find('ignore')
+  end)
+  wait('the fix to be applied', function()
+    return vim.api.nvim_buf_get_changedtick(buf3) ~= tick
+  end)
+  -- The editor's challenge wins over authlint.toml's.
+  assert(buf_text(buf3):find('Basic realm="editor"', 1, true) ~= nil, 'expected the editor challenge:\n' .. buf_text(buf3))
 end)
 
 if has_enable then
@@ -353,7 +446,7 @@ test('the nvim-lspconfig entry matches lsp/authlint.lua', function()
   local dc = entry.default_config
   assert(vim.deep_equal(dc.cmd, config.cmd), 'cmd differs')
   assert(vim.deep_equal(dc.filetypes, config.filetypes), 'filetypes differ')
-  assert(vim.json.encode(dc.settings) == vim.json.encode(config.settings), 'settings differ')
+  assert(vim.deep_equal(dc.settings, config.settings), 'settings differ')
   assert(same_path(dc.root_dir(handler), svc), 'root_dir(handler) = ' .. tostring(dc.root_dir(handler)))
   assert(same_path(dc.root_dir(outside), repo), 'root_dir(outside) = ' .. tostring(dc.root_dir(outside)))
   local params = {}
@@ -364,9 +457,10 @@ end)
 test('settings keep the JSON shape the server expects', function()
   local json = vim.json.decode(vim.json.encode(config.settings.authlint))
   assert(json.enable == true)
-  assert(json.challenge == 'Bearer realm="api"')
+  assert(json.challenge == nil, 'challenge must be left out (no override of authlint.toml)')
   assert(vim.json.encode(config.settings.authlint.rules) == '{}', 'rules must encode as {}')
-  assert(json.configPath == vim.NIL, 'configPath must encode as null')
+  assert(json.configPath == nil, 'configPath must be left out (the nearest authlint.toml applies)')
+  assert(vim.json.encode(config.settings.authlint.loggers) == '[]', 'loggers must encode as []')
   local params = {}
   config.before_init(params, config)
   assert(params.initializationOptions == config.settings.authlint)

@@ -8,18 +8,23 @@ engine is not ready: a `require-www-authenticate` diagnostic on every line with
 `status: 401` and no `WWW-Authenticate`, a preferred quick fix that adds the
 header, an "ignore" quick fix, and `source.fixAll.authlint`.
 
-Any contract violation is answered with a JSON-RPC error and logged to stderr,
-which makes the harness fail.
+A contract violation (incomplete initializationOptions, a bad
+workspace/configuration answer) is logged to stderr and either fails
+`initialize` or stops diagnostics, which makes the harness fail.
 """
 
 import json
+import os
 import re
 import sys
+from urllib.parse import unquote, urlparse
 
-HEADER = "headers: { 'WWW-Authenticate': 'Bearer realm=\"api\"' }"
+DEFAULT_CHALLENGE = 'Bearer realm="api"'
 SETTING_KEYS = {"enable", "rules", "challenge", "loggers", "configPath"}
 
 docs = {}  # uri -> text
+config_ok = True  # False after a bad workspace/configuration answer: no more diagnostics
+editor = {}  # the last settings object the client answered with
 versions = {}
 next_id = 1000
 pending = {}  # request id -> method
@@ -56,18 +61,43 @@ def read():
 def settings_problem(s):
     if not isinstance(s, dict):
         return f"settings must be an object, got {json.dumps(s)}"
-    if set(s) != SETTING_KEYS:
-        return f"settings keys {sorted(s)} != {sorted(SETTING_KEYS)}"
-    if not isinstance(s["rules"], dict):
+    # Like the real server: any subset of the keys; null means "not set".
+    if not set(s) <= SETTING_KEYS:
+        return f"unknown settings {sorted(set(s) - SETTING_KEYS)}"
+    if s.get("enable") is not None and not isinstance(s["enable"], bool):
+        return "enable must be a boolean"
+    if s.get("rules") is not None and not isinstance(s["rules"], dict):
         return f"rules must be an object, got {json.dumps(s['rules'])}"
-    if not isinstance(s["loggers"], list) or not isinstance(s["challenge"], str):
-        return "loggers must be a list and challenge a string"
-    if s["configPath"] is not None and not isinstance(s["configPath"], str):
+    if s.get("loggers") is not None and not isinstance(s["loggers"], list):
+        return "loggers must be a list"
+    if s.get("challenge") is not None and (not isinstance(s["challenge"], str) or not s["challenge"].strip()):
+        return "challenge must be a non-empty string or null"
+    if s.get("configPath") is not None and not isinstance(s["configPath"], str):
         return "configPath must be a string or null"
     return None
 
 
+def toml_challenge(uri):
+    """`[challenge] realm = "…"` from the nearest authlint.toml, like the real server."""
+    d = os.path.dirname(unquote(urlparse(uri).path))
+    while True:
+        p = os.path.join(d, "authlint.toml")
+        if os.path.isfile(p):
+            m = re.search(r'^\[challenge\][^\[]*?^realm\s*=\s*"([^"]*)"', open(p).read(), re.M | re.S)
+            return f'Bearer realm="{m.group(1)}"' if m else None
+        if os.path.dirname(d) == d:
+            return None
+        d = os.path.dirname(d)
+
+
+def challenge_for(uri):
+    # Editor settings are layered over authlint.toml: null overrides nothing.
+    return editor.get("challenge") or toml_challenge(uri) or DEFAULT_CHALLENGE
+
+
 def findings(text):
+    if (editor.get("rules") or {}).get("require-www-authenticate") == "off":
+        return []
     out = []
     for lnum, line in enumerate(text.split("\n")):
         m = re.search(r"status:\s*401", line)
@@ -85,6 +115,8 @@ def findings(text):
 
 
 def publish(uri):
+    if not config_ok:
+        return
     send(
         {
             "method": "textDocument/publishDiagnostics",
@@ -95,7 +127,8 @@ def publish(uri):
 
 def fix_edit(uri, d):
     end = d["range"]["end"]
-    return {"range": {"start": end, "end": end}, "newText": ", " + HEADER}
+    header = "'" + challenge_for(uri).replace("'", "\\'") + "'"
+    return {"range": {"start": end, "end": end}, "newText": f", headers: {{ 'WWW-Authenticate': {header} }}"}
 
 
 def code_actions(params):
@@ -143,12 +176,20 @@ def main():
                 result = msg.get("result")
                 problem = None if isinstance(result, list) and len(result) == 1 else "expected one item"
                 problem = problem or settings_problem(result[0])
+                global config_ok, editor
                 if problem:
+                    config_ok = False
                     print(f"fake_server: bad workspace/configuration answer: {problem}", file=sys.stderr)
                     send({"method": "window/showMessage", "params": {"type": 1, "message": f"fake_server: {problem}"}})
+                else:
+                    editor = result[0]
+                    for uri in docs:
+                        publish(uri)
             continue
         if method == "initialize":
-            problem = settings_problem(params.get("initializationOptions"))
+            # Absent is allowed (the client then answers workspace/configuration).
+            init = params.get("initializationOptions")
+            problem = settings_problem(init) if init is not None else None
             if problem:
                 print(f"fake_server: bad initializationOptions: {problem}", file=sys.stderr)
                 send({"id": msg["id"], "error": {"code": -32602, "message": f"initializationOptions: {problem}"}})
@@ -160,12 +201,14 @@ def main():
                         "capabilities": {
                             "textDocumentSync": {"openClose": True, "change": 1},
                             "codeActionProvider": {"codeActionKinds": ["quickfix", "source.fixAll.authlint"]},
+                            "hoverProvider": True,
                         },
                         "serverInfo": {"name": "fake-authlint"},
                     },
                 }
             )
-        elif method == "initialized":
+        elif method in ("initialized", "workspace/didChangeConfiguration"):
+            # Like the real server: (re)read the settings with workspace/configuration.
             request("workspace/configuration", {"items": [{"section": "authlint"}]})
         elif method == "textDocument/didOpen":
             td = params["textDocument"]
@@ -179,6 +222,11 @@ def main():
             publish(td["uri"])
         elif method == "textDocument/didClose":
             docs.pop(params["textDocument"]["uri"], None)
+        elif method == "textDocument/hover":
+            line = params["position"]["line"]
+            hit = [d for d in findings(docs.get(params["textDocument"]["uri"], "")) if d["range"]["start"]["line"] == line]
+            doc = "# require-www-authenticate\n\nA 401 response must carry a `WWW-Authenticate` header."
+            send({"id": msg["id"], "result": {"contents": {"kind": "markdown", "value": doc}} if hit else None})
         elif method == "textDocument/codeAction":
             send({"id": msg["id"], "result": code_actions(params)})
         elif method == "shutdown":

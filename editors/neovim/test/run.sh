@@ -47,7 +47,7 @@ if [[ $status -ne 0 ]]; then
   log=$(find "$work/xdg" -name 'lsp.log' 2>/dev/null | head -n1)
   if [[ -n $log ]]; then
     echo "---- last lines of $log ----" >&2
-    tail -n 40 "$log" >&2
+    tail -n "${AUTHLINT_TEST_LOG_LINES:-40}" "$log" >&2
   fi
   exit 1
 fi

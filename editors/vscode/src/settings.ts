@@ -25,19 +25,27 @@ export const RULE_IDS = [
   "prefer-401-for-authentication",
   "valid-www-authenticate",
   "no-forwarded-401",
+  "no-401-for-server-error",
+  "no-error-detail-in-401",
+  "bearer-error-code",
   "unused-suppression",
 ] as const;
 
 export const LEVELS = ["off", "info", "warning", "error"] as const;
 export type Level = (typeof LEVELS)[number];
 
+/**
+ * What the server uses when neither the editor nor `authlint.toml` sets a
+ * challenge. The extension sends `challenge: null` unless the user set one,
+ * so an `authlint.toml` challenge is not overridden by a default.
+ */
 export const DEFAULT_CHALLENGE = 'Bearer realm="api"';
 
-/** Exactly the shape `authlint lsp` reads. */
+/** Exactly the shape `authlint lsp` reads (null: no editor override). */
 export interface ServerSettings {
   enable: boolean;
   rules: Record<string, Level>;
-  challenge: string;
+  challenge: string | null;
   loggers: string[];
   configPath: string | null;
 }
@@ -123,13 +131,13 @@ export function toServerSettings(cfg: ConfigReader, ctx: MappingContext = {}): M
     problems.push(`authlint.rules must be an object of rule id to severity; ignored`);
   }
 
-  // challenge
+  // challenge: null leaves it to authlint.toml (or the server's default).
   const challengeRaw = cfg.get<unknown>("challenge");
-  let challenge = DEFAULT_CHALLENGE;
+  let challenge: string | null = null;
   if (typeof challengeRaw === "string" && challengeRaw.trim() !== "") {
     challenge = challengeRaw.trim();
-  } else if (challengeRaw !== undefined && challengeRaw !== null) {
-    problems.push(`authlint.challenge must be a non-empty string; using ${DEFAULT_CHALLENGE}`);
+  } else if (challengeRaw !== undefined && challengeRaw !== null && challengeRaw !== "") {
+    problems.push(`authlint.challenge must be a string such as ${DEFAULT_CHALLENGE}; ignored`);
   }
 
   // loggers

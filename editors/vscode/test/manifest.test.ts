@@ -25,6 +25,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
 interface Property {
   type: string | string[];
   default?: unknown;
+  markdownDescription?: string;
   enum?: string[];
   properties?: Record<string, { enum?: string[] }>;
   additionalProperties?: { enum?: string[] };
@@ -53,7 +54,9 @@ describe("package.json", () => {
     }
     const { settings, problems } = toServerSettings({ get: <T>(k: string) => defaults[k] as T });
     assert.deepEqual(problems, []);
-    assert.deepEqual(settings, { enable: true, rules: {}, challenge: DEFAULT_CHALLENGE, loggers: [], configPath: null });
+    // Nothing overrides authlint.toml until the user sets it.
+    assert.deepEqual(settings, { enable: true, rules: {}, challenge: null, loggers: [], configPath: null });
+    assert.match(props["authlint.challenge"].markdownDescription ?? "", new RegExp(DEFAULT_CHALLENGE));
     assert.deepEqual(props["authlint.trace.server"].enum, ["off", "messages", "verbose"]);
   });
 

@@ -23,12 +23,13 @@ const WS = path.resolve("/work/project");
 const HOME = path.resolve("/home/dev");
 
 describe("toServerSettings", () => {
-  it("gives the server's defaults when nothing is set", () => {
+  it("overrides nothing when nothing is set", () => {
     const { settings, problems } = toServerSettings(reader({}), { homeDir: HOME });
+    // challenge null: authlint.toml's challenge (or the server's default) applies.
     assert.deepEqual(settings, {
       enable: true,
       rules: {},
-      challenge: 'Bearer realm="api"',
+      challenge: null,
       loggers: [],
       configPath: null,
     });
@@ -95,10 +96,15 @@ describe("toServerSettings", () => {
     assert.equal(problems.length, 1);
   });
 
-  it("falls back to the default challenge when it is blank", () => {
+  it("sends a challenge only when one is set", () => {
     const blank = toServerSettings(reader({ challenge: "   " }));
-    assert.equal(blank.settings.challenge, DEFAULT_CHALLENGE);
+    assert.equal(blank.settings.challenge, null);
     assert.equal(blank.problems.length, 1);
+    assert.deepEqual(toServerSettings(reader({ challenge: "" })).problems, []);
+    assert.equal(toServerSettings(reader({ challenge: "" })).settings.challenge, null);
+    const wrongType = toServerSettings(reader({ challenge: 42 }));
+    assert.equal(wrongType.settings.challenge, null);
+    assert.match(wrongType.problems[0], new RegExp(DEFAULT_CHALLENGE.replace(/"/g, '"')));
     assert.equal(toServerSettings(reader({ challenge: '  Bearer realm="x"  ' })).settings.challenge, 'Bearer realm="x"');
   });
 

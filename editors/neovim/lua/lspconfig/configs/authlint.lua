@@ -21,9 +21,9 @@ return {
       authlint = {
         enable = true,
         rules = vim.empty_dict(),
-        challenge = 'Bearer realm="api"',
         loggers = {},
-        configPath = vim.NIL,
+        -- challenge = 'Bearer realm="api"', -- default: authlint.toml's, else this
+        -- configPath = '/path/to/authlint.toml',
       },
     },
     before_init = function(params, config)
@@ -37,7 +37,8 @@ unlogged authentication failures) in TypeScript, JavaScript and Python.
 
 `authlint lsp` must be on PATH (or set `cmd`). Settings live under
 `settings.authlint`: enable, rules (rule id -> "off"|"info"|"warning"|"error"),
-challenge, loggers, configPath.
+challenge, loggers, configPath (layered over the project's authlint.toml;
+keys left out override nothing).
 ]],
   },
 }
