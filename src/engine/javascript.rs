@@ -139,7 +139,7 @@ pub fn extract(
     index: &ProjectIndex,
 ) -> FileModel {
     let mut cx = Cx::new(path, src, tree, settings, index);
-    let mut raw = candidates(&cx, lang);
+    let (mut raw, calls) = candidates(&cx, lang);
     // `throw new HTTPException(401, { res: new Response(…) })` is one response, not two.
     let exceptions: Vec<Range<usize>> = raw
         .iter()
@@ -165,7 +165,7 @@ pub fn extract(
     }
     cx.helpers = helpers;
     let mut sites: Vec<ResponseSite> = raw.into_iter().filter_map(|r| r.into_site(&cx)).collect();
-    sites.extend(helper_call_sites(&cx, lang));
+    sites.extend(helper_call_sites(&cx, &calls));
     sites.sort_by_key(|s| (s.range.start, s.range.end));
     sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
     FileModel {
@@ -1951,13 +1951,16 @@ fn build_site<'t>(
     }
 }
 
-fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> Vec<Raw<'t>> {
+/// One pass of the query: the response candidates, and the plain calls
+/// (`name(...)`) that may be response-helper call sites.
+fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
     let Some(q) = query(lang) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let names = q.capture_names();
     let mut qc = QueryCursor::new();
     let mut out: Vec<Raw<'t>> = Vec::new();
+    let mut calls: Vec<Node<'t>> = Vec::new();
     let mut seen: HashSet<usize> = HashSet::new();
     let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
     while let Some(m) = matches.next() {
@@ -1967,7 +1970,11 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> Vec<Raw<'t>> {
                 continue;
             };
             let node = cap.node;
-            if !seen.insert(node.id()) || kind == "call" {
+            if kind == "call" {
+                calls.push(node);
+                continue;
+            }
+            if !seen.insert(node.id()) {
                 continue;
             }
             if cx.is_test_file || in_assertion(cx, node, cx.src) {
@@ -1988,7 +1995,7 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> Vec<Raw<'t>> {
             out.extend(raw);
         }
     }
-    out
+    (out, calls)
 }
 
 fn args_of(node: Node) -> Vec<Node> {
@@ -2963,20 +2970,17 @@ fn headers_object_of<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Node<'t>> {
 }
 
 /// Calls to response helpers: same file, relative imports, or configured.
-fn helper_call_sites(cx: &Cx, lang: Language) -> Vec<ResponseSite> {
-    let Some(q) = query(lang) else {
-        return Vec::new();
-    };
-    let names = q.capture_names();
-    let mut qc = QueryCursor::new();
+fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
     let mut out = Vec::new();
-    let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
-    while let Some(m) = matches.next() {
-        for cap in m.captures {
-            if names[cap.index as usize] != "site.call" || cx.is_test_file {
-                continue;
-            }
-            let node = cap.node;
+    if cx.is_test_file {
+        return out;
+    }
+    let mut seen = HashSet::new();
+    for &node in calls {
+        if !seen.insert(node.id()) {
+            continue;
+        }
+        {
             let Some(f) = node.child_by_field_name("function") else {
                 continue;
             };
@@ -3070,7 +3074,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
     let lang = Language::from_path(path).unwrap_or(Language::TypeScript);
     let settings = Settings::default();
     let mut cx = Cx::new(path, src, tree, &settings, index);
-    let raw = candidates(&cx, lang);
+    let (raw, _) = candidates(&cx, lang);
     let mut helpers = HashMap::new();
     for r in &raw {
         if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {

@@ -13,9 +13,9 @@
 //!    number. Linting runs on the blocking pool; a result is published only
 //!    if its sequence number is still the document's latest, checked and
 //!    sent under one lock, so stale diagnostics never overwrite fresh ones.
-//! 3. Clients that can pull diagnostics (`textDocument/diagnostic`) get
-//!    pull only (with `workspace/diagnostic/refresh` when other files or
-//!    settings change); the others get `publishDiagnostics`. Doing both
+//! 3. Clients that can pull diagnostics (`textDocument/diagnostic`) and
+//!    accept `workspace/diagnostic/refresh` get pull only (refreshed when
+//!    other files or settings change); the others get `publishDiagnostics`. Doing both
 //!    would show every finding twice in VS Code and Neovim.
 //!
 //! See `docs/lsp.md` for the capabilities and settings.
@@ -953,13 +953,17 @@ fn negotiate(params: &lsp::InitializeParams) -> Caps {
     };
     let td = c.text_document.as_ref();
     let ws = c.workspace.as_ref();
+    let refresh = ws
+        .and_then(|w| w.diagnostic.as_ref())
+        .and_then(|d| d.refresh_support)
+        .unwrap_or(false);
     Caps {
         encoding,
-        pull: td.is_some_and(|t| t.diagnostic.is_some()),
-        refresh: ws
-            .and_then(|w| w.diagnostic.as_ref())
-            .and_then(|d| d.refresh_support)
-            .unwrap_or(false),
+        // Pull only when the server can also ask for a re-pull: without
+        // `refreshSupport` (Neovim 0.11), a settings or imported-file change
+        // would never reach the editor, so such clients get push.
+        pull: refresh && td.is_some_and(|t| t.diagnostic.is_some()),
+        refresh,
         configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
         watch_dynamic: ws
             .and_then(|w| w.did_change_watched_files.as_ref())

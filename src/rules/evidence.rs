@@ -273,6 +273,13 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     }
     if guard_authz.is_some() && guard_authn.is_some() {
         v.mixed_or = cond_raw.contains("||") || cond_raw.contains(" or ");
+        // One test touching both words (`scope not in token_data.scopes`) is not
+        // two checks: let an authorization message decide.
+        let message_authz =
+            find(&message, AUTHZ_MESSAGE).is_some() && find(&message, AUTHN_MESSAGE).is_none();
+        if !v.mixed_or && message_authz {
+            v.authn = None;
+        }
     }
     // A 401 after the identity was established: the guard is about the user's attributes.
     if v.authz.is_none()
