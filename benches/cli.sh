@@ -31,7 +31,7 @@ rm -rf "$corpus" && mkdir -p "$corpus"
 python3 - "$corpus" "$files" "$pct" <<'PY'
 import os, sys
 root, n, pct = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-plain = '''import { db } from './db'
+plain = '''import {{ db }} from './db'
 
 export interface Item {{ id: string; name: string; price: number }}
 
