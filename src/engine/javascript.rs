@@ -1,6 +1,7 @@
 //! JavaScript and TypeScript extraction: turns the captures of
 //! `queries/javascript/responses.scm` into [`ResponseSite`]s.
 
+use super::eval::{is_challenge_name, HeaderEval, StatusEval};
 use super::index::{evidence_in, Export, HelperSig, ModuleSummary, ProjectIndex};
 use super::model::*;
 use super::syntax::{self, named_children, string_value, text};
@@ -68,42 +69,6 @@ const STATUS_ENUMS: &[&str] = &[
     "StatusCode",
 ];
 
-/// The result of evaluating a status expression.
-#[derive(Debug, Clone)]
-enum StatusEval {
-    Known(Vec<StatusValue>),
-    Forwarded(Range<usize>, String),
-    /// The status is parameter `n` of the enclosing function (a response helper).
-    Param(usize),
-    Unknown,
-}
-
-/// What headers evaluate to.
-#[derive(Debug, Clone, Default)]
-struct HeaderEval {
-    challenge: Option<ChallengeHeader>,
-    opaque: bool,
-}
-
-impl HeaderEval {
-    fn merge(&mut self, other: HeaderEval) {
-        if self.challenge.is_none() {
-            self.challenge = other.challenge;
-        }
-        self.opaque |= other.opaque;
-    }
-    fn opaque() -> Self {
-        HeaderEval {
-            challenge: None,
-            opaque: true,
-        }
-    }
-}
-
-fn is_challenge_name(s: &str) -> bool {
-    s.eq_ignore_ascii_case("www-authenticate")
-}
-
 /// Per-file facts, computed once.
 struct Cx<'a> {
     path: &'a Path,
@@ -153,17 +118,7 @@ pub fn extract(
                 .any(|e| e.start < r.node.start_byte() && r.node.end_byte() <= e.end))
     });
     // Helpers first: a same-file function whose status is a parameter.
-    let mut helpers = HashMap::new();
-    for r in &raw {
-        if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
-            if let Some(name) = function_name(&cx, func, src) {
-                helpers
-                    .entry(name)
-                    .or_insert_with(|| helper_sig(&cx, func, *i, r));
-            }
-        }
-    }
-    cx.helpers = helpers;
+    cx.helpers = collect_helpers(&cx, &raw);
     let mut sites: Vec<ResponseSite> = raw.into_iter().filter_map(|r| r.into_site(&cx)).collect();
     sites.extend(helper_call_sites(&cx, &calls));
     sites.sort_by_key(|s| (s.range.start, s.range.end));
@@ -2900,6 +2855,21 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
 
 // ----- helpers -----------------------------------------------------------------
 
+/// Same-file response helpers: functions whose response status is a parameter.
+fn collect_helpers(cx: &Cx, raw: &[Raw]) -> HashMap<String, HelperSig> {
+    let mut helpers = HashMap::new();
+    for r in raw {
+        if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
+            if let Some(name) = function_name(cx, func, cx.src) {
+                helpers
+                    .entry(name)
+                    .or_insert_with(|| helper_sig(cx, func, *i, r));
+            }
+        }
+    }
+    helpers
+}
+
 fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig {
     let param_name = |p: Node| {
         text(p, cx.src)
@@ -3075,17 +3045,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
     let settings = Settings::default();
     let mut cx = Cx::new(path, src, tree, &settings, index);
     let (raw, _) = candidates(&cx, lang);
-    let mut helpers = HashMap::new();
-    for r in &raw {
-        if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
-            if let Some(name) = function_name(&cx, func, src) {
-                helpers
-                    .entry(name)
-                    .or_insert_with(|| helper_sig(&cx, func, *i, r));
-            }
-        }
-    }
-    cx.helpers = helpers;
+    cx.helpers = collect_helpers(&cx, &raw);
     let mut summary = ModuleSummary::default();
     let root = tree.root_node();
     for stmt in named_children(root) {

@@ -19,6 +19,7 @@
 //!   pattern) yields one site per `raise`, so guards and logging are judged
 //!   where the response is really produced.
 
+use super::eval::{is_challenge_name, HeaderEval, StatusEval};
 use super::index::{ErrorClassSig, Export, HelperSig, ModuleSummary, ProjectIndex};
 use super::model::*;
 use super::syntax::{self, named_children, string_value, text};
@@ -88,40 +89,6 @@ fn status_constant(name: &str) -> Option<u16> {
         return None;
     }
     digits.parse().ok().filter(|c| (100..=599).contains(c))
-}
-
-#[derive(Debug, Clone)]
-enum StatusEval {
-    Known(Vec<StatusValue>),
-    Forwarded(Range<usize>, String),
-    /// The status is parameter `n` (0-based, `self` included) of the enclosing function.
-    Param(usize),
-    Unknown,
-}
-
-#[derive(Debug, Clone, Default)]
-struct HeaderEval {
-    challenge: Option<ChallengeHeader>,
-    opaque: bool,
-}
-
-impl HeaderEval {
-    fn merge(&mut self, other: HeaderEval) {
-        if self.challenge.is_none() {
-            self.challenge = other.challenge;
-        }
-        self.opaque |= other.opaque;
-    }
-    fn opaque() -> Self {
-        HeaderEval {
-            challenge: None,
-            opaque: true,
-        }
-    }
-}
-
-fn is_challenge_name(s: &str) -> bool {
-    s.eq_ignore_ascii_case("www-authenticate")
 }
 
 /// Where a called name comes from.

@@ -334,3 +334,23 @@ pub fn is_really_403(site: &ResponseSite, value: &StatusValue) -> bool {
     let v = classify(site, value);
     value.code == 401 && v.authz.is_some() && v.authn.is_none()
 }
+
+/// The 401 a site answers as a plain authentication failure: not the
+/// server's own error (`no-401-for-server-error`) and not really a 403
+/// (`prefer-403-for-authorization`, when enabled). The header and logging
+/// rules report only these, so one site gets one report.
+pub fn authentication_401<'a>(
+    ctx: &super::Context,
+    site: &'a ResponseSite,
+) -> Option<&'a StatusValue> {
+    if is_server_error(site) {
+        return None;
+    }
+    let prefer_403_on = ctx
+        .settings
+        .level(super::prefer_403_for_authorization::RULE.id)
+        .severity()
+        .is_some();
+    site.codes()
+        .find(|v| v.code == 401 && !(prefer_403_on && is_really_403(site, v)))
+}

@@ -17,25 +17,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let prefer_403_on = ctx
-        .settings
-        .level(super::prefer_403_for_authorization::RULE.id)
-        .severity()
-        .is_some();
     let mut out = Vec::new();
-    for site in ctx
-        .model
-        .sites
-        .iter()
-        .filter(|s| !evidence::is_server_error(s))
-    {
+    for site in &ctx.model.sites {
         if site.logged.is_some() {
             continue;
         }
-        let Some(value) = site
-            .codes()
-            .find(|v| v.code == 401 && !(prefer_403_on && evidence::is_really_403(site, v)))
-        else {
+        let Some(value) = evidence::authentication_401(ctx, site) else {
             continue;
         };
         let mut d = Diagnostic::new(
