@@ -2950,88 +2950,86 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
         if !seen.insert(node.id()) {
             continue;
         }
-        {
-            let Some(f) = node.child_by_field_name("function") else {
-                continue;
-            };
-            let name = text(f, cx.src);
-            let (sig, defined_in): (HelperSig, Option<std::path::PathBuf>) =
-                if let Some(s) = cx.helpers.get(name) {
-                    // Calls inside the helper itself are not call sites.
-                    if s.definition.contains(&node.start_byte()) {
-                        continue;
-                    }
-                    (s.clone(), None)
-                } else if let Some(spec) = cx.settings.helpers.iter().find(|h| h.name == name) {
-                    (
-                        HelperSig {
-                            status_param: spec.status_arg,
-                            message_param: spec.message_arg,
-                            challenge: None,
-                            logs: false,
-                            definition: 0..0,
-                            headers_param: None,
-                        },
-                        None,
-                    )
-                } else if let Some((Export::Helper(s), target)) = cx
-                    .imports
-                    .contains_key(name)
-                    .then(|| cx.imported(name))
-                    .flatten()
-                {
-                    (s, Some(target))
-                } else {
+        let Some(f) = node.child_by_field_name("function") else {
+            continue;
+        };
+        let name = text(f, cx.src);
+        let (sig, defined_in): (HelperSig, Option<std::path::PathBuf>) =
+            if let Some(s) = cx.helpers.get(name) {
+                // Calls inside the helper itself are not call sites.
+                if s.definition.contains(&node.start_byte()) {
                     continue;
-                };
-            if in_assertion(cx, node, cx.src) {
+                }
+                (s.clone(), None)
+            } else if let Some(spec) = cx.settings.helpers.iter().find(|h| h.name == name) {
+                (
+                    HelperSig {
+                        status_param: spec.status_arg,
+                        message_param: spec.message_arg,
+                        challenge: None,
+                        logs: false,
+                        definition: 0..0,
+                        headers_param: None,
+                    },
+                    None,
+                )
+            } else if let Some((Export::Helper(s), target)) = cx
+                .imports
+                .contains_key(name)
+                .then(|| cx.imported(name))
+                .flatten()
+            {
+                (s, Some(target))
+            } else {
                 continue;
-            }
-            let args = args_of(node);
-            let Some(status_arg) = args.get(sig.status_param) else {
-                continue;
             };
-            let status = match cx.eval_status(*status_arg, 0) {
-                StatusEval::Known(v) => Status::Known(v),
-                StatusEval::Forwarded(r, s) => Status::Forwarded {
-                    range: r,
-                    source: s,
-                },
-                _ => continue,
-            };
-            let message_node = sig.message_param.and_then(|i| args.get(i).copied());
-            let mut headers = HeaderEval {
-                challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
-                    value_range: 0..0,
-                    literal: lit,
-                    evidence: None,
-                    shared: false,
-                }),
-                opaque: false,
-            };
-            // Headers the caller passes in: `json(401, body, { 'WWW-Authenticate': … })`.
-            if let Some(arg) = sig.headers_param.and_then(|i| args.get(i)) {
-                headers.merge(cx.eval_headers(*arg, node, 0));
-            }
-            let mut site = build_site(
-                cx,
-                Framework::Helper,
-                node,
-                status,
-                headers,
-                None,
-                message_node,
-            );
-            if sig.logs && site.logged.is_none() {
-                site.logged = Some(sig.definition.clone());
-            }
-            site.via_helper = Some(Evidence {
-                path: defined_in,
-                range: sig.definition.clone(),
-                note: format!("`{name}` builds the response here"),
-            });
-            out.push(site);
+        if in_assertion(cx, node, cx.src) {
+            continue;
         }
+        let args = args_of(node);
+        let Some(status_arg) = args.get(sig.status_param) else {
+            continue;
+        };
+        let status = match cx.eval_status(*status_arg, 0) {
+            StatusEval::Known(v) => Status::Known(v),
+            StatusEval::Forwarded(r, s) => Status::Forwarded {
+                range: r,
+                source: s,
+            },
+            _ => continue,
+        };
+        let message_node = sig.message_param.and_then(|i| args.get(i).copied());
+        let mut headers = HeaderEval {
+            challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
+                value_range: 0..0,
+                literal: lit,
+                evidence: None,
+                shared: false,
+            }),
+            opaque: false,
+        };
+        // Headers the caller passes in: `json(401, body, { 'WWW-Authenticate': … })`.
+        if let Some(arg) = sig.headers_param.and_then(|i| args.get(i)) {
+            headers.merge(cx.eval_headers(*arg, node, 0));
+        }
+        let mut site = build_site(
+            cx,
+            Framework::Helper,
+            node,
+            status,
+            headers,
+            None,
+            message_node,
+        );
+        if sig.logs && site.logged.is_none() {
+            site.logged = Some(sig.definition.clone());
+        }
+        site.via_helper = Some(Evidence {
+            path: defined_in,
+            range: sig.definition.clone(),
+            note: format!("`{name}` builds the response here"),
+        });
+        out.push(site);
     }
     out
 }
