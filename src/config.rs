@@ -106,9 +106,12 @@ pub fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        match std::env::current_dir() {
-            Ok(cwd) => cwd.join(path),
-            Err(_) => path.to_path_buf(),
+        // authlint never changes its working directory: ask the OS once,
+        // not once per linted file.
+        static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+        match CWD.get_or_init(|| std::env::current_dir().ok()) {
+            Some(cwd) => cwd.join(path),
+            None => path.to_path_buf(),
         }
     };
     let mut out = PathBuf::new();
