@@ -1916,41 +1916,177 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> (Vec<Raw<'t>>, Vec<Node<'t>>) 
     let mut qc = QueryCursor::new();
     let mut out: Vec<Raw<'t>> = Vec::new();
     let mut calls: Vec<Node<'t>> = Vec::new();
-    let mut seen: HashSet<usize> = HashSet::new();
     let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
     while let Some(m) = matches.next() {
         for cap in m.captures {
-            let name = names[cap.index as usize];
-            let Some(kind) = name.strip_prefix("site.") else {
+            let Some(kind) = names[cap.index as usize].strip_prefix("site.") else {
                 continue;
             };
             let node = cap.node;
-            if kind == "call" {
+            let class = classify(kind, node, cx.src);
+            if class.helper_call {
                 calls.push(node);
-                continue;
             }
-            if !seen.insert(node.id()) {
+            let Some(site) = class.site else {
                 continue;
-            }
+            };
             if cx.is_test_file || in_assertion(cx, node, cx.src) {
                 continue;
             }
-            let raw = match kind {
-                "constructor" | "static_json" => web_response(cx, node, kind == "static_json"),
-                "http_exception" => hono_exception(cx, node),
-                "method" => method_call(cx, node),
-                "assignment" => status_assignment(cx, node),
-                "lambda" => lambda_object(cx, node),
-                "nest_exception" => nest_exception(cx, node),
-                "http_error" | "http_error_named" => {
-                    http_error(cx, node, kind == "http_error_named")
-                }
-                _ => None,
+            let raw = match site {
+                Candidate::WebResponse { json } => web_response(cx, node, json),
+                Candidate::HonoException => hono_exception(cx, node),
+                Candidate::Method => method_call(cx, node),
+                Candidate::Assignment => status_assignment(cx, node),
+                Candidate::Lambda => lambda_object(cx, node),
+                Candidate::NestException => nest_exception(cx, node),
+                Candidate::HttpError { named } => http_error(cx, node, named),
             };
             out.extend(raw);
         }
     }
     (out, calls)
+}
+
+/// What a node the query captured may be: the shape checks behind each
+/// `@site.<kind>` of `queries/javascript/responses.scm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Candidate {
+    /// `new Response(…)`, `Response.json(…)`, and the Next.js spellings.
+    WebResponse { json: bool },
+    /// `new HTTPException(401, …)` (Hono).
+    HonoException,
+    /// `res.status(401)`, `reply.code(401)`, `c.json(body, 401)` and the like.
+    Method,
+    /// `res.statusCode = 401`, `ctx.status = 401`.
+    Assignment,
+    /// `{ statusCode: 401, … }` (AWS Lambda).
+    Lambda,
+    /// `new UnauthorizedException()` and friends (NestJS).
+    NestException,
+    /// `createError(401)` or, `named`, `createError.Unauthorized()` (http-errors).
+    HttpError { named: bool },
+}
+
+struct Classified {
+    site: Option<Candidate>,
+    /// `name(args…)`: a call that may go to a response helper.
+    helper_call: bool,
+}
+
+const RESPONSE_CLASSES: &[&str] = &["Response", "NextResponse"];
+const NEST_EXCEPTIONS: &[&str] = &["UnauthorizedException", "ForbiddenException", "HttpException"];
+const HTTP_ERROR_FNS: &[&str] = &["createError", "createHttpError", "httpError", "httpErrors"];
+const HTTP_ERROR_NAMESPACES: &[&str] = &["createError", "createHttpError", "httpErrors"];
+const HTTP_ERROR_NAMES: &[&str] = &["Unauthorized", "Forbidden"];
+const STATUS_METHODS: &[&str] = &[
+    "status",
+    "sendStatus",
+    "code",
+    "writeHead",
+    "throw",
+    "json",
+    "text",
+    "body",
+    "html",
+    "newResponse",
+];
+
+/// `obj.prop` as (object, property), when `n` is a member expression.
+fn member(n: Option<Node>) -> Option<(Option<Node>, Option<Node>)> {
+    n.filter(|n| n.kind() == "member_expression").map(|m| {
+        (
+            m.child_by_field_name("object"),
+            m.child_by_field_name("property"),
+        )
+    })
+}
+
+fn classify(kind: &str, node: Node, src: &str) -> Classified {
+    let is = |n: Option<Node>, node_kind: &str, names: &[&str]| {
+        n.is_some_and(|n| n.kind() == node_kind && names.contains(&text(n, src)))
+    };
+    let has_args = || {
+        node.child_by_field_name("arguments")
+            .is_some_and(|a| a.named_child_count() > 0)
+    };
+    let none = Classified {
+        site: None,
+        helper_call: false,
+    };
+    let site = |c: Candidate| Classified {
+        site: Some(c),
+        helper_call: false,
+    };
+    match kind {
+        "new" => {
+            let ctor = node.child_by_field_name("constructor");
+            if is(ctor, "identifier", RESPONSE_CLASSES) {
+                site(Candidate::WebResponse { json: false })
+            } else if is(ctor, "identifier", &["HTTPException"]) {
+                site(Candidate::HonoException)
+            } else if is(ctor, "identifier", NEST_EXCEPTIONS) {
+                site(Candidate::NestException)
+            } else if member(ctor).is_some_and(|(o, p)| {
+                is(o, "identifier", HTTP_ERROR_NAMESPACES)
+                    && is(p, "property_identifier", HTTP_ERROR_NAMES)
+            }) {
+                site(Candidate::HttpError { named: true })
+            } else {
+                none
+            }
+        }
+        "call" => {
+            let f = node.child_by_field_name("function");
+            if f.is_some_and(|f| f.kind() == "identifier") {
+                let args = has_args();
+                return Classified {
+                    site: (args && is(f, "identifier", HTTP_ERROR_FNS))
+                        .then_some(Candidate::HttpError { named: false }),
+                    helper_call: args,
+                };
+            }
+            let Some((obj, prop)) = member(f) else {
+                return none;
+            };
+            if is(obj, "identifier", RESPONSE_CLASSES) && is(prop, "property_identifier", &["json"])
+            {
+                site(Candidate::WebResponse { json: true })
+            } else if is(prop, "property_identifier", STATUS_METHODS) && has_args() {
+                site(Candidate::Method)
+            } else if is(obj, "identifier", HTTP_ERROR_NAMESPACES)
+                && is(prop, "property_identifier", HTTP_ERROR_NAMES)
+            {
+                site(Candidate::HttpError { named: true })
+            } else {
+                none
+            }
+        }
+        "assignment" => {
+            let left = member(node.child_by_field_name("left"));
+            if left.is_some_and(|(_, p)| is(p, "property_identifier", &["statusCode", "status"])) {
+                site(Candidate::Assignment)
+            } else {
+                none
+            }
+        }
+        "object" => {
+            let status_key = named_children(node).any(|c| match c.kind() {
+                "pair" => c.child_by_field_name("key").is_some_and(|k| {
+                    matches!(k.kind(), "property_identifier" | "string")
+                        && matches!(text(k, src), "statusCode" | "'statusCode'" | "\"statusCode\"")
+                }),
+                "shorthand_property_identifier" => text(c, src) == "statusCode",
+                _ => false,
+            });
+            if status_key {
+                site(Candidate::Lambda)
+            } else {
+                none
+            }
+        }
+        _ => none,
+    }
 }
 
 fn args_of(node: Node) -> Vec<Node> {
