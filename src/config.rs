@@ -90,8 +90,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// `path` relative to the working directory when it lies below it.
 fn display_path(path: &Path) -> PathBuf {
-    if let Ok(cwd) = std::env::current_dir() {
-        if let Ok(rel) = path.strip_prefix(&cwd) {
+    if let Some(cwd) = working_dir() {
+        if let Ok(rel) = path.strip_prefix(cwd) {
             if !rel.as_os_str().is_empty() {
                 return rel.to_path_buf();
             }
@@ -106,14 +106,31 @@ pub fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        // authlint never changes its working directory: ask the OS once,
-        // not once per linted file.
-        static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-        match CWD.get_or_init(|| std::env::current_dir().ok()) {
+        match working_dir() {
             Some(cwd) => cwd.join(path),
             None => path.to_path_buf(),
         }
     };
+    normalize(joined)
+}
+
+/// The working directory, absolute and normalized. authlint never changes
+/// its working directory, so the OS is asked once, not once per linted file.
+pub fn working_dir() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok().map(normalize))
+        .as_deref()
+}
+
+/// Removes `.` and `..` components lexically.
+fn normalize(joined: PathBuf) -> PathBuf {
+    // Most paths (every one the directory walker yields) have nothing to remove.
+    if !joined
+        .components()
+        .any(|c| matches!(c, Component::CurDir | Component::ParentDir))
+    {
+        return joined;
+    }
     let mut out = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -775,7 +792,7 @@ impl ConfigResolver {
             if let Some(hit) = self.cached(&key) {
                 return hit;
             }
-            let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+            let root = working_dir().map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
             let result = ResolvedConfig::load(explicit, Some(&root)).map(Arc::new);
             self.store(vec![key], result.clone());
             return result;

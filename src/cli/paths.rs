@@ -1,15 +1,14 @@
 //! Paths as users see them: relative to the working directory, with `/`.
 
-use crate::config::absolute;
+use crate::config::{absolute, working_dir};
 use std::path::{Path, PathBuf};
 
 /// `path` relative to the working directory when it lies below it, else
 /// absolute; `.` and `..` are resolved lexically.
 pub fn display_path(path: &Path) -> PathBuf {
     let abs = absolute(path);
-    if let Ok(cwd) = std::env::current_dir() {
-        let cwd = absolute(&cwd);
-        if let Ok(rel) = abs.strip_prefix(&cwd) {
+    if let Some(cwd) = working_dir() {
+        if let Ok(rel) = abs.strip_prefix(cwd) {
             if !rel.as_os_str().is_empty() {
                 return rel.to_path_buf();
             }
@@ -78,9 +77,7 @@ pub fn file_uri(path: &Path, dir: bool) -> String {
 
 /// The working directory, absolute.
 pub fn cwd() -> PathBuf {
-    std::env::current_dir()
-        .map(|p| absolute(&p))
-        .unwrap_or_else(|_| PathBuf::from("."))
+    working_dir().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 #[cfg(test)]
