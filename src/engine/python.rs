@@ -2973,7 +2973,6 @@ fn candidates<'t>(cx: &Cx<'t>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
     let names = q.capture_names();
     let mut qc = QueryCursor::new();
     let mut out: Vec<Raw<'t>> = Vec::new();
-    let mut seen: HashSet<usize> = HashSet::new();
     let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
     while let Some(m) = matches.next() {
         for cap in m.captures {
@@ -2981,34 +2980,117 @@ fn candidates<'t>(cx: &Cx<'t>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
                 continue;
             };
             let node = cap.node;
-            if kind == "call" {
-                calls.push(node);
-                continue;
-            }
-            if !seen.insert(node.id()) || in_test_code(cx, node, cx.src) {
-                continue;
-            }
-            match kind {
-                "constructor" => {
-                    if let Some(r) = constructor_call(cx, node) {
-                        out.extend(expand_raised(cx, r));
+            for (candidate, node) in classify(kind, node, cx.src) {
+                if candidate == Candidate::HelperCall {
+                    calls.push(node);
+                    continue;
+                }
+                if in_test_code(cx, node, cx.src) {
+                    continue;
+                }
+                match candidate {
+                    Candidate::Constructor => {
+                        if let Some(r) = constructor_call(cx, node) {
+                            out.extend(expand_raised(cx, r));
+                        }
                     }
+                    Candidate::RaiseName => out.extend(raise_name(cx, node)),
+                    // A returned tuple is a response in Flask only (FastAPI would
+                    // serialise it as a JSON list with status 200).
+                    Candidate::Tuple
+                        if matches!(cx.framework_hint, None | Some(Framework::Flask)) =>
+                    {
+                        out.extend(flask_tuple(cx, node))
+                    }
+                    Candidate::Tuple | Candidate::HelperCall => {}
+                    Candidate::Assignment => out.extend(status_assignment(cx, node)),
+                    Candidate::Lambda => out.extend(lambda_dict(cx, node)),
                 }
-                "raise_name" => out.extend(raise_name(cx, node)),
-                // A returned tuple is a response in Flask only (FastAPI would
-                // serialise it as a JSON list with status 200).
-                "tuple" if matches!(cx.framework_hint, None | Some(Framework::Flask)) => {
-                    out.extend(flask_tuple(cx, node))
-                }
-                "assignment" => out.extend(status_assignment(cx, node)),
-                "lambda" => out.extend(lambda_dict(cx, node)),
-                _ => {}
             }
         }
     }
     calls.sort_by_key(|n| n.start_byte());
     calls.dedup_by_key(|n| n.id());
     (out, calls)
+}
+
+/// What a captured node may be: the shape checks behind each `@site.<kind>`
+/// of `queries/python/responses.scm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Candidate {
+    /// A known framework constructor or call (`HTTPException(…)`, `abort(401)`).
+    Constructor,
+    /// `name(…)` or `self.name(…)`: maybe a helper or a project exception class.
+    HelperCall,
+    /// The name or attribute a `raise` names (`raise credentials_exception`).
+    RaiseName,
+    /// A returned tuple (`return body, 401`).
+    Tuple,
+    /// `response.status_code = 401`.
+    Assignment,
+    /// `{"statusCode": 401, …}` (AWS Lambda).
+    Lambda,
+}
+
+/// The candidates a captured node stands for, each with the node to read.
+fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'t>)> {
+    let named = |n: Node<'t>, kinds: &[&str]| -> Vec<Node<'t>> {
+        named_children(n).filter(|c| kinds.contains(&c.kind())).collect()
+    };
+    let mut out = Vec::new();
+    match kind {
+        "call" => {
+            let f = node.child_by_field_name("function");
+            if callee_name(node, src).is_some_and(|(name, _)| CONSTRUCTORS.contains(&name)) {
+                out.push((Candidate::Constructor, node));
+            }
+            let plain = f.is_some_and(|f| {
+                f.kind() == "identifier"
+                    || f.kind() == "attribute"
+                        && f.child_by_field_name("object").is_some_and(|o| {
+                            o.kind() == "identifier" && matches!(text(o, src), "self" | "cls")
+                        })
+            });
+            let args = node
+                .child_by_field_name("arguments")
+                .is_some_and(|a| a.kind() == "argument_list");
+            if plain && args {
+                out.push((Candidate::HelperCall, node));
+            }
+        }
+        "raise" => {
+            for n in named(node, &["identifier", "attribute"]) {
+                out.push((Candidate::RaiseName, n));
+            }
+        }
+        "return" => {
+            for n in named(node, &["expression_list", "tuple"]) {
+                out.push((Candidate::Tuple, n));
+            }
+        }
+        "assignment" => {
+            let status_code = node
+                .child_by_field_name("left")
+                .filter(|l| l.kind() == "attribute")
+                .and_then(|l| l.child_by_field_name("attribute"))
+                .is_some_and(|a| a.kind() == "identifier" && text(a, src) == "status_code");
+            if status_code {
+                out.push((Candidate::Assignment, node));
+            }
+        }
+        "dictionary" => {
+            let status_key = named(node, &["pair"]).into_iter().any(|p| {
+                p.child_by_field_name("key").is_some_and(|k| {
+                    k.kind() == "string" && matches!(text(k, src), "'statusCode'" | "\"statusCode\"")
+                })
+            });
+            if status_key {
+                out.push((Candidate::Lambda, node));
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// The name called: `HTTPException` in `fastapi.HTTPException(...)`.
@@ -3023,7 +3105,7 @@ fn callee_name<'t>(call: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> 
 }
 
 /// Known framework constructors and calls.
-/// The framework names `responses.scm` captures as `@site.constructor`.
+/// The callee names `classify` takes for framework constructors.
 const CONSTRUCTORS: &[&str] = &[
     "HTTPException",
     "StarletteHTTPException",
