@@ -11,7 +11,7 @@ use crate::lint::{Linter, Skip};
 use crate::rules::RULES;
 use crate::settings::{Level, Settings};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -316,7 +316,8 @@ fn emit(args: &LintArgs, report: &Report) -> Result<(), ()> {
 /// Walks `roots`: returns the files to lint (sorted, with whether each was
 /// named on the command line) and problems met on the way.
 fn collect_files(roots: &[PathBuf], ctx: &Ctx) -> (Vec<(PathBuf, bool)>, Vec<Notice>) {
-    let mut files: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    // path -> named on the command line (an explicit file is linted even if excluded)
+    let mut files: HashMap<PathBuf, bool> = HashMap::new();
     let mut notices = Vec::new();
     let mut dirs = Vec::new();
     for root in roots {
@@ -397,11 +398,32 @@ fn collect_files(roots: &[PathBuf], ctx: &Ctx) -> (Vec<(PathBuf, bool)>, Vec<Not
         errs.sort_by(|a, b| a.message.cmp(&b.message));
         notices.extend(errs);
     }
-    // Sort by the displayed path so output order is deterministic.
-    let mut list: Vec<(PathBuf, bool)> = files.into_iter().collect();
-    list.sort_by_key(|(p, _)| display_path(p));
-    list.dedup_by(|a, b| display_path(&a.0) == display_path(&b.0));
+    // Sort by the displayed path so output order is deterministic; one file
+    // named two ways (`src/a.ts`, `./src/a.ts`, absolute) is linted once,
+    // as an explicit file if it was named. Each display path is computed once.
+    let mut list: Vec<(Vec<u8>, bool, PathBuf)> = files
+        .into_iter()
+        .map(|(p, explicit)| (component_order_key(&display_path(&p)), !explicit, p))
+        .collect();
+    list.sort_unstable();
+    list.dedup_by(|a, b| a.0 == b.0);
+    let list = list
+        .into_iter()
+        .map(|(_, implicit, p)| (p, !implicit))
+        .collect();
     (list, notices)
+}
+
+/// A byte string that sorts as `Path`'s component-wise order does (`a/b`
+/// before `a.b`), and compares far faster: separators become the lowest byte.
+fn component_order_key(path: &Path) -> Vec<u8> {
+    let mut key = path.as_os_str().as_encoded_bytes().to_vec();
+    for b in &mut key {
+        if std::path::is_separator(char::from(*b)) {
+            *b = 0;
+        }
+    }
+    key
 }
 
 /// `./src/a.ts` → `src/a.ts`.
@@ -733,5 +755,19 @@ mod tests {
             .unwrap()
             .file_type()
             .is_symlink());
+    }
+
+    #[test]
+    fn order_key_sorts_like_paths() {
+        let mut paths: Vec<PathBuf> = [
+            "a.b/x.ts", "a/b/c.ts", "a/b.ts", "a-b.ts", "a/z.ts", "ab.ts", "a.ts",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut by_key = paths.clone();
+        by_key.sort_by_key(|p| component_order_key(p));
+        paths.sort();
+        assert_eq!(by_key, paths);
     }
 }

@@ -1975,7 +1975,11 @@ struct Classified {
 }
 
 const RESPONSE_CLASSES: &[&str] = &["Response", "NextResponse"];
-const NEST_EXCEPTIONS: &[&str] = &["UnauthorizedException", "ForbiddenException", "HttpException"];
+const NEST_EXCEPTIONS: &[&str] = &[
+    "UnauthorizedException",
+    "ForbiddenException",
+    "HttpException",
+];
 const HTTP_ERROR_FNS: &[&str] = &["createError", "createHttpError", "httpError", "httpErrors"];
 const HTTP_ERROR_NAMESPACES: &[&str] = &["createError", "createHttpError", "httpErrors"];
 const HTTP_ERROR_NAMES: &[&str] = &["Unauthorized", "Forbidden"];
@@ -2074,7 +2078,10 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
             let status_key = named_children(node).any(|c| match c.kind() {
                 "pair" => c.child_by_field_name("key").is_some_and(|k| {
                     matches!(k.kind(), "property_identifier" | "string")
-                        && matches!(text(k, src), "statusCode" | "'statusCode'" | "\"statusCode\"")
+                        && matches!(
+                            text(k, src),
+                            "statusCode" | "'statusCode'" | "\"statusCode\""
+                        )
                 }),
                 "shorthand_property_identifier" => text(c, src) == "statusCode",
                 _ => false,

@@ -3035,7 +3035,9 @@ enum Candidate {
 /// The candidates a captured node stands for, each with the node to read.
 fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'t>)> {
     let named = |n: Node<'t>, kinds: &[&str]| -> Vec<Node<'t>> {
-        named_children(n).filter(|c| kinds.contains(&c.kind())).collect()
+        named_children(n)
+            .filter(|c| kinds.contains(&c.kind()))
+            .collect()
     };
     let mut out = Vec::new();
     match kind {
@@ -3081,7 +3083,8 @@ fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'
         "dictionary" => {
             let status_key = named(node, &["pair"]).into_iter().any(|p| {
                 p.child_by_field_name("key").is_some_and(|k| {
-                    k.kind() == "string" && matches!(text(k, src), "'statusCode'" | "\"statusCode\"")
+                    k.kind() == "string"
+                        && matches!(text(k, src), "'statusCode'" | "\"statusCode\"")
                 })
             });
             if status_key {
