@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+mod site_context;
+
 const QUERY_SOURCE: &str = include_str!("../../queries/javascript/responses.scm");
 
 fn query(lang: Language) -> Option<&'static Query> {
@@ -123,6 +125,7 @@ pub fn extract(
     sites.extend(helper_call_sites(&cx, &calls));
     sites.sort_by_key(|s| (s.range.start, s.range.end));
     sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
+    site_context::annotate(&cx, &mut sites);
     FileModel {
         sites,
         quote: cx.quote,
@@ -1903,6 +1906,8 @@ fn build_site<'t>(
         identity_established: cx.identity_established(node),
         echoes_error,
         via_helper: None,
+        split: None,
+        middleware: None,
     }
 }
 

@@ -310,6 +310,25 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     v
 }
 
+/// What one operand of a split condition tests: (about credentials, about permissions).
+/// `!session` is (true, false); `session.role !== 'admin'` is (false, true).
+pub fn condition_tests(cond: &str) -> (bool, bool) {
+    let raw = cond.to_lowercase();
+    let n = norm_condition(cond)
+        .replace("notuser", "!user")
+        .replace("notsession", "!session")
+        .replace("nottoken", "!token");
+    if n.contains("csrf") || n.contains("xsrf") {
+        return (false, false);
+    }
+    let spaced = raw.replace("not ", "!");
+    let authn = find(&n, AUTHN_GUARD)
+        .or_else(|| find(&spaced, AUTHN_GUARD))
+        .is_some();
+    let authz = find(&n, AUTHZ_GUARD).or_else(|| ownership(&n)).is_some();
+    (authn, authz)
+}
+
 /// An ownership comparison: `order.userId !== req.session.userId`, `doc.owner_id != user.id`.
 fn ownership(cond: &str) -> Option<&'static str> {
     let keys = [
