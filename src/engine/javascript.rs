@@ -2236,13 +2236,20 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let status = cx.eval_status(*args.first()?, 0);
     let opts = args.get(1).copied();
     // `res: new Response(…, { headers })` carries the real response.
-    let headers = match opts
-        .filter(|o| o.kind() == "object")
+    let obj = opts.filter(|o| o.kind() == "object");
+    let headers = match obj
         .and_then(|o| pair(cx, o, "res"))
         .and_then(|p| p.child_by_field_name("value"))
+        .or_else(|| obj.and_then(|o| shorthand(cx, o, "res")))
     {
         Some(res) => {
-            let res = unwrap_expr(res);
+            let mut res = unwrap_expr(res);
+            // `{ res }` / `{ res: response }`: the local's initializer.
+            if matches!(res.kind(), "identifier" | "shorthand_property_identifier") {
+                if let Some(init) = cx.resolve_local(text(res, cx.src), res) {
+                    res = unwrap_expr(init);
+                }
+            }
             match web_response(cx, res, false) {
                 Some(r) => r.headers,
                 None => HeaderEval::opaque(),

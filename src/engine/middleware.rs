@@ -49,6 +49,9 @@ pub struct Middleware {
     /// import or a plain `require`).
     pub exports: &'static [&'static str],
     pub failure: Failure,
+    /// The authentication scheme its challenge uses (`Basic`, `Bearer`), so a
+    /// fix in code answering its failures uses the same one.
+    pub scheme: &'static str,
     /// What it sends on failure, as a clause for messages.
     pub on_failure: &'static str,
 }
@@ -66,6 +69,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["hono/bearer-auth"],
         exports: &["bearerAuth"],
         failure: Failure::Challenges,
+        scheme: "Bearer",
         on_failure: "throws an `HTTPException` whose response carries `WWW-Authenticate: Bearer …`",
     },
     Middleware {
@@ -73,6 +77,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["hono/basic-auth"],
         exports: &["basicAuth"],
         failure: Failure::Challenges,
+        scheme: "Basic",
         on_failure: "throws an `HTTPException` whose response carries `WWW-Authenticate: Basic realm=…`",
     },
     Middleware {
@@ -80,6 +85,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["hono/jwt"],
         exports: &["jwt"],
         failure: Failure::Challenges,
+        scheme: "Bearer",
         on_failure: "throws an `HTTPException` whose response carries `WWW-Authenticate: Bearer …, error=\"invalid_token\"`",
     },
     Middleware {
@@ -87,6 +93,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["hono/jwk"],
         exports: &["jwk"],
         failure: Failure::Challenges,
+        scheme: "Bearer",
         on_failure: "throws an `HTTPException` whose response carries `WWW-Authenticate: Bearer …, error=\"invalid_token\"`",
     },
     Middleware {
@@ -94,6 +101,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["express-jwt"],
         exports: &["expressjwt", "default"],
         failure: Failure::ForwardsError,
+        scheme: "Bearer",
         on_failure: "sends nothing itself: it passes an `UnauthorizedError` (status 401) to `next(err)`",
     },
     Middleware {
@@ -101,6 +109,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["@fastify/jwt", "fastify-jwt"],
         exports: &["default", "fastifyJwt"],
         failure: Failure::ThrowsError,
+        scheme: "Bearer",
         on_failure: "`request.jwtVerify()` throws errors with `statusCode` 401 and no `WWW-Authenticate` header",
     },
     Middleware {
@@ -108,6 +117,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["@fastify/bearer-auth", "fastify-bearer-auth"],
         exports: &["default", "fastifyBearerAuth"],
         failure: Failure::AnswersWithoutChallenge,
+        scheme: "Bearer",
         on_failure: "answers `reply.code(401).send(errorResponse(err))` with no `WWW-Authenticate` header",
     },
     Middleware {
@@ -115,6 +125,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["@fastify/auth"],
         exports: &["default", "fastifyAuth"],
         failure: Failure::AnswersWithoutChallenge,
+        scheme: "",
         on_failure: "passes the failing strategy's error on (as 401 unless it has its own status) without a challenge",
     },
     Middleware {
@@ -122,6 +133,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["@nestjs/passport"],
         exports: &["AuthGuard"],
         failure: Failure::ThrowsUnauthorizedException,
+        scheme: "",
         on_failure: "throws `UnauthorizedException` when the strategy fails, dropping the strategy's challenge",
     },
     Middleware {
@@ -129,6 +141,7 @@ pub static MIDDLEWARE: &[Middleware] = &[
         modules: &["@nestjs/common"],
         exports: &["CanActivate"],
         failure: Failure::ThrowsUnauthorizedException,
+        scheme: "",
         on_failure: "turns a thrown `UnauthorizedException` into a 401 with no `WWW-Authenticate` (and a `false` return into 403)",
     },
 ];

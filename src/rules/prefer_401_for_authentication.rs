@@ -38,20 +38,20 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
                 if let Some(fix) = fixes::swap_status(value, 401, ctx.text) {
                     d = d.with_fix(fix);
                 }
-            } else if let Some(fix) = site
-                .split
-                .as_ref()
-                .filter(|s| splits_cleanly(s))
-                .and_then(|s| {
-                    fixes::split_condition(
-                        site,
-                        value,
-                        s,
-                        &ctx.settings.challenge,
-                        ctx.model,
-                        ctx.text,
-                    )
-                })
+            } else if let Some(fix) =
+                site.split
+                    .as_ref()
+                    .filter(|s| splits_cleanly(s))
+                    .and_then(|s| {
+                        fixes::split_condition(
+                            site,
+                            value,
+                            s,
+                            &ctx.settings.challenge,
+                            ctx.model,
+                            ctx.text,
+                        )
+                    })
             {
                 d = d.with_fix(fix);
             }
@@ -67,6 +67,9 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
 /// the same program with the right status: the operands are still
 /// evaluated in their original order.
 fn splits_cleanly(split: &ConditionSplit) -> bool {
-    let mut parts = split.disjuncts.iter().map(|(_, t)| evidence::condition_tests(t));
+    let mut parts = split
+        .disjuncts
+        .iter()
+        .map(|(_, t)| evidence::condition_tests(t));
     parts.next() == Some((true, false)) && parts.all(|(_, authz)| authz)
 }

@@ -25,6 +25,15 @@ pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
         if site.middleware.is_none() {
             site.middleware = mw.fact_for(node);
         }
+        // A guard can set the header on the response before it throws.
+        if site.headers.challenge.is_none()
+            && site
+                .middleware
+                .as_ref()
+                .is_some_and(|m| m.relation == MiddlewareRelation::InGuard)
+        {
+            site.headers.challenge = challenge_set_before(cx, node);
+        }
     }
     sites.sort_by_key(|s| (s.range.start, s.range.end));
 }
@@ -112,8 +121,10 @@ fn flatten_or<'t>(cx: &Cx<'t>, n: Node<'t>, out: &mut Vec<Node<'t>>) {
         && n.child_by_field_name("operator")
             .is_some_and(|o| text(o, cx.src) == "||")
     {
-        if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-        {
+        if let (Some(l), Some(r)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) {
             flatten_or(cx, l, out);
             out.push(r);
             return;
@@ -178,9 +189,7 @@ impl Middlewares {
                         let bound: Vec<(String, String)> = if name.kind() == "identifier" {
                             vec![(text(name, cx.src).to_string(), "default".to_string())]
                         } else {
-                            let mut names = Vec::new();
-                            collect_bound_names(name, cx.src, &mut names);
-                            names.into_iter().map(|s| (s.clone(), s)).collect()
+                            object_pattern_bindings(cx, name)
                         };
                         for (local, export) in bound {
                             if let Some(m) = middleware::lookup(&spec, &export) {
@@ -195,7 +204,7 @@ impl Middlewares {
                 "catch_clause" => catches.push(n),
                 _ => {}
             }
-            if is_function(n) && error_handler_arity(n) {
+            if is_function(n) && error_handler_arity(cx, n) {
                 error_handlers.push(n);
             }
             stack.extend(named_children(n));
@@ -218,8 +227,8 @@ impl Middlewares {
                     }
                     if text(f, cx.src) == "require" {
                         // `fastify.register(require('@fastify/jwt'), …)`
-                        if let Some(m) = required_spec(cx, *call)
-                            .and_then(|s| middleware::lookup(&s, "default"))
+                        if let Some(m) =
+                            required_spec(cx, *call).and_then(|s| middleware::lookup(&s, "default"))
                         {
                             used(m, call.byte_range());
                         }
@@ -239,7 +248,9 @@ impl Middlewares {
                                 }
                             }
                         }
-                        "onError" => on_error.extend(args_of(*call).into_iter().filter(|a| is_function(*a))),
+                        "onError" => {
+                            on_error.extend(args_of(*call).into_iter().filter(|a| is_function(*a)))
+                        }
                         _ => {}
                     }
                 }
@@ -264,12 +275,7 @@ impl Middlewares {
             }
         }
         // Hono's `app.onError` replaces the response the middleware built.
-        if let Some((m, r)) = out
-            .used
-            .iter()
-            .find(|(m, _)| m.challenges())
-            .cloned()
-        {
+        if let Some((m, r)) = out.used.iter().find(|(m, _)| m.challenges()).cloned() {
             for h in &on_error {
                 out.failure_handlers.push((h.byte_range(), m, r.clone()));
             }
@@ -284,7 +290,8 @@ impl Middlewares {
                     continue;
                 };
                 let Some(verify) = calls.iter().find(|call| {
-                    body.byte_range().contains(&call.start_byte()) && is_fastify_jwt_verify(cx, **call)
+                    body.byte_range().contains(&call.start_byte())
+                        && is_fastify_jwt_verify(cx, **call)
                 }) else {
                     continue;
                 };
@@ -308,13 +315,7 @@ impl Middlewares {
                 stack.extend(named_children(n));
             }
             if let Some(m) = found {
-                let r = out
-                    .used
-                    .iter()
-                    .find(|(x, _)| std::ptr::eq(*x, m))
-                    .map(|(_, r)| r.clone())
-                    .unwrap_or_else(|| h.byte_range());
-                out.guards.push((class.byte_range(), m, r));
+                out.guards.push((class.byte_range(), m, h.byte_range()));
             }
         }
         out
@@ -412,11 +413,7 @@ impl Middlewares {
                 });
                 let mut site =
                     build_site(cx, Framework::Fastify, n, status, headers, insertion, None);
-                site.middleware = Some(fact(
-                    m,
-                    MiddlewareRelation::HandlesFailure,
-                    verify.clone(),
-                ));
+                site.middleware = Some(fact(m, MiddlewareRelation::HandlesFailure, verify.clone()));
                 out.push(site);
             }
         }
@@ -424,12 +421,83 @@ impl Middlewares {
     }
 }
 
-fn fact(m: &'static Middleware, relation: MiddlewareRelation, range: Range<usize>) -> MiddlewareFact {
+fn fact(
+    m: &'static Middleware,
+    relation: MiddlewareRelation,
+    range: Range<usize>,
+) -> MiddlewareFact {
     MiddlewareFact {
         middleware: m,
         relation,
         range,
     }
+}
+
+/// A `….setHeader('WWW-Authenticate', …)` (or `.header`, `.set`, `.append`)
+/// call on any receiver, in the site's function, on the way to the site.
+fn challenge_set_before<'a>(cx: &Cx<'a>, site: Node<'a>) -> Option<ChallengeHeader> {
+    let body = enclosing_function(cx, site).and_then(function_body)?;
+    let before = site.start_byte();
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        if n.start_byte() >= before || (n.id() != body.id() && is_function(n)) {
+            continue;
+        }
+        stack.extend(named_children(n));
+        if n.kind() != "call_expression" {
+            continue;
+        }
+        let Some(method) = n
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+            .and_then(|f| f.child_by_field_name("property"))
+            .map(|p| text(p, cx.src))
+        else {
+            continue;
+        };
+        if !matches!(method, "setHeader" | "header" | "set" | "append") {
+            continue;
+        }
+        // The call's innermost block must also hold the site: it runs on the way there.
+        let mut b = cx.up(n);
+        while let Some(x) = b.filter(|x| x.kind() != "statement_block") {
+            b = cx.up(x);
+        }
+        if !b.is_some_and(|b| b.byte_range().contains(&before)) {
+            continue;
+        }
+        if let Some(ch) = cx.challenge_set_by(n, method) {
+            return Some(ch);
+        }
+    }
+    None
+}
+
+/// `{ expressjwt: jwt, UnauthorizedError }` → (local, exported) pairs.
+fn object_pattern_bindings(cx: &Cx, pattern: Node) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if pattern.kind() != "object_pattern" {
+        return out;
+    }
+    for c in named_children(pattern) {
+        match c.kind() {
+            "shorthand_property_identifier_pattern" => {
+                let n = text(c, cx.src).to_string();
+                out.push((n.clone(), n));
+            }
+            "pair_pattern" => {
+                if let (Some(k), Some(v)) =
+                    (c.child_by_field_name("key"), c.child_by_field_name("value"))
+                {
+                    if v.kind() == "identifier" {
+                        out.push((text(v, cx.src).to_string(), text(k, cx.src).to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `require('spec')` → `spec`.
@@ -446,10 +514,23 @@ fn required_spec(cx: &Cx, v: Node) -> Option<String> {
     string_value(arg, cx.src)
 }
 
-/// An Express error handler: `(err, req, res, next) => …`.
-fn error_handler_arity(f: Node) -> bool {
-    f.child_by_field_name("parameters")
-        .is_some_and(|p| named_children(p).filter(|c| c.kind() != "comment").count() == 4)
+/// An Express error handler: `(err, req, res, next) => …`: four parameters,
+/// the first named like an error.
+fn error_handler_arity(cx: &Cx, f: Node) -> bool {
+    let Some(params) = f.child_by_field_name("parameters") else {
+        return false;
+    };
+    let params: Vec<Node> = named_children(params)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    params.len() == 4 && {
+        let first = text(params[0], cx.src);
+        let name = first.split(':').next().unwrap_or("").trim().to_lowercase();
+        matches!(
+            name.as_str(),
+            "err" | "error" | "e" | "ex" | "exception" | "_err"
+        )
+    }
 }
 
 /// `request.jwtVerify()` / `req.jwtVerify({ onlyCookie: true })` (@fastify/jwt),

@@ -84,8 +84,10 @@ fn flatten_or<'t>(cx: &Cx<'t>, n: Node<'t>, out: &mut Vec<Node<'t>>) {
         && n.child_by_field_name("operator")
             .is_some_and(|o| text(o, cx.src) == "or")
     {
-        if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right"))
-        {
+        if let (Some(l), Some(r)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) {
             flatten_or(cx, l, out);
             out.push(r);
             return;
