@@ -202,7 +202,8 @@ pub struct ResponseSite {
 /// in a plain block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConditionSplit {
-    /// The whole `if` statement.
+    /// The `if` statement, from `if` to the end of its body (a comment
+    /// trailing the body is not included).
     pub statement: Range<usize>,
     /// The top-level operands of the condition, in source order (at least two).
     /// Only whitespace and the operator lie between consecutive operands.

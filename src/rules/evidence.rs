@@ -139,6 +139,8 @@ const AUTHN_GUARD: &[&str] = &[
     "not user",
     "user==null",
     "!req.user",
+    // express-jwt (v7+) puts the verified payload on `req.auth`.
+    "!req.auth",
     "!currentuser",
     "current_user is none",
     "!auth",

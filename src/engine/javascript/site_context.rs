@@ -100,12 +100,13 @@ fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
     }
     let (line_start, indent) = syntax::line_indent(cx.src, if_stmt.start_byte());
     Some(ConditionSplit {
-        statement: if_stmt.byte_range(),
+        // Up to the end of the body: a trailing comment stays with the original.
+        statement: if_stmt.start_byte()..end_without_comments(cons),
         disjuncts: parts
             .iter()
             .map(|p| (p.byte_range(), text(*p, cx.src).to_string()))
             .collect(),
-        body: stmt.byte_range(),
+        body: stmt.start_byte()..end_without_comments(stmt),
         before: StatementInsertion {
             line_start,
             indent,
@@ -545,4 +546,21 @@ fn is_fastify_jwt_verify(cx: &Cx, call: Node) -> bool {
     let prop = f.child_by_field_name("property").map(|p| text(p, cx.src));
     let obj = f.child_by_field_name("object").map(|o| text(o, cx.src));
     prop == Some("jwtVerify") && obj != Some("jose") && args_of(call).len() <= 1
+}
+
+/// Where `n` ends, not counting a trailing comment (a statement without a
+/// semicolon can take the comment that follows it on its line).
+fn end_without_comments(n: Node) -> usize {
+    let mut end = n.start_byte();
+    let mut c = n.walk();
+    for child in n.children(&mut c) {
+        if child.kind() != "comment" {
+            end = child.end_byte();
+        }
+    }
+    if n.child_count() == 0 {
+        n.end_byte()
+    } else {
+        end
+    }
 }

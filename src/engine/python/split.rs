@@ -39,6 +39,7 @@ fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
         return None;
     }
     let if_stmt = cx.up(block).filter(|i| i.kind() == "if_statement")?;
+    let cons = block;
     if if_stmt.child_by_field_name("consequence").map(|c| c.id()) != Some(block.id())
         || if_stmt.child_by_field_name("alternative").is_some()
     {
@@ -63,12 +64,13 @@ fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
     }
     let (line_start, indent) = syntax::line_indent(cx.src, if_stmt.start_byte());
     Some(ConditionSplit {
-        statement: if_stmt.byte_range(),
+        // Up to the end of the body: a trailing comment stays with the original.
+        statement: if_stmt.start_byte()..end_without_comments(cons),
         disjuncts: parts
             .iter()
             .map(|p| (p.byte_range(), text(*p, cx.src).to_string()))
             .collect(),
-        body: stmt.byte_range(),
+        body: stmt.start_byte()..end_without_comments(stmt),
         before: StatementInsertion {
             line_start,
             indent,
@@ -94,4 +96,21 @@ fn flatten_or<'t>(cx: &Cx<'t>, n: Node<'t>, out: &mut Vec<Node<'t>>) {
         }
     }
     out.push(n);
+}
+
+/// Where `n` ends, not counting a trailing comment (a statement without a
+/// semicolon can take the comment that follows it on its line).
+fn end_without_comments(n: Node) -> usize {
+    let mut end = n.start_byte();
+    let mut c = n.walk();
+    for child in n.children(&mut c) {
+        if child.kind() != "comment" {
+            end = child.end_byte();
+        }
+    }
+    if n.child_count() == 0 {
+        n.end_byte()
+    } else {
+        end
+    }
 }
