@@ -150,6 +150,15 @@ struct Middlewares {
 impl Middlewares {
     fn scan(cx: &Cx) -> Middlewares {
         let mut out = Middlewares::default();
+        // Most files import no authentication middleware: skip the walk.
+        let mentioned = cx.src.contains("jwtVerify")
+            || middleware::MIDDLEWARE
+                .iter()
+                .flat_map(|m| m.modules.iter())
+                .any(|spec| cx.src.contains(spec));
+        if !mentioned {
+            return out;
+        }
         // Local names bound to known middleware: ES imports, then `require`s.
         let mut locals: HashMap<String, &'static Middleware> = cx
             .imports
