@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+mod site_context;
+
 const QUERY_SOURCE: &str = include_str!("../../queries/javascript/responses.scm");
 
 fn query(lang: Language) -> Option<&'static Query> {
@@ -123,6 +125,7 @@ pub fn extract(
     sites.extend(helper_call_sites(&cx, &calls));
     sites.sort_by_key(|s| (s.range.start, s.range.end));
     sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
+    site_context::annotate(&cx, &mut sites);
     FileModel {
         sites,
         quote: cx.quote,
@@ -1903,6 +1906,8 @@ fn build_site<'t>(
         identity_established: cx.identity_established(node),
         echoes_error,
         via_helper: None,
+        split: None,
+        middleware: None,
     }
 }
 
@@ -2374,13 +2379,20 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let status = cx.eval_status(*args.first()?, 0);
     let opts = args.get(1).copied();
     // `res: new Response(…, { headers })` carries the real response.
-    let headers = match opts
-        .filter(|o| o.kind() == "object")
+    let obj = opts.filter(|o| o.kind() == "object");
+    let headers = match obj
         .and_then(|o| pair(cx, o, "res"))
         .and_then(|p| p.child_by_field_name("value"))
+        .or_else(|| obj.and_then(|o| shorthand(cx, o, "res")))
     {
         Some(res) => {
-            let res = unwrap_expr(res);
+            let mut res = unwrap_expr(res);
+            // `{ res }` / `{ res: response }`: the local's initializer.
+            if matches!(res.kind(), "identifier" | "shorthand_property_identifier") {
+                if let Some(init) = cx.resolve_local(text(res, cx.src), res) {
+                    res = unwrap_expr(init);
+                }
+            }
             match web_response(cx, res, false) {
                 Some(r) => r.headers,
                 None => HeaderEval::opaque(),

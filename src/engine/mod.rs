@@ -9,6 +9,7 @@
 mod eval;
 pub mod index;
 pub mod javascript;
+pub mod middleware;
 pub mod model;
 pub mod python;
 pub mod syntax;

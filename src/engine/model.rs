@@ -188,6 +188,58 @@ pub struct ResponseSite {
     pub echoes_error: Option<Range<usize>>,
     /// A helper call site: the helper's definition, for related information.
     pub via_helper: Option<Evidence>,
+    /// The site is the lone exit of an `if` whose condition is a top-level
+    /// `||`/`or`: how that condition could be split.
+    pub split: Option<ConditionSplit>,
+    /// Authentication middleware this site sits behind, handles the failure
+    /// of, or belongs to (see [`super::middleware`]).
+    pub middleware: Option<MiddlewareFact>,
+}
+
+/// An `if (a || b) <exit>` around a site, in a shape a fix can split into
+/// `if (a) <exit>` followed by `if (b) <exit>`: no `else`, the body a single
+/// `return`/`throw`/`raise` holding the site, and the `if` starting its line
+/// in a plain block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionSplit {
+    /// The `if` statement, from `if` to the end of its body (a comment
+    /// trailing the body is not included).
+    pub statement: Range<usize>,
+    /// The top-level operands of the condition, in source order (at least two).
+    /// Only whitespace and the operator lie between consecutive operands.
+    pub disjuncts: Vec<(Range<usize>, String)>,
+    /// The body's lone statement, which holds the site and leaves the handler.
+    pub body: Range<usize>,
+    /// Where a statement goes before the `if` (its line, indentation, newline).
+    pub before: StatementInsertion,
+}
+
+/// How a site relates to an authentication middleware the file uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MiddlewareRelation {
+    /// The site's handler runs behind the middleware (the file mounts it).
+    Behind,
+    /// The site answers the middleware's failure: an error handler for its
+    /// error, a `catch` around its verify call, an `onError` hook.
+    HandlesFailure,
+    /// The site is in the guard itself (a NestJS guard class).
+    InGuard,
+}
+
+/// An authentication middleware the site depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MiddlewareFact {
+    pub middleware: &'static super::middleware::Middleware,
+    pub relation: MiddlewareRelation,
+    /// Where the file shows it: the mount, the verify call, or the import.
+    pub range: Range<usize>,
+}
+
+impl MiddlewareFact {
+    /// The middleware answers its own 401s with a `WWW-Authenticate` challenge.
+    pub fn challenges(&self) -> bool {
+        self.middleware.challenges()
+    }
 }
 
 impl ResponseSite {

@@ -32,6 +32,8 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+mod split;
+
 const QUERY_SOURCE: &str = include_str!("../../queries/python/responses.scm");
 
 fn query() -> Option<&'static Query> {
@@ -215,6 +217,7 @@ pub fn extract(
     sites.extend(call_sites(&cx, &calls));
     sites.sort_by_key(|s| (s.range.start, s.range.end));
     sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
+    split::annotate(&cx, &mut sites);
     FileModel {
         sites,
         quote,
@@ -2959,6 +2962,8 @@ impl<'t> Raw<'t> {
             identity_established: cx.identity_established(self.anchor),
             echoes_error,
             via_helper: self.via,
+            split: None,
+            middleware: None,
         })
     }
 }

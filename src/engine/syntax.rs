@@ -15,6 +15,9 @@ pub fn may_contain_response(text: &str) -> bool {
         ".status",
         "status_code",
         "authlint-",
+        // `reply.send(err)` after @fastify/jwt's `request.jwtVerify()` answers 401
+        // without the status being written anywhere.
+        "jwtVerify",
     ];
     let bytes = text.as_bytes();
     NEEDLES

@@ -4,7 +4,8 @@
 //! A verdict needs clear evidence from the message, the guarding condition or
 //! the authentication state. A bare "Unauthorized" message is no evidence.
 
-use crate::engine::model::{ResponseSite, StatusValue};
+use crate::engine::middleware::Failure;
+use crate::engine::model::{MiddlewareRelation, ResponseSite, StatusValue};
 
 /// Phrases in a message that mean "known caller, not allowed".
 const AUTHZ_MESSAGE: &[&str] = &[
@@ -138,6 +139,8 @@ const AUTHN_GUARD: &[&str] = &[
     "not user",
     "user==null",
     "!req.user",
+    // express-jwt (v7+) puts the verified payload on `req.auth`.
+    "!req.auth",
     "!currentuser",
     "current_user is none",
     "!auth",
@@ -310,6 +313,25 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     v
 }
 
+/// What one operand of a split condition tests: (about credentials, about permissions).
+/// `!session` is (true, false); `session.role !== 'admin'` is (false, true).
+pub fn condition_tests(cond: &str) -> (bool, bool) {
+    let raw = cond.to_lowercase();
+    let n = norm_condition(cond)
+        .replace("notuser", "!user")
+        .replace("notsession", "!session")
+        .replace("nottoken", "!token");
+    if n.contains("csrf") || n.contains("xsrf") {
+        return (false, false);
+    }
+    let spaced = raw.replace("not ", "!");
+    let authn = find(&n, AUTHN_GUARD)
+        .or_else(|| find(&spaced, AUTHN_GUARD))
+        .is_some();
+    let authz = find(&n, AUTHZ_GUARD).or_else(|| ownership(&n)).is_some();
+    (authn, authz)
+}
+
 /// An ownership comparison: `order.userId !== req.session.userId`, `doc.owner_id != user.id`.
 fn ownership(cond: &str) -> Option<&'static str> {
     let keys = [
@@ -353,4 +375,44 @@ pub fn authentication_401<'a>(
         .is_some();
     site.codes()
         .find(|v| v.code == 401 && !(prefer_403_on && is_really_403(site, v)))
+}
+
+/// What the authentication middleware around a 401 site means for its
+/// missing challenge, as a clause to append to a message, with a note for
+/// the place the middleware shows. `None` when the middleware changes nothing.
+pub fn middleware_note(site: &ResponseSite, text: &str) -> Option<(String, String)> {
+    let fact = site.middleware.as_ref()?;
+    let m = fact.middleware;
+    let name = m.name;
+    let how = m.on_failure;
+    let clause = match (fact.relation, m.failure) {
+        (MiddlewareRelation::InGuard, _) => format!(
+            "in this guard, {name} {how}: Nest sends the exception with no headers, so set `WWW-Authenticate` on the response (`context.switchToHttp().getResponse()`) before throwing, or in an exception filter"
+        ),
+        (MiddlewareRelation::HandlesFailure, Failure::ForwardsError) => format!(
+            "{name} {how}, so this error handler's response is the one clients get, and it must carry the challenge"
+        ),
+        (MiddlewareRelation::HandlesFailure, Failure::ThrowsError) => {
+            if site.codes().all(|v| !v.literal) {
+                format!("{name}: {how}, and this `catch` sends the error on as it is")
+            } else {
+                format!("{name}: {how}, and this `catch` answers with a 401 of its own that has none either")
+            }
+        }
+        (MiddlewareRelation::HandlesFailure, Failure::Challenges) => format!(
+            "{name} {how}, but this error handler replaces that response: return `err.getResponse()` for the middleware's errors to keep its challenge, or add the header here"
+        ),
+        (MiddlewareRelation::Behind, Failure::Challenges) => {
+            let exception = text
+                .get(site.range.clone())
+                .is_some_and(|t| t.starts_with("new HTTPException"));
+            if exception {
+                format!("this file mounts {name}, whose own 401s carry a challenge, but an `HTTPException(401)` without `res` sends none: pass `res: new Response(…, {{ status: 401, headers: {{ 'WWW-Authenticate': … }} }})`")
+            } else {
+                format!("this file mounts {name}, whose own 401s carry a challenge, but this response is the handler's own and has none")
+            }
+        }
+        _ => return None,
+    };
+    Some((clause, format!("{name} is used here")))
 }

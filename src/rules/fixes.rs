@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Edit, Fix};
 use crate::engine::model::{
-    FileModel, HeaderInsertion, ResponseSite, StatementInsertion, StatusValue,
+    ConditionSplit, FileModel, HeaderInsertion, ResponseSite, StatementInsertion, StatusValue,
 };
 use crate::engine::syntax::quote;
 use crate::engine::Language;
@@ -170,4 +170,58 @@ fn rename_member(member: &str, from: u16, to: u16) -> Option<String> {
         return Some(member.replace(from_camel, to_camel));
     }
     None
+}
+
+/// The fix that splits `if (a || b) <403>` into `if (a) <401>` then
+/// `if (b) <403>`, when `a` (the first operand) is the credential check.
+/// The new statement is the original one with the status swapped, the
+/// challenge added where the site can take it, and a bare "Forbidden"
+/// message renamed; everything else (indentation, quotes, semicolons,
+/// newlines, braces) is copied from the source.
+pub fn split_condition(
+    site: &ResponseSite,
+    value: &StatusValue,
+    split: &ConditionSplit,
+    challenge: &str,
+    model: &FileModel,
+    text: &str,
+) -> Option<Fix> {
+    let body = split.body.clone();
+    let ((first, first_text), (second, _)) = (split.disjuncts.first()?, split.disjuncts.get(1)?);
+    let last = &split.disjuncts.last()?.0;
+    if !(body.start <= value.range.start && value.range.end <= body.end) {
+        return None;
+    }
+    // Edits inside the copied statement, relative to its start.
+    let mut inner = vec![swap_status(value, 401, text)?.edits.remove(0)];
+    if site.headers.challenge.is_none() && !site.headers.opaque {
+        if let Some(ins) = &site.headers.insertion {
+            if body.start <= ins.at && ins.at + ins.replace_len <= body.end {
+                inner.extend(add_challenge(ins, challenge, model).edits);
+            }
+        }
+    }
+    for e in &mut inner {
+        e.range = e.range.start - body.start..e.range.end - body.start;
+    }
+    let stmt = crate::fix::apply_edits(text.get(body.clone())?, inner.iter());
+    let stmt = ["'", "\""].iter().fold(stmt, |s, q| {
+        s.replace(&format!("{q}Forbidden{q}"), &format!("{q}Unauthorized{q}"))
+    });
+    let head = text.get(split.statement.start..first.start)?;
+    let mid = text.get(last.end..body.start)?;
+    let tail = text.get(body.end..split.statement.end)?;
+    let ins = &split.before;
+    let new_if = format!(
+        "{}{head}{first_text}{mid}{stmt}{tail}{}",
+        ins.indent, ins.newline
+    );
+    Some(Fix {
+        title: format!("Split the condition: answer 401 when `{first_text}`"),
+        safe: false,
+        edits: vec![
+            Edit::insert(ins.line_start, new_if),
+            Edit::replace(first.start..second.start, ""),
+        ],
+    })
 }

@@ -3,6 +3,7 @@
 
 use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::model::ConditionSplit;
 
 pub static RULE: Rule = Rule {
     id: "prefer-401-for-authentication",
@@ -37,9 +38,38 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
                 if let Some(fix) = fixes::swap_status(value, 401, ctx.text) {
                     d = d.with_fix(fix);
                 }
+            } else if let Some(fix) =
+                site.split
+                    .as_ref()
+                    .filter(|s| splits_cleanly(s))
+                    .and_then(|s| {
+                        fixes::split_condition(
+                            site,
+                            value,
+                            s,
+                            &ctx.settings.challenge,
+                            ctx.model,
+                            ctx.text,
+                        )
+                    })
+            {
+                d = d.with_fix(fix);
             }
             out.push(d);
         }
     }
     out
+}
+
+/// The first operand is a credential check and nothing else
+/// (`!session`, `not user`); every later one is about permissions
+/// (`session.role !== 'admin'`). Only then is `if (first) 401; if (rest) 403`
+/// the same program with the right status: the operands are still
+/// evaluated in their original order.
+fn splits_cleanly(split: &ConditionSplit) -> bool {
+    let mut parts = split
+        .disjuncts
+        .iter()
+        .map(|(_, t)| evidence::condition_tests(t));
+    parts.next() == Some((true, false)) && parts.all(|(_, authz)| authz)
 }

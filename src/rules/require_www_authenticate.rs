@@ -3,6 +3,8 @@
 
 use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::middleware::Failure;
+use crate::engine::model::MiddlewareRelation;
 
 pub static RULE: Rule = Rule {
     id: "require-www-authenticate",
@@ -25,13 +27,27 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
         let Some(value) = evidence::authentication_401(ctx, site) else {
             continue;
         };
-        let mut d = Diagnostic::new(
-            RULE.id,
-            severity,
-            site.range.clone(),
-            "401 response has no `WWW-Authenticate` header: RFC 9110 §15.5.2 requires a 401 to send at least one challenge so the client knows how to authenticate",
-        )
-        .with_related(value.range.clone(), "the 401 status is set here");
+        let base = "401 response has no `WWW-Authenticate` header: RFC 9110 §15.5.2 requires a 401 to send at least one challenge so the client knows how to authenticate";
+        let note = evidence::middleware_note(site, ctx.text);
+        let message = match &note {
+            Some((clause, _)) => format!("{base}; {clause}"),
+            None => base.to_string(),
+        };
+        // A status known only from middleware knowledge (`reply.send(err)` after `jwtVerify()`).
+        let status_note = match &site.middleware {
+            Some(m) if !value.literal && m.middleware.failure == Failure::ThrowsError => {
+                format!(
+                    "this error comes from {} with status 401",
+                    m.middleware.name
+                )
+            }
+            _ => "the 401 status is set here".to_string(),
+        };
+        let mut d = Diagnostic::new(RULE.id, severity, site.range.clone(), message)
+            .with_related(value.range.clone(), status_note);
+        if let (Some((_, related)), Some(fact)) = (&note, &site.middleware) {
+            d = d.with_related(fact.range.clone(), related.clone());
+        }
         if let Some(h) = &site.via_helper {
             d.related.push(crate::diagnostic::Related {
                 path: h.path.clone(),
@@ -40,13 +56,54 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
             });
         }
         if let Some(ins) = &site.headers.insertion {
-            d = d.with_fix(fixes::add_challenge(
-                ins,
-                &ctx.settings.challenge,
-                ctx.model,
-            ));
+            // Answering Hono `basicAuth`'s failure: the challenge must stay `Basic`.
+            let challenge = match &site.middleware {
+                Some(m)
+                    if m.relation == MiddlewareRelation::HandlesFailure
+                        && !m.middleware.scheme.is_empty() =>
+                {
+                    with_scheme(&ctx.settings.challenge, m.middleware.scheme)
+                }
+                _ => ctx.settings.challenge.clone(),
+            };
+            d = d.with_fix(fixes::add_challenge(ins, &challenge, ctx.model));
         }
         out.push(d);
     }
     out
+}
+
+/// `challenge` with its auth scheme replaced by `scheme` (keeping the
+/// parameters, such as the realm): `Bearer realm="api"` → `Basic realm="api"`.
+fn with_scheme(challenge: &str, scheme: &str) -> String {
+    let (current, params) = challenge
+        .trim()
+        .split_once(' ')
+        .unwrap_or((challenge.trim(), ""));
+    if current.eq_ignore_ascii_case(scheme) {
+        return challenge.to_string();
+    }
+    if params.is_empty() {
+        scheme.to_string()
+    } else {
+        format!("{scheme} {params}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_scheme;
+
+    #[test]
+    fn with_scheme_keeps_parameters() {
+        assert_eq!(
+            with_scheme("Bearer realm=\"api\"", "Basic"),
+            "Basic realm=\"api\""
+        );
+        assert_eq!(
+            with_scheme("Bearer realm=\"api\"", "bearer"),
+            "Bearer realm=\"api\""
+        );
+        assert_eq!(with_scheme("Bearer", "Basic"), "Basic");
+    }
 }

@@ -1,0 +1,575 @@
+//! Facts about a site's surroundings that need the whole file: whether its
+//! `if (a || b)` can be split ([`ConditionSplit`]), and which authentication
+//! middleware it depends on ([`MiddlewareFact`], from the table in
+//! [`crate::engine::middleware`]). Also the sites only middleware knowledge
+//! reveals: `reply.send(err)` forwarding an `@fastify/jwt` verification error.
+
+use super::*;
+use crate::engine::middleware::{self, Middleware};
+
+/// Fills in `split` and `middleware` on every site, and adds the sites that
+/// forward a middleware's failure.
+pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
+    let mw = Middlewares::scan(cx);
+    sites.extend(mw.forwarded_failures(cx));
+    for site in sites.iter_mut() {
+        let Some(node) = cx
+            .root
+            .descendant_for_byte_range(site.range.start, site.range.end)
+        else {
+            continue;
+        };
+        if site.split.is_none() {
+            site.split = split(cx, node);
+        }
+        if site.middleware.is_none() {
+            site.middleware = mw.fact_for(node);
+        }
+        // A guard can set the header on the response before it throws.
+        if site.headers.challenge.is_none()
+            && site
+                .middleware
+                .as_ref()
+                .is_some_and(|m| m.relation == MiddlewareRelation::InGuard)
+        {
+            site.headers.challenge = challenge_set_before(cx, node);
+        }
+    }
+    sites.sort_by_key(|s| (s.range.start, s.range.end));
+}
+
+// ----- split conditions ------------------------------------------------------
+
+/// `if (a || b) return …` / `if (a || b) { throw … }`, in a shape a fix can split.
+fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
+    let mut n = site;
+    let stmt = loop {
+        if matches!(n.kind(), "return_statement" | "throw_statement") {
+            break n;
+        }
+        if is_statement(n) {
+            return None;
+        }
+        let p = cx.up(n)?;
+        if is_function(p) {
+            return None;
+        }
+        n = p;
+    };
+    let mut parent = cx.up(stmt)?;
+    if parent.kind() == "statement_block" {
+        if named_children(parent).count() != 1 {
+            return None;
+        }
+        parent = cx.up(parent)?;
+    }
+    let if_stmt = parent;
+    if if_stmt.kind() != "if_statement" || if_stmt.child_by_field_name("alternative").is_some() {
+        return None;
+    }
+    let cons = if_stmt.child_by_field_name("consequence")?;
+    if !(cons.id() == stmt.id() || cx.up(stmt).is_some_and(|b| b.id() == cons.id())) {
+        return None;
+    }
+    let outer = cx.up(if_stmt)?;
+    if !matches!(
+        outer.kind(),
+        "statement_block" | "program" | "switch_case" | "switch_default"
+    ) || !syntax::starts_line(cx.src, if_stmt.start_byte())
+    {
+        return None;
+    }
+    let cond = if_stmt.child_by_field_name("condition")?;
+    let inner = if cond.kind() == "parenthesized_expression" {
+        if cond.named_child_count() != 1 {
+            return None;
+        }
+        cond.named_child(0)?
+    } else {
+        cond
+    };
+    let mut parts = Vec::new();
+    flatten_or(cx, inner, &mut parts);
+    if parts.len() < 2 {
+        return None;
+    }
+    for w in parts.windows(2) {
+        if cx.src[w[0].end_byte()..w[1].start_byte()].trim() != "||" {
+            return None; // a comment between operands
+        }
+    }
+    let (line_start, indent) = syntax::line_indent(cx.src, if_stmt.start_byte());
+    Some(ConditionSplit {
+        // Up to the end of the body: a trailing comment stays with the original.
+        statement: if_stmt.start_byte()..end_without_comments(cons),
+        disjuncts: parts
+            .iter()
+            .map(|p| (p.byte_range(), text(*p, cx.src).to_string()))
+            .collect(),
+        body: stmt.start_byte()..end_without_comments(stmt),
+        before: StatementInsertion {
+            line_start,
+            indent,
+            wrap: None,
+            newline: cx.newline,
+        },
+    })
+}
+
+/// The operands of a left-nested `a || b || c`.
+fn flatten_or<'t>(cx: &Cx<'t>, n: Node<'t>, out: &mut Vec<Node<'t>>) {
+    if n.kind() == "binary_expression"
+        && n.child_by_field_name("operator")
+            .is_some_and(|o| text(o, cx.src) == "||")
+    {
+        if let (Some(l), Some(r)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) {
+            flatten_or(cx, l, out);
+            out.push(r);
+            return;
+        }
+    }
+    out.push(n);
+}
+
+// ----- middleware ------------------------------------------------------------
+
+/// The authentication middleware one file uses, and where.
+#[derive(Default)]
+struct Middlewares {
+    /// Middleware the file mounts or registers, with the first mount's range.
+    used: Vec<(&'static Middleware, Range<usize>)>,
+    /// Functions that answer a middleware's failure.
+    failure_handlers: Vec<(Range<usize>, &'static Middleware, Range<usize>)>,
+    /// Guard classes (`extends AuthGuard('jwt')`, `implements CanActivate`).
+    guards: Vec<(Range<usize>, &'static Middleware, Range<usize>)>,
+}
+
+impl Middlewares {
+    fn scan(cx: &Cx) -> Middlewares {
+        let mut out = Middlewares::default();
+        // Most files import no authentication middleware: skip the walk.
+        let mentioned = cx.src.contains("jwtVerify")
+            || middleware::MIDDLEWARE
+                .iter()
+                .flat_map(|m| m.modules.iter())
+                .any(|spec| cx.src.contains(spec));
+        if !mentioned {
+            return out;
+        }
+        // Local names bound to known middleware: ES imports, then `require`s.
+        let mut locals: HashMap<String, &'static Middleware> = cx
+            .imports
+            .iter()
+            .filter_map(|(local, (spec, name))| {
+                middleware::lookup(spec, name).map(|m| (local.clone(), m))
+            })
+            .collect();
+        let mut imported: Vec<(&'static Middleware, Range<usize>)> = Vec::new();
+        let mut stack = vec![cx.root];
+        let mut calls = Vec::new();
+        let mut error_handlers = Vec::new();
+        let mut classes = Vec::new();
+        let mut catches = Vec::new();
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "import_statement" => {
+                    if let Some(spec) = n
+                        .child_by_field_name("source")
+                        .and_then(|s| string_value(s, cx.src))
+                    {
+                        for m in middleware::MIDDLEWARE
+                            .iter()
+                            .filter(|m| m.modules.contains(&spec.as_str()))
+                        {
+                            imported.push((m, n.byte_range()));
+                        }
+                    }
+                }
+                "variable_declarator" => {
+                    if let (Some(name), Some(spec)) = (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("value")
+                            .and_then(|v| required_spec(cx, v)),
+                    ) {
+                        // `const jwt = require('express-jwt')` binds the default export;
+                        // `const { expressjwt } = require('express-jwt')` binds by name.
+                        let bound: Vec<(String, String)> = if name.kind() == "identifier" {
+                            vec![(text(name, cx.src).to_string(), "default".to_string())]
+                        } else {
+                            object_pattern_bindings(cx, name)
+                        };
+                        for (local, export) in bound {
+                            if let Some(m) = middleware::lookup(&spec, &export) {
+                                locals.insert(local, m);
+                                imported.push((m, n.byte_range()));
+                            }
+                        }
+                    }
+                }
+                "call_expression" => calls.push(n),
+                "class_declaration" | "class" => classes.push(n),
+                "catch_clause" => catches.push(n),
+                _ => {}
+            }
+            if is_function(n) && error_handler_arity(cx, n) {
+                error_handlers.push(n);
+            }
+            stack.extend(named_children(n));
+        }
+        let mut used = |m: &'static Middleware, r: Range<usize>| {
+            if !out.used.iter().any(|(x, _)| std::ptr::eq(*x, m)) {
+                out.used.push((m, r));
+            }
+        };
+        let mut on_error: Vec<Node> = Vec::new();
+        for call in &calls {
+            let Some(f) = call.child_by_field_name("function") else {
+                continue;
+            };
+            match f.kind() {
+                // `bearerAuth({ token })`, `expressjwt({ … })`, `AuthGuard('jwt')`
+                "identifier" => {
+                    if let Some(m) = locals.get(text(f, cx.src)) {
+                        used(m, call.byte_range());
+                    }
+                    if text(f, cx.src) == "require" {
+                        // `fastify.register(require('@fastify/jwt'), …)`
+                        if let Some(m) =
+                            required_spec(cx, *call).and_then(|s| middleware::lookup(&s, "default"))
+                        {
+                            used(m, call.byte_range());
+                        }
+                    }
+                }
+                "member_expression" => {
+                    let method = f
+                        .child_by_field_name("property")
+                        .map(|p| text(p, cx.src))
+                        .unwrap_or("");
+                    match method {
+                        // `fastify.register(fastifyJwt, { secret })`
+                        "register" | "use" => {
+                            for a in args_of(*call) {
+                                if let Some(m) = locals.get(text(a, cx.src)) {
+                                    used(m, call.byte_range());
+                                }
+                            }
+                        }
+                        "onError" => {
+                            on_error.extend(args_of(*call).into_iter().filter(|a| is_function(*a)))
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Guards used only in types or decorators still count as used where imported.
+        for (m, r) in &imported {
+            if m.failure == middleware::Failure::ThrowsUnauthorizedException {
+                used(m, r.clone());
+            }
+        }
+        // Express error handlers answer express-jwt's `next(err)`.
+        if let Some((m, r)) = out
+            .used
+            .iter()
+            .find(|(m, _)| m.failure == middleware::Failure::ForwardsError)
+            .cloned()
+        {
+            for h in &error_handlers {
+                out.failure_handlers.push((h.byte_range(), m, r.clone()));
+            }
+        }
+        // Hono's `app.onError` replaces the response the middleware built.
+        if let Some((m, r)) = out.used.iter().find(|(m, _)| m.challenges()).cloned() {
+            for h in &on_error {
+                out.failure_handlers.push((h.byte_range(), m, r.clone()));
+            }
+        }
+        // `try { await request.jwtVerify() } catch (err) { … }`
+        if let Some(fjwt) = middleware::named("@fastify/jwt") {
+            for c in &catches {
+                let Some(tr) = cx.up(*c).filter(|t| t.kind() == "try_statement") else {
+                    continue;
+                };
+                let Some(body) = tr.child_by_field_name("body") else {
+                    continue;
+                };
+                let Some(verify) = calls.iter().find(|call| {
+                    body.byte_range().contains(&call.start_byte())
+                        && is_fastify_jwt_verify(cx, **call)
+                }) else {
+                    continue;
+                };
+                out.failure_handlers
+                    .push((c.byte_range(), fjwt, verify.byte_range()));
+            }
+        }
+        // Guard classes.
+        for class in &classes {
+            let heritage = named_children(*class).find(|c| c.kind() == "class_heritage");
+            let Some(h) = heritage else { continue };
+            let mut stack = vec![h];
+            let mut found: Option<&'static Middleware> = None;
+            while let Some(n) = stack.pop() {
+                if matches!(n.kind(), "identifier" | "type_identifier") {
+                    if let Some(m) = locals.get(text(n, cx.src)) {
+                        found = Some(m);
+                        break;
+                    }
+                }
+                stack.extend(named_children(n));
+            }
+            if let Some(m) = found {
+                out.guards.push((class.byte_range(), m, h.byte_range()));
+            }
+        }
+        out
+    }
+
+    /// The middleware fact for a site at `node`.
+    fn fact_for(&self, node: Node) -> Option<MiddlewareFact> {
+        let at = node.start_byte();
+        let innermost = |v: &[(Range<usize>, &'static Middleware, Range<usize>)]| {
+            v.iter()
+                .filter(|(scope, _, _)| scope.contains(&at))
+                .min_by_key(|(scope, _, _)| scope.len())
+                .map(|(_, m, r)| (*m, r.clone()))
+        };
+        if let Some((m, r)) = innermost(&self.guards) {
+            return Some(fact(m, MiddlewareRelation::InGuard, r));
+        }
+        if let Some((m, r)) = innermost(&self.failure_handlers) {
+            return Some(fact(m, MiddlewareRelation::HandlesFailure, r));
+        }
+        self.used
+            .iter()
+            .find(|(m, _)| m.failure != middleware::Failure::ThrowsUnauthorizedException)
+            .map(|(m, r)| fact(m, MiddlewareRelation::Behind, r.clone()))
+    }
+
+    /// `reply.send(err)` in the `catch` after `request.jwtVerify()`: the
+    /// error's `statusCode` (401) and no challenge go out as they are.
+    fn forwarded_failures<'a>(&self, cx: &Cx<'a>) -> Vec<ResponseSite> {
+        let mut out = Vec::new();
+        for (clause, m, verify) in &self.failure_handlers {
+            if m.failure != middleware::Failure::ThrowsError {
+                continue;
+            }
+            let Some(c) = cx.root.descendant_for_byte_range(clause.start, clause.end) else {
+                continue;
+            };
+            let Some(param) = c
+                .child_by_field_name("parameter")
+                .filter(|p| p.kind() == "identifier")
+                .map(|p| text(p, cx.src))
+            else {
+                continue;
+            };
+            let Some(body) = c.child_by_field_name("body") else {
+                continue;
+            };
+            let mut stack = vec![body];
+            while let Some(n) = stack.pop() {
+                if is_function(n) {
+                    continue;
+                }
+                stack.extend(named_children(n));
+                if n.kind() != "call_expression" {
+                    continue;
+                }
+                let Some(f) = n
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "member_expression")
+                else {
+                    continue;
+                };
+                let (Some(recv), Some(prop)) = (
+                    f.child_by_field_name("object"),
+                    f.child_by_field_name("property"),
+                ) else {
+                    continue;
+                };
+                let args = args_of(n);
+                if recv.kind() != "identifier"
+                    || text(prop, cx.src) != "send"
+                    || args.len() != 1
+                    || text(args[0], cx.src) != param
+                {
+                    continue;
+                }
+                let recv_text = text(recv, cx.src);
+                let scope = enclosing_function(cx, n).unwrap_or(cx.root);
+                let challenge = cx.header_set_on(scope, recv_text, n.start_byte(), false);
+                let headers = HeaderEval {
+                    challenge,
+                    opaque: false,
+                };
+                let status = Status::Known(vec![StatusValue {
+                    code: 401,
+                    range: args[0].byte_range(),
+                    literal: false,
+                    branch_condition: None,
+                }]);
+                let insertion = Some(HeaderInsertion {
+                    at: recv.end_byte(),
+                    replace_len: 0,
+                    template: ".header($NAME, $VALUE)".into(),
+                    how: "add `.header(…)` before `.send(err)`",
+                });
+                let mut site =
+                    build_site(cx, Framework::Fastify, n, status, headers, insertion, None);
+                site.middleware = Some(fact(m, MiddlewareRelation::HandlesFailure, verify.clone()));
+                out.push(site);
+            }
+        }
+        out
+    }
+}
+
+fn fact(
+    m: &'static Middleware,
+    relation: MiddlewareRelation,
+    range: Range<usize>,
+) -> MiddlewareFact {
+    MiddlewareFact {
+        middleware: m,
+        relation,
+        range,
+    }
+}
+
+/// A `….setHeader('WWW-Authenticate', …)` (or `.header`, `.set`, `.append`)
+/// call on any receiver, in the site's function, on the way to the site.
+fn challenge_set_before<'a>(cx: &Cx<'a>, site: Node<'a>) -> Option<ChallengeHeader> {
+    let body = enclosing_function(cx, site).and_then(function_body)?;
+    let before = site.start_byte();
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        if n.start_byte() >= before || (n.id() != body.id() && is_function(n)) {
+            continue;
+        }
+        stack.extend(named_children(n));
+        if n.kind() != "call_expression" {
+            continue;
+        }
+        let Some(method) = n
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+            .and_then(|f| f.child_by_field_name("property"))
+            .map(|p| text(p, cx.src))
+        else {
+            continue;
+        };
+        if !matches!(method, "setHeader" | "header" | "set" | "append") {
+            continue;
+        }
+        // The call's innermost block must also hold the site: it runs on the way there.
+        let mut b = cx.up(n);
+        while let Some(x) = b.filter(|x| x.kind() != "statement_block") {
+            b = cx.up(x);
+        }
+        if !b.is_some_and(|b| b.byte_range().contains(&before)) {
+            continue;
+        }
+        if let Some(ch) = cx.challenge_set_by(n, method) {
+            return Some(ch);
+        }
+    }
+    None
+}
+
+/// `{ expressjwt: jwt, UnauthorizedError }` → (local, exported) pairs.
+fn object_pattern_bindings(cx: &Cx, pattern: Node) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if pattern.kind() != "object_pattern" {
+        return out;
+    }
+    for c in named_children(pattern) {
+        match c.kind() {
+            "shorthand_property_identifier_pattern" => {
+                let n = text(c, cx.src).to_string();
+                out.push((n.clone(), n));
+            }
+            "pair_pattern" => {
+                if let (Some(k), Some(v)) =
+                    (c.child_by_field_name("key"), c.child_by_field_name("value"))
+                {
+                    if v.kind() == "identifier" {
+                        out.push((text(v, cx.src).to_string(), text(k, cx.src).to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `require('spec')` → `spec`.
+fn required_spec(cx: &Cx, v: Node) -> Option<String> {
+    let v = unwrap_expr(v);
+    if v.kind() != "call_expression" {
+        return None;
+    }
+    let f = v.child_by_field_name("function")?;
+    if text(f, cx.src) != "require" {
+        return None;
+    }
+    let arg = v.child_by_field_name("arguments")?.named_child(0)?;
+    string_value(arg, cx.src)
+}
+
+/// An Express error handler: `(err, req, res, next) => …`: four parameters,
+/// the first named like an error.
+fn error_handler_arity(cx: &Cx, f: Node) -> bool {
+    let Some(params) = f.child_by_field_name("parameters") else {
+        return false;
+    };
+    let params: Vec<Node> = named_children(params)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    params.len() == 4 && {
+        let first = text(params[0], cx.src);
+        let name = first.split(':').next().unwrap_or("").trim().to_lowercase();
+        matches!(
+            name.as_str(),
+            "err" | "error" | "e" | "ex" | "exception" | "_err"
+        )
+    }
+}
+
+/// `request.jwtVerify()` / `req.jwtVerify({ onlyCookie: true })` (@fastify/jwt),
+/// not jose's `jose.jwtVerify(token, key)`.
+fn is_fastify_jwt_verify(cx: &Cx, call: Node) -> bool {
+    let Some(f) = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "member_expression")
+    else {
+        return false;
+    };
+    let prop = f.child_by_field_name("property").map(|p| text(p, cx.src));
+    let obj = f.child_by_field_name("object").map(|o| text(o, cx.src));
+    prop == Some("jwtVerify") && obj != Some("jose") && args_of(call).len() <= 1
+}
+
+/// Where `n` ends, not counting a trailing comment (a statement without a
+/// semicolon can take the comment that follows it on its line).
+fn end_without_comments(n: Node) -> usize {
+    let mut end = n.start_byte();
+    let mut c = n.walk();
+    for child in n.children(&mut c) {
+        if child.kind() != "comment" {
+            end = child.end_byte();
+        }
+    }
+    if n.child_count() == 0 {
+        n.end_byte()
+    } else {
+        end
+    }
+}
