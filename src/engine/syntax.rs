@@ -6,8 +6,6 @@ use tree_sitter::{Node, Tree};
 /// hold a response site, a forwarded status, or a suppression comment.
 pub fn may_contain_response(text: &str) -> bool {
     const NEEDLES: &[&str] = &[
-        "401",
-        "403",
         "nauthorized",
         "NAUTHORIZED",
         "orbidden",
@@ -20,9 +18,21 @@ pub fn may_contain_response(text: &str) -> bool {
         "jwtVerify",
     ];
     let bytes = text.as_bytes();
-    NEEDLES
-        .iter()
-        .any(|n| memchr::memmem::find(bytes, n.as_bytes()).is_some())
+    status_number(bytes, b"401")
+        || status_number(bytes, b"403")
+        || NEEDLES
+            .iter()
+            .any(|n| memchr::memmem::find(bytes, n.as_bytes()).is_some())
+}
+
+/// Whether `code` occurs as a number of its own: `401`, `HTTP_401_…`,
+/// `'401'`, but not inside `4010` or `listItems1403`.
+fn status_number(bytes: &[u8], code: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, code).any(|at| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + code.len()).copied();
+        !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
+    })
 }
 
 /// Whether any node of `tree` is nested deeper than `limit` (iterative walk).
@@ -235,4 +245,34 @@ pub fn bracket_depth_exceeds(text: &str, limit: usize) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_contain_response;
+
+    #[test]
+    fn prefilter_finds_statuses_as_numbers_of_their_own() {
+        for text in [
+            "res.sendStatus(401)",
+            "return new Response('no', { status: 403 })",
+            "raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED)",
+            "const CODE = '401'",
+            "401",
+            "x = [403]",
+            "c.json(body, STATUS_CODE.Unauthorized)",
+            "// authlint-ignore-file require-401-logging: gateway logs",
+            "await request.jwtVerify()",
+        ] {
+            assert!(may_contain_response(text), "{text}");
+        }
+        for text in [
+            "export function listItems4030() {}",
+            "const port = 14010",
+            "const id = 'f1403'",
+            "export const total = (a, b) => a + b",
+        ] {
+            assert!(!may_contain_response(text), "{text}");
+        }
+    }
 }
