@@ -78,7 +78,8 @@ impl Ctx {
 /// What happened to one file.
 enum Outcome {
     Linted {
-        report: FileReport,
+        /// `None` when the file has nothing to report.
+        report: Option<FileReport>,
         fixes: usize,
         diff: Option<String>,
     },
@@ -180,9 +181,7 @@ pub fn run(args: &LintArgs) -> i32 {
                 if let Some(d) = diff {
                     diffs.push(d);
                 }
-                if !report.diagnostics.is_empty() {
-                    reports.push(report);
-                }
+                reports.extend(report);
             }
             Outcome::Notice(n) => notices.push(n),
             Outcome::Config(e) => {
@@ -463,13 +462,13 @@ fn lint_file(ctx: &Ctx, path: &Path, explicit: bool) -> Outcome {
         Ok(p) => {
             let mut fixes = 0;
             let mut diff = None;
-            let mut final_text = text.to_string();
+            let mut written = None;
             if let Some(new) = p.fixed {
                 match ctx.action {
                     FixAction::Write => match write_atomic(path, new.as_bytes(), Some(path)) {
                         Ok(()) => {
                             fixes = p.fixes;
-                            final_text = new;
+                            written = Some(new);
                         }
                         Err(e) => {
                             return Outcome::Notice(notice(
@@ -495,7 +494,14 @@ fn lint_file(ctx: &Ctx, path: &Path, explicit: bool) -> Outcome {
                 p.original
             };
             Outcome::Linted {
-                report: FileReport::new(shown, final_text, diagnostics),
+                // Most files have nothing to report: keep neither their text nor a line index.
+                report: (!diagnostics.is_empty()).then(|| {
+                    FileReport::new(
+                        shown,
+                        written.unwrap_or_else(|| text.to_string()),
+                        diagnostics,
+                    )
+                }),
                 fixes,
                 diff,
             }
