@@ -43,6 +43,20 @@ pub fn reason(site: &ResponseSite) -> String {
     }
 }
 
+/// `text` with `unit` added before every line but the first (blank lines stay blank).
+fn indent_continuation_lines(text: &str, unit: &str) -> String {
+    let mut lines = text.split('\n');
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for line in lines {
+        out.push('\n');
+        if !line.trim().is_empty() {
+            out.push_str(unit);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// The fix that inserts a log statement before the site's statement.
 pub fn add_log(
     site: &ResponseSite,
@@ -92,8 +106,17 @@ pub fn add_log(
             };
             let lead = if start == range.start { "" } else { " " };
             let (_, base) = crate::engine::syntax::line_indent(text, start);
-            let inner = format!("{base}{}", crate::engine::syntax::indent_unit(text));
+            let unit = crate::engine::syntax::indent_unit(text);
+            let inner = format!("{base}{unit}");
             let nl = ins.newline;
+            // `if (x) return f(a,⏎    b)`: the statement moves one level in, so its
+            // continuation lines do too (unless a line break sits in a template
+            // literal, whose text would change).
+            let original = if start == range.start && !original.contains('`') {
+                indent_continuation_lines(original, &unit)
+            } else {
+                original.to_string()
+            };
             // Without semicolons, a statement starting with `(`, `[` or a template would join the log line.
             let sep = if !model.semicolons && original.starts_with(['(', '[', '`']) {
                 ";"
@@ -106,11 +129,13 @@ pub fn add_log(
             )]
         }
         Some(range) => {
-            // Python one-liner `if x: return …`: move the body to its own lines.
+            // Python one-liner `if x: return …`: move the body to its own lines
+            // (and leave no blank after the colon).
             let original = &text[range.clone()];
             let indent = format!("{}{}", ins.indent, crate::engine::syntax::indent_unit(text));
+            let start = text[..range.start].trim_end_matches([' ', '\t']).len();
             vec![Edit::replace(
-                range.clone(),
+                start..range.end,
                 format!(
                     "{}{indent}{stmt}{}{indent}{original}",
                     ins.newline, ins.newline
