@@ -247,6 +247,83 @@ pub fn bracket_depth_exceeds(text: &str, limit: usize) -> bool {
     false
 }
 
+/// The split of `if (a || b) <exit>` (or Python's `if a or b: <exit>`) a
+/// fix can make, given the `if`, its consequence, the exit statement and the
+/// condition with parentheses removed. `binary` and `op` are the grammar's
+/// node kind and operator for the disjunction. `None` when the condition has
+/// one operand, or a comment sits between two.
+pub fn condition_split(
+    src: &str,
+    newline: &'static str,
+    if_stmt: Node,
+    consequence: Node,
+    exit: Node,
+    condition: Node,
+    (binary, op): (&str, &str),
+) -> Option<crate::engine::model::ConditionSplit> {
+    let mut parts = Vec::new();
+    flatten_binary(condition, src, binary, op, &mut parts);
+    if parts.len() < 2 {
+        return None;
+    }
+    for w in parts.windows(2) {
+        if src[w[0].end_byte()..w[1].start_byte()].trim() != op {
+            return None; // a comment between operands
+        }
+    }
+    let (line_start, indent) = line_indent(src, if_stmt.start_byte());
+    Some(crate::engine::model::ConditionSplit {
+        // Up to the end of the body: a trailing comment stays with the original.
+        statement: if_stmt.start_byte()..end_without_comments(consequence),
+        disjuncts: parts
+            .iter()
+            .map(|p| (p.byte_range(), text(*p, src).to_string()))
+            .collect(),
+        body: exit.start_byte()..end_without_comments(exit),
+        before: crate::engine::model::StatementInsertion {
+            line_start,
+            indent,
+            wrap: None,
+            newline,
+        },
+    })
+}
+
+/// The operands of a left-nested `a OP b OP c`.
+fn flatten_binary<'t>(n: Node<'t>, src: &str, binary: &str, op: &str, out: &mut Vec<Node<'t>>) {
+    if n.kind() == binary
+        && n.child_by_field_name("operator")
+            .is_some_and(|o| text(o, src) == op)
+    {
+        if let (Some(l), Some(r)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) {
+            flatten_binary(l, src, binary, op, out);
+            out.push(r);
+            return;
+        }
+    }
+    out.push(n);
+}
+
+/// Where `n` ends, not counting a trailing comment (a statement without a
+/// semicolon can take the comment that follows it on its line).
+fn end_without_comments(n: Node) -> usize {
+    let mut end = n.start_byte();
+    let mut c = n.walk();
+    for child in n.children(&mut c) {
+        if child.kind() != "comment" {
+            end = child.end_byte();
+        }
+    }
+    if n.child_count() == 0 {
+        n.end_byte()
+    } else {
+        end
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::may_contain_response;
