@@ -46,6 +46,31 @@ pub fn depth_exceeds(tree: &Tree, limit: usize) -> bool {
     }
 }
 
+/// [`depth_exceeds`], not descending into the root's children for which
+/// `skip` holds (subtrees known to be identical to ones already checked).
+pub fn depth_exceeds_skipping(tree: &Tree, limit: usize, skip: impl Fn(Node) -> bool) -> bool {
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        if depth > limit {
+            return true;
+        }
+        if !(depth == 1 && skip(cursor.node())) && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+            depth -= 1;
+        }
+    }
+}
+
 /// The source text of `node`.
 pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
     src.get(node.byte_range()).unwrap_or("")
@@ -232,4 +257,42 @@ pub fn bracket_depth_exceeds(text: &str, limit: usize) -> bool {
         }
     }
     false
+}
+
+/// A map keyed by node ids (addresses): a multiplicative hash is enough,
+/// and much cheaper than SipHash for the parent maps built over whole files.
+pub type IdMap<V> = std::collections::HashMap<usize, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// The hasher of [`IdMap`] (FxHash's multiply-rotate, for one `usize`).
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A fast, non-cryptographic 64-bit hash of `bytes` (to notice changed text).
+pub fn fast_hash(bytes: &[u8]) -> u64 {
+    let mut h = IdHasher(bytes.len() as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        std::hash::Hasher::write_u64(&mut h, u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    std::hash::Hasher::write_u64(&mut h, u64::from_le_bytes(last));
+    std::hash::Hasher::finish(&h)
 }
