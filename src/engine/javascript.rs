@@ -418,7 +418,10 @@ impl<'a> Cx<'a> {
         };
         let ftext = text(f, self.src);
         for extra in &self.settings.loggers {
-            if ftext == extra || ftext.starts_with(&format!("{extra}.")) {
+            if ftext
+                .strip_prefix(extra.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            {
                 return true;
             }
         }
