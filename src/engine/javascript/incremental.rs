@@ -71,6 +71,8 @@ struct StmtState {
     log_queried: Arc<Vec<String>>,
     helpers: Arc<Vec<(String, HelperSig)>>,
     sites: Arc<Vec<ResponseSite>>,
+    /// The last offset the sites and helpers refer to.
+    last_offset: usize,
     /// Other statements (indices) whose content the sites depend on.
     deps: Vec<usize>,
     /// The sites depend on the whole file.
@@ -247,11 +249,15 @@ fn reuse_or_extract(
         .collect();
     let mut moved: Vec<Option<Moved>> = (0..n).map(|_| None).collect();
     if let Some(shift) = &shift {
+        let unmoved = shift.unmoved_prefix();
         for i in 0..n {
             if !reuse[i] {
                 continue;
             }
             let o = old(i)?;
+            if unmoved.is_some_and(|end| o.last_offset <= end) {
+                continue; // nothing it refers to moved: shared as it is
+            }
             let sites: Option<Vec<ResponseSite>> = o.sites.iter().map(|s| shift.site(s)).collect();
             let helpers: Option<Vec<(String, HelperSig)>> = o
                 .helpers
@@ -391,23 +397,32 @@ fn reuse_or_extract(
         let moved_i = moved.next().flatten();
         let helpers_i = fresh_helpers.next().unwrap_or_default();
         let sites_i = fresh_sites.next().unwrap_or_default();
-        let (helpers, sites, deps, global_i, site_queried) = if reuse[i] {
+        let (helpers, sites, deps, global_i, site_queried, last) = if reuse[i] {
             let o = old(i)?;
             let deps = o.deps.iter().map(|d| old_to_new[*d]).collect();
             match moved_i {
-                Some((s, h)) => (
-                    Arc::new(h),
-                    Arc::new(s),
-                    deps,
-                    false,
-                    o.site_queried.clone(),
-                ),
+                Some((s, h)) => {
+                    // Offsets keep their order: the last one moved with the rest.
+                    let last = shift
+                        .as_ref()
+                        .and_then(|m| m.offset(o.last_offset))
+                        .unwrap_or_else(|| last_offset(&s, &h));
+                    (
+                        Arc::new(h),
+                        Arc::new(s),
+                        deps,
+                        false,
+                        o.site_queried.clone(),
+                        last,
+                    )
+                }
                 None => (
                     o.helpers.clone(),
                     o.sites.clone(),
                     deps,
                     false,
                     o.site_queried.clone(),
+                    o.last_offset,
                 ),
             }
         } else {
@@ -421,12 +436,14 @@ fn reuse_or_extract(
             let mut q = std::mem::take(&mut queried[i]);
             q.sort_unstable();
             q.dedup();
+            let last = last_offset(&sites_i, &helpers_i);
             (
                 Arc::new(helpers_i),
                 Arc::new(sites_i),
                 deps,
                 global[i],
                 Arc::new(q),
+                last,
             )
         };
         stmts.push(StmtState {
@@ -439,6 +456,7 @@ fn reuse_or_extract(
             log_queried: log_queried[i].clone(),
             helpers,
             sites,
+            last_offset: last,
             deps,
             global: global_i,
             site_queried,
@@ -608,6 +626,25 @@ struct Shift {
     starts: Vec<usize>,
     ends: Vec<usize>,
     delta: Vec<Option<isize>>,
+    /// Map nothing, only record the last offset seen (see [`last_offset`]).
+    recorder: Option<std::cell::Cell<usize>>,
+}
+
+/// The last offset `sites` and `helpers` refer to.
+fn last_offset(sites: &[ResponseSite], helpers: &[(String, HelperSig)]) -> usize {
+    let rec = Shift {
+        starts: Vec::new(),
+        ends: Vec::new(),
+        delta: Vec::new(),
+        recorder: Some(std::cell::Cell::new(0)),
+    };
+    for s in sites {
+        rec.site(s);
+    }
+    for (_, h) in helpers {
+        rec.sig(h);
+    }
+    rec.recorder.map_or(0, |c| c.get())
 }
 
 impl Shift {
@@ -623,7 +660,21 @@ impl Shift {
             starts: st.stmts.iter().map(|s| s.range.start).collect(),
             ends: st.stmts.iter().map(|s| s.range.end).collect(),
             delta,
+            recorder: None,
         }
+    }
+
+    /// The end of the unchanged start of the text: offsets up to here are
+    /// the same in both texts.
+    fn unmoved_prefix(&self) -> Option<usize> {
+        let mut end = None;
+        for (k, d) in self.delta.iter().enumerate() {
+            if *d != Some(0) {
+                break;
+            }
+            end = Some(self.ends[k]);
+        }
+        end
     }
 
     /// The statement an offset belongs to (the gap before a statement
@@ -641,6 +692,10 @@ impl Shift {
     }
 
     fn offset(&self, at: usize) -> Option<usize> {
+        if let Some(last) = &self.recorder {
+            last.set(last.get().max(at));
+            return Some(at);
+        }
         let (_, d) = self.locate(at)?;
         usize::try_from(at as isize + d).ok()
     }
@@ -648,6 +703,10 @@ impl Shift {
     fn range(&self, r: &Range<usize>) -> Option<Range<usize>> {
         if r.start == 0 && r.end == 0 {
             return Some(0..0); // "no range" (helpers defined elsewhere)
+        }
+        if let Some(last) = &self.recorder {
+            last.set(last.get().max(r.end));
+            return Some(r.clone());
         }
         let (a, da) = self.locate(r.start)?;
         let (b, db) = self.locate(r.end)?;
