@@ -84,7 +84,11 @@ pub fn run_cmd(mut c: Command, input: Option<&str>) -> Output {
         // A process that rejects its arguments may exit before reading stdin;
         // the broken pipe that follows is its answer, not a test failure.
         if let Err(e) = stdin.write_all(input.as_bytes()) {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe,
+                "writing stdin: {e}"
+            );
         }
     }
     let out = child.wait_with_output().unwrap();
