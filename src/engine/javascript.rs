@@ -176,13 +176,14 @@ impl<'a> Cx<'a> {
         index: &'a ProjectIndex,
     ) -> Self {
         let mut cx = Cx::bare(path, src, tree, settings, index, false);
+        cx.quote = syntax::preferred_quote(tree, src);
         cx.scan();
         cx.after_imports();
         cx
     }
 
-    /// A context with the per-file basics only: no names, imports or
-    /// logging functions yet.
+    /// A context with the per-file basics only: no names, imports, quote
+    /// or logging functions yet.
     fn bare(
         path: &'a Path,
         src: &'a str,
@@ -203,7 +204,7 @@ impl<'a> Cx<'a> {
             declared: HashSet::new(),
             logging_fns: HashSet::new(),
             helpers: HashMap::new(),
-            quote: syntax::preferred_quote(tree, src),
+            quote: '\'',
             semicolons: true,
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),

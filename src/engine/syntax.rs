@@ -98,7 +98,7 @@ pub fn starts_line(src: &str, offset: usize) -> bool {
 
 /// The file's newline style.
 pub fn newline(src: &str) -> &'static str {
-    if src.contains("\r\n") {
+    if memchr::memmem::find(src.as_bytes(), b"\r\n").is_some() {
         "\r\n"
     } else {
         "\n"
@@ -193,20 +193,30 @@ pub fn quote(s: &str, q: char) -> String {
 
 /// The preferred quote of a file: whichever of `'` or `"` starts more strings.
 pub fn preferred_quote(tree: &Tree, src: &str) -> char {
-    let (mut single, mut double) = (0usize, 0usize);
-    let mut cursor = tree.walk();
-    let mut seen = 0;
+    quote_from_marks(quote_marks(tree.root_node(), src, QUOTE_SAMPLE).into_iter())
+}
+
+/// How many string literals [`preferred_quote`] looks at.
+pub const QUOTE_SAMPLE: usize = 201;
+
+/// The opening quote (`'`, `"`, or `?` for anything else) of the first
+/// `cap` string literals under `node`, in document order.
+pub fn quote_marks(node: Node, src: &str, cap: usize) -> Vec<u8> {
+    let mut marks = Vec::new();
+    if cap == 0 {
+        return marks;
+    }
+    let mut cursor = node.walk();
     'walk: loop {
         let node = cursor.node();
         if node.kind() == "string" {
             let t = text(node, src).trim_start_matches(|c: char| c.is_ascii_alphabetic());
-            match t.chars().next() {
-                Some('\'') => single += 1,
-                Some('"') => double += 1,
-                _ => {}
-            }
-            seen += 1;
-            if seen > 200 {
+            marks.push(match t.chars().next() {
+                Some('\'') => b'\'',
+                Some('"') => b'"',
+                _ => b'?',
+            });
+            if marks.len() >= cap {
                 break;
             }
         }
@@ -220,6 +230,19 @@ pub fn preferred_quote(tree: &Tree, src: &str) -> char {
             if !cursor.goto_parent() {
                 break 'walk;
             }
+        }
+    }
+    marks
+}
+
+/// The preferred quote given the quote marks of a file's strings, in order.
+pub fn quote_from_marks(marks: impl Iterator<Item = u8>) -> char {
+    let (mut single, mut double) = (0usize, 0usize);
+    for m in marks.take(QUOTE_SAMPLE) {
+        match m {
+            b'\'' => single += 1,
+            b'"' => double += 1,
+            _ => {}
         }
     }
     if single >= double && single > 0 {

@@ -63,6 +63,8 @@ struct StmtState {
     kind: u16,
     hash: u64,
     facts: Arc<StmtFacts>,
+    /// The opening quotes of its first string literals.
+    quotes: Arc<Vec<u8>>,
     /// Functions in the statement that log, and the hash of the set of
     /// logging functions found before the statement when they were computed.
     logging: Arc<Vec<String>>,
@@ -177,6 +179,25 @@ fn reuse_or_extract(
         })
         .collect();
     cx.absorb(facts.iter().map(|f| &**f));
+    // The quote style, from the first strings in the file.
+    // Kept states sample every statement (an earlier one may lose strings);
+    // a one-off extraction stops at the sample size.
+    let mut quotes: Vec<Arc<Vec<u8>>> = Vec::with_capacity(n);
+    let mut sampled = 0;
+    for i in 0..n {
+        let cap = if keep {
+            syntax::QUOTE_SAMPLE
+        } else {
+            syntax::QUOTE_SAMPLE.saturating_sub(sampled)
+        };
+        let marks = match old(i) {
+            Some(o) => o.quotes.clone(),
+            None => Arc::new(syntax::quote_marks(cx.stmts[i], src, cap)),
+        };
+        sampled += marks.len();
+        quotes.push(marks);
+    }
+    cx.quote = syntax::quote_from_marks(quotes.iter().flat_map(|q| q.iter().copied()));
     cx.after_imports();
     let fn_order = if keep || prev.is_some() {
         fn_order(&cx)
@@ -451,6 +472,7 @@ fn reuse_or_extract(
             kind: node.kind_id(),
             hash: hashes[i],
             facts: facts[i].clone(),
+            quotes: quotes[i].clone(),
             logging: logging[i].clone(),
             log_before: log_before[i],
             log_queried: log_queried[i].clone(),
