@@ -193,8 +193,15 @@ fn main() {
         text = c.change(&uri, version, &text, cursor, cursor, "y");
         cursor += 1;
     }
-    c.diagnostics(&uri, version);
+    let last = c.diagnostics(&uri, version);
     let burst = burst_start.elapsed();
+    // What the client side of every keystroke costs: parsing the published
+    // diagnostics (measured here, on the last set).
+    let payload = serde_json::to_string(&json!({ "jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": { "uri": uri, "version": version, "diagnostics": last } })).unwrap();
+    let parse_start = Instant::now();
+    let parsed: Value = serde_json::from_str(&payload).unwrap();
+    let parse_time = parse_start.elapsed();
+    drop(parsed);
     let check = c.debug_document(&uri);
     assert_eq!(check["text"], json!(text));
     assert!(c.shutdown().success());
@@ -221,6 +228,11 @@ fn main() {
     println!(
         "  burst of 50 keystrokes -> final diagnostics: {}",
         ms(burst)
+    );
+    println!(
+        "  publishDiagnostics payload: {} KB; parsing it in the client: {}",
+        payload.len() / 1024,
+        ms(parse_time)
     );
     assert!(
         counts.iter().all(|n| *n > 0),

@@ -113,8 +113,37 @@ impl Linter {
             return Err(Skip::TooDeep);
         }
         let model = engine::extract(path, text, lang, tree, &self.settings, &self.index);
+        Ok(self.check(&model, text, lang, tree))
+    }
+
+    /// [`Linter::lint_tree`] for a document being edited: reuses what the
+    /// previous lint found in the parts of the file the edits did not touch
+    /// (see [`engine::extract_reusing`]) and returns what the next lint can
+    /// reuse. The diagnostics are the ones `lint_tree` gives.
+    pub fn lint_tree_reusing(
+        &self,
+        path: &Path,
+        text: &str,
+        lang: Language,
+        tree: &Tree,
+        prev: Option<engine::Reuse<'_>>,
+    ) -> Result<(Vec<Diagnostic>, engine::Analysis), Skip> {
+        let (model, analysis) =
+            engine::extract_reusing(path, text, lang, tree, &self.settings, &self.index, prev)
+                .ok_or(Skip::TooDeep)?;
+        Ok((self.check(&model, text, lang, tree), analysis))
+    }
+
+    /// Rules and suppressions over a file's model.
+    fn check(
+        &self,
+        model: &engine::model::FileModel,
+        text: &str,
+        lang: Language,
+        tree: &Tree,
+    ) -> Vec<Diagnostic> {
         let ctx = rules::Context {
-            model: &model,
+            model,
             settings: &self.settings,
             text,
             language: lang,
@@ -124,7 +153,7 @@ impl Linter {
         diags.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });
-        Ok(diags)
+        diags
     }
 }
 

@@ -224,3 +224,362 @@ fn random_edits_more_seeds() {
         run(seed, seed % 2 == 0, seed % 3 == 0, 200);
     }
 }
+
+// ----- engine level: every edit, reusing the previous analysis ----------------
+
+/// A file whose sites read across top-level statements: constants, a
+/// header object and a header builder, a same-file helper, logging
+/// functions, imports, a site outside any function, a suppression.
+const CROSS: &str = "import { corsHeaders } from './cors.ts'
+import { logger } from './log.ts'
+
+const CHALLENGE = 'Bearer realm=\"api\"'
+const UNAUTHORIZED = 401
+const authHeaders = { 'WWW-Authenticate': CHALLENGE }
+
+function audit(msg) {
+  console.warn(msg)
+}
+
+function jsonError(message, status) {
+  return new Response(JSON.stringify({ error: message }), { status, headers: { ...corsHeaders } })
+}
+
+function challengeHeaders() {
+  return { 'WWW-Authenticate': 'Basic' }
+}
+
+export async function GET(req) {
+  if (!req.headers.get('Authorization')) {
+    return jsonError('missing token', 401)
+  }
+  if (!isAdmin(req)) {
+    audit('not admin')
+    return new Response('forbidden', { status: UNAUTHORIZED, headers: authHeaders })
+  }
+  return new Response('ok', { status: 401, headers: challengeHeaders() })
+}
+
+app.get('/me', (req, res) => {
+  if (!req.user) {
+    logger.error('no user')
+    return res.status(401).json({ error: 'not authenticated' })
+  }
+  // authlint-ignore prefer-403-for-authorization: tested
+  res.status(401).send('admin only')
+})
+
+res.statusCode = 401
+
+hono.get('/x', async (c) => {
+  try {
+    await check(c)
+  } catch (e) {
+    return c.json({ error: e.message }, 401)
+  }
+  throw new HTTPException(401, { res: new Response('no', { status: 401 }) })
+})
+";
+
+/// Edits that change file-wide facts, or span statements.
+const CROSS_SNIPPETS: &[&str] = &[
+    "\nconst CHALLENGE = 'Basic'\n",
+    "\nconst UNAUTHORIZED = 403\n",
+    "\nimport { audit } from './audit.ts'\n",
+    "\nimport { jsonError } from './errors.ts'\n",
+    "\nfunction audit(m) {\n  logger.info(m)\n}\n",
+    "\nfunction deny(message, status) {\n  console.error(message)\n  return new Response(message, { status })\n}\n",
+    "\nfunction challengeHeaders() {\n  return {}\n}\n",
+    "\nconst logger = console\n",
+    "\nexport function h(req) {\n",
+    "}\n\n",
+    "deny('no', 401)\n",
+    "jsonError('x', 403)\n",
+    "audit('y')\n",
+    "console.error('x')\n",
+    "return new Response('no', { status: 401, headers: authHeaders })\n",
+    "CHALLENGE",
+    "UNAUTHORIZED",
+    "authHeaders",
+    "challengeHeaders()",
+    "'Bearer'",
+    "401",
+    "403",
+    " ",
+    "\n",
+    "{",
+    "}",
+    "(",
+    ")",
+    ";",
+    "'",
+    "// authlint-ignore require-www-authenticate: ok\n",
+    "/*",
+    "*/",
+];
+
+fn point(text: &str, offset: usize) -> tree_sitter::Point {
+    let before = &text[..offset];
+    let row = before.matches('\n').count();
+    let column = offset - before.rfind('\n').map_or(0, |i| i + 1);
+    tree_sitter::Point { row, column }
+}
+
+/// A document edited in process, linted after every edit reusing the
+/// previous analysis, and compared with a fresh lint of the same text.
+struct Session {
+    linter: authlint::Linter,
+    text: String,
+    tree: tree_sitter::Tree,
+    analysis: authlint::engine::Analysis,
+    reused: usize,
+    findings: usize,
+}
+
+const LANG: authlint::Language = authlint::Language::TypeScript;
+
+fn session_path() -> &'static std::path::Path {
+    std::path::Path::new("/tmp/authlint-incremental/index.ts")
+}
+
+impl Session {
+    fn new(text: &str) -> Session {
+        let linter = authlint::Linter::new(authlint::Settings::default());
+        let tree = authlint::engine::parse(LANG, text, None).unwrap();
+        let (_, analysis) = linter
+            .lint_tree_reusing(session_path(), text, LANG, &tree, None)
+            .unwrap();
+        Session {
+            linter,
+            text: text.to_string(),
+            tree,
+            analysis,
+            reused: 0,
+            findings: 0,
+        }
+    }
+
+    fn edit(&mut self, start: usize, end: usize, insert: &str, what: &str) {
+        use authlint::engine::{self, Reuse};
+        let path = session_path();
+        let text = &mut self.text;
+        let edit = tree_sitter::InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: start + insert.len(),
+            start_position: point(text, start),
+            old_end_position: point(text, end),
+            new_end_position: {
+                let mut t = text[..start].to_string();
+                t.push_str(insert);
+                point(&t, t.len())
+            },
+        };
+        text.replace_range(start..end, insert);
+        self.tree.edit(&edit);
+        let new_tree = engine::parse(LANG, text, Some(&self.tree)).unwrap();
+        let prev = Reuse {
+            analysis: &self.analysis,
+            old_tree: &self.tree,
+        };
+        let (diags, next) = self
+            .linter
+            .lint_tree_reusing(path, text, LANG, &new_tree, Some(prev))
+            .unwrap();
+        let fresh_tree = engine::parse(LANG, text, None).unwrap();
+        let fresh = self
+            .linter
+            .lint_tree(path, text, LANG, &fresh_tree)
+            .unwrap();
+        assert_eq!(diags, fresh, "{what}, text:\n{text}");
+        let (model, _) = engine::extract_reusing(
+            path,
+            text,
+            LANG,
+            &new_tree,
+            &self.linter.settings,
+            &self.linter.index,
+            Some(prev),
+        )
+        .unwrap();
+        let full = engine::extract(
+            path,
+            text,
+            LANG,
+            &fresh_tree,
+            &self.linter.settings,
+            &self.linter.index,
+        );
+        assert_eq!(model.sites, full.sites, "{what}, text:\n{text}");
+        let (extracted, statements) = next.extracted().unwrap();
+        self.reused += statements - extracted;
+        self.findings += usize::from(!fresh.is_empty());
+        self.analysis = next;
+        self.tree = new_tree;
+    }
+
+    /// Replaces the first `find` (after `after`) with `replace`.
+    fn replace(&mut self, after: &str, find: &str, replace: &str) {
+        let base = self
+            .text
+            .find(after)
+            .unwrap_or_else(|| panic!("no {after:?}"));
+        let at = base
+            + self.text[base..]
+                .find(find)
+                .unwrap_or_else(|| panic!("no {find:?}"));
+        self.edit(
+            at,
+            at + find.len(),
+            replace,
+            &format!("{find:?} -> {replace:?}"),
+        );
+    }
+}
+
+fn engine_run(seed: u64, edits: usize) -> (usize, usize) {
+    let mut rng = Rng(seed);
+    let mut s = Session::new(CROSS);
+    for done in 0..edits {
+        let text = &s.text;
+        // Half the edits start at a line start (top-level declarations).
+        let mut start = boundary(&mut rng, text);
+        if rng.below(2) == 0 {
+            start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        }
+        let end = match rng.below(3) {
+            0 => start,
+            // Up to 80 bytes: sometimes across two statements.
+            _ => {
+                let mut e = (start + rng.below(80)).min(text.len());
+                while !text.is_char_boundary(e) {
+                    e += 1;
+                }
+                e
+            }
+        };
+        let insert = match rng.below(5) {
+            0 => "",
+            1 | 2 => CROSS_SNIPPETS[rng.below(CROSS_SNIPPETS.len())],
+            _ => SNIPPETS[rng.below(SNIPPETS.len())],
+        };
+        s.edit(
+            start,
+            end,
+            insert,
+            &format!("seed {seed}, after {} edits", done + 1),
+        );
+    }
+    (s.reused, s.findings)
+}
+
+/// Each edit changes something that sites in other, untouched statements
+/// read: a constant, a header object, a header builder, a helper, a
+/// logging function, an import, the file's quote style.
+#[test]
+fn edits_read_from_other_statements_match_a_fresh_lint() {
+    let mut s = Session::new(CROSS);
+    // A constant a header object uses, read by a handler further down.
+    s.replace("const CHALLENGE", "'Bearer realm=\"api\"'", "'Bearer,,'");
+    s.replace("const CHALLENGE", "'Bearer,,'", "'Basic realm=\"x\"'");
+    // A status constant.
+    s.replace("const UNAUTHORIZED", "401", "403");
+    s.replace("const UNAUTHORIZED", "403", "401");
+    // The header object itself.
+    s.replace("const authHeaders", "'WWW-Authenticate'", "'X-Other'");
+    // A header builder.
+    s.replace(
+        "function challengeHeaders",
+        "'WWW-Authenticate'",
+        "'X-Nope'",
+    );
+    s.replace(
+        "function challengeHeaders",
+        "'X-Nope'",
+        "'WWW-Authenticate'",
+    );
+    // A helper: its response gains a challenge, then loses its status parameter.
+    s.replace(
+        "function jsonError",
+        "...corsHeaders",
+        "'WWW-Authenticate': 'Bearer'",
+    );
+    s.replace("function jsonError", "{ status,", "{ status: 500,");
+    s.replace("function jsonError", "{ status: 500,", "{ status,");
+    // A logging function stops logging, then logs again.
+    s.replace("function audit", "console.warn(msg)", "void msg");
+    s.replace("function audit", "void msg", "console.warn(msg)");
+    // An import that declares the logger goes away and comes back.
+    s.replace("import { logger }", "logger", "log2");
+    // With no `logger` in the file, `logger.error` is not logging until a
+    // function elsewhere declares one (no file-wide fact but the names).
+    s.replace("hono.get", "await check(c)", "const logger = getLogger()");
+    s.replace("hono.get", "const logger = getLogger()", "await check(c)");
+    s.replace("import { log2 }", "log2", "logger");
+    // A site outside any function reads the statements before it.
+    // A site outside any function reads the statements before it (here
+    // ones far from it: its own statement is untouched).
+    s.replace("import { logger }", "\n", "\nconsole.error('top')\n");
+    s.replace(
+        "import { logger }",
+        "\n",
+        "\nres.set('WWW-Authenticate', 'Bearer')\n",
+    );
+    s.replace("console.error('top')", "console.error('top')", "void 0");
+    // A new top-level declaration, a helper, and a function, then typing in them.
+    let end = s.text.len();
+    s.edit(
+        end,
+        end,
+        "\nfunction deny(message, status) {\n  return new Response(message, { status })\n}\n",
+        "add a helper",
+    );
+    s.replace(
+        "function deny",
+        "message, { status }",
+        "message, { status, headers: authHeaders }",
+    );
+    let end = s.text.len();
+    s.edit(
+        end,
+        end,
+        "\nexport function late(req) {\n  return deny('late', 401)\n}\n",
+        "call the helper",
+    );
+    s.replace("function deny", "headers: authHeaders", "headers: {}");
+    // An edit across two top-level statements.
+    let at = s.text.find("\n}\n\nfunction challengeHeaders").unwrap();
+    s.edit(
+        at,
+        at + 12,
+        "\n}\nfunction challenge",
+        "join two statements",
+    );
+    // Quote style: many double-quoted strings.
+    let end = s.text.len();
+    s.edit(
+        end,
+        end,
+        &"const q = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\"]\n".repeat(8),
+        "double quotes",
+    );
+    // Typing inside a handler, the common case: most statements are reused.
+    let before = s.reused;
+    for _ in 0..5 {
+        s.replace("json({ error: 'no", "authenticated", "xauthenticated");
+    }
+    assert!(s.reused > before, "typing in a handler reused nothing");
+}
+#[test]
+fn every_edit_reusing_the_previous_analysis_matches_a_fresh_lint() {
+    let (mut reused, mut findings) = (0, 0);
+    for seed in [7u64, 11, 0x9e37_79b9_7f4a_7c15, 0xd1b5_4a32_d192_ed03] {
+        let (r, f) = engine_run(seed, 300);
+        reused += r;
+        findings += f;
+    }
+    // The comparison is only worth something if statements were reused
+    // and there were findings to get wrong.
+    assert!(reused > 1000, "only {reused} statements reused");
+    assert!(findings > 100, "only {findings} edits left findings");
+}

@@ -95,6 +95,17 @@ pub struct ProjectIndex {
     cache: Mutex<HashMap<PathBuf, Option<Arc<ModuleSummary>>>>,
     /// importer -> imported modules, to find dependents on change.
     imports: Mutex<HashMap<PathBuf, Vec<PathBuf>>>,
+    /// How often each module was invalidated, and how often everything was.
+    epochs: Mutex<HashMap<PathBuf, u64>>,
+    clears: std::sync::atomic::AtomicU64,
+}
+
+/// What a file's last lint learnt from other modules, as of one moment:
+/// equal stamps mean no module it imported has changed since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyStamp {
+    clears: u64,
+    modules: Vec<(PathBuf, u64)>,
 }
 
 impl ProjectIndex {
@@ -103,6 +114,8 @@ impl ProjectIndex {
             source,
             cache: Mutex::new(HashMap::new()),
             imports: Mutex::new(HashMap::new()),
+            epochs: Mutex::new(HashMap::new()),
+            clears: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -145,6 +158,9 @@ impl ProjectIndex {
 
     /// Forgets what is known about `path` (its text changed).
     pub fn invalidate(&self, path: &Path) {
+        if let Ok(mut e) = self.epochs.lock() {
+            *e.entry(path.to_path_buf()).or_default() += 1;
+        }
         if let Ok(mut c) = self.cache.lock() {
             c.remove(path);
         }
@@ -152,9 +168,41 @@ impl ProjectIndex {
 
     /// Forgets everything (configuration changed).
     pub fn clear(&self) {
+        self.clears
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut c) = self.cache.lock() {
             c.clear();
         }
+    }
+
+    /// The modules `importer` was seen to import, each with how often it was
+    /// invalidated: a result that used them is current while this is equal.
+    pub fn stamp(&self, importer: &Path) -> DependencyStamp {
+        let clears = self.clears.load(std::sync::atomic::Ordering::SeqCst);
+        let mut modules: Vec<(PathBuf, u64)> = self
+            .imports
+            .lock()
+            .map(|m| m.get(importer).cloned().unwrap_or_default())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p, 0))
+            .collect();
+        if let Ok(e) = self.epochs.lock() {
+            for (p, n) in modules.iter_mut() {
+                *n = e.get(p).copied().unwrap_or(0);
+            }
+        }
+        modules.sort();
+        DependencyStamp { clears, modules }
+    }
+
+    /// Whether every module in `earlier` is unchanged in `later`.
+    pub fn stamp_covers(later: &DependencyStamp, earlier: &DependencyStamp) -> bool {
+        later.clears == earlier.clears
+            && earlier
+                .modules
+                .iter()
+                .all(|m| later.modules.binary_search(m).is_ok())
     }
 
     /// Files whose last lint imported `path`.

@@ -7,6 +7,8 @@ use super::model::*;
 use super::syntax::{self, named_children, string_value, text};
 use super::Language;
 use crate::settings::Settings;
+use std::cell::{Cell, RefCell};
+
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
@@ -14,7 +16,9 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+pub(super) mod incremental;
 mod site_context;
+pub use incremental::State;
 
 const QUERY_SOURCE: &str = include_str!("../../queries/javascript/responses.scm");
 
@@ -91,10 +95,42 @@ struct Cx<'a> {
     newline: &'static str,
     is_test_file: bool,
     /// Node id -> parent. `Node::parent` walks down from the root on every
-    /// call, which is quadratic over a file; this map is built in one walk.
-    parents: HashMap<usize, Node<'a>>,
+    /// call, which is quadratic over a file; this map is filled one
+    /// top-level statement at a time ([`Cx::build_parents`]).
+    parents: syntax::IdMap<Node<'a>>,
+    /// The top-level statements (named children of the root), and whether
+    /// each one's parents are in `parents`.
+    stmts: Vec<Node<'a>>,
+    built: Vec<bool>,
     /// Top-level declarators by the names they bind.
     top_decls: HashMap<String, Node<'a>>,
+    /// Every name bound at the top level, in file order (duplicates too).
+    top_order: Vec<String>,
+    /// What extraction read outside the statement it works on (for reuse
+    /// by [`incremental`]).
+    rec: Recorder,
+}
+
+/// Reads of file-wide state, recorded while one statement is extracted.
+#[derive(Default)]
+struct Recorder {
+    on: bool,
+    /// Start bytes of nodes read in other top-level statements (constants,
+    /// header builders, helpers).
+    reads: RefCell<Vec<usize>>,
+    /// The statement read the whole file (a site outside any function).
+    global: Cell<bool>,
+    /// Names looked up in `declared`.
+    queried: RefCell<Vec<String>>,
+}
+
+/// One top-level statement's share of the file-wide facts.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct StmtFacts {
+    declared: Vec<String>,
+    imports: Vec<(String, (String, String))>,
+    stmts: usize,
+    stmts_with_semi: usize,
 }
 
 pub fn extract(
@@ -105,32 +141,31 @@ pub fn extract(
     settings: &Settings,
     index: &ProjectIndex,
 ) -> FileModel {
-    let mut cx = Cx::new(path, src, tree, settings, index);
-    let (mut raw, calls) = candidates(&cx, lang);
-    // `throw new HTTPException(401, { res: new Response(…) })` is one response, not two.
+    let mode = incremental::Mode {
+        keep: false,
+        depth_limit: None,
+    };
+    incremental::extract(path, src, lang, tree, settings, index, None, mode)
+        .map(|(model, _)| model)
+        .unwrap_or_default()
+}
+
+/// `throw new HTTPException(401, { res: new Response(…) })` is one response, not two.
+fn drop_wrapped_responses(raw: &mut Vec<Raw>) {
     let exceptions: Vec<Range<usize>> = raw
         .iter()
         .filter(|r| r.framework == Framework::Hono && r.node.kind() == "new_expression")
         .map(|r| r.node.byte_range())
         .collect();
+    if exceptions.is_empty() {
+        return;
+    }
     raw.retain(|r| {
         !(r.framework == Framework::WebResponse
             && exceptions
                 .iter()
                 .any(|e| e.start < r.node.start_byte() && r.node.end_byte() <= e.end))
     });
-    // Helpers first: a same-file function whose status is a parameter.
-    cx.helpers = collect_helpers(&cx, &raw);
-    let mut sites: Vec<ResponseSite> = raw.into_iter().filter_map(|r| r.into_site(&cx)).collect();
-    sites.extend(helper_call_sites(&cx, &calls));
-    sites.sort_by_key(|s| (s.range.start, s.range.end));
-    sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
-    site_context::annotate(&cx, &mut sites);
-    FileModel {
-        sites,
-        quote: cx.quote,
-        semicolons: cx.semicolons,
-    }
 }
 
 impl<'a> Cx<'a> {
@@ -141,7 +176,25 @@ impl<'a> Cx<'a> {
         settings: &'a Settings,
         index: &'a ProjectIndex,
     ) -> Self {
+        let mut cx = Cx::bare(path, src, tree, settings, index, false);
+        cx.quote = syntax::preferred_quote(tree, src);
+        cx.scan();
+        cx.after_imports();
+        cx
+    }
+
+    /// A context with the per-file basics only: no names, imports, quote
+    /// or logging functions yet.
+    fn bare(
+        path: &'a Path,
+        src: &'a str,
+        tree: &'a Tree,
+        settings: &'a Settings,
+        index: &'a ProjectIndex,
+        record: bool,
+    ) -> Self {
         let root = tree.root_node();
+        let stmts: Vec<Node<'a>> = named_children(root).collect();
         let mut cx = Cx {
             path,
             src,
@@ -152,29 +205,105 @@ impl<'a> Cx<'a> {
             declared: HashSet::new(),
             logging_fns: HashSet::new(),
             helpers: HashMap::new(),
-            quote: syntax::preferred_quote(tree, src),
+            quote: '\'',
             semicolons: true,
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
-            parents: HashMap::new(),
+            parents: syntax::IdMap::default(),
+            built: vec![false; stmts.len()],
+            stmts,
             top_decls: HashMap::new(),
+            top_order: Vec::new(),
+            rec: Recorder {
+                on: record,
+                ..Recorder::default()
+            },
         };
-        cx.scan();
+        cx.index_top_level();
+        cx
+    }
+
+    /// Facts that follow from the imports.
+    fn after_imports(&mut self) {
         // Mock Service Worker handlers are client-side test doubles.
-        if cx
+        if self
             .imports
             .values()
             .any(|(spec, _)| spec == "msw" || spec.starts_with("msw/") || spec.starts_with("msw-"))
         {
-            cx.is_test_file = true;
+            self.is_test_file = true;
         }
-        cx
     }
 
-    /// One iterative walk collecting imports, declared names and logging functions.
-    /// The parent of `n` (from the map built by `scan`).
+    /// The parent of `n`: the named node whose named children hold `n`.
     fn up(&self, n: Node<'a>) -> Option<Node<'a>> {
-        self.parents.get(&n.id()).copied()
+        if let Some(p) = self.parents.get(&n.id()) {
+            return Some(*p);
+        }
+        if n.id() == self.root.id() || !n.is_named() {
+            return None;
+        }
+        // A statement whose parents are not in the map (the incremental
+        // path reads few nodes outside the statements it extracts): ask the
+        // tree, which is slower but gives the same answer.
+        let i = self
+            .stmts
+            .partition_point(|s| s.start_byte() <= n.start_byte());
+        if (i.saturating_sub(2)..i).all(|i| self.built[i]) && i > 0 {
+            return None;
+        }
+        n.parent().filter(|p| p.is_named())
+    }
+
+    /// Fills `parents` for the subtree of top-level statement `i`.
+    fn build_parents(&mut self, i: usize) {
+        if self.built[i] {
+            return;
+        }
+        self.built[i] = true;
+        let stmt = self.stmts[i];
+        let parents = &mut self.parents;
+        parents.insert(stmt.id(), self.root);
+        let mut cursor = stmt.walk();
+        let mut stack = vec![stmt];
+        while let Some(node) = stack.pop() {
+            cursor.reset(node);
+            if cursor.goto_first_child() {
+                loop {
+                    let c = cursor.node();
+                    if c.is_named() {
+                        parents.insert(c.id(), node);
+                        stack.push(c);
+                    }
+                    if !cursor.goto_next_sibling() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The top-level statement holding byte `at`, if any.
+    fn stmt_at(&self, at: usize) -> Option<usize> {
+        let i = self.stmts.partition_point(|s| s.start_byte() <= at);
+        (i > 0 && at <= self.stmts[i - 1].end_byte()).then(|| i - 1)
+    }
+
+    fn read(&self, n: Node) {
+        if self.rec.on {
+            self.rec.reads.borrow_mut().push(n.start_byte());
+        }
+    }
+
+    fn read_everything(&self) {
+        self.rec.global.set(true);
+    }
+
+    fn is_declared(&self, name: &str) -> bool {
+        if self.rec.on {
+            self.rec.queried.borrow_mut().push(name.to_string());
+        }
+        self.declared.contains(name)
     }
 
     fn index_top_level(&mut self) {
@@ -191,6 +320,7 @@ impl<'a> Cx<'a> {
                         collect_bound_names(n, self.src, &mut names);
                     }
                     for name in names {
+                        self.top_order.push(name.clone());
                         self.top_decls.entry(name).or_insert(d);
                     }
                 }
@@ -198,130 +328,56 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Collects imports, declared names and logging functions, one
+    /// top-level statement at a time.
     fn scan(&mut self) {
-        self.index_top_level();
+        for i in 0..self.stmts.len() {
+            self.build_parents(i);
+        }
+        let facts: Vec<StmtFacts> = self
+            .stmts
+            .iter()
+            .map(|s| stmt_facts(*s, self.src))
+            .collect();
+        self.absorb(facts.iter());
+        // Functions that log (after `declared` is complete: loggers must exist).
+        for i in 0..self.stmts.len() {
+            self.logging_in(self.stmts[i]);
+        }
+    }
+
+    /// Merges statements' facts, in file order.
+    fn absorb<'f>(&mut self, facts: impl Iterator<Item = &'f StmtFacts>) {
         let mut stmts_with_semi = 0usize;
         let mut stmts = 0usize;
-        let mut stack = vec![self.root];
-        while let Some(node) = stack.pop() {
-            match node.kind() {
-                "import_statement" => self.scan_import(node),
-                "variable_declarator" => {
-                    if let Some(n) = node.child_by_field_name("name") {
-                        self.declare_pattern(n);
-                    }
-                }
-                "function_declaration" | "generator_function_declaration" | "class_declaration" => {
-                    if let Some(n) = node.child_by_field_name("name") {
-                        self.declared.insert(text(n, self.src).to_string());
-                    }
-                }
-                "formal_parameters" => {
-                    for p in named_children(node) {
-                        self.declare_pattern(p);
-                    }
-                }
-                "arrow_function" => {
-                    if let Some(p) = node.child_by_field_name("parameter") {
-                        self.declare_pattern(p);
-                    }
-                }
-                "catch_clause" => {
-                    if let Some(p) = node.child_by_field_name("parameter") {
-                        self.declare_pattern(p);
-                    }
-                }
-                "expression_statement" | "return_statement" | "lexical_declaration" => {
-                    stmts += 1;
-                    if text(node, self.src).trim_end().ends_with(';') {
-                        stmts_with_semi += 1;
-                    }
-                }
-                _ => {}
+        for f in facts {
+            self.declared.extend(f.declared.iter().cloned());
+            for (local, import) in &f.imports {
+                self.imports.insert(local.clone(), import.clone());
             }
-            for c in named_children(node).rev() {
-                self.parents.insert(c.id(), node);
-                stack.push(c);
-            }
+            stmts += f.stmts;
+            stmts_with_semi += f.stmts_with_semi;
         }
         self.semicolons = stmts == 0 || stmts_with_semi * 2 >= stmts;
-        // Functions that log (after `declared` is complete: loggers must exist).
-        let mut stack = vec![self.root];
+    }
+
+    /// Adds the functions in `stmt` whose body logs to `logging_fns` (in
+    /// walk order: a call to a function found earlier counts) and returns them.
+    fn logging_in(&mut self, stmt: Node<'a>) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![stmt];
         while let Some(node) = stack.pop() {
             if let Some(body) = function_body(node) {
                 if let Some(name) = function_name(self, node, self.src) {
                     if self.first_log_in(body, usize::MAX).is_some() {
-                        self.logging_fns.insert(name);
+                        self.logging_fns.insert(name.clone());
+                        found.push(name);
                     }
                 }
             }
             stack.extend(named_children(node).rev());
         }
-    }
-
-    fn declare_pattern(&mut self, n: Node) {
-        match n.kind() {
-            "identifier" | "shorthand_property_identifier_pattern" => {
-                self.declared.insert(text(n, self.src).to_string());
-            }
-            _ => {
-                for c in named_children(n) {
-                    if c.kind() != "property_identifier" {
-                        self.declare_pattern(c);
-                    } else if n.kind() == "pair_pattern" {
-                        // `{ a: b }` declares b, the value side.
-                    }
-                }
-                if n.kind() == "required_parameter" || n.kind() == "optional_parameter" {
-                    if let Some(p) = n.child_by_field_name("pattern") {
-                        self.declare_pattern(p);
-                    }
-                }
-            }
-        }
-    }
-
-    fn scan_import(&mut self, node: Node) {
-        let Some(source) = node.child_by_field_name("source") else {
-            return;
-        };
-        let Some(spec) = string_value(source, self.src) else {
-            return;
-        };
-        let mut stack: Vec<Node> = named_children(node).collect();
-        while let Some(n) = stack.pop() {
-            match n.kind() {
-                "import_clause" | "named_imports" => stack.extend(named_children(n)),
-                "identifier" => {
-                    // default import
-                    let local = text(n, self.src).to_string();
-                    self.declared.insert(local.clone());
-                    self.imports.insert(local, (spec.clone(), "default".into()));
-                }
-                "namespace_import" => {
-                    if let Some(id) = named_children(n).find(|c| c.kind() == "identifier") {
-                        let local = text(id, self.src).to_string();
-                        self.declared.insert(local.clone());
-                        self.imports.insert(local, (spec.clone(), "*".into()));
-                    }
-                }
-                "import_specifier" => {
-                    let name = n
-                        .child_by_field_name("name")
-                        .map(|x| text(x, self.src).to_string());
-                    let alias = n
-                        .child_by_field_name("alias")
-                        .map(|x| text(x, self.src).to_string());
-                    if let Some(name) = name {
-                        let local = alias.unwrap_or_else(|| name.clone());
-                        self.declared.insert(local.clone());
-                        self.imports.insert(local, (spec.clone(), name));
-                    }
-                }
-                _ => {}
-            }
-        }
-        // CommonJS `const { x } = require('./y')` is handled by resolve_import_of_declarator.
+        found
     }
 
     /// The export `name` of the module imported as `local`, if it is a relative import.
@@ -364,7 +420,10 @@ impl<'a> Cx<'a> {
         };
         let ftext = text(f, self.src);
         for extra in &self.settings.loggers {
-            if ftext == extra || ftext.starts_with(&format!("{extra}.")) {
+            if ftext
+                .strip_prefix(extra.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            {
                 return true;
             }
         }
@@ -423,7 +482,7 @@ impl<'a> Cx<'a> {
     }
 
     fn declared_or_global(&self, name: &str) -> bool {
-        self.declared.contains(name) || name == "console" || name == "this"
+        name == "console" || name == "this" || self.is_declared(name)
     }
 
     /// The first log call in `node` (not inside nested functions) that starts before `before`.
@@ -474,6 +533,9 @@ impl<'a> Cx<'a> {
             }
             match parent.kind() {
                 "statement_block" | "program" | "switch_case" | "switch_default" => {
+                    if parent.kind() == "program" {
+                        self.read_everything();
+                    }
                     for sib in named_children(parent) {
                         if sib.start_byte() >= node.start_byte() {
                             break;
@@ -560,7 +622,11 @@ impl<'a> Cx<'a> {
         let mut scope = self.up(at);
         while let Some(s) = scope {
             if s.kind() == "program" {
-                return self.top_decls.get(name).copied();
+                let d = self.top_decls.get(name).copied();
+                if let Some(d) = d {
+                    self.read(d);
+                }
+                return d;
             }
             if matches!(s.kind(), "statement_block" | "switch_case") {
                 for stmt in named_children(s) {
@@ -951,6 +1017,7 @@ impl<'a> Cx<'a> {
         let mut stack = vec![self.root];
         while let Some(n) = stack.pop() {
             if is_function(n) && function_name(self, n, self.src).as_deref() == Some(name) {
+                self.read(n);
                 return Some(n);
             }
             if n.kind() == "program"
@@ -1094,6 +1161,9 @@ impl<'a> Cx<'a> {
         before: usize,
         anywhere: bool,
     ) -> Option<ChallengeHeader> {
+        if scope.id() == self.root.id() {
+            self.read_everything();
+        }
         let recv_norm = normalize_receiver(recv);
         let mut stack = vec![scope];
         while let Some(n) = stack.pop() {
@@ -1333,8 +1403,7 @@ impl<'a> Cx<'a> {
         ["logger", "log"]
             .iter()
             .find(|n| {
-                self.declared.contains(**n)
-                    && !self.imports.get(**n).is_some_and(|(s, _)| s == "console")
+                self.is_declared(n) && !self.imports.get(**n).is_some_and(|(s, _)| s == "console")
             })
             .map(|s| s.to_string())
     }
@@ -1753,7 +1822,11 @@ fn function_name(cx: &Cx, n: Node, src: &str) -> Option<String> {
     if let Some(name) = n.child_by_field_name("name") {
         return Some(text(name, src).to_string());
     }
-    let p = cx.up(n)?;
+    name_from_parent(cx.up(n)?, src)
+}
+
+/// The name an anonymous function gets from its parent `p`.
+fn name_from_parent(p: Node, src: &str) -> Option<String> {
     match p.kind() {
         "variable_declarator" => p
             .child_by_field_name("name")
@@ -1840,6 +1913,118 @@ fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
     false
 }
 
+// ----- per-statement facts ---------------------------------------------------
+
+/// Imports, declared names and statement-end style in one top-level statement.
+fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
+    let mut f = StmtFacts::default();
+    let mut stack = vec![stmt];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "import_statement" => scan_import(node, src, &mut f),
+            "variable_declarator" => {
+                if let Some(n) = node.child_by_field_name("name") {
+                    declare_pattern(n, src, &mut f.declared);
+                }
+            }
+            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
+                if let Some(n) = node.child_by_field_name("name") {
+                    f.declared.push(text(n, src).to_string());
+                }
+            }
+            "formal_parameters" => {
+                for p in named_children(node) {
+                    declare_pattern(p, src, &mut f.declared);
+                }
+            }
+            "arrow_function" => {
+                if let Some(p) = node.child_by_field_name("parameter") {
+                    declare_pattern(p, src, &mut f.declared);
+                }
+            }
+            "catch_clause" => {
+                if let Some(p) = node.child_by_field_name("parameter") {
+                    declare_pattern(p, src, &mut f.declared);
+                }
+            }
+            "expression_statement" | "return_statement" | "lexical_declaration" => {
+                f.stmts += 1;
+                if text(node, src).trim_end().ends_with(';') {
+                    f.stmts_with_semi += 1;
+                }
+            }
+            _ => {}
+        }
+        stack.extend(named_children(node).rev());
+    }
+    f
+}
+
+fn declare_pattern(n: Node, src: &str, out: &mut Vec<String>) {
+    match n.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => {
+            out.push(text(n, src).to_string());
+        }
+        _ => {
+            for c in named_children(n) {
+                if c.kind() != "property_identifier" {
+                    declare_pattern(c, src, out);
+                } else if n.kind() == "pair_pattern" {
+                    // `{ a: b }` declares b, the value side.
+                }
+            }
+            if n.kind() == "required_parameter" || n.kind() == "optional_parameter" {
+                if let Some(p) = n.child_by_field_name("pattern") {
+                    declare_pattern(p, src, out);
+                }
+            }
+        }
+    }
+}
+
+fn scan_import(node: Node, src: &str, f: &mut StmtFacts) {
+    let Some(source) = node.child_by_field_name("source") else {
+        return;
+    };
+    let Some(spec) = string_value(source, src) else {
+        return;
+    };
+    let mut stack: Vec<Node> = named_children(node).collect();
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "import_clause" | "named_imports" => stack.extend(named_children(n)),
+            "identifier" => {
+                // default import
+                let local = text(n, src).to_string();
+                f.declared.push(local.clone());
+                f.imports.push((local, (spec.clone(), "default".into())));
+            }
+            "namespace_import" => {
+                if let Some(id) = named_children(n).find(|c| c.kind() == "identifier") {
+                    let local = text(id, src).to_string();
+                    f.declared.push(local.clone());
+                    f.imports.push((local, (spec.clone(), "*".into())));
+                }
+            }
+            "import_specifier" => {
+                let name = n
+                    .child_by_field_name("name")
+                    .map(|x| text(x, src).to_string());
+                let alias = n
+                    .child_by_field_name("alias")
+                    .map(|x| text(x, src).to_string());
+                if let Some(name) = name {
+                    let local = alias.unwrap_or_else(|| name.clone());
+                    f.declared.push(local.clone());
+                    f.imports.push((local, (spec.clone(), name)));
+                }
+            }
+            _ => {}
+        }
+    }
+    // CommonJS `const { x } = require('./y')` is handled by resolve_import_of_declarator.
+}
+
 // ----- candidates ------------------------------------------------------------
 
 /// A candidate site before it is turned into the model.
@@ -1899,7 +2084,13 @@ fn build_site<'t>(
         message,
         message_range: message_node.map(|m| m.byte_range()),
         guard: cx.guard(node),
-        handler: enclosing_function(cx, node).map(|f| f.byte_range()),
+        handler: match enclosing_function(cx, node) {
+            Some(f) => Some(f.byte_range()),
+            None => {
+                cx.read_everything();
+                None
+            }
+        },
         logged: cx.logged_before(node),
         log_insertion: cx.statement_insertion(node),
         logger_in_scope: cx.logger_in_scope(),
@@ -1935,19 +2126,7 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> (Vec<Raw<'t>>, Vec<Node<'t>>) 
             let Some(site) = class.site else {
                 continue;
             };
-            if cx.is_test_file || in_assertion(cx, node, cx.src) {
-                continue;
-            }
-            let raw = match site {
-                Candidate::WebResponse { json } => web_response(cx, node, json),
-                Candidate::HonoException => hono_exception(cx, node),
-                Candidate::Method => method_call(cx, node),
-                Candidate::Assignment => status_assignment(cx, node),
-                Candidate::Lambda => lambda_object(cx, node),
-                Candidate::NestException => nest_exception(cx, node),
-                Candidate::HttpError { named } => http_error(cx, node, named),
-            };
-            out.extend(raw);
+            out.extend(raw_candidate(cx, site, node));
         }
     }
     (out, calls)
@@ -2098,6 +2277,23 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
             }
         }
         _ => none,
+    }
+}
+
+/// The candidate a classified capture stands for (`None` in test code and
+/// assertions, or when it turns out not to be a response).
+fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw<'t>> {
+    if cx.is_test_file || in_assertion(cx, node, cx.src) {
+        return None;
+    }
+    match site {
+        Candidate::WebResponse { json } => web_response(cx, node, json),
+        Candidate::HonoException => hono_exception(cx, node),
+        Candidate::Method => method_call(cx, node),
+        Candidate::Assignment => status_assignment(cx, node),
+        Candidate::Lambda => lambda_object(cx, node),
+        Candidate::NestException => nest_exception(cx, node),
+        Candidate::HttpError { named } => http_error(cx, node, named),
     }
 }
 
@@ -3114,6 +3310,9 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
                 // Calls inside the helper itself are not call sites.
                 if s.definition.contains(&node.start_byte()) {
                     continue;
+                }
+                if cx.rec.on {
+                    cx.rec.reads.borrow_mut().push(s.definition.start);
                 }
                 (s.clone(), None)
             } else if let Some(spec) = cx.settings.helpers.iter().find(|h| h.name == name) {

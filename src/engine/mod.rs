@@ -101,6 +101,85 @@ pub fn parse(lang: Language, text: &str, old: Option<&Tree>) -> Option<Tree> {
 
 use crate::settings::Settings;
 use model::FileModel;
+use std::path::PathBuf;
+
+/// What one extraction leaves for the next extraction of the same document
+/// (see [`extract_reusing`]).
+pub struct Analysis {
+    lang: Language,
+    path: PathBuf,
+    settings: Settings,
+    stamp: index::DependencyStamp,
+    js: Option<javascript::State>,
+}
+
+impl Analysis {
+    /// (top-level statements re-extracted, top-level statements), when the
+    /// language keeps per-statement results.
+    pub fn extracted(&self) -> Option<(usize, usize)> {
+        self.js.as_ref().map(|s| (s.extracted(), s.statements()))
+    }
+}
+
+/// A previous extraction to reuse: its [`Analysis`] and its tree, `edit`ed
+/// with every change made to the text since (the tree passed to the
+/// incremental parse).
+#[derive(Clone, Copy)]
+pub struct Reuse<'a> {
+    pub analysis: &'a Analysis,
+    pub old_tree: &'a Tree,
+}
+
+/// [`extract`], reusing what `prev` found in the parts of the file the
+/// edits did not touch. The model is the one `extract` gives for this text.
+/// JavaScript and TypeScript are extracted per top-level statement; Python
+/// is always extracted whole. `None` when the tree is nested deeper than
+/// [`crate::lint::MAX_TREE_DEPTH`] (checked here, where unchanged
+/// statements need no walk).
+pub fn extract_reusing(
+    path: &Path,
+    text: &str,
+    lang: Language,
+    tree: &Tree,
+    settings: &Settings,
+    index: &ProjectIndex,
+    prev: Option<Reuse<'_>>,
+) -> Option<(FileModel, Analysis)> {
+    let limit = crate::lint::MAX_TREE_DEPTH;
+    let before = index.stamp(path);
+    let prev_js = prev.and_then(|p| {
+        let a = p.analysis;
+        let current = a.lang == lang
+            && a.path == path
+            && a.settings == *settings
+            && ProjectIndex::stamp_covers(&before, &a.stamp);
+        a.js.as_ref().filter(|_| current).map(|s| (s, p.old_tree))
+    });
+    let (model, js) = if lang.is_python() {
+        if syntax::depth_exceeds(tree, limit) {
+            return None;
+        }
+        (python::extract(path, text, tree, settings, index), None)
+    } else {
+        let mode = javascript::incremental::Mode {
+            keep: true,
+            depth_limit: Some(limit),
+        };
+        javascript::incremental::extract(path, text, lang, tree, settings, index, prev_js, mode)
+            .ok()?
+    };
+    let after = index.stamp(path);
+    // An imported module changed while this ran: keep nothing.
+    let js = js.filter(|_| ProjectIndex::stamp_covers(&after, &before));
+    let analysis = Analysis {
+        lang,
+        path: path.to_path_buf(),
+        settings: settings.clone(),
+        stamp: after,
+        js,
+    };
+    Some((model, analysis))
+}
 
 /// Builds the file model: every response site with its evidence.
 pub fn extract(

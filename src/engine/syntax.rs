@@ -59,6 +59,31 @@ pub fn depth_exceeds(tree: &Tree, limit: usize) -> bool {
     }
 }
 
+/// [`depth_exceeds`], not descending into the root's children for which
+/// `skip` holds (subtrees known to be identical to ones already checked).
+pub fn depth_exceeds_skipping(tree: &Tree, limit: usize, skip: impl Fn(Node) -> bool) -> bool {
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        if depth > limit {
+            return true;
+        }
+        if !(depth == 1 && skip(cursor.node())) && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+            depth -= 1;
+        }
+    }
+}
+
 /// The source text of `node`.
 pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
     src.get(node.byte_range()).unwrap_or("")
@@ -86,7 +111,7 @@ pub fn starts_line(src: &str, offset: usize) -> bool {
 
 /// The file's newline style.
 pub fn newline(src: &str) -> &'static str {
-    if src.contains("\r\n") {
+    if memchr::memmem::find(src.as_bytes(), b"\r\n").is_some() {
         "\r\n"
     } else {
         "\n"
@@ -181,20 +206,30 @@ pub fn quote(s: &str, q: char) -> String {
 
 /// The preferred quote of a file: whichever of `'` or `"` starts more strings.
 pub fn preferred_quote(tree: &Tree, src: &str) -> char {
-    let (mut single, mut double) = (0usize, 0usize);
-    let mut cursor = tree.walk();
-    let mut seen = 0;
+    quote_from_marks(quote_marks(tree.root_node(), src, QUOTE_SAMPLE).into_iter())
+}
+
+/// How many string literals [`preferred_quote`] looks at.
+pub const QUOTE_SAMPLE: usize = 201;
+
+/// The opening quote (`'`, `"`, or `?` for anything else) of the first
+/// `cap` string literals under `node`, in document order.
+pub fn quote_marks(node: Node, src: &str, cap: usize) -> Vec<u8> {
+    let mut marks = Vec::new();
+    if cap == 0 {
+        return marks;
+    }
+    let mut cursor = node.walk();
     'walk: loop {
         let node = cursor.node();
         if node.kind() == "string" {
             let t = text(node, src).trim_start_matches(|c: char| c.is_ascii_alphabetic());
-            match t.chars().next() {
-                Some('\'') => single += 1,
-                Some('"') => double += 1,
-                _ => {}
-            }
-            seen += 1;
-            if seen > 200 {
+            marks.push(match t.chars().next() {
+                Some('\'') => b'\'',
+                Some('"') => b'"',
+                _ => b'?',
+            });
+            if marks.len() >= cap {
                 break;
             }
         }
@@ -208,6 +243,19 @@ pub fn preferred_quote(tree: &Tree, src: &str) -> char {
             if !cursor.goto_parent() {
                 break 'walk;
             }
+        }
+    }
+    marks
+}
+
+/// The preferred quote given the quote marks of a file's strings, in order.
+pub fn quote_from_marks(marks: impl Iterator<Item = u8>) -> char {
+    let (mut single, mut double) = (0usize, 0usize);
+    for m in marks.take(QUOTE_SAMPLE) {
+        match m {
+            b'\'' => single += 1,
+            b'"' => double += 1,
+            _ => {}
         }
     }
     if single >= double && single > 0 {
@@ -245,6 +293,44 @@ pub fn bracket_depth_exceeds(text: &str, limit: usize) -> bool {
         }
     }
     false
+}
+
+/// A map keyed by node ids (addresses): a multiplicative hash is enough,
+/// and much cheaper than SipHash for the parent maps built over whole files.
+pub type IdMap<V> = std::collections::HashMap<usize, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// The hasher of [`IdMap`] (FxHash's multiply-rotate, for one `usize`).
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A fast, non-cryptographic 64-bit hash of `bytes` (to notice changed text).
+pub fn fast_hash(bytes: &[u8]) -> u64 {
+    let mut h = IdHasher(bytes.len() as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        std::hash::Hasher::write_u64(&mut h, u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    std::hash::Hasher::write_u64(&mut h, u64::from_le_bytes(last));
+    std::hash::Hasher::finish(&h)
 }
 
 /// The split of `if (a || b) <exit>` (or Python's `if a or b: <exit>`) a

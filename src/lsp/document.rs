@@ -35,6 +35,9 @@ pub struct Document {
     /// The last parse, `edit`ed to match every change applied since; `None`
     /// until first parsed (or after a full-text replacement).
     pub tree: Option<Tree>,
+    /// What the lint of `tree` found, per top-level statement, for the next
+    /// lint to reuse (kept and dropped together with `tree`).
+    pub analysis: Option<Arc<crate::engine::Analysis>>,
     /// Count of changes applied, to know whether a reparse is still current.
     pub edits: u64,
     /// Bumped for every change and every event that invalidates the
@@ -64,6 +67,7 @@ impl Document {
             line_map,
             version,
             tree: None,
+            analysis: None,
             edits: 0,
             seq: 1,
             cache: None,
@@ -78,6 +82,7 @@ impl Document {
             self.text = Arc::new(new_text.to_string());
             self.line_map = Arc::new(LineMap::new(&self.text));
             self.tree = None;
+            self.analysis = None;
             return;
         };
         let mut start = to_offset(&self.text, &self.line_map, range.start, enc);

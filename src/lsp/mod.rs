@@ -217,6 +217,7 @@ struct Snapshot {
     text: Arc<String>,
     line_map: Arc<LineMap>,
     tree: Option<tree_sitter::Tree>,
+    analysis: Option<Arc<engine::Analysis>>,
 }
 
 impl Backend {
@@ -311,6 +312,7 @@ impl Inner {
             text: doc.text.clone(),
             line_map: doc.line_map.clone(),
             tree: doc.tree.clone(),
+            analysis: doc.analysis.clone(),
         }
     }
 
@@ -386,6 +388,7 @@ impl Inner {
         let mut extra = Vec::new();
         let mut diags = Vec::new();
         let mut tree = None;
+        let mut analysis = None;
         if is_config {
             extra = self.config_file_diagnostics(&snap);
         } else if snap.lang.is_some() {
@@ -396,16 +399,18 @@ impl Inner {
                 let path = snap.path.clone();
                 let lang = snap.lang;
                 let old = snap.tree.clone();
+                let prev = snap.analysis.clone();
                 let joined = tokio::task::spawn_blocking(move || {
-                    lint_text(&linter, &path, &text, lang, old.as_ref())
+                    lint_text(&linter, &path, &text, lang, old.as_ref(), prev.as_deref())
                 })
                 .await;
                 match joined {
-                    Ok((t, Ok(d))) => {
+                    Ok((t, a, Ok(d))) => {
                         tree = t;
+                        analysis = a;
                         diags = d;
                     }
-                    Ok((t, Err(skip))) => {
+                    Ok((t, _, Err(skip))) => {
                         tree = t;
                         if mlock(&self.skipped).insert(uri.clone()) {
                             let client = self.client.clone();
@@ -443,6 +448,7 @@ impl Inner {
             if Arc::ptr_eq(&doc.text, &snap.text) {
                 if let Some(t) = tree {
                     doc.tree = Some(t);
+                    doc.analysis = analysis.map(Arc::new);
                 }
             }
             if doc.seq == snap.seq {
@@ -898,47 +904,64 @@ fn timing() -> bool {
     *ON.get_or_init(|| std::env::var_os("AUTHLINT_LSP_TIMING").is_some_and(|v| v != "0"))
 }
 
-/// Parses (incrementally from `old`) and lints. Returns the new tree when
-/// the text was parsed.
+/// Parses (incrementally from `old`) and lints, reusing `prev` (the
+/// analysis of `old` before its edits) for the statements the edits did not
+/// touch. Returns the new tree when the text was parsed, and its analysis
+/// when it was linted.
 fn lint_text(
     linter: &Linter,
     path: &Path,
     text: &str,
     lang: Option<Language>,
     old: Option<&tree_sitter::Tree>,
+    prev: Option<&engine::Analysis>,
 ) -> (
     Option<tree_sitter::Tree>,
+    Option<engine::Analysis>,
     std::result::Result<Vec<Diagnostic>, Skip>,
 ) {
     let Some(lang) = lang else {
-        return (None, Err(Skip::NotSupported));
+        return (None, None, Err(Skip::NotSupported));
     };
     if text.len() > MAX_FILE_BYTES {
-        return (None, Err(Skip::TooLarge(text.len())));
+        return (None, None, Err(Skip::TooLarge(text.len())));
     }
     if !engine::syntax::may_contain_response(text) {
-        return (None, Ok(Vec::new()));
+        return (None, None, Ok(Vec::new()));
     }
     // The same guard as `Linter::lint_as`: deep nesting is skipped before
     // the parser (and the tree walks after it) can recurse on it.
     if engine::syntax::bracket_depth_exceeds(text, crate::lint::MAX_BRACKET_DEPTH) {
-        return (None, Err(Skip::TooDeep));
+        return (None, None, Err(Skip::TooDeep));
     }
     let t0 = std::time::Instant::now();
     let Some(tree) = engine::parse(lang, text, old) else {
-        return (None, Err(Skip::ParseFailed));
+        return (None, None, Err(Skip::ParseFailed));
     };
     let t1 = std::time::Instant::now();
-    let result = linter.lint_tree(path, text, lang, &tree);
+    let reuse = match (old, prev) {
+        (Some(old_tree), Some(analysis)) => Some(engine::Reuse { analysis, old_tree }),
+        _ => None,
+    };
+    let result = linter.lint_tree_reusing(path, text, lang, &tree, reuse);
     if timing() {
+        let extracted = match &result {
+            Ok((_, a)) => a.extracted().map_or(String::new(), |(e, n)| {
+                format!(", {e}/{n} statements extracted")
+            }),
+            Err(_) => String::new(),
+        };
         eprintln!(
-            "authlint lsp timing: parse {:.2} ms ({}), lint {:.2} ms",
+            "authlint lsp timing: parse {:.2} ms ({}), lint {:.2} ms{extracted}",
             (t1 - t0).as_secs_f64() * 1e3,
             if old.is_some() { "incremental" } else { "full" },
             t1.elapsed().as_secs_f64() * 1e3
         );
     }
-    (Some(tree), result)
+    match result {
+        Ok((diags, analysis)) => (Some(tree), Some(analysis), Ok(diags)),
+        Err(skip) => (Some(tree), None, Err(skip)),
+    }
 }
 
 fn negotiate(params: &lsp::InitializeParams) -> Caps {

@@ -241,10 +241,16 @@ impl LspClient {
                     .as_i64()
                     .is_some_and(|v| v <= version))
         });
-        msg["params"]["diagnostics"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        match msg {
+            Value::Object(mut m) => match m.remove("params") {
+                Some(Value::Object(mut p)) => match p.remove("diagnostics") {
+                    Some(Value::Array(d)) => d,
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
     }
 
     /// Waits for the next `publishDiagnostics` of `uri` (any version).

@@ -1,0 +1,894 @@
+//! Extraction one top-level statement at a time, reusing the previous
+//! result for statements an edit cannot have affected.
+//!
+//! A site's description depends on its own top-level statement, on
+//! file-wide facts (imports, declared names, logging functions, helpers,
+//! top-level names, quoting and semicolon style), and on a few reads of
+//! other statements (a top-level constant, a header builder, a helper's
+//! definition), which are recorded per statement. After an edit:
+//!
+//! 1. Statements whose text and syntax are unchanged are *matched* to their
+//!    previous selves (the edited old tree's `has_changes`, its
+//!    `changed_ranges` against the new tree, and a hash of the text).
+//! 2. The file-wide facts are recomputed from per-statement shares (only
+//!    unmatched statements are walked). If a fact the previous sites relied
+//!    on differs, everything is extracted afresh.
+//! 3. A matched statement keeps its sites (shifted by the edit's byte
+//!    delta) unless it read the whole file, read a statement that is
+//!    re-extracted, or holds a range that does not map to the new text.
+//! 4. The rest is extracted with the query restricted to those statements.
+//!
+//! Every path ends in the same model a fresh extraction gives
+//! (`tests/lsp_differential.rs` checks it edit by edit).
+
+// Per-statement data lives in parallel vectors indexed by statement.
+#![allow(clippy::needless_range_loop)]
+
+use super::*;
+use std::sync::Arc;
+
+/// A reused statement's sites and helpers, shifted to the current text.
+type Moved = (Vec<ResponseSite>, Vec<(String, HelperSig)>);
+
+/// What one extraction of a file leaves for the next.
+pub struct State {
+    stmts: Vec<StmtState>,
+    imports: HashMap<String, (String, String)>,
+    declared: HashSet<String>,
+    logging_fns: HashSet<String>,
+    quote: char,
+    semicolons: bool,
+    newline: &'static str,
+    is_test_file: bool,
+    top_order: Vec<String>,
+    fn_order: Vec<String>,
+    helper_order: Vec<String>,
+}
+
+impl State {
+    /// How many top-level statements were re-extracted (not reused) to
+    /// produce this state.
+    pub fn extracted(&self) -> usize {
+        self.stmts.iter().filter(|s| s.fresh).count()
+    }
+
+    pub fn statements(&self) -> usize {
+        self.stmts.len()
+    }
+}
+
+/// One top-level statement: its share of the file facts and its sites.
+struct StmtState {
+    range: Range<usize>,
+    kind: u16,
+    hash: u64,
+    facts: Arc<StmtFacts>,
+    /// The opening quotes of its first string literals.
+    quotes: Arc<Vec<u8>>,
+    /// Functions in the statement that log, and the hash of the set of
+    /// logging functions found before the statement when they were computed.
+    logging: Arc<Vec<String>>,
+    log_before: u64,
+    /// Names looked up in `declared` while finding the logging functions.
+    log_queried: Arc<Vec<String>>,
+    helpers: Arc<Vec<(String, HelperSig)>>,
+    sites: Arc<Vec<ResponseSite>>,
+    /// The last offset the sites and helpers refer to.
+    last_offset: usize,
+    /// Other statements (indices) whose content the sites depend on.
+    deps: Vec<usize>,
+    /// The sites depend on the whole file.
+    global: bool,
+    /// Names looked up in `declared` while extracting the sites.
+    site_queried: Arc<Vec<String>>,
+    /// Extracted in this round (for statistics).
+    fresh: bool,
+}
+
+/// The tree is nested deeper than the limit asked for.
+pub(in crate::engine) struct TooDeep;
+
+/// How one extraction should run.
+#[derive(Clone, Copy)]
+pub(in crate::engine) struct Mode {
+    /// Return the state for the next extraction.
+    pub keep: bool,
+    /// Check first that the tree is not nested deeper than this (only the
+    /// statements that changed are walked).
+    pub depth_limit: Option<usize>,
+}
+
+/// Extracts the file, reusing `prev` (the state of the previous extraction
+/// and that extraction's tree, `edit`ed to the current text) where it can.
+#[allow(clippy::too_many_arguments)]
+pub(in crate::engine) fn extract(
+    path: &Path,
+    src: &str,
+    lang: Language,
+    tree: &Tree,
+    settings: &Settings,
+    index: &ProjectIndex,
+    prev: Option<(&State, &Tree)>,
+    mode: Mode,
+) -> Result<(FileModel, Option<State>), TooDeep> {
+    match extract_with(path, src, lang, tree, settings, index, prev, mode)? {
+        Some(done) => Ok(done),
+        // A file-wide fact changed: nothing is reused.
+        None => Ok(
+            extract_with(path, src, lang, tree, settings, index, None, mode)?.unwrap_or_default(),
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn extract_with(
+    path: &Path,
+    src: &str,
+    lang: Language,
+    tree: &Tree,
+    settings: &Settings,
+    index: &ProjectIndex,
+    prev: Option<(&State, &Tree)>,
+    mode: Mode,
+) -> Result<Option<(FileModel, Option<State>)>, TooDeep> {
+    let keep = mode.keep;
+    let cx = Cx::bare(path, src, tree, settings, index, keep);
+    let n = cx.stmts.len();
+    let (matched, hashes) = match prev {
+        Some((st, old)) => match_stmts(&cx, st, old, tree),
+        None => (
+            vec![None; n],
+            if keep {
+                cx.stmts.iter().map(|s| stmt_hash(src, *s)).collect()
+            } else {
+                Vec::new()
+            },
+        ),
+    };
+    if let Some(limit) = mode.depth_limit {
+        // An unchanged statement was within the limit last time.
+        let same: HashSet<usize> = (0..n)
+            .filter(|i| matched[*i].is_some())
+            .map(|i| cx.stmts[i].id())
+            .collect();
+        if syntax::depth_exceeds_skipping(tree, limit, |c| same.contains(&c.id())) {
+            return Err(TooDeep);
+        }
+    }
+    Ok(reuse_or_extract(cx, src, lang, prev, keep, matched, hashes))
+}
+
+/// Everything after matching: facts, logging functions, reuse, extraction.
+fn reuse_or_extract(
+    mut cx: Cx,
+    src: &str,
+    lang: Language,
+    prev: Option<(&State, &Tree)>,
+    keep: bool,
+    matched: Vec<Option<usize>>,
+    hashes: Vec<u64>,
+) -> Option<(FileModel, Option<State>)> {
+    let n = cx.stmts.len();
+    let old = |i: usize| -> Option<&StmtState> { Some(&prev?.0.stmts[matched[i]?]) };
+
+    // File-wide facts, from per-statement shares.
+    let facts: Vec<Arc<StmtFacts>> = (0..n)
+        .map(|i| match old(i) {
+            Some(o) => o.facts.clone(),
+            None => Arc::new(stmt_facts(cx.stmts[i], src)),
+        })
+        .collect();
+    cx.absorb(facts.iter().map(|f| &**f));
+    // The quote style, from the first strings in the file.
+    // Kept states sample every statement (an earlier one may lose strings);
+    // a one-off extraction stops at the sample size.
+    let mut quotes: Vec<Arc<Vec<u8>>> = Vec::with_capacity(n);
+    let mut sampled = 0;
+    for i in 0..n {
+        let cap = if keep {
+            syntax::QUOTE_SAMPLE
+        } else {
+            syntax::QUOTE_SAMPLE.saturating_sub(sampled)
+        };
+        let marks = match old(i) {
+            Some(o) => o.quotes.clone(),
+            None => Arc::new(syntax::quote_marks(cx.stmts[i], src, cap)),
+        };
+        sampled += marks.len();
+        quotes.push(marks);
+    }
+    cx.quote = syntax::quote_from_marks(quotes.iter().flat_map(|q| q.iter().copied()));
+    cx.after_imports();
+    let fn_order = if keep || prev.is_some() {
+        fn_order(&cx)
+    } else {
+        Vec::new()
+    };
+    if let Some((st, _)) = prev {
+        if cx.imports != st.imports
+            || cx.quote != st.quote
+            || cx.semicolons != st.semicolons
+            || cx.newline != st.newline
+            || cx.is_test_file != st.is_test_file
+            || cx.top_order != st.top_order
+            || fn_order != st.fn_order
+        {
+            return None;
+        }
+    }
+    // A result computed with the previous names holds if every name it
+    // looked up is declared now exactly when it was then.
+    let same_answers = |declared: &HashSet<String>, queried: &[String]| -> bool {
+        let Some((st, _)) = prev else { return false };
+        queried
+            .iter()
+            .all(|q| declared.contains(q) == st.declared.contains(q))
+    };
+    for i in 0..n {
+        if matched[i].is_none() {
+            cx.build_parents(i);
+        }
+    }
+
+    // Logging functions, in file order (a call to one found earlier counts).
+    let mut logging = Vec::with_capacity(n);
+    let mut log_before = Vec::with_capacity(n);
+    let mut log_queried = Vec::with_capacity(n);
+    let mut seen_logging: HashSet<String> = HashSet::new();
+    let mut acc = 0u64;
+    for i in 0..n {
+        log_before.push(acc);
+        let reuse =
+            old(i).filter(|o| o.log_before == acc && same_answers(&cx.declared, &o.log_queried));
+        let (names, queried) = match reuse {
+            Some(o) => {
+                cx.logging_fns.extend(o.logging.iter().cloned());
+                (o.logging.clone(), o.log_queried.clone())
+            }
+            None => {
+                cx.rec.queried.borrow_mut().clear();
+                let names = cx.logging_in(cx.stmts[i]);
+                (Arc::new(names), Arc::new(take_queried(&cx)))
+            }
+        };
+        for name in names.iter() {
+            if seen_logging.insert(name.clone()) {
+                acc ^= syntax::fast_hash(name.as_bytes()) | 1;
+            }
+        }
+        logging.push(names);
+        log_queried.push(queried);
+    }
+    if prev.is_some_and(|(st, _)| cx.logging_fns != st.logging_fns) {
+        return None;
+    }
+
+    // Which statements keep their sites.
+    let shift = prev.map(|(st, _)| Shift::new(st, &matched, &cx.stmts));
+    let mut reuse: Vec<bool> = (0..n)
+        .map(|i| old(i).is_some_and(|o| !o.global && same_answers(&cx.declared, &o.site_queried)))
+        .collect();
+    let mut moved: Vec<Option<Moved>> = (0..n).map(|_| None).collect();
+    if let Some(shift) = &shift {
+        let unmoved = shift.unmoved_prefix();
+        for i in 0..n {
+            if !reuse[i] {
+                continue;
+            }
+            let o = old(i)?;
+            if unmoved.is_some_and(|end| o.last_offset <= end) {
+                continue; // nothing it refers to moved: shared as it is
+            }
+            let sites: Option<Vec<ResponseSite>> = o.sites.iter().map(|s| shift.site(s)).collect();
+            let helpers: Option<Vec<(String, HelperSig)>> = o
+                .helpers
+                .iter()
+                .map(|(name, sig)| Some((name.clone(), shift.sig(sig)?)))
+                .collect();
+            match (sites, helpers) {
+                (Some(s), Some(h)) => moved[i] = Some((s, h)),
+                _ => reuse[i] = false,
+            }
+        }
+        // A statement that read a re-extracted one is re-extracted too.
+        loop {
+            let mut clean = vec![false; prev?.0.stmts.len()];
+            for i in 0..n {
+                if reuse[i] {
+                    clean[matched[i]?] = true;
+                }
+            }
+            let mut changed = false;
+            for i in 0..n {
+                if reuse[i] && old(i)?.deps.iter().any(|d| !clean[*d]) {
+                    reuse[i] = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    // Candidates in the statements to extract.
+    let dirty: Vec<usize> = (0..n).filter(|i| !reuse[*i]).collect();
+    for &i in &dirty {
+        cx.build_parents(i);
+    }
+    cx.rec.reads.borrow_mut().clear();
+    cx.rec.global.set(false);
+    cx.rec.queried.borrow_mut().clear();
+    let captures = capture_in(&cx, lang, &dirty);
+    let mut raws: Vec<Vec<Raw>> = (0..n).map(|_| Vec::new()).collect();
+    let mut calls: Vec<Vec<Node>> = (0..n).map(|_| Vec::new()).collect();
+    let mut reads: Vec<Vec<usize>> = (0..n).map(|_| Vec::new()).collect();
+    let mut global = vec![false; n];
+    let mut queried: Vec<Vec<String>> = (0..n).map(|_| Vec::new()).collect();
+    let mut fresh_helpers: Vec<Vec<(String, HelperSig)>> = (0..n).map(|_| Vec::new()).collect();
+    for (i, caps) in captures {
+        for (kind, node) in caps {
+            let class = classify(kind, node, src);
+            if class.helper_call {
+                calls[i].push(node);
+            }
+            if let Some(site) = class.site {
+                raws[i].extend(raw_candidate(&cx, site, node));
+            }
+        }
+        drop_wrapped_responses(&mut raws[i]);
+        // Helpers: functions in this statement whose status is a parameter.
+        for r in &raws[i] {
+            if let (StatusEval::Param(p), Some(func)) = (&r.status, r.function) {
+                if let Some(name) = function_name(&cx, func, src) {
+                    fresh_helpers[i].push((name, helper_sig(&cx, func, *p, r)));
+                }
+            }
+        }
+        drain(&cx, &mut reads[i], &mut global[i], &mut queried[i]);
+    }
+    let mut helper_order = Vec::new();
+    for i in 0..n {
+        let list: &[(String, HelperSig)] = if reuse[i] {
+            match &moved[i] {
+                Some((_, h)) => h,
+                None => &old(i)?.helpers,
+            }
+        } else {
+            &fresh_helpers[i]
+        };
+        for (name, sig) in list {
+            helper_order.push(name.clone());
+            cx.helpers
+                .entry(name.clone())
+                .or_insert_with(|| sig.clone());
+        }
+    }
+    if prev.is_some_and(|(st, _)| helper_order != st.helper_order) {
+        return None;
+    }
+
+    // Sites.
+    let mut fresh_sites: Vec<Vec<ResponseSite>> = (0..n).map(|_| Vec::new()).collect();
+    let mut raws = raws.into_iter();
+    for i in 0..n {
+        let r = raws.next().unwrap_or_default();
+        if reuse[i] {
+            continue;
+        }
+        let mut sites: Vec<ResponseSite> = r.into_iter().filter_map(|r| r.into_site(&cx)).collect();
+        sites.extend(helper_call_sites(&cx, &calls[i]));
+        sites.sort_by_key(|s| (s.range.start, s.range.end));
+        sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
+        drain(&cx, &mut reads[i], &mut global[i], &mut queried[i]);
+        fresh_sites[i] = sites;
+    }
+
+    let mut all = Vec::new();
+    for i in 0..n {
+        if !reuse[i] {
+            all.extend(fresh_sites[i].iter().cloned());
+        } else if let Some((s, _)) = &moved[i] {
+            all.extend(s.iter().cloned());
+        } else {
+            all.extend(old(i)?.sites.iter().cloned());
+        }
+    }
+    // Split conditions and middleware facts are judged on the whole file's
+    // sites every time (they are not kept in the state: a mount elsewhere in
+    // the file changes what a site depends on).
+    super::site_context::annotate(&cx, &mut all);
+    let model = FileModel {
+        sites: all,
+        quote: cx.quote,
+        semicolons: cx.semicolons,
+    };
+    if !keep {
+        return Some((model, None));
+    }
+
+    // The state for the next round.
+    let mut old_to_new = prev.map_or_else(Vec::new, |(st, _)| vec![usize::MAX; st.stmts.len()]);
+    for (i, m) in matched.iter().enumerate() {
+        if let Some(k) = m {
+            old_to_new[*k] = i;
+        }
+    }
+    let mut stmts = Vec::with_capacity(n);
+    let mut moved = moved.into_iter();
+    let mut fresh_helpers = fresh_helpers.into_iter();
+    let mut fresh_sites = fresh_sites.into_iter();
+    for i in 0..n {
+        let node = cx.stmts[i];
+        let moved_i = moved.next().flatten();
+        let helpers_i = fresh_helpers.next().unwrap_or_default();
+        let sites_i = fresh_sites.next().unwrap_or_default();
+        let (helpers, sites, deps, global_i, site_queried, last) = if reuse[i] {
+            let o = old(i)?;
+            let deps = o.deps.iter().map(|d| old_to_new[*d]).collect();
+            match moved_i {
+                Some((s, h)) => {
+                    // Offsets keep their order: the last one moved with the rest.
+                    let last = shift
+                        .as_ref()
+                        .and_then(|m| m.offset(o.last_offset))
+                        .unwrap_or_else(|| last_offset(&s, &h));
+                    (
+                        Arc::new(h),
+                        Arc::new(s),
+                        deps,
+                        false,
+                        o.site_queried.clone(),
+                        last,
+                    )
+                }
+                None => (
+                    o.helpers.clone(),
+                    o.sites.clone(),
+                    deps,
+                    false,
+                    o.site_queried.clone(),
+                    o.last_offset,
+                ),
+            }
+        } else {
+            let mut deps: Vec<usize> = reads[i]
+                .iter()
+                .filter_map(|at| cx.stmt_at(*at))
+                .filter(|d| *d != i)
+                .collect();
+            deps.sort_unstable();
+            deps.dedup();
+            let mut q = std::mem::take(&mut queried[i]);
+            q.sort_unstable();
+            q.dedup();
+            let last = last_offset(&sites_i, &helpers_i);
+            (
+                Arc::new(helpers_i),
+                Arc::new(sites_i),
+                deps,
+                global[i],
+                Arc::new(q),
+                last,
+            )
+        };
+        stmts.push(StmtState {
+            range: node.byte_range(),
+            kind: node.kind_id(),
+            hash: hashes[i],
+            facts: facts[i].clone(),
+            quotes: quotes[i].clone(),
+            logging: logging[i].clone(),
+            log_before: log_before[i],
+            log_queried: log_queried[i].clone(),
+            helpers,
+            sites,
+            last_offset: last,
+            deps,
+            global: global_i,
+            site_queried,
+            fresh: !reuse[i],
+        });
+    }
+    let state = State {
+        stmts,
+        imports: cx.imports.clone(),
+        declared: cx.declared.clone(),
+        logging_fns: cx.logging_fns.clone(),
+        quote: cx.quote,
+        semicolons: cx.semicolons,
+        newline: cx.newline,
+        is_test_file: cx.is_test_file,
+        top_order: std::mem::take(&mut cx.top_order),
+        fn_order,
+        helper_order,
+    };
+    Some((model, Some(state)))
+}
+
+/// Moves what the recorder collected into one statement's lists.
+fn drain(cx: &Cx, reads: &mut Vec<usize>, global: &mut bool, queried: &mut Vec<String>) {
+    reads.append(&mut cx.rec.reads.borrow_mut());
+    *global |= cx.rec.global.replace(false);
+    queried.append(&mut cx.rec.queried.borrow_mut());
+}
+
+fn take_queried(cx: &Cx) -> Vec<String> {
+    let mut q = std::mem::take(&mut *cx.rec.queried.borrow_mut());
+    q.sort_unstable();
+    q.dedup();
+    q
+}
+
+/// The hash of a statement's text from the start of its first line (its
+/// indentation is part of what fixes are built from).
+fn stmt_hash(src: &str, stmt: Node) -> u64 {
+    let line_start = src
+        .get(..stmt.start_byte())
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    syntax::fast_hash(
+        src.as_bytes()
+            .get(line_start..stmt.end_byte())
+            .unwrap_or(&[]),
+    )
+}
+
+/// For each current statement, the previous one it is identical to, and
+/// every current statement's text hash.
+fn match_stmts(cx: &Cx, st: &State, old: &Tree, new: &Tree) -> (Vec<Option<usize>>, Vec<u64>) {
+    let n = cx.stmts.len();
+    let mut matched = vec![None; n];
+    let hashes: Vec<u64> = cx.stmts.iter().map(|s| stmt_hash(cx.src, *s)).collect();
+    let old_stmts: Vec<Node> = named_children(old.root_node()).collect();
+    if old_stmts.len() != st.stmts.len() {
+        return (matched, hashes);
+    }
+    let changed: Vec<Range<usize>> = old
+        .changed_ranges(new)
+        .map(|r| r.start_byte..r.end_byte)
+        .collect();
+    let mut j = 0;
+    for (i, s) in cx.stmts.iter().enumerate() {
+        let (start, end) = (s.start_byte(), s.end_byte());
+        while j < old_stmts.len() && old_stmts[j].start_byte() < start {
+            j += 1;
+        }
+        let Some(o) = old_stmts.get(j) else { break };
+        let prev = &st.stmts[j];
+        let same = o.start_byte() == start
+            && o.end_byte() == end
+            && !o.has_changes()
+            && o.kind_id() == s.kind_id()
+            && prev.kind == s.kind_id()
+            && prev.range.len() == end - start
+            && prev.hash == hashes[i]
+            && !changed.iter().any(|c| c.start <= end && start <= c.end);
+        if same {
+            matched[i] = Some(j);
+            j += 1;
+        }
+    }
+    (matched, hashes)
+}
+
+/// The names `Cx::function_named` can find, in the order it looks.
+fn fn_order(cx: &Cx) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(Node, Option<Node>)> = vec![(cx.root, None)];
+    while let Some((n, parent)) = stack.pop() {
+        if is_function(n) {
+            let name = match n.child_by_field_name("name") {
+                Some(name) => Some(text(name, cx.src).to_string()),
+                None => parent.and_then(|p| name_from_parent(p, cx.src)),
+            };
+            out.extend(name);
+            continue;
+        }
+        if matches!(
+            n.kind(),
+            "program"
+                | "export_statement"
+                | "lexical_declaration"
+                | "variable_declaration"
+                | "variable_declarator"
+        ) {
+            stack.extend(named_children(n).map(|c| (c, Some(n))));
+        }
+    }
+    out
+}
+
+/// The query's captures in the statements `which` (all of them: one pass
+/// over the tree), by statement, in match order.
+fn capture_in<'t>(
+    cx: &Cx<'t>,
+    lang: Language,
+    which: &[usize],
+) -> Vec<(usize, Vec<(&'static str, Node<'t>)>)> {
+    let mut out: Vec<(usize, Vec<(&'static str, Node<'t>)>)> =
+        which.iter().map(|i| (*i, Vec::new())).collect();
+    let Some(q) = query(lang) else {
+        return out;
+    };
+    if which.is_empty() {
+        return out;
+    }
+    let names = q.capture_names();
+    let mut qc = QueryCursor::new();
+    let collect = |qc: &mut QueryCursor, slot: Option<usize>, out: &mut [(usize, _)]| {
+        let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
+        while let Some(m) = matches.next() {
+            for cap in m.captures {
+                let Some(kind) = names[cap.index as usize].strip_prefix("site.") else {
+                    continue;
+                };
+                let Some(stmt) = cx.stmt_at(cap.node.start_byte()) else {
+                    continue;
+                };
+                let slot = match slot {
+                    Some(s) if out[s].0 == stmt => s,
+                    Some(_) => continue,
+                    None => stmt,
+                };
+                let list: &mut Vec<(&'static str, Node<'t>)> = &mut out[slot].1;
+                list.push((kind, cap.node));
+            }
+        }
+    };
+    if which.len() == cx.stmts.len() {
+        collect(&mut qc, None, &mut out);
+    } else {
+        for slot in 0..which.len() {
+            qc.set_byte_range(cx.stmts[which[slot]].byte_range());
+            collect(&mut qc, Some(slot), &mut out);
+        }
+    }
+    out
+}
+
+/// Maps byte offsets of the previous text to the current one, for the
+/// statements that did not change (and the gap before each of them).
+struct Shift {
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    delta: Vec<Option<isize>>,
+    /// Map nothing, only record the last offset seen (see [`last_offset`]).
+    recorder: Option<std::cell::Cell<usize>>,
+}
+
+/// The last offset `sites` and `helpers` refer to.
+fn last_offset(sites: &[ResponseSite], helpers: &[(String, HelperSig)]) -> usize {
+    let rec = Shift {
+        starts: Vec::new(),
+        ends: Vec::new(),
+        delta: Vec::new(),
+        recorder: Some(std::cell::Cell::new(0)),
+    };
+    for s in sites {
+        rec.site(s);
+    }
+    for (_, h) in helpers {
+        rec.sig(h);
+    }
+    rec.recorder.map_or(0, |c| c.get())
+}
+
+impl Shift {
+    fn new(st: &State, matched: &[Option<usize>], stmts: &[Node]) -> Shift {
+        let mut delta = vec![None; st.stmts.len()];
+        for (i, m) in matched.iter().enumerate() {
+            if let Some(k) = m {
+                delta[*k] =
+                    Some(stmts[i].start_byte() as isize - st.stmts[*k].range.start as isize);
+            }
+        }
+        Shift {
+            starts: st.stmts.iter().map(|s| s.range.start).collect(),
+            ends: st.stmts.iter().map(|s| s.range.end).collect(),
+            delta,
+            recorder: None,
+        }
+    }
+
+    /// The end of the unchanged start of the text: offsets up to here are
+    /// the same in both texts.
+    fn unmoved_prefix(&self) -> Option<usize> {
+        let mut end = None;
+        for (k, d) in self.delta.iter().enumerate() {
+            if *d != Some(0) {
+                break;
+            }
+            end = Some(self.ends[k]);
+        }
+        end
+    }
+
+    /// The statement an offset belongs to (the gap before a statement
+    /// belongs to it), if that statement is unchanged, and its delta.
+    fn locate(&self, at: usize) -> Option<(usize, isize)> {
+        let k = self.starts.partition_point(|s| *s <= at);
+        let k = if k > 0 && at <= self.ends[k - 1] {
+            k - 1
+        } else if k < self.starts.len() {
+            k
+        } else {
+            return None;
+        };
+        Some((k, self.delta[k]?))
+    }
+
+    fn offset(&self, at: usize) -> Option<usize> {
+        if let Some(last) = &self.recorder {
+            last.set(last.get().max(at));
+            return Some(at);
+        }
+        let (_, d) = self.locate(at)?;
+        usize::try_from(at as isize + d).ok()
+    }
+
+    fn range(&self, r: &Range<usize>) -> Option<Range<usize>> {
+        if r.start == 0 && r.end == 0 {
+            return Some(0..0); // "no range" (helpers defined elsewhere)
+        }
+        if let Some(last) = &self.recorder {
+            last.set(last.get().max(r.end));
+            return Some(r.clone());
+        }
+        let (a, da) = self.locate(r.start)?;
+        let (b, db) = self.locate(r.end)?;
+        if a != b {
+            return None;
+        }
+        Some(
+            usize::try_from(r.start as isize + da).ok()?
+                ..usize::try_from(r.end as isize + db).ok()?,
+        )
+    }
+
+    fn opt(&self, r: &mut Option<Range<usize>>) -> Option<()> {
+        if let Some(x) = r {
+            *x = self.range(x)?;
+        }
+        Some(())
+    }
+
+    fn evidence(&self, e: &mut Evidence) -> Option<()> {
+        let Evidence {
+            path,
+            range,
+            note: _,
+        } = e;
+        if path.is_none() {
+            *range = self.range(range)?;
+        }
+        Some(())
+    }
+
+    fn sig(&self, sig: &HelperSig) -> Option<HelperSig> {
+        let mut sig = sig.clone();
+        let HelperSig {
+            status_param: _,
+            message_param: _,
+            challenge: _,
+            logs: _,
+            definition,
+            headers_param: _,
+        } = &mut sig;
+        *definition = self.range(definition)?;
+        Some(sig)
+    }
+
+    /// `site` with every offset mapped, or `None` if one does not map.
+    fn site(&self, site: &ResponseSite) -> Option<ResponseSite> {
+        let mut site = site.clone();
+        let ResponseSite {
+            framework: _,
+            range,
+            status,
+            headers,
+            message: _,
+            message_range,
+            guard,
+            handler,
+            logged,
+            log_insertion,
+            logger_in_scope: _,
+            identity_established,
+            echoes_error,
+            via_helper,
+            split,
+            middleware,
+        } = &mut site;
+        *range = self.range(range)?;
+        match status {
+            Status::Known(values) => {
+                for v in values {
+                    let StatusValue {
+                        code: _,
+                        range,
+                        literal: _,
+                        branch_condition: _,
+                    } = v;
+                    *range = self.range(range)?;
+                }
+            }
+            Status::Forwarded { range, source: _ } => *range = self.range(range)?,
+            Status::Unknown => {}
+        }
+        let Headers {
+            challenge,
+            opaque: _,
+            insertion,
+        } = headers;
+        if let Some(c) = challenge {
+            let ChallengeHeader {
+                value_range,
+                literal: _,
+                evidence,
+                shared: _,
+            } = c;
+            *value_range = self.range(value_range)?;
+            if let Some(e) = evidence {
+                self.evidence(e)?;
+            }
+        }
+        if let Some(ins) = insertion {
+            let HeaderInsertion {
+                at,
+                replace_len,
+                template: _,
+                how: _,
+            } = ins;
+            *at = self.range(&(*at..*at + *replace_len))?.start;
+        }
+        self.opt(message_range)?;
+        if let Some(g) = guard {
+            let Guard {
+                text: _,
+                range,
+                in_catch: _,
+                missing_config: _,
+            } = g;
+            *range = self.range(range)?;
+        }
+        self.opt(handler)?;
+        self.opt(logged)?;
+        if let Some(ins) = log_insertion {
+            let StatementInsertion {
+                line_start,
+                indent: _,
+                wrap,
+                newline: _,
+            } = ins;
+            *line_start = self.offset(*line_start)?;
+            self.opt(wrap)?;
+        }
+        self.opt(identity_established)?;
+        self.opt(echoes_error)?;
+        if let Some(e) = via_helper {
+            self.evidence(e)?;
+        }
+        // Both are filled in after reuse (`site_context::annotate`), but a kept
+        // site that carries one still maps every offset.
+        if let Some(sp) = split {
+            let ConditionSplit {
+                statement,
+                disjuncts,
+                body,
+                before,
+            } = sp;
+            *statement = self.range(statement)?;
+            for (r, _) in disjuncts {
+                *r = self.range(r)?;
+            }
+            *body = self.range(body)?;
+            before.line_start = self.offset(before.line_start)?;
+            self.opt(&mut before.wrap)?;
+        }
+        if let Some(m) = middleware {
+            m.range = self.range(&m.range)?;
+        }
+        Some(site)
+    }
+}
