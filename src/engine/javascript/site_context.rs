@@ -12,17 +12,25 @@ use crate::engine::middleware::{self, Middleware};
 pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
     let mw = Middlewares::scan(cx);
     sites.extend(mw.forwarded_failures(cx));
+    let any_middleware = !mw.is_empty();
     for site in sites.iter_mut() {
+        // Only a 403 can want its condition split (`prefer-401-for-authentication`);
+        // the language server re-annotates every site on each keystroke.
+        let wants_split = site.split.is_none() && site.codes().any(|v| v.code == 403);
+        let wants_middleware = site.middleware.is_none() && any_middleware;
+        if !wants_split && !wants_middleware {
+            continue;
+        }
         let Some(node) = cx
             .root
             .descendant_for_byte_range(site.range.start, site.range.end)
         else {
             continue;
         };
-        if site.split.is_none() {
+        if wants_split {
             site.split = split(cx, node);
         }
-        if site.middleware.is_none() {
+        if wants_middleware {
             site.middleware = mw.fact_for(node);
         }
         // A guard can set the header on the response before it throws.
@@ -110,6 +118,12 @@ struct Middlewares {
     failure_handlers: Vec<(Range<usize>, &'static Middleware, Range<usize>)>,
     /// Guard classes (`extends AuthGuard('jwt')`, `implements CanActivate`).
     guards: Vec<(Range<usize>, &'static Middleware, Range<usize>)>,
+}
+
+impl Middlewares {
+    fn is_empty(&self) -> bool {
+        self.used.is_empty() && self.failure_handlers.is_empty() && self.guards.is_empty()
+    }
 }
 
 impl Middlewares {
