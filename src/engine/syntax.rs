@@ -270,11 +270,25 @@ pub fn quote_from_marks(marks: impl Iterator<Item = u8>) -> char {
 /// `node`'s named children, in order. Uses a cursor: indexing children one by
 /// one (`named_child(i)`) is linear per call, quadratic over a wide node.
 pub fn named_children<'t>(node: Node<'t>) -> std::vec::IntoIter<Node<'t>> {
+    let count = node.named_child_count();
+    if count <= SMALL_CHILD_COUNT {
+        // `named_child(i)` walks from the first child, so this is quadratic in
+        // the count, but each step is far cheaper than a tree cursor's (which
+        // is also allocated per call): most nodes have a handful of children.
+        return (0..count)
+            .filter_map(|i| node.named_child(i))
+            .collect::<Vec<_>>()
+            .into_iter();
+    }
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
         .collect::<Vec<_>>()
         .into_iter()
 }
+
+/// Up to this many named children, [`named_children`] indexes instead of
+/// walking a cursor.
+const SMALL_CHILD_COUNT: usize = 12;
 
 /// Whether brackets nest deeper than `limit` anywhere in `text`. A linear
 /// pre-parse check: pathological nesting makes parsing itself slow.
