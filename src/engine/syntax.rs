@@ -309,42 +309,16 @@ pub fn bracket_depth_exceeds(text: &str, limit: usize) -> bool {
     false
 }
 
-/// A map keyed by node ids (addresses): a multiplicative hash is enough,
-/// and much cheaper than SipHash for the parent maps built over whole files.
-pub type IdMap<V> = std::collections::HashMap<usize, V, std::hash::BuildHasherDefault<IdHasher>>;
-
-/// The hasher of [`IdMap`] (FxHash's multiply-rotate, for one `usize`).
-#[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
+/// A map keyed by node ids (addresses): FxHash is enough, and much cheaper
+/// than SipHash for the parent maps built over whole files.
+pub type IdMap<V> = rustc_hash::FxHashMap<usize, V>;
 
 /// A fast, non-cryptographic 64-bit hash of `bytes` (to notice changed text).
 pub fn fast_hash(bytes: &[u8]) -> u64 {
-    let mut h = IdHasher(bytes.len() as u64);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        std::hash::Hasher::write_u64(&mut h, u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
-    }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    std::hash::Hasher::write_u64(&mut h, u64::from_le_bytes(last));
-    std::hash::Hasher::finish(&h)
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
 /// The split of `if (a || b) <exit>` (or Python's `if a or b: <exit>`) a
