@@ -37,26 +37,7 @@ fn status_number(bytes: &[u8], code: &[u8]) -> bool {
 
 /// Whether any node of `tree` is nested deeper than `limit` (iterative walk).
 pub fn depth_exceeds(tree: &Tree, limit: usize) -> bool {
-    let mut cursor = tree.walk();
-    let mut depth = 0usize;
-    loop {
-        if depth > limit {
-            return true;
-        }
-        if cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return false;
-            }
-            depth -= 1;
-        }
-    }
+    depth_exceeds_skipping(tree, limit, |_| false)
 }
 
 /// [`depth_exceeds`], not descending into the root's children for which
