@@ -4,7 +4,10 @@ use tree_sitter::{Node, Tree};
 
 /// Cheap pre-parse filter: a file with none of these byte strings cannot
 /// hold a response site, a forwarded status, or a suppression comment.
+/// Runs on every file walked, so the searchers are built once per process.
 pub fn may_contain_response(text: &str) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
     const NEEDLES: &[&str] = &[
         "nauthorized",
         "NAUTHORIZED",
@@ -17,21 +20,25 @@ pub fn may_contain_response(text: &str) -> bool {
         // without the status being written anywhere.
         "jwtVerify",
     ];
+    static FINDERS: OnceLock<(Finder<'static>, Vec<Finder<'static>>)> = OnceLock::new();
+    let (forty, needles) = FINDERS.get_or_init(|| {
+        (
+            Finder::new("40"),
+            NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect(),
+        )
+    });
     let bytes = text.as_bytes();
-    status_number(bytes, b"401")
-        || status_number(bytes, b"403")
-        || NEEDLES
-            .iter()
-            .any(|n| memchr::memmem::find(bytes, n.as_bytes()).is_some())
+    status_number(forty, bytes) || needles.iter().any(|f| f.find(bytes).is_some())
 }
 
-/// Whether `code` occurs as a number of its own: `401`, `HTTP_401_…`,
-/// `'401'`, but not inside `4010` or `listItems1403`.
-fn status_number(bytes: &[u8], code: &[u8]) -> bool {
-    memchr::memmem::find_iter(bytes, code).any(|at| {
-        let before = at.checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(at + code.len()).copied();
-        !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
+/// Whether 401 or 403 occurs as a number of its own: `401`, `HTTP_401_…`,
+/// `'403'`, but not inside `4010` or `listItems1403`. `forty` finds "40".
+fn status_number(forty: &memchr::memmem::Finder, bytes: &[u8]) -> bool {
+    forty.find_iter(bytes).any(|at| {
+        let digit = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_digit);
+        matches!(bytes.get(at + 2), Some(b'1' | b'3'))
+            && !digit(at.checked_sub(1))
+            && !digit(Some(at + 3))
     })
 }
 
