@@ -109,10 +109,16 @@ impl Linter {
         lang: Language,
         tree: &Tree,
     ) -> Result<Vec<Diagnostic>, Skip> {
-        if engine::syntax::depth_exceeds(tree, MAX_TREE_DEPTH) {
-            return Err(Skip::TooDeep);
-        }
-        let model = engine::extract(path, text, lang, tree, &self.settings, &self.index);
+        let model = engine::extract_within(
+            path,
+            text,
+            lang,
+            tree,
+            &self.settings,
+            &self.index,
+            MAX_TREE_DEPTH,
+        )
+        .ok_or(Skip::TooDeep)?;
         Ok(self.check(&model, text, lang, tree))
     }
 

@@ -158,6 +158,45 @@ fn deep_nesting_never_overflows() {
     }
 }
 
+/// Nesting with no brackets (unary and binary chains, nested ternaries)
+/// gets past the pre-parse bracket check; the tree-depth check must catch
+/// it before anything recurses on the tree.
+#[test]
+fn deep_expressions_without_brackets_are_skipped() {
+    let depth = 50_000;
+    let cases = [
+        (
+            "unary.ts",
+            format!(
+                "const x = {}a\nreturn new Response('x', {{ status: 401 }})\n",
+                "!".repeat(depth)
+            ),
+        ),
+        (
+            "binary.js",
+            format!("res.status(401).json({{ n: {}1 }})\n", "1 + ".repeat(depth)),
+        ),
+        (
+            "ternary.tsx",
+            format!("const s = {}401\n", "a ? 401 : ".repeat(depth)),
+        ),
+        (
+            "unary.py",
+            format!(
+                "x = {}a\nraise HTTPException(status_code=401)\n",
+                "not ".repeat(depth)
+            ),
+        ),
+    ];
+    for (name, src) in cases {
+        assert_eq!(
+            lint_bytes(name, src.into_bytes()),
+            Err(Skip::TooDeep),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn large_minified_file_is_analysed() {
     // ~4 MB of handlers on one line, as a bundler would emit them.

@@ -4,6 +4,7 @@
 use super::eval::{is_challenge_name, HeaderEval, StatusEval};
 use super::index::{evidence_in, Export, HelperSig, ModuleSummary, ProjectIndex};
 use super::model::*;
+use super::query::KindTable;
 use super::syntax::{self, named_children, string_value, text};
 use super::Language;
 use crate::settings::Settings;
@@ -21,6 +22,41 @@ mod site_context;
 pub use incremental::State;
 
 const QUERY_SOURCE: &str = include_str!("../../queries/javascript/responses.scm");
+
+/// The response query as a table from node kind to capture, when it has
+/// that shape (see [`super::query`]), and the kind id of string literals.
+pub(super) struct Tables {
+    kinds: Option<KindTable>,
+    string: u16,
+}
+
+pub(super) fn tables(lang: Language) -> &'static Tables {
+    static JS: OnceLock<Tables> = OnceLock::new();
+    static TS: OnceLock<Tables> = OnceLock::new();
+    static TSX: OnceLock<Tables> = OnceLock::new();
+    let cell = match lang {
+        Language::TypeScript => &TS,
+        Language::Tsx => &TSX,
+        _ => &JS,
+    };
+    cell.get_or_init(|| {
+        let grammar = lang.grammar();
+        Tables {
+            kinds: KindTable::new(&grammar, QUERY_SOURCE, "site."),
+            string: grammar.id_for_node_kind("string", true),
+        }
+    })
+}
+
+/// What one walk over a top-level statement found ([`Cx::scan_stmt`]).
+pub(super) struct StmtScan<'t> {
+    /// The opening quotes of its first string literals.
+    pub quotes: Vec<u8>,
+    /// The nodes the response query captures, by capture name, in document
+    /// order; `None` when the query is not a kind table (it is run with a
+    /// query cursor instead).
+    pub captures: Option<Vec<(&'static str, Node<'t>)>>,
+}
 
 fn query(lang: Language) -> Option<&'static Query> {
     static JS: OnceLock<Option<Query>> = OnceLock::new();
@@ -141,13 +177,28 @@ pub fn extract(
     settings: &Settings,
     index: &ProjectIndex,
 ) -> FileModel {
+    extract_within(path, src, lang, tree, settings, index, None).unwrap_or_default()
+}
+
+/// [`extract`], or `None` when a node lies deeper than `depth_limit` in the
+/// tree (checked in the first walk over each statement, before anything
+/// recurses on it).
+pub fn extract_within(
+    path: &Path,
+    src: &str,
+    lang: Language,
+    tree: &Tree,
+    settings: &Settings,
+    index: &ProjectIndex,
+    depth_limit: Option<usize>,
+) -> Option<FileModel> {
     let mode = incremental::Mode {
         keep: false,
-        depth_limit: None,
+        depth_limit,
     };
     incremental::extract(path, src, lang, tree, settings, index, None, mode)
+        .ok()
         .map(|(model, _)| model)
-        .unwrap_or_default()
 }
 
 /// `throw new HTTPException(401, { res: new Response(…) })` is one response, not two.
@@ -255,31 +306,71 @@ impl<'a> Cx<'a> {
         n.parent().filter(|p| p.is_named())
     }
 
-    /// Fills `parents` for the subtree of top-level statement `i`.
-    fn build_parents(&mut self, i: usize) {
-        if self.built[i] {
-            return;
-        }
-        self.built[i] = true;
+    /// Walks top-level statement `i` once: fills its entries of `parents`
+    /// and returns the nodes the response query captures and the opening
+    /// quotes of its first `quote_cap` string literals. Fails when a node
+    /// lies deeper than `depth_limit` in the tree (the root is at depth 0,
+    /// as in [`syntax::depth_exceeds`]), before anything recurses on it.
+    fn scan_stmt(
+        &mut self,
+        i: usize,
+        tables: Option<&Tables>,
+        quote_cap: usize,
+        depth_limit: usize,
+    ) -> Result<StmtScan<'a>, incremental::TooDeep> {
+        let kinds = tables.and_then(|t| t.kinds.as_ref());
+        let string = tables.map_or(0, |t| t.string);
         let stmt = self.stmts[i];
-        let parents = &mut self.parents;
-        parents.insert(stmt.id(), self.root);
+        let fill = !self.built[i];
+        self.built[i] = true;
+        if fill {
+            self.parents.insert(stmt.id(), self.root);
+        }
+        let mut scan = StmtScan {
+            quotes: Vec::new(),
+            captures: kinds.map(|_| Vec::new()),
+        };
         let mut cursor = stmt.walk();
-        let mut stack = vec![stmt];
-        while let Some(node) = stack.pop() {
-            cursor.reset(node);
-            if cursor.goto_first_child() {
-                loop {
-                    let c = cursor.node();
-                    if c.is_named() {
-                        parents.insert(c.id(), node);
-                        stack.push(c);
-                    }
-                    if !cursor.goto_next_sibling() {
-                        break;
+        // The ancestors of the cursor's node, up to the statement.
+        let mut stack: Vec<Node<'a>> = Vec::new();
+        loop {
+            let node = cursor.node();
+            if stack.len() + 1 > depth_limit {
+                return Err(incremental::TooDeep);
+            }
+            if node.is_named() {
+                if let Some(parent) = stack.last().filter(|p| fill && p.is_named()) {
+                    self.parents.insert(node.id(), *parent);
+                }
+                if let (Some(kinds), Some(out)) = (kinds, &mut scan.captures) {
+                    if let Some(name) = kinds.get(node) {
+                        out.push((name, node));
                     }
                 }
+                if scan.quotes.len() < quote_cap && node.kind_id() == string {
+                    scan.quotes.push(syntax::quote_mark(node, self.src));
+                }
             }
+            if cursor.goto_first_child() {
+                stack.push(node);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return Ok(scan);
+                }
+                stack.pop();
+            }
+        }
+    }
+
+    /// Fills `parents` for the subtree of top-level statement `i`.
+    fn build_parents(&mut self, i: usize) {
+        if !self.built[i] {
+            let _ = self.scan_stmt(i, None, 0, usize::MAX);
         }
     }
 

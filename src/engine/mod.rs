@@ -12,6 +12,7 @@ pub mod javascript;
 pub mod middleware;
 pub mod model;
 pub mod python;
+pub mod query;
 pub mod syntax;
 
 use std::path::Path;
@@ -194,6 +195,27 @@ pub fn extract(
         python::extract(path, text, tree, settings, index)
     } else {
         javascript::extract(path, text, lang, tree, settings, index)
+    }
+}
+
+/// [`extract`], or `None` when the tree is nested deeper than `limit`
+/// (checked before anything recurses on it).
+pub fn extract_within(
+    path: &Path,
+    text: &str,
+    lang: Language,
+    tree: &Tree,
+    settings: &Settings,
+    index: &ProjectIndex,
+    limit: usize,
+) -> Option<FileModel> {
+    if lang.is_python() {
+        if syntax::depth_exceeds(tree, limit) {
+            return None;
+        }
+        Some(python::extract(path, text, tree, settings, index))
+    } else {
+        javascript::extract_within(path, text, lang, tree, settings, index, Some(limit))
     }
 }
 

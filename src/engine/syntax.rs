@@ -44,19 +44,13 @@ fn status_number(forty: &memchr::memmem::Finder, bytes: &[u8]) -> bool {
 
 /// Whether any node of `tree` is nested deeper than `limit` (iterative walk).
 pub fn depth_exceeds(tree: &Tree, limit: usize) -> bool {
-    depth_exceeds_skipping(tree, limit, |_| false)
-}
-
-/// [`depth_exceeds`], not descending into the root's children for which
-/// `skip` holds (subtrees known to be identical to ones already checked).
-pub fn depth_exceeds_skipping(tree: &Tree, limit: usize, skip: impl Fn(Node) -> bool) -> bool {
     let mut cursor = tree.walk();
     let mut depth = 0usize;
     loop {
         if depth > limit {
             return true;
         }
-        if !(depth == 1 && skip(cursor.node())) && cursor.goto_first_child() {
+        if cursor.goto_first_child() {
             depth += 1;
             continue;
         }
@@ -200,6 +194,17 @@ pub fn preferred_quote(tree: &Tree, src: &str) -> char {
 /// How many string literals [`preferred_quote`] looks at.
 pub const QUOTE_SAMPLE: usize = 201;
 
+/// The opening quote of a string literal: `'`, `"`, or `?` for anything
+/// else (a Python prefix such as `f` or `rb` is skipped).
+pub fn quote_mark(node: Node, src: &str) -> u8 {
+    let t = text(node, src).trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    match t.as_bytes().first() {
+        Some(b'\'') => b'\'',
+        Some(b'"') => b'"',
+        _ => b'?',
+    }
+}
+
 /// The opening quote (`'`, `"`, or `?` for anything else) of the first
 /// `cap` string literals under `node`, in document order.
 pub fn quote_marks(node: Node, src: &str, cap: usize) -> Vec<u8> {
@@ -211,12 +216,7 @@ pub fn quote_marks(node: Node, src: &str, cap: usize) -> Vec<u8> {
     'walk: loop {
         let node = cursor.node();
         if node.kind() == "string" {
-            let t = text(node, src).trim_start_matches(|c: char| c.is_ascii_alphabetic());
-            marks.push(match t.chars().next() {
-                Some('\'') => b'\'',
-                Some('"') => b'"',
-                _ => b'?',
-            });
+            marks.push(quote_mark(node, src));
             if marks.len() >= cap {
                 break;
             }

@@ -145,28 +145,43 @@ fn extract_with(
             },
         ),
     };
-    if let Some(limit) = mode.depth_limit {
-        // An unchanged statement was within the limit last time.
-        let same: HashSet<usize> = (0..n)
-            .filter(|i| matched[*i].is_some())
-            .map(|i| cx.stmts[i].id())
-            .collect();
-        if syntax::depth_exceeds_skipping(tree, limit, |c| same.contains(&c.id())) {
-            return Err(TooDeep);
+    // One walk over each statement that is not matched to its previous self
+    // (an unchanged statement was within the depth limit last time).
+    let mut cx = cx;
+    let tables = tables(lang);
+    let limit = mode.depth_limit.unwrap_or(usize::MAX);
+    let mut scans: Vec<Option<StmtScan>> = (0..n).map(|_| None).collect();
+    let mut sampled = 0;
+    for i in 0..n {
+        if matched[i].is_none() {
+            // Kept states sample every statement (an earlier one may lose
+            // strings); a one-off extraction stops at the sample size.
+            let cap = if keep {
+                syntax::QUOTE_SAMPLE
+            } else {
+                syntax::QUOTE_SAMPLE.saturating_sub(sampled)
+            };
+            let scan = cx.scan_stmt(i, Some(tables), cap, limit)?;
+            sampled += scan.quotes.len();
+            scans[i] = Some(scan);
         }
     }
-    Ok(reuse_or_extract(cx, src, lang, prev, keep, matched, hashes))
+    Ok(reuse_or_extract(
+        cx, src, lang, prev, keep, matched, hashes, scans,
+    ))
 }
 
 /// Everything after matching: facts, logging functions, reuse, extraction.
-fn reuse_or_extract(
-    mut cx: Cx,
+#[allow(clippy::too_many_arguments)]
+fn reuse_or_extract<'t>(
+    mut cx: Cx<'t>,
     src: &str,
     lang: Language,
     prev: Option<(&State, &Tree)>,
     keep: bool,
     matched: Vec<Option<usize>>,
     hashes: Vec<u64>,
+    mut scans: Vec<Option<StmtScan<'t>>>,
 ) -> Option<(FileModel, Option<State>)> {
     let n = cx.stmts.len();
     let old = |i: usize| -> Option<&StmtState> { Some(&prev?.0.stmts[matched[i]?]) };
@@ -180,23 +195,17 @@ fn reuse_or_extract(
         .collect();
     cx.absorb(facts.iter().map(|f| &**f));
     // The quote style, from the first strings in the file.
-    // Kept states sample every statement (an earlier one may lose strings);
-    // a one-off extraction stops at the sample size.
-    let mut quotes: Vec<Arc<Vec<u8>>> = Vec::with_capacity(n);
-    let mut sampled = 0;
-    for i in 0..n {
-        let cap = if keep {
-            syntax::QUOTE_SAMPLE
-        } else {
-            syntax::QUOTE_SAMPLE.saturating_sub(sampled)
-        };
-        let marks = match old(i) {
+    let quotes: Vec<Arc<Vec<u8>>> = (0..n)
+        .map(|i| match old(i) {
             Some(o) => o.quotes.clone(),
-            None => Arc::new(syntax::quote_marks(cx.stmts[i], src, cap)),
-        };
-        sampled += marks.len();
-        quotes.push(marks);
-    }
+            None => Arc::new(
+                scans[i]
+                    .as_mut()
+                    .map(|s| std::mem::take(&mut s.quotes))
+                    .unwrap_or_default(),
+            ),
+        })
+        .collect();
     cx.quote = syntax::quote_from_marks(quotes.iter().flat_map(|q| q.iter().copied()));
     cx.after_imports();
     let fn_order = if keep || prev.is_some() {
@@ -224,11 +233,6 @@ fn reuse_or_extract(
             .iter()
             .all(|q| declared.contains(q) == st.declared.contains(q))
     };
-    for i in 0..n {
-        if matched[i].is_none() {
-            cx.build_parents(i);
-        }
-    }
 
     // Logging functions, in file order (a call to one found earlier counts).
     let mut logging = Vec::with_capacity(n);
@@ -314,12 +318,23 @@ fn reuse_or_extract(
     // Candidates in the statements to extract.
     let dirty: Vec<usize> = (0..n).filter(|i| !reuse[*i]).collect();
     for &i in &dirty {
-        cx.build_parents(i);
+        if scans[i].is_none() {
+            scans[i] = cx.scan_stmt(i, Some(tables(lang)), 0, usize::MAX).ok();
+        }
     }
     cx.rec.reads.borrow_mut().clear();
     cx.rec.global.set(false);
     cx.rec.queried.borrow_mut().clear();
-    let captures = capture_in(&cx, lang, &dirty);
+    let captures = match tables(lang).kinds {
+        Some(_) => dirty
+            .iter()
+            .map(|&i| {
+                let caps = scans[i].as_mut().and_then(|s| s.captures.take());
+                (i, caps.unwrap_or_default())
+            })
+            .collect(),
+        None => capture_in(&cx, lang, &dirty),
+    };
     let mut raws: Vec<Vec<Raw>> = (0..n).map(|_| Vec::new()).collect();
     let mut calls: Vec<Vec<Node>> = (0..n).map(|_| Vec::new()).collect();
     let mut reads: Vec<Vec<usize>> = (0..n).map(|_| Vec::new()).collect();
