@@ -5,7 +5,7 @@ use super::eval::{is_challenge_name, HeaderEval, StatusEval};
 use super::index::{evidence_in, Export, HelperSig, ModuleSummary, ProjectIndex};
 use super::model::*;
 use super::query::KindTable;
-use super::syntax::{self, named_children, string_value, text};
+use super::syntax::{self, named_children, string_value, text, NodeExt};
 use super::Language;
 use crate::settings::Settings;
 use std::cell::{Cell, RefCell};
@@ -28,6 +28,24 @@ const QUERY_SOURCE: &str = include_str!("../../queries/javascript/responses.scm"
 pub(super) struct Tables {
     kinds: Option<KindTable>,
     string: u16,
+}
+
+impl Tables {
+    /// The kind table, unless a test asks for the query engine.
+    fn kinds(&self) -> Option<&KindTable> {
+        #[cfg(test)]
+        if QUERY_ENGINE_ONLY.with(Cell::get) {
+            return None;
+        }
+        self.kinds.as_ref()
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Run the response query with tree-sitter's query engine, as for a
+    /// query that is not a kind table.
+    static QUERY_ENGINE_ONLY: Cell<bool> = const { Cell::new(false) };
 }
 
 pub(super) fn tables(lang: Language) -> &'static Tables {
@@ -205,7 +223,7 @@ pub fn extract_within(
 fn drop_wrapped_responses(raw: &mut Vec<Raw>) {
     let exceptions: Vec<Range<usize>> = raw
         .iter()
-        .filter(|r| r.framework == Framework::Hono && r.node.kind() == "new_expression")
+        .filter(|r| r.framework == Framework::Hono && r.node.kind_name() == "new_expression")
         .map(|r| r.node.byte_range())
         .collect();
     if exceptions.is_empty() {
@@ -318,7 +336,7 @@ impl<'a> Cx<'a> {
         quote_cap: usize,
         depth_limit: usize,
     ) -> Result<StmtScan<'a>, incremental::TooDeep> {
-        let kinds = tables.and_then(|t| t.kinds.as_ref());
+        let kinds = tables.and_then(Tables::kinds);
         let string = tables.map_or(0, |t| t.string);
         let stmt = self.stmts[i];
         let fill = !self.built[i];
@@ -399,15 +417,18 @@ impl<'a> Cx<'a> {
 
     fn index_top_level(&mut self) {
         for stmt in named_children(self.root) {
-            let decl = if stmt.kind() == "export_statement" {
-                stmt.child_by_field_name("declaration").unwrap_or(stmt)
+            let decl = if stmt.kind_name() == "export_statement" {
+                stmt.field("declaration").unwrap_or(stmt)
             } else {
                 stmt
             };
-            if matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
-                for d in named_children(decl).filter(|d| d.kind() == "variable_declarator") {
+            if matches!(
+                decl.kind_name(),
+                "lexical_declaration" | "variable_declaration"
+            ) {
+                for d in named_children(decl).filter(|d| d.kind_name() == "variable_declarator") {
                     let mut names = Vec::new();
-                    if let Some(n) = d.child_by_field_name("name") {
+                    if let Some(n) = d.field("name") {
                         collect_bound_names(n, self.src, &mut names);
                     }
                     for name in names {
@@ -487,15 +508,15 @@ impl<'a> Cx<'a> {
 
     /// A `require('./x')` declarator: `const { corsHeaders } = require('../cors')`.
     fn required(&self, decl: Node, name: &str) -> Option<Export> {
-        let value = decl.child_by_field_name("value")?;
-        if value.kind() != "call_expression" {
+        let value = decl.field("value")?;
+        if value.kind_name() != "call_expression" {
             return None;
         }
-        let f = value.child_by_field_name("function")?;
+        let f = value.field("function")?;
         if text(f, self.src) != "require" {
             return None;
         }
-        let arg = value.child_by_field_name("arguments")?.named_child(0)?;
+        let arg = value.field("arguments")?.named_child(0)?;
         let spec = string_value(arg, self.src)?;
         let target = self.index.resolve(self.path, &spec)?;
         self.index.record_import(self.path, &target);
@@ -506,7 +527,7 @@ impl<'a> Cx<'a> {
 
     /// Whether `call` (a call_expression) is a log call.
     fn is_log_call(&self, call: Node) -> bool {
-        let Some(f) = call.child_by_field_name("function") else {
+        let Some(f) = call.field("function") else {
             return false;
         };
         let ftext = text(f, self.src);
@@ -518,12 +539,12 @@ impl<'a> Cx<'a> {
                 return true;
             }
         }
-        match f.kind() {
+        match f.kind_name() {
             "member_expression" => {
-                let Some(obj) = f.child_by_field_name("object") else {
+                let Some(obj) = f.field("object") else {
                     return false;
                 };
-                let Some(prop) = f.child_by_field_name("property") else {
+                let Some(prop) = f.field("property") else {
                     return false;
                 };
                 let method = text(prop, self.src);
@@ -587,17 +608,17 @@ impl<'a> Cx<'a> {
             if n.id() != node.id() && is_function(n) {
                 continue;
             }
-            if n.kind() == "call_expression" {
+            if n.kind_name() == "call_expression" {
                 if self.is_log_call(n) {
                     return Some(n.byte_range());
                 }
-                if let Some(f) = n.child_by_field_name("function") {
+                if let Some(f) = n.field("function") {
                     let name = text(f, self.src);
                     if self.logging_fns.contains(name) {
                         return Some(n.byte_range());
                     }
                     if let Some((Export::Helper(sig), _)) = f
-                        .kind()
+                        .kind_name()
                         .eq("identifier")
                         .then(|| self.imported(name))
                         .flatten()
@@ -622,9 +643,9 @@ impl<'a> Cx<'a> {
             if is_function(parent) {
                 break;
             }
-            match parent.kind() {
+            match parent.kind_name() {
                 "statement_block" | "program" | "switch_case" | "switch_default" => {
-                    if parent.kind() == "program" {
+                    if parent.kind_name() == "program" {
                         self.read_everything();
                     }
                     for sib in named_children(parent) {
@@ -637,7 +658,7 @@ impl<'a> Cx<'a> {
                     }
                 }
                 "if_statement" | "while_statement" => {
-                    if let Some(cond) = parent.child_by_field_name("condition") {
+                    if let Some(cond) = parent.field("condition") {
                         if cond.end_byte() <= node.start_byte() {
                             if let Some(r) = self.first_log_in(cond, usize::MAX) {
                                 return Some(r);
@@ -655,17 +676,17 @@ impl<'a> Cx<'a> {
     /// A log call in `stmt` that runs whenever `stmt` runs (not inside a
     /// nested `if`, loop or function).
     fn unconditional_log(&self, stmt: Node) -> Option<Range<usize>> {
-        match stmt.kind() {
+        match stmt.kind_name() {
             "expression_statement" | "lexical_declaration" | "variable_declaration" => {
                 let mut stack = vec![stmt];
                 while let Some(n) = stack.pop() {
                     if is_function(n) && !self.is_immediate_callback_logging(n) {
                         continue;
                     }
-                    if matches!(n.kind(), "ternary_expression") {
+                    if matches!(n.kind_name(), "ternary_expression") {
                         continue;
                     }
-                    if n.kind() == "call_expression" {
+                    if n.kind_name() == "call_expression" {
                         if let Some(r) = self
                             .first_log_in(n, usize::MAX)
                             .filter(|_| self.is_log_call(n) || self.calls_logging_fn(n))
@@ -682,11 +703,11 @@ impl<'a> Cx<'a> {
     }
 
     fn calls_logging_fn(&self, call: Node) -> bool {
-        call.child_by_field_name("function")
+        call.field("function")
             .map(|f| {
                 let name = text(f, self.src);
                 self.logging_fns.contains(name)
-                    || (f.kind() == "identifier"
+                    || (f.kind_name() == "identifier"
                         && matches!(
                             self.imported(name),
                             Some((Export::Helper(HelperSig { logs: true, .. }), _))
@@ -706,20 +727,20 @@ impl<'a> Cx<'a> {
     fn resolve_local(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
         self.declarator_of(name, at)
             .filter(|d| !is_destructured(*d))
-            .and_then(|d| d.child_by_field_name("value"))
+            .and_then(|d| d.field("value"))
     }
 
     fn declarator_of(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
         let mut scope = self.up(at);
         while let Some(s) = scope {
-            if s.kind() == "program" {
+            if s.kind_name() == "program" {
                 let d = self.top_decls.get(name).copied();
                 if let Some(d) = d {
                     self.read(d);
                 }
                 return d;
             }
-            if matches!(s.kind(), "statement_block" | "switch_case") {
+            if matches!(s.kind_name(), "statement_block" | "switch_case") {
                 for stmt in named_children(s) {
                     if stmt.start_byte() > at.start_byte() {
                         break;
@@ -737,21 +758,21 @@ impl<'a> Cx<'a> {
     /// Whether `name` is a parameter of `func`; returns its index.
     fn param_index(&self, func: Node, name: &str) -> Option<usize> {
         let params = func
-            .child_by_field_name("parameters")
-            .or_else(|| func.child_by_field_name("parameter"))?;
-        if params.kind() == "identifier" {
+            .field("parameters")
+            .or_else(|| func.field("parameter"))?;
+        if params.kind_name() == "identifier" {
             return (text(params, self.src) == name).then_some(0);
         }
         for (i, p) in named_children(params).enumerate() {
-            let id = match p.kind() {
+            let id = match p.kind_name() {
                 "identifier" => Some(p),
-                "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
-                "assignment_pattern" => p.child_by_field_name("left"),
+                "required_parameter" | "optional_parameter" => p.field("pattern"),
+                "assignment_pattern" => p.field("left"),
                 _ => None,
             };
             let id = id.map(|n| {
-                if n.kind() == "assignment_pattern" {
-                    n.child_by_field_name("left").unwrap_or(n)
+                if n.kind_name() == "assignment_pattern" {
+                    n.field("left").unwrap_or(n)
                 } else {
                     n
                 }
@@ -760,8 +781,8 @@ impl<'a> Cx<'a> {
                 if text(id, self.src) == name {
                     return Some(i);
                 }
-                if id.kind() == "assignment_pattern" {
-                    if let Some(l) = id.child_by_field_name("left") {
+                if id.kind_name() == "assignment_pattern" {
+                    if let Some(l) = id.field("left") {
                         if text(l, self.src) == name {
                             return Some(i);
                         }
@@ -778,7 +799,7 @@ impl<'a> Cx<'a> {
         if depth > MAX_RESOLVE_DEPTH {
             return StatusEval::Unknown;
         }
-        match node.kind() {
+        match node.kind_name() {
             "number" => match text(node, self.src).parse::<u16>() {
                 Ok(code) if (100..=599).contains(&code) => StatusEval::Known(vec![StatusValue {
                     code,
@@ -790,12 +811,12 @@ impl<'a> Cx<'a> {
             },
             "ternary_expression" => {
                 let cond = node
-                    .child_by_field_name("condition")
+                    .field("condition")
                     .map(|c| text(c, self.src).to_string())
                     .unwrap_or_default();
                 let mut values = Vec::new();
                 for (field, negate) in [("consequence", false), ("alternative", true)] {
-                    if let Some(branch) = node.child_by_field_name(field) {
+                    if let Some(branch) = node.field(field) {
                         if let StatusEval::Known(vs) = self.eval_status(branch, depth + 1) {
                             for mut v in vs {
                                 let c = if negate {
@@ -821,16 +842,12 @@ impl<'a> Cx<'a> {
             "binary_expression" => {
                 // `upstream.status || 500`, `err.status ?? 401`
                 let op = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .map(|o| text(o, self.src))
                     .unwrap_or("");
                 if matches!(op, "||" | "??") {
-                    let left = node
-                        .child_by_field_name("left")
-                        .map(|l| self.eval_status(l, depth + 1));
-                    let right = node
-                        .child_by_field_name("right")
-                        .map(|r| self.eval_status(r, depth + 1));
+                    let left = node.field("left").map(|l| self.eval_status(l, depth + 1));
+                    let right = node.field("right").map(|r| self.eval_status(r, depth + 1));
                     match (left, right) {
                         (Some(StatusEval::Forwarded(r, s)), _) => StatusEval::Forwarded(r, s),
                         (Some(StatusEval::Known(mut a)), Some(StatusEval::Known(b))) => {
@@ -860,7 +877,7 @@ impl<'a> Cx<'a> {
                         }
                         // `const { status } = await axios.get(…)`: the upstream's status.
                         let from_upstream = d
-                            .child_by_field_name("value")
+                            .field("value")
                             .is_some_and(|v| is_upstream_call(text(v, self.src)));
                         if from_upstream && matches!(name, "status" | "statusCode" | "status_code")
                         {
@@ -868,7 +885,7 @@ impl<'a> Cx<'a> {
                         }
                         return StatusEval::Unknown;
                     }
-                    if let Some(v) = d.child_by_field_name("value") {
+                    if let Some(v) = d.field("value") {
                         return match self.eval_status(v, depth + 1) {
                             StatusEval::Known(vs) => StatusEval::Known(
                                 vs.into_iter()
@@ -892,9 +909,9 @@ impl<'a> Cx<'a> {
                 StatusEval::Unknown
             }
             "member_expression" => {
-                let obj = node.child_by_field_name("object");
+                let obj = node.field("object");
                 let prop = node
-                    .child_by_field_name("property")
+                    .field("property")
                     .map(|p| text(p, self.src))
                     .unwrap_or("");
                 let obj_text = obj.map(|o| text(o, self.src)).unwrap_or("");
@@ -959,12 +976,12 @@ impl<'a> Cx<'a> {
     pub(super) fn looks_upstream(&self, obj: Node<'a>) -> bool {
         let obj = unwrap_expr(obj);
         let t = text(obj, self.src);
-        if obj.kind() == "member_expression" {
+        if obj.kind_name() == "member_expression" {
             // axios errors: `err.response.status`
             return t.ends_with(".response") && !t.starts_with("ctx") && !t.starts_with("this");
         }
-        if obj.kind() != "identifier" {
-            return obj.kind() == "await_expression" || obj.kind() == "call_expression";
+        if obj.kind_name() != "identifier" {
+            return obj.kind_name() == "await_expression" || obj.kind_name() == "call_expression";
         }
         if matches!(
             t,
@@ -978,10 +995,10 @@ impl<'a> Cx<'a> {
             }
         }
         if let Some(d) = self.declarator_of(t, obj) {
-            if let Some(v) = d.child_by_field_name("value") {
+            if let Some(v) = d.field("value") {
                 let vt = text(v, self.src);
                 return is_upstream_call(vt)
-                    || (v.kind() == "await_expression" && is_response_name(t));
+                    || (v.kind_name() == "await_expression" && is_response_name(t));
             }
         }
         is_response_name(t) && !matches!(t, "res" | "response" | "resp")
@@ -993,22 +1010,23 @@ impl<'a> Cx<'a> {
         if depth > MAX_RESOLVE_DEPTH {
             return HeaderEval::opaque();
         }
-        match node.kind() {
+        match node.kind_name() {
             "object" => {
                 let mut out = HeaderEval::default();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match child.kind_name() {
                         "pair" => {
-                            let key = child.child_by_field_name("key");
+                            let key = child.field("key");
                             if key
                                 .and_then(|k| self.key_name(k))
                                 .is_some_and(|k| is_challenge_name(&k))
                             {
-                                if let Some(v) = child.child_by_field_name("value") {
+                                if let Some(v) = child.field("value") {
                                     out.challenge.get_or_insert(self.challenge_value(v, None));
                                 }
                             } else if key.is_some_and(|k| {
-                                k.kind() == "computed_property_name" && self.key_name(k).is_none()
+                                k.kind_name() == "computed_property_name"
+                                    && self.key_name(k).is_none()
                             }) {
                                 out.opaque = true;
                             }
@@ -1025,14 +1043,11 @@ impl<'a> Cx<'a> {
             }
             "new_expression" => {
                 let ctor = node
-                    .child_by_field_name("constructor")
+                    .field("constructor")
                     .map(|c| text(c, self.src))
                     .unwrap_or("");
                 if ctor == "Headers" {
-                    match node
-                        .child_by_field_name("arguments")
-                        .and_then(|a| a.named_child(0))
-                    {
+                    match node.field("arguments").and_then(|a| a.named_child(0)) {
                         Some(arg) => self.eval_headers(arg, at, depth + 1),
                         None => HeaderEval::default(),
                     }
@@ -1050,7 +1065,7 @@ impl<'a> Cx<'a> {
                             None => HeaderEval::opaque(),
                         }
                     } else {
-                        match d.child_by_field_name("value") {
+                        match d.field("value") {
                             Some(v) => self.eval_headers(v, at, depth + 1),
                             None => HeaderEval::default(),
                         }
@@ -1072,11 +1087,11 @@ impl<'a> Cx<'a> {
                 out
             }
             "call_expression" => {
-                let f = node.child_by_field_name("function");
+                let f = node.field("function");
                 let fname = f.map(|f| text(f, self.src)).unwrap_or("");
                 if fname == "Object.assign" {
                     let mut out = HeaderEval::default();
-                    if let Some(args) = node.child_by_field_name("arguments") {
+                    if let Some(args) = node.field("arguments") {
                         for a in named_children(args) {
                             out.merge(self.eval_headers(a, at, depth + 1));
                         }
@@ -1089,7 +1104,7 @@ impl<'a> Cx<'a> {
                         return self.eval_headers(ret, at, depth + 1);
                     }
                 }
-                if f.is_some_and(|f| f.kind() == "identifier") {
+                if f.is_some_and(|f| f.kind_name() == "identifier") {
                     if let Some((e, target)) = self.imported(fname) {
                         return export_headers(e, Some(&target));
                     }
@@ -1111,11 +1126,11 @@ impl<'a> Cx<'a> {
                 self.read(n);
                 return Some(n);
             }
-            if n.kind() == "program"
-                || n.kind() == "export_statement"
-                || n.kind() == "lexical_declaration"
-                || n.kind() == "variable_declaration"
-                || n.kind() == "variable_declarator"
+            if n.kind_name() == "program"
+                || n.kind_name() == "export_statement"
+                || n.kind_name() == "lexical_declaration"
+                || n.kind_name() == "variable_declaration"
+                || n.kind_name() == "variable_declarator"
             {
                 stack.extend(named_children(n));
             }
@@ -1124,12 +1139,12 @@ impl<'a> Cx<'a> {
     }
 
     fn key_name(&self, key: Node) -> Option<String> {
-        match key.kind() {
+        match key.kind_name() {
             "property_identifier" => Some(text(key, self.src).to_string()),
             "string" => string_value(key, self.src),
             "computed_property_name" => {
                 let inner = key.named_child(0)?;
-                match inner.kind() {
+                match inner.kind_name() {
                     "string" | "template_string" => string_value(inner, self.src),
                     "identifier" => {
                         let v = self.resolve_local(text(inner, self.src), inner)?;
@@ -1144,14 +1159,14 @@ impl<'a> Cx<'a> {
 
     fn challenge_value(&self, v: Node<'a>, evidence: Option<Evidence>) -> ChallengeHeader {
         let v = unwrap_expr(v);
-        match v.kind() {
+        match v.kind_name() {
             "identifier" => {
                 let name = text(v, self.src);
                 // A constant in this file: point at its definition, once for all uses.
                 if let Some(lit) = self
                     .resolve_local(name, v)
                     .map(unwrap_expr)
-                    .filter(|d| matches!(d.kind(), "string" | "template_string"))
+                    .filter(|d| matches!(d.kind_name(), "string" | "template_string"))
                 {
                     return ChallengeHeader {
                         value_range: lit.byte_range(),
@@ -1202,7 +1217,7 @@ impl<'a> Cx<'a> {
                 note: format!("`WWW-Authenticate` {what} with `.{method}(…)`"),
             })
         };
-        let name = match first.kind() {
+        let name = match first.kind_name() {
             "string" | "template_string" => string_value(first, self.src),
             "identifier" => self
                 .resolve_local(text(first, self.src), first)
@@ -1261,25 +1276,19 @@ impl<'a> Cx<'a> {
             if !anywhere && n.start_byte() >= before {
                 continue;
             }
-            if n.kind() == "call_expression" {
+            if n.kind_name() == "call_expression" {
                 if let Some(f) = n
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "member_expression")
+                    .field("function")
+                    .filter(|f| f.kind_name() == "member_expression")
                 {
-                    let obj = f
-                        .child_by_field_name("object")
-                        .map(|o| text(o, self.src))
-                        .unwrap_or("");
-                    let method = f
-                        .child_by_field_name("property")
-                        .map(|p| text(p, self.src))
-                        .unwrap_or("");
+                    let obj = f.field("object").map(|o| text(o, self.src)).unwrap_or("");
+                    let method = f.field("property").map(|p| text(p, self.src)).unwrap_or("");
                     let obj_norm = normalize_receiver(obj.strip_suffix(".headers").unwrap_or(obj));
                     let on_path = anywhere || {
                         // The call's innermost block must also contain `before`: it runs on the way there.
                         let mut b = self.up(n);
                         while let Some(x) =
-                            b.filter(|x| !matches!(x.kind(), "statement_block" | "program"))
+                            b.filter(|x| !matches!(x.kind_name(), "statement_block" | "program"))
                         {
                             b = self.up(x);
                         }
@@ -1315,12 +1324,12 @@ impl<'a> Cx<'a> {
             if is_function(parent) {
                 break;
             }
-            match parent.kind() {
+            match parent.kind_name() {
                 "if_statement" => {
-                    if let Some(cond) = parent.child_by_field_name("condition") {
+                    if let Some(cond) = parent.field("condition") {
                         let c = strip_parens(text(cond, self.src));
                         let in_else = parent
-                            .child_by_field_name("alternative")
+                            .field("alternative")
                             .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
                         let in_cond = cond.byte_range().contains(&node.start_byte());
                         if !in_cond {
@@ -1335,7 +1344,7 @@ impl<'a> Cx<'a> {
                 }
                 "catch_clause" => {
                     let p = parent
-                        .child_by_field_name("parameter")
+                        .field("parameter")
                         .map(|p| text(p, self.src))
                         .unwrap_or("error");
                     parts.push(format!("catch ({p})"));
@@ -1344,11 +1353,11 @@ impl<'a> Cx<'a> {
                     in_catch = true;
                 }
                 "ternary_expression" => {
-                    if let Some(cond) = parent.child_by_field_name("condition") {
+                    if let Some(cond) = parent.field("condition") {
                         if !cond.byte_range().contains(&node.start_byte()) {
                             let c = strip_parens(text(cond, self.src));
                             let in_alt = parent
-                                .child_by_field_name("alternative")
+                                .field("alternative")
                                 .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
                             parts.push(if in_alt {
                                 format!("!({c})")
@@ -1361,10 +1370,7 @@ impl<'a> Cx<'a> {
                 }
                 "binary_expression" => {
                     // `!token && res.status(401)…`
-                    if let (Some(l), Some(op)) = (
-                        parent.child_by_field_name("left"),
-                        parent.child_by_field_name("operator"),
-                    ) {
+                    if let (Some(l), Some(op)) = (parent.field("left"), parent.field("operator")) {
                         if l.end_byte() <= node.start_byte()
                             && matches!(text(op, self.src), "&&" | "||")
                         {
@@ -1402,20 +1408,20 @@ impl<'a> Cx<'a> {
             if is_function(p) {
                 return false;
             }
-            if p.kind() == "if_statement" {
-                break p.child_by_field_name("condition");
+            if p.kind_name() == "if_statement" {
+                break p.field("condition");
             }
             node = p;
         };
         let Some(cond) = cond else { return false };
         let mut stack = vec![cond];
         while let Some(n) = stack.pop() {
-            if n.kind() == "unary_expression" && text(n, self.src).starts_with('!') {
+            if n.kind_name() == "unary_expression" && text(n, self.src).starts_with('!') {
                 if let Some(arg) = n.named_child(0).map(unwrap_expr) {
                     if is_env_read(arg, self.src) {
                         return true;
                     }
-                    if arg.kind() == "identifier" {
+                    if arg.kind_name() == "identifier" {
                         let init = self
                             .resolve_local(text(arg, self.src), arg)
                             .map(unwrap_expr);
@@ -1440,11 +1446,8 @@ impl<'a> Cx<'a> {
             if n.start_byte() >= site.start_byte() || (n.id() != body.id() && is_function(n)) {
                 continue;
             }
-            if n.kind() == "if_statement" && n.end_byte() <= site.start_byte() {
-                if let (Some(cond), Some(cons)) = (
-                    n.child_by_field_name("condition"),
-                    n.child_by_field_name("consequence"),
-                ) {
+            if n.kind_name() == "if_statement" && n.end_byte() <= site.start_byte() {
+                if let (Some(cond), Some(cons)) = (n.field("condition"), n.field("consequence")) {
                     let c = text(cond, self.src);
                     let exits = {
                         let t = text(cons, self.src);
@@ -1469,7 +1472,7 @@ impl<'a> Cx<'a> {
                 return None; // expression-bodied arrow: no statement to put a log before
             }
             if is_statement(node) {
-                let wrap = match parent.kind() {
+                let wrap = match parent.kind_name() {
                     "statement_block" | "program" | "switch_case" | "switch_default" => None,
                     "if_statement" | "else_clause" | "while_statement" | "for_statement"
                     | "for_in_statement" => Some(node.byte_range()),
@@ -1504,14 +1507,12 @@ impl<'a> Cx<'a> {
         let mut parts = Vec::new();
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            match n.kind() {
-                "string" if self.up(n).is_some_and(|p| p.kind() == "jsx_attribute") => {}
+            match n.kind_name() {
+                "string" if self.up(n).is_some_and(|p| p.kind_name() == "jsx_attribute") => {}
                 "string" => {
                     // Skip object keys.
                     if self.up(n).is_some_and(|p| {
-                        p.kind() == "pair"
-                            && p.child_by_field_name("key")
-                                .is_some_and(|k| k.id() == n.id())
+                        p.kind_name() == "pair" && p.field("key").is_some_and(|k| k.id() == n.id())
                     }) {
                         continue;
                     }
@@ -1533,17 +1534,14 @@ impl<'a> Cx<'a> {
         let mut caught: Vec<String> = Vec::new();
         let mut p = self.up(site);
         while let Some(n) = p {
-            if n.kind() == "catch_clause" {
-                if let Some(param) = n.child_by_field_name("parameter") {
+            if n.kind_name() == "catch_clause" {
+                if let Some(param) = n.field("parameter") {
                     caught.push(text(param, self.src).to_string());
                 }
             }
             if is_function(n) {
                 // callback `(err) => …` parameters named like errors
-                if let Some(params) = n
-                    .child_by_field_name("parameters")
-                    .or_else(|| n.child_by_field_name("parameter"))
-                {
+                if let Some(params) = n.field("parameters").or_else(|| n.field("parameter")) {
                     for id in
                         text(params, self.src).split(|c: char| !c.is_alphanumeric() && c != '_')
                     {
@@ -1562,20 +1560,20 @@ impl<'a> Cx<'a> {
             let l = name.to_ascii_lowercase();
             let errorish = (l == "error" || l == "err" || l.ends_with("error"))
                 && self.up(n).is_some_and(|p| {
-                    p.kind() == "member_expression"
-                        && p.child_by_field_name("property").is_some_and(|pr| {
+                    p.kind_name() == "member_expression"
+                        && p.field("property").is_some_and(|pr| {
                             matches!(
                                 text(pr, self.src),
                                 "message" | "stack" | "details" | "toString"
                             )
                         })
                 });
-            if n.kind() == "identifier" && (caught.iter().any(|c| c == name) || errorish) {
+            if n.kind_name() == "identifier" && (caught.iter().any(|c| c == name) || errorish) {
                 // the error itself or a member/method of it
                 let mut top = n;
                 while let Some(par) = self.up(top) {
                     if matches!(
-                        par.kind(),
+                        par.kind_name(),
                         "member_expression"
                             | "call_expression"
                             | "template_substitution"
@@ -1584,10 +1582,10 @@ impl<'a> Cx<'a> {
                             | "non_null_expression"
                     ) {
                         top = par;
-                    } else if par.kind() == "arguments"
+                    } else if par.kind_name() == "arguments"
                         && self
                             .up(par)
-                            .and_then(|c| c.child_by_field_name("function"))
+                            .and_then(|c| c.field("function"))
                             .is_some_and(|f| {
                                 matches!(
                                     text(f, self.src),
@@ -1609,20 +1607,17 @@ impl<'a> Cx<'a> {
             }
             // A caught error that only selects a message (`err instanceof X ? 'a' : 'b'`,
             // `err.name === 'TokenExpiredError'`) reveals nothing: skip conditions.
-            match n.kind() {
+            match n.kind_name() {
                 "ternary_expression" => {
                     stack.extend(
                         ["consequence", "alternative"]
                             .iter()
-                            .filter_map(|f| n.child_by_field_name(f)),
+                            .filter_map(|f| n.field(f)),
                     );
                     continue;
                 }
                 "binary_expression" => {
-                    let op = n
-                        .child_by_field_name("operator")
-                        .map(|o| text(o, self.src))
-                        .unwrap_or("");
+                    let op = n.field("operator").map(|o| text(o, self.src)).unwrap_or("");
                     if matches!(
                         op,
                         "instanceof" | "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "in"
@@ -1644,28 +1639,20 @@ impl<'a> Cx<'a> {
 /// lookup (`env.KEYS.get(key)`) or a call that merely passes a secret is not.
 fn is_env_read(n: Node, src: &str) -> bool {
     let n = unwrap_expr(n);
-    match n.kind() {
+    match n.kind_name() {
         "binary_expression" => {
-            let op = n
-                .child_by_field_name("operator")
-                .map(|o| text(o, src))
-                .unwrap_or("");
-            matches!(op, "??" | "||")
-                && n.child_by_field_name("left")
-                    .is_some_and(|l| is_env_read(l, src))
+            let op = n.field("operator").map(|o| text(o, src)).unwrap_or("");
+            matches!(op, "??" | "||") && n.field("left").is_some_and(|l| is_env_read(l, src))
         }
         "member_expression" | "subscript_expression" => {
-            let obj = n
-                .child_by_field_name("object")
-                .map(|o| text(o, src))
-                .unwrap_or("");
+            let obj = n.field("object").map(|o| text(o, src)).unwrap_or("");
             let env_object = obj == "process.env"
                 || obj == "env"
                 || obj.ends_with(".env")
                 || obj == "import.meta.env";
             let prop = n
-                .child_by_field_name("property")
-                .or_else(|| n.child_by_field_name("index"))
+                .field("property")
+                .or_else(|| n.field("index"))
                 .map(|p| text(p, src))
                 .unwrap_or("");
             let prop = prop.trim_matches(['\'', '"', '`']);
@@ -1676,10 +1663,7 @@ fn is_env_read(n: Node, src: &str) -> bool {
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         }
         "call_expression" => {
-            let f = n
-                .child_by_field_name("function")
-                .map(|f| text(f, src))
-                .unwrap_or("");
+            let f = n.field("function").map(|f| text(f, src)).unwrap_or("");
             matches!(
                 f,
                 "Deno.env.get" | "process.env.get" | "getenv" | "Bun.env.get"
@@ -1713,49 +1697,47 @@ fn is_response_name(name: &str) -> bool {
 /// The declarator in `stmt` (a declaration, possibly exported) that binds
 /// `name`, directly or by destructuring (`const { status } = await …`).
 fn declarator_in<'t>(stmt: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
-    let decl = if stmt.kind() == "export_statement" {
-        stmt.child_by_field_name("declaration")?
+    let decl = if stmt.kind_name() == "export_statement" {
+        stmt.field("declaration")?
     } else {
         stmt
     };
-    if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
+    if !matches!(
+        decl.kind_name(),
+        "lexical_declaration" | "variable_declaration"
+    ) {
         return None;
     }
     named_children(decl)
-        .filter(|d| d.kind() == "variable_declarator")
-        .find(|d| {
-            d.child_by_field_name("name")
-                .is_some_and(|n| binds(n, name, src))
-        })
+        .filter(|d| d.kind_name() == "variable_declarator")
+        .find(|d| d.field("name").is_some_and(|n| binds(n, name, src)))
 }
 
 /// Whether a binding pattern binds `name`.
 fn binds(pattern: Node, name: &str, src: &str) -> bool {
-    match pattern.kind() {
+    match pattern.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => text(pattern, src) == name,
         "object_pattern" | "array_pattern" => named_children(pattern).any(|c| binds(c, name, src)),
-        "pair_pattern" => pattern
-            .child_by_field_name("value")
-            .is_some_and(|v| binds(v, name, src)),
-        "assignment_pattern" | "object_assignment_pattern" => pattern
-            .child_by_field_name("left")
-            .is_some_and(|l| binds(l, name, src)),
+        "pair_pattern" => pattern.field("value").is_some_and(|v| binds(v, name, src)),
+        "assignment_pattern" | "object_assignment_pattern" => {
+            pattern.field("left").is_some_and(|l| binds(l, name, src))
+        }
         _ => false,
     }
 }
 
 fn collect_bound_names(pattern: Node, src: &str, out: &mut Vec<String>) {
-    match pattern.kind() {
+    match pattern.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             out.push(text(pattern, src).to_string())
         }
         "pair_pattern" => {
-            if let Some(v) = pattern.child_by_field_name("value") {
+            if let Some(v) = pattern.field("value") {
                 collect_bound_names(v, src, out);
             }
         }
         "assignment_pattern" | "object_assignment_pattern" => {
-            if let Some(l) = pattern.child_by_field_name("left") {
+            if let Some(l) = pattern.field("left") {
                 collect_bound_names(l, src, out);
             }
         }
@@ -1769,8 +1751,8 @@ fn collect_bound_names(pattern: Node, src: &str, out: &mut Vec<String>) {
 
 /// Whether the declarator binds `name` through destructuring (not `const name = …`).
 fn is_destructured(decl: Node) -> bool {
-    decl.child_by_field_name("name")
-        .is_some_and(|n| n.kind() != "identifier")
+    decl.field("name")
+        .is_some_and(|n| n.kind_name() != "identifier")
 }
 
 fn known_indirect(code: u16, node: Node) -> StatusEval {
@@ -1869,7 +1851,7 @@ pub(crate) fn rejects_missing_identity(cond: &str) -> bool {
 
 fn is_function(n: Node) -> bool {
     matches!(
-        n.kind(),
+        n.kind_name(),
         "function_declaration"
             | "function_expression"
             | "function"
@@ -1881,9 +1863,9 @@ fn is_function(n: Node) -> bool {
 }
 
 fn is_statement(n: Node) -> bool {
-    n.kind().ends_with("_statement")
-        || n.kind() == "lexical_declaration"
-        || n.kind() == "variable_declaration"
+    n.kind_name().ends_with("_statement")
+        || n.kind_name() == "lexical_declaration"
+        || n.kind_name() == "variable_declaration"
 }
 
 fn enclosing_function<'t>(cx: &Cx<'t>, n: Node<'t>) -> Option<Node<'t>> {
@@ -1899,7 +1881,7 @@ fn enclosing_function<'t>(cx: &Cx<'t>, n: Node<'t>) -> Option<Node<'t>> {
 
 fn function_body(n: Node) -> Option<Node> {
     if is_function(n) {
-        n.child_by_field_name("body")
+        n.field("body")
     } else {
         None
     }
@@ -1910,7 +1892,7 @@ fn function_name(cx: &Cx, n: Node, src: &str) -> Option<String> {
     if !is_function(n) {
         return None;
     }
-    if let Some(name) = n.child_by_field_name("name") {
+    if let Some(name) = n.field("name") {
         return Some(text(name, src).to_string());
     }
     name_from_parent(cx.up(n)?, src)
@@ -1918,15 +1900,11 @@ fn function_name(cx: &Cx, n: Node, src: &str) -> Option<String> {
 
 /// The name an anonymous function gets from its parent `p`.
 fn name_from_parent(p: Node, src: &str) -> Option<String> {
-    match p.kind() {
-        "variable_declarator" => p
-            .child_by_field_name("name")
-            .map(|x| text(x, src).to_string()),
-        "pair" => p
-            .child_by_field_name("key")
-            .map(|x| text(x, src).to_string()),
+    match p.kind_name() {
+        "variable_declarator" => p.field("name").map(|x| text(x, src).to_string()),
+        "pair" => p.field("key").map(|x| text(x, src).to_string()),
         "assignment_expression" => p
-            .child_by_field_name("left")
+            .field("left")
             .map(|x| text(x, src).rsplit('.').next().unwrap_or("").to_string()),
         _ => None,
     }
@@ -1934,18 +1912,18 @@ fn name_from_parent(p: Node, src: &str) -> Option<String> {
 
 /// The expression a function body returns first (for header builders).
 fn returned_expr(body: Node) -> Option<Node> {
-    if body.kind() != "statement_block" {
+    if body.kind_name() != "statement_block" {
         return Some(body); // arrow with expression body
     }
     named_children(body)
-        .find(|s| s.kind() == "return_statement")
+        .find(|s| s.kind_name() == "return_statement")
         .and_then(|r| r.named_child(0))
 }
 
 /// Strips parentheses, `await`, TypeScript `as`/`satisfies`/non-null wrappers.
 fn unwrap_expr(mut n: Node) -> Node {
     loop {
-        match n.kind() {
+        match n.kind_name() {
             "parenthesized_expression"
             | "as_expression"
             | "satisfies_expression"
@@ -1972,11 +1950,8 @@ fn is_test_path(p: &Path) -> bool {
 fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
     let mut p = cx.up(n);
     while let Some(x) = p {
-        if x.kind() == "call_expression" {
-            let f = x
-                .child_by_field_name("function")
-                .map(|f| text(f, src))
-                .unwrap_or("");
+        if x.kind_name() == "call_expression" {
+            let f = x.field("function").map(|f| text(f, src)).unwrap_or("");
             let head = f.split(['.', '(']).next().unwrap_or("");
             if matches!(
                 head,
@@ -2011,15 +1986,15 @@ fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
     let mut f = StmtFacts::default();
     let mut stack = vec![stmt];
     while let Some(node) = stack.pop() {
-        match node.kind() {
+        match node.kind_name() {
             "import_statement" => scan_import(node, src, &mut f),
             "variable_declarator" => {
-                if let Some(n) = node.child_by_field_name("name") {
+                if let Some(n) = node.field("name") {
                     declare_pattern(n, src, &mut f.declared);
                 }
             }
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
-                if let Some(n) = node.child_by_field_name("name") {
+                if let Some(n) = node.field("name") {
                     f.declared.push(text(n, src).to_string());
                 }
             }
@@ -2029,12 +2004,12 @@ fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
                 }
             }
             "arrow_function" => {
-                if let Some(p) = node.child_by_field_name("parameter") {
+                if let Some(p) = node.field("parameter") {
                     declare_pattern(p, src, &mut f.declared);
                 }
             }
             "catch_clause" => {
-                if let Some(p) = node.child_by_field_name("parameter") {
+                if let Some(p) = node.field("parameter") {
                     declare_pattern(p, src, &mut f.declared);
                 }
             }
@@ -2052,20 +2027,20 @@ fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
 }
 
 fn declare_pattern(n: Node, src: &str, out: &mut Vec<String>) {
-    match n.kind() {
+    match n.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             out.push(text(n, src).to_string());
         }
         _ => {
             for c in named_children(n) {
-                if c.kind() != "property_identifier" {
+                if c.kind_name() != "property_identifier" {
                     declare_pattern(c, src, out);
-                } else if n.kind() == "pair_pattern" {
+                } else if n.kind_name() == "pair_pattern" {
                     // `{ a: b }` declares b, the value side.
                 }
             }
-            if n.kind() == "required_parameter" || n.kind() == "optional_parameter" {
-                if let Some(p) = n.child_by_field_name("pattern") {
+            if n.kind_name() == "required_parameter" || n.kind_name() == "optional_parameter" {
+                if let Some(p) = n.field("pattern") {
                     declare_pattern(p, src, out);
                 }
             }
@@ -2074,7 +2049,7 @@ fn declare_pattern(n: Node, src: &str, out: &mut Vec<String>) {
 }
 
 fn scan_import(node: Node, src: &str, f: &mut StmtFacts) {
-    let Some(source) = node.child_by_field_name("source") else {
+    let Some(source) = node.field("source") else {
         return;
     };
     let Some(spec) = string_value(source, src) else {
@@ -2082,7 +2057,7 @@ fn scan_import(node: Node, src: &str, f: &mut StmtFacts) {
     };
     let mut stack: Vec<Node> = named_children(node).collect();
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.kind_name() {
             "import_clause" | "named_imports" => stack.extend(named_children(n)),
             "identifier" => {
                 // default import
@@ -2091,19 +2066,15 @@ fn scan_import(node: Node, src: &str, f: &mut StmtFacts) {
                 f.imports.push((local, (spec.clone(), "default".into())));
             }
             "namespace_import" => {
-                if let Some(id) = named_children(n).find(|c| c.kind() == "identifier") {
+                if let Some(id) = named_children(n).find(|c| c.kind_name() == "identifier") {
                     let local = text(id, src).to_string();
                     f.declared.push(local.clone());
                     f.imports.push((local, (spec.clone(), "*".into())));
                 }
             }
             "import_specifier" => {
-                let name = n
-                    .child_by_field_name("name")
-                    .map(|x| text(x, src).to_string());
-                let alias = n
-                    .child_by_field_name("alias")
-                    .map(|x| text(x, src).to_string());
+                let name = n.field("name").map(|x| text(x, src).to_string());
+                let alias = n.field("alias").map(|x| text(x, src).to_string());
                 if let Some(name) = name {
                     let local = alias.unwrap_or_else(|| name.clone());
                     f.declared.push(local.clone());
@@ -2196,31 +2167,50 @@ fn build_site<'t>(
 /// One pass of the query: the response candidates, and the plain calls
 /// (`name(...)`) that may be response-helper call sites.
 fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
+    let captures = match tables(lang).kinds() {
+        Some(kinds) => kinds.captures(cx.root),
+        None => query_captures(cx, lang, None),
+    };
+    let mut out: Vec<Raw<'t>> = Vec::new();
+    let mut calls: Vec<Node<'t>> = Vec::new();
+    for (kind, node) in captures {
+        let class = classify(kind, node, cx.src);
+        if class.helper_call {
+            calls.push(node);
+        }
+        let Some(site) = class.site else {
+            continue;
+        };
+        out.extend(raw_candidate(cx, site, node));
+    }
+    (out, calls)
+}
+
+/// The response query's captures under the root, or within `range`, run
+/// with tree-sitter's query engine (for a query that is not a kind table).
+fn query_captures<'t>(
+    cx: &Cx<'t>,
+    lang: Language,
+    range: Option<Range<usize>>,
+) -> Vec<(&'static str, Node<'t>)> {
     let Some(q) = query(lang) else {
-        return (Vec::new(), Vec::new());
+        return Vec::new();
     };
     let names = q.capture_names();
     let mut qc = QueryCursor::new();
-    let mut out: Vec<Raw<'t>> = Vec::new();
-    let mut calls: Vec<Node<'t>> = Vec::new();
+    if let Some(r) = range {
+        qc.set_byte_range(r);
+    }
+    let mut out = Vec::new();
     let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
     while let Some(m) = matches.next() {
         for cap in m.captures {
-            let Some(kind) = names[cap.index as usize].strip_prefix("site.") else {
-                continue;
-            };
-            let node = cap.node;
-            let class = classify(kind, node, cx.src);
-            if class.helper_call {
-                calls.push(node);
+            if let Some(kind) = names[cap.index as usize].strip_prefix("site.") {
+                out.push((kind, cap.node));
             }
-            let Some(site) = class.site else {
-                continue;
-            };
-            out.extend(raw_candidate(cx, site, node));
         }
     }
-    (out, calls)
+    out
 }
 
 /// What a node the query captured may be: the shape checks behind each
@@ -2273,20 +2263,16 @@ const STATUS_METHODS: &[&str] = &[
 
 /// `obj.prop` as (object, property), when `n` is a member expression.
 fn member(n: Option<Node>) -> Option<(Option<Node>, Option<Node>)> {
-    n.filter(|n| n.kind() == "member_expression").map(|m| {
-        (
-            m.child_by_field_name("object"),
-            m.child_by_field_name("property"),
-        )
-    })
+    n.filter(|n| n.kind_name() == "member_expression")
+        .map(|m| (m.field("object"), m.field("property")))
 }
 
 fn classify(kind: &str, node: Node, src: &str) -> Classified {
     let is = |n: Option<Node>, node_kind: &str, names: &[&str]| {
-        n.is_some_and(|n| n.kind() == node_kind && names.contains(&text(n, src)))
+        n.is_some_and(|n| n.kind_name() == node_kind && names.contains(&text(n, src)))
     };
     let has_args = || {
-        node.child_by_field_name("arguments")
+        node.field("arguments")
             .is_some_and(|a| a.named_child_count() > 0)
     };
     let none = Classified {
@@ -2299,7 +2285,7 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
     };
     match kind {
         "new" => {
-            let ctor = node.child_by_field_name("constructor");
+            let ctor = node.field("constructor");
             if is(ctor, "identifier", RESPONSE_CLASSES) {
                 site(Candidate::WebResponse { json: false })
             } else if is(ctor, "identifier", &["HTTPException"]) {
@@ -2316,8 +2302,8 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
             }
         }
         "call" => {
-            let f = node.child_by_field_name("function");
-            if f.is_some_and(|f| f.kind() == "identifier") {
+            let f = node.field("function");
+            if f.is_some_and(|f| f.kind_name() == "identifier") {
                 let args = has_args();
                 return Classified {
                     site: (args && is(f, "identifier", HTTP_ERROR_FNS))
@@ -2342,7 +2328,7 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
             }
         }
         "assignment" => {
-            let left = member(node.child_by_field_name("left"));
+            let left = member(node.field("left"));
             if left.is_some_and(|(_, p)| is(p, "property_identifier", &["statusCode", "status"])) {
                 site(Candidate::Assignment)
             } else {
@@ -2350,9 +2336,9 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
             }
         }
         "object" => {
-            let status_key = named_children(node).any(|c| match c.kind() {
-                "pair" => c.child_by_field_name("key").is_some_and(|k| {
-                    matches!(k.kind(), "property_identifier" | "string")
+            let status_key = named_children(node).any(|c| match c.kind_name() {
+                "pair" => c.field("key").is_some_and(|k| {
+                    matches!(k.kind_name(), "property_identifier" | "string")
                         && matches!(
                             text(k, src),
                             "statusCode" | "'statusCode'" | "\"statusCode\""
@@ -2389,10 +2375,10 @@ fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw
 }
 
 fn args_of(node: Node) -> Vec<Node> {
-    node.child_by_field_name("arguments")
+    node.field("arguments")
         .map(|a| {
             named_children(a)
-                .filter(|c| c.kind() != "comment")
+                .filter(|c| c.kind_name() != "comment")
                 .collect()
         })
         .unwrap_or_default()
@@ -2401,17 +2387,14 @@ fn args_of(node: Node) -> Vec<Node> {
 /// The `pair` of `obj` whose key is `name`.
 fn pair<'t>(cx: &Cx<'t>, obj: Node<'t>, name: &str) -> Option<Node<'t>> {
     named_children(obj).find(|p| {
-        p.kind() == "pair"
-            && p.child_by_field_name("key")
-                .and_then(|k| cx.key_name(k))
-                .as_deref()
-                == Some(name)
+        p.kind_name() == "pair"
+            && p.field("key").and_then(|k| cx.key_name(k)).as_deref() == Some(name)
     })
 }
 
 fn shorthand<'t>(cx: &Cx<'t>, obj: Node<'t>, name: &str) -> Option<Node<'t>> {
     named_children(obj)
-        .find(|p| p.kind() == "shorthand_property_identifier" && text(*p, cx.src) == name)
+        .find(|p| p.kind_name() == "shorthand_property_identifier" && text(*p, cx.src) == name)
 }
 
 /// `new Response(body, { status, headers })`, `Response.json(body, init)`.
@@ -2425,7 +2408,7 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
     let args = args_of(node);
     let body = args.first().copied();
     let init = args.get(1).copied().map(unwrap_expr)?;
-    let init_obj = match init.kind() {
+    let init_obj = match init.kind_name() {
         "object" => init,
         "identifier" => {
             // `new Response(upstream.body, upstream)`: the whole upstream response, status included.
@@ -2444,12 +2427,12 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
             }
             cx.resolve_local(text(init, cx.src), init)
                 .map(unwrap_expr)
-                .filter(|v| v.kind() == "object")?
+                .filter(|v| v.kind_name() == "object")?
         }
         _ => return None,
     };
     let status_node = pair(cx, init_obj, "status")
-        .and_then(|p| p.child_by_field_name("value"))
+        .and_then(|p| p.field("value"))
         .or_else(|| shorthand(cx, init_obj, "status"))?;
     let status = cx.eval_status(status_node, 0);
     let (mut headers, insertion) = headers_in_init(cx, init_obj, node);
@@ -2476,21 +2459,21 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
 fn bound_name(cx: &Cx, node: Node) -> Option<String> {
     let mut n = node;
     while let Some(p) = cx.up(n) {
-        match p.kind() {
+        match p.kind_name() {
             "parenthesized_expression"
             | "await_expression"
             | "as_expression"
             | "satisfies_expression" => n = p,
             "variable_declarator" => {
                 return p
-                    .child_by_field_name("name")
-                    .filter(|x| x.kind() == "identifier")
+                    .field("name")
+                    .filter(|x| x.kind_name() == "identifier")
                     .map(|x| text(x, cx.src).to_string())
             }
             "assignment_expression" => {
                 return p
-                    .child_by_field_name("left")
-                    .filter(|x| x.kind() == "identifier")
+                    .field("left")
+                    .filter(|x| x.kind_name() == "identifier")
                     .map(|x| text(x, cx.src).to_string())
             }
             _ => return None,
@@ -2504,18 +2487,18 @@ fn bound_name(cx: &Cx, node: Node) -> Option<String> {
 /// is copied (`new Headers([...h, […]])`), anything else gets no fix.
 fn extend_headers(cx: &Cx, v: Node) -> Option<String> {
     let name = text(v, cx.src);
-    let holds = match v.kind() {
+    let holds = match v.kind_name() {
         "identifier" | "shorthand_property_identifier" => match cx
             .declarator_of(name, v)
             .filter(|d| !is_destructured(*d))
-            .and_then(|d| d.child_by_field_name("value"))
+            .and_then(|d| d.field("value"))
             .map(unwrap_expr)
         {
-            Some(init) if init.kind() == "object" => "object",
+            Some(init) if init.kind_name() == "object" => "object",
             Some(init)
-                if init.kind() == "new_expression"
+                if init.kind_name() == "new_expression"
                     && init
-                        .child_by_field_name("constructor")
+                        .field("constructor")
                         .is_some_and(|c| text(c, cx.src) == "Headers") =>
             {
                 "headers"
@@ -2526,12 +2509,9 @@ fn extend_headers(cx: &Cx, v: Node) -> Option<String> {
             None => return None,
         },
         "call_expression" => {
-            let f = v
-                .child_by_field_name("function")
-                .map(|f| text(f, cx.src))
-                .unwrap_or("");
+            let f = v.field("function").map(|f| text(f, cx.src)).unwrap_or("");
             let body = cx.function_named(f).and_then(function_body)?;
-            if returned_expr(body).map(unwrap_expr)?.kind() != "object" {
+            if returned_expr(body).map(unwrap_expr)?.kind_name() != "object" {
                 return None;
             }
             "object"
@@ -2551,18 +2531,18 @@ fn headers_in_init<'t>(
     site: Node<'t>,
 ) -> (HeaderEval, Option<HeaderInsertion>) {
     if let Some(p) = pair(cx, obj, "headers") {
-        let Some(v) = p.child_by_field_name("value") else {
+        let Some(v) = p.field("value") else {
             return (HeaderEval::opaque(), None);
         };
         let h = cx.eval_headers(v, site, 0);
         let v_inner = unwrap_expr(v);
-        let ins = match v_inner.kind() {
+        let ins = match v_inner.kind_name() {
             "object" => {
                 object_insertion(cx, v_inner, "add a `WWW-Authenticate` entry to `headers`")
             }
             "new_expression" => args_of(v_inner)
                 .first()
-                .filter(|a| a.kind() == "object")
+                .filter(|a| a.kind_name() == "object")
                 .and_then(|o| {
                     object_insertion(
                         cx,
@@ -2591,7 +2571,7 @@ fn headers_in_init<'t>(
         });
         return (h, ins);
     }
-    if named_children(obj).any(|c| c.kind() == "spread_element") {
+    if named_children(obj).any(|c| c.kind_name() == "spread_element") {
         return (HeaderEval::opaque(), None);
     }
     (
@@ -2618,7 +2598,7 @@ fn property_insertion(
     how: &'static str,
 ) -> Option<HeaderInsertion> {
     let entries: Vec<Node> = named_children(obj)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_name() != "comment")
         .collect();
     let Some(last) = entries.last() else {
         // `{}` → `{ prop }`
@@ -2666,16 +2646,19 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let status = cx.eval_status(*args.first()?, 0);
     let opts = args.get(1).copied();
     // `res: new Response(…, { headers })` carries the real response.
-    let obj = opts.filter(|o| o.kind() == "object");
+    let obj = opts.filter(|o| o.kind_name() == "object");
     let headers = match obj
         .and_then(|o| pair(cx, o, "res"))
-        .and_then(|p| p.child_by_field_name("value"))
+        .and_then(|p| p.field("value"))
         .or_else(|| obj.and_then(|o| shorthand(cx, o, "res")))
     {
         Some(res) => {
             let mut res = unwrap_expr(res);
             // `{ res }` / `{ res: response }`: the local's initializer.
-            if matches!(res.kind(), "identifier" | "shorthand_property_identifier") {
+            if matches!(
+                res.kind_name(),
+                "identifier" | "shorthand_property_identifier"
+            ) {
                 if let Some(init) = cx.resolve_local(text(res, cx.src), res) {
                     res = unwrap_expr(init);
                 }
@@ -2702,13 +2685,13 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
 /// `new HttpException(body, status)`. Nest exceptions cannot carry headers.
 fn nest_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let ctor = node
-        .child_by_field_name("constructor")
+        .field("constructor")
         .map(|c| text(c, cx.src))
         .unwrap_or("");
     let args = args_of(node);
     let status = match ctor {
-        "UnauthorizedException" => known_indirect(401, node.child_by_field_name("constructor")?),
-        "ForbiddenException" => known_indirect(403, node.child_by_field_name("constructor")?),
+        "UnauthorizedException" => known_indirect(401, node.field("constructor")?),
+        "ForbiddenException" => known_indirect(403, node.field("constructor")?),
         _ => cx.eval_status(*args.get(1)?, 0),
     };
     Some(Raw {
@@ -2728,9 +2711,9 @@ fn http_error<'t>(cx: &Cx<'t>, node: Node<'t>, named: bool) -> Option<Raw<'t>> {
     let args = args_of(node);
     let (status, message_node) = if named {
         let f = node
-            .child_by_field_name("function")
-            .or_else(|| node.child_by_field_name("constructor"))?;
-        let prop = f.child_by_field_name("property")?;
+            .field("function")
+            .or_else(|| node.field("constructor"))?;
+        let prop = f.field("property")?;
         let code = if text(prop, cx.src) == "Unauthorized" {
             401
         } else {
@@ -2740,43 +2723,41 @@ fn http_error<'t>(cx: &Cx<'t>, node: Node<'t>, named: bool) -> Option<Raw<'t>> {
     } else {
         let status_node = args
             .iter()
-            .find(|a| !matches!(a.kind(), "string" | "template_string" | "object"))?;
+            .find(|a| !matches!(a.kind_name(), "string" | "template_string" | "object"))?;
         (
             cx.eval_status(*status_node, 0),
             args.iter()
-                .find(|a| matches!(a.kind(), "string" | "template_string"))
+                .find(|a| matches!(a.kind_name(), "string" | "template_string"))
                 .copied(),
         )
     };
     let mut headers = HeaderEval::default();
-    let insertion = match args.iter().find(|a| a.kind() == "object") {
-        Some(props) => {
-            match pair(cx, *props, "headers").and_then(|p| p.child_by_field_name("value")) {
-                Some(h) => {
-                    headers.merge(cx.eval_headers(h, node, 0));
-                    (h.kind() == "object")
-                        .then(|| {
-                            object_insertion(
-                                cx,
-                                h,
-                                "add a `WWW-Authenticate` entry to the error's headers",
-                            )
-                        })
-                        .flatten()
-                }
-                None => property_insertion(
-                    cx,
-                    *props,
-                    "headers: { $NAME: $VALUE }",
-                    "add `headers` to the error",
-                ),
+    let insertion = match args.iter().find(|a| a.kind_name() == "object") {
+        Some(props) => match pair(cx, *props, "headers").and_then(|p| p.field("value")) {
+            Some(h) => {
+                headers.merge(cx.eval_headers(h, node, 0));
+                (h.kind_name() == "object")
+                    .then(|| {
+                        object_insertion(
+                            cx,
+                            h,
+                            "add a `WWW-Authenticate` entry to the error's headers",
+                        )
+                    })
+                    .flatten()
             }
-        }
+            None => property_insertion(
+                cx,
+                *props,
+                "headers: { $NAME: $VALUE }",
+                "add `headers` to the error",
+            ),
+        },
         None => {
             let at = args
                 .last()
                 .map(|a| a.end_byte())
-                .unwrap_or(node.child_by_field_name("arguments")?.start_byte() + 1);
+                .unwrap_or(node.field("arguments")?.start_byte() + 1);
             let sep = if args.is_empty() { "" } else { ", " };
             Some(HeaderInsertion {
                 at,
@@ -2833,13 +2814,13 @@ fn non_response_receiver(recv: &str) -> bool {
 
 /// Calls on a response object: Express, Fastify, Koa, Hono, Node http.
 fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
-    let f = node.child_by_field_name("function")?;
-    let recv = f.child_by_field_name("object")?;
-    let method = text(f.child_by_field_name("property")?, cx.src);
+    let f = node.field("function")?;
+    let recv = f.field("object")?;
+    let method = text(f.field("property")?, cx.src);
     let recv_text = text(recv, cx.src);
     if non_response_receiver(recv_text)
         || !matches!(
-            unwrap_expr(recv).kind(),
+            unwrap_expr(recv).kind_name(),
             "identifier" | "member_expression" | "this" | "call_expression"
         )
     {
@@ -2876,9 +2857,9 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
             let second = *args.get(1)?;
             // `c.json(body, { status: 401, headers })`: a ResponseInit.
             let init = unwrap_expr(second);
-            if init.kind() == "object" {
+            if init.kind_name() == "object" {
                 let status_node = pair(cx, init, "status")
-                    .and_then(|p| p.child_by_field_name("value"))
+                    .and_then(|p| p.field("value"))
                     .or_else(|| shorthand(cx, init, "status"))?;
                 let status = cx.eval_status(status_node, 0);
                 if matches!(status, StatusEval::Unknown) {
@@ -2918,7 +2899,7 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         Framework::Hono if method != "status" => {
             if let Some(h) = args.get(2) {
                 headers.merge(cx.eval_headers(*h, node, 0));
-                if h.kind() == "object" {
+                if h.kind_name() == "object" {
                     insertion = object_insertion(
                         cx,
                         *h,
@@ -2926,7 +2907,7 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                     );
                 }
             } else {
-                let close = node.child_by_field_name("arguments")?.end_byte() - 1;
+                let close = node.field("arguments")?.end_byte() - 1;
                 let after_last = args.last().map(|a| a.end_byte()).unwrap_or(close);
                 insertion = Some(HeaderInsertion {
                     at: after_last,
@@ -2943,12 +2924,12 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
             let h = args
                 .iter()
                 .skip(1)
-                .find(|a| !matches!(a.kind(), "string" | "template_string"))
+                .find(|a| !matches!(a.kind_name(), "string" | "template_string"))
                 .copied();
             match h {
                 Some(h) => {
                     headers.merge(cx.eval_headers(h, node, 0));
-                    if h.kind() == "object" {
+                    if h.kind_name() == "object" {
                         insertion = object_insertion(
                             cx,
                             h,
@@ -2970,12 +2951,10 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
             }
         }
         Framework::Koa => {
-            if let Some(o) = args.iter().skip(1).find(|a| a.kind() == "object") {
-                if let Some(h) =
-                    pair(cx, *o, "headers").and_then(|p| p.child_by_field_name("value"))
-                {
+            if let Some(o) = args.iter().skip(1).find(|a| a.kind_name() == "object") {
+                if let Some(h) = pair(cx, *o, "headers").and_then(|p| p.field("value")) {
                     headers.merge(cx.eval_headers(h, node, 0));
-                    if h.kind() == "object" {
+                    if h.kind_name() == "object" {
                         insertion = object_insertion(
                             cx,
                             h,
@@ -3056,7 +3035,7 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     }
     Some(Raw {
         framework,
-        node: if top.kind() == "call_expression" {
+        node: if top.kind_name() == "call_expression" {
             top
         } else {
             node
@@ -3075,19 +3054,19 @@ fn is_express_like(cx: &Cx, top: Node) -> bool {
 }
 
 fn is_receiver_simple(n: Node) -> bool {
-    matches!(n.kind(), "identifier" | "member_expression" | "this")
+    matches!(n.kind_name(), "identifier" | "member_expression" | "this")
 }
 
 /// The innermost object of a call chain: `res` in `res.status(401).json()`.
 fn chain_base(mut n: Node) -> Node {
     loop {
-        match n.kind() {
-            "call_expression" => match n.child_by_field_name("function") {
-                Some(f) if f.kind() == "member_expression" => n = f,
+        match n.kind_name() {
+            "call_expression" => match n.field("function") {
+                Some(f) if f.kind_name() == "member_expression" => n = f,
                 _ => return n,
             },
-            "member_expression" => match n.child_by_field_name("object") {
-                Some(o) if o.kind() == "call_expression" => n = o,
+            "member_expression" => match n.field("object") {
+                Some(o) if o.kind_name() == "call_expression" => n = o,
                 Some(o) => return o,
                 None => return n,
             },
@@ -3100,11 +3079,10 @@ fn chain_base(mut n: Node) -> Node {
 fn chain_top<'t>(cx: &Cx<'t>, call: Node<'t>) -> Node<'t> {
     let mut top = call;
     while let Some(p) = cx.up(top) {
-        if p.kind() == "member_expression"
-            && p.child_by_field_name("object")
-                .is_some_and(|o| o.id() == top.id())
+        if p.kind_name() == "member_expression"
+            && p.field("object").is_some_and(|o| o.id() == top.id())
         {
-            if let Some(pp) = cx.up(p).filter(|pp| pp.kind() == "call_expression") {
+            if let Some(pp) = cx.up(p).filter(|pp| pp.kind_name() == "call_expression") {
                 top = pp;
                 continue;
             }
@@ -3118,19 +3096,16 @@ fn chain_top<'t>(cx: &Cx<'t>, call: Node<'t>) -> Node<'t> {
 fn chain_calls<'t>(cx: &Cx<'t>, top: Node<'t>) -> Vec<(&'t str, Node<'t>)> {
     let mut out = Vec::new();
     let mut n = top;
-    while n.kind() == "call_expression" {
+    while n.kind_name() == "call_expression" {
         let Some(f) = n
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")
+            .field("function")
+            .filter(|f| f.kind_name() == "member_expression")
         else {
             break;
         };
-        let m = f
-            .child_by_field_name("property")
-            .map(|p| text(p, cx.src))
-            .unwrap_or("");
+        let m = f.field("property").map(|p| text(p, cx.src)).unwrap_or("");
         out.push((m, n));
-        match f.child_by_field_name("object") {
+        match f.field("object") {
             Some(o) => n = o,
             None => break,
         }
@@ -3163,8 +3138,8 @@ fn chain_challenge<'t>(cx: &Cx<'t>, top: Node<'t>) -> Option<ChallengeHeader> {
 
 /// `res.statusCode = 401`, `ctx.status = 401`.
 fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
-    let left = node.child_by_field_name("left")?;
-    let obj = left.child_by_field_name("object")?;
+    let left = node.field("left")?;
+    let obj = left.field("object")?;
     let recv = text(obj, cx.src);
     let recv_norm = normalize_receiver(recv);
     let last = recv_norm.rsplit('.').next().unwrap_or(recv_norm);
@@ -3174,7 +3149,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     ) {
         return None;
     }
-    let prop = text(left.child_by_field_name("property")?, cx.src);
+    let prop = text(left.field("property")?, cx.src);
     let framework = if prop == "status" {
         Framework::Koa
     } else if recv.contains("res") {
@@ -3182,7 +3157,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     } else {
         Framework::NodeHttp
     };
-    let status = cx.eval_status(node.child_by_field_name("right")?, 0);
+    let status = cx.eval_status(node.field("right")?, 0);
     let function = enclosing_function(cx, node);
     let scope = function.unwrap_or(cx.root);
     let challenge = cx.header_set_on(scope, recv, node.start_byte(), true);
@@ -3244,7 +3219,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         let mut p = cx.up(obj);
         let mut ok = false;
         while let Some(x) = p {
-            match x.kind() {
+            match x.kind_name() {
                 "parenthesized_expression" | "as_expression" | "satisfies_expression" => {}
                 "return_statement" | "arrow_function" => {
                     ok = true;
@@ -3253,7 +3228,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
                 "arguments" => {
                     let call = cx.up(x);
                     let f = call
-                        .and_then(|c| c.child_by_field_name("function"))
+                        .and_then(|c| c.field("function"))
                         .map(|f| text(f, cx.src))
                         .unwrap_or("");
                     ok = matches!(f, "callback" | "cb" | "done" | "resolve");
@@ -3261,10 +3236,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
                 }
                 "variable_declarator" => {
                     // `const response = { statusCode: 401 }; return response;`
-                    let name = x
-                        .child_by_field_name("name")
-                        .map(|n| text(n, cx.src))
-                        .unwrap_or("");
+                    let name = x.field("name").map(|n| text(n, cx.src)).unwrap_or("");
                     let func = enclosing_function(cx, x).and_then(function_body);
                     ok = func.is_some_and(|b| text(b, cx.src).contains(&format!("return {name}")));
                     break;
@@ -3279,11 +3251,11 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         return None;
     }
     let status_node = pair(cx, obj, "statusCode")
-        .and_then(|p| p.child_by_field_name("value"))
+        .and_then(|p| p.field("value"))
         .or_else(|| shorthand(cx, obj, "statusCode"))?;
     let status = cx.eval_status(status_node, 0);
     let (headers, insertion) = headers_in_init(cx, obj, obj);
-    let message_node = pair(cx, obj, "body").and_then(|p| p.child_by_field_name("value"));
+    let message_node = pair(cx, obj, "body").and_then(|p| p.field("value"));
     Some(Raw {
         framework: Framework::Lambda,
         node: obj,
@@ -3322,7 +3294,7 @@ fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig 
             .to_string()
     };
     let params: Vec<Node> = func
-        .child_by_field_name("parameters")
+        .field("parameters")
         .map(named_children)
         .map(|c| c.collect())
         .unwrap_or_default();
@@ -3339,7 +3311,7 @@ fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig 
     // A parameter spread into the headers object: the caller supplies those headers.
     let headers_param = headers_object_of(cx, raw.node).and_then(|obj| {
         named_children(obj)
-            .filter(|c| c.kind() == "spread_element")
+            .filter(|c| c.kind_name() == "spread_element")
             .find_map(|sp| {
                 let arg = sp.named_child(0)?;
                 params
@@ -3367,18 +3339,18 @@ fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig 
 /// The headers object literal of a response site (`{ headers: {…} }` in a
 /// Lambda result or a `Response` init).
 fn headers_object_of<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Node<'t>> {
-    let init = match site.kind() {
+    let init = match site.kind_name() {
         "object" => site,
         _ => args_of(site)
             .get(1)
             .copied()
             .map(unwrap_expr)
-            .filter(|a| a.kind() == "object")?,
+            .filter(|a| a.kind_name() == "object")?,
     };
     pair(cx, init, "headers")
-        .and_then(|p| p.child_by_field_name("value"))
+        .and_then(|p| p.field("value"))
         .map(unwrap_expr)
-        .filter(|v| v.kind() == "object")
+        .filter(|v| v.kind_name() == "object")
 }
 
 /// Calls to response helpers: same file, relative imports, or configured.
@@ -3392,7 +3364,7 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
         if !seen.insert(node.id()) {
             continue;
         }
-        let Some(f) = node.child_by_field_name("function") else {
+        let Some(f) = node.field("function") else {
             continue;
         };
         let name = text(f, cx.src);
@@ -3492,26 +3464,22 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
     let mut summary = ModuleSummary::default();
     let root = tree.root_node();
     for stmt in named_children(root) {
-        if stmt.kind() == "export_statement" {
+        if stmt.kind_name() == "export_statement" {
             let is_default = text(stmt, src).trim_start().starts_with("export default");
-            if let Some(decl) = stmt.child_by_field_name("declaration") {
+            if let Some(decl) = stmt.field("declaration") {
                 for (name, export) in declared_exports(&cx, decl) {
                     summary.exports.insert(name, export);
                 }
-            } else if let Some(value) = stmt.child_by_field_name("value").filter(|_| is_default) {
+            } else if let Some(value) = stmt.field("value").filter(|_| is_default) {
                 if let Some(e) = value_export(&cx, value, None) {
                     summary.default_export = Some(e);
                 }
             } else {
                 // `export { a, b as c }`
-                for clause in named_children(stmt).filter(|c| c.kind() == "export_clause") {
+                for clause in named_children(stmt).filter(|c| c.kind_name() == "export_clause") {
                     for spec in named_children(clause) {
-                        let name = spec
-                            .child_by_field_name("name")
-                            .map(|n| text(n, src).to_string());
-                        let alias = spec
-                            .child_by_field_name("alias")
-                            .map(|n| text(n, src).to_string());
+                        let name = spec.field("name").map(|n| text(n, src).to_string());
+                        let alias = spec.field("alias").map(|n| text(n, src).to_string());
                         if let Some(name) = name {
                             if let Some(e) = local_export(&cx, root, &name) {
                                 summary.exports.insert(alias.unwrap_or(name), e);
@@ -3522,30 +3490,24 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
             }
         }
         // CommonJS: `module.exports = { a, b }`
-        if stmt.kind() == "expression_statement" {
+        if stmt.kind_name() == "expression_statement" {
             if let Some(a) = stmt
                 .named_child(0)
-                .filter(|a| a.kind() == "assignment_expression")
+                .filter(|a| a.kind_name() == "assignment_expression")
             {
-                let left = a
-                    .child_by_field_name("left")
-                    .map(|l| text(l, src))
-                    .unwrap_or("");
+                let left = a.field("left").map(|l| text(l, src)).unwrap_or("");
                 if left == "module.exports" {
-                    if let Some(obj) = a
-                        .child_by_field_name("right")
-                        .filter(|r| r.kind() == "object")
-                    {
+                    if let Some(obj) = a.field("right").filter(|r| r.kind_name() == "object") {
                         for c in named_children(obj) {
-                            let (name, local) = match c.kind() {
+                            let (name, local) = match c.kind_name() {
                                 "shorthand_property_identifier" => {
                                     (text(c, src).to_string(), text(c, src).to_string())
                                 }
                                 "pair" => (
-                                    c.child_by_field_name("key")
+                                    c.field("key")
                                         .map(|k| text(k, src).to_string())
                                         .unwrap_or_default(),
-                                    c.child_by_field_name("value")
+                                    c.field("value")
                                         .map(|v| text(v, src).to_string())
                                         .unwrap_or_default(),
                                 ),
@@ -3560,7 +3522,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
                     .strip_prefix("exports.")
                     .or_else(|| left.strip_prefix("module.exports."))
                 {
-                    if let Some(v) = a.child_by_field_name("right") {
+                    if let Some(v) = a.field("right") {
                         if let Some(e) = value_export(&cx, v, Some(name)) {
                             summary.exports.insert(name.to_string(), e);
                         }
@@ -3574,16 +3536,13 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
 
 fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {
     let mut out = Vec::new();
-    match decl.kind() {
+    match decl.kind_name() {
         "lexical_declaration" | "variable_declaration" => {
-            for d in named_children(decl).filter(|d| d.kind() == "variable_declarator") {
-                let Some(name) = d
-                    .child_by_field_name("name")
-                    .map(|n| text(n, cx.src).to_string())
-                else {
+            for d in named_children(decl).filter(|d| d.kind_name() == "variable_declarator") {
+                let Some(name) = d.field("name").map(|n| text(n, cx.src).to_string()) else {
                     continue;
                 };
-                if let Some(v) = d.child_by_field_name("value") {
+                if let Some(v) = d.field("value") {
                     if let Some(e) = value_export(cx, v, Some(&name)) {
                         out.push((name, e));
                     }
@@ -3604,17 +3563,17 @@ fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {
 
 fn local_export(cx: &Cx, root: Node, name: &str) -> Option<Export> {
     for stmt in named_children(root) {
-        let decl = if stmt.kind() == "export_statement" {
-            stmt.child_by_field_name("declaration")?
+        let decl = if stmt.kind_name() == "export_statement" {
+            stmt.field("declaration")?
         } else {
             stmt
         };
-        match decl.kind() {
+        match decl.kind_name() {
             "lexical_declaration" | "variable_declaration" => {
-                for d in named_children(decl).filter(|d| d.kind() == "variable_declarator") {
-                    if d.child_by_field_name("name").map(|n| text(n, cx.src)) == Some(name) {
+                for d in named_children(decl).filter(|d| d.kind_name() == "variable_declarator") {
+                    if d.field("name").map(|n| text(n, cx.src)) == Some(name) {
                         return d
-                            .child_by_field_name("value")
+                            .field("value")
                             .and_then(|v| value_export(cx, v, Some(name)));
                     }
                 }
@@ -3630,7 +3589,7 @@ fn local_export(cx: &Cx, root: Node, name: &str) -> Option<Export> {
 
 fn value_export(cx: &Cx, v: Node, name: Option<&str>) -> Option<Export> {
     let v = unwrap_expr(v);
-    match v.kind() {
+    match v.kind_name() {
         "number" => text(v, cx.src).parse::<u16>().ok().map(Export::Number),
         "string" | "template_string" => string_value(v, cx.src).map(Export::Str),
         "object" | "new_expression" => {
@@ -3654,8 +3613,8 @@ fn function_export(cx: &Cx, func: Node, name: &str) -> Option<Export> {
     let body = function_body(func)?;
     let ret = returned_expr(body)?;
     let ret = unwrap_expr(ret);
-    if ret.kind() == "object"
-        || (ret.kind() == "new_expression" && text(ret, cx.src).starts_with("new Headers"))
+    if ret.kind_name() == "object"
+        || (ret.kind_name() == "new_expression" && text(ret, cx.src).starts_with("new Headers"))
     {
         let h = cx.eval_headers(ret, ret, 0);
         return Some(Export::HeaderBuilder {
@@ -3664,4 +3623,42 @@ fn function_export(cx: &Cx, func: Node, name: &str) -> Option<Export> {
         });
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kind table and tree-sitter's query engine give the same model
+    /// for every fixture, one-off and per statement.
+    #[test]
+    fn kind_table_and_query_engine_give_the_same_model() {
+        let settings = Settings::default();
+        let index = ProjectIndex::new(std::sync::Arc::new(crate::engine::index::FsSource));
+        let mut sites = 0;
+        for (p, lang, src) in crate::engine::test_sources() {
+            if lang.is_python() {
+                continue;
+            }
+            let tree = crate::engine::parse(lang, &src, None).expect("parsed");
+            let run = |query_engine: bool| {
+                QUERY_ENGINE_ONLY.with(|c| c.set(query_engine));
+                let model = extract(&p, &src, lang, &tree, &settings, &index);
+                let summary = summarize(&p, &src, &tree, &index);
+                QUERY_ENGINE_ONLY.with(|c| c.set(false));
+                let mut exports: Vec<String> = summary
+                    .exports
+                    .iter()
+                    .map(|(name, e)| format!("{name}: {e:?}"))
+                    .collect();
+                exports.sort();
+                exports.push(format!("{:?}", summary.default_export));
+                (format!("{model:?}"), exports, model.sites.len())
+            };
+            let (a, b) = (run(false), run(true));
+            assert_eq!(a, b, "{}", p.display());
+            sites += a.2;
+        }
+        assert!(sites > 500, "only {sites} sites");
+    }
 }

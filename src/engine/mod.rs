@@ -236,3 +236,28 @@ pub fn summarize_module(
         javascript::summarize(path, text, &tree, index)
     })
 }
+
+/// Every JavaScript, TypeScript and Python file under `tests/` and
+/// `examples/`, parsed as its extension says: for tests that compare two
+/// ways of reading trees.
+#[cfg(test)]
+pub(crate) fn test_sources() -> Vec<(PathBuf, Language, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, Language, String)>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if let Some(lang) = Language::from_path(&p) {
+                if let Ok(src) = std::fs::read_to_string(&p) {
+                    out.push((p, lang, src));
+                }
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    walk(&root.join("tests"), &mut out);
+    walk(&root.join("examples"), &mut out);
+    assert!(out.len() > 50, "found {} files", out.len());
+    out
+}

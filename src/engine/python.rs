@@ -22,7 +22,7 @@
 use super::eval::{is_challenge_name, HeaderEval, StatusEval};
 use super::index::{ErrorClassSig, Export, HelperSig, ModuleSummary, ProjectIndex};
 use super::model::*;
-use super::syntax::{self, named_children, string_value, text};
+use super::syntax::{self, named_children, string_value, text, NodeExt};
 use super::Language;
 use crate::settings::Settings;
 use std::collections::{HashMap, HashSet};
@@ -273,11 +273,11 @@ impl<'a> Cx<'a> {
     fn scan(&mut self) {
         let mut stack = vec![self.root];
         while let Some(node) = stack.pop() {
-            match node.kind() {
+            match node.kind_name() {
                 "import_statement" => self.scan_import(node),
                 "import_from_statement" => self.scan_import_from(node),
                 "function_definition" => {
-                    if let Some(n) = node.child_by_field_name("name") {
+                    if let Some(n) = node.field("name") {
                         let name = text(n, self.src).to_string();
                         self.declared.insert(name.clone());
                         self.functions.entry(name).or_insert(node);
@@ -287,19 +287,19 @@ impl<'a> Cx<'a> {
                     }
                 }
                 "class_definition" => {
-                    if let Some(n) = node.child_by_field_name("name") {
+                    if let Some(n) = node.field("name") {
                         let name = text(n, self.src).to_string();
                         self.declared.insert(name.clone());
                         self.classes.entry(name).or_insert(node);
                     }
                 }
                 "assignment" | "augmented_assignment" => {
-                    if let Some(left) = node.child_by_field_name("left") {
+                    if let Some(left) = node.field("left") {
                         self.declare_targets(left);
-                        if left.kind() == "identifier" && is_module_level(self, node) {
-                            if let Some(right) = node.child_by_field_name("right") {
+                        if left.kind_name() == "identifier" && is_module_level(self, node) {
+                            if let Some(right) = node.field("right") {
                                 let name = text(left, self.src).to_string();
-                                if node.kind() == "assignment" {
+                                if node.kind_name() == "assignment" {
                                     self.module_assigns
                                         .entry(name.clone())
                                         .or_default()
@@ -311,7 +311,7 @@ impl<'a> Cx<'a> {
                     }
                 }
                 "for_statement" | "for_in_clause" => {
-                    if let Some(left) = node.child_by_field_name("left") {
+                    if let Some(left) = node.field("left") {
                         self.declare_targets(left);
                     }
                 }
@@ -319,7 +319,7 @@ impl<'a> Cx<'a> {
                     self.declare_targets(node);
                 }
                 "except_clause" => {
-                    if let Some(alias) = node.child_by_field_name("alias") {
+                    if let Some(alias) = node.field("alias") {
                         self.declare_targets(alias);
                     }
                 }
@@ -347,10 +347,7 @@ impl<'a> Cx<'a> {
         let logging: Vec<String> = self
             .functions
             .iter()
-            .filter(|(_, def)| {
-                def.child_by_field_name("body")
-                    .is_some_and(|b| self.logs_then_returns(b))
-            })
+            .filter(|(_, def)| def.field("body").is_some_and(|b| self.logs_then_returns(b)))
             .map(|(n, _)| n.clone())
             .collect();
         self.logging_fns.extend(logging);
@@ -361,9 +358,7 @@ impl<'a> Cx<'a> {
                 .iter()
                 .filter(|(n, def)| {
                     !self.logging_fns.contains(*n)
-                        && def
-                            .child_by_field_name("body")
-                            .is_some_and(|b| self.logs_then_returns(b))
+                        && def.field("body").is_some_and(|b| self.logs_then_returns(b))
                 })
                 .map(|(n, _)| n.clone())
                 .collect();
@@ -377,7 +372,7 @@ impl<'a> Cx<'a> {
     fn declare_targets(&mut self, n: Node) {
         let mut stack = vec![n];
         while let Some(x) = stack.pop() {
-            match x.kind() {
+            match x.kind_name() {
                 "identifier" => {
                     self.declared.insert(text(x, self.src).to_string());
                 }
@@ -389,7 +384,7 @@ impl<'a> Cx<'a> {
 
     fn scan_import(&mut self, node: Node) {
         for c in named_children(node) {
-            match c.kind() {
+            match c.kind_name() {
                 "dotted_name" => {
                     let full = text(c, self.src);
                     let local = full.split('.').next().unwrap_or(full).to_string();
@@ -397,10 +392,7 @@ impl<'a> Cx<'a> {
                     self.imports.insert(local.clone(), (local, "*".into()));
                 }
                 "aliased_import" => {
-                    let (Some(name), Some(alias)) = (
-                        c.child_by_field_name("name"),
-                        c.child_by_field_name("alias"),
-                    ) else {
+                    let (Some(name), Some(alias)) = (c.field("name"), c.field("alias")) else {
                         continue;
                     };
                     let local = text(alias, self.src).to_string();
@@ -414,19 +406,16 @@ impl<'a> Cx<'a> {
     }
 
     fn scan_import_from(&mut self, node: Node) {
-        let Some(module) = node.child_by_field_name("module_name") else {
+        let Some(module) = node.field("module_name") else {
             return;
         };
         let module = text(module, self.src).to_string();
         let mut cursor = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
         for n in names {
-            let (name, local) = match n.kind() {
+            let (name, local) = match n.kind_name() {
                 "aliased_import" => {
-                    let (Some(name), Some(alias)) = (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("alias"),
-                    ) else {
+                    let (Some(name), Some(alias)) = (n.field("name"), n.field("alias")) else {
                         continue;
                     };
                     (text(name, self.src), text(alias, self.src))
@@ -497,7 +486,7 @@ impl<'a> Cx<'a> {
 
     /// Where the function `f` of a call comes from.
     fn origin(&self, f: Node) -> Origin {
-        match f.kind() {
+        match f.kind_name() {
             "identifier" => {
                 let n = text(f, self.src);
                 if let Some((m, _)) = self.imports.get(n) {
@@ -547,7 +536,7 @@ impl<'a> Cx<'a> {
 
     /// Whether `call` is a log call with a logger this file defines or imports.
     fn is_log_call(&self, call: Node) -> bool {
-        let Some(f) = call.child_by_field_name("function") else {
+        let Some(f) = call.field("function") else {
             return false;
         };
         let ftext = text(f, self.src);
@@ -560,13 +549,10 @@ impl<'a> Cx<'a> {
                 return true;
             }
         }
-        match f.kind() {
+        match f.kind_name() {
             "identifier" => ftext == "print" && self.settings.print_is_logging,
             "attribute" => {
-                let (Some(obj), Some(method)) = (
-                    f.child_by_field_name("object"),
-                    f.child_by_field_name("attribute"),
-                ) else {
+                let (Some(obj), Some(method)) = (f.field("object"), f.field("attribute")) else {
                     return false;
                 };
                 let method = text(method, self.src);
@@ -599,7 +585,7 @@ impl<'a> Cx<'a> {
     fn is_logger_expr(&self, obj: Node) -> bool {
         let mut n = obj;
         for _ in 0..6 {
-            match n.kind() {
+            match n.kind_name() {
                 "identifier" => {
                     let t = text(n, self.src);
                     return loggerish(t) && self.declared.contains(t);
@@ -620,7 +606,7 @@ impl<'a> Cx<'a> {
                 }
                 "call" => {
                     // `logger.bind(x=1)`, `logging.getLogger(__name__)`, `structlog.get_logger()`
-                    let Some(f) = n.child_by_field_name("function") else {
+                    let Some(f) = n.field("function") else {
                         return false;
                     };
                     let ft = text(f, self.src);
@@ -631,10 +617,10 @@ impl<'a> Cx<'a> {
                             self.declared.contains(r)
                         });
                     }
-                    if f.kind() == "attribute"
+                    if f.kind_name() == "attribute"
                         && matches!(last, "bind" | "opt" | "new" | "patch" | "bind_contextvars")
                     {
-                        match f.child_by_field_name("object") {
+                        match f.field("object") {
                             Some(o) => n = o,
                             None => return false,
                         }
@@ -650,10 +636,10 @@ impl<'a> Cx<'a> {
 
     /// Calls a same-file function (or an imported helper) that logs.
     fn calls_logging_fn(&self, call: Node) -> bool {
-        let Some(f) = call.child_by_field_name("function") else {
+        let Some(f) = call.field("function") else {
             return false;
         };
-        match f.kind() {
+        match f.kind_name() {
             "identifier" => {
                 let name = text(f, self.src);
                 self.logging_fns.contains(name)
@@ -663,9 +649,9 @@ impl<'a> Cx<'a> {
                     )
             }
             "attribute" => {
-                let obj = f.child_by_field_name("object").map(|o| text(o, self.src));
+                let obj = f.field("object").map(|o| text(o, self.src));
                 let attr = f
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .map(|a| text(a, self.src))
                     .unwrap_or("");
                 matches!(obj, Some("self" | "cls")) && self.logging_fns.contains(attr)
@@ -684,7 +670,7 @@ impl<'a> Cx<'a> {
             if n.id() != node.id() && is_scope(n) {
                 continue;
             }
-            if n.kind() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
+            if n.kind_name() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
                 return Some(n.byte_range());
             }
             stack.extend(named_children(n).rev());
@@ -701,10 +687,10 @@ impl<'a> Cx<'a> {
             if n.id() != body.id() && is_scope(n) {
                 continue;
             }
-            if n.kind() == "block" && block_raises(n, self.src) {
+            if n.kind_name() == "block" && block_raises(n, self.src) {
                 continue;
             }
-            if n.kind() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
+            if n.kind_name() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
                 return true;
             }
             stack.extend(named_children(n).rev());
@@ -714,15 +700,16 @@ impl<'a> Cx<'a> {
 
     /// A log call in `stmt` that runs whenever `stmt` runs.
     fn unconditional_log(&self, stmt: Node) -> Option<Range<usize>> {
-        if !matches!(stmt.kind(), "expression_statement") {
+        if !matches!(stmt.kind_name(), "expression_statement") {
             return None;
         }
         let mut stack = vec![stmt];
         while let Some(n) = stack.pop() {
-            if is_scope(n) || matches!(n.kind(), "conditional_expression" | "boolean_operator") {
+            if is_scope(n) || matches!(n.kind_name(), "conditional_expression" | "boolean_operator")
+            {
                 continue;
             }
-            if n.kind() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
+            if n.kind_name() == "call" && (self.is_log_call(n) || self.calls_logging_fn(n)) {
                 return Some(n.byte_range());
             }
             stack.extend(named_children(n));
@@ -739,7 +726,7 @@ impl<'a> Cx<'a> {
             if is_scope(parent) {
                 break;
             }
-            match parent.kind() {
+            match parent.kind_name() {
                 "block" | "module" => {
                     // The unconditional logs of each block are found once and cached:
                     // a module of many sites would otherwise rescan it per site.
@@ -775,12 +762,12 @@ impl<'a> Cx<'a> {
     fn find_logger(&self) -> Option<String> {
         let mut best: Option<(u8, String)> = None;
         for (name, value) in &self.module_values {
-            if value.kind() != "call" || !loggerish(name) {
+            if value.kind_name() != "call" || !loggerish(name) {
                 continue;
             }
             if self.is_logger_expr(*value) || {
                 let f = value
-                    .child_by_field_name("function")
+                    .field("function")
                     .map(|f| text(f, self.src))
                     .unwrap_or("");
                 f.ends_with("getLogger") || f.ends_with("get_logger")
@@ -817,9 +804,9 @@ impl<'a> Cx<'a> {
             return Some("logging".into());
         }
         if let Some(app) = self.module_values.get("app") {
-            if app.kind() == "call"
+            if app.kind_name() == "call"
                 && app
-                    .child_by_field_name("function")
+                    .field("function")
                     .is_some_and(|f| matches!(text(f, self.src), "Flask" | "flask.Flask" | "Quart"))
             {
                 return Some("app.logger".into());
@@ -840,14 +827,13 @@ impl<'a> Cx<'a> {
     /// The value last assigned to `name` before `at` in an enclosing block,
     /// else at module level.
     fn resolve_local(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
-        self.assignment_of(name, at)
-            .and_then(|a| a.child_by_field_name("right"))
+        self.assignment_of(name, at).and_then(|a| a.field("right"))
     }
 
     fn assignment_of(&self, name: &str, at: Node<'a>) -> Option<Node<'a>> {
         let is_target = |a: Node| {
-            a.child_by_field_name("left")
-                .is_some_and(|l| l.kind() == "identifier" && text(l, self.src) == name)
+            a.field("left")
+                .is_some_and(|l| l.kind_name() == "identifier" && text(l, self.src) == name)
         };
         let mut scope = self.up(at);
         let mut steps = 0;
@@ -856,7 +842,7 @@ impl<'a> Cx<'a> {
             if steps > MAX_PARENT_WALK {
                 return None;
             }
-            match s.kind() {
+            match s.kind_name() {
                 "block" => {
                     let mut found = None;
                     for stmt in named_children(s) {
@@ -909,17 +895,17 @@ impl<'a> Cx<'a> {
     /// The single assignment to `name` in `func` (outside nested scopes) that
     /// ends before `at`; `None` when there are none or several (`if`/`else`).
     fn only_assignment_in(&self, func: Node<'a>, name: &str, at: Node<'a>) -> Option<Node<'a>> {
-        let body = func.child_by_field_name("body")?;
+        let body = func.field("body")?;
         let mut found = None;
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
             if n.start_byte() >= at.start_byte() || (n.id() != body.id() && is_scope(n)) {
                 continue;
             }
-            if n.kind() == "assignment"
+            if n.kind_name() == "assignment"
                 && n.end_byte() <= at.start_byte()
-                && n.child_by_field_name("left")
-                    .is_some_and(|l| l.kind() == "identifier" && text(l, self.src) == name)
+                && n.field("left")
+                    .is_some_and(|l| l.kind_name() == "identifier" && text(l, self.src) == name)
             {
                 if found.is_some() {
                     return None;
@@ -937,7 +923,7 @@ impl<'a> Cx<'a> {
         if depth > MAX_RESOLVE_DEPTH {
             return StatusEval::Unknown;
         }
-        match node.kind() {
+        match node.kind_name() {
             "integer" => match text(node, self.src).parse::<u16>() {
                 Ok(code) if (100..=599).contains(&code) => StatusEval::Known(vec![StatusValue {
                     code,
@@ -978,12 +964,8 @@ impl<'a> Cx<'a> {
             }
             "boolean_operator" => {
                 // `upstream.status_code or 502`
-                let left = node
-                    .child_by_field_name("left")
-                    .map(|l| self.eval_status(l, depth + 1));
-                let right = node
-                    .child_by_field_name("right")
-                    .map(|r| self.eval_status(r, depth + 1));
+                let left = node.field("left").map(|l| self.eval_status(l, depth + 1));
+                let right = node.field("right").map(|r| self.eval_status(r, depth + 1));
                 match (left, right) {
                     (Some(StatusEval::Forwarded(r, s)), _) => StatusEval::Forwarded(r, s),
                     (Some(StatusEval::Known(mut a)), Some(StatusEval::Known(b))) => {
@@ -1030,9 +1012,9 @@ impl<'a> Cx<'a> {
                 StatusEval::Unknown
             }
             "attribute" => {
-                let obj = node.child_by_field_name("object");
+                let obj = node.field("object");
                 let attr = node
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .map(|a| text(a, self.src))
                     .unwrap_or("");
                 let obj_text = obj.map(|o| text(o, self.src)).unwrap_or("");
@@ -1072,7 +1054,7 @@ impl<'a> Cx<'a> {
                         }
                     }
                 }
-                if let Some(o) = obj.filter(|o| o.kind() == "identifier") {
+                if let Some(o) = obj.filter(|o| o.kind_name() == "identifier") {
                     if let Some((Export::Number(code), _)) =
                         self.imported_member(text(o, self.src), attr)
                     {
@@ -1084,13 +1066,13 @@ impl<'a> Cx<'a> {
             "call" => {
                 // `int(HTTPStatus.UNAUTHORIZED)`, `HTTPStatus(401)`
                 let f = node
-                    .child_by_field_name("function")
+                    .field("function")
                     .map(|f| text(f, self.src))
                     .unwrap_or("");
                 if matches!(f, "int" | "HTTPStatus" | "http.HTTPStatus") {
                     if let Some(a) = node
-                        .child_by_field_name("arguments")
-                        .and_then(|a| named_children(a).find(|c| c.kind() != "comment"))
+                        .field("arguments")
+                        .and_then(|a| named_children(a).find(|c| c.kind_name() != "comment"))
                     {
                         return self.eval_status(a, depth + 1);
                     }
@@ -1108,7 +1090,7 @@ impl<'a> Cx<'a> {
         if t.to_ascii_lowercase().contains("upstream") {
             return true;
         }
-        match obj.kind() {
+        match obj.kind_name() {
             // `e.response.status_code` (requests HTTPError, httpx HTTPStatusError)
             "attribute" => t.ends_with(".response") && !t.starts_with("self."),
             "call" => self.is_client_call(obj),
@@ -1136,18 +1118,18 @@ impl<'a> Cx<'a> {
             if steps > MAX_PARENT_WALK || is_scope(n) {
                 return None;
             }
-            if n.kind() == "with_statement" {
+            if n.kind_name() == "with_statement" {
                 let mut stack = vec![n];
                 while let Some(x) = stack.pop() {
-                    if x.kind() == "as_pattern" {
+                    if x.kind_name() == "as_pattern" {
                         let alias = x
-                            .child_by_field_name("alias")
+                            .field("alias")
                             .map(|a| text(a, self.src).trim().to_string());
                         if alias.as_deref() == Some(name) {
                             return x.named_child(0).map(unwrap_expr);
                         }
                     }
-                    if x.kind() != "block" {
+                    if x.kind_name() != "block" {
                         stack.extend(named_children(x));
                     }
                 }
@@ -1160,10 +1142,10 @@ impl<'a> Cx<'a> {
     /// A call to an HTTP client: `requests.get(...)`, `await client.post(...)`,
     /// `httpx.request(...)`, `session.get(...)`, `urlopen(...)`.
     fn is_client_call(&self, v: Node) -> bool {
-        if v.kind() != "call" {
+        if v.kind_name() != "call" {
             return false;
         }
-        let Some(f) = v.child_by_field_name("function") else {
+        let Some(f) = v.field("function") else {
             return false;
         };
         let ft = text(f, self.src);
@@ -1206,18 +1188,18 @@ impl<'a> Cx<'a> {
         if depth > MAX_RESOLVE_DEPTH {
             return HeaderEval::opaque();
         }
-        match node.kind() {
+        match node.kind_name() {
             "dictionary" => {
                 let mut out = HeaderEval::default();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match child.kind_name() {
                         "pair" => {
-                            let Some(key) = child.child_by_field_name("key") else {
+                            let Some(key) = child.field("key") else {
                                 continue;
                             };
                             match self.key_name(key) {
                                 Some(k) if is_challenge_name(&k) => {
-                                    if let Some(v) = child.child_by_field_name("value") {
+                                    if let Some(v) = child.field("value") {
                                         out.challenge.get_or_insert(self.challenge_value(v, None));
                                     }
                                 }
@@ -1240,8 +1222,8 @@ impl<'a> Cx<'a> {
                 let mut out = HeaderEval::default();
                 for item in named_children(node) {
                     let item = unwrap_expr(item);
-                    if item.kind() != "tuple" {
-                        out.opaque |= item.kind() != "comment";
+                    if item.kind_name() != "tuple" {
+                        out.opaque |= item.kind_name() != "comment";
                         continue;
                     }
                     let parts: Vec<Node> = named_children(item).collect();
@@ -1277,7 +1259,7 @@ impl<'a> Cx<'a> {
                 out
             }
             "call" => {
-                let f = node.child_by_field_name("function");
+                let f = node.field("function");
                 let fname = f.map(|f| text(f, self.src)).unwrap_or("");
                 // A header builder in this file: `def auth_headers(): return {...}`
                 if let Some(def) = self.functions.get(fname) {
@@ -1285,7 +1267,7 @@ impl<'a> Cx<'a> {
                         return self.eval_headers(ret, at, depth + 1);
                     }
                 }
-                if f.is_some_and(|f| f.kind() == "identifier") {
+                if f.is_some_and(|f| f.kind_name() == "identifier") {
                     if let Some((e, target)) = self.imported(fname) {
                         return export_headers(e, Some(&target));
                     }
@@ -1298,7 +1280,7 @@ impl<'a> Cx<'a> {
 
     fn key_name(&self, key: Node<'a>) -> Option<String> {
         let key = unwrap_expr(key);
-        match key.kind() {
+        match key.kind_name() {
             "string" | "concatenated_string" => self.string_literal(key),
             "identifier" => {
                 let name = text(key, self.src);
@@ -1316,7 +1298,7 @@ impl<'a> Cx<'a> {
 
     /// A string literal's value (implicit concatenation joined; f-strings refused).
     fn string_literal(&self, n: Node) -> Option<String> {
-        match n.kind() {
+        match n.kind_name() {
             "string" => string_value(n, self.src),
             "concatenated_string" => {
                 let mut out = String::new();
@@ -1331,13 +1313,13 @@ impl<'a> Cx<'a> {
 
     fn challenge_value(&self, v: Node<'a>, evidence: Option<Evidence>) -> ChallengeHeader {
         let v = unwrap_expr(v);
-        if v.kind() == "identifier" {
+        if v.kind_name() == "identifier" {
             let name = text(v, self.src);
             // A constant in this file: point at its definition, once for all uses.
             if let Some(lit) = self
                 .resolve_local(name, v)
                 .map(unwrap_expr)
-                .filter(|d| matches!(d.kind(), "string" | "concatenated_string"))
+                .filter(|d| matches!(d.kind_name(), "string" | "concatenated_string"))
             {
                 return ChallengeHeader {
                     value_range: lit.byte_range(),
@@ -1361,7 +1343,7 @@ impl<'a> Cx<'a> {
         }
         ChallengeHeader {
             value_range: v.byte_range(),
-            literal: match v.kind() {
+            literal: match v.kind_name() {
                 "string" | "concatenated_string" => self.string_literal(v),
                 _ => None,
             },
@@ -1388,22 +1370,17 @@ impl<'a> Cx<'a> {
             if n.id() != scope.id() && is_scope(n) {
                 continue;
             }
-            match n.kind() {
+            match n.kind_name() {
                 "assignment" => {
-                    if let (Some(left), Some(right)) = (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
-                    ) {
-                        if left.kind() == "subscript" {
-                            let target = left
-                                .child_by_field_name("value")
-                                .map(|v| text(v, self.src))
-                                .unwrap_or("");
+                    if let (Some(left), Some(right)) = (n.field("left"), n.field("right")) {
+                        if left.kind_name() == "subscript" {
+                            let target =
+                                left.field("value").map(|v| text(v, self.src)).unwrap_or("");
                             let target_ok = target == recv
                                 || on_response && target.strip_suffix(".headers") == Some(recv);
                             if target_ok
                                 && left
-                                    .child_by_field_name("subscript")
+                                    .field("subscript")
                                     .and_then(|s| self.key_name(s))
                                     .is_some_and(|k| is_challenge_name(&k))
                             {
@@ -1433,16 +1410,10 @@ impl<'a> Cx<'a> {
                     }
                 }
                 "call" => {
-                    if let Some(f) = n
-                        .child_by_field_name("function")
-                        .filter(|f| f.kind() == "attribute")
-                    {
-                        let obj = f
-                            .child_by_field_name("object")
-                            .map(|o| text(o, self.src))
-                            .unwrap_or("");
+                    if let Some(f) = n.field("function").filter(|f| f.kind_name() == "attribute") {
+                        let obj = f.field("object").map(|o| text(o, self.src)).unwrap_or("");
                         let method = f
-                            .child_by_field_name("attribute")
+                            .field("attribute")
                             .map(|a| text(a, self.src))
                             .unwrap_or("");
                         let ev = Evidence {
@@ -1463,10 +1434,10 @@ impl<'a> Cx<'a> {
                             || on_response && obj.strip_suffix(".headers") == Some(recv);
                         if obj_ok {
                             let args: Vec<Node> = n
-                                .child_by_field_name("arguments")
+                                .field("arguments")
                                 .map(|a| {
                                     named_children(a)
-                                        .filter(|c| c.kind() != "comment")
+                                        .filter(|c| c.kind_name() != "comment")
                                         .collect()
                                 })
                                 .unwrap_or_default();
@@ -1514,20 +1485,20 @@ impl<'a> Cx<'a> {
             if is_scope(parent) {
                 break;
             }
-            match parent.kind() {
+            match parent.kind_name() {
                 "if_statement" | "elif_clause" => {
-                    let own = parent.child_by_field_name("condition");
+                    let own = parent.field("condition");
                     let in_cond = own.is_some_and(|c| c.byte_range().contains(&node.start_byte()));
                     if !in_cond {
                         let in_body = parent
-                            .child_by_field_name("consequence")
+                            .field("consequence")
                             .is_some_and(|c| c.id() == node.id());
                         if in_body {
                             if let Some(c) = own {
                                 parts.push(self.cond_text(c));
                                 innermost.get_or_insert(c.byte_range());
                             }
-                        } else if parent.kind() == "if_statement" {
+                        } else if parent.kind_name() == "if_statement" {
                             // In an `elif`/`else` clause: every earlier condition was false.
                             for c in conditions_before(parent, node) {
                                 parts.push(format!("not ({})", self.cond_text(c)));
@@ -1563,10 +1534,7 @@ impl<'a> Cx<'a> {
                 }
                 "boolean_operator" => {
                     // `token or abort(401)`
-                    if let (Some(l), Some(op)) = (
-                        parent.child_by_field_name("left"),
-                        parent.child_by_field_name("operator"),
-                    ) {
+                    if let (Some(l), Some(op)) = (parent.field("left"), parent.field("operator")) {
                         if l.end_byte() <= node.start_byte() {
                             let c = text(l, self.src);
                             parts.push(if text(op, self.src) == "or" {
@@ -1600,12 +1568,11 @@ impl<'a> Cx<'a> {
         let mut done: HashSet<&str> = HashSet::new();
         let mut stack = vec![cond];
         while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" {
+            if n.kind_name() == "identifier" {
                 let name = text(n, self.src);
                 let field = self.up(n).is_some_and(|p| {
-                    p.kind() == "attribute"
-                        && p.child_by_field_name("attribute")
-                            .is_some_and(|a| a.id() == n.id())
+                    p.kind_name() == "attribute"
+                        && p.field("attribute").is_some_and(|a| a.id() == n.id())
                 });
                 if field || !done.insert(name) {
                     continue;
@@ -1620,7 +1587,7 @@ impl<'a> Cx<'a> {
                     || lower.contains("cookies")
                     || lower.contains("authorization");
                 if credential && vt.len() <= 120 && !vt.contains('\n') {
-                    let value = if matches!(v.kind(), "call" | "attribute" | "subscript") {
+                    let value = if matches!(v.kind_name(), "call" | "attribute" | "subscript") {
                         vt.to_string()
                     } else {
                         format!("({vt})")
@@ -1684,11 +1651,10 @@ impl<'a> Cx<'a> {
             if is_scope(p) {
                 return false;
             }
-            if matches!(p.kind(), "if_statement" | "elif_clause")
-                && p.child_by_field_name("consequence")
-                    .is_some_and(|c| c.id() == node.id())
+            if matches!(p.kind_name(), "if_statement" | "elif_clause")
+                && p.field("consequence").is_some_and(|c| c.id() == node.id())
             {
-                cond = p.child_by_field_name("condition");
+                cond = p.field("condition");
                 break;
             }
             node = p;
@@ -1710,8 +1676,8 @@ impl<'a> Cx<'a> {
         };
         let mut stack = vec![cond];
         while let Some(n) = stack.pop() {
-            let tested = match n.kind() {
-                "not_operator" => n.child_by_field_name("argument"),
+            let tested = match n.kind_name() {
+                "not_operator" => n.field("argument"),
                 "comparison_operator" if text(n, self.src).ends_with("is None") => n.named_child(0),
                 _ => None,
             };
@@ -1720,7 +1686,7 @@ impl<'a> Cx<'a> {
                 if is_config(t) {
                     return true;
                 }
-                if arg.kind() == "identifier" {
+                if arg.kind_name() == "identifier" {
                     if let Some(v) = self.resolve_local(t, arg) {
                         if is_config(text(v, self.src)) {
                             return true;
@@ -1737,17 +1703,15 @@ impl<'a> Cx<'a> {
     fn identity_established(&self, site: Node) -> Option<Range<usize>> {
         let func = enclosing_function(self, site)?;
         let mut found = None;
-        if let Some(body) = func.child_by_field_name("body") {
+        if let Some(body) = func.field("body") {
             let mut stack = vec![body];
             while let Some(n) = stack.pop() {
                 if n.start_byte() >= site.start_byte() || (n.id() != body.id() && is_scope(n)) {
                     continue;
                 }
-                if n.kind() == "if_statement" && n.end_byte() <= site.start_byte() {
-                    if let (Some(cond), Some(cons)) = (
-                        n.child_by_field_name("condition"),
-                        n.child_by_field_name("consequence"),
-                    ) {
+                if n.kind_name() == "if_statement" && n.end_byte() <= site.start_byte() {
+                    if let (Some(cond), Some(cons)) = (n.field("condition"), n.field("consequence"))
+                    {
                         if block_exits(cons, self.src)
                             && rejects_missing_identity(text(cond, self.src))
                         {
@@ -1762,9 +1726,9 @@ impl<'a> Cx<'a> {
             return found;
         }
         // `user: User = Depends(get_current_user)` (FastAPI dependency injection)
-        if let Some(ps) = func.child_by_field_name("parameters") {
+        if let Some(ps) = func.field("parameters") {
             for p in named_children(ps) {
-                let Some(value) = p.child_by_field_name("value") else {
+                let Some(value) = p.field("value") else {
                     continue;
                 };
                 let v = text(value, self.src);
@@ -1772,7 +1736,7 @@ impl<'a> Cx<'a> {
                     continue;
                 }
                 let name = p
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|n| text(n, self.src))
                     .unwrap_or("")
                     .to_ascii_lowercase();
@@ -1793,8 +1757,11 @@ impl<'a> Cx<'a> {
             }
         }
         // `@login_required`, `@jwt_required()`, `@requires_auth`
-        if let Some(dec) = self.up(func).filter(|p| p.kind() == "decorated_definition") {
-            for d in named_children(dec).filter(|d| d.kind() == "decorator") {
+        if let Some(dec) = self
+            .up(func)
+            .filter(|p| p.kind_name() == "decorated_definition")
+        {
+            for d in named_children(dec).filter(|d| d.kind_name() == "decorator") {
                 let t = text(d, self.src).trim_start_matches('@');
                 let head = t.split('(').next().unwrap_or(t);
                 let last = head.rsplit('.').next().unwrap_or(head).to_ascii_lowercase();
@@ -1825,9 +1792,9 @@ impl<'a> Cx<'a> {
         let func = enclosing_function(self, site)?;
         let dec = self
             .up(func)
-            .filter(|p| p.kind() == "decorated_definition")?;
+            .filter(|p| p.kind_name() == "decorated_definition")?;
         let d = named_children(dec).find(|d| {
-            d.kind() == "decorator" && {
+            d.kind_name() == "decorator" && {
                 let t = text(*d, self.src).trim_start_matches('@');
                 let head = t.split('(').next().unwrap_or(t).trim();
                 head.ends_with(".error_handler")
@@ -1854,7 +1821,7 @@ impl<'a> Cx<'a> {
             if is_scope(parent) {
                 return None;
             }
-            if is_statement(node) && matches!(parent.kind(), "block" | "module") {
+            if is_statement(node) && matches!(parent.kind_name(), "block" | "module") {
                 if syntax::starts_line(self.src, node.start_byte()) {
                     let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
                     return Some(StatementInsertion {
@@ -1866,11 +1833,11 @@ impl<'a> Cx<'a> {
                 }
                 // `if not user: raise ...` on one line: the fix moves the body down.
                 let first = named_children(parent)
-                    .find(|c| c.kind() != "comment")
+                    .find(|c| c.kind_name() != "comment")
                     .is_some_and(|c| c.id() == node.id());
                 let owner_ok = self.up(parent).is_some_and(|o| {
                     matches!(
-                        o.kind(),
+                        o.kind_name(),
                         "if_statement"
                             | "elif_clause"
                             | "else_clause"
@@ -1882,7 +1849,7 @@ impl<'a> Cx<'a> {
                             | "finally_clause"
                     )
                 });
-                if parent.kind() == "block" && first && owner_ok {
+                if parent.kind_name() == "block" && first && owner_ok {
                     let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
                     return Some(StatementInsertion {
                         line_start,
@@ -1903,12 +1870,10 @@ impl<'a> Cx<'a> {
         let mut parts = Vec::new();
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            match n.kind() {
+            match n.kind_name() {
                 "string" | "concatenated_string" => {
                     if self.up(n).is_some_and(|p| {
-                        p.kind() == "pair"
-                            && p.child_by_field_name("key")
-                                .is_some_and(|k| k.id() == n.id())
+                        p.kind_name() == "pair" && p.field("key").is_some_and(|k| k.id() == n.id())
                     }) {
                         continue;
                     }
@@ -1919,7 +1884,7 @@ impl<'a> Cx<'a> {
                             let mut s = String::new();
                             let mut inner = vec![n];
                             while let Some(x) = inner.pop() {
-                                match x.kind() {
+                                match x.kind_name() {
                                     "string_content" => s.push_str(text(x, self.src)),
                                     "interpolation" => s.push_str(text(x, self.src)),
                                     _ => {
@@ -1949,7 +1914,7 @@ impl<'a> Cx<'a> {
             if steps > MAX_PARENT_WALK || is_scope(n) {
                 break;
             }
-            if n.kind() == "except_clause" {
+            if n.kind_name() == "except_clause" {
                 if let Some(alias) = except_alias(n) {
                     caught.push(text(alias, self.src).to_string());
                 }
@@ -1961,33 +1926,27 @@ impl<'a> Cx<'a> {
         }
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            let is_name = n.kind() == "identifier"
+            let is_name = n.kind_name() == "identifier"
                 && caught.iter().any(|c| c == text(n, self.src))
                 && !self.up(n).is_some_and(|p| {
-                    (p.kind() == "attribute"
-                        && p.child_by_field_name("attribute")
-                            .is_some_and(|a| a.id() == n.id()))
-                        || (p.kind() == "keyword_argument"
-                            && p.child_by_field_name("name")
-                                .is_some_and(|a| a.id() == n.id()))
+                    (p.kind_name() == "attribute"
+                        && p.field("attribute").is_some_and(|a| a.id() == n.id()))
+                        || (p.kind_name() == "keyword_argument"
+                            && p.field("name").is_some_and(|a| a.id() == n.id()))
                 });
             if is_name {
                 let mut top = n;
                 for _ in 0..8 {
                     let Some(par) = self.up(top) else { break };
-                    match par.kind() {
+                    match par.kind_name() {
                         "attribute" | "subscript" | "interpolation" => top = par,
-                        "call"
-                            if par
-                                .child_by_field_name("function")
-                                .is_some_and(|f| f.id() == top.id()) =>
-                        {
+                        "call" if par.field("function").is_some_and(|f| f.id() == top.id()) => {
                             top = par
                         }
                         "argument_list" => {
                             let call = self.up(par);
                             let f = call
-                                .and_then(|c| c.child_by_field_name("function"))
+                                .and_then(|c| c.field("function"))
                                 .map(|f| text(f, self.src))
                                 .unwrap_or("");
                             if matches!(f, "str" | "repr" | "format") {
@@ -2039,13 +1998,13 @@ impl<'a> Cx<'a> {
         class: Node<'a>,
         known: &HashMap<String, ErrorClass<'a>>,
     ) -> Option<ErrorClass<'a>> {
-        let supers = class.child_by_field_name("superclasses")?;
-        let body = class.child_by_field_name("body")?;
+        let supers = class.field("superclasses")?;
+        let body = class.field("body")?;
         // What the base gives.
         let mut base: Option<ErrorClass<'a>> = None;
         let mut base_kind: Option<&'static str> = None;
         for b in named_children(supers) {
-            if b.kind() == "keyword_argument" {
+            if b.kind_name() == "keyword_argument" {
                 continue;
             }
             let t = text(b, self.src);
@@ -2054,7 +2013,7 @@ impl<'a> Cx<'a> {
                 base = Some(c.clone());
                 break;
             }
-            if b.kind() == "identifier" {
+            if b.kind_name() == "identifier" {
                 if let Some((Export::ErrorClass(sig), target)) = self.imported(t) {
                     base = Some(ErrorClass {
                         framework: sig.framework,
@@ -2134,10 +2093,7 @@ impl<'a> Cx<'a> {
             let Some(a) = assignment_in(stmt) else {
                 continue;
             };
-            let (Some(l), Some(r)) = (
-                a.child_by_field_name("left"),
-                a.child_by_field_name("right"),
-            ) else {
+            let (Some(l), Some(r)) = (a.field("left"), a.field("right")) else {
                 continue;
             };
             match text(l, self.src) {
@@ -2159,29 +2115,29 @@ impl<'a> Cx<'a> {
         // `def __init__(...): super().__init__(status_code=401, detail=..., headers=...)`
         let init = named_children(body)
             .map(|s| {
-                if s.kind() == "decorated_definition" {
-                    s.child_by_field_name("definition").unwrap_or(s)
+                if s.kind_name() == "decorated_definition" {
+                    s.field("definition").unwrap_or(s)
                 } else {
                     s
                 }
             })
             .find(|s| {
-                s.kind() == "function_definition"
-                    && s.child_by_field_name("name")
+                s.kind_name() == "function_definition"
+                    && s.field("name")
                         .is_some_and(|n| text(n, self.src) == "__init__")
             });
         if let Some(init) = init {
             let init_params = params(init, self.src);
             let sup = find_node(init, |n| {
-                n.kind() == "call"
-                    && n.child_by_field_name("function").is_some_and(|f| {
+                n.kind_name() == "call"
+                    && n.field("function").is_some_and(|f| {
                         let t = text(f, self.src);
                         t.ends_with(".__init__")
                     })
             });
             if let Some(sup) = sup {
                 let ftext = sup
-                    .child_by_field_name("function")
+                    .field("function")
                     .map(|f| text(f, self.src))
                     .unwrap_or("");
                 // `Base.__init__(self, ...)` passes self explicitly.
@@ -2222,7 +2178,7 @@ impl<'a> Cx<'a> {
                     let d = unwrap_expr(d);
                     if let Some(s) = self.string_literal(d) {
                         class_info.message = Some(s);
-                    } else if d.kind() == "identifier" {
+                    } else if d.kind_name() == "identifier" {
                         let name = text(d, self.src);
                         if let Some(i) = param_index(init, name, self.src) {
                             class_info.detail_param = Some((i.saturating_sub(1), name.to_string()));
@@ -2241,7 +2197,7 @@ impl<'a> Cx<'a> {
                         let hu = unwrap_expr(h);
                         if !fastapi_like {
                             // werkzeug `www_authenticate=`: any value is a challenge.
-                            if hu.kind() != "none" {
+                            if hu.kind_name() != "none" {
                                 class_info.challenge = Some(ChallengeHeader {
                                     value_range: hu.byte_range(),
                                     literal: None,
@@ -2249,7 +2205,7 @@ impl<'a> Cx<'a> {
                                     shared: false,
                                 });
                             }
-                        } else if hu.kind() == "identifier"
+                        } else if hu.kind_name() == "identifier"
                             && param_index(init, text(hu, self.src), self.src).is_some()
                         {
                             let name = text(hu, self.src);
@@ -2283,23 +2239,23 @@ impl<'a> Cx<'a> {
 /// Functions, lambdas and classes start a new scope for paths and guards.
 fn is_scope(n: Node) -> bool {
     matches!(
-        n.kind(),
+        n.kind_name(),
         "function_definition" | "lambda" | "class_definition"
     )
 }
 
 fn is_function(n: Node) -> bool {
-    matches!(n.kind(), "function_definition" | "lambda")
+    matches!(n.kind_name(), "function_definition" | "lambda")
 }
 
 fn is_statement(n: Node) -> bool {
-    n.kind().ends_with("_statement") || n.kind() == "decorated_definition"
+    n.kind_name().ends_with("_statement") || n.kind_name() == "decorated_definition"
 }
 
 fn is_module_level<'t>(cx: &Cx<'t>, n: Node<'t>) -> bool {
     let mut p = cx.up(n);
     while let Some(x) = p {
-        match x.kind() {
+        match x.kind_name() {
             "expression_statement" => p = cx.up(x),
             "module" => return true,
             _ => return false,
@@ -2328,11 +2284,11 @@ fn enclosing_function<'t>(cx: &Cx<'t>, n: Node<'t>) -> Option<Node<'t>> {
 fn leftmost(n: Node) -> Option<Node> {
     let mut x = n;
     for _ in 0..64 {
-        match x.kind() {
+        match x.kind_name() {
             "identifier" => return Some(x),
-            "attribute" => x = x.child_by_field_name("object")?,
-            "call" => x = x.child_by_field_name("function")?,
-            "subscript" => x = x.child_by_field_name("value")?,
+            "attribute" => x = x.field("object")?,
+            "call" => x = x.field("function")?,
+            "subscript" => x = x.field("value")?,
             _ => return None,
         }
     }
@@ -2353,18 +2309,19 @@ fn loggerish(name: &str) -> bool {
 
 /// The assignment in a statement: `x = ...` (possibly annotated).
 fn assignment_in(stmt: Node) -> Option<Node> {
-    if stmt.kind() != "expression_statement" {
+    if stmt.kind_name() != "expression_statement" {
         return None;
     }
-    stmt.named_child(0).filter(|a| a.kind() == "assignment")
+    stmt.named_child(0)
+        .filter(|a| a.kind_name() == "assignment")
 }
 
 /// Strips parentheses and `await`.
 fn unwrap_expr(mut n: Node) -> Node {
     for _ in 0..64 {
-        match n.kind() {
+        match n.kind_name() {
             "parenthesized_expression" | "await" => match n.named_child(0) {
-                Some(c) if c.kind() != "comment" => n = c,
+                Some(c) if c.kind_name() != "comment" => n = c,
                 _ => return n,
             },
             _ => return n,
@@ -2384,24 +2341,24 @@ fn strip_parens(s: &str) -> &str {
 
 /// The parameters of a `def`, in order (`self` included).
 fn params<'a>(def: Node<'a>, src: &str) -> Vec<Param<'a>> {
-    let Some(ps) = def.child_by_field_name("parameters") else {
+    let Some(ps) = def.field("parameters") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut kw_only = false;
     for p in named_children(ps) {
-        let (name, default, splat) = match p.kind() {
+        let (name, default, splat) = match p.kind_name() {
             "identifier" => (Some(text(p, src)), None, false),
             "typed_parameter" => (
                 named_children(p)
-                    .find(|c| c.kind() == "identifier")
+                    .find(|c| c.kind_name() == "identifier")
                     .map(|c| text(c, src)),
                 None,
-                named_children(p).any(|c| c.kind().ends_with("splat_pattern")),
+                named_children(p).any(|c| c.kind_name().ends_with("splat_pattern")),
             ),
             "default_parameter" | "typed_default_parameter" => (
-                p.child_by_field_name("name").map(|n| text(n, src)),
-                p.child_by_field_name("value"),
+                p.field("name").map(|n| text(n, src)),
+                p.field("value"),
                 false,
             ),
             "list_splat_pattern" | "dictionary_splat_pattern" => {
@@ -2414,9 +2371,9 @@ fn params<'a>(def: Node<'a>, src: &str) -> Vec<Param<'a>> {
             _ => continue,
         };
         let Some(name) = name else { continue };
-        let list_splat = p.kind() == "list_splat_pattern"
-            || (p.kind() == "typed_parameter"
-                && named_children(p).any(|c| c.kind() == "list_splat_pattern"));
+        let list_splat = p.kind_name() == "list_splat_pattern"
+            || (p.kind_name() == "typed_parameter"
+                && named_children(p).any(|c| c.kind_name() == "list_splat_pattern"));
         out.push(Param {
             name: name.trim_start_matches('*').to_string(),
             default,
@@ -2454,20 +2411,17 @@ impl<'a> Args<'a> {
             list: None,
         };
         let Some(list) = call
-            .child_by_field_name("arguments")
-            .filter(|a| a.kind() == "argument_list")
+            .field("arguments")
+            .filter(|a| a.kind_name() == "argument_list")
         else {
             return out;
         };
         out.list = Some(list);
         for a in named_children(list) {
-            match a.kind() {
+            match a.kind_name() {
                 "comment" => {}
                 "keyword_argument" => {
-                    if let (Some(n), Some(v)) = (
-                        a.child_by_field_name("name"),
-                        a.child_by_field_name("value"),
-                    ) {
+                    if let (Some(n), Some(v)) = (a.field("name"), a.field("value")) {
                         out.keywords.push((text(n, src).to_string(), v));
                     }
                 }
@@ -2497,28 +2451,30 @@ impl<'a> Args<'a> {
 /// the `if` and earlier `elif` conditions when `child` is an `elif`/`else`.
 fn conditions_before<'t>(parent: Node<'t>, child: Node<'t>) -> Vec<Node<'t>> {
     let mut out = Vec::new();
-    let Some(cond) = parent.child_by_field_name("condition") else {
+    let Some(cond) = parent.field("condition") else {
         return out;
     };
     if cond.byte_range().contains(&child.start_byte()) {
         return out;
     }
     if parent
-        .child_by_field_name("consequence")
-        .or_else(|| parent.child_by_field_name("body"))
+        .field("consequence")
+        .or_else(|| parent.field("body"))
         .is_some_and(|c| c.id() == child.id())
     {
         out.push(cond);
         return out;
     }
-    if parent.kind() == "if_statement" && matches!(child.kind(), "elif_clause" | "else_clause") {
+    if parent.kind_name() == "if_statement"
+        && matches!(child.kind_name(), "elif_clause" | "else_clause")
+    {
         out.push(cond);
         for alt in named_children(parent) {
             if alt.start_byte() >= child.start_byte() {
                 break;
             }
-            if alt.kind() == "elif_clause" {
-                if let Some(c) = alt.child_by_field_name("condition") {
+            if alt.kind_name() == "elif_clause" {
+                if let Some(c) = alt.field("condition") {
                     out.push(c);
                 }
             }
@@ -2550,8 +2506,8 @@ fn replace_word(hay: &str, word: &str, with: &str) -> String {
 fn block_raises(block: Node, src: &str) -> bool {
     named_children(block)
         .rev()
-        .find(|s| s.kind() != "comment")
-        .is_some_and(|s| match s.kind() {
+        .find(|s| s.kind_name() != "comment")
+        .is_some_and(|s| match s.kind_name() {
             "raise_statement" => true,
             "expression_statement" => {
                 let t = text(s, src);
@@ -2563,7 +2519,7 @@ fn block_raises(block: Node, src: &str) -> bool {
 
 /// Whether a block ends the request: `raise`, `return`, `abort(...)`.
 fn block_exits(block: Node, src: &str) -> bool {
-    named_children(block).any(|s| match s.kind() {
+    named_children(block).any(|s| match s.kind_name() {
         "raise_statement" | "return_statement" => true,
         "expression_statement" => {
             let t = text(s, src);
@@ -2610,13 +2566,13 @@ fn rejects_missing_identity(cond: &str) -> bool {
 }
 
 fn except_alias(clause: Node) -> Option<Node> {
-    if let Some(a) = clause.child_by_field_name("alias") {
+    if let Some(a) = clause.field("alias") {
         return Some(a);
     }
-    let value = clause.child_by_field_name("value")?;
+    let value = clause.field("value")?;
     let mut stack = vec![value];
     while let Some(n) = stack.pop() {
-        if n.kind() == "as_pattern_target" {
+        if n.kind_name() == "as_pattern_target" {
             return n.named_child(0).or(Some(n));
         }
         stack.extend(named_children(n));
@@ -2641,8 +2597,8 @@ fn find_node<'t>(root: Node<'t>, pred: impl Fn(Node<'t>) -> bool) -> Option<Node
 
 /// The value a function returns first (for header builders).
 fn returned_value(def: Node) -> Option<Node> {
-    let body = def.child_by_field_name("body")?;
-    let ret = find_node(body, |n| n.kind() == "return_statement")?;
+    let body = def.field("body")?;
+    let ret = find_node(body, |n| n.kind_name() == "return_statement")?;
     ret.named_child(0)
 }
 
@@ -2695,13 +2651,10 @@ fn in_test_code<'t>(cx: &Cx<'t>, n: Node<'t>, src: &str) -> bool {
         if steps > MAX_PARENT_WALK * 4 {
             return false;
         }
-        match x.kind() {
+        match x.kind_name() {
             "assert_statement" => return true,
             "call" => {
-                let f = x
-                    .child_by_field_name("function")
-                    .map(|f| text(f, src))
-                    .unwrap_or("");
+                let f = x.field("function").map(|f| text(f, src)).unwrap_or("");
                 let last = f.rsplit('.').next().unwrap_or(f);
                 if last.starts_with("assert") || f.starts_with("pytest.") || f.starts_with("mock.")
                 {
@@ -2709,7 +2662,7 @@ fn in_test_code<'t>(cx: &Cx<'t>, n: Node<'t>, src: &str) -> bool {
                 }
             }
             "function_definition"
-                if x.child_by_field_name("name")
+                if x.field("name")
                     .is_some_and(|nm| text(nm, src).starts_with("test_")) =>
             {
                 return true;
@@ -2731,10 +2684,10 @@ fn entry_insertion(
     how: &'static str,
 ) -> Option<HeaderInsertion> {
     let entries: Vec<Node> = named_children(container)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_name() != "comment")
         .collect();
     let Some(last) = entries.last() else {
-        let (open, close) = match container.kind() {
+        let (open, close) = match container.kind_name() {
             "list" => ('[', ']'),
             _ => ('{', '}'),
         };
@@ -2798,7 +2751,7 @@ fn kwarg_insertion(
 ) -> Option<HeaderInsertion> {
     let list = args.list?;
     let entries: Vec<Node> = named_children(list)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_name() != "comment")
         .collect();
     match entries.last() {
         None => {
@@ -2827,7 +2780,7 @@ fn kwarg_insertion(
 /// How to add a challenge to a headers expression that is already there.
 fn headers_value_insertion(cx: &Cx, h: Node, eval: &HeaderEval) -> Option<HeaderInsertion> {
     let hu = unwrap_expr(h);
-    match hu.kind() {
+    match hu.kind_name() {
         "dictionary" => entry_insertion(
             cx,
             hu,
@@ -2848,10 +2801,10 @@ fn headers_value_insertion(cx: &Cx, h: Node, eval: &HeaderEval) -> Option<Header
         }),
         "identifier" | "attribute" if !eval.opaque => {
             // Only when it is known to be a dict (a list would break `**`).
-            let is_dict = hu.kind() == "identifier" && {
+            let is_dict = hu.kind_name() == "identifier" && {
                 let name = text(hu, cx.src);
                 match cx.resolve_local(name, hu).map(unwrap_expr) {
-                    Some(r) => r.kind() == "dictionary",
+                    Some(r) => r.kind_name() == "dictionary",
                     None => matches!(cx.imported(name), Some((Export::Headers { .. }, _))),
                 }
             };
@@ -3041,26 +2994,26 @@ enum Candidate {
 fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'t>)> {
     let named = |n: Node<'t>, kinds: &[&str]| -> Vec<Node<'t>> {
         named_children(n)
-            .filter(|c| kinds.contains(&c.kind()))
+            .filter(|c| kinds.contains(&c.kind_name()))
             .collect()
     };
     let mut out = Vec::new();
     match kind {
         "call" => {
-            let f = node.child_by_field_name("function");
+            let f = node.field("function");
             if callee_name(node, src).is_some_and(|(name, _)| CONSTRUCTORS.contains(&name)) {
                 out.push((Candidate::Constructor, node));
             }
             let plain = f.is_some_and(|f| {
-                f.kind() == "identifier"
-                    || f.kind() == "attribute"
-                        && f.child_by_field_name("object").is_some_and(|o| {
-                            o.kind() == "identifier" && matches!(text(o, src), "self" | "cls")
+                f.kind_name() == "identifier"
+                    || f.kind_name() == "attribute"
+                        && f.field("object").is_some_and(|o| {
+                            o.kind_name() == "identifier" && matches!(text(o, src), "self" | "cls")
                         })
             });
             let args = node
-                .child_by_field_name("arguments")
-                .is_some_and(|a| a.kind() == "argument_list");
+                .field("arguments")
+                .is_some_and(|a| a.kind_name() == "argument_list");
             if plain && args {
                 out.push((Candidate::HelperCall, node));
             }
@@ -3077,18 +3030,18 @@ fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'
         }
         "assignment" => {
             let status_code = node
-                .child_by_field_name("left")
-                .filter(|l| l.kind() == "attribute")
-                .and_then(|l| l.child_by_field_name("attribute"))
-                .is_some_and(|a| a.kind() == "identifier" && text(a, src) == "status_code");
+                .field("left")
+                .filter(|l| l.kind_name() == "attribute")
+                .and_then(|l| l.field("attribute"))
+                .is_some_and(|a| a.kind_name() == "identifier" && text(a, src) == "status_code");
             if status_code {
                 out.push((Candidate::Assignment, node));
             }
         }
         "dictionary" => {
             let status_key = named(node, &["pair"]).into_iter().any(|p| {
-                p.child_by_field_name("key").is_some_and(|k| {
-                    k.kind() == "string"
+                p.field("key").is_some_and(|k| {
+                    k.kind_name() == "string"
                         && matches!(text(k, src), "'statusCode'" | "\"statusCode\"")
                 })
             });
@@ -3103,10 +3056,10 @@ fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'
 
 /// The name called: `HTTPException` in `fastapi.HTTPException(...)`.
 fn callee_name<'t>(call: Node<'t>, src: &'t str) -> Option<(&'t str, Node<'t>)> {
-    let f = call.child_by_field_name("function")?;
-    let name = match f.kind() {
+    let f = call.field("function")?;
+    let name = match f.kind_name() {
         "identifier" => text(f, src),
-        "attribute" => text(f.child_by_field_name("attribute")?, src),
+        "attribute" => text(f.field("attribute")?, src),
         _ => return None,
     };
     Some((name, f))
@@ -3138,7 +3091,7 @@ const CONSTRUCTORS: &[&str] = &[
 /// The framework name behind an aliased import: `HE` in
 /// `from fastapi import HTTPException as HE`.
 fn aliased_constructor<'t>(cx: &Cx<'t>, f: Node<'t>) -> Option<&'t str> {
-    if f.kind() != "identifier" {
+    if f.kind_name() != "identifier" {
         return None;
     }
     let local = text(f, cx.src);
@@ -3237,7 +3190,7 @@ fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
             raw = Raw::new(
                 Framework::Django,
                 call,
-                known_indirect(403, f.child_by_field_name("attribute").unwrap_or(f)),
+                known_indirect(403, f.field("attribute").unwrap_or(f)),
             );
             if let Some(s) = args.get("status", None) {
                 raw.status = cx.eval_status(s, 0);
@@ -3265,7 +3218,7 @@ fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
                 .positional
                 .first()
                 .map(|a| unwrap_expr(*a))
-                .filter(|a| a.kind() == "tuple" && args.positional.len() == 1)
+                .filter(|a| a.kind_name() == "tuple" && args.positional.len() == 1)
             {
                 let mut r = flask_tuple(cx, t)?;
                 r.node = call;
@@ -3286,7 +3239,7 @@ fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
             raw = Raw::new(
                 Framework::Flask,
                 call,
-                known_indirect(code, f.child_by_field_name("attribute").unwrap_or(f)),
+                known_indirect(code, f.field("attribute").unwrap_or(f)),
             );
             raw.message_node = args.get("description", Some(0));
             raw.exception = true;
@@ -3305,7 +3258,7 @@ fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
             raw = Raw::new(
                 Framework::Django,
                 call,
-                known_indirect(403, f.child_by_field_name("attribute").unwrap_or(f)),
+                known_indirect(403, f.field("attribute").unwrap_or(f)),
             );
             raw.message_node = args.positional.first().copied();
             raw.exception = true;
@@ -3356,11 +3309,11 @@ fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t>> {
 /// The variable a call is assigned to: `resp = HttpResponse(...)`.
 fn assigned_name<'t>(cx: &Cx<'t>, call: Node<'t>, src: &'t str) -> Option<&'t str> {
     let p = cx.up(call)?;
-    if p.kind() != "assignment" || p.child_by_field_name("right")?.id() != call.id() {
+    if p.kind_name() != "assignment" || p.field("right")?.id() != call.id() {
         return None;
     }
-    let l = p.child_by_field_name("left")?;
-    (l.kind() == "identifier").then(|| text(l, src))
+    let l = p.field("left")?;
+    (l.kind_name() == "identifier").then(|| text(l, src))
 }
 
 /// Reads the headers argument of a call and says how to add one.
@@ -3398,7 +3351,7 @@ fn fill_headers<'t>(
 fn werkzeug_challenge<'t>(cx: &Cx<'t>, raw: &mut Raw<'t>, args: &Args<'t>, pos: Option<usize>) {
     if let Some(v) = args.get("www_authenticate", pos) {
         let v = unwrap_expr(v);
-        if v.kind() != "none" {
+        if v.kind_name() != "none" {
             raw.headers.challenge = Some(ChallengeHeader {
                 value_range: v.byte_range(),
                 literal: cx.string_literal(v),
@@ -3427,9 +3380,9 @@ fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
         if n.id() != scope.id() && is_function(n) && scope.id() != cx.root.id() {
             continue;
         }
-        if n.kind() == "raise_statement"
+        if n.kind_name() == "raise_statement"
             && n.named_child(0)
-                .is_some_and(|e| e.kind() == "identifier" && text(e, cx.src) == var)
+                .is_some_and(|e| e.kind_name() == "identifier" && text(e, cx.src) == var)
             && !in_test_code(cx, n, cx.src)
         {
             raises.push(n);
@@ -3453,20 +3406,17 @@ fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
 /// `raise Unauthorized` / `raise PermissionDenied` / `raise AuthError` (no call).
 fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let stmt = cx.up(node)?;
-    if stmt
-        .child_by_field_name("cause")
-        .is_some_and(|c| c.id() == node.id())
-    {
+    if stmt.field("cause").is_some_and(|c| c.id() == node.id()) {
         return None;
     }
-    let name = match node.kind() {
+    let name = match node.kind_name() {
         "identifier" => text(node, cx.src),
-        _ => text(node.child_by_field_name("attribute")?, cx.src),
+        _ => text(node.field("attribute")?, cx.src),
     };
     if let Some(class) = cx.error_classes.get(name) {
         return Some(class_site(cx, class, node, None, name));
     }
-    if node.kind() == "identifier" {
+    if node.kind_name() == "identifier" {
         if let Some(class) = imported_class(cx, name) {
             return Some(class_site(cx, &class, node, None, name));
         }
@@ -3524,9 +3474,7 @@ fn class_site<'t>(
     name: &str,
 ) -> Raw<'t> {
     let args = call.map(|c| Args::of(c, cx.src));
-    let at = call
-        .and_then(|c| c.child_by_field_name("function"))
-        .unwrap_or(node);
+    let at = call.and_then(|c| c.field("function")).unwrap_or(node);
     let status = match &class.status {
         ClassStatus::Fixed(code) => known_indirect(*code, at),
         ClassStatus::Param {
@@ -3540,7 +3488,7 @@ fn class_site<'t>(
     };
     let mut raw = Raw::new(class.framework, node, status);
     raw.exception = true;
-    if node.kind() != "call" {
+    if node.kind_name() != "call" {
         raw.anchor = cx.up(node).unwrap_or(node);
     }
     raw.message_text = class.message.clone();
@@ -3584,7 +3532,7 @@ fn class_site<'t>(
         // Add the header where the class builds its response (every raise benefits).
         let sargs = Args::of(sup, cx.src);
         let shift = usize::from(
-            !sup.child_by_field_name("function")
+            !sup.field("function")
                 .is_some_and(|f| text(f, cx.src).starts_with("super(")),
         );
         if class.framework == Framework::FastApi {
@@ -3618,21 +3566,21 @@ fn class_site<'t>(
 /// `return body, 401` / `return body, 401, headers` / `return (body, 401)` (Flask).
 fn flask_tuple<'t>(cx: &Cx<'t>, tuple: Node<'t>) -> Option<Raw<'t>> {
     let elems: Vec<Node> = named_children(tuple)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_name() != "comment")
         .collect();
     if !(2..=3).contains(&elems.len()) {
         return None;
     }
     let body = elems[0];
     if matches!(
-        unwrap_expr(body).kind(),
+        unwrap_expr(body).kind_name(),
         "integer" | "float" | "true" | "false" | "none"
     ) {
         return None;
     }
     let status_node = elems[1];
     if !matches!(
-        unwrap_expr(status_node).kind(),
+        unwrap_expr(status_node).kind_name(),
         "integer" | "identifier" | "attribute" | "conditional_expression" | "call"
     ) {
         return None;
@@ -3661,7 +3609,7 @@ fn flask_tuple<'t>(cx: &Cx<'t>, tuple: Node<'t>) -> Option<Raw<'t>> {
     }
     // A response object returned in the tuple may carry the header already.
     let b = unwrap_expr(body);
-    if b.kind() == "identifier" && raw.headers.challenge.is_none() {
+    if b.kind_name() == "identifier" && raw.headers.challenge.is_none() {
         let scope = enclosing_function(cx, tuple).unwrap_or(cx.root);
         if let Some(ch) = cx.header_set_on(scope, text(b, cx.src), true, Some(tuple.start_byte())) {
             raw.headers.challenge = Some(ch);
@@ -3672,9 +3620,9 @@ fn flask_tuple<'t>(cx: &Cx<'t>, tuple: Node<'t>) -> Option<Raw<'t>> {
 
 /// `response.status_code = 401` on a framework response object.
 fn status_assignment<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
-    let left = assign.child_by_field_name("left")?;
-    let recv = left.child_by_field_name("object")?;
-    if recv.kind() != "identifier" {
+    let left = assign.field("left")?;
+    let recv = left.field("object")?;
+    if recv.kind_name() != "identifier" {
         return None;
     }
     let name = text(recv, cx.src);
@@ -3682,7 +3630,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
     // The receiver must be a response this code builds or was handed.
     let mut framework = cx.framework_hint.unwrap_or(Framework::FastApi);
     let ok = if let Some(v) = cx.resolve_local(name, assign).map(unwrap_expr) {
-        v.kind() == "call"
+        v.kind_name() == "call"
             && callee_name(v, cx.src).is_some_and(|(n, f)| {
                 let known = matches!(
                     n,
@@ -3702,11 +3650,11 @@ fn status_assignment<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
         params(def, cx.src).iter().any(|p| p.name == name) && {
             // FastAPI's injected `response: Response`
             let annotated = def
-                .child_by_field_name("parameters")
+                .field("parameters")
                 .map(|ps| {
                     named_children(ps).any(|p| {
                         text(p, cx.src).starts_with(name)
-                            && p.child_by_field_name("type")
+                            && p.field("type")
                                 .is_some_and(|t| text(t, cx.src).ends_with("Response"))
                     })
                 })
@@ -3722,7 +3670,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
     if !ok {
         return None;
     }
-    let status = cx.eval_status(assign.child_by_field_name("right")?, 0);
+    let status = cx.eval_status(assign.field("right")?, 0);
     let mut raw = Raw::new(framework, assign, status);
     let scope = func.unwrap_or(cx.root);
     raw.headers.challenge = cx.header_set_on(scope, name, true, None);
@@ -3748,7 +3696,7 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
     let mut p = cx.up(dict);
     let mut returned = false;
     while let Some(x) = p {
-        match x.kind() {
+        match x.kind_name() {
             "parenthesized_expression" => {}
             "return_statement" => {
                 returned = true;
@@ -3758,9 +3706,10 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
                 if let Some(var) = assigned_name(cx, dict, cx.src) {
                     let scope = enclosing_function(cx, x).unwrap_or(cx.root);
                     returned = find_node(scope, |n| {
-                        n.kind() == "return_statement"
-                            && n.named_child(0)
-                                .is_some_and(|v| v.kind() == "identifier" && text(v, cx.src) == var)
+                        n.kind_name() == "return_statement"
+                            && n.named_child(0).is_some_and(|v| {
+                                v.kind_name() == "identifier" && text(v, cx.src) == var
+                            })
                     })
                     .is_some();
                 }
@@ -3775,19 +3724,16 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
     }
     let pair = |key: &str| {
         named_children(dict).find(|c| {
-            c.kind() == "pair"
-                && c.child_by_field_name("key")
-                    .and_then(|k| cx.key_name(k))
-                    .as_deref()
-                    == Some(key)
+            c.kind_name() == "pair"
+                && c.field("key").and_then(|k| cx.key_name(k)).as_deref() == Some(key)
         })
     };
-    let status_node = pair("statusCode")?.child_by_field_name("value")?;
+    let status_node = pair("statusCode")?.field("value")?;
     let status = cx.eval_status(status_node, 0);
     let mut raw = Raw::new(Framework::Lambda, dict, status);
-    raw.message_node = pair("body").and_then(|p| p.child_by_field_name("value"));
+    raw.message_node = pair("body").and_then(|p| p.field("value"));
     let q = cx.quote;
-    match pair("headers").and_then(|p| p.child_by_field_name("value")) {
+    match pair("headers").and_then(|p| p.field("value")) {
         Some(h) => {
             let eval = cx.eval_headers(h, dict, 0);
             raw.insertion = headers_value_insertion(cx, h, &eval);
@@ -3795,7 +3741,7 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
             raw.headers_node = Some(h);
         }
         None => {
-            if named_children(dict).any(|c| c.kind() == "dictionary_splat") {
+            if named_children(dict).any(|c| c.kind_name() == "dictionary_splat") {
                 raw.headers.opaque = true;
             } else {
                 raw.insertion = entry_insertion(
@@ -3808,7 +3754,7 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
         }
     }
     if raw.headers.challenge.is_none() {
-        if let Some(mv) = pair("multiValueHeaders").and_then(|p| p.child_by_field_name("value")) {
+        if let Some(mv) = pair("multiValueHeaders").and_then(|p| p.field("value")) {
             let mv = cx.eval_headers(mv, dict, 0);
             raw.headers.challenge = mv.challenge;
             raw.headers.opaque |= mv.opaque;
@@ -3827,14 +3773,11 @@ fn collect_helpers<'t>(cx: &Cx<'t>, raw: &[Raw<'t>]) -> HashMap<String, LocalHel
             continue;
         };
         let Some(def) =
-            enclosing_function(cx, r.anchor).filter(|f| f.kind() == "function_definition")
+            enclosing_function(cx, r.anchor).filter(|f| f.kind_name() == "function_definition")
         else {
             continue;
         };
-        let Some(name) = def
-            .child_by_field_name("name")
-            .map(|n| text(n, cx.src).to_string())
-        else {
+        let Some(name) = def.field("name").map(|n| text(n, cx.src).to_string()) else {
             continue;
         };
         out.entry(name).or_insert_with(|| LocalHelper {
@@ -3860,20 +3803,20 @@ fn helper_sig(cx: &Cx, def: Node, status_param: usize, raw: &Raw) -> HelperSig {
         })
     });
     let logs = def
-        .child_by_field_name("body")
+        .field("body")
         .and_then(|b| cx.first_log_in(b, raw.anchor.start_byte()))
         .is_some();
     // A parameter passed as (or spread into) the headers: each call decides.
     let headers_param = raw.headers_node.map(unwrap_expr).and_then(|h| {
         let param_of = |n: Node| {
-            (n.kind() == "identifier")
+            (n.kind_name() == "identifier")
                 .then(|| param_index(def, text(n, cx.src), cx.src))
                 .flatten()
         };
-        match h.kind() {
+        match h.kind_name() {
             "identifier" => param_of(h),
             "dictionary" => named_children(h)
-                .filter(|c| c.kind() == "dictionary_splat")
+                .filter(|c| c.kind_name() == "dictionary_splat")
                 .find_map(|sp| sp.named_child(0).and_then(param_of)),
             _ => None,
         }
@@ -3909,13 +3852,13 @@ fn call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
 }
 
 fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
-    let Some(f) = call.child_by_field_name("function") else {
+    let Some(f) = call.field("function") else {
         return Vec::new();
     };
     let ftext = text(f, cx.src);
-    let (name, via_self) = match f.kind() {
+    let (name, via_self) = match f.kind_name() {
         "identifier" => (ftext, false),
-        _ => match f.child_by_field_name("attribute") {
+        _ => match f.field("attribute") {
             Some(a) => (text(a, cx.src), true),
             None => return Vec::new(),
         },
@@ -4043,28 +3986,25 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
     cx.helpers = collect_helpers(&cx, &raw);
     let mut summary = ModuleSummary::default();
     for stmt in named_children(cx.root) {
-        let def = if stmt.kind() == "decorated_definition" {
-            stmt.child_by_field_name("definition").unwrap_or(stmt)
+        let def = if stmt.kind_name() == "decorated_definition" {
+            stmt.field("definition").unwrap_or(stmt)
         } else {
             stmt
         };
-        match def.kind() {
+        match def.kind_name() {
             "expression_statement" => {
                 let Some(a) = assignment_in(def) else {
                     continue;
                 };
-                let (Some(l), Some(r)) = (
-                    a.child_by_field_name("left"),
-                    a.child_by_field_name("right"),
-                ) else {
+                let (Some(l), Some(r)) = (a.field("left"), a.field("right")) else {
                     continue;
                 };
-                if l.kind() != "identifier" {
+                if l.kind_name() != "identifier" {
                     continue;
                 }
                 let name = text(l, src).to_string();
                 let r = unwrap_expr(r);
-                let export = match r.kind() {
+                let export = match r.kind_name() {
                     "string" | "concatenated_string" => cx.string_literal(r).map(Export::Str),
                     "dictionary" => {
                         let h = cx.eval_headers(r, r, 0);
@@ -4083,16 +4023,13 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
                 }
             }
             "function_definition" => {
-                let Some(name) = def
-                    .child_by_field_name("name")
-                    .map(|n| text(n, src).to_string())
-                else {
+                let Some(name) = def.field("name").map(|n| text(n, src).to_string()) else {
                     continue;
                 };
                 if let Some(h) = cx.helpers.get(&name) {
                     summary.exports.insert(name, Export::Helper(h.sig.clone()));
                 } else if let Some(ret) = returned_value(def).map(unwrap_expr) {
-                    if ret.kind() == "dictionary" {
+                    if ret.kind_name() == "dictionary" {
                         let h = cx.eval_headers(ret, ret, 0);
                         summary.exports.insert(
                             name,
@@ -4105,10 +4042,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
                 }
             }
             "class_definition" => {
-                let Some(name) = def
-                    .child_by_field_name("name")
-                    .map(|n| text(n, src).to_string())
-                else {
+                let Some(name) = def.field("name").map(|n| text(n, src).to_string()) else {
                     continue;
                 };
                 if let Some(c) = cx.error_classes.get(&name) {

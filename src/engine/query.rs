@@ -59,6 +59,28 @@ impl KindTable {
     }
 }
 
+impl KindTable {
+    /// The captures under `root` (included), in document order.
+    pub fn captures<'t>(&self, root: Node<'t>) -> Vec<(&'static str, Node<'t>)> {
+        let mut out = Vec::new();
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            if let Some(name) = self.get(node) {
+                out.push((name, node));
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return out;
+                }
+            }
+        }
+    }
+}
+
 /// `(kind) @capture` patterns, in order; `None` if the source has anything
 /// else outside comments.
 fn simple_patterns(source: &'static str) -> Option<Vec<(&'static str, &'static str)>> {
@@ -107,28 +129,6 @@ mod tests {
     const JS: &str = include_str!("../../queries/javascript/responses.scm");
     const PY: &str = include_str!("../../queries/python/responses.scm");
 
-    fn by_table<'t>(table: &KindTable, root: Node<'t>) -> Vec<(&'static str, usize, usize)> {
-        let mut out = Vec::new();
-        let mut cursor = root.walk();
-        loop {
-            let node = cursor.node();
-            if let Some(name) = table.get(node) {
-                out.push((name, node.start_byte(), node.end_byte()));
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return out;
-                }
-            }
-        }
-    }
-
     fn by_query(source: &str, lang: Lang, root: Node, src: &str) -> Vec<(String, usize, usize)> {
         let q = Query::new(&lang.grammar(), source).expect("the query compiles");
         let names = q.capture_names();
@@ -143,18 +143,6 @@ mod tests {
             }
         }
         out
-    }
-
-    /// Every source file under `dir`, recursively.
-    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                files(&p, out);
-            } else if Lang::from_path(&p).is_some() {
-                out.push(p);
-            }
-        }
     }
 
     #[test]
@@ -193,25 +181,16 @@ mod tests {
     /// tree-sitter's query engine captures, in the same order.
     #[test]
     fn tables_capture_what_the_queries_capture() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut paths = Vec::new();
-        files(&root.join("tests"), &mut paths);
-        files(&root.join("examples"), &mut paths);
-        assert!(paths.len() > 50, "found {} files", paths.len());
         let mut captured = 0;
-        for p in paths {
-            let Ok(src) = std::fs::read_to_string(&p) else {
-                continue;
-            };
-            let lang = Lang::from_path(&p).expect("a source file");
+        for (p, lang, src) in crate::engine::test_sources() {
             let source = if lang.is_python() { PY } else { JS };
             let table = KindTable::new(&lang.grammar(), source, "site.").expect("simple");
             let tree = crate::engine::parse(lang, &src, None).expect("parsed");
-            let a = by_table(&table, tree.root_node());
+            let a = table.captures(tree.root_node());
             let b = by_query(source, lang, tree.root_node(), &src);
             let a: Vec<(String, usize, usize)> = a
                 .into_iter()
-                .map(|(n, s, e)| (n.to_string(), s, e))
+                .map(|(name, n)| (name.to_string(), n.start_byte(), n.end_byte()))
                 .collect();
             assert_eq!(a, b, "{}", p.display());
             captured += a.len();

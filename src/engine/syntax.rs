@@ -123,9 +123,9 @@ pub fn indent_unit(src: &str) -> String {
 /// interpolation. Returns `None` for template literals with `${}`, f-strings…
 pub fn string_value(node: Node, src: &str) -> Option<String> {
     let raw = text(node, src);
-    match node.kind() {
+    match node.kind_name() {
         "string" | "template_string" => {
-            if node.kind() == "template_string" && raw.contains("${") {
+            if node.kind_name() == "template_string" && raw.contains("${") {
                 return None;
             }
             // Python: strip prefixes (r, b, u) but refuse f-strings.
@@ -215,13 +215,13 @@ pub fn quote_marks(node: Node, src: &str, cap: usize) -> Vec<u8> {
     let mut cursor = node.walk();
     'walk: loop {
         let node = cursor.node();
-        if node.kind() == "string" {
+        if node.kind_name() == "string" {
             marks.push(quote_mark(node, src));
             if marks.len() >= cap {
                 break;
             }
         }
-        if node.kind() != "string" && cursor.goto_first_child() {
+        if node.kind_name() != "string" && cursor.goto_first_child() {
             continue;
         }
         loop {
@@ -353,14 +353,8 @@ pub fn condition_split(
 
 /// The operands of a left-nested `a OP b OP c`.
 fn flatten_binary<'t>(n: Node<'t>, src: &str, binary: &str, op: &str, out: &mut Vec<Node<'t>>) {
-    if n.kind() == binary
-        && n.child_by_field_name("operator")
-            .is_some_and(|o| text(o, src) == op)
-    {
-        if let (Some(l), Some(r)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-        ) {
+    if n.kind_name() == binary && n.field("operator").is_some_and(|o| text(o, src) == op) {
+        if let (Some(l), Some(r)) = (n.field("left"), n.field("right")) {
             flatten_binary(l, src, binary, op, out);
             out.push(r);
             return;
@@ -375,7 +369,7 @@ fn end_without_comments(n: Node) -> usize {
     let mut end = n.start_byte();
     let mut c = n.walk();
     for child in n.children(&mut c) {
-        if child.kind() != "comment" {
+        if child.kind_name() != "comment" {
             end = child.end_byte();
         }
     }
@@ -386,9 +380,112 @@ fn end_without_comments(n: Node) -> usize {
     }
 }
 
+/// Node kinds and field lookups by id, read once per grammar.
+/// `Node::kind` looks the name up and checks it is UTF-8 on every call, and
+/// `Node::child_by_field_name` compares the name with each of the grammar's
+/// field names in turn; the extraction calls both hundreds of thousands of
+/// times over a large project.
+pub trait NodeExt<'t> {
+    /// [`Node::kind`].
+    fn kind_name(&self) -> &'static str;
+    /// [`Node::child_by_field_name`].
+    fn field(&self, name: &str) -> Option<Node<'t>>;
+}
+
+struct GrammarNames {
+    grammar: tree_sitter::Language,
+    kinds: Vec<&'static str>,
+    fields: rustc_hash::FxHashMap<&'static str, u16>,
+}
+
+fn grammar_names(node: &Node) -> Option<&'static GrammarNames> {
+    static ALL: std::sync::OnceLock<Vec<GrammarNames>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        use super::Language as L;
+        [L::JavaScript, L::TypeScript, L::Tsx, L::Python]
+            .into_iter()
+            .map(|l| {
+                let grammar = l.grammar();
+                let kinds = (0..grammar.node_kind_count())
+                    .map(|id| {
+                        u16::try_from(id)
+                            .ok()
+                            .and_then(|id| grammar.node_kind_for_id(id))
+                            .unwrap_or("")
+                    })
+                    .collect();
+                let fields = (1..=grammar.field_count())
+                    .filter_map(|id| {
+                        let id = u16::try_from(id).ok()?;
+                        Some((grammar.field_name_for_id(id)?, id))
+                    })
+                    .collect();
+                GrammarNames {
+                    grammar,
+                    kinds,
+                    fields,
+                }
+            })
+            .collect()
+    });
+    let lang = node.language();
+    all.iter().find(|g| g.grammar == *lang)
+}
+
+impl<'t> NodeExt<'t> for Node<'t> {
+    fn kind_name(&self) -> &'static str {
+        let id = self.kind_id();
+        match grammar_names(self).and_then(|g| g.kinds.get(usize::from(id))) {
+            Some(name) if !name.is_empty() => name,
+            // ERROR and other built-in kinds sit outside the table.
+            _ => self.kind(),
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<Node<'t>> {
+        match grammar_names(self) {
+            Some(g) => self.child_by_field_id(*g.fields.get(name)?),
+            None => self.child_by_field_name(name),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::may_contain_response;
+    use super::{may_contain_response, NodeExt};
+
+    /// Kinds and fields read by id are the ones tree-sitter names, on every
+    /// node of every fixture (ERROR and MISSING nodes included).
+    #[test]
+    fn node_names_by_id_match_tree_sitter() {
+        let mut nodes = 0;
+        for (p, lang, src) in crate::engine::test_sources() {
+            let grammar = lang.grammar();
+            let fields: Vec<&str> = (1..=grammar.field_count())
+                .filter_map(|id| grammar.field_name_for_id(id as u16))
+                .chain(["no_such_field"])
+                .collect();
+            let tree = crate::engine::parse(lang, &src, None).expect("parsed");
+            let mut cursor = tree.walk();
+            'walk: loop {
+                let n = cursor.node();
+                nodes += 1;
+                assert_eq!(n.kind_name(), n.kind(), "{}", p.display());
+                for f in &fields {
+                    assert_eq!(n.field(f), n.child_by_field_name(f), "{} {f}", p.display());
+                }
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break 'walk;
+                    }
+                }
+            }
+        }
+        assert!(nodes > 10_000, "only {nodes} nodes");
+    }
 
     #[test]
     fn prefilter_finds_statuses_as_numbers_of_their_own() {

@@ -325,7 +325,7 @@ fn reuse_or_extract<'t>(
     cx.rec.reads.borrow_mut().clear();
     cx.rec.global.set(false);
     cx.rec.queried.borrow_mut().clear();
-    let captures = match tables(lang).kinds {
+    let captures = match tables(lang).kinds() {
         Some(_) => dirty
             .iter()
             .map(|&i| {
@@ -621,45 +621,16 @@ fn capture_in<'t>(
     lang: Language,
     which: &[usize],
 ) -> Vec<(usize, Vec<(&'static str, Node<'t>)>)> {
-    let mut out: Vec<(usize, Vec<(&'static str, Node<'t>)>)> =
-        which.iter().map(|i| (*i, Vec::new())).collect();
-    let Some(q) = query(lang) else {
-        return out;
-    };
-    if which.is_empty() {
-        return out;
-    }
-    let names = q.capture_names();
-    let mut qc = QueryCursor::new();
-    let collect = |qc: &mut QueryCursor, slot: Option<usize>, out: &mut [(usize, _)]| {
-        let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
-        while let Some(m) = matches.next() {
-            for cap in m.captures {
-                let Some(kind) = names[cap.index as usize].strip_prefix("site.") else {
-                    continue;
-                };
-                let Some(stmt) = cx.stmt_at(cap.node.start_byte()) else {
-                    continue;
-                };
-                let slot = match slot {
-                    Some(s) if out[s].0 == stmt => s,
-                    Some(_) => continue,
-                    None => stmt,
-                };
-                let list: &mut Vec<(&'static str, Node<'t>)> = &mut out[slot].1;
-                list.push((kind, cap.node));
-            }
-        }
-    };
-    if which.len() == cx.stmts.len() {
-        collect(&mut qc, None, &mut out);
-    } else {
-        for slot in 0..which.len() {
-            qc.set_byte_range(cx.stmts[which[slot]].byte_range());
-            collect(&mut qc, Some(slot), &mut out);
-        }
-    }
-    out
+    which
+        .iter()
+        .map(|&i| {
+            let caps = query_captures(cx, lang, Some(cx.stmts[i].byte_range()))
+                .into_iter()
+                .filter(|(_, n)| cx.stmt_at(n.start_byte()) == Some(i))
+                .collect();
+            (i, caps)
+        })
+        .collect()
 }
 
 /// Maps byte offsets of the previous text to the current one, for the

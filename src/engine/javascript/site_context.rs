@@ -52,7 +52,7 @@ pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
 fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
     let mut n = site;
     let stmt = loop {
-        if matches!(n.kind(), "return_statement" | "throw_statement") {
+        if matches!(n.kind_name(), "return_statement" | "throw_statement") {
             break n;
         }
         if is_statement(n) {
@@ -65,30 +65,30 @@ fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
         n = p;
     };
     let mut parent = cx.up(stmt)?;
-    if parent.kind() == "statement_block" {
+    if parent.kind_name() == "statement_block" {
         if named_children(parent).count() != 1 {
             return None;
         }
         parent = cx.up(parent)?;
     }
     let if_stmt = parent;
-    if if_stmt.kind() != "if_statement" || if_stmt.child_by_field_name("alternative").is_some() {
+    if if_stmt.kind_name() != "if_statement" || if_stmt.field("alternative").is_some() {
         return None;
     }
-    let cons = if_stmt.child_by_field_name("consequence")?;
+    let cons = if_stmt.field("consequence")?;
     if !(cons.id() == stmt.id() || cx.up(stmt).is_some_and(|b| b.id() == cons.id())) {
         return None;
     }
     let outer = cx.up(if_stmt)?;
     if !matches!(
-        outer.kind(),
+        outer.kind_name(),
         "statement_block" | "program" | "switch_case" | "switch_default"
     ) || !syntax::starts_line(cx.src, if_stmt.start_byte())
     {
         return None;
     }
-    let cond = if_stmt.child_by_field_name("condition")?;
-    let inner = if cond.kind() == "parenthesized_expression" {
+    let cond = if_stmt.field("condition")?;
+    let inner = if cond.kind_name() == "parenthesized_expression" {
         if cond.named_child_count() != 1 {
             return None;
         }
@@ -153,12 +153,9 @@ impl Middlewares {
         let mut classes = Vec::new();
         let mut catches = Vec::new();
         while let Some(n) = stack.pop() {
-            match n.kind() {
+            match n.kind_name() {
                 "import_statement" => {
-                    if let Some(spec) = n
-                        .child_by_field_name("source")
-                        .and_then(|s| string_value(s, cx.src))
-                    {
+                    if let Some(spec) = n.field("source").and_then(|s| string_value(s, cx.src)) {
                         for m in middleware::MIDDLEWARE
                             .iter()
                             .filter(|m| m.modules.contains(&spec.as_str()))
@@ -169,13 +166,12 @@ impl Middlewares {
                 }
                 "variable_declarator" => {
                     if let (Some(name), Some(spec)) = (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value")
-                            .and_then(|v| required_spec(cx, v)),
+                        n.field("name"),
+                        n.field("value").and_then(|v| required_spec(cx, v)),
                     ) {
                         // `const jwt = require('express-jwt')` binds the default export;
                         // `const { expressjwt } = require('express-jwt')` binds by name.
-                        let bound: Vec<(String, String)> = if name.kind() == "identifier" {
+                        let bound: Vec<(String, String)> = if name.kind_name() == "identifier" {
                             vec![(text(name, cx.src).to_string(), "default".to_string())]
                         } else {
                             object_pattern_bindings(cx, name)
@@ -205,10 +201,10 @@ impl Middlewares {
         };
         let mut on_error: Vec<Node> = Vec::new();
         for call in &calls {
-            let Some(f) = call.child_by_field_name("function") else {
+            let Some(f) = call.field("function") else {
                 continue;
             };
-            match f.kind() {
+            match f.kind_name() {
                 // `bearerAuth({ token })`, `expressjwt({ … })`, `AuthGuard('jwt')`
                 "identifier" => {
                     if let Some(m) = locals.get(text(f, cx.src)) {
@@ -224,10 +220,7 @@ impl Middlewares {
                     }
                 }
                 "member_expression" => {
-                    let method = f
-                        .child_by_field_name("property")
-                        .map(|p| text(p, cx.src))
-                        .unwrap_or("");
+                    let method = f.field("property").map(|p| text(p, cx.src)).unwrap_or("");
                     match method {
                         // `fastify.register(fastifyJwt, { secret })`
                         "register" | "use" => {
@@ -272,10 +265,10 @@ impl Middlewares {
         // `try { await request.jwtVerify() } catch (err) { … }`
         if let Some(fjwt) = middleware::named("@fastify/jwt") {
             for c in &catches {
-                let Some(tr) = cx.up(*c).filter(|t| t.kind() == "try_statement") else {
+                let Some(tr) = cx.up(*c).filter(|t| t.kind_name() == "try_statement") else {
                     continue;
                 };
-                let Some(body) = tr.child_by_field_name("body") else {
+                let Some(body) = tr.field("body") else {
                     continue;
                 };
                 let Some(verify) = calls.iter().find(|call| {
@@ -290,12 +283,12 @@ impl Middlewares {
         }
         // Guard classes.
         for class in &classes {
-            let heritage = named_children(*class).find(|c| c.kind() == "class_heritage");
+            let heritage = named_children(*class).find(|c| c.kind_name() == "class_heritage");
             let Some(h) = heritage else { continue };
             let mut stack = vec![h];
             let mut found: Option<&'static Middleware> = None;
             while let Some(n) = stack.pop() {
-                if matches!(n.kind(), "identifier" | "type_identifier") {
+                if matches!(n.kind_name(), "identifier" | "type_identifier") {
                     if let Some(m) = locals.get(text(n, cx.src)) {
                         found = Some(m);
                         break;
@@ -343,13 +336,13 @@ impl Middlewares {
                 continue;
             };
             let Some(param) = c
-                .child_by_field_name("parameter")
-                .filter(|p| p.kind() == "identifier")
+                .field("parameter")
+                .filter(|p| p.kind_name() == "identifier")
                 .map(|p| text(p, cx.src))
             else {
                 continue;
             };
-            let Some(body) = c.child_by_field_name("body") else {
+            let Some(body) = c.field("body") else {
                 continue;
             };
             let mut stack = vec![body];
@@ -358,23 +351,20 @@ impl Middlewares {
                     continue;
                 }
                 stack.extend(named_children(n));
-                if n.kind() != "call_expression" {
+                if n.kind_name() != "call_expression" {
                     continue;
                 }
                 let Some(f) = n
-                    .child_by_field_name("function")
-                    .filter(|f| f.kind() == "member_expression")
+                    .field("function")
+                    .filter(|f| f.kind_name() == "member_expression")
                 else {
                     continue;
                 };
-                let (Some(recv), Some(prop)) = (
-                    f.child_by_field_name("object"),
-                    f.child_by_field_name("property"),
-                ) else {
+                let (Some(recv), Some(prop)) = (f.field("object"), f.field("property")) else {
                     continue;
                 };
                 let args = args_of(n);
-                if recv.kind() != "identifier"
+                if recv.kind_name() != "identifier"
                     || text(prop, cx.src) != "send"
                     || args.len() != 1
                     || text(args[0], cx.src) != param
@@ -433,13 +423,13 @@ fn challenge_set_before<'a>(cx: &Cx<'a>, site: Node<'a>) -> Option<ChallengeHead
             continue;
         }
         stack.extend(named_children(n));
-        if n.kind() != "call_expression" {
+        if n.kind_name() != "call_expression" {
             continue;
         }
         let Some(method) = n
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")
-            .and_then(|f| f.child_by_field_name("property"))
+            .field("function")
+            .filter(|f| f.kind_name() == "member_expression")
+            .and_then(|f| f.field("property"))
             .map(|p| text(p, cx.src))
         else {
             continue;
@@ -449,7 +439,7 @@ fn challenge_set_before<'a>(cx: &Cx<'a>, site: Node<'a>) -> Option<ChallengeHead
         }
         // The call's innermost block must also hold the site: it runs on the way there.
         let mut b = cx.up(n);
-        while let Some(x) = b.filter(|x| x.kind() != "statement_block") {
+        while let Some(x) = b.filter(|x| x.kind_name() != "statement_block") {
             b = cx.up(x);
         }
         if !b.is_some_and(|b| b.byte_range().contains(&before)) {
@@ -465,20 +455,18 @@ fn challenge_set_before<'a>(cx: &Cx<'a>, site: Node<'a>) -> Option<ChallengeHead
 /// `{ expressjwt: jwt, UnauthorizedError }` → (local, exported) pairs.
 fn object_pattern_bindings(cx: &Cx, pattern: Node) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    if pattern.kind() != "object_pattern" {
+    if pattern.kind_name() != "object_pattern" {
         return out;
     }
     for c in named_children(pattern) {
-        match c.kind() {
+        match c.kind_name() {
             "shorthand_property_identifier_pattern" => {
                 let n = text(c, cx.src).to_string();
                 out.push((n.clone(), n));
             }
             "pair_pattern" => {
-                if let (Some(k), Some(v)) =
-                    (c.child_by_field_name("key"), c.child_by_field_name("value"))
-                {
-                    if v.kind() == "identifier" {
+                if let (Some(k), Some(v)) = (c.field("key"), c.field("value")) {
+                    if v.kind_name() == "identifier" {
                         out.push((text(v, cx.src).to_string(), text(k, cx.src).to_string()));
                     }
                 }
@@ -492,25 +480,25 @@ fn object_pattern_bindings(cx: &Cx, pattern: Node) -> Vec<(String, String)> {
 /// `require('spec')` → `spec`.
 fn required_spec(cx: &Cx, v: Node) -> Option<String> {
     let v = unwrap_expr(v);
-    if v.kind() != "call_expression" {
+    if v.kind_name() != "call_expression" {
         return None;
     }
-    let f = v.child_by_field_name("function")?;
+    let f = v.field("function")?;
     if text(f, cx.src) != "require" {
         return None;
     }
-    let arg = v.child_by_field_name("arguments")?.named_child(0)?;
+    let arg = v.field("arguments")?.named_child(0)?;
     string_value(arg, cx.src)
 }
 
 /// An Express error handler: `(err, req, res, next) => …`: four parameters,
 /// the first named like an error.
 fn error_handler_arity(cx: &Cx, f: Node) -> bool {
-    let Some(params) = f.child_by_field_name("parameters") else {
+    let Some(params) = f.field("parameters") else {
         return false;
     };
     let params: Vec<Node> = named_children(params)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_name() != "comment")
         .collect();
     params.len() == 4 && {
         let first = text(params[0], cx.src);
@@ -526,12 +514,12 @@ fn error_handler_arity(cx: &Cx, f: Node) -> bool {
 /// not jose's `jose.jwtVerify(token, key)`.
 fn is_fastify_jwt_verify(cx: &Cx, call: Node) -> bool {
     let Some(f) = call
-        .child_by_field_name("function")
-        .filter(|f| f.kind() == "member_expression")
+        .field("function")
+        .filter(|f| f.kind_name() == "member_expression")
     else {
         return false;
     };
-    let prop = f.child_by_field_name("property").map(|p| text(p, cx.src));
-    let obj = f.child_by_field_name("object").map(|o| text(o, cx.src));
+    let prop = f.field("property").map(|p| text(p, cx.src));
+    let obj = f.field("object").map(|o| text(o, cx.src));
     prop == Some("jwtVerify") && obj != Some("jose") && args_of(call).len() <= 1
 }

@@ -22,7 +22,7 @@ pub(super) fn annotate(cx: &Cx, sites: &mut [ResponseSite]) {
 fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
     let mut n = site;
     let stmt = loop {
-        if matches!(n.kind(), "return_statement" | "raise_statement") {
+        if matches!(n.kind_name(), "return_statement" | "raise_statement") {
             break n;
         }
         if is_statement(n) {
@@ -34,24 +34,24 @@ fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
         }
         n = p;
     };
-    let block = cx.up(stmt).filter(|b| b.kind() == "block")?;
+    let block = cx.up(stmt).filter(|b| b.kind_name() == "block")?;
     if named_children(block).count() != 1 {
         return None;
     }
-    let if_stmt = cx.up(block).filter(|i| i.kind() == "if_statement")?;
+    let if_stmt = cx.up(block).filter(|i| i.kind_name() == "if_statement")?;
     let cons = block;
-    if if_stmt.child_by_field_name("consequence").map(|c| c.id()) != Some(block.id())
-        || if_stmt.child_by_field_name("alternative").is_some()
+    if if_stmt.field("consequence").map(|c| c.id()) != Some(block.id())
+        || if_stmt.field("alternative").is_some()
     {
         return None;
     }
     let outer = cx.up(if_stmt)?;
-    if !matches!(outer.kind(), "block" | "module")
+    if !matches!(outer.kind_name(), "block" | "module")
         || !syntax::starts_line(cx.src, if_stmt.start_byte())
     {
         return None;
     }
-    let cond = if_stmt.child_by_field_name("condition")?;
+    let cond = if_stmt.field("condition")?;
     syntax::condition_split(
         cx.src,
         cx.newline,
