@@ -15,7 +15,7 @@ use crate::settings::{HelperSpec, Level, Settings};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -124,10 +124,19 @@ pub fn working_dir() -> Option<&'static Path> {
 
 /// Removes `.` and `..` components lexically.
 fn normalize(joined: PathBuf) -> PathBuf {
-    // Most paths (every one the directory walker yields) have nothing to remove.
-    if !joined
-        .components()
-        .any(|c| matches!(c, Component::CurDir | Component::ParentDir))
+    // Most paths (every one the directory walker yields) have nothing to
+    // remove; a `.` or `..` component starts the path or follows a separator.
+    let bytes = joined.as_os_str().as_encoded_bytes();
+    let dot_after_separator = memchr::memmem::find_iter(bytes, b".").any(|i| {
+        i == 0
+            || bytes
+                .get(i - 1)
+                .is_some_and(|b| std::path::is_separator(char::from(*b)))
+    });
+    if !dot_after_separator
+        || !joined
+            .components()
+            .any(|c| matches!(c, Component::CurDir | Component::ParentDir))
     {
         return joined;
     }
@@ -764,7 +773,7 @@ type CacheEntry = Result<Arc<ResolvedConfig>, ConfigError>;
 /// Shareable across threads.
 pub struct ConfigResolver {
     explicit: Option<PathBuf>,
-    cache: Mutex<HashMap<PathBuf, CacheEntry>>,
+    cache: Mutex<rustc_hash::FxHashMap<PathBuf, CacheEntry>>,
 }
 
 impl ConfigResolver {
@@ -773,7 +782,7 @@ impl ConfigResolver {
     pub fn new(explicit: Option<PathBuf>) -> Self {
         ConfigResolver {
             explicit: explicit.map(|p| absolute(&p)),
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(rustc_hash::FxHashMap::default()),
         }
     }
 

@@ -301,14 +301,17 @@ fn emit(args: &LintArgs, report: &Report) -> Result<(), ()> {
         }
     }
     let text = render(terminal_format, report, true);
-    let mut out = anstream::stdout();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
-        // A closed pipe (e.g. `| head`) is not worth a panic or a message.
-    }
+    // Machine formats carry no color: write them as they are (anstream
+    // would scan every byte of a large report for escapes to strip).
+    let written = if terminal_format == Format::Pretty {
+        let mut out = anstream::stdout();
+        out.write_all(text.as_bytes()).and_then(|_| out.flush())
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes()).and_then(|_| out.flush())
+    };
+    // A closed pipe (e.g. `| head`) is not worth a panic or a message.
+    let _ = written;
     Ok(())
 }
 

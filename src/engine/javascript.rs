@@ -5,7 +5,7 @@ use super::eval::{is_challenge_name, HeaderEval, StatusEval};
 use super::index::{evidence_in, Export, HelperSig, ModuleSummary, ProjectIndex};
 use super::model::*;
 use super::query::KindTable;
-use super::syntax::{self, named_children, string_value, text, NodeExt};
+use super::syntax::{self, named_children, string_value, text, NodeExt, Walk};
 use super::Language;
 use crate::settings::Settings;
 use std::cell::{Cell, RefCell};
@@ -348,41 +348,33 @@ impl<'a> Cx<'a> {
             quotes: Vec::new(),
             captures: kinds.map(|_| Vec::new()),
         };
-        let mut cursor = stmt.walk();
-        // The ancestors of the cursor's node, up to the statement.
-        let mut stack: Vec<Node<'a>> = Vec::new();
-        loop {
-            let node = cursor.node();
-            if stack.len() + 1 > depth_limit {
+        // Named nodes in pre-order, with their depth in the tree. Anonymous
+        // nodes are leaves: one counts as a level below its parent.
+        let mut stack: Vec<(Node<'a>, usize)> = vec![(stmt, 1)];
+        let mut children: Vec<Node<'a>> = Vec::new();
+        while let Some((node, depth)) = stack.pop() {
+            let leaf_depth = depth + usize::from(node.child_count() > node.named_child_count());
+            if depth.max(leaf_depth) > depth_limit {
                 return Err(incremental::TooDeep);
             }
-            if node.is_named() {
-                if let Some(parent) = stack.last().filter(|p| fill && p.is_named()) {
-                    self.parents.insert(node.id(), *parent);
-                }
-                if let (Some(kinds), Some(out)) = (kinds, &mut scan.captures) {
-                    if let Some(name) = kinds.get(node) {
-                        out.push((name, node));
-                    }
-                }
-                if scan.quotes.len() < quote_cap && node.kind_id() == string {
-                    scan.quotes.push(syntax::quote_mark(node, self.src));
+            if let (Some(kinds), Some(out)) = (kinds, &mut scan.captures) {
+                if let Some(name) = kinds.get(node) {
+                    out.push((name, node));
                 }
             }
-            if cursor.goto_first_child() {
-                stack.push(node);
-                continue;
+            if scan.quotes.len() < quote_cap && node.kind_id() == string {
+                scan.quotes.push(syntax::quote_mark(node, self.src));
             }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
+            children.clear();
+            syntax::push_named_children_reversed(node, &mut children);
+            if fill {
+                for c in &children {
+                    self.parents.insert(c.id(), node);
                 }
-                if !cursor.goto_parent() {
-                    return Ok(scan);
-                }
-                stack.pop();
             }
+            stack.extend(children.iter().map(|c| (*c, depth + 1)));
         }
+        Ok(scan)
     }
 
     /// Fills `parents` for the subtree of top-level statement `i`.
@@ -477,8 +469,7 @@ impl<'a> Cx<'a> {
     /// walk order: a call to a function found earlier counts) and returns them.
     fn logging_in(&mut self, stmt: Node<'a>) -> Vec<String> {
         let mut found = Vec::new();
-        let mut stack = vec![stmt];
-        while let Some(node) = stack.pop() {
+        syntax::walk_named(stmt, |node| {
             if let Some(body) = function_body(node) {
                 if let Some(name) = function_name(self, node, self.src) {
                     if self.first_log_in(body, usize::MAX).is_some() {
@@ -487,8 +478,8 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            stack.extend(named_children(node).rev());
-        }
+            Walk::Descend
+        });
         found
     }
 
@@ -600,39 +591,41 @@ impl<'a> Cx<'a> {
     /// The first log call in `node` (not inside nested functions) that starts before `before`.
     /// Calls to same-file functions that log count too.
     fn first_log_in(&self, node: Node, before: usize) -> Option<Range<usize>> {
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if n.start_byte() >= before {
-                continue;
+        let mut found = None;
+        syntax::walk_named(node, |n| {
+            if n.start_byte() >= before || (n.id() != node.id() && is_function(n)) {
+                return Walk::Skip;
             }
-            if n.id() != node.id() && is_function(n) {
-                continue;
+            if n.kind_name() == "call_expression" && self.logs_here(n) {
+                found = Some(n.byte_range());
+                return Walk::Stop;
             }
-            if n.kind_name() == "call_expression" {
-                if self.is_log_call(n) {
-                    return Some(n.byte_range());
-                }
-                if let Some(f) = n.field("function") {
-                    let name = text(f, self.src);
-                    if self.logging_fns.contains(name) {
-                        return Some(n.byte_range());
-                    }
-                    if let Some((Export::Helper(sig), _)) = f
-                        .kind_name()
-                        .eq("identifier")
-                        .then(|| self.imported(name))
-                        .flatten()
-                    {
-                        if sig.logs {
-                            return Some(n.byte_range());
-                        }
-                    }
-                }
-                // A callback passed to a call logs on the path: `jwt.verify(t, s, (err) => { console.error(err) … })`
-            }
-            stack.extend(named_children(n).rev());
+            // A callback passed to a call logs on the path: `jwt.verify(t, s, (err) => { console.error(err) … })`
+            Walk::Descend
+        });
+        found
+    }
+
+    /// Whether `call` logs: a log call, or a call to a function that logs
+    /// (in this file or an imported helper).
+    fn logs_here(&self, call: Node) -> bool {
+        if self.is_log_call(call) {
+            return true;
         }
-        None
+        let Some(f) = call.field("function") else {
+            return false;
+        };
+        let name = text(f, self.src);
+        if self.logging_fns.contains(name) {
+            return true;
+        }
+        matches!(
+            f.kind_name()
+                .eq("identifier")
+                .then(|| self.imported(name))
+                .flatten(),
+            Some((Export::Helper(sig), _)) if sig.logs
+        )
     }
 
     /// A log call on the path before `site`: in earlier sibling statements of
@@ -1505,27 +1498,23 @@ impl<'a> Cx<'a> {
     /// String literals inside `node` (not object keys), joined by " | ".
     fn strings_in(&self, node: Node) -> Option<String> {
         let mut parts = Vec::new();
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
+        syntax::walk_named(node, |n| {
             match n.kind_name() {
                 "string" if self.up(n).is_some_and(|p| p.kind_name() == "jsx_attribute") => {}
                 "string" => {
                     // Skip object keys.
-                    if self.up(n).is_some_and(|p| {
+                    let key = self.up(n).is_some_and(|p| {
                         p.kind_name() == "pair" && p.field("key").is_some_and(|k| k.id() == n.id())
-                    }) {
-                        continue;
-                    }
-                    if let Some(s) = string_value(n, self.src) {
+                    });
+                    if let Some(s) = string_value(n, self.src).filter(|_| !key) {
                         parts.push(s);
                     }
                 }
                 "template_string" => parts.push(text(n, self.src).trim_matches('`').to_string()),
-                _ => {
-                    stack.extend(named_children(n).rev());
-                }
+                _ => return Walk::Descend,
             }
-        }
+            Walk::Skip
+        });
         (!parts.is_empty()).then(|| parts.join(" | "))
     }
 
@@ -1984,8 +1973,7 @@ fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
 /// Imports, declared names and statement-end style in one top-level statement.
 fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
     let mut f = StmtFacts::default();
-    let mut stack = vec![stmt];
-    while let Some(node) = stack.pop() {
+    syntax::walk_named(stmt, |node| {
         match node.kind_name() {
             "import_statement" => scan_import(node, src, &mut f),
             "variable_declarator" => {
@@ -2021,8 +2009,8 @@ fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
             }
             _ => {}
         }
-        stack.extend(named_children(node).rev());
-    }
+        Walk::Descend
+    });
     f
 }
 

@@ -380,6 +380,45 @@ fn end_without_comments(n: Node) -> usize {
     }
 }
 
+/// What [`walk_named`] does after visiting a node.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// Go on into the node's children.
+    Descend,
+    /// Go on past the node's subtree.
+    Skip,
+    /// End the walk.
+    Stop,
+}
+
+/// Visits `root` and its named descendants in document order (pre-order),
+/// reached through named nodes only: a stack of [`named_children`] pushed
+/// in reverse, without a vector per node. (Indexing children is cheaper
+/// than moving a tree cursor for the small nodes that make up most trees.)
+pub fn walk_named<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Walk) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match visit(node) {
+            Walk::Stop => return,
+            Walk::Skip => {}
+            Walk::Descend => push_named_children_reversed(node, &mut stack),
+        }
+    }
+}
+
+/// Pushes `node`'s named children onto `stack`, last first.
+pub fn push_named_children_reversed<'t>(node: Node<'t>, stack: &mut Vec<Node<'t>>) {
+    let count = node.named_child_count();
+    if count <= SMALL_CHILD_COUNT {
+        stack.extend((0..count).rev().filter_map(|i| node.named_child(i)));
+    } else {
+        let start = stack.len();
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+        stack[start..].reverse();
+    }
+}
+
 /// Node kinds and field lookups by id, read once per grammar.
 /// `Node::kind` looks the name up and checks it is UTF-8 on every call, and
 /// `Node::child_by_field_name` compares the name with each of the grammar's
