@@ -318,8 +318,9 @@ fn emit(args: &LintArgs, report: &Report) -> Result<(), ()> {
 /// Walks `roots`: returns the files to lint (sorted, with whether each was
 /// named on the command line) and problems met on the way.
 fn collect_files(roots: &[PathBuf], ctx: &Ctx) -> (Vec<(PathBuf, bool)>, Vec<Notice>) {
-    // path -> named on the command line (an explicit file is linted even if excluded)
-    let mut files: HashMap<PathBuf, bool> = HashMap::new();
+    // (path, named on the command line): an explicit file is linted even if
+    // excluded. Duplicates are removed after sorting, below.
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
     let mut notices = Vec::new();
     let mut dirs = Vec::new();
     for root in roots {
@@ -327,7 +328,7 @@ fn collect_files(roots: &[PathBuf], ctx: &Ctx) -> (Vec<(PathBuf, bool)>, Vec<Not
             Ok(m) if m.is_dir() => dirs.push(root.clone()),
             Ok(_) => {
                 if Language::from_path(root).is_some() {
-                    files.insert(clean(root), true);
+                    files.push((clean(root), true));
                 } else {
                     notices.push(notice(
                         root,
@@ -394,7 +395,7 @@ fn collect_files(roots: &[PathBuf], ctx: &Ctx) -> (Vec<(PathBuf, bool)>, Vec<Not
             })
         });
         for p in found.into_inner().unwrap_or_default() {
-            files.entry(clean(&p)).or_insert(false);
+            files.push((clean(&p), false));
         }
         let mut errs = errors.into_inner().unwrap_or_default();
         errs.sort_by(|a, b| a.message.cmp(&b.message));
