@@ -187,21 +187,10 @@ struct StmtFacts {
     stmts_with_semi: usize,
 }
 
-pub fn extract(
-    path: &Path,
-    src: &str,
-    lang: Language,
-    tree: &Tree,
-    settings: &Settings,
-    index: &ProjectIndex,
-) -> FileModel {
-    extract_within(path, src, lang, tree, settings, index, None).unwrap_or_default()
-}
-
-/// [`extract`], or `None` when a node lies deeper than `depth_limit` in the
-/// tree (checked in the first walk over each statement, before anything
+/// The file model, or `None` when a node lies deeper than `depth_limit` in
+/// the tree (checked in the first walk over each statement, before anything
 /// recurses on it).
-pub fn extract_within(
+pub fn extract(
     path: &Path,
     src: &str,
     lang: Language,
@@ -3631,7 +3620,8 @@ mod tests {
             let tree = crate::engine::parse(lang, &src, None).expect("parsed");
             let run = |query_engine: bool| {
                 QUERY_ENGINE_ONLY.with(|c| c.set(query_engine));
-                let model = extract(&p, &src, lang, &tree, &settings, &index);
+                let model = extract(&p, &src, lang, &tree, &settings, &index, None)
+                    .expect("within the depth limit");
                 let summary = summarize(&p, &src, &tree, &index);
                 QUERY_ENGINE_ONLY.with(|c| c.set(false));
                 let mut exports: Vec<String> = summary

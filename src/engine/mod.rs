@@ -191,11 +191,7 @@ pub fn extract(
     settings: &Settings,
     index: &ProjectIndex,
 ) -> FileModel {
-    if lang.is_python() {
-        python::extract(path, text, tree, settings, index)
-    } else {
-        javascript::extract(path, text, lang, tree, settings, index)
-    }
+    extract_within(path, text, lang, tree, settings, index, usize::MAX).unwrap_or_default()
 }
 
 /// [`extract`], or `None` when the tree is nested deeper than `limit`
@@ -215,7 +211,7 @@ pub fn extract_within(
         }
         Some(python::extract(path, text, tree, settings, index))
     } else {
-        javascript::extract_within(path, text, lang, tree, settings, index, Some(limit))
+        javascript::extract(path, text, lang, tree, settings, index, Some(limit))
     }
 }
 
