@@ -24,6 +24,7 @@ pub mod actions;
 pub mod document;
 pub mod hover;
 pub mod input;
+pub mod output;
 pub mod settings;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -66,15 +67,18 @@ pub fn run_stdio() -> i32 {
     };
     let flags = Arc::new(Flags::default());
     let service_flags = flags.clone();
+    let out = output::Output::spawn(std::io::stdout());
+    let service_out = out.clone();
     runtime.block_on(async move {
-        let (service, socket) =
-            LspService::build(|client| Backend::new(client, service_flags.clone()))
-                .custom_method("authlint/debugDocument", Backend::debug_document)
-                .custom_method(input::PARSE_ERROR_METHOD, Backend::parse_error)
-                .custom_method(input::INVALID_REQUEST_METHOD, Backend::invalid_request)
-                .finish();
+        let (service, socket) = LspService::build(|client| {
+            Backend::new(client, service_flags.clone(), service_out.clone())
+        })
+        .custom_method("authlint/debugDocument", Backend::debug_document)
+        .custom_method(input::PARSE_ERROR_METHOD, Backend::parse_error)
+        .custom_method(input::INVALID_REQUEST_METHOD, Backend::invalid_request)
+        .finish();
         let service = exit::ExitWatch::new(service, service_flags);
-        Server::new(input::spawn(std::io::stdin()), tokio::io::stdout(), socket)
+        Server::new(input::spawn(std::io::stdin()), service_out.writer(), socket)
             .concurrency_level(32)
             .serve(service)
             .await;
@@ -82,6 +86,8 @@ pub fn run_stdio() -> i32 {
     // Lints still running on the blocking pool must not keep the process
     // alive (stdin is read on a plain thread that process exit ends).
     runtime.shutdown_background();
+    // Everything written so far reaches stdout before the process ends.
+    out.close();
     if flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst) {
         1
     } else {
@@ -191,6 +197,8 @@ struct Inner {
     caps: Mutex<Caps>,
     /// Held while checking a result is current and sending it.
     publish: tokio::sync::Mutex<()>,
+    /// Where `publishDiagnostics` is written directly (see [`output`]).
+    output: output::Output,
     seq: AtomicU64,
     flags: Arc<Flags>,
     /// Disk reads shared by every linter's import resolution.
@@ -221,7 +229,7 @@ struct Snapshot {
 }
 
 impl Backend {
-    fn new(client: Client, flags: Arc<Flags>) -> Self {
+    fn new(client: Client, flags: Arc<Flags>, output: output::Output) -> Self {
         let store: SharedStore = Arc::new(Mutex::new(Store::default()));
         Backend {
             inner: Arc::new(Inner {
@@ -237,6 +245,7 @@ impl Backend {
                 }),
                 caps: Mutex::new(Caps::default()),
                 publish: tokio::sync::Mutex::new(()),
+                output,
                 seq: AtomicU64::new(1),
                 flags,
                 disk: Arc::new(document::DiskCache::default()),
@@ -653,9 +662,7 @@ impl Inner {
             return; // a newer change or setting superseded this result
         }
         let n = diags.len();
-        self.client
-            .publish_diagnostics(uri.clone(), diags, Some(c.version))
-            .await;
+        self.send_diagnostics(uri.clone(), diags, Some(c.version));
         if timing() {
             eprintln!(
                 "authlint lsp timing: v{} compute {:.2} ms, convert {:.2} ms, publish {:.2} ms, {n} diagnostics",
@@ -664,6 +671,35 @@ impl Inner {
                 (t2 - t1).as_secs_f64() * 1e3,
                 t2.elapsed().as_secs_f64() * 1e3
             );
+        }
+    }
+
+    /// Sends `publishDiagnostics`, serialized straight to bytes (see
+    /// [`output`]). Called with `publish` held, so publications keep the
+    /// order in which their results were checked to be current.
+    fn send_diagnostics(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+        if self.flags.exit.load(Ordering::SeqCst) {
+            return;
+        }
+        #[derive(serde::Serialize)]
+        struct Notification<'a> {
+            jsonrpc: &'static str,
+            method: &'static str,
+            params: &'a lsp::PublishDiagnosticsParams,
+        }
+        let params = lsp::PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        };
+        let body = serde_json::to_vec(&Notification {
+            jsonrpc: "2.0",
+            method:
+                <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
+            params: &params,
+        });
+        if let Ok(body) = body {
+            self.output.send_body(&body);
         }
     }
 
@@ -1147,10 +1183,7 @@ impl LanguageServer for Backend {
         if !self.inner.caps().pull {
             let _guard = self.inner.publish.lock().await;
             if !lock(&self.inner.store).docs.contains_key(&uri) {
-                self.inner
-                    .client
-                    .publish_diagnostics(uri, Vec::new(), None)
-                    .await;
+                self.inner.send_diagnostics(uri, Vec::new(), None);
             }
         }
         // Importers now read this module from disk again.
