@@ -225,7 +225,7 @@ struct Snapshot {
     text: Arc<String>,
     line_map: Arc<LineMap>,
     tree: Option<tree_sitter::Tree>,
-    analysis: Option<Arc<engine::Analysis>>,
+    analysis: Option<Arc<crate::lint::Analysis>>,
 }
 
 impl Backend {
@@ -950,10 +950,10 @@ fn lint_text(
     text: &str,
     lang: Option<Language>,
     old: Option<&tree_sitter::Tree>,
-    prev: Option<&engine::Analysis>,
+    prev: Option<&crate::lint::Analysis>,
 ) -> (
     Option<tree_sitter::Tree>,
-    Option<engine::Analysis>,
+    Option<crate::lint::Analysis>,
     std::result::Result<Vec<Diagnostic>, Skip>,
 ) {
     let Some(lang) = lang else {
@@ -976,15 +976,18 @@ fn lint_text(
     };
     let t1 = std::time::Instant::now();
     let reuse = match (old, prev) {
-        (Some(old_tree), Some(analysis)) => Some(engine::Reuse { analysis, old_tree }),
+        (Some(old_tree), Some(analysis)) => Some(crate::lint::Reuse { analysis, old_tree }),
         _ => None,
     };
     let result = linter.lint_tree_reusing(path, text, lang, &tree, reuse);
     if timing() {
         let extracted = match &result {
-            Ok((_, a)) => a.extracted().map_or(String::new(), |(e, n)| {
-                format!(", {e}/{n} statements extracted")
-            }),
+            Ok((_, a)) => {
+                let (kept, sites) = a.kept();
+                a.extracted().map_or(String::new(), |(e, n)| {
+                    format!(", {e}/{n} statements extracted, {kept}/{sites} sites' findings kept")
+                })
+            }
             Err(_) => String::new(),
         };
         eprintln!(
