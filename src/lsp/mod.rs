@@ -451,18 +451,27 @@ impl Inner {
             diags: Arc::new(diags),
             extra: Arc::new(extra),
         };
-        let mut store = lock(&self.store);
-        if let Some(doc) = store.docs.get_mut(uri) {
-            // Same text object: the reparsed tree is current.
-            if Arc::ptr_eq(&doc.text, &snap.text) {
-                if let Some(t) = tree {
-                    doc.tree = Some(t);
-                    doc.analysis = analysis.map(Arc::new);
+        let mut retired = (None, None, None);
+        {
+            let mut store = lock(&self.store);
+            if let Some(doc) = store.docs.get_mut(uri) {
+                // Same text object: the reparsed tree is current.
+                if Arc::ptr_eq(&doc.text, &snap.text) {
+                    if let Some(t) = tree {
+                        retired.0 = doc.tree.replace(t);
+                        retired.1 = std::mem::replace(&mut doc.analysis, analysis.map(Arc::new));
+                    }
+                }
+                if doc.seq == snap.seq {
+                    retired.2 = doc.cache.replace(computed.clone());
                 }
             }
-            if doc.seq == snap.seq {
-                doc.cache = Some(computed.clone());
-            }
+        }
+        // Freeing the previous results of a big file takes a while (every
+        // site, finding and per-statement record): not on the way to
+        // publishing the new ones.
+        if retired.1.is_some() || retired.2.is_some() {
+            tokio::task::spawn_blocking(move || drop((retired, snap)));
         }
         Some(computed)
     }
@@ -655,51 +664,37 @@ impl Inner {
         };
         let t1 = std::time::Instant::now();
         let diags = self.to_lsp(uri, &c);
+        let n = diags.len();
         let t2 = std::time::Instant::now();
+        let body = publish_body(uri.clone(), diags, Some(c.version));
+        let t3 = std::time::Instant::now();
         let _guard = self.publish.lock().await;
         let current = lock(&self.store).docs.get(uri).map(|d| d.seq);
         if current != Some(c.seq) {
             return; // a newer change or setting superseded this result
         }
-        let n = diags.len();
-        self.send_diagnostics(uri.clone(), diags, Some(c.version));
+        self.send_body(body);
         if timing() {
             eprintln!(
-                "authlint lsp timing: v{} compute {:.2} ms, convert {:.2} ms, publish {:.2} ms, {n} diagnostics",
+                "authlint lsp timing: v{} compute {:.2} ms, convert {:.2} ms, serialize {:.2} ms, publish {:.2} ms, {n} diagnostics",
                 c.version,
                 (t1 - t0).as_secs_f64() * 1e3,
                 (t2 - t1).as_secs_f64() * 1e3,
-                t2.elapsed().as_secs_f64() * 1e3
+                (t3 - t2).as_secs_f64() * 1e3,
+                t3.elapsed().as_secs_f64() * 1e3
             );
         }
     }
 
-    /// Sends `publishDiagnostics`, serialized straight to bytes (see
+    /// Sends a `publishDiagnostics` body from [`publish_body`] (see
     /// [`output`]). Called with `publish` held, so publications keep the
     /// order in which their results were checked to be current.
-    fn send_diagnostics(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+    fn send_body(&self, body: Option<Vec<u8>>) {
         if self.flags.exit.load(Ordering::SeqCst) {
             return;
         }
-        #[derive(serde::Serialize)]
-        struct Notification<'a> {
-            jsonrpc: &'static str,
-            method: &'static str,
-            params: &'a lsp::PublishDiagnosticsParams,
-        }
-        let params = lsp::PublishDiagnosticsParams {
-            uri,
-            diagnostics,
-            version,
-        };
-        let body = serde_json::to_vec(&Notification {
-            jsonrpc: "2.0",
-            method:
-                <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
-            params: &params,
-        });
-        if let Ok(body) = body {
-            self.output.send_body(&body);
+        if let Some(body) = body {
+            self.output.send_body(body);
         }
     }
 
@@ -916,6 +911,32 @@ fn dump_tree(tree: &tree_sitter::Tree) -> String {
             depth -= 1;
         }
     }
+}
+
+/// A `publishDiagnostics` notification, serialized straight to bytes
+/// (tower-lsp-server would go through a `serde_json::Value`).
+fn publish_body(
+    uri: Uri,
+    diagnostics: Vec<lsp::Diagnostic>,
+    version: Option<i32>,
+) -> Option<Vec<u8>> {
+    #[derive(serde::Serialize)]
+    struct Notification<'a> {
+        jsonrpc: &'static str,
+        method: &'static str,
+        params: &'a lsp::PublishDiagnosticsParams,
+    }
+    let params = lsp::PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version,
+    };
+    serde_json::to_vec(&Notification {
+        jsonrpc: "2.0",
+        method: <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
+        params: &params,
+    })
+    .ok()
 }
 
 /// `{"authlint": {...}}` -> `{...}`; anything else unchanged.
@@ -1186,7 +1207,7 @@ impl LanguageServer for Backend {
         if !self.inner.caps().pull {
             let _guard = self.inner.publish.lock().await;
             if !lock(&self.inner.store).docs.contains_key(&uri) {
-                self.inner.send_diagnostics(uri, Vec::new(), None);
+                self.inner.send_body(publish_body(uri, Vec::new(), None));
             }
         }
         // Importers now read this module from disk again.

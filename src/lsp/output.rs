@@ -21,7 +21,10 @@ use std::task::{Context, Poll};
 use tokio::io::AsyncWrite;
 
 enum Msg {
+    /// Bytes holding whole frames.
     Bytes(Vec<u8>),
+    /// One message body, to frame.
+    Body(Vec<u8>),
     Close,
 }
 
@@ -57,12 +60,8 @@ impl Output {
     }
 
     /// Sends one message body (JSON text) as a frame.
-    pub fn send_body(&self, body: &[u8]) {
-        let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        let mut frame = Vec::with_capacity(header.len() + body.len());
-        frame.extend_from_slice(header.as_bytes());
-        frame.extend_from_slice(body);
-        let _ = self.tx.send(Msg::Bytes(frame));
+    pub fn send_body(&self, body: Vec<u8>) {
+        let _ = self.tx.send(Msg::Body(body));
     }
 
     /// Writes out everything sent so far and stops the writer thread.
@@ -77,35 +76,39 @@ impl Output {
 }
 
 fn write_frames<W: Write>(mut out: W, rx: &mpsc::Receiver<Msg>, broken: &AtomicBool) {
-    while let Ok(msg) = rx.recv() {
-        let Msg::Bytes(bytes) = msg else { return };
-        if broken.load(Ordering::SeqCst) {
-            continue;
-        }
-        if out.write_all(&bytes).is_err() {
+    let write = |out: &mut W, msg: Msg| -> bool {
+        let result = match msg {
+            Msg::Close => return false,
+            _ if broken.load(Ordering::SeqCst) => Ok(()),
+            Msg::Bytes(bytes) => out.write_all(&bytes),
+            Msg::Body(body) => write!(out, "Content-Length: {}\r\n\r\n", body.len())
+                .and_then(|()| out.write_all(&body)),
+        };
+        if result.is_err() {
             broken.store(true, Ordering::SeqCst);
-            continue;
+        }
+        true
+    };
+    while let Ok(msg) = rx.recv() {
+        if !write(&mut out, msg) {
+            break;
         }
         // Flush once the queue is empty, not after every frame.
-        let mut pending = true;
-        while pending {
-            match rx.try_recv() {
-                Ok(Msg::Bytes(more)) => {
-                    if out.write_all(&more).is_err() {
-                        broken.store(true, Ordering::SeqCst);
-                    }
-                }
-                Ok(Msg::Close) => {
-                    let _ = out.flush();
-                    return;
-                }
-                Err(_) => pending = false,
+        let mut open = true;
+        while let Ok(more) = rx.try_recv() {
+            if !write(&mut out, more) {
+                open = false;
+                break;
             }
         }
         if out.flush().is_err() {
             broken.store(true, Ordering::SeqCst);
         }
+        if !open {
+            return;
+        }
     }
+    let _ = out.flush();
 }
 
 /// tower-lsp-server's view of [`Output`].
@@ -161,9 +164,9 @@ mod tests {
         let waker = futures_noop_waker();
         let mut cx = Context::from_waker(&waker);
         let _ = Pin::new(&mut w).poll_write(&mut cx, b"Content-Length: 2\r\n\r\n{}");
-        out.send_body(b"[1]");
+        out.send_body(b"[1]".to_vec());
         out.close();
-        out.send_body(b"late");
+        out.send_body(b"late".to_vec());
         assert_eq!(
             sink.0.lock().unwrap().as_slice(),
             b"Content-Length: 2\r\n\r\n{}Content-Length: 3\r\n\r\n[1]"
