@@ -534,8 +534,19 @@ impl Inner {
         let enc = self.caps().encoding;
         let mut out: Vec<lsp::Diagnostic> = c.extra.iter().cloned().collect();
         let mut others: HashMap<PathBuf, Option<(String, LineMap)>> = HashMap::new();
+        // Each rule's help link, parsed once per call rather than per finding.
+        let mut links: Vec<(&str, Option<lsp::CodeDescription>)> = Vec::new();
         for d in c.diags.iter().filter(|d| d.suppressed.is_none()) {
-            let rule = crate::rules::find(d.rule);
+            let code_description = match links.iter().find(|(id, _)| *id == d.rule) {
+                Some((_, link)) => link.clone(),
+                None => {
+                    let link = crate::rules::find(d.rule)
+                        .and_then(|r| Uri::from_str(&r.help_uri()).ok())
+                        .map(|href| lsp::CodeDescription { href });
+                    links.push((d.rule, link.clone()));
+                    link
+                }
+            };
             let related: Vec<lsp::DiagnosticRelatedInformation> = d
                 .related
                 .iter()
@@ -566,9 +577,7 @@ impl Inner {
                 range: to_range(&c.text, &c.line_map, &d.range, enc),
                 severity: Some(severity(d.severity)),
                 code: Some(lsp::NumberOrString::String(d.rule.to_string())),
-                code_description: rule
-                    .and_then(|r| Uri::from_str(&r.help_uri()).ok())
-                    .map(|href| lsp::CodeDescription { href }),
+                code_description,
                 source: Some(SOURCE.into()),
                 message: d.message.clone(),
                 related_information: (!related.is_empty()).then_some(related),

@@ -260,6 +260,20 @@ impl Map {
         Some(site)
     }
 
+    /// Whether every offset in `found` is before the dirty span (unmoved).
+    fn found_before(&self, found: &[Diagnostic]) -> bool {
+        found.iter().all(|d| {
+            d.suppressed.is_none()
+                && self.before(&d.range)
+                && d.fixes
+                    .iter()
+                    .all(|f| f.edits.iter().all(|e| self.before(&e.range)))
+                && d.related
+                    .iter()
+                    .all(|r| r.path.is_some() || self.before(&r.range))
+        })
+    }
+
     /// Findings with every offset mapped (`None` if one does not map), and
     /// whether none of them moved.
     fn found(&self, found: &[Diagnostic]) -> Option<(Vec<Diagnostic>, bool)> {
@@ -363,8 +377,17 @@ fn keep(prev: &Cache, map: &Map, site: &ResponseSite) -> Option<Arc<Vec<Diagnost
         if old.range.start != start {
             break;
         }
-        if map.site(old).as_ref() != Some(site) {
+        let same = if old == site {
+            // Unmoved: no copy needed, but every offset must be before the dirty span.
+            offsets_all(old, &mut |at| at < map.lo)
+        } else {
+            map.site(old).as_ref() == Some(site)
+        };
+        if !same {
             continue;
+        }
+        if map.found_before(&prev.found[p]) {
+            return Some(prev.found[p].clone());
         }
         let (moved, unmoved) = map.found(&prev.found[p])?;
         return Some(if unmoved {
@@ -374,4 +397,128 @@ fn keep(prev: &Cache, map: &Map, site: &ResponseSite) -> Option<Arc<Vec<Diagnost
         });
     }
     None
+}
+
+/// Whether `ok` holds for every offset in `site` (this file's: not those of
+/// evidence found in another file). Visits what [`Map::site`] maps.
+fn offsets_all(site: &ResponseSite, ok: &mut dyn FnMut(usize) -> bool) -> bool {
+    let mut range = |r: &Range<usize>| ok(r.start) && ok(r.end);
+    let ResponseSite {
+        framework: _,
+        range: site_range,
+        status,
+        headers,
+        message: _,
+        message_range,
+        guard,
+        handler,
+        logged,
+        log_insertion,
+        logger_in_scope: _,
+        identity_established,
+        echoes_error,
+        via_helper,
+        split,
+        middleware,
+    } = site;
+    let mut all = range(site_range);
+    match status {
+        Status::Known(values) => {
+            for v in values {
+                let StatusValue {
+                    code: _,
+                    range: r,
+                    literal: _,
+                    branch_condition: _,
+                } = v;
+                all &= range(r);
+            }
+        }
+        Status::Forwarded {
+            range: r,
+            source: _,
+        } => all &= range(r),
+        Status::Unknown => {}
+    }
+    let Headers {
+        challenge,
+        opaque: _,
+        insertion,
+    } = headers;
+    if let Some(c) = challenge {
+        let ChallengeHeader {
+            value_range,
+            literal: _,
+            evidence,
+            shared: _,
+        } = c;
+        all &= range(value_range);
+        if let Some(e) = evidence.as_ref().filter(|e| e.path.is_none()) {
+            all &= range(&e.range);
+        }
+    }
+    if let Some(ins) = insertion {
+        let HeaderInsertion {
+            at,
+            replace_len,
+            template: _,
+            how: _,
+        } = ins;
+        all &= range(&(*at..*at + *replace_len));
+    }
+    let insertion = |ins: &StatementInsertion, range: &mut dyn FnMut(&Range<usize>) -> bool| {
+        let StatementInsertion {
+            line_start,
+            indent: _,
+            wrap,
+            newline: _,
+        } = ins;
+        range(&(*line_start..*line_start)) && wrap.as_ref().map_or(true, |w| range(w))
+    };
+    for r in [
+        message_range,
+        handler,
+        logged,
+        identity_established,
+        echoes_error,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        all &= range(r);
+    }
+    if let Some(g) = guard {
+        let Guard {
+            text: _,
+            range: r,
+            in_catch: _,
+            missing_config: _,
+        } = g;
+        all &= range(r);
+    }
+    if let Some(ins) = log_insertion {
+        all &= insertion(ins, &mut range);
+    }
+    if let Some(e) = via_helper.as_ref().filter(|e| e.path.is_none()) {
+        all &= range(&e.range);
+    }
+    if let Some(sp) = split {
+        let ConditionSplit {
+            statement,
+            disjuncts,
+            body,
+            before,
+        } = sp;
+        all &= range(statement) && range(body) && disjuncts.iter().all(|(r, _)| range(r));
+        all &= insertion(before, &mut range);
+    }
+    if let Some(m) = middleware {
+        let MiddlewareFact {
+            middleware: _,
+            relation: _,
+            range: r,
+        } = m;
+        all &= range(r);
+    }
+    all
 }
