@@ -473,7 +473,7 @@ fn offsets_all(site: &ResponseSite, ok: &mut dyn FnMut(usize) -> bool) -> bool {
             wrap,
             newline: _,
         } = ins;
-        range(&(*line_start..*line_start)) && wrap.as_ref().map_or(true, |w| range(w))
+        range(&(*line_start..*line_start)) && wrap.as_ref().map_or(true, &mut *range)
     };
     for r in [
         message_range,
