@@ -124,20 +124,44 @@ impl Linter {
 
     /// [`Linter::lint_tree`] for a document being edited: reuses what the
     /// previous lint found in the parts of the file the edits did not touch
-    /// (see [`engine::extract_reusing`]) and returns what the next lint can
-    /// reuse. The diagnostics are the ones `lint_tree` gives.
+    /// (see [`engine::extract_reusing`] and [`rules::reuse`]) and returns
+    /// what the next lint can reuse. The diagnostics are the ones
+    /// `lint_tree` gives.
     pub fn lint_tree_reusing(
         &self,
         path: &Path,
         text: &str,
         lang: Language,
         tree: &Tree,
-        prev: Option<engine::Reuse<'_>>,
-    ) -> Result<(Vec<Diagnostic>, engine::Analysis), Skip> {
-        let (model, analysis) =
-            engine::extract_reusing(path, text, lang, tree, &self.settings, &self.index, prev)
-                .ok_or(Skip::TooDeep)?;
-        Ok((self.check(&model, text, lang, tree), analysis))
+        prev: Option<Reuse<'_>>,
+    ) -> Result<(Vec<Diagnostic>, Analysis), Skip> {
+        let engine_prev = prev.map(|p| engine::Reuse {
+            analysis: &p.analysis.engine,
+            old_tree: p.old_tree,
+        });
+        let (model, analysis) = engine::extract_reusing(
+            path,
+            text,
+            lang,
+            tree,
+            &self.settings,
+            &self.index,
+            engine_prev,
+        )
+        .ok_or(Skip::TooDeep)?;
+        let ctx = rules::Context {
+            model: &model,
+            settings: &self.settings,
+            text,
+            language: lang,
+        };
+        let (mut diags, cache) = rules::reuse::run(&ctx, tree, prev.map(|p| &p.analysis.rules));
+        self.finish(&mut diags, text, lang, tree);
+        let analysis = Analysis {
+            engine: analysis,
+            rules: cache.finish(model.sites),
+        };
+        Ok((diags, analysis))
     }
 
     /// Rules and suppressions over a file's model.
@@ -155,12 +179,45 @@ impl Linter {
             language: lang,
         };
         let mut diags = rules::run(&ctx);
-        crate::suppress::apply(text, lang, tree, &self.settings, &mut diags);
+        self.finish(&mut diags, text, lang, tree);
+        diags
+    }
+
+    /// Suppressions, then the order findings are reported in.
+    fn finish(&self, diags: &mut Vec<Diagnostic>, text: &str, lang: Language, tree: &Tree) {
+        crate::suppress::apply(text, lang, tree, &self.settings, diags);
         diags.sort_by(|a, b| {
             (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
         });
-        diags
     }
+}
+
+/// What one lint of a document leaves for the next
+/// ([`Linter::lint_tree_reusing`]): the extraction's per-statement results
+/// and every site's findings.
+pub struct Analysis {
+    pub engine: engine::Analysis,
+    rules: rules::reuse::Cache,
+}
+
+impl Analysis {
+    /// See [`engine::Analysis::extracted`].
+    pub fn extracted(&self) -> Option<(usize, usize)> {
+        self.engine.extracted()
+    }
+
+    /// (sites whose findings were kept from the previous lint, sites).
+    pub fn kept(&self) -> (usize, usize) {
+        (self.rules.kept, self.rules.sites())
+    }
+}
+
+/// A previous lint to reuse: its [`Analysis`] and its tree, `edit`ed with
+/// every change made to the text since (see [`engine::Reuse`]).
+#[derive(Clone, Copy)]
+pub struct Reuse<'a> {
+    pub analysis: &'a Analysis,
+    pub old_tree: &'a Tree,
 }
 
 /// Lints one in-memory file with `settings` and imports read from disk.

@@ -331,8 +331,10 @@ struct Session {
     linter: authlint::Linter,
     text: String,
     tree: tree_sitter::Tree,
-    analysis: authlint::engine::Analysis,
+    analysis: authlint::lint::Analysis,
     reused: usize,
+    /// Sites whose findings were kept from the previous lint.
+    kept: usize,
     findings: usize,
 }
 
@@ -355,12 +357,14 @@ impl Session {
             tree,
             analysis,
             reused: 0,
+            kept: 0,
             findings: 0,
         }
     }
 
     fn edit(&mut self, start: usize, end: usize, insert: &str, what: &str) {
-        use authlint::engine::{self, Reuse};
+        use authlint::engine;
+        use authlint::lint::Reuse;
         let path = session_path();
         let text = &mut self.text;
         let edit = tree_sitter::InputEdit {
@@ -399,7 +403,10 @@ impl Session {
             &new_tree,
             &self.linter.settings,
             &self.linter.index,
-            Some(prev),
+            Some(engine::Reuse {
+                analysis: &self.analysis.engine,
+                old_tree: &self.tree,
+            }),
         )
         .unwrap();
         let full = engine::extract(
@@ -413,6 +420,7 @@ impl Session {
         assert_eq!(model.sites, full.sites, "{what}, text:\n{text}");
         let (extracted, statements) = next.extracted().unwrap();
         self.reused += statements - extracted;
+        self.kept += next.kept().0;
         self.findings += usize::from(!fresh.is_empty());
         self.analysis = next;
         self.tree = new_tree;
@@ -437,7 +445,7 @@ impl Session {
     }
 }
 
-fn engine_run(seed: u64, edits: usize) -> (usize, usize) {
+fn engine_run(seed: u64, edits: usize) -> (usize, usize, usize) {
     let mut rng = Rng(seed);
     let mut s = Session::new(CROSS);
     for done in 0..edits {
@@ -470,7 +478,7 @@ fn engine_run(seed: u64, edits: usize) -> (usize, usize) {
             &format!("seed {seed}, after {} edits", done + 1),
         );
     }
-    (s.reused, s.findings)
+    (s.reused, s.findings, s.kept)
 }
 
 /// Each edit changes something that sites in other, untouched statements
@@ -564,20 +572,24 @@ fn edits_read_from_other_statements_match_a_fresh_lint() {
         "double quotes",
     );
     // Typing inside a handler, the common case: most statements are reused.
-    let before = s.reused;
+    let (before, kept) = (s.reused, s.kept);
     for _ in 0..5 {
         s.replace("json({ error: 'no", "authenticated", "xauthenticated");
     }
     assert!(s.reused > before, "typing in a handler reused nothing");
+    assert!(s.kept > kept, "typing in a handler kept no site's findings");
 }
 #[test]
 fn every_edit_reusing_the_previous_analysis_matches_a_fresh_lint() {
-    let (mut reused, mut findings) = (0, 0);
+    let (mut reused, mut findings, mut kept) = (0, 0, 0);
     for seed in [7u64, 11, 0x9e37_79b9_7f4a_7c15, 0xd1b5_4a32_d192_ed03] {
-        let (r, f) = engine_run(seed, 300);
+        let (r, f, k) = engine_run(seed, 300);
         reused += r;
         findings += f;
+        kept += k;
     }
+    // Findings kept from the previous lint (`rules::reuse`) were compared too.
+    assert!(kept > 200, "only {kept} sites' findings kept");
     // The comparison is only worth something if statements were reused
     // and there were findings to get wrong.
     assert!(reused > 1000, "only {reused} statements reused");

@@ -37,7 +37,7 @@ pub struct Document {
     pub tree: Option<Tree>,
     /// What the lint of `tree` found, per top-level statement, for the next
     /// lint to reuse (kept and dropped together with `tree`).
-    pub analysis: Option<Arc<crate::engine::Analysis>>,
+    pub analysis: Option<Arc<crate::lint::Analysis>>,
     /// Count of changes applied, to know whether a reparse is still current.
     pub edits: u64,
     /// Bumped for every change and every event that invalidates the

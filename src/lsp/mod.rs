@@ -24,6 +24,7 @@ pub mod actions;
 pub mod document;
 pub mod hover;
 pub mod input;
+pub mod output;
 pub mod settings;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -66,15 +67,18 @@ pub fn run_stdio() -> i32 {
     };
     let flags = Arc::new(Flags::default());
     let service_flags = flags.clone();
+    let out = output::Output::spawn(std::io::stdout());
+    let service_out = out.clone();
     runtime.block_on(async move {
-        let (service, socket) =
-            LspService::build(|client| Backend::new(client, service_flags.clone()))
-                .custom_method("authlint/debugDocument", Backend::debug_document)
-                .custom_method(input::PARSE_ERROR_METHOD, Backend::parse_error)
-                .custom_method(input::INVALID_REQUEST_METHOD, Backend::invalid_request)
-                .finish();
+        let (service, socket) = LspService::build(|client| {
+            Backend::new(client, service_flags.clone(), service_out.clone())
+        })
+        .custom_method("authlint/debugDocument", Backend::debug_document)
+        .custom_method(input::PARSE_ERROR_METHOD, Backend::parse_error)
+        .custom_method(input::INVALID_REQUEST_METHOD, Backend::invalid_request)
+        .finish();
         let service = exit::ExitWatch::new(service, service_flags);
-        Server::new(input::spawn(std::io::stdin()), tokio::io::stdout(), socket)
+        Server::new(input::spawn(std::io::stdin()), service_out.writer(), socket)
             .concurrency_level(32)
             .serve(service)
             .await;
@@ -82,6 +86,8 @@ pub fn run_stdio() -> i32 {
     // Lints still running on the blocking pool must not keep the process
     // alive (stdin is read on a plain thread that process exit ends).
     runtime.shutdown_background();
+    // Everything written so far reaches stdout before the process ends.
+    out.close();
     if flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst) {
         1
     } else {
@@ -191,6 +197,8 @@ struct Inner {
     caps: Mutex<Caps>,
     /// Held while checking a result is current and sending it.
     publish: tokio::sync::Mutex<()>,
+    /// Where `publishDiagnostics` is written directly (see [`output`]).
+    output: output::Output,
     seq: AtomicU64,
     flags: Arc<Flags>,
     /// Disk reads shared by every linter's import resolution.
@@ -217,11 +225,11 @@ struct Snapshot {
     text: Arc<String>,
     line_map: Arc<LineMap>,
     tree: Option<tree_sitter::Tree>,
-    analysis: Option<Arc<engine::Analysis>>,
+    analysis: Option<Arc<crate::lint::Analysis>>,
 }
 
 impl Backend {
-    fn new(client: Client, flags: Arc<Flags>) -> Self {
+    fn new(client: Client, flags: Arc<Flags>, output: output::Output) -> Self {
         let store: SharedStore = Arc::new(Mutex::new(Store::default()));
         Backend {
             inner: Arc::new(Inner {
@@ -237,6 +245,7 @@ impl Backend {
                 }),
                 caps: Mutex::new(Caps::default()),
                 publish: tokio::sync::Mutex::new(()),
+                output,
                 seq: AtomicU64::new(1),
                 flags,
                 disk: Arc::new(document::DiskCache::default()),
@@ -442,18 +451,27 @@ impl Inner {
             diags: Arc::new(diags),
             extra: Arc::new(extra),
         };
-        let mut store = lock(&self.store);
-        if let Some(doc) = store.docs.get_mut(uri) {
-            // Same text object: the reparsed tree is current.
-            if Arc::ptr_eq(&doc.text, &snap.text) {
-                if let Some(t) = tree {
-                    doc.tree = Some(t);
-                    doc.analysis = analysis.map(Arc::new);
+        let mut retired = (None, None, None);
+        {
+            let mut store = lock(&self.store);
+            if let Some(doc) = store.docs.get_mut(uri) {
+                // Same text object: the reparsed tree is current.
+                if Arc::ptr_eq(&doc.text, &snap.text) {
+                    if let Some(t) = tree {
+                        retired.0 = doc.tree.replace(t);
+                        retired.1 = std::mem::replace(&mut doc.analysis, analysis.map(Arc::new));
+                    }
+                }
+                if doc.seq == snap.seq {
+                    retired.2 = doc.cache.replace(computed.clone());
                 }
             }
-            if doc.seq == snap.seq {
-                doc.cache = Some(computed.clone());
-            }
+        }
+        // Freeing the previous results of a big file takes a while (every
+        // site, finding and per-statement record): not on the way to
+        // publishing the new ones.
+        if retired.1.is_some() || retired.2.is_some() {
+            tokio::task::spawn_blocking(move || drop((retired, snap)));
         }
         Some(computed)
     }
@@ -516,8 +534,19 @@ impl Inner {
         let enc = self.caps().encoding;
         let mut out: Vec<lsp::Diagnostic> = c.extra.iter().cloned().collect();
         let mut others: HashMap<PathBuf, Option<(String, LineMap)>> = HashMap::new();
+        // Each rule's help link, parsed once per call rather than per finding.
+        let mut links: Vec<(&str, Option<lsp::CodeDescription>)> = Vec::new();
         for d in c.diags.iter().filter(|d| d.suppressed.is_none()) {
-            let rule = crate::rules::find(d.rule);
+            let code_description = match links.iter().find(|(id, _)| *id == d.rule) {
+                Some((_, link)) => link.clone(),
+                None => {
+                    let link = crate::rules::find(d.rule)
+                        .and_then(|r| Uri::from_str(&r.help_uri()).ok())
+                        .map(|href| lsp::CodeDescription { href });
+                    links.push((d.rule, link.clone()));
+                    link
+                }
+            };
             let related: Vec<lsp::DiagnosticRelatedInformation> = d
                 .related
                 .iter()
@@ -548,9 +577,7 @@ impl Inner {
                 range: to_range(&c.text, &c.line_map, &d.range, enc),
                 severity: Some(severity(d.severity)),
                 code: Some(lsp::NumberOrString::String(d.rule.to_string())),
-                code_description: rule
-                    .and_then(|r| Uri::from_str(&r.help_uri()).ok())
-                    .map(|href| lsp::CodeDescription { href }),
+                code_description,
                 source: Some(SOURCE.into()),
                 message: d.message.clone(),
                 related_information: (!related.is_empty()).then_some(related),
@@ -646,24 +673,37 @@ impl Inner {
         };
         let t1 = std::time::Instant::now();
         let diags = self.to_lsp(uri, &c);
+        let n = diags.len();
         let t2 = std::time::Instant::now();
+        let body = publish_body(uri.clone(), diags, Some(c.version));
+        let t3 = std::time::Instant::now();
         let _guard = self.publish.lock().await;
         let current = lock(&self.store).docs.get(uri).map(|d| d.seq);
         if current != Some(c.seq) {
             return; // a newer change or setting superseded this result
         }
-        let n = diags.len();
-        self.client
-            .publish_diagnostics(uri.clone(), diags, Some(c.version))
-            .await;
+        self.send_body(body);
         if timing() {
             eprintln!(
-                "authlint lsp timing: v{} compute {:.2} ms, convert {:.2} ms, publish {:.2} ms, {n} diagnostics",
+                "authlint lsp timing: v{} compute {:.2} ms, convert {:.2} ms, serialize {:.2} ms, publish {:.2} ms, {n} diagnostics",
                 c.version,
                 (t1 - t0).as_secs_f64() * 1e3,
                 (t2 - t1).as_secs_f64() * 1e3,
-                t2.elapsed().as_secs_f64() * 1e3
+                (t3 - t2).as_secs_f64() * 1e3,
+                t3.elapsed().as_secs_f64() * 1e3
             );
+        }
+    }
+
+    /// Sends a `publishDiagnostics` body from [`publish_body`] (see
+    /// [`output`]). Called with `publish` held, so publications keep the
+    /// order in which their results were checked to be current.
+    fn send_body(&self, body: Option<Vec<u8>>) {
+        if self.flags.exit.load(Ordering::SeqCst) {
+            return;
+        }
+        if let Some(body) = body {
+            self.output.send_body(body);
         }
     }
 
@@ -882,6 +922,32 @@ fn dump_tree(tree: &tree_sitter::Tree) -> String {
     }
 }
 
+/// A `publishDiagnostics` notification, serialized straight to bytes
+/// (tower-lsp-server would go through a `serde_json::Value`).
+fn publish_body(
+    uri: Uri,
+    diagnostics: Vec<lsp::Diagnostic>,
+    version: Option<i32>,
+) -> Option<Vec<u8>> {
+    #[derive(serde::Serialize)]
+    struct Notification<'a> {
+        jsonrpc: &'static str,
+        method: &'static str,
+        params: &'a lsp::PublishDiagnosticsParams,
+    }
+    let params = lsp::PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version,
+    };
+    serde_json::to_vec(&Notification {
+        jsonrpc: "2.0",
+        method: <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
+        params: &params,
+    })
+    .ok()
+}
+
 /// `{"authlint": {...}}` -> `{...}`; anything else unchanged.
 fn unwrap_section(v: &Value) -> &Value {
     match v.get("authlint") {
@@ -914,10 +980,10 @@ fn lint_text(
     text: &str,
     lang: Option<Language>,
     old: Option<&tree_sitter::Tree>,
-    prev: Option<&engine::Analysis>,
+    prev: Option<&crate::lint::Analysis>,
 ) -> (
     Option<tree_sitter::Tree>,
-    Option<engine::Analysis>,
+    Option<crate::lint::Analysis>,
     std::result::Result<Vec<Diagnostic>, Skip>,
 ) {
     let Some(lang) = lang else {
@@ -940,15 +1006,18 @@ fn lint_text(
     };
     let t1 = std::time::Instant::now();
     let reuse = match (old, prev) {
-        (Some(old_tree), Some(analysis)) => Some(engine::Reuse { analysis, old_tree }),
+        (Some(old_tree), Some(analysis)) => Some(crate::lint::Reuse { analysis, old_tree }),
         _ => None,
     };
     let result = linter.lint_tree_reusing(path, text, lang, &tree, reuse);
     if timing() {
         let extracted = match &result {
-            Ok((_, a)) => a.extracted().map_or(String::new(), |(e, n)| {
-                format!(", {e}/{n} statements extracted")
-            }),
+            Ok((_, a)) => {
+                let (kept, sites) = a.kept();
+                a.extracted().map_or(String::new(), |(e, n)| {
+                    format!(", {e}/{n} statements extracted, {kept}/{sites} sites' findings kept")
+                })
+            }
             Err(_) => String::new(),
         };
         eprintln!(
@@ -1147,10 +1216,7 @@ impl LanguageServer for Backend {
         if !self.inner.caps().pull {
             let _guard = self.inner.publish.lock().await;
             if !lock(&self.inner.store).docs.contains_key(&uri) {
-                self.inner
-                    .client
-                    .publish_diagnostics(uri, Vec::new(), None)
-                    .await;
+                self.inner.send_body(publish_body(uri, Vec::new(), None));
             }
         }
         // Importers now read this module from disk again.

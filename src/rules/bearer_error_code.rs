@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     cwe: &[],
     security_severity: 1.0,
     check,
+    once_per_range: true,
 };
 
 /// The 401 is about a token that was sent but is bad or expired.
@@ -47,34 +48,27 @@ fn bad_token(site: &ResponseSite) -> bool {
     (says_bad || in_catch || guard.contains("expired") || guard.contains("verify")) && !missing
 }
 
-fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for site in ctx
-        .model
-        .sites
-        .iter()
-        .filter(|s| s.has_code(401) && bad_token(s))
-    {
+/// Sites sharing a challenge report it once: see [`Rule::once_per_range`].
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    if site.has_code(401) && bad_token(site) {
         let Some(ch) = &site.headers.challenge else {
-            continue;
+            return;
         };
-        let Some(value) = &ch.literal else { continue };
+        let Some(value) = &ch.literal else { return };
         // A shared constant also serves other responses (a missing-token 401
         // must not say `invalid_token`): editing it is not this site's fix.
         if ch.shared
             || ch.value_range.is_empty()
             || ch.evidence.as_ref().is_some_and(|e| e.path.is_some())
-            || !seen.insert(ch.value_range.clone())
         {
-            continue;
+            return;
         }
         let lower = value.to_ascii_lowercase();
         if !lower.trim_start().starts_with("bearer")
             || lower.contains("error=")
             || crate::rules::valid_www_authenticate_check(value).is_err()
         {
-            continue;
+            return;
         }
         let addition = if value.trim().len() == "bearer".len() {
             r#" error="invalid_token""#
@@ -84,7 +78,7 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
         // Insert before the closing quote of the literal.
         let raw = ctx.text.get(ch.value_range.clone()).unwrap_or("");
         let Some(close) = raw.chars().last().filter(|c| matches!(c, '\'' | '"' | '`')) else {
-            continue;
+            return;
         };
         let escaped = if close == '"' {
             addition.replace('"', "\\\"")
@@ -102,5 +96,4 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
             .with_fix(Fix { title: "Add `error=\"invalid_token\"` to the challenge".into(), safe: true, edits: vec![Edit::insert(at, escaped)] }),
         );
     }
-    out
 }

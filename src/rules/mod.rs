@@ -6,12 +6,13 @@
 //! `authlint explain <rule>` prints.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::model::FileModel;
+use crate::engine::model::{FileModel, ResponseSite};
 use crate::engine::Language;
 use crate::settings::Settings;
 
 pub mod evidence;
 pub mod fixes;
+pub mod reuse;
 
 mod bearer_error_code;
 mod no_401_for_server_error;
@@ -67,8 +68,20 @@ pub struct Rule {
     pub cwe: &'static [u32],
     /// GitHub code scanning's 0.0–10.0 ranking.
     pub security_severity: f32,
-    /// The check. `severity` is the level in force for this run.
-    pub check: fn(&Context, Severity) -> Vec<Diagnostic>,
+    /// The check of one site, appending to `out`. `severity` is the level
+    /// in force for this run.
+    ///
+    /// A check sees one site at a time, so that the language server can keep
+    /// a site's findings while the site is unchanged ([`reuse`]). It reads
+    /// the site, the settings, the file-wide facts named in [`reuse`]'s key
+    /// (the model's quote and semicolon style, the indentation unit, the
+    /// language), and the text only within the top-level statements that hold
+    /// the site's ranges.
+    pub check: fn(&Context, &ResponseSite, Severity, &mut Vec<Diagnostic>),
+    /// Several sites can produce the same finding (one challenge constant
+    /// serves several responses): only the first site's finding at a given
+    /// range is reported.
+    pub once_per_range: bool,
 }
 
 impl Rule {
@@ -106,13 +119,43 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 
 /// Runs every enabled rule over `ctx`.
 pub fn run(ctx: &Context) -> Vec<Diagnostic> {
+    let per_site: Vec<Vec<Diagnostic>> = ctx
+        .model
+        .sites
+        .iter()
+        .map(|site| run_site(ctx, site))
+        .collect();
+    combine(per_site.iter().map(Vec::as_slice))
+}
+
+/// Every enabled rule's findings for one site, before [`combine`].
+pub fn run_site(ctx: &Context, site: &ResponseSite) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in RULES {
         if rule.id == unused_suppression::RULE.id {
             continue; // reported by the suppression pass, which sees all findings
         }
         if let Some(sev) = ctx.settings.level(rule.id).severity() {
-            out.extend((rule.check)(ctx, sev));
+            (rule.check)(ctx, site, sev, &mut out);
+        }
+    }
+    out
+}
+
+/// The file's findings from every site's ([`run_site`], in site order):
+/// a [`Rule::once_per_range`] rule's finding is kept only the first time its
+/// range appears.
+pub fn combine<'a>(per_site: impl Iterator<Item = &'a [Diagnostic]>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut seen: std::collections::HashSet<(&'static str, std::ops::Range<usize>)> =
+        std::collections::HashSet::new();
+    for found in per_site {
+        for d in found {
+            let once = find(d.rule).is_some_and(|r| r.once_per_range);
+            if once && !seen.insert((d.rule, d.range.clone())) {
+                continue;
+            }
+            out.push(d.clone());
         }
     }
     out

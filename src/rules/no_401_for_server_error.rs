@@ -3,6 +3,7 @@
 
 use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::model::ResponseSite;
 
 pub static RULE: Rule = Rule {
     id: "no-401-for-server-error",
@@ -14,16 +15,11 @@ pub static RULE: Rule = Rule {
     cwe: &[755],
     security_severity: 3.0,
     check,
+    once_per_range: false,
 };
 
-fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for site in ctx
-        .model
-        .sites
-        .iter()
-        .filter(|s| evidence::is_server_error(s))
-    {
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    if evidence::is_server_error(site) {
         for value in site.codes().filter(|v| v.code == 401) {
             let mut d = Diagnostic::new(
                 RULE.id,
@@ -43,5 +39,4 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
             out.push(d);
         }
     }
-    out
 }

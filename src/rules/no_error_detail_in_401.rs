@@ -3,6 +3,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::model::ResponseSite;
 
 pub static RULE: Rule = Rule {
     id: "no-error-detail-in-401",
@@ -14,27 +15,24 @@ pub static RULE: Rule = Rule {
     cwe: &[209],
     security_severity: 5.0,
     check,
+    once_per_range: false,
 };
 
-fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for site in &ctx.model.sites {
-        let Some(echo) = &site.echoes_error else {
-            continue;
-        };
-        let Some(value) = site.codes().find(|v| v.code == 401 || v.code == 403) else {
-            continue;
-        };
-        let text = ctx.text.get(echo.clone()).unwrap_or("the error");
-        out.push(
-            Diagnostic::new(
-                RULE.id,
-                severity,
-                echo.clone(),
-                format!("the {} body echoes `{text}`: error details tell an attacker why verification failed (CWE-209); log them and return a generic message", value.code),
-            )
-            .with_related(value.range.clone(), format!("the {} status is set here", value.code)),
-        );
-    }
-    out
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    let Some(echo) = &site.echoes_error else {
+        return;
+    };
+    let Some(value) = site.codes().find(|v| v.code == 401 || v.code == 403) else {
+        return;
+    };
+    let text = ctx.text.get(echo.clone()).unwrap_or("the error");
+    out.push(
+        Diagnostic::new(
+            RULE.id,
+            severity,
+            echo.clone(),
+            format!("the {} body echoes `{text}`: error details tell an attacker why verification failed (CWE-209); log them and return a generic message", value.code),
+        )
+        .with_related(value.range.clone(), format!("the {} status is set here", value.code)),
+    );
 }

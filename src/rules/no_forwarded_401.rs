@@ -3,7 +3,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::model::Status;
+use crate::engine::model::{ResponseSite, Status};
 
 pub static RULE: Rule = Rule {
     id: "no-forwarded-401",
@@ -15,19 +15,16 @@ pub static RULE: Rule = Rule {
     cwe: &[287],
     security_severity: 3.0,
     check,
+    once_per_range: false,
 };
 
-fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for site in &ctx.model.sites {
-        if let Status::Forwarded { range, source } = &site.status {
-            out.push(Diagnostic::new(
-                RULE.id,
-                severity,
-                range.clone(),
-                format!("`{source}` passes an upstream status straight through: when that service answers 401, your client is told to re-authenticate with you; map upstream auth failures to 502 or 500 (and log them)"),
-            ));
-        }
+fn check(_ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    if let Status::Forwarded { range, source } = &site.status {
+        out.push(Diagnostic::new(
+            RULE.id,
+            severity,
+            range.clone(),
+            format!("`{source}` passes an upstream status straight through: when that service answers 401, your client is told to re-authenticate with you; map upstream auth failures to 502 or 500 (and log them)"),
+        ));
     }
-    out
 }

@@ -3,6 +3,7 @@
 
 use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::model::ResponseSite;
 
 pub static RULE: Rule = Rule {
     id: "prefer-403-for-authorization",
@@ -14,33 +15,30 @@ pub static RULE: Rule = Rule {
     cwe: &[285],
     security_severity: 3.0,
     check,
+    once_per_range: false,
 };
 
-fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for site in &ctx.model.sites {
-        for value in site.codes().filter(|v| v.code == 401) {
-            let verdict = evidence::classify(site, value);
-            let (Some(why), None) = (&verdict.authz, &verdict.authn) else {
-                continue;
-            };
-            let mut d = Diagnostic::new(
-                RULE.id,
-                severity,
-                value.range.clone(),
-                format!("401 used for an authorization failure ({why}): a caller who is authenticated but not allowed should get 403, or clients will try to log in again"),
-            );
-            if let Some(g) = &site.guard {
-                d = d.with_related(g.range.clone(), "the permission check");
-            }
-            if let Some(r) = &site.identity_established {
-                d = d.with_related(r.clone(), "the caller was authenticated here");
-            }
-            if let Some(fix) = fixes::swap_status(value, 403, ctx.text) {
-                d = d.with_fix(fix);
-            }
-            out.push(d);
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    for value in site.codes().filter(|v| v.code == 401) {
+        let verdict = evidence::classify(site, value);
+        let (Some(why), None) = (&verdict.authz, &verdict.authn) else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            RULE.id,
+            severity,
+            value.range.clone(),
+            format!("401 used for an authorization failure ({why}): a caller who is authenticated but not allowed should get 403, or clients will try to log in again"),
+        );
+        if let Some(g) = &site.guard {
+            d = d.with_related(g.range.clone(), "the permission check");
         }
+        if let Some(r) = &site.identity_established {
+            d = d.with_related(r.clone(), "the caller was authenticated here");
+        }
+        if let Some(fix) = fixes::swap_status(value, 403, ctx.text) {
+            d = d.with_fix(fix);
+        }
+        out.push(d);
     }
-    out
 }

@@ -3,6 +3,7 @@
 
 use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::model::ResponseSite;
 
 pub static RULE: Rule = Rule {
     id: "require-401-logging",
@@ -14,38 +15,35 @@ pub static RULE: Rule = Rule {
     cwe: &[778],
     security_severity: 2.0,
     check,
+    once_per_range: false,
 };
 
-fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for site in &ctx.model.sites {
-        if site.logged.is_some() {
-            continue;
-        }
-        let Some(value) = evidence::authentication_401(ctx, site) else {
-            continue;
-        };
-        let mut d = Diagnostic::new(
-            RULE.id,
-            severity,
-            site.range.clone(),
-            "401 returned without logging the reason: when it happens in production nothing records why (log it right before returning)",
-        )
-        .with_related(value.range.clone(), "the 401 status is set here");
-        if let Some(g) = &site.guard {
-            d = d.with_related(g.range.clone(), "the condition that leads to this 401");
-        }
-        if let Some(ins) = &site.log_insertion {
-            d = d.with_fix(fixes::add_log(
-                site,
-                ins,
-                401,
-                ctx.model,
-                ctx.language,
-                ctx.text,
-            ));
-        }
-        out.push(d);
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    if site.logged.is_some() {
+        return;
     }
-    out
+    let Some(value) = evidence::authentication_401(ctx, site) else {
+        return;
+    };
+    let mut d = Diagnostic::new(
+        RULE.id,
+        severity,
+        site.range.clone(),
+        "401 returned without logging the reason: when it happens in production nothing records why (log it right before returning)",
+    )
+    .with_related(value.range.clone(), "the 401 status is set here");
+    if let Some(g) = &site.guard {
+        d = d.with_related(g.range.clone(), "the condition that leads to this 401");
+    }
+    if let Some(ins) = &site.log_insertion {
+        d = d.with_fix(fixes::add_log(
+            site,
+            ins,
+            401,
+            ctx.model,
+            ctx.language,
+            ctx.text,
+        ));
+    }
+    out.push(d);
 }

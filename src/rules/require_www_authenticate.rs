@@ -4,7 +4,7 @@
 use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::middleware::Failure;
-use crate::engine::model::MiddlewareRelation;
+use crate::engine::model::{MiddlewareRelation, ResponseSite};
 
 pub static RULE: Rule = Rule {
     id: "require-www-authenticate",
@@ -16,61 +16,58 @@ pub static RULE: Rule = Rule {
     cwe: &[287],
     security_severity: 4.0,
     check,
+    once_per_range: false,
 };
 
-fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for site in &ctx.model.sites {
-        if site.headers.challenge.is_some() || site.headers.opaque {
-            continue;
-        }
-        let Some(value) = evidence::authentication_401(ctx, site) else {
-            continue;
-        };
-        let base = "401 response has no `WWW-Authenticate` header: RFC 9110 §15.5.2 requires a 401 to send at least one challenge so the client knows how to authenticate";
-        let note = evidence::middleware_note(site, ctx.text);
-        let message = match &note {
-            Some((clause, _)) => format!("{base}; {clause}"),
-            None => base.to_string(),
-        };
-        // A status known only from middleware knowledge (`reply.send(err)` after `jwtVerify()`).
-        let status_note = match &site.middleware {
-            Some(m) if !value.literal && m.middleware.failure == Failure::ThrowsError => {
-                format!(
-                    "this error comes from {} with status 401",
-                    m.middleware.name
-                )
-            }
-            _ => "the 401 status is set here".to_string(),
-        };
-        let mut d = Diagnostic::new(RULE.id, severity, site.range.clone(), message)
-            .with_related(value.range.clone(), status_note);
-        if let (Some((_, related)), Some(fact)) = (&note, &site.middleware) {
-            d = d.with_related(fact.range.clone(), related.clone());
-        }
-        if let Some(h) = &site.via_helper {
-            d.related.push(crate::diagnostic::Related {
-                path: h.path.clone(),
-                range: h.range.clone(),
-                message: format!("{}; add the header there or pass a challenge", h.note),
-            });
-        }
-        if let Some(ins) = &site.headers.insertion {
-            // Answering Hono `basicAuth`'s failure: the challenge must stay `Basic`.
-            let challenge = match &site.middleware {
-                Some(m)
-                    if m.relation == MiddlewareRelation::HandlesFailure
-                        && !m.middleware.scheme.is_empty() =>
-                {
-                    with_scheme(&ctx.settings.challenge, m.middleware.scheme)
-                }
-                _ => ctx.settings.challenge.clone(),
-            };
-            d = d.with_fix(fixes::add_challenge(ins, &challenge, ctx.model));
-        }
-        out.push(d);
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    if site.headers.challenge.is_some() || site.headers.opaque {
+        return;
     }
-    out
+    let Some(value) = evidence::authentication_401(ctx, site) else {
+        return;
+    };
+    let base = "401 response has no `WWW-Authenticate` header: RFC 9110 §15.5.2 requires a 401 to send at least one challenge so the client knows how to authenticate";
+    let note = evidence::middleware_note(site, ctx.text);
+    let message = match &note {
+        Some((clause, _)) => format!("{base}; {clause}"),
+        None => base.to_string(),
+    };
+    // A status known only from middleware knowledge (`reply.send(err)` after `jwtVerify()`).
+    let status_note = match &site.middleware {
+        Some(m) if !value.literal && m.middleware.failure == Failure::ThrowsError => {
+            format!(
+                "this error comes from {} with status 401",
+                m.middleware.name
+            )
+        }
+        _ => "the 401 status is set here".to_string(),
+    };
+    let mut d = Diagnostic::new(RULE.id, severity, site.range.clone(), message)
+        .with_related(value.range.clone(), status_note);
+    if let (Some((_, related)), Some(fact)) = (&note, &site.middleware) {
+        d = d.with_related(fact.range.clone(), related.clone());
+    }
+    if let Some(h) = &site.via_helper {
+        d.related.push(crate::diagnostic::Related {
+            path: h.path.clone(),
+            range: h.range.clone(),
+            message: format!("{}; add the header there or pass a challenge", h.note),
+        });
+    }
+    if let Some(ins) = &site.headers.insertion {
+        // Answering Hono `basicAuth`'s failure: the challenge must stay `Basic`.
+        let challenge = match &site.middleware {
+            Some(m)
+                if m.relation == MiddlewareRelation::HandlesFailure
+                    && !m.middleware.scheme.is_empty() =>
+            {
+                with_scheme(&ctx.settings.challenge, m.middleware.scheme)
+            }
+            _ => ctx.settings.challenge.clone(),
+        };
+        d = d.with_fix(fixes::add_challenge(ins, &challenge, ctx.model));
+    }
+    out.push(d);
 }
 
 /// `challenge` with its auth scheme replaced by `scheme` (keeping the

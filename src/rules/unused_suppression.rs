@@ -4,6 +4,7 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::model::ResponseSite;
 
 pub static RULE: Rule = Rule {
     id: "unused-suppression",
@@ -16,8 +17,8 @@ pub static RULE: Rule = Rule {
     cwe: &[],
     security_severity: 1.0,
     check,
+    once_per_range: false,
 };
 
-fn check(_ctx: &Context, _severity: Severity) -> Vec<Diagnostic> {
-    Vec::new()
-}
+/// Reported by the suppression pass, which sees every finding.
+fn check(_ctx: &Context, _site: &ResponseSite, _severity: Severity, _out: &mut Vec<Diagnostic>) {}

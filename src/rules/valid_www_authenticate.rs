@@ -3,8 +3,8 @@
 
 use super::{Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::engine::model::ResponseSite;
 use crate::engine::syntax::quote;
-use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     id: "valid-www-authenticate",
@@ -16,22 +16,20 @@ pub static RULE: Rule = Rule {
     cwe: &[287],
     security_severity: 3.0,
     check,
+    once_per_range: true,
 };
 
-fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    for site in &ctx.model.sites {
+/// Sites sharing a challenge (a constant) report it once: see
+/// [`Rule::once_per_range`].
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    {
         let Some(ch) = &site.headers.challenge else {
-            continue;
+            return;
         };
-        let Some(value) = &ch.literal else { continue };
+        let Some(value) = &ch.literal else { return };
         // Only values written in this file can be pointed at.
-        if ch.evidence.as_ref().is_some_and(|e| e.path.is_some())
-            || ch.value_range.is_empty()
-            || !seen.insert(ch.value_range.clone())
-        {
-            continue;
+        if ch.evidence.as_ref().is_some_and(|e| e.path.is_some()) || ch.value_range.is_empty() {
+            return;
         }
         if let Err(why) = validate(value) {
             let d = Diagnostic::new(RULE.id, severity, ch.value_range.clone(), format!("`WWW-Authenticate: {value}` is not a valid challenge ({why}); clients cannot tell how to authenticate"))
@@ -43,7 +41,6 @@ fn check(ctx: &Context, severity: Severity) -> Vec<Diagnostic> {
             out.push(d);
         }
     }
-    out
 }
 
 /// Values that are syntactically tokens but obviously not scheme names.

@@ -398,6 +398,12 @@ fn reuse_or_extract<'t>(
         drain(&cx, &mut reads[i], &mut global[i], &mut queried[i]);
         fresh_sites[i] = sites;
     }
+    // Splits are facts of the site's own statement: kept with it.
+    for i in 0..n {
+        for site in &mut fresh_sites[i] {
+            super::site_context::fill_split(&cx, site);
+        }
+    }
 
     let mut all = Vec::new();
     for i in 0..n {
@@ -409,9 +415,9 @@ fn reuse_or_extract<'t>(
             all.extend(old(i)?.sites.iter().cloned());
         }
     }
-    // Split conditions and middleware facts are judged on the whole file's
-    // sites every time (they are not kept in the state: a mount elsewhere in
-    // the file changes what a site depends on).
+    // Middleware facts are judged on the whole file's sites every time (they
+    // are not kept in the state: a mount elsewhere in the file changes what a
+    // site depends on).
     super::site_context::annotate(&cx, &mut all);
     let model = FileModel {
         sites: all,
@@ -855,8 +861,9 @@ impl Shift {
         if let Some(e) = via_helper {
             self.evidence(e)?;
         }
-        // Both are filled in after reuse (`site_context::annotate`), but a kept
-        // site that carries one still maps every offset.
+        // A kept site carries its split (`site_context::fill_split`); middleware
+        // facts are filled in after reuse, but a site that carries one still
+        // maps every offset.
         if let Some(sp) = split {
             let ConditionSplit {
                 statement,

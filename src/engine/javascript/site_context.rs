@@ -9,14 +9,17 @@ use crate::engine::middleware::{self, Middleware};
 
 /// Fills in `split` and `middleware` on every site, and adds the sites that
 /// forward a middleware's failure.
+///
+/// `sites` have been through [`fill_split`] already (with their statement:
+/// a kept statement keeps its sites' splits); the sites added here get it here.
 pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
     let mw = Middlewares::scan(cx);
+    let given = sites.len();
     sites.extend(mw.forwarded_failures(cx));
     let any_middleware = !mw.is_empty();
-    for site in sites.iter_mut() {
-        // Only a 403 can want its condition split (`prefer-401-for-authentication`);
-        // the language server re-annotates every site on each keystroke.
-        let wants_split = site.split.is_none() && site.codes().any(|v| v.code == 403);
+    for (i, site) in sites.iter_mut().enumerate() {
+        // Only a 403 can want its condition split (`prefer-401-for-authentication`).
+        let wants_split = i >= given && wants_split(site);
         let wants_middleware = site.middleware.is_none() && any_middleware;
         if !wants_split && !wants_middleware {
             continue;
@@ -47,6 +50,26 @@ pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
 }
 
 // ----- split conditions ------------------------------------------------------
+
+fn wants_split(site: &ResponseSite) -> bool {
+    site.split.is_none() && site.codes().any(|v| v.code == 403)
+}
+
+/// Fills in how a 403 site's condition could be split. It depends only on
+/// the site's own top-level statement (the walk stops at the enclosing
+/// function or statement list), so the incremental extraction finds it when
+/// the statement is extracted and keeps it with the statement's sites.
+pub(super) fn fill_split(cx: &Cx, site: &mut ResponseSite) {
+    if !wants_split(site) {
+        return;
+    }
+    if let Some(node) = cx
+        .root
+        .descendant_for_byte_range(site.range.start, site.range.end)
+    {
+        site.split = split(cx, node);
+    }
+}
 
 /// `if (a || b) return …` / `if (a || b) { throw … }`, in a shape a fix can split.
 fn split(cx: &Cx, site: Node) -> Option<ConditionSplit> {
