@@ -343,7 +343,7 @@ impl<'a> Cx<'a> {
         let mut children: Vec<Node<'a>> = Vec::new();
         while let Some((node, depth)) = stack.pop() {
             let leaf_depth = depth + usize::from(node.child_count() > node.named_child_count());
-            if depth.max(leaf_depth) > depth_limit {
+            if leaf_depth > depth_limit {
                 return Err(incremental::TooDeep);
             }
             if let (Some(kinds), Some(out)) = (kinds, &mut scan.captures) {

@@ -132,7 +132,7 @@ fn extract_with(
     mode: Mode,
 ) -> Result<Option<(FileModel, Option<State>)>, TooDeep> {
     let keep = mode.keep;
-    let cx = Cx::bare(path, src, tree, settings, index, keep);
+    let mut cx = Cx::bare(path, src, tree, settings, index, keep);
     let n = cx.stmts.len();
     let (matched, hashes) = match prev {
         Some((st, old)) => match_stmts(&cx, st, old, tree),
@@ -147,7 +147,6 @@ fn extract_with(
     };
     // One walk over each statement that is not matched to its previous self
     // (an unchanged statement was within the depth limit last time).
-    let mut cx = cx;
     let tables = tables(lang);
     let limit = mode.depth_limit.unwrap_or(usize::MAX);
     let mut scans: Vec<Option<StmtScan>> = (0..n).map(|_| None).collect();
