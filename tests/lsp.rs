@@ -785,8 +785,11 @@ fn bursts_of_changes_end_in_the_latest_state() {
             break p["diagnostics"].as_array().cloned().unwrap();
         }
     };
+    // Never backward. A version may be published twice: the settings the
+    // server fetches after `initialized` can arrive mid-burst, and a reload
+    // re-lints (and republishes) the current version.
     assert!(
-        seen.windows(2).all(|w| w[0] < w[1]),
+        seen.windows(2).all(|w| w[0] <= w[1]),
         "published versions go forward: {seen:?}"
     );
     assert_eq!(c.debug_document(uri)["text"], text);

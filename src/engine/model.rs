@@ -264,3 +264,153 @@ pub struct FileModel {
     /// The file uses semicolons at statement ends (JS).
     pub semicolons: bool,
 }
+
+/// Moves the byte offsets a site holds from a previous text to the current
+/// one (after an edit). `None` means an offset does not map: it lay in text
+/// that changed. Implementors give `offset` (and `range`, when a range maps
+/// differently from its two ends); what a site holds is walked here once.
+pub trait OffsetMap {
+    fn offset(&self, at: usize) -> Option<usize>;
+
+    fn range(&self, r: &Range<usize>) -> Option<Range<usize>> {
+        Some(self.offset(r.start)?..self.offset(r.end)?)
+    }
+
+    fn opt(&self, r: &mut Option<Range<usize>>) -> Option<()> {
+        if let Some(x) = r {
+            *x = self.range(x)?;
+        }
+        Some(())
+    }
+
+    fn evidence(&self, e: &mut Evidence) -> Option<()> {
+        let Evidence {
+            path,
+            range,
+            note: _,
+        } = e;
+        if path.is_none() {
+            *range = self.range(range)?;
+        }
+        Some(())
+    }
+
+    fn insertion(&self, ins: &mut StatementInsertion) -> Option<()> {
+        let StatementInsertion {
+            line_start,
+            indent: _,
+            wrap,
+            newline: _,
+        } = ins;
+        *line_start = self.offset(*line_start)?;
+        self.opt(wrap)
+    }
+
+    /// `site` with every offset mapped, or `None` if one does not map.
+    fn site(&self, site: &ResponseSite) -> Option<ResponseSite> {
+        let mut site = site.clone();
+        let ResponseSite {
+            framework: _,
+            range,
+            status,
+            headers,
+            message: _,
+            message_range,
+            guard,
+            handler,
+            logged,
+            log_insertion,
+            logger_in_scope: _,
+            identity_established,
+            echoes_error,
+            via_helper,
+            split,
+            middleware,
+        } = &mut site;
+        *range = self.range(range)?;
+        match status {
+            Status::Known(values) => {
+                for v in values {
+                    let StatusValue {
+                        code: _,
+                        range,
+                        literal: _,
+                        branch_condition: _,
+                    } = v;
+                    *range = self.range(range)?;
+                }
+            }
+            Status::Forwarded { range, source: _ } => *range = self.range(range)?,
+            Status::Unknown => {}
+        }
+        let Headers {
+            challenge,
+            opaque: _,
+            insertion,
+        } = headers;
+        if let Some(c) = challenge {
+            let ChallengeHeader {
+                value_range,
+                literal: _,
+                evidence,
+                shared: _,
+            } = c;
+            *value_range = self.range(value_range)?;
+            if let Some(e) = evidence {
+                self.evidence(e)?;
+            }
+        }
+        if let Some(ins) = insertion {
+            let HeaderInsertion {
+                at,
+                replace_len,
+                template: _,
+                how: _,
+            } = ins;
+            *at = self.range(&(*at..*at + *replace_len))?.start;
+        }
+        self.opt(message_range)?;
+        if let Some(g) = guard {
+            let Guard {
+                text: _,
+                range,
+                in_catch: _,
+                missing_config: _,
+            } = g;
+            *range = self.range(range)?;
+        }
+        self.opt(handler)?;
+        self.opt(logged)?;
+        if let Some(ins) = log_insertion {
+            self.insertion(ins)?;
+        }
+        self.opt(identity_established)?;
+        self.opt(echoes_error)?;
+        if let Some(e) = via_helper {
+            self.evidence(e)?;
+        }
+        if let Some(sp) = split {
+            let ConditionSplit {
+                statement,
+                disjuncts,
+                body,
+                before,
+            } = sp;
+            *statement = self.range(statement)?;
+            for (r, _) in disjuncts {
+                *r = self.range(r)?;
+            }
+            *body = self.range(body)?;
+            self.insertion(before)?;
+        }
+        if let Some(m) = middleware {
+            let MiddlewareFact {
+                middleware: _,
+                relation: _,
+                range,
+            } = m;
+            *range = self.range(range)?;
+        }
+        Some(site)
+    }
+}

@@ -103,161 +103,9 @@ impl Map {
         }
     }
 
-    fn offset(&self, at: usize) -> Option<usize> {
-        if at < self.lo {
-            Some(at)
-        } else if at > self.hi {
-            usize::try_from(at as isize + self.delta).ok()
-        } else {
-            None
-        }
-    }
-
-    fn range(&self, r: &Range<usize>) -> Option<Range<usize>> {
-        Some(self.offset(r.start)?..self.offset(r.end)?)
-    }
-
-    fn opt(&self, r: &mut Option<Range<usize>>) -> Option<()> {
-        if let Some(x) = r {
-            *x = self.range(x)?;
-        }
-        Some(())
-    }
-
     /// Whether every offset in `range` is before the dirty span (unmoved).
     fn before(&self, r: &Range<usize>) -> bool {
         r.start < self.lo && r.end < self.lo
-    }
-
-    fn evidence(&self, e: &mut Evidence) -> Option<()> {
-        let Evidence {
-            path,
-            range,
-            note: _,
-        } = e;
-        if path.is_none() {
-            *range = self.range(range)?;
-        }
-        Some(())
-    }
-
-    fn insertion(&self, ins: &mut StatementInsertion) -> Option<()> {
-        let StatementInsertion {
-            line_start,
-            indent: _,
-            wrap,
-            newline: _,
-        } = ins;
-        *line_start = self.offset(*line_start)?;
-        self.opt(wrap)
-    }
-
-    /// `site` with every offset mapped, or `None` if one does not map.
-    fn site(&self, site: &ResponseSite) -> Option<ResponseSite> {
-        let mut site = site.clone();
-        let ResponseSite {
-            framework: _,
-            range,
-            status,
-            headers,
-            message: _,
-            message_range,
-            guard,
-            handler,
-            logged,
-            log_insertion,
-            logger_in_scope: _,
-            identity_established,
-            echoes_error,
-            via_helper,
-            split,
-            middleware,
-        } = &mut site;
-        *range = self.range(range)?;
-        match status {
-            Status::Known(values) => {
-                for v in values {
-                    let StatusValue {
-                        code: _,
-                        range,
-                        literal: _,
-                        branch_condition: _,
-                    } = v;
-                    *range = self.range(range)?;
-                }
-            }
-            Status::Forwarded { range, source: _ } => *range = self.range(range)?,
-            Status::Unknown => {}
-        }
-        let Headers {
-            challenge,
-            opaque: _,
-            insertion,
-        } = headers;
-        if let Some(c) = challenge {
-            let ChallengeHeader {
-                value_range,
-                literal: _,
-                evidence,
-                shared: _,
-            } = c;
-            *value_range = self.range(value_range)?;
-            if let Some(e) = evidence {
-                self.evidence(e)?;
-            }
-        }
-        if let Some(ins) = insertion {
-            let HeaderInsertion {
-                at,
-                replace_len,
-                template: _,
-                how: _,
-            } = ins;
-            *at = self.range(&(*at..*at + *replace_len))?.start;
-        }
-        self.opt(message_range)?;
-        if let Some(g) = guard {
-            let Guard {
-                text: _,
-                range,
-                in_catch: _,
-                missing_config: _,
-            } = g;
-            *range = self.range(range)?;
-        }
-        self.opt(handler)?;
-        self.opt(logged)?;
-        if let Some(ins) = log_insertion {
-            self.insertion(ins)?;
-        }
-        self.opt(identity_established)?;
-        self.opt(echoes_error)?;
-        if let Some(e) = via_helper {
-            self.evidence(e)?;
-        }
-        if let Some(sp) = split {
-            let ConditionSplit {
-                statement,
-                disjuncts,
-                body,
-                before,
-            } = sp;
-            *statement = self.range(statement)?;
-            for (r, _) in disjuncts {
-                *r = self.range(r)?;
-            }
-            *body = self.range(body)?;
-            self.insertion(before)?;
-        }
-        if let Some(m) = middleware {
-            let MiddlewareFact {
-                middleware: _,
-                relation: _,
-                range,
-            } = m;
-            *range = self.range(range)?;
-        }
-        Some(site)
     }
 
     /// Whether every offset in `found` is before the dirty span (unmoved).
@@ -310,6 +158,18 @@ impl Map {
             out.push(d);
         }
         Some((out, unmoved))
+    }
+}
+
+impl OffsetMap for Map {
+    fn offset(&self, at: usize) -> Option<usize> {
+        if at < self.lo {
+            Some(at)
+        } else if at > self.hi {
+            usize::try_from(at as isize + self.delta).ok()
+        } else {
+            None
+        }
     }
 }
 
@@ -379,7 +239,7 @@ fn keep(prev: &Cache, map: &Map, site: &ResponseSite) -> Option<Arc<Vec<Diagnost
         }
         let same = if old == site {
             // Unmoved: no copy needed, but every offset must be before the dirty span.
-            offsets_all(old, &mut |at| at < map.lo)
+            Before(map.lo).site(old).is_some()
         } else {
             map.site(old).as_ref() == Some(site)
         };
@@ -399,126 +259,12 @@ fn keep(prev: &Cache, map: &Map, site: &ResponseSite) -> Option<Arc<Vec<Diagnost
     None
 }
 
-/// Whether `ok` holds for every offset in `site` (this file's: not those of
-/// evidence found in another file). Visits what [`Map::site`] maps.
-fn offsets_all(site: &ResponseSite, ok: &mut dyn FnMut(usize) -> bool) -> bool {
-    let mut range = |r: &Range<usize>| ok(r.start) && ok(r.end);
-    let ResponseSite {
-        framework: _,
-        range: site_range,
-        status,
-        headers,
-        message: _,
-        message_range,
-        guard,
-        handler,
-        logged,
-        log_insertion,
-        logger_in_scope: _,
-        identity_established,
-        echoes_error,
-        via_helper,
-        split,
-        middleware,
-    } = site;
-    let mut all = range(site_range);
-    match status {
-        Status::Known(values) => {
-            for v in values {
-                let StatusValue {
-                    code: _,
-                    range: r,
-                    literal: _,
-                    branch_condition: _,
-                } = v;
-                all &= range(r);
-            }
-        }
-        Status::Forwarded {
-            range: r,
-            source: _,
-        } => all &= range(r),
-        Status::Unknown => {}
+/// Maps only offsets before `0`, to themselves: a site maps under it when
+/// every offset it holds lies before the dirty span.
+struct Before(usize);
+
+impl OffsetMap for Before {
+    fn offset(&self, at: usize) -> Option<usize> {
+        (at < self.0).then_some(at)
     }
-    let Headers {
-        challenge,
-        opaque: _,
-        insertion,
-    } = headers;
-    if let Some(c) = challenge {
-        let ChallengeHeader {
-            value_range,
-            literal: _,
-            evidence,
-            shared: _,
-        } = c;
-        all &= range(value_range);
-        if let Some(e) = evidence.as_ref().filter(|e| e.path.is_none()) {
-            all &= range(&e.range);
-        }
-    }
-    if let Some(ins) = insertion {
-        let HeaderInsertion {
-            at,
-            replace_len,
-            template: _,
-            how: _,
-        } = ins;
-        all &= range(&(*at..*at + *replace_len));
-    }
-    let insertion = |ins: &StatementInsertion, range: &mut dyn FnMut(&Range<usize>) -> bool| {
-        let StatementInsertion {
-            line_start,
-            indent: _,
-            wrap,
-            newline: _,
-        } = ins;
-        range(&(*line_start..*line_start)) && wrap.as_ref().map_or(true, &mut *range)
-    };
-    for r in [
-        message_range,
-        handler,
-        logged,
-        identity_established,
-        echoes_error,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        all &= range(r);
-    }
-    if let Some(g) = guard {
-        let Guard {
-            text: _,
-            range: r,
-            in_catch: _,
-            missing_config: _,
-        } = g;
-        all &= range(r);
-    }
-    if let Some(ins) = log_insertion {
-        all &= insertion(ins, &mut range);
-    }
-    if let Some(e) = via_helper.as_ref().filter(|e| e.path.is_none()) {
-        all &= range(&e.range);
-    }
-    if let Some(sp) = split {
-        let ConditionSplit {
-            statement,
-            disjuncts,
-            body,
-            before,
-        } = sp;
-        all &= range(statement) && range(body) && disjuncts.iter().all(|(r, _)| range(r));
-        all &= insertion(before, &mut range);
-    }
-    if let Some(m) = middleware {
-        let MiddlewareFact {
-            middleware: _,
-            relation: _,
-            range: r,
-        } = m;
-        all &= range(r);
-    }
-    all
 }

@@ -709,6 +709,22 @@ impl Shift {
         Some((k, self.delta[k]?))
     }
 
+    fn sig(&self, sig: &HelperSig) -> Option<HelperSig> {
+        let mut sig = sig.clone();
+        let HelperSig {
+            status_param: _,
+            message_param: _,
+            challenge: _,
+            logs: _,
+            definition,
+            headers_param: _,
+        } = &mut sig;
+        *definition = self.range(definition)?;
+        Some(sig)
+    }
+}
+
+impl OffsetMap for Shift {
     fn offset(&self, at: usize) -> Option<usize> {
         if let Some(last) = &self.recorder {
             last.set(last.get().max(at));
@@ -735,152 +751,5 @@ impl Shift {
             usize::try_from(r.start as isize + da).ok()?
                 ..usize::try_from(r.end as isize + db).ok()?,
         )
-    }
-
-    fn opt(&self, r: &mut Option<Range<usize>>) -> Option<()> {
-        if let Some(x) = r {
-            *x = self.range(x)?;
-        }
-        Some(())
-    }
-
-    fn evidence(&self, e: &mut Evidence) -> Option<()> {
-        let Evidence {
-            path,
-            range,
-            note: _,
-        } = e;
-        if path.is_none() {
-            *range = self.range(range)?;
-        }
-        Some(())
-    }
-
-    fn sig(&self, sig: &HelperSig) -> Option<HelperSig> {
-        let mut sig = sig.clone();
-        let HelperSig {
-            status_param: _,
-            message_param: _,
-            challenge: _,
-            logs: _,
-            definition,
-            headers_param: _,
-        } = &mut sig;
-        *definition = self.range(definition)?;
-        Some(sig)
-    }
-
-    /// `site` with every offset mapped, or `None` if one does not map.
-    fn site(&self, site: &ResponseSite) -> Option<ResponseSite> {
-        let mut site = site.clone();
-        let ResponseSite {
-            framework: _,
-            range,
-            status,
-            headers,
-            message: _,
-            message_range,
-            guard,
-            handler,
-            logged,
-            log_insertion,
-            logger_in_scope: _,
-            identity_established,
-            echoes_error,
-            via_helper,
-            split,
-            middleware,
-        } = &mut site;
-        *range = self.range(range)?;
-        match status {
-            Status::Known(values) => {
-                for v in values {
-                    let StatusValue {
-                        code: _,
-                        range,
-                        literal: _,
-                        branch_condition: _,
-                    } = v;
-                    *range = self.range(range)?;
-                }
-            }
-            Status::Forwarded { range, source: _ } => *range = self.range(range)?,
-            Status::Unknown => {}
-        }
-        let Headers {
-            challenge,
-            opaque: _,
-            insertion,
-        } = headers;
-        if let Some(c) = challenge {
-            let ChallengeHeader {
-                value_range,
-                literal: _,
-                evidence,
-                shared: _,
-            } = c;
-            *value_range = self.range(value_range)?;
-            if let Some(e) = evidence {
-                self.evidence(e)?;
-            }
-        }
-        if let Some(ins) = insertion {
-            let HeaderInsertion {
-                at,
-                replace_len,
-                template: _,
-                how: _,
-            } = ins;
-            *at = self.range(&(*at..*at + *replace_len))?.start;
-        }
-        self.opt(message_range)?;
-        if let Some(g) = guard {
-            let Guard {
-                text: _,
-                range,
-                in_catch: _,
-                missing_config: _,
-            } = g;
-            *range = self.range(range)?;
-        }
-        self.opt(handler)?;
-        self.opt(logged)?;
-        if let Some(ins) = log_insertion {
-            let StatementInsertion {
-                line_start,
-                indent: _,
-                wrap,
-                newline: _,
-            } = ins;
-            *line_start = self.offset(*line_start)?;
-            self.opt(wrap)?;
-        }
-        self.opt(identity_established)?;
-        self.opt(echoes_error)?;
-        if let Some(e) = via_helper {
-            self.evidence(e)?;
-        }
-        // A kept site carries its split (`site_context::fill_split`); middleware
-        // facts are filled in after reuse, but a site that carries one still
-        // maps every offset.
-        if let Some(sp) = split {
-            let ConditionSplit {
-                statement,
-                disjuncts,
-                body,
-                before,
-            } = sp;
-            *statement = self.range(statement)?;
-            for (r, _) in disjuncts {
-                *r = self.range(r)?;
-            }
-            *body = self.range(body)?;
-            before.line_start = self.offset(before.line_start)?;
-            self.opt(&mut before.wrap)?;
-        }
-        if let Some(m) = middleware {
-            m.range = self.range(&m.range)?;
-        }
-        Some(site)
     }
 }
