@@ -524,7 +524,6 @@ fn edits_read_from_other_statements_match_a_fresh_lint() {
     s.replace("hono.get", "await check(c)", "const logger = getLogger()");
     s.replace("hono.get", "const logger = getLogger()", "await check(c)");
     s.replace("import { log2 }", "log2", "logger");
-    // A site outside any function reads the statements before it.
     // A site outside any function reads the statements before it (here
     // ones far from it: its own statement is untouched).
     s.replace("import { logger }", "\n", "\nconsole.error('top')\n");

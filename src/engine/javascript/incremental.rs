@@ -286,7 +286,7 @@ fn reuse_or_extract<'t>(
             let helpers: Option<Vec<(String, HelperSig)>> = o
                 .helpers
                 .iter()
-                .map(|(name, sig)| Some((name.clone(), shift.sig(sig)?)))
+                .map(|(name, sig)| Some((name.clone(), map_sig(shift, sig)?)))
                 .collect();
             match (sites, helpers) {
                 (Some(s), Some(h)) => moved[i] = Some((s, h)),
@@ -598,7 +598,7 @@ fn fn_order(cx: &Cx) -> Vec<String> {
     let mut stack: Vec<(Node, Option<Node>)> = vec![(cx.root, None)];
     while let Some((n, parent)) = stack.pop() {
         if is_function(n) {
-            let name = match n.child_by_field_name("name") {
+            let name = match n.field("name") {
                 Some(name) => Some(text(name, cx.src).to_string()),
                 None => parent.and_then(|p| name_from_parent(p, cx.src)),
             };
@@ -606,7 +606,7 @@ fn fn_order(cx: &Cx) -> Vec<String> {
             continue;
         }
         if matches!(
-            n.kind(),
+            n.kind_name(),
             "program"
                 | "export_statement"
                 | "lexical_declaration"
@@ -619,8 +619,9 @@ fn fn_order(cx: &Cx) -> Vec<String> {
     out
 }
 
-/// The query's captures in the statements `which` (all of them: one pass
-/// over the tree), by statement, in match order.
+/// The query's captures in the statements `which`, by statement, in match
+/// order, run with tree-sitter's query engine (for a query that is not a
+/// kind table).
 fn capture_in<'t>(
     cx: &Cx<'t>,
     lang: Language,
@@ -644,25 +645,43 @@ struct Shift {
     starts: Vec<usize>,
     ends: Vec<usize>,
     delta: Vec<Option<isize>>,
-    /// Map nothing, only record the last offset seen (see [`last_offset`]).
-    recorder: Option<std::cell::Cell<usize>>,
+}
+
+/// Maps every offset to itself, recording the last one seen.
+struct LastOffset(std::cell::Cell<usize>);
+
+impl OffsetMap for LastOffset {
+    fn offset(&self, at: usize) -> Option<usize> {
+        self.0.set(self.0.get().max(at));
+        Some(at)
+    }
 }
 
 /// The last offset `sites` and `helpers` refer to.
 fn last_offset(sites: &[ResponseSite], helpers: &[(String, HelperSig)]) -> usize {
-    let rec = Shift {
-        starts: Vec::new(),
-        ends: Vec::new(),
-        delta: Vec::new(),
-        recorder: Some(std::cell::Cell::new(0)),
-    };
+    let rec = LastOffset(std::cell::Cell::new(0));
     for s in sites {
         rec.site(s);
     }
     for (_, h) in helpers {
-        rec.sig(h);
+        map_sig(&rec, h);
     }
-    rec.recorder.map_or(0, |c| c.get())
+    rec.0.get()
+}
+
+/// `sig` with its offsets mapped, or `None` if one does not map.
+fn map_sig(map: &impl OffsetMap, sig: &HelperSig) -> Option<HelperSig> {
+    let mut sig = sig.clone();
+    let HelperSig {
+        status_param: _,
+        message_param: _,
+        challenge: _,
+        logs: _,
+        definition,
+        headers_param: _,
+    } = &mut sig;
+    *definition = map.range(definition)?;
+    Some(sig)
 }
 
 impl Shift {
@@ -678,7 +697,6 @@ impl Shift {
             starts: st.stmts.iter().map(|s| s.range.start).collect(),
             ends: st.stmts.iter().map(|s| s.range.end).collect(),
             delta,
-            recorder: None,
         }
     }
 
@@ -708,28 +726,10 @@ impl Shift {
         };
         Some((k, self.delta[k]?))
     }
-
-    fn sig(&self, sig: &HelperSig) -> Option<HelperSig> {
-        let mut sig = sig.clone();
-        let HelperSig {
-            status_param: _,
-            message_param: _,
-            challenge: _,
-            logs: _,
-            definition,
-            headers_param: _,
-        } = &mut sig;
-        *definition = self.range(definition)?;
-        Some(sig)
-    }
 }
 
 impl OffsetMap for Shift {
     fn offset(&self, at: usize) -> Option<usize> {
-        if let Some(last) = &self.recorder {
-            last.set(last.get().max(at));
-            return Some(at);
-        }
         let (_, d) = self.locate(at)?;
         usize::try_from(at as isize + d).ok()
     }
@@ -737,10 +737,6 @@ impl OffsetMap for Shift {
     fn range(&self, r: &Range<usize>) -> Option<Range<usize>> {
         if r.start == 0 && r.end == 0 {
             return Some(0..0); // "no range" (helpers defined elsewhere)
-        }
-        if let Some(last) = &self.recorder {
-            last.set(last.get().max(r.end));
-            return Some(r.clone());
         }
         let (a, da) = self.locate(r.start)?;
         let (b, db) = self.locate(r.end)?;
