@@ -48,6 +48,8 @@ pub struct Document {
     /// A push-mode lint of this document is running; it relints before it
     /// stops if `seq` moved meanwhile (one lint in flight per document).
     pub linting: bool,
+    /// When the last change arrived (for `AUTHLINT_LSP_TIMING`).
+    pub changed_at: Option<std::time::Instant>,
 }
 
 impl Document {
@@ -72,6 +74,7 @@ impl Document {
             seq: 1,
             cache: None,
             linting: false,
+            changed_at: None,
         }
     }
 

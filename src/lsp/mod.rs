@@ -678,15 +678,20 @@ impl Inner {
         let body = publish_body(uri.clone(), diags, Some(c.version));
         let t3 = std::time::Instant::now();
         let _guard = self.publish.lock().await;
-        let current = lock(&self.store).docs.get(uri).map(|d| d.seq);
+        let (current, changed_at) = lock(&self.store)
+            .docs
+            .get(uri)
+            .map_or((None, None), |d| (Some(d.seq), d.changed_at));
         if current != Some(c.seq) {
             return; // a newer change or setting superseded this result
         }
         self.send_body(body);
         if timing() {
+            let since = |t: std::time::Instant| (t3 - t).as_secs_f64() * 1e3;
             eprintln!(
-                "authlint lsp timing: v{} compute {:.2} ms, convert {:.2} ms, serialize {:.2} ms, publish {:.2} ms, {n} diagnostics",
+                "authlint lsp timing: v{} wait {:.2} ms, compute {:.2} ms, convert {:.2} ms, serialize {:.2} ms, publish {:.2} ms, {n} diagnostics",
                 c.version,
+                changed_at.map_or(0.0, |t| since(t) - since(t0)),
                 (t1 - t0).as_secs_f64() * 1e3,
                 (t2 - t1).as_secs_f64() * 1e3,
                 (t3 - t2).as_secs_f64() * 1e3,
@@ -1180,6 +1185,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let received = std::time::Instant::now();
         let enc = self.inner.caps().encoding;
         let uri = params.text_document.uri;
         let path = {
@@ -1191,6 +1197,7 @@ impl LanguageServer for Backend {
                 doc.apply_change(change.range, &change.text, enc);
             }
             doc.version = params.text_document.version;
+            doc.changed_at = Some(received);
             doc.path.clone()
         };
         self.inner.schedule(vec![uri], false);

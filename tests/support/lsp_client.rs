@@ -28,6 +28,8 @@ pub struct LspClient {
     pub server_requests: Arc<Mutex<Vec<Value>>>,
     /// Whether positions are UTF-8 (negotiated) rather than UTF-16.
     pub utf8: bool,
+    /// Every frame received, raw, while recording ([`LspClient::record_frames`]).
+    frames: Arc<Mutex<Option<Vec<Frame>>>>,
 }
 
 pub fn binary() -> &'static str {
@@ -43,8 +45,14 @@ fn write_frame(stdin: &Mutex<Option<ChildStdin>>, body: &[u8]) {
     }
 }
 
+/// A message body as it arrived, with the moment its last byte was read.
+pub struct Frame {
+    pub arrived: Instant,
+    pub body: Vec<u8>,
+}
+
 /// Reads one framed message; `None` at end of stream.
-fn read_frame(r: &mut impl BufRead) -> Option<Value> {
+fn read_frame(r: &mut impl BufRead) -> Option<Frame> {
     let mut len = None;
     loop {
         let mut line = String::new();
@@ -61,7 +69,10 @@ fn read_frame(r: &mut impl BufRead) -> Option<Value> {
     }
     let mut body = vec![0; len?];
     r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
+    Some(Frame {
+        arrived: Instant::now(),
+        body,
+    })
 }
 
 impl LspClient {
@@ -80,13 +91,21 @@ impl LspClient {
         let (tx, rx) = channel();
         let configuration = Arc::new(Mutex::new(Value::Null));
         let server_requests = Arc::new(Mutex::new(Vec::new()));
+        let frames: Arc<Mutex<Option<Vec<Frame>>>> = Arc::new(Mutex::new(None));
         {
             let stdin = stdin.clone();
             let configuration = configuration.clone();
             let server_requests = server_requests.clone();
+            let frames = frames.clone();
             std::thread::spawn(move || {
                 let mut r = BufReader::new(stdout);
-                while let Some(msg) = read_frame(&mut r) {
+                while let Some(frame) = read_frame(&mut r) {
+                    let Ok(msg) = serde_json::from_slice::<Value>(&frame.body) else {
+                        break;
+                    };
+                    if let Some(kept) = frames.lock().unwrap().as_mut() {
+                        kept.push(frame);
+                    }
                     let is_request = msg.get("method").is_some() && msg.get("id").is_some();
                     if is_request {
                         server_requests.lock().unwrap().push(msg.clone());
@@ -117,7 +136,24 @@ impl LspClient {
             configuration,
             server_requests,
             utf8: false,
+            frames,
         }
+    }
+
+    /// From now on, keeps every frame received as raw bytes with its time
+    /// of arrival (for the latency benchmark), until [`LspClient::take_frames`].
+    pub fn record_frames(&self) {
+        *self.frames.lock().unwrap() = Some(Vec::new());
+    }
+
+    /// The frames kept since recording started or since the last call.
+    pub fn take_frames(&self) -> Vec<Frame> {
+        self.frames
+            .lock()
+            .unwrap()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     pub fn spawn() -> Self {
