@@ -153,6 +153,24 @@ pub fn lookup(module: &str, export: &str) -> Option<&'static Middleware> {
         .find(|m| m.modules.contains(&module) && m.exports.contains(&export))
 }
 
+/// Whether `src` mentions a module of a known middleware, or `jwtVerify`
+/// (most files do not, and skip the walk that looks for middleware). The
+/// searches are built once: this runs on every keystroke in the editor.
+pub fn mentioned_in(src: &str) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
+    static FINDERS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        let mut needles: Vec<&'static str> = MIDDLEWARE
+            .iter()
+            .flat_map(|m| m.modules.iter().copied())
+            .collect();
+        needles.push("jwtVerify");
+        needles.iter().map(|n| Finder::new(n.as_bytes())).collect()
+    });
+    finders.iter().any(|f| f.find(src.as_bytes()).is_some())
+}
+
 /// The entry named `name` (for extractors that recognise a middleware by
 /// its call, such as `request.jwtVerify()`).
 pub fn named(name: &str) -> Option<&'static Middleware> {
@@ -172,5 +190,15 @@ mod tests {
         assert!(lookup("hono/jwt", "verify").is_none());
         assert!(lookup("express-jwt", "default").is_some_and(|m| !m.challenges()));
         assert!(named("@fastify/jwt").is_some());
+    }
+
+    #[test]
+    fn mentions_are_module_names_or_jwt_verify() {
+        assert!(mentioned_in(
+            "import { bearerAuth } from 'hono/bearer-auth'"
+        ));
+        assert!(mentioned_in("await request.jwtVerify()"));
+        assert!(!mentioned_in("import { Hono } from 'hono'"));
+        assert!(!mentioned_in(""));
     }
 }

@@ -153,12 +153,7 @@ impl Middlewares {
     fn scan(cx: &Cx) -> Middlewares {
         let mut out = Middlewares::default();
         // Most files import no authentication middleware: skip the walk.
-        let mentioned = cx.src.contains("jwtVerify")
-            || middleware::MIDDLEWARE
-                .iter()
-                .flat_map(|m| m.modules.iter())
-                .any(|spec| cx.src.contains(spec));
-        if !mentioned {
+        if !middleware::mentioned_in(cx.src) {
             return out;
         }
         // Local names bound to known middleware: ES imports, then `require`s.
