@@ -21,20 +21,20 @@
 //! See `docs/lsp.md` for the capabilities and settings.
 
 pub mod actions;
+pub mod diagnostics;
 pub mod document;
 pub mod hover;
 pub mod input;
 pub mod output;
 pub mod settings;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::engine::{self, Language};
 use crate::lint::{Linter, Skip, MAX_FILE_BYTES};
 use crate::settings::Settings;
 use crate::source::{Encoding, LineMap};
 use document::{
-    lock, path_to_uri, to_offset, to_range, uri_to_path, BufferSource, Computed, Document,
-    SharedStore, Store,
+    lock, to_offset, to_range, uri_to_path, BufferSource, Computed, Document, SharedStore, Store,
 };
 use serde_json::{json, Value};
 use settings::{ConfigProblem, ConfigProvider, EditorSettings, CONFIG_FILE};
@@ -48,7 +48,7 @@ use tower_lsp_server::lsp_types::{self as lsp, Uri};
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 /// The server's name in `serverInfo` and the `source` of its diagnostics.
-pub const SOURCE: &str = "authlint";
+pub use diagnostics::SOURCE;
 /// `workspace/executeCommand` command applying every safe fix to a document.
 pub const FIX_ALL_COMMAND: &str = "authlint.server.fixAll";
 
@@ -531,61 +531,15 @@ impl Inner {
 
     /// The LSP diagnostics to show for a computed state.
     fn to_lsp(&self, uri: &Uri, c: &Computed) -> Vec<lsp::Diagnostic> {
-        let enc = self.caps().encoding;
+        let views = self.views(uri, c);
         let mut out: Vec<lsp::Diagnostic> = c.extra.iter().cloned().collect();
-        let mut others: HashMap<PathBuf, Option<(String, LineMap)>> = HashMap::new();
-        // Each rule's help link, parsed once per call rather than per finding.
-        let mut links: Vec<(&str, Option<lsp::CodeDescription>)> = Vec::new();
-        for d in c.diags.iter().filter(|d| d.suppressed.is_none()) {
-            let code_description = match links.iter().find(|(id, _)| *id == d.rule) {
-                Some((_, link)) => link.clone(),
-                None => {
-                    let link = crate::rules::find(d.rule)
-                        .and_then(|r| Uri::from_str(&r.help_uri()).ok())
-                        .map(|href| lsp::CodeDescription { href });
-                    links.push((d.rule, link.clone()));
-                    link
-                }
-            };
-            let related: Vec<lsp::DiagnosticRelatedInformation> = d
-                .related
-                .iter()
-                .filter_map(|r| {
-                    let (uri, range) = match &r.path {
-                        None => (uri.clone(), to_range(&c.text, &c.line_map, &r.range, enc)),
-                        Some(p) => {
-                            let entry = others.entry(p.clone()).or_insert_with(|| {
-                                self.module_text(p).map(|t| {
-                                    let m = LineMap::new(&t);
-                                    (t, m)
-                                })
-                            });
-                            let range = match entry {
-                                Some((t, m)) => to_range(t, m, &r.range, enc),
-                                None => lsp::Range::default(),
-                            };
-                            (path_to_uri(p)?, range)
-                        }
-                    };
-                    Some(lsp::DiagnosticRelatedInformation {
-                        location: lsp::Location { uri, range },
-                        message: r.message.clone(),
-                    })
-                })
-                .collect();
-            out.push(lsp::Diagnostic {
-                range: to_range(&c.text, &c.line_map, &d.range, enc),
-                severity: Some(severity(d.severity)),
-                code: Some(lsp::NumberOrString::String(d.rule.to_string())),
-                code_description,
-                source: Some(SOURCE.into()),
-                message: d.message.clone(),
-                related_information: (!related.is_empty()).then_some(related),
-                tags: None,
-                data: None,
-            });
-        }
+        out.extend(views.iter().map(diagnostics::View::to_lsp));
         out
+    }
+
+    /// The linter's findings in a computed state, as LSP describes them.
+    fn views<'a>(&self, uri: &'a Uri, c: &'a Computed) -> Vec<diagnostics::View<'a>> {
+        diagnostics::views(uri, c, self.caps().encoding, |p| self.module_text(p))
     }
 
     /// Marks `uris` for relinting; pushes fresh diagnostics (push mode) or
@@ -672,10 +626,11 @@ impl Inner {
             return;
         };
         let t1 = std::time::Instant::now();
-        let diags = self.to_lsp(uri, &c);
-        let n = diags.len();
+        let views = self.views(uri, &c);
+        let n = c.extra.len() + views.len();
         let t2 = std::time::Instant::now();
-        let body = publish_body(uri.clone(), diags, Some(c.version));
+        let body = diagnostics::publish_body(uri, &c.extra, &views, Some(c.version));
+        drop(views);
         let t3 = std::time::Instant::now();
         let _guard = self.publish.lock().await;
         let (current, changed_at) = lock(&self.store)
@@ -700,7 +655,7 @@ impl Inner {
         }
     }
 
-    /// Sends a `publishDiagnostics` body from [`publish_body`] (see
+    /// Sends a `publishDiagnostics` body from [`diagnostics::publish_body`] (see
     /// [`output`]). Called with `publish` held, so publications keep the
     /// order in which their results were checked to be current.
     fn send_body(&self, body: Option<Vec<u8>>) {
@@ -927,45 +882,11 @@ fn dump_tree(tree: &tree_sitter::Tree) -> String {
     }
 }
 
-/// A `publishDiagnostics` notification, serialized straight to bytes
-/// (tower-lsp-server would go through a `serde_json::Value`).
-fn publish_body(
-    uri: Uri,
-    diagnostics: Vec<lsp::Diagnostic>,
-    version: Option<i32>,
-) -> Option<Vec<u8>> {
-    #[derive(serde::Serialize)]
-    struct Notification<'a> {
-        jsonrpc: &'static str,
-        method: &'static str,
-        params: &'a lsp::PublishDiagnosticsParams,
-    }
-    let params = lsp::PublishDiagnosticsParams {
-        uri,
-        diagnostics,
-        version,
-    };
-    serde_json::to_vec(&Notification {
-        jsonrpc: "2.0",
-        method: <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
-        params: &params,
-    })
-    .ok()
-}
-
 /// `{"authlint": {...}}` -> `{...}`; anything else unchanged.
 fn unwrap_section(v: &Value) -> &Value {
     match v.get("authlint") {
         Some(inner) if inner.is_object() => inner,
         _ => v,
-    }
-}
-
-fn severity(s: Severity) -> lsp::DiagnosticSeverity {
-    match s {
-        Severity::Error => lsp::DiagnosticSeverity::ERROR,
-        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
-        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
     }
 }
 
@@ -1223,7 +1144,8 @@ impl LanguageServer for Backend {
         if !self.inner.caps().pull {
             let _guard = self.inner.publish.lock().await;
             if !lock(&self.inner.store).docs.contains_key(&uri) {
-                self.inner.send_body(publish_body(uri, Vec::new(), None));
+                self.inner
+                    .send_body(diagnostics::publish_body(&uri, &[], &[], None));
             }
         }
         // Importers now read this module from disk again.
