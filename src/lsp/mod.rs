@@ -67,6 +67,7 @@ pub fn run_stdio() -> i32 {
     };
     let flags = Arc::new(Flags::default());
     let service_flags = flags.clone();
+    output::widen_stdout_pipe();
     let out = output::Output::spawn(std::io::stdout());
     let service_out = out.clone();
     runtime.block_on(async move {
