@@ -578,6 +578,50 @@ fn edits_read_from_other_statements_match_a_fresh_lint() {
     assert!(s.reused > before, "typing in a handler reused nothing");
     assert!(s.kept > kept, "typing in a handler kept no site's findings");
 }
+/// Middleware facts are judged on the whole file: mounting, unmounting and
+/// renaming a middleware changes what handlers in other, untouched
+/// statements sit behind, though those statements are reused.
+#[test]
+fn middleware_edits_elsewhere_match_a_fresh_lint() {
+    let mut s = Session::new(
+        "import { Hono } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
+
+const app = new Hono()
+app.use('/api/*', bearerAuth({ token: 'secret' }))
+
+app.get('/api/items', (c) => {
+  if (!c.req.header('X-Key')) {
+    return c.json({ error: 'unauthorized' }, 401)
+  }
+  return c.json([])
+})
+
+app.onError((err, c) => {
+  return c.json({ error: 'no token' }, 401)
+})
+",
+    );
+    let mount = "app.use('/api/*', bearerAuth({ token: 'secret' }))";
+    s.replace("const app", mount, "void 0");
+    s.replace("const app", "void 0", mount);
+    s.replace(
+        "import { bearerAuth }",
+        "hono/bearer-auth",
+        "hono/basic-auth",
+    );
+    s.replace(
+        "import { bearerAuth }",
+        "hono/basic-auth",
+        "hono/bearer-auth",
+    );
+    s.replace("import { bearerAuth }", "bearerAuth }", "other }");
+    s.replace("import { other }", "other }", "bearerAuth }");
+    let kept = s.kept;
+    s.replace("app.get", "'unauthorized'", "'unauthorizedx'");
+    assert!(s.kept > kept, "typing in a handler kept no site's findings");
+}
+
 #[test]
 fn every_edit_reusing_the_previous_analysis_matches_a_fresh_lint() {
     let (mut reused, mut findings, mut kept) = (0, 0, 0);

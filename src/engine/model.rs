@@ -259,6 +259,11 @@ impl ResponseSite {
 #[derive(Debug, Clone, Default)]
 pub struct FileModel {
     pub sites: Vec<ResponseSite>,
+    /// From an extraction that reused a previous one (the language server's,
+    /// after an edit): for each site, the index of the previous extraction's
+    /// site it is, with its offsets moved by the edit, when it is exactly
+    /// that. Empty otherwise; `None` for a site extracted afresh.
+    pub origin: Vec<Option<usize>>,
     /// Preferred string quote in this file (`'` or `"`).
     pub quote: char,
     /// The file uses semicolons at statement ends (JS).

@@ -207,6 +207,7 @@ pub fn extract(
     if cx.is_test_file {
         return FileModel {
             sites: Vec::new(),
+            origin: Vec::new(),
             quote,
             semicolons: false,
         };
@@ -220,6 +221,7 @@ pub fn extract(
     split::annotate(&cx, &mut sites);
     FileModel {
         sites,
+        origin: Vec::new(),
         quote,
         semicolons: false,
     }

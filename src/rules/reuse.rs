@@ -55,6 +55,8 @@ pub struct Cache {
     text: String,
     sites: Vec<ResponseSite>,
     found: Vec<Arc<Vec<Diagnostic>>>,
+    /// The lowest and highest offset each site holds (in this file).
+    spans: Vec<(usize, usize)>,
     /// Sites whose findings were kept from the previous lint.
     pub kept: usize,
 }
@@ -70,27 +72,28 @@ struct Map {
 impl Map {
     fn new(old: &str, new: &str, tree: &tree_sitter::Tree) -> Map {
         let (o, n) = (old.as_bytes(), new.as_bytes());
-        let prefix = o.iter().zip(n).take_while(|(a, b)| a == b).count();
+        let prefix = common_prefix(o, n);
         let max_suffix = o.len().min(n.len()) - prefix;
-        let suffix = o
-            .iter()
-            .rev()
-            .zip(n.iter().rev())
-            .take(max_suffix)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let suffix = common_suffix(&o[o.len() - max_suffix..], &n[n.len() - max_suffix..]);
         // The changed bytes, in the current text.
         let (start, end) = (prefix, n.len() - suffix);
-        // Widened to the top-level statements touching them, then to whole lines.
+        // Widened to the top-level statements touching them (a run of the
+        // root's children, from the first that ends at or after `start`),
+        // then to whole lines.
         let mut lo = start;
         let mut hi = end;
-        let mut cursor = tree.root_node().walk();
-        for stmt in tree.root_node().named_children(&mut cursor) {
-            let (s, e) = (stmt.start_byte(), stmt.end_byte());
-            if s <= end && start <= e {
-                lo = lo.min(s);
-                hi = hi.max(e);
+        let mut stmt = tree
+            .root_node()
+            .first_named_child_for_byte(start.saturating_sub(1));
+        while let Some(s) = stmt {
+            if s.start_byte() > end {
+                break;
             }
+            if start <= s.end_byte() {
+                lo = lo.min(s.start_byte());
+                hi = hi.max(s.end_byte());
+            }
+            stmt = s.next_named_sibling();
         }
         let lo = memchr::memrchr(b'\n', &n[..lo.min(n.len())]).map_or(0, |i| i + 1);
         let hi = memchr::memchr(b'\n', &n[hi.min(n.len())..]).map_or(n.len(), |i| hi + i + 1);
@@ -161,6 +164,39 @@ impl Map {
     }
 }
 
+/// How many bytes `a` and `b` share at the start, compared a block at a
+/// time (a keystroke in a big file compares the whole text).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 128;
+    let len = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= len && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..len]
+        .iter()
+        .zip(&b[i..len])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes `a` and `b` (of the same length) share at the end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 128;
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
+    let mut n = 0;
+    while n + BLOCK <= len && a[len - n - BLOCK..len - n] == b[len - n - BLOCK..len - n] {
+        n += BLOCK;
+    }
+    n + a[..len - n]
+        .iter()
+        .rev()
+        .zip(b[..len - n].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 impl OffsetMap for Map {
     fn offset(&self, at: usize) -> Option<usize> {
         if at < self.lo {
@@ -185,15 +221,26 @@ pub fn run(
     let key = Key::of(ctx);
     let prev = prev.filter(|p| p.key == key);
     let map = prev.map(|p| Map::new(&p.text, ctx.text, tree));
-    let mut found: Vec<Arc<Vec<Diagnostic>>> = Vec::with_capacity(ctx.model.sites.len());
+    let n = ctx.model.sites.len();
+    let mut found: Vec<Arc<Vec<Diagnostic>>> = Vec::with_capacity(n);
+    let mut spans = Vec::with_capacity(n);
     let mut kept = 0;
-    for site in &ctx.model.sites {
+    for (i, site) in ctx.model.sites.iter().enumerate() {
+        let origin = ctx.model.origin.get(i).copied().flatten();
         let reused = match (prev, &map) {
-            (Some(p), Some(m)) => keep(p, m, site),
+            (Some(p), Some(m)) => match origin.and_then(|k| keep_origin(p, m, site, k)) {
+                Some((f, span)) => Some((f, Some(span))),
+                None => keep(p, m, site).map(|f| (f, None)),
+            },
             _ => None,
         };
         kept += usize::from(reused.is_some());
-        found.push(reused.unwrap_or_else(|| Arc::new(super::run_site(ctx, site))));
+        let (f, span) = match reused {
+            Some(r) => r,
+            None => (Arc::new(super::run_site(ctx, site)), None),
+        };
+        found.push(f);
+        spans.push(span.unwrap_or_else(|| span_of(site)));
     }
     let diags = super::combine(found.iter().map(|f| f.as_slice()));
     let cache = Cache {
@@ -201,6 +248,7 @@ pub fn run(
         text: ctx.text.to_string(),
         sites: Vec::new(),
         found,
+        spans,
         kept,
     };
     (diags, cache)
@@ -217,9 +265,67 @@ impl Cache {
         if sites.len() == self.found.len() {
             self.sites = sites;
         } else {
-            self.found.clear(); // not the same sites: keep nothing
+            // Not the same sites: keep nothing.
+            self.found.clear();
+            self.spans.clear();
         }
         self
+    }
+}
+
+/// The previous findings of previous site `k`, moved, with the site's span,
+/// when the extraction says `site` is site `k` moved by the edit
+/// ([`FileModel::origin`]): then the site need not be compared, only its
+/// span checked against the dirty span. `None` when the span reaches into
+/// the dirty span (or straddles it: [`keep`] then looks offset by offset).
+fn keep_origin(
+    prev: &Cache,
+    map: &Map,
+    site: &ResponseSite,
+    k: usize,
+) -> Option<(Arc<Vec<Diagnostic>>, (usize, usize))> {
+    let (lo, hi) = *prev.spans.get(k)?;
+    let found = prev.found.get(k)?;
+    let span = if hi < map.lo {
+        (lo, hi)
+    } else if lo > map.hi {
+        (map.offset(lo)?, map.offset(hi)?)
+    } else {
+        return None;
+    };
+    debug_assert_eq!(
+        map.site(&prev.sites[k]).as_ref(),
+        Some(site),
+        "the extraction's origin for a site is that site, moved"
+    );
+    if map.found_before(found) {
+        return Some((found.clone(), span));
+    }
+    let (moved, unmoved) = map.found(found)?;
+    let found = if unmoved {
+        found.clone()
+    } else {
+        Arc::new(moved)
+    };
+    Some((found, span))
+}
+
+/// The lowest and highest offset `site` holds in its own file.
+fn span_of(site: &ResponseSite) -> (usize, usize) {
+    let rec = Span(std::cell::Cell::new((usize::MAX, 0)));
+    rec.site(site);
+    let (lo, hi) = rec.0.get();
+    (lo.min(hi), hi)
+}
+
+/// Maps every offset to itself, recording the lowest and the highest.
+struct Span(std::cell::Cell<(usize, usize)>);
+
+impl OffsetMap for Span {
+    fn offset(&self, at: usize) -> Option<usize> {
+        let (lo, hi) = self.0.get();
+        self.0.set((lo.min(at), hi.max(at)));
+        Some(at)
     }
 }
 
@@ -266,5 +372,29 @@ struct Before(usize);
 impl OffsetMap for Before {
     fn offset(&self, at: usize) -> Option<usize> {
         (at < self.0).then_some(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_ends_match_a_byte_by_byte_comparison() {
+        let base: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for at in [0, 1, 127, 128, 129, 500, 998, 999] {
+            let mut other = base.clone();
+            other[at] ^= 1;
+            assert_eq!(common_prefix(&base, &other), at, "prefix, change at {at}");
+            assert_eq!(
+                common_suffix(&base, &other),
+                base.len() - at - 1,
+                "suffix, change at {at}"
+            );
+        }
+        assert_eq!(common_prefix(&base, &base), base.len());
+        assert_eq!(common_prefix(&base[..300], &base), 300);
+        assert_eq!(common_suffix(&base, &base), base.len());
+        assert_eq!(common_prefix(b"", &base), 0);
     }
 }

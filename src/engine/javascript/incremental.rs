@@ -33,6 +33,9 @@ type Moved = (Vec<ResponseSite>, Vec<(String, HelperSig)>);
 /// What one extraction of a file leaves for the next.
 pub struct State {
     stmts: Vec<StmtState>,
+    /// For each statement's site (all statements' sites, in order): its
+    /// place in the model, unless annotating the model changed it there.
+    model_index: Vec<Option<usize>>,
     imports: HashMap<String, (String, String)>,
     declared: HashSet<String>,
     logging_fns: HashSet<String>,
@@ -404,22 +407,64 @@ fn reuse_or_extract<'t>(
         }
     }
 
+    // Every statement's sites, in order; for a kept statement's, the site
+    // of the previous model each one is (see `State::model_index`).
+    let first_of_old: Vec<usize> = prev.map_or_else(Vec::new, |(st, _)| {
+        st.stmts
+            .iter()
+            .scan(0, |at, s| {
+                let first = *at;
+                *at += s.sites.len();
+                Some(first)
+            })
+            .collect()
+    });
     let mut all = Vec::new();
+    let mut was: Vec<Option<usize>> = Vec::new();
     for i in 0..n {
-        if !reuse[i] {
-            all.extend(fresh_sites[i].iter().cloned());
+        let sites: &[ResponseSite] = if !reuse[i] {
+            &fresh_sites[i]
         } else if let Some((s, _)) = &moved[i] {
-            all.extend(s.iter().cloned());
+            s
         } else {
-            all.extend(old(i)?.sites.iter().cloned());
+            &old(i)?.sites
+        };
+        all.extend(sites.iter().cloned());
+        match (reuse[i], prev) {
+            (true, Some((st, _))) => {
+                let first = first_of_old[matched[i]?];
+                was.extend(
+                    (first..first + sites.len()).map(|c| st.model_index.get(c).copied().flatten()),
+                );
+            }
+            _ => was.extend(sites.iter().map(|_| None)),
         }
     }
     // Middleware facts are judged on the whole file's sites every time (they
     // are not kept in the state: a mount elsewhere in the file changes what a
     // site depends on).
-    super::site_context::annotate(&cx, &mut all);
+    let given = all.len();
+    let placed = super::site_context::annotate(&cx, &mut all);
+    // A site keeps its origin when annotating left it as its statement had it.
+    let origin: Vec<Option<usize>> = placed
+        .iter()
+        .map(|&(i, touched)| {
+            if touched {
+                None
+            } else {
+                was.get(i).copied().flatten()
+            }
+        })
+        .collect();
+    let mut model_index = vec![None; given];
+    for (p, &(i, touched)) in placed.iter().enumerate() {
+        if i < given && !touched {
+            model_index[i] = Some(p);
+        }
+    }
     let model = FileModel {
         sites: all,
+        origin: if prev.is_some() { origin } else { Vec::new() },
         quote: cx.quote,
         semicolons: cx.semicolons,
     };
@@ -512,6 +557,7 @@ fn reuse_or_extract<'t>(
     }
     let state = State {
         stmts,
+        model_index,
         imports: cx.imports.clone(),
         declared: cx.declared.clone(),
         logging_fns: cx.logging_fns.clone(),

@@ -12,11 +12,16 @@ use crate::engine::middleware::{self, Middleware};
 ///
 /// `sites` have been through [`fill_split`] already (with their statement:
 /// a kept statement keeps its sites' splits); the sites added here get it here.
-pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
+///
+/// Returns, for each site in its final (sorted) place, where it was in
+/// `sites` before (the added sites come after the given ones) and whether
+/// this wrote to it: an untouched given site is as its statement left it.
+pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) -> Vec<(usize, bool)> {
     let mw = Middlewares::scan(cx);
     let given = sites.len();
     sites.extend(mw.forwarded_failures(cx));
     let any_middleware = !mw.is_empty();
+    let mut touched = vec![false; sites.len()];
     for (i, site) in sites.iter_mut().enumerate() {
         // Only a 403 can want its condition split (`prefer-401-for-authentication`).
         let wants_split = i >= given && wants_split(site);
@@ -30,6 +35,7 @@ pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
         else {
             continue;
         };
+        touched[i] = true;
         if wants_split {
             site.split = split(cx, node);
         }
@@ -46,7 +52,14 @@ pub(super) fn annotate<'a>(cx: &Cx<'a>, sites: &mut Vec<ResponseSite>) {
             site.headers.challenge = challenge_set_before(cx, node);
         }
     }
-    sites.sort_by_key(|s| (s.range.start, s.range.end));
+    // Sorted as `sort_by_key` would (stable), keeping track of where each was.
+    let mut order: Vec<usize> = (0..sites.len()).collect();
+    order.sort_by_key(|&i| (sites[i].range.start, sites[i].range.end));
+    if order.iter().enumerate().any(|(p, &i)| p != i) {
+        let mut taken: Vec<Option<ResponseSite>> = sites.drain(..).map(Some).collect();
+        sites.extend(order.iter().filter_map(|&i| taken[i].take()));
+    }
+    order.into_iter().map(|i| (i, touched[i])).collect()
 }
 
 // ----- split conditions ------------------------------------------------------
