@@ -56,7 +56,7 @@ pub struct Cache {
     sites: Vec<ResponseSite>,
     found: Vec<Arc<Vec<Diagnostic>>>,
     /// The lowest and highest offset each site holds (in this file).
-    spans: Vec<(usize, usize)>,
+    spans: Vec<Span>,
     /// Sites whose findings were kept from the previous lint.
     pub kept: usize,
 }
@@ -283,7 +283,7 @@ fn keep_origin(
     map: &Map,
     site: &ResponseSite,
     k: usize,
-) -> Option<(Arc<Vec<Diagnostic>>, (usize, usize))> {
+) -> Option<(Arc<Vec<Diagnostic>>, Span)> {
     let (lo, hi) = *prev.spans.get(k)?;
     let found = prev.found.get(k)?;
     let span = if hi < map.lo {
@@ -310,18 +310,21 @@ fn keep_origin(
     Some((found, span))
 }
 
+/// The lowest and highest offset a site holds in its own file.
+type Span = (usize, usize);
+
 /// The lowest and highest offset `site` holds in its own file.
-fn span_of(site: &ResponseSite) -> (usize, usize) {
-    let rec = Span(std::cell::Cell::new((usize::MAX, 0)));
+fn span_of(site: &ResponseSite) -> Span {
+    let rec = Extremes(std::cell::Cell::new((usize::MAX, 0)));
     rec.site(site);
     let (lo, hi) = rec.0.get();
     (lo.min(hi), hi)
 }
 
 /// Maps every offset to itself, recording the lowest and the highest.
-struct Span(std::cell::Cell<(usize, usize)>);
+struct Extremes(std::cell::Cell<Span>);
 
-impl OffsetMap for Span {
+impl OffsetMap for Extremes {
     fn offset(&self, at: usize) -> Option<usize> {
         let (lo, hi) = self.0.get();
         self.0.set((lo.min(at), hi.max(at)));
