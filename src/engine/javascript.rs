@@ -397,7 +397,10 @@ impl<'a> Cx<'a> {
     }
 
     fn index_top_level(&mut self) {
-        for stmt in named_children(self.root) {
+        // `stmts` are the root's named children (listing them again costs:
+        // the root of a big file has hundreds).
+        for i in 0..self.stmts.len() {
+            let stmt = self.stmts[i];
             let decl = if stmt.kind_name() == "export_statement" {
                 stmt.field("declaration").unwrap_or(stmt)
             } else {

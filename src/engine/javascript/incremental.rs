@@ -641,7 +641,10 @@ fn match_stmts(cx: &Cx, st: &State, old: &Tree, new: &Tree) -> (Vec<Option<usize
 /// The names `Cx::function_named` can find, in the order it looks.
 fn fn_order(cx: &Cx) -> Vec<String> {
     let mut out = Vec::new();
-    let mut stack: Vec<(Node, Option<Node>)> = vec![(cx.root, None)];
+    // Starting from the root's children (`cx.stmts`), pushed in order as
+    // the root's would be: the last is looked at first.
+    let mut stack: Vec<(Node, Option<Node>)> =
+        cx.stmts.iter().map(|s| (*s, Some(cx.root))).collect();
     while let Some((n, parent)) = stack.pop() {
         if is_function(n) {
             let name = match n.field("name") {
