@@ -622,6 +622,26 @@ app.onError((err, c) => {
     assert!(s.kept > kept, "typing in a handler kept no site's findings");
 }
 
+/// The indentation unit a fix indents with is read from a file's first
+/// 2,000 lines: an edit after them keeps it, an edit among them can change
+/// it (here, for the block a one-line `if` is wrapped in to log first).
+#[test]
+fn indentation_edits_in_a_long_file_match_a_fresh_lint() {
+    let mut text = String::from("function pad() {\n    return 1\n}\n");
+    text.push_str(&"const filler = 1\n".repeat(2100));
+    text.push_str(
+        "export function GET(req) {\n    if (!req.headers.get('authorization')) return new Response('no', { status: 401 })\n    return new Response('ok')\n}\n",
+    );
+    let mut s = Session::new(&text);
+    // After the first 2,000 lines: the unit is kept.
+    s.replace("export function GET", "'no'", "'nope'");
+    // Among them: the unit goes from four spaces to two, and back.
+    s.replace("function pad", "    return 1", "  return 1");
+    s.replace("export function GET", "'nope'", "'no'");
+    s.replace("function pad", "  return 1", "    return 1");
+    s.replace("export function GET", "'no'", "'nope'");
+}
+
 #[test]
 fn every_edit_reusing_the_previous_analysis_matches_a_fresh_lint() {
     let (mut reused, mut findings, mut kept) = (0, 0, 0);

@@ -102,21 +102,32 @@ pub fn newline(src: &str) -> &'static str {
 
 /// One indentation unit as the file uses it (a tab, or 2/4 spaces).
 pub fn indent_unit(src: &str) -> String {
+    indent_scan(src).0
+}
+
+/// [`indent_unit`], and how far into `src` it read: the unit is the same
+/// for any text that starts with those bytes.
+pub fn indent_scan(src: &str) -> (String, usize) {
     let mut best = usize::MAX;
-    for line in src.lines().take(2000) {
+    let mut read = 0;
+    for line in src.split_inclusive('\n').take(2000) {
+        read += line.len();
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.starts_with('\t') {
-            return "\t".into();
+            return ("\t".into(), read);
         }
-        let n = line.chars().take_while(|c| *c == ' ').count();
+        let n = line.bytes().take_while(|c| *c == b' ').count();
         if n > 0 && n < best && line.len() > n {
             best = n;
         }
     }
-    if best == usize::MAX || best > 8 {
+    let unit = if best == usize::MAX || best > 8 {
         "  ".into()
     } else {
         " ".repeat(best)
-    }
+    };
+    (unit, read)
 }
 
 /// Decodes a string literal's contents (JS or Python) when it has no
@@ -491,7 +502,21 @@ impl<'t> NodeExt<'t> for Node<'t> {
 
 #[cfg(test)]
 mod tests {
-    use super::{may_contain_response, NodeExt};
+    use super::{indent_scan, may_contain_response, NodeExt};
+
+    #[test]
+    fn the_indent_unit_is_the_smallest_indentation_or_a_tab() {
+        assert_eq!(indent_scan("a\n    b\n  c\n"), ("  ".into(), 12));
+        assert_eq!(indent_scan("a\r\n   b\r\n").0, "   ");
+        assert_eq!(indent_scan("a\n  b\n\tc\n  d\n"), ("\t".into(), 9));
+        // Blank-but-indented lines and deep indentation do not count.
+        assert_eq!(indent_scan("  \n          x\n").0, "  ");
+        assert_eq!(indent_scan("").0, "  ");
+        // Only the first 2,000 lines are read.
+        let head = "x\n".repeat(2000);
+        let (unit, read) = indent_scan(&format!("{head}\tlate\n"));
+        assert_eq!((unit.as_str(), read), ("  ", head.len()));
+    }
 
     /// Kinds and fields read by id are the ones tree-sitter names, on every
     /// node of every fixture (ERROR and MISSING nodes included).

@@ -38,12 +38,12 @@ struct Key {
 }
 
 impl Key {
-    fn of(ctx: &Context) -> Key {
+    fn of(ctx: &Context, indent: String) -> Key {
         Key {
             language: ctx.language,
             quote: ctx.model.quote,
             semicolons: ctx.model.semicolons,
-            indent: crate::engine::syntax::indent_unit(ctx.text),
+            indent,
             settings: ctx.settings.clone(),
         }
     }
@@ -59,6 +59,8 @@ pub struct Cache {
     spans: Vec<Span>,
     /// Sites whose findings were kept from the previous lint.
     pub kept: usize,
+    /// How much of `text` finding the indentation unit read.
+    indent_read: usize,
 }
 
 /// Offsets of the previous text mapped to the current one, outside the dirty span.
@@ -218,9 +220,16 @@ pub fn run(
     tree: &tree_sitter::Tree,
     prev: Option<&Cache>,
 ) -> (Vec<Diagnostic>, Cache) {
-    let key = Key::of(ctx);
-    let prev = prev.filter(|p| p.key == key);
     let map = prev.map(|p| Map::new(&p.text, ctx.text, tree));
+    // The indentation unit is found from the first lines: when the text
+    // changed only after those, it is the same as before.
+    let (indent, indent_read) = match (prev, &map) {
+        (Some(p), Some(m)) if p.indent_read < m.lo => (p.key.indent.clone(), p.indent_read),
+        _ => crate::engine::syntax::indent_scan(ctx.text),
+    };
+    let key = Key::of(ctx, indent);
+    let prev = prev.filter(|p| p.key == key);
+    let map = map.filter(|_| prev.is_some());
     let n = ctx.model.sites.len();
     let mut found: Vec<Arc<Vec<Diagnostic>>> = Vec::with_capacity(n);
     let mut spans = Vec::with_capacity(n);
@@ -250,6 +259,7 @@ pub fn run(
         found,
         spans,
         kept,
+        indent_read,
     };
     (diags, cache)
 }
