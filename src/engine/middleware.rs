@@ -154,22 +154,36 @@ pub fn lookup(module: &str, export: &str) -> Option<&'static Middleware> {
 }
 
 /// Whether `src` mentions a module of a known middleware, or `jwtVerify`
-/// (most files do not, and skip the walk that looks for middleware). The
-/// searches are built once: this runs on every keystroke in the editor.
+/// (most files do not, and skip the walk that looks for middleware). This
+/// runs on every keystroke in the editor, so a few short needles that every
+/// name contains are looked for first ([`COARSE`]), and the names only
+/// when one is found.
 pub fn mentioned_in(src: &str) -> bool {
     use memchr::memmem::Finder;
     use std::sync::OnceLock;
-    static FINDERS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| {
-        let mut needles: Vec<&'static str> = MIDDLEWARE
-            .iter()
-            .flat_map(|m| m.modules.iter().copied())
-            .collect();
-        needles.push("jwtVerify");
-        needles.iter().map(|n| Finder::new(n.as_bytes())).collect()
+    static FINDERS: OnceLock<(Vec<Finder<'static>>, Vec<Finder<'static>>)> = OnceLock::new();
+    let (coarse, exact) = FINDERS.get_or_init(|| {
+        let finders = |needles: &[&'static str]| -> Vec<Finder<'static>> {
+            needles.iter().map(|n| Finder::new(n.as_bytes())).collect()
+        };
+        (finders(COARSE), finders(&needles()))
     });
-    finders.iter().any(|f| f.find(src.as_bytes()).is_some())
+    let bytes = src.as_bytes();
+    coarse.iter().any(|f| f.find(bytes).is_some()) && exact.iter().any(|f| f.find(bytes).is_some())
 }
+
+/// Every module name of [`MIDDLEWARE`], and `jwtVerify`.
+fn needles() -> Vec<&'static str> {
+    let mut needles: Vec<&'static str> = MIDDLEWARE
+        .iter()
+        .flat_map(|m| m.modules.iter().copied())
+        .collect();
+    needles.push("jwtVerify");
+    needles
+}
+
+/// Each of [`needles`] contains one of these (a test checks it).
+const COARSE: &[&str] = &["hono/", "jwt", "fastify", "@nestjs/"];
 
 /// The entry named `name` (for extractors that recognise a middleware by
 /// its call, such as `request.jwtVerify()`).
@@ -193,12 +207,23 @@ mod tests {
     }
 
     #[test]
+    fn every_needle_contains_a_coarse_one() {
+        for n in needles() {
+            assert!(COARSE.iter().any(|c| n.contains(c)), "{n}");
+        }
+    }
+
+    #[test]
     fn mentions_are_module_names_or_jwt_verify() {
         assert!(mentioned_in(
             "import { bearerAuth } from 'hono/bearer-auth'"
         ));
         assert!(mentioned_in("await request.jwtVerify()"));
         assert!(!mentioned_in("import { Hono } from 'hono'"));
+        assert!(!mentioned_in(
+            "import { cors } from 'hono/cors'; jwt.sign()"
+        ));
+        assert!(mentioned_in("const jwt = require('express-jwt')"));
         assert!(!mentioned_in(""));
     }
 }
