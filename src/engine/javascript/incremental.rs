@@ -558,9 +558,10 @@ fn reuse_or_extract<'t>(
     let state = State {
         stmts,
         model_index,
-        imports: cx.imports.clone(),
-        declared: cx.declared.clone(),
-        logging_fns: cx.logging_fns.clone(),
+        // The extraction is done with `cx`: its sets move to the state.
+        imports: std::mem::take(&mut cx.imports),
+        declared: std::mem::take(&mut cx.declared),
+        logging_fns: std::mem::take(&mut cx.logging_fns),
         quote: cx.quote,
         semicolons: cx.semicolons,
         newline: cx.newline,
