@@ -709,6 +709,32 @@ fn hostile_documents_are_survived() {
     assert!(c.shutdown().success());
 }
 
+/// Nesting pasted into an open document is caught as it would be on open
+/// (the server keeps a bound on the depth rather than rescanning the text on
+/// every keystroke), and deleting it brings the findings back.
+#[test]
+fn nesting_pasted_into_a_document_is_skipped_until_removed() {
+    let (mut c, _) = LspClient::start(capabilities(false, false), Value::Null);
+    let uri = "file:///tmp/authlint-lsp-paste/deep.ts";
+    c.open(uri, "typescript", 1, HANDLER);
+    assert_eq!(c.diagnostics(uri, 1).len(), 2);
+    // Deeper than the bracket guard allows (500), not so deep that the
+    // tree walks' own limit (1,000 levels) would catch it instead.
+    let paste = format!("const x = {}1{}\n", "(".repeat(600), ")".repeat(600));
+    let text = c.change(uri, 2, HANDLER, 0, 0, &paste);
+    assert_eq!(c.diagnostics(uri, 2), Vec::<Value>::new());
+    let logged = c.wait_for("skip message", |m| m["method"] == "window/logMessage");
+    let message = logged["params"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("deep.ts") && message.contains("not analysed"),
+        "{logged}"
+    );
+    let text = c.change(uri, 3, &text, 0, paste.len(), "");
+    assert_eq!(text, HANDLER);
+    assert_eq!(c.diagnostics(uri, 3).len(), 2);
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn shutdown_then_exit_ends_with_code_zero() {
     let (c, _) = LspClient::start(capabilities(false, false), Value::Null);

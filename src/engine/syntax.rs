@@ -292,20 +292,47 @@ const SMALL_CHILD_COUNT: usize = 12;
 /// Whether brackets nest deeper than `limit` anywhere in `text`. A linear
 /// pre-parse check: pathological nesting makes parsing itself slow.
 pub fn bracket_depth_exceeds(text: &str, limit: usize) -> bool {
+    bracket_walk(text, limit) > limit
+}
+
+/// How deep brackets nest in `text`, at most (a closing bracket with
+/// nothing open is ignored).
+///
+/// After an edit, the new text nests at most as deep as the old one, plus
+/// the closing brackets the edit removed, plus how deep the inserted text
+/// nests on its own: the language server keeps that bound, and scans the
+/// whole text again only when the bound passes the limit.
+pub fn bracket_depth(text: &str) -> usize {
+    bracket_walk(text, usize::MAX)
+}
+
+/// The closing brackets in `text`.
+pub fn closing_brackets(text: &str) -> usize {
+    text.bytes()
+        .filter(|b| matches!(b, b')' | b']' | b'}'))
+        .count()
+}
+
+/// The deepest nesting in `text`, or the first depth past `stop`.
+fn bracket_walk(text: &str, stop: usize) -> usize {
     let mut depth = 0usize;
+    let mut deepest = 0usize;
     for b in text.bytes() {
         match b {
             b'(' | b'[' | b'{' => {
                 depth += 1;
-                if depth > limit {
-                    return true;
+                if depth > deepest {
+                    deepest = depth;
+                    if deepest > stop {
+                        break;
+                    }
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    false
+    deepest
 }
 
 /// A map keyed by node ids (addresses): FxHash is enough, and much cheaper
@@ -503,6 +530,33 @@ impl<'t> NodeExt<'t> for Node<'t> {
 #[cfg(test)]
 mod tests {
     use super::{indent_scan, may_contain_response, NodeExt};
+
+    /// The bound the language server keeps after each edit holds: it is
+    /// never below the depth a fresh scan of the edited text finds.
+    #[test]
+    fn the_bracket_depth_bound_holds_across_edits() {
+        use super::{bracket_depth, closing_brackets};
+        let pieces = ["(", ")", "[[", "]]", "{", "}", "x", ")(", "((", "))", ""];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut text = String::from("f(a[1], { b: (c) })");
+        let mut bound = bracket_depth(&text);
+        for _ in 0..2000 {
+            let start = next(text.len() + 1);
+            let end = (start + next(4)).min(text.len());
+            let insert = pieces[next(pieces.len())].repeat(next(3));
+            bound += closing_brackets(&text[start..end]) + bracket_depth(&insert);
+            text.replace_range(start..end, &insert);
+            assert!(bracket_depth(&text) <= bound, "{text}");
+        }
+        assert_eq!(bracket_depth("a)(b"), 1);
+        assert_eq!(bracket_depth("(((x)))"), 3);
+    }
 
     #[test]
     fn the_indent_unit_is_the_smallest_indentation_or_a_tab() {

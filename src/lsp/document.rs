@@ -50,6 +50,10 @@ pub struct Document {
     pub linting: bool,
     /// When the last change arrived (for `AUTHLINT_LSP_TIMING`).
     pub changed_at: Option<std::time::Instant>,
+    /// At least how deep brackets nest in `text`, kept through every change
+    /// (see [`crate::engine::syntax::bracket_depth`]), so that a keystroke
+    /// does not rescan a big file for the nesting guard.
+    pub bracket_bound: usize,
 }
 
 impl Document {
@@ -61,6 +65,7 @@ impl Document {
         version: i32,
     ) -> Self {
         let line_map = Arc::new(LineMap::new(&text));
+        let bracket_bound = crate::engine::syntax::bracket_depth(&text);
         Document {
             uri,
             path,
@@ -75,6 +80,7 @@ impl Document {
             cache: None,
             linting: false,
             changed_at: None,
+            bracket_bound,
         }
     }
 
@@ -82,6 +88,7 @@ impl Document {
     pub fn apply_change(&mut self, range: Option<lsp::Range>, new_text: &str, enc: Encoding) {
         self.edits += 1;
         let Some(range) = range else {
+            self.bracket_bound = crate::engine::syntax::bracket_depth(new_text);
             self.text = Arc::new(new_text.to_string());
             self.line_map = Arc::new(LineMap::new(&self.text));
             self.tree = None;
@@ -95,6 +102,10 @@ impl Document {
         }
         let start_point = point(&self.text, &self.line_map, start);
         let old_end_point = point(&self.text, &self.line_map, end);
+        self.bracket_bound = self.bracket_bound.saturating_add(
+            crate::engine::syntax::closing_brackets(&self.text[start..end])
+                + crate::engine::syntax::bracket_depth(new_text),
+        );
         Arc::make_mut(&mut self.text).replace_range(start..end, new_text);
         self.line_map = Arc::new(LineMap::new(&self.text));
         if let Some(tree) = self.tree.as_mut() {

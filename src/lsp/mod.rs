@@ -227,6 +227,7 @@ struct Snapshot {
     line_map: Arc<LineMap>,
     tree: Option<tree_sitter::Tree>,
     analysis: Option<Arc<crate::lint::Analysis>>,
+    bracket_bound: usize,
 }
 
 impl Backend {
@@ -323,6 +324,7 @@ impl Inner {
             line_map: doc.line_map.clone(),
             tree: doc.tree.clone(),
             analysis: doc.analysis.clone(),
+            bracket_bound: doc.bracket_bound,
         }
     }
 
@@ -399,6 +401,7 @@ impl Inner {
         let mut diags = Vec::new();
         let mut tree = None;
         let mut analysis = None;
+        let mut bracket_bound = None;
         if is_config {
             extra = self.config_file_diagnostics(&snap);
         } else if snap.lang.is_some() {
@@ -410,10 +413,24 @@ impl Inner {
                 let lang = snap.lang;
                 let old = snap.tree.clone();
                 let prev = snap.analysis.clone();
+                let mut bound = snap.bracket_bound;
                 let joined = tokio::task::spawn_blocking(move || {
-                    lint_text(&linter, &path, &text, lang, old.as_ref(), prev.as_deref())
+                    let linted = lint_text(
+                        &linter,
+                        &path,
+                        &text,
+                        lang,
+                        old.as_ref(),
+                        prev.as_deref(),
+                        &mut bound,
+                    );
+                    (linted, bound)
                 })
-                .await;
+                .await
+                .map(|(linted, bound)| {
+                    bracket_bound = Some(bound);
+                    linted
+                });
                 match joined {
                     Ok((t, a, Ok(d))) => {
                         tree = t;
@@ -458,6 +475,9 @@ impl Inner {
             if let Some(doc) = store.docs.get_mut(uri) {
                 // Same text object: the reparsed tree is current.
                 if Arc::ptr_eq(&doc.text, &snap.text) {
+                    if let Some(b) = bracket_bound {
+                        doc.bracket_bound = b;
+                    }
                     if let Some(t) = tree {
                         retired.0 = doc.tree.replace(t);
                         retired.1 = std::mem::replace(&mut doc.analysis, analysis.map(Arc::new));
@@ -908,6 +928,7 @@ fn lint_text(
     lang: Option<Language>,
     old: Option<&tree_sitter::Tree>,
     prev: Option<&crate::lint::Analysis>,
+    bracket_bound: &mut usize,
 ) -> (
     Option<tree_sitter::Tree>,
     Option<crate::lint::Analysis>,
@@ -923,9 +944,13 @@ fn lint_text(
         return (None, None, Ok(Vec::new()));
     }
     // The same guard as `Linter::lint_as`: deep nesting is skipped before
-    // the parser (and the tree walks after it) can recurse on it.
-    if engine::syntax::bracket_depth_exceeds(text, crate::lint::MAX_BRACKET_DEPTH) {
-        return (None, None, Err(Skip::TooDeep));
+    // the parser (and the tree walks after it) can recurse on it. The text
+    // is scanned only when the bound kept through the edits allows too much.
+    if *bracket_bound > crate::lint::MAX_BRACKET_DEPTH {
+        *bracket_bound = engine::syntax::bracket_depth(text);
+        if *bracket_bound > crate::lint::MAX_BRACKET_DEPTH {
+            return (None, None, Err(Skip::TooDeep));
+        }
     }
     let t0 = std::time::Instant::now();
     let Some(tree) = engine::parse(lang, text, old) else {
