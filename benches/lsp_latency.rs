@@ -11,7 +11,9 @@
 //! that slower than it would be elsewhere).
 //!
 //! Run: `cargo bench --bench lsp_latency` (options after `--`:
-//! `--lines N`, `--keys N`, `--emit PATH` to only write the generated file).
+//! `--lines N`, `--keys N`, `--emit PATH` to only write the generated file,
+//! `--in-process` to do the server's work for each keystroke without the
+//! server, for profiling).
 
 #[path = "../tests/support/lsp_client.rs"]
 mod lsp_client;
@@ -156,6 +158,59 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// The server's work for each keystroke without the server: apply the
+/// change, reparse incrementally, lint reusing the previous analysis. For
+/// profiling: `valgrind --tool=callgrind` on `--in-process --keys 0` and
+/// `--keys 100`, and the difference over 100 is one keystroke's instructions.
+fn in_process(text: String, keys: usize) {
+    use authlint::engine;
+    use authlint::lsp::document::{to_position, Document};
+    use authlint::source::Encoding;
+    use std::str::FromStr;
+    use tower_lsp_server::lsp_types::{Range, Uri};
+
+    let lang = authlint::Language::TypeScript;
+    let path = std::path::PathBuf::from("/tmp/authlint-lsp-bench/routes.ts");
+    let uri = Uri::from_str("file:///tmp/authlint-lsp-bench/routes.ts").unwrap();
+    let linter = authlint::Linter::new(authlint::Settings::default());
+    let mut cursor = text[..text.len() / 2].rfind("'not authenticated").unwrap() + 1;
+    let mut doc = Document::new(uri, path.clone(), Some(lang), text, 1);
+    let tree = engine::parse(lang, &doc.text, None).unwrap();
+    let (first, mut analysis) = linter
+        .lint_tree_reusing(&path, &doc.text, lang, &tree, None)
+        .unwrap();
+    doc.tree = Some(tree);
+    let (mut parse, mut lint) = (Vec::new(), Vec::new());
+    for _ in 0..keys {
+        let p = to_position(&doc.text, &doc.line_map, cursor, Encoding::Utf16);
+        let t0 = Instant::now();
+        doc.apply_change(Some(Range::new(p, p)), "x", Encoding::Utf16);
+        let old = doc.tree.take().unwrap();
+        let tree = engine::parse(lang, &doc.text, Some(&old)).unwrap();
+        let t1 = Instant::now();
+        let reuse = authlint::lint::Reuse {
+            analysis: &analysis,
+            old_tree: &old,
+        };
+        let (diags, next) = linter
+            .lint_tree_reusing(&path, &doc.text, lang, &tree, Some(reuse))
+            .unwrap();
+        lint.push(t1.elapsed());
+        parse.push(t1 - t0);
+        assert_eq!(diags.len(), first.len(), "every keystroke keeps the findings");
+        analysis = next;
+        doc.tree = Some(tree);
+        cursor += 1;
+    }
+    if keys > 0 {
+        println!(
+            "in process, {keys} keystrokes: apply + reparse median {}, lint median {}",
+            ms(median(&parse)),
+            ms(median(&lint))
+        );
+    }
+}
+
 fn median(samples: &[Duration]) -> Duration {
     let mut sorted = samples.to_vec();
     sorted.sort();
@@ -196,6 +251,10 @@ fn main() {
         let path = std::env::args().nth(i + 1).expect("--emit PATH");
         std::fs::write(&path, &text).expect("write the generated file");
         println!("wrote {} lines to {path}", text.lines().count());
+        return;
+    }
+    if std::env::args().any(|a| a == "--in-process") {
+        in_process(text, keys);
         return;
     }
     let dir = std::env::temp_dir().join("authlint-lsp-bench");
