@@ -197,7 +197,11 @@ fn in_process(text: String, keys: usize) {
             .unwrap();
         lint.push(t1.elapsed());
         parse.push(t1 - t0);
-        assert_eq!(diags.len(), first.len(), "every keystroke keeps the findings");
+        assert_eq!(
+            diags.len(),
+            first.len(),
+            "every keystroke keeps the findings"
+        );
         analysis = next;
         doc.tree = Some(tree);
         cursor += 1;
