@@ -173,7 +173,7 @@ fn in_process(text: String, keys: usize) {
     let path = std::path::PathBuf::from("/tmp/authlint-lsp-bench/routes.ts");
     let uri = Uri::from_str("file:///tmp/authlint-lsp-bench/routes.ts").unwrap();
     let linter = authlint::Linter::new(authlint::Settings::default());
-    let mut cursor = text[..text.len() / 2].rfind("'not authenticated").unwrap() + 1;
+    let first_key = text[..text.len() / 2].rfind("'not authenticated").unwrap() + 1;
     let mut doc = Document::new(uri, path.clone(), Some(lang), text, 1);
     let tree = engine::parse(lang, &doc.text, None).unwrap();
     let (first, mut analysis) = linter
@@ -181,7 +181,7 @@ fn in_process(text: String, keys: usize) {
         .unwrap();
     doc.tree = Some(tree);
     let (mut parse, mut lint) = (Vec::new(), Vec::new());
-    for _ in 0..keys {
+    for cursor in first_key..first_key + keys {
         let p = to_position(&doc.text, &doc.line_map, cursor, Encoding::Utf16);
         let t0 = Instant::now();
         doc.apply_change(Some(Range::new(p, p)), "x", Encoding::Utf16);
@@ -204,7 +204,6 @@ fn in_process(text: String, keys: usize) {
         );
         analysis = next;
         doc.tree = Some(tree);
-        cursor += 1;
     }
     if keys > 0 {
         println!(
