@@ -157,10 +157,11 @@ pub fn extract_reusing(
         a.js.as_ref().filter(|_| current).map(|s| (s, p.old_tree))
     });
     let (model, js) = if lang.is_python() {
-        if syntax::depth_exceeds(tree, limit) {
-            return None;
-        }
-        (python::extract(path, text, tree, settings, index), None)
+        // Python is extracted whole: as `extract_within` does it.
+        (
+            extract_within(path, text, lang, tree, settings, index, limit)?,
+            None,
+        )
     } else {
         let mode = javascript::incremental::Mode {
             keep: true,
