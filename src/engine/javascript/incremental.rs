@@ -430,6 +430,7 @@ fn reuse_or_extract<'t>(
             &old(i)?.sites
         };
         all.extend(sites.iter().cloned());
+        // Only an extraction that reuses a previous one gives origins.
         match (reuse[i], prev) {
             (true, Some((st, _))) => {
                 let first = first_of_old[matched[i]?];
@@ -437,7 +438,8 @@ fn reuse_or_extract<'t>(
                     (first..first + sites.len()).map(|c| st.model_index.get(c).copied().flatten()),
                 );
             }
-            _ => was.extend(sites.iter().map(|_| None)),
+            (false, Some(_)) => was.extend(sites.iter().map(|_| None)),
+            (_, None) => {}
         }
     }
     // Middleware facts are judged on the whole file's sites every time (they
@@ -446,25 +448,30 @@ fn reuse_or_extract<'t>(
     let given = all.len();
     let placed = super::site_context::annotate(&cx, &mut all);
     // A site keeps its origin when annotating left it as its statement had it.
-    let origin: Vec<Option<usize>> = placed
-        .iter()
-        .map(|&(i, touched)| {
-            if touched {
-                None
-            } else {
-                was.get(i).copied().flatten()
-            }
-        })
-        .collect();
-    let mut model_index = vec![None; given];
+    let origin: Vec<Option<usize>> = if prev.is_some() {
+        placed
+            .iter()
+            .map(|&(i, touched)| {
+                if touched {
+                    None
+                } else {
+                    was.get(i).copied().flatten()
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // Where the next extraction finds each statement's site (kept states only).
+    let mut model_index = vec![None; if keep { given } else { 0 }];
     for (p, &(i, touched)) in placed.iter().enumerate() {
-        if i < given && !touched {
-            model_index[i] = Some(p);
+        if let Some(slot) = model_index.get_mut(i).filter(|_| !touched) {
+            *slot = Some(p);
         }
     }
     let model = FileModel {
         sites: all,
-        origin: if prev.is_some() { origin } else { Vec::new() },
+        origin,
         quote: cx.quote,
         semicolons: cx.semicolons,
     };
