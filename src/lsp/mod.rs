@@ -667,7 +667,8 @@ impl Inner {
             eprintln!(
                 "authlint lsp timing: v{} wait {:.2} ms, compute {:.2} ms, convert {:.2} ms, serialize {:.2} ms, publish {:.2} ms, {n} diagnostics",
                 c.version,
-                changed_at.map_or(0.0, |t| since(t) - since(t0)),
+                // A change that arrived during the lint is not waited for.
+                changed_at.map_or(0.0, |t| (since(t) - since(t0)).max(0.0)),
                 (t1 - t0).as_secs_f64() * 1e3,
                 (t2 - t1).as_secs_f64() * 1e3,
                 (t3 - t2).as_secs_f64() * 1e3,
