@@ -328,6 +328,8 @@ fn point(text: &str, offset: usize) -> tree_sitter::Point {
 /// A document edited in process, linted after every edit reusing the
 /// previous analysis, and compared with a fresh lint of the same text.
 struct Session {
+    lang: authlint::Language,
+    path: &'static std::path::Path,
     linter: authlint::Linter,
     text: String,
     tree: tree_sitter::Tree,
@@ -338,20 +340,33 @@ struct Session {
     findings: usize,
 }
 
-const LANG: authlint::Language = authlint::Language::TypeScript;
-
-fn session_path() -> &'static std::path::Path {
-    std::path::Path::new("/tmp/authlint-incremental/index.ts")
-}
-
 impl Session {
     fn new(text: &str) -> Session {
+        Session::of(
+            authlint::Language::TypeScript,
+            "/tmp/authlint-incremental/index.ts",
+            text,
+        )
+    }
+
+    fn python(text: &str) -> Session {
+        Session::of(
+            authlint::Language::Python,
+            "/tmp/authlint-incremental/app.py",
+            text,
+        )
+    }
+
+    fn of(lang: authlint::Language, path: &'static str, text: &str) -> Session {
+        let path = std::path::Path::new(path);
         let linter = authlint::Linter::new(authlint::Settings::default());
-        let tree = authlint::engine::parse(LANG, text, None).unwrap();
+        let tree = authlint::engine::parse(lang, text, None).unwrap();
         let (_, analysis) = linter
-            .lint_tree_reusing(session_path(), text, LANG, &tree, None)
+            .lint_tree_reusing(path, text, lang, &tree, None)
             .unwrap();
         Session {
+            lang,
+            path,
             linter,
             text: text.to_string(),
             tree,
@@ -365,7 +380,7 @@ impl Session {
     fn edit(&mut self, start: usize, end: usize, insert: &str, what: &str) {
         use authlint::engine;
         use authlint::lint::Reuse;
-        let path = session_path();
+        let (path, lang) = (self.path, self.lang);
         let text = &mut self.text;
         let edit = tree_sitter::InputEdit {
             start_byte: start,
@@ -381,25 +396,25 @@ impl Session {
         };
         text.replace_range(start..end, insert);
         self.tree.edit(&edit);
-        let new_tree = engine::parse(LANG, text, Some(&self.tree)).unwrap();
+        let new_tree = engine::parse(lang, text, Some(&self.tree)).unwrap();
         let prev = Reuse {
             analysis: &self.analysis,
             old_tree: &self.tree,
         };
         let (diags, next) = self
             .linter
-            .lint_tree_reusing(path, text, LANG, &new_tree, Some(prev))
+            .lint_tree_reusing(path, text, lang, &new_tree, Some(prev))
             .unwrap();
-        let fresh_tree = engine::parse(LANG, text, None).unwrap();
+        let fresh_tree = engine::parse(lang, text, None).unwrap();
         let fresh = self
             .linter
-            .lint_tree(path, text, LANG, &fresh_tree)
+            .lint_tree(path, text, lang, &fresh_tree)
             .unwrap();
         assert_eq!(diags, fresh, "{what}, text:\n{text}");
         let (model, _) = engine::extract_reusing(
             path,
             text,
-            LANG,
+            lang,
             &new_tree,
             &self.linter.settings,
             &self.linter.index,
@@ -412,7 +427,7 @@ impl Session {
         let full = engine::extract(
             path,
             text,
-            LANG,
+            lang,
             &fresh_tree,
             &self.linter.settings,
             &self.linter.index,
@@ -446,8 +461,19 @@ impl Session {
 }
 
 fn engine_run(seed: u64, edits: usize) -> (usize, usize, usize) {
+    random_session(Session::new(CROSS), seed, edits, CROSS_SNIPPETS, SNIPPETS)
+}
+
+/// `edits` random edits of `s`'s text, each checked against a fresh lint:
+/// (statements reused, edits leaving findings, sites' findings kept).
+fn random_session(
+    mut s: Session,
+    seed: u64,
+    edits: usize,
+    cross: &[&str],
+    snippets: &[&str],
+) -> (usize, usize, usize) {
     let mut rng = Rng(seed);
-    let mut s = Session::new(CROSS);
     for done in 0..edits {
         let text = &s.text;
         // Half the edits start at a line start (top-level declarations).
@@ -468,8 +494,8 @@ fn engine_run(seed: u64, edits: usize) -> (usize, usize, usize) {
         };
         let insert = match rng.below(5) {
             0 => "",
-            1 | 2 => CROSS_SNIPPETS[rng.below(CROSS_SNIPPETS.len())],
-            _ => SNIPPETS[rng.below(SNIPPETS.len())],
+            1 | 2 => cross[rng.below(cross.len())],
+            _ => snippets[rng.below(snippets.len())],
         };
         s.edit(
             start,
@@ -655,6 +681,270 @@ fn every_edit_reusing_the_previous_analysis_matches_a_fresh_lint() {
     assert!(kept > 200, "only {kept} sites' findings kept");
     // The comparison is only worth something if statements were reused
     // and there were findings to get wrong.
+    assert!(reused > 1000, "only {reused} statements reused");
+    assert!(findings > 100, "only {findings} edits left findings");
+}
+
+// ----- Python: the same checks on a file whose sites read other statements ---
+
+/// A FastAPI file whose sites read across top-level statements: constants,
+/// a header dict and a header builder, a helper, a logging function, an
+/// exception class and its subclass, a module-level exception raised in a
+/// function, code outside any function, a suppression.
+const PY_CROSS: &str = r#"import logging
+from fastapi import FastAPI, HTTPException, Depends
+from fastapi.responses import JSONResponse
+
+logger = logging.getLogger(__name__)
+app = FastAPI()
+CHALLENGE = 'Bearer realm="api"'
+UNAUTHORIZED = 401
+AUTH_HEADERS = {"WWW-Authenticate": CHALLENGE}
+credentials_exception = HTTPException(status_code=401, detail="Could not validate credentials")
+
+
+def audit(msg):
+    logger.warning(msg)
+
+
+def deny(message, status):
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def challenge_headers():
+    return {"WWW-Authenticate": "Basic"}
+
+
+class AuthError(HTTPException):
+    def __init__(self):
+        super().__init__(status_code=401, detail="not signed in")
+
+
+class TokenExpired(AuthError):
+    pass
+
+
+def current_user(token: str):
+    if not token:
+        raise credentials_exception
+    if token == "old":
+        raise TokenExpired()
+    return token
+
+
+@app.get("/me")
+async def me(request, user=Depends(current_user)):
+    if not request.headers.get("Authorization"):
+        return deny("missing token", 401)
+    if not user.is_admin:
+        audit("not admin")
+        raise HTTPException(status_code=UNAUTHORIZED, detail="admin only", headers=AUTH_HEADERS)
+    raise HTTPException(status_code=401, detail="nope", headers=challenge_headers())
+
+
+@app.get("/items")
+def items(request):
+    try:
+        check(request)
+    except ValueError as e:
+        raise HTTPException(status_code=401, detail=str(e))
+    # authlint-ignore prefer-403-for-authorization: tested
+    raise HTTPException(status_code=401, detail="forbidden")
+
+
+if not CHALLENGE:
+    raise HTTPException(status_code=401)
+"#;
+
+/// Python edits that change what other statements read, or span statements.
+const PY_CROSS_SNIPPETS: &[&str] = &[
+    "\nCHALLENGE = 'Basic'\n",
+    "\nUNAUTHORIZED = 403\n",
+    "\nAUTH_HEADERS = {}\n",
+    "\nfrom audit import audit\n",
+    "\nfrom errors import deny\n",
+    "\nfrom flask import abort\n",
+    "\ndef audit(m):\n    print(m)\n",
+    "\ndef deny(message, status):\n    logger.error(message)\n    return JSONResponse(message, status_code=status)\n",
+    "\ndef challenge_headers():\n    return {}\n",
+    "\nclass AuthError(Exception):\n    pass\n",
+    "\nlogger = None\n",
+    "\ndef h(request):\n",
+    "\n\n",
+    "    deny('no', 401)\n",
+    "    deny('x', 403)\n",
+    "    audit('y')\n",
+    "    logger.error('x')\n",
+    "    raise credentials_exception\n",
+    "    raise AuthError()\n",
+    "    raise HTTPException(status_code=401, headers=AUTH_HEADERS)\n",
+    "CHALLENGE",
+    "UNAUTHORIZED",
+    "AUTH_HEADERS",
+    "challenge_headers()",
+    "token",
+    "user",
+    "'Bearer'",
+    "401",
+    "403",
+    " ",
+    "    ",
+    "\n",
+    ":",
+    "(",
+    ")",
+    "'",
+    "\"\"\"",
+    "# authlint-ignore require-www-authenticate: ok\n",
+];
+
+const PY_SNIPPETS: &[&str] = &[
+    "401",
+    "403",
+    "200",
+    " ",
+    "\n",
+    "é",
+    "😀",
+    "x",
+    "    if not user:\n        raise HTTPException(status_code=401, detail='🔒')\n",
+    "    logger.info('denied')\n",
+    "headers={'WWW-Authenticate': 'Bearer'}, ",
+    "status_code=403",
+];
+
+/// Each edit changes something that sites in other, untouched statements
+/// read.
+#[test]
+fn python_edits_read_from_other_statements_match_a_fresh_lint() {
+    let mut s = Session::python(PY_CROSS);
+    // A constant the header dict uses, read by a handler further down.
+    s.replace("CHALLENGE =", "'Bearer realm=\"api\"'", "'Bearer,,'");
+    s.replace("CHALLENGE =", "'Bearer,,'", "'Basic realm=\"x\"'");
+    // A status constant.
+    s.replace("UNAUTHORIZED =", "401", "403");
+    s.replace("UNAUTHORIZED =", "403", "401");
+    // The header dict itself.
+    s.replace("AUTH_HEADERS =", "\"WWW-Authenticate\"", "\"X-Other\"");
+    s.replace("AUTH_HEADERS =", "\"X-Other\"", "\"WWW-Authenticate\"");
+    // The header builder.
+    s.replace(
+        "def challenge_headers",
+        "\"WWW-Authenticate\"",
+        "\"X-Other\"",
+    );
+    // The helper: it logs, then it does not.
+    s.replace(
+        "def deny",
+        "    return",
+        "    logger.error(message)\n    return",
+    );
+    s.replace("def deny", "    logger.error(message)\n", "");
+    // The helper stops being one.
+    s.replace("def deny", "status_code=status", "status_code=500");
+    s.replace("def deny", "status_code=500", "status_code=status");
+    // The logging function stops logging.
+    s.replace("def audit", "logger.warning(msg)", "print(msg)");
+    s.replace("def audit", "print(msg)", "logger.warning(msg)");
+    // The base class's status, read through the subclass.
+    s.replace("class AuthError", "status_code=401", "status_code=403");
+    s.replace("class AuthError", "status_code=403", "status_code=401");
+    s.replace("class AuthError", "(HTTPException)", "(Exception)");
+    s.replace("class AuthError", "(Exception)", "(HTTPException)");
+    // The module-level exception, raised in a function.
+    s.replace(
+        "credentials_exception =",
+        "status_code=401",
+        "status_code=403",
+    );
+    s.replace(
+        "credentials_exception =",
+        "status_code=403",
+        "status_code=401",
+    );
+    // The logger.
+    s.replace("logger =", "logging.getLogger(__name__)", "None");
+    s.replace("logger =", "None", "logging.getLogger(__name__)");
+    // The logger's name: the logging function's logger is no longer bound.
+    s.replace("import logging", "logger = logging", "log2 = logging");
+    s.replace("import logging", "log2 = logging", "logger = logging");
+    // An import, then the framework.
+    s.replace("from fastapi import", "Depends", "Depends, status");
+    s.replace(
+        "import logging",
+        "import logging",
+        "import logging\nfrom flask import abort",
+    );
+    // A name bound in one function, looked up in another.
+    s.replace(
+        "def current_user",
+        "    return token",
+        "    check = token\n    return token",
+    );
+    s.replace("def current_user", "    check = token\n", "");
+    // A new definition of a name the handlers call.
+    s.replace(
+        "def challenge_headers",
+        "def challenge_headers",
+        "def deny(message, status):\n    return None\n\n\ndef challenge_headers",
+    );
+    // A log before a raise of the module-level exception: the exception's
+    // site (in its assignment) is judged at the raise.
+    s.replace(
+        "def current_user",
+        "        raise credentials_exception",
+        "        logger.error(\"no token\")\n        raise credentials_exception",
+    );
+    s.replace(
+        "def current_user",
+        "        logger.error(\"no token\")\n",
+        "",
+    );
+    // A log at module level, before code outside any function.
+    s.replace(
+        "if not CHALLENGE",
+        "if not CHALLENGE",
+        "logger.error(\"no challenge\")\nif not CHALLENGE",
+    );
+    s.replace("# authlint-ignore", "logger.error(\"no challenge\")\n", "");
+    // A log at module level, two statements before code outside any function.
+    s.replace(
+        "def items",
+        "\n\n\nif not CHALLENGE",
+        "\n\n\nprint(\"starting\")\nDEBUG = 1\nif not CHALLENGE",
+    );
+    s.replace(
+        "def items",
+        "print(\"starting\")",
+        "logger.info(\"starting\")",
+    );
+    s.replace(
+        "def items",
+        "logger.info(\"starting\")",
+        "print(\"starting\")",
+    );
+    // Edits in a handler, which should leave the rest reused.
+    s.replace("def items", "\"forbidden\"", "\"forbidden!\"");
+    s.replace("def items", "str(e)", "'bad'");
+    assert!(s.reused > 100, "only {} statements reused", s.reused);
+}
+
+#[test]
+fn python_random_edits_reusing_the_previous_analysis_match_a_fresh_lint() {
+    let (mut reused, mut findings, mut kept) = (0, 0, 0);
+    for seed in [3u64, 0x2545_f491_4f6c_dd1d, 0x9e37_79b9_7f4a_7c15] {
+        let (r, f, k) = random_session(
+            Session::python(PY_CROSS),
+            seed,
+            300,
+            PY_CROSS_SNIPPETS,
+            PY_SNIPPETS,
+        );
+        reused += r;
+        findings += f;
+        kept += k;
+    }
+    assert!(kept > 200, "only {kept} sites' findings kept");
     assert!(reused > 1000, "only {reused} statements reused");
     assert!(findings > 100, "only {findings} edits left findings");
 }

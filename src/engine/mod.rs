@@ -13,6 +13,7 @@ pub mod middleware;
 pub mod model;
 pub mod python;
 pub mod query;
+pub mod statements;
 pub mod syntax;
 
 use std::path::Path;
@@ -112,13 +113,18 @@ pub struct Analysis {
     settings: Settings,
     stamp: index::DependencyStamp,
     js: Option<javascript::State>,
+    py: Option<python::incremental::State>,
 }
 
 impl Analysis {
     /// (top-level statements re-extracted, top-level statements), when the
     /// language keeps per-statement results.
     pub fn extracted(&self) -> Option<(usize, usize)> {
-        self.js.as_ref().map(|s| (s.extracted(), s.statements()))
+        match (&self.js, &self.py) {
+            (Some(s), _) => Some((s.extracted(), s.statements())),
+            (None, Some(s)) => Some((s.extracted(), s.statements())),
+            (None, None) => None,
+        }
     }
 }
 
@@ -133,8 +139,8 @@ pub struct Reuse<'a> {
 
 /// [`extract`], reusing what `prev` found in the parts of the file the
 /// edits did not touch. The model is the one `extract` gives for this text.
-/// JavaScript and TypeScript are extracted per top-level statement; Python
-/// is always extracted whole. `None` when the tree is nested deeper than
+/// Both languages keep results per top-level statement (see
+/// `javascript::incremental` and `python::incremental`). `None` when the tree is nested deeper than
 /// [`crate::lint::MAX_TREE_DEPTH`] (checked here, where unchanged
 /// statements need no walk).
 pub fn extract_reusing(
@@ -148,37 +154,42 @@ pub fn extract_reusing(
 ) -> Option<(FileModel, Analysis)> {
     let limit = crate::lint::MAX_TREE_DEPTH;
     let before = index.stamp(path);
-    let prev_js = prev.and_then(|p| {
+    let current = prev.filter(|p| {
         let a = p.analysis;
-        let current = a.lang == lang
+        a.lang == lang
             && a.path == path
             && a.settings == *settings
-            && ProjectIndex::stamp_covers(&before, &a.stamp);
-        a.js.as_ref().filter(|_| current).map(|s| (s, p.old_tree))
+            && ProjectIndex::stamp_covers(&before, &a.stamp)
     });
-    let (model, js) = if lang.is_python() {
-        // Python is extracted whole: as `extract_within` does it.
-        (
-            extract_within(path, text, lang, tree, settings, index, limit)?,
-            None,
-        )
+    let prev_js = current.and_then(|p| p.analysis.js.as_ref().map(|s| (s, p.old_tree)));
+    let prev_py = current.and_then(|p| p.analysis.py.as_ref().map(|s| (s, p.old_tree)));
+    let (model, js, py) = if lang.is_python() {
+        let (model, state) =
+            python::incremental::extract(path, text, tree, settings, index, prev_py, limit)?;
+        (model, None, Some(state))
     } else {
         let mode = javascript::incremental::Mode {
             keep: true,
             depth_limit: Some(limit),
         };
-        javascript::incremental::extract(path, text, lang, tree, settings, index, prev_js, mode)
-            .ok()?
+        let (model, js) = javascript::incremental::extract(
+            path, text, lang, tree, settings, index, prev_js, mode,
+        )
+        .ok()?;
+        (model, js, None)
     };
     let after = index.stamp(path);
     // An imported module changed while this ran: keep nothing.
-    let js = js.filter(|_| ProjectIndex::stamp_covers(&after, &before));
+    let unchanged = ProjectIndex::stamp_covers(&after, &before);
+    let js = js.filter(|_| unchanged);
+    let py = py.filter(|_| unchanged);
     let analysis = Analysis {
         lang,
         path: path.to_path_buf(),
         settings: settings.clone(),
         stamp: after,
         js,
+        py,
     };
     Some((model, analysis))
 }

@@ -32,6 +32,7 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+pub mod incremental;
 mod split;
 
 const QUERY_SOURCE: &str = include_str!("../../queries/python/responses.scm");
@@ -187,10 +188,17 @@ struct Cx<'a> {
     quote: char,
     newline: &'static str,
     is_test_file: bool,
-    /// Named node id -> parent (`Node::parent` walks down from the root each call).
-    parents: HashMap<usize, Node<'a>>,
+    /// Named node id -> parent (`Node::parent` walks down from the root each
+    /// call), filled one top-level statement at a time, when first asked.
+    parents: std::cell::RefCell<syntax::IdMap<Node<'a>>>,
+    /// The root's named children, and which have their parents mapped.
+    stmts: Vec<Node<'a>>,
+    mapped: std::cell::RefCell<Vec<bool>>,
+    /// Each function looked at in the first round of finding the logging
+    /// functions (by start offset, in order), and whether it logs on its own.
+    logs_alone: Vec<(usize, bool)>,
     /// Per block (by node id): its statements' unconditional logs (statement start, log range).
-    block_logs: std::cell::RefCell<HashMap<usize, Vec<BlockLog>>>,
+    block_logs: std::cell::RefCell<syntax::IdMap<Vec<BlockLog>>>,
     /// Relative modules already resolved (each is read from disk once per file).
     modules: std::cell::RefCell<HashMap<String, Option<ResolvedModule>>>,
 }
@@ -212,19 +220,26 @@ pub fn extract(
             semicolons: false,
         };
     }
-    let (raw, calls) = candidates(&cx);
+    let (raw, calls) = candidates(&cx, None);
     cx.helpers = collect_helpers(&cx, &raw);
-    let mut sites: Vec<ResponseSite> = raw.into_iter().filter_map(|r| r.into_site(&cx)).collect();
-    sites.extend(call_sites(&cx, &calls));
-    sites.sort_by_key(|s| (s.range.start, s.range.end));
-    sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
-    split::annotate(&cx, &mut sites);
+    let sites = finish_sites(&cx, raw, &calls);
     FileModel {
         sites,
         origin: Vec::new(),
         quote,
         semicolons: false,
     }
+}
+
+/// The sites `raw` and the helper and class calls `calls` give, in order
+/// (a site once), with their splits.
+fn finish_sites<'t>(cx: &Cx<'t>, raw: Vec<Raw<'t>>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
+    let mut sites: Vec<ResponseSite> = raw.into_iter().filter_map(|r| r.into_site(cx)).collect();
+    sites.extend(call_sites(cx, calls));
+    sites.sort_by_key(|s| (s.range.start, s.range.end));
+    sites.dedup_by(|a, b| a.range == b.range && a.status == b.status);
+    split::annotate(cx, &mut sites);
+    sites
 }
 
 impl<'a> Cx<'a> {
@@ -234,6 +249,20 @@ impl<'a> Cx<'a> {
         tree: &'a Tree,
         settings: &'a Settings,
         index: &'a ProjectIndex,
+    ) -> Self {
+        Cx::new_with(path, src, tree, settings, index, &|_, _| None)
+    }
+
+    /// [`Cx::new`], where `known(cx, def)` may say whether function `def`
+    /// logs on its own (the first round of finding the logging functions,
+    /// before calls to others count), when an earlier extraction found it.
+    fn new_with(
+        path: &'a Path,
+        src: &'a str,
+        tree: &'a Tree,
+        settings: &'a Settings,
+        index: &'a ProjectIndex,
+        known: &dyn Fn(&Cx<'a>, Node<'a>) -> Option<bool>,
     ) -> Self {
         let mut cx = Cx {
             path,
@@ -256,25 +285,64 @@ impl<'a> Cx<'a> {
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
             modules: std::cell::RefCell::new(HashMap::new()),
-            block_logs: std::cell::RefCell::new(HashMap::new()),
-            parents: HashMap::new(),
+            block_logs: std::cell::RefCell::new(syntax::IdMap::default()),
+            parents: std::cell::RefCell::new(syntax::IdMap::default()),
+            stmts: Vec::new(),
+            mapped: std::cell::RefCell::new(Vec::new()),
+            logs_alone: Vec::new(),
         };
-        cx.scan();
+        cx.stmts = named_children(cx.root).collect();
+        cx.mapped = std::cell::RefCell::new(vec![false; cx.stmts.len()]);
+        cx.scan(known);
         cx.logger = cx.find_logger();
         cx.error_classes = cx.collect_error_classes();
         cx
     }
 
-    /// The parent of `n` (from the map built by `scan`).
-    fn up(&self, n: Node<'a>) -> Option<Node<'a>> {
-        self.parents.get(&n.id()).copied()
+    /// The parent of `n` (a named node). The parents of a top-level
+    /// statement's nodes are mapped the first time one is asked for.
+    fn up<'n>(&self, n: Node<'n>) -> Option<Node<'n>>
+    where
+        'a: 'n,
+    {
+        if let Some(p) = self.parents.borrow().get(&n.id()) {
+            return Some(*p);
+        }
+        // The statement holding `n` (either of two that touch, for an empty node).
+        let at = n.start_byte();
+        let first = self.stmts.partition_point(|s| s.end_byte() < at);
+        for i in first..(first + 2).min(self.stmts.len()) {
+            let stmt = self.stmts[i];
+            if stmt.id() == n.id() {
+                return Some(self.root);
+            }
+            if stmt.start_byte() > at || std::mem::replace(&mut self.mapped.borrow_mut()[i], true) {
+                continue;
+            }
+            let mut parents = self.parents.borrow_mut();
+            let mut stack = vec![stmt];
+            while let Some(node) = stack.pop() {
+                let from = stack.len();
+                syntax::push_named_children_reversed(node, &mut stack);
+                for c in &stack[from..] {
+                    parents.insert(c.id(), node);
+                }
+            }
+            if let Some(p) = parents.get(&n.id()) {
+                return Some(*p);
+            }
+        }
+        None
     }
 
     /// One iterative walk collecting imports, bindings, functions and classes;
     /// then a second one finding the functions that log.
-    fn scan(&mut self) {
-        let mut stack = vec![self.root];
-        while let Some(node) = stack.pop() {
+    fn scan(&mut self, known: &dyn Fn(&Cx<'a>, Node<'a>) -> Option<bool>) {
+        // Each node, and whether it is at module level (`is_module_level`).
+        let mut stack: Vec<(Node<'a>, bool)> =
+            self.stmts.iter().rev().map(|s| (*s, true)).collect();
+        let mut children = Vec::new();
+        while let Some((node, module_level)) = stack.pop() {
             match node.kind_name() {
                 "import_statement" => self.scan_import(node),
                 "import_from_statement" => self.scan_import_from(node),
@@ -298,7 +366,7 @@ impl<'a> Cx<'a> {
                 "assignment" | "augmented_assignment" => {
                     if let Some(left) = node.field("left") {
                         self.declare_targets(left);
-                        if left.kind_name() == "identifier" && is_module_level(self, node) {
+                        if left.kind_name() == "identifier" && module_level {
                             if let Some(right) = node.field("right") {
                                 let name = text(left, self.src).to_string();
                                 if node.kind_name() == "assignment" {
@@ -328,10 +396,10 @@ impl<'a> Cx<'a> {
                 "lambda_parameters" => self.declare_targets(node),
                 _ => {}
             }
-            for c in named_children(node).rev() {
-                self.parents.insert(c.id(), node);
-                stack.push(c);
-            }
+            // A child is at module level in a module-level expression statement.
+            let inner = module_level && node.kind_name() == "expression_statement";
+            syntax::push_named_children_reversed(node, &mut children);
+            stack.extend(children.drain(..).map(|c| (c, inner)));
         }
         // The framework this file is written for, from its imports.
         let mut hint = None;
@@ -346,28 +414,40 @@ impl<'a> Cx<'a> {
             }
         }
         self.framework_hint = hint;
+        let mut alone = Vec::with_capacity(self.functions.len());
         let logging: Vec<String> = self
             .functions
             .iter()
-            .filter(|(_, def)| def.field("body").is_some_and(|b| self.logs_then_returns(b)))
-            .map(|(n, _)| n.clone())
+            .filter_map(|(n, def)| {
+                let logs = known(self, *def).unwrap_or_else(|| {
+                    def.field("body").is_some_and(|b| self.logs_then_returns(b))
+                });
+                alone.push((def.start_byte(), logs));
+                logs.then(|| n.clone())
+            })
             .collect();
-        self.logging_fns.extend(logging);
+        alone.sort_unstable();
+        self.logs_alone = alone;
         // Functions calling logging functions log too (a few rounds, bounded).
+        // Only a function naming one of the last round's can join the next.
+        let mut added: HashSet<String> = logging.iter().cloned().collect();
+        self.logging_fns.extend(logging);
         for _ in 0..3 {
+            if added.is_empty() {
+                break;
+            }
             let more: Vec<String> = self
                 .functions
                 .iter()
                 .filter(|(n, def)| {
                     !self.logging_fns.contains(*n)
+                        && syntax::words(text(**def, self.src)).any(|w| added.contains(w))
                         && def.field("body").is_some_and(|b| self.logs_then_returns(b))
                 })
                 .map(|(n, _)| n.clone())
                 .collect();
-            if more.is_empty() {
-                break;
-            }
-            self.logging_fns.extend(more);
+            self.logging_fns.extend(more.iter().cloned());
+            added = more.into_iter().collect();
         }
     }
 
@@ -1477,7 +1557,7 @@ impl<'a> Cx<'a> {
     // ----- guards and paths -----------------------------------------------
 
     /// The conditions under which `site` runs, innermost first, up to its function.
-    fn guard(&self, site: Node) -> Option<Guard> {
+    fn guard(&self, site: Node<'a>) -> Option<Guard> {
         let mut node = site;
         let mut parts: Vec<String> = Vec::new();
         let mut innermost: Option<Range<usize>> = None;
@@ -1702,7 +1782,7 @@ impl<'a> Cx<'a> {
     }
 
     /// An earlier check, dependency or decorator that rejected callers with no identity.
-    fn identity_established(&self, site: Node) -> Option<Range<usize>> {
+    fn identity_established(&self, site: Node<'a>) -> Option<Range<usize>> {
         let func = enclosing_function(self, site)?;
         let mut found = None;
         if let Some(body) = func.field("body") {
@@ -1783,7 +1863,7 @@ impl<'a> Cx<'a> {
 
     /// Flask-HTTPAuth adds `WWW-Authenticate` to what an `@auth.error_handler`
     /// function returns: a site inside one has its challenge.
-    fn httpauth_challenge(&self, site: Node) -> Option<ChallengeHeader> {
+    fn httpauth_challenge(&self, site: Node<'a>) -> Option<ChallengeHeader> {
         if !self
             .imports
             .values()
@@ -2252,18 +2332,6 @@ fn is_function(n: Node) -> bool {
 
 fn is_statement(n: Node) -> bool {
     n.kind_name().ends_with("_statement") || n.kind_name() == "decorated_definition"
-}
-
-fn is_module_level<'t>(cx: &Cx<'t>, n: Node<'t>) -> bool {
-    let mut p = cx.up(n);
-    while let Some(x) = p {
-        match x.kind_name() {
-            "expression_statement" => p = cx.up(x),
-            "module" => return true,
-            _ => return false,
-        }
-    }
-    false
 }
 
 fn enclosing_function<'t>(cx: &Cx<'t>, n: Node<'t>) -> Option<Node<'t>> {
@@ -2780,7 +2848,11 @@ fn kwarg_insertion(
 }
 
 /// How to add a challenge to a headers expression that is already there.
-fn headers_value_insertion(cx: &Cx, h: Node, eval: &HeaderEval) -> Option<HeaderInsertion> {
+fn headers_value_insertion<'t>(
+    cx: &Cx<'t>,
+    h: Node<'t>,
+    eval: &HeaderEval,
+) -> Option<HeaderInsertion> {
     let hu = unwrap_expr(h);
     match hu.kind_name() {
         "dictionary" => entry_insertion(
@@ -2924,15 +2996,37 @@ impl<'t> Raw<'t> {
 }
 
 /// Candidate sites, and the calls that may be helper or exception-class
-/// calls (judged later, once the file's helpers are known). One query pass.
-fn candidates<'t>(cx: &Cx<'t>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
+/// calls (judged later, once the file's helpers are known). One query pass
+/// over the file, or over each range of `within` (captures starting in it).
+fn candidates<'t>(cx: &Cx<'t>, within: Option<&[Range<usize>]>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
     let mut calls = Vec::new();
+    let mut out: Vec<Raw<'t>> = Vec::new();
     let Some(q) = query() else {
-        return (Vec::new(), calls);
+        return (out, calls);
     };
+    match within {
+        Some(ranges) => {
+            for range in ranges {
+                candidates_within(cx, q, range, &mut out, &mut calls);
+            }
+        }
+        None => candidates_within(cx, q, &(0..usize::MAX), &mut out, &mut calls),
+    }
+    calls.sort_by_key(|n| n.start_byte());
+    calls.dedup_by_key(|n| n.id());
+    (out, calls)
+}
+
+fn candidates_within<'t>(
+    cx: &Cx<'t>,
+    q: &Query,
+    range: &Range<usize>,
+    out: &mut Vec<Raw<'t>>,
+    calls: &mut Vec<Node<'t>>,
+) {
     let names = q.capture_names();
     let mut qc = QueryCursor::new();
-    let mut out: Vec<Raw<'t>> = Vec::new();
+    qc.set_byte_range(range.clone());
     let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
     while let Some(m) = matches.next() {
         for cap in m.captures {
@@ -2940,6 +3034,9 @@ fn candidates<'t>(cx: &Cx<'t>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
                 continue;
             };
             let node = cap.node;
+            if !range.contains(&node.start_byte()) {
+                continue;
+            }
             for (candidate, node) in classify(kind, node, cx.src) {
                 if candidate == Candidate::HelperCall {
                     calls.push(node);
@@ -2969,9 +3066,6 @@ fn candidates<'t>(cx: &Cx<'t>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
             }
         }
     }
-    calls.sort_by_key(|n| n.start_byte());
-    calls.dedup_by_key(|n| n.id());
-    (out, calls)
 }
 
 /// What a captured node may be: the shape checks behind each `@site.<kind>`
@@ -3984,7 +4078,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
     let settings = Settings::default();
     let mut cx = Cx::new(path, src, tree, &settings, &index);
     cx.is_test_file = false;
-    let (raw, _) = candidates(&cx);
+    let (raw, _) = candidates(&cx, None);
     cx.helpers = collect_helpers(&cx, &raw);
     let mut summary = ModuleSummary::default();
     for stmt in named_children(cx.root) {

@@ -44,7 +44,12 @@ fn status_number(forty: &memchr::memmem::Finder, bytes: &[u8]) -> bool {
 
 /// Whether any node of `tree` is nested deeper than `limit` (iterative walk).
 pub fn depth_exceeds(tree: &Tree, limit: usize) -> bool {
-    let mut cursor = tree.walk();
+    node_depth_exceeds(tree.root_node(), limit)
+}
+
+/// Whether `node`'s subtree is nested deeper than `limit` below it.
+pub fn node_depth_exceeds(node: Node, limit: usize) -> bool {
+    let mut cursor = node.walk();
     let mut depth = 0usize;
     loop {
         if depth > limit {
@@ -333,6 +338,13 @@ fn bracket_walk(text: &str, stop: usize) -> usize {
         }
     }
     deepest
+}
+
+/// The identifier-like words of `text`: runs of ASCII letters, digits and
+/// `_`, and of non-ASCII characters (which identifiers may contain).
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()))
+        .filter(|w| !w.is_empty())
 }
 
 /// A map keyed by node ids (addresses): FxHash is enough, and much cheaper

@@ -25,6 +25,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::*;
+use crate::engine::statements::{self, stmt_hash, Shift};
 use std::sync::Arc;
 
 /// A reused statement's sites and helpers, shifted to the current text.
@@ -270,7 +271,10 @@ fn reuse_or_extract<'t>(
     }
 
     // Which statements keep their sites.
-    let shift = prev.map(|(st, _)| Shift::new(st, &matched, &cx.stmts));
+    let shift = prev.map(|(st, _)| {
+        let ranges: Vec<Range<usize>> = st.stmts.iter().map(|s| s.range.clone()).collect();
+        Shift::new(&ranges, &matched, &cx.stmts)
+    });
     let mut reuse: Vec<bool> = (0..n)
         .map(|i| old(i).is_some_and(|o| !o.global && same_answers(&cx.declared, &o.site_queried)))
         .collect();
@@ -285,7 +289,7 @@ fn reuse_or_extract<'t>(
             if unmoved.is_some_and(|end| o.last_offset <= end) {
                 continue; // nothing it refers to moved: shared as it is
             }
-            let sites: Option<Vec<ResponseSite>> = o.sites.iter().map(|s| shift.site(s)).collect();
+            let sites = shift.sites(&o.sites);
             let helpers: Option<Vec<(String, HelperSig)>> = o
                 .helpers
                 .iter()
@@ -594,55 +598,15 @@ fn take_queried(cx: &Cx) -> Vec<String> {
     q
 }
 
-/// The hash of a statement's text from the start of its first line (its
-/// indentation is part of what fixes are built from).
-fn stmt_hash(src: &str, stmt: Node) -> u64 {
-    let line_start = src
-        .get(..stmt.start_byte())
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    syntax::fast_hash(
-        src.as_bytes()
-            .get(line_start..stmt.end_byte())
-            .unwrap_or(&[]),
-    )
-}
-
 /// For each current statement, the previous one it is identical to, and
 /// every current statement's text hash.
 fn match_stmts(cx: &Cx, st: &State, old: &Tree, new: &Tree) -> (Vec<Option<usize>>, Vec<u64>) {
-    let n = cx.stmts.len();
-    let mut matched = vec![None; n];
     let hashes: Vec<u64> = cx.stmts.iter().map(|s| stmt_hash(cx.src, *s)).collect();
-    let old_stmts: Vec<Node> = named_children(old.root_node()).collect();
-    if old_stmts.len() != st.stmts.len() {
-        return (matched, hashes);
-    }
-    let changed: Vec<Range<usize>> = old
-        .changed_ranges(new)
-        .map(|r| r.start_byte..r.end_byte)
-        .collect();
-    let mut j = 0;
-    for (i, s) in cx.stmts.iter().enumerate() {
-        let (start, end) = (s.start_byte(), s.end_byte());
-        while j < old_stmts.len() && old_stmts[j].start_byte() < start {
-            j += 1;
-        }
-        let Some(o) = old_stmts.get(j) else { break };
-        let prev = &st.stmts[j];
-        let same = o.start_byte() == start
-            && o.end_byte() == end
-            && !o.has_changes()
-            && o.kind_id() == s.kind_id()
-            && prev.kind == s.kind_id()
-            && prev.range.len() == end - start
-            && prev.hash == hashes[i]
-            && !changed.iter().any(|c| c.start <= end && start <= c.end);
-        if same {
-            matched[i] = Some(j);
-            j += 1;
-        }
-    }
+    let prev = |k: usize| {
+        let s = &st.stmts[k];
+        (s.range.len(), s.kind, s.hash)
+    };
+    let matched = statements::match_stmts(&cx.stmts, &hashes, old, new, st.stmts.len(), prev);
     (matched, hashes)
 }
 
@@ -696,14 +660,6 @@ fn capture_in<'t>(
         .collect()
 }
 
-/// Maps byte offsets of the previous text to the current one, for the
-/// statements that did not change (and the gap before each of them).
-struct Shift {
-    starts: Vec<usize>,
-    ends: Vec<usize>,
-    delta: Vec<Option<isize>>,
-}
-
 /// Maps every offset to itself, recording the last one seen.
 struct LastOffset(std::cell::Cell<usize>);
 
@@ -739,70 +695,4 @@ fn map_sig(map: &impl OffsetMap, sig: &HelperSig) -> Option<HelperSig> {
     } = &mut sig;
     *definition = map.range(definition)?;
     Some(sig)
-}
-
-impl Shift {
-    fn new(st: &State, matched: &[Option<usize>], stmts: &[Node]) -> Shift {
-        let mut delta = vec![None; st.stmts.len()];
-        for (i, m) in matched.iter().enumerate() {
-            if let Some(k) = m {
-                delta[*k] =
-                    Some(stmts[i].start_byte() as isize - st.stmts[*k].range.start as isize);
-            }
-        }
-        Shift {
-            starts: st.stmts.iter().map(|s| s.range.start).collect(),
-            ends: st.stmts.iter().map(|s| s.range.end).collect(),
-            delta,
-        }
-    }
-
-    /// The end of the unchanged start of the text: offsets up to here are
-    /// the same in both texts.
-    fn unmoved_prefix(&self) -> Option<usize> {
-        let mut end = None;
-        for (k, d) in self.delta.iter().enumerate() {
-            if *d != Some(0) {
-                break;
-            }
-            end = Some(self.ends[k]);
-        }
-        end
-    }
-
-    /// The statement an offset belongs to (the gap before a statement
-    /// belongs to it), if that statement is unchanged, and its delta.
-    fn locate(&self, at: usize) -> Option<(usize, isize)> {
-        let k = self.starts.partition_point(|s| *s <= at);
-        let k = if k > 0 && at <= self.ends[k - 1] {
-            k - 1
-        } else if k < self.starts.len() {
-            k
-        } else {
-            return None;
-        };
-        Some((k, self.delta[k]?))
-    }
-}
-
-impl OffsetMap for Shift {
-    fn offset(&self, at: usize) -> Option<usize> {
-        let (_, d) = self.locate(at)?;
-        usize::try_from(at as isize + d).ok()
-    }
-
-    fn range(&self, r: &Range<usize>) -> Option<Range<usize>> {
-        if r.start == 0 && r.end == 0 {
-            return Some(0..0); // "no range" (helpers defined elsewhere)
-        }
-        let (a, da) = self.locate(r.start)?;
-        let (b, db) = self.locate(r.end)?;
-        if a != b {
-            return None;
-        }
-        Some(
-            usize::try_from(r.start as isize + da).ok()?
-                ..usize::try_from(r.end as isize + db).ok()?,
-        )
-    }
 }

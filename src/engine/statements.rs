@@ -1,0 +1,154 @@
+//! A file's top-level statements across two versions of its text: which
+//! are unchanged, and how the offsets of the unchanged ones moved. Both
+//! languages' incremental extractions (`javascript::incremental`,
+//! `python::incremental`) reuse a statement's previous results only when
+//! [`match_stmts`] pairs it with its previous self, and move them with a
+//! [`Shift`].
+
+use super::model::{OffsetMap, ResponseSite};
+use super::syntax;
+use std::ops::Range;
+use tree_sitter::{Node, Tree};
+
+/// The hash of a statement's text from the start of its first line (its
+/// indentation is part of what fixes are built from).
+pub fn stmt_hash(src: &str, stmt: Node) -> u64 {
+    let line_start = src
+        .get(..stmt.start_byte())
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    syntax::fast_hash(
+        src.as_bytes()
+            .get(line_start..stmt.end_byte())
+            .unwrap_or(&[]),
+    )
+}
+
+/// For each current statement (`stmts`, the root's named children, with
+/// their [`stmt_hash`]es), the previous statement it is identical to.
+/// `old` is the previous tree, `edit`ed to the current text; `prev(k)` is
+/// the length, kind and hash of previous statement `k` (of `prev_len`).
+///
+/// A pair must agree on position, length, kind and text, and neither the
+/// edited old tree (`has_changes`) nor the reparse (`changed_ranges`) may
+/// have touched it.
+pub fn match_stmts(
+    stmts: &[Node],
+    hashes: &[u64],
+    old: &Tree,
+    new: &Tree,
+    prev_len: usize,
+    prev: impl Fn(usize) -> (usize, u16, u64),
+) -> Vec<Option<usize>> {
+    let mut matched = vec![None; stmts.len()];
+    let old_stmts: Vec<Node> = syntax::named_children(old.root_node()).collect();
+    if old_stmts.len() != prev_len {
+        return matched;
+    }
+    let changed: Vec<Range<usize>> = old
+        .changed_ranges(new)
+        .map(|r| r.start_byte..r.end_byte)
+        .collect();
+    let mut j = 0;
+    for (i, s) in stmts.iter().enumerate() {
+        let (start, end) = (s.start_byte(), s.end_byte());
+        while j < old_stmts.len() && old_stmts[j].start_byte() < start {
+            j += 1;
+        }
+        let Some(o) = old_stmts.get(j) else { break };
+        let (len, kind, hash) = prev(j);
+        let same = o.start_byte() == start
+            && o.end_byte() == end
+            && !o.has_changes()
+            && o.kind_id() == s.kind_id()
+            && kind == s.kind_id()
+            && len == end - start
+            && hash == hashes[i]
+            && !changed.iter().any(|c| c.start <= end && start <= c.end);
+        if same {
+            matched[i] = Some(j);
+            j += 1;
+        }
+    }
+    matched
+}
+
+/// Maps byte offsets of the previous text to the current one, for the
+/// statements that did not change (and the gap before each of them).
+pub struct Shift {
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    delta: Vec<Option<isize>>,
+}
+
+impl Shift {
+    /// From the previous statements' ranges and the current statements
+    /// they are matched to (`matched[i]`: the previous statement of `stmts[i]`).
+    pub fn new(prev: &[Range<usize>], matched: &[Option<usize>], stmts: &[Node]) -> Shift {
+        let mut delta = vec![None; prev.len()];
+        for (i, m) in matched.iter().enumerate() {
+            if let Some(k) = m {
+                delta[*k] = Some(stmts[i].start_byte() as isize - prev[*k].start as isize);
+            }
+        }
+        Shift {
+            starts: prev.iter().map(|r| r.start).collect(),
+            ends: prev.iter().map(|r| r.end).collect(),
+            delta,
+        }
+    }
+
+    /// The end of the unchanged start of the text: offsets up to here are
+    /// the same in both texts.
+    pub fn unmoved_prefix(&self) -> Option<usize> {
+        let mut end = None;
+        for (k, d) in self.delta.iter().enumerate() {
+            if *d != Some(0) {
+                break;
+            }
+            end = Some(self.ends[k]);
+        }
+        end
+    }
+
+    /// The statement an offset belongs to (the gap before a statement
+    /// belongs to it), if that statement is unchanged, and its delta.
+    fn locate(&self, at: usize) -> Option<(usize, isize)> {
+        let k = self.starts.partition_point(|s| *s <= at);
+        let k = if k > 0 && at <= self.ends[k - 1] {
+            k - 1
+        } else if k < self.starts.len() {
+            k
+        } else {
+            return None;
+        };
+        Some((k, self.delta[k]?))
+    }
+
+    /// `sites` with their offsets moved, or `None` if one does not map.
+    pub fn sites(&self, sites: &[ResponseSite]) -> Option<Vec<ResponseSite>> {
+        sites.iter().map(|s| self.site(s)).collect()
+    }
+}
+
+impl OffsetMap for Shift {
+    fn offset(&self, at: usize) -> Option<usize> {
+        let (_, d) = self.locate(at)?;
+        usize::try_from(at as isize + d).ok()
+    }
+
+    fn range(&self, r: &Range<usize>) -> Option<Range<usize>> {
+        if r.start == 0 && r.end == 0 {
+            return Some(0..0); // "no range" (helpers defined elsewhere)
+        }
+        let (a, da) = self.locate(r.start)?;
+        let (b, db) = self.locate(r.end)?;
+        if a != b {
+            return None;
+        }
+        Some(
+            usize::try_from(r.start as isize + da).ok()?
+                ..usize::try_from(r.end as isize + db).ok()?,
+        )
+    }
+}
