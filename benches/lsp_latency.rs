@@ -11,7 +11,8 @@
 //! that slower than it would be elsewhere).
 //!
 //! Run: `cargo bench --bench lsp_latency` (options after `--`:
-//! `--lines N`, `--keys N`, `--emit PATH` to only write the generated file,
+//! `--lines N`, `--keys N`, `--python` for a FastAPI file instead, `--emit
+//! PATH` to only write the generated file,
 //! `--in-process` to do the server's work for each keystroke without the
 //! server, for profiling).
 
@@ -132,16 +133,119 @@ const table{i} = [
     }
 }
 
-fn generate(lines: usize) -> String {
-    let mut text = String::from(
-        "import { corsHeaders } from './cors.ts'\nimport { verify, decode, db, store, profiles, getSession, logger } from './deps.ts'\n\n",
-    );
+/// One Python handler, helper or class in one of several FastAPI styles;
+/// about 30 lines each.
+fn py_handler(i: usize) -> String {
+    match i % 4 {
+        0 => format!(
+            r#"@app.get("/items/{i}")
+async def read_items_{i}(request: Request, user: str = Depends(current_user)):
+    auth = request.headers.get("Authorization")
+    if not auth:
+        raise HTTPException(status_code=401, detail="Missing authorization header")
+    claims = decode(auth)
+    if claims is None:
+        logger.warning("invalid token on /items/{i}")
+        raise HTTPException(status_code=401, detail="invalid token", headers={{"WWW-Authenticate": 'Bearer error="invalid_token"'}})
+    if "admin" not in claims.get("roles", []):
+        raise HTTPException(status_code=401, detail="admin only")
+    rows = await db.fetch("select * from items where owner = $1", claims["sub"])
+    total = sum(r["amount"] for r in rows)
+    return {{"rows": rows, "total": total}}
+
+
+"#
+        ),
+        1 => format!(
+            r#"@app.post("/upload/{i}")
+def upload_{i}(request: Request, key: str = Depends(api_key)):
+    if key is None:
+        raise HTTPException(status_code=403, detail="token expired")
+    upstream = client.post("https://upstream.example.com/{i}", json=request.json())
+    if upstream.status_code != 200:
+        raise HTTPException(status_code=upstream.status_code, detail=upstream.text)
+    return upstream.json()
+
+
+"#
+        ),
+        2 => format!(
+            r#"def deny_{i}(message, status):
+    return JSONResponse({{"error": message}}, status_code=status)
+
+
+@app.get("/profile/{i}")
+def profile_{i}(request: Request):
+    session = sessions.get(request.cookies.get("sid"))
+    if session is None:
+        return deny_{i}("not signed in", 401)
+    if session.expired:
+        logger.info("expired session {i}")
+        return JSONResponse({{"error": "session expired"}}, status_code=401, headers=AUTH_HEADERS)
+    return profiles.get(session.user_id)
+
+
+"#
+        ),
+        _ => format!(
+            r#"class Report{i}:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def total(self):
+        total = 0
+        for r in self.rows:
+            total += r.amount
+        return total
+
+    def names(self):
+        return [r.name for r in self.rows if r.name]
+
+
+TABLE_{i} = [
+    {{"name": "alpha", "size": {i}}},
+    {{"name": "beta", "size": {}}},
+]
+
+
+"#,
+            i * 2
+        ),
+    }
+}
+
+fn generate(lines: usize, python: bool) -> String {
+    let mut text = String::from(if python {
+        "import logging\nfrom fastapi import Depends, FastAPI, HTTPException, Request\nfrom fastapi.responses import JSONResponse\nfrom deps import api_key, client, current_user, db, decode, profiles, sessions\n\nlogger = logging.getLogger(__name__)\napp = FastAPI()\nAUTH_HEADERS = {\"WWW-Authenticate\": 'Bearer realm=\"api\"'}\n\n\n"
+    } else {
+        "import { corsHeaders } from './cors.ts'\nimport { verify, decode, db, store, profiles, getSession, logger } from './deps.ts'\n\n"
+    });
     let mut i = 0;
     while text.lines().count() < lines {
-        text.push_str(&handler(i));
+        text.push_str(&if python { py_handler(i) } else { handler(i) });
         i += 1;
     }
     text
+}
+
+/// The language, file name and language id of the bench's document, and
+/// the text the keystrokes are typed after (in a string near the middle).
+fn document(python: bool) -> (authlint::Language, &'static str, &'static str, &'static str) {
+    if python {
+        (
+            authlint::Language::Python,
+            "routes.py",
+            "python",
+            "\"Missing authorization",
+        )
+    } else {
+        (
+            authlint::Language::TypeScript,
+            "routes.ts",
+            "typescript",
+            "'not authenticated",
+        )
+    }
 }
 
 fn arg(name: &str, default: usize) -> usize {
@@ -162,18 +266,18 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// change, reparse incrementally, lint reusing the previous analysis. For
 /// profiling: `valgrind --tool=callgrind` on `--in-process --keys 0` and
 /// `--keys 100`, and the difference over 100 is one keystroke's instructions.
-fn in_process(text: String, keys: usize) {
+fn in_process(text: String, keys: usize, python: bool) {
     use authlint::engine;
     use authlint::lsp::document::{to_position, Document};
     use authlint::source::Encoding;
     use std::str::FromStr;
     use tower_lsp_server::lsp_types::{Range, Uri};
 
-    let lang = authlint::Language::TypeScript;
-    let path = std::path::PathBuf::from("/tmp/authlint-lsp-bench/routes.ts");
-    let uri = Uri::from_str("file:///tmp/authlint-lsp-bench/routes.ts").unwrap();
+    let (lang, name, _, anchor) = document(python);
+    let path = std::path::PathBuf::from(format!("/tmp/authlint-lsp-bench/{name}"));
+    let uri = Uri::from_str(&format!("file:///tmp/authlint-lsp-bench/{name}")).unwrap();
     let linter = authlint::Linter::new(authlint::Settings::default());
-    let first_key = text[..text.len() / 2].rfind("'not authenticated").unwrap() + 1;
+    let first_key = text[..text.len() / 2].rfind(anchor).unwrap() + 1;
     let mut doc = Document::new(uri, path.clone(), Some(lang), text, 1);
     let tree = engine::parse(lang, &doc.text, None).unwrap();
     let (first, mut analysis) = linter
@@ -248,7 +352,9 @@ fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
     let lines = arg("--lines", 6000);
     let keys = arg("--keys", if benching { 200 } else { 10 });
-    let text = generate(lines);
+    let python = std::env::args().any(|a| a == "--python");
+    let text = generate(lines, python);
+    let (_, name, language_id, anchor) = document(python);
     if let Some(i) = std::env::args().position(|a| a == "--emit") {
         // Write the generated file (to profile the linter on it) and stop.
         let path = std::env::args().nth(i + 1).expect("--emit PATH");
@@ -257,15 +363,15 @@ fn main() {
         return;
     }
     if std::env::args().any(|a| a == "--in-process") {
-        in_process(text, keys);
+        in_process(text, keys, python);
         return;
     }
     let dir = std::env::temp_dir().join("authlint-lsp-bench");
-    let uri = format!("file://{}/routes.ts", dir.display());
+    let uri = format!("file://{}/{name}", dir.display());
 
     let (mut c, _) = LspClient::start(capabilities(false, false), Value::Null);
     let t0 = Instant::now();
-    c.open(&uri, "typescript", 1, &text);
+    c.open(&uri, language_id, 1, &text);
     let first = c.diagnostics(&uri, 1);
     let open_time = t0.elapsed();
 
@@ -278,7 +384,7 @@ fn main() {
     let mut with_typed = Vec::with_capacity(keys);
     let mut with_value = Vec::with_capacity(keys);
     let mut counts = Vec::new();
-    let mut cursor = text[..text.len() / 2].rfind("'not authenticated").unwrap() + 1;
+    let mut cursor = text[..text.len() / 2].rfind(anchor).unwrap() + 1;
     c.record_frames();
     for _ in 0..keys {
         version += 1;
