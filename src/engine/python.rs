@@ -2997,20 +2997,22 @@ impl<'t> Raw<'t> {
 
 /// Candidate sites, and the calls that may be helper or exception-class
 /// calls (judged later, once the file's helpers are known). One query pass
-/// over the file, or over each range of `within` (captures starting in it).
-fn candidates<'t>(cx: &Cx<'t>, within: Option<&[Range<usize>]>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
+/// over the file, or over each node of `within` (the query's patterns are
+/// single nodes, so running it from a statement finds what a run over the
+/// file finds in that statement, without stepping through the others).
+fn candidates<'t>(cx: &Cx<'t>, within: Option<&[Node<'t>]>) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
     let mut calls = Vec::new();
     let mut out: Vec<Raw<'t>> = Vec::new();
     let Some(q) = query() else {
         return (out, calls);
     };
     match within {
-        Some(ranges) => {
-            for range in ranges {
-                candidates_within(cx, q, range, &mut out, &mut calls);
+        Some(nodes) => {
+            for node in nodes {
+                candidates_within(cx, q, *node, &mut out, &mut calls);
             }
         }
-        None => candidates_within(cx, q, &(0..usize::MAX), &mut out, &mut calls),
+        None => candidates_within(cx, q, cx.root, &mut out, &mut calls),
     }
     calls.sort_by_key(|n| n.start_byte());
     calls.dedup_by_key(|n| n.id());
@@ -3020,23 +3022,19 @@ fn candidates<'t>(cx: &Cx<'t>, within: Option<&[Range<usize>]>) -> (Vec<Raw<'t>>
 fn candidates_within<'t>(
     cx: &Cx<'t>,
     q: &Query,
-    range: &Range<usize>,
+    within: Node<'t>,
     out: &mut Vec<Raw<'t>>,
     calls: &mut Vec<Node<'t>>,
 ) {
     let names = q.capture_names();
     let mut qc = QueryCursor::new();
-    qc.set_byte_range(range.clone());
-    let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
+    let mut matches = qc.matches(q, within, cx.src.as_bytes());
     while let Some(m) = matches.next() {
         for cap in m.captures {
             let Some(kind) = names[cap.index as usize].strip_prefix("site.") else {
                 continue;
             };
             let node = cap.node;
-            if !range.contains(&node.start_byte()) {
-                continue;
-            }
             for (candidate, node) in classify(kind, node, cx.src) {
                 if candidate == Candidate::HelperCall {
                     calls.push(node);

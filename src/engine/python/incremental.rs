@@ -198,8 +198,8 @@ pub(in crate::engine) fn extract(
                     })
             })
             .collect();
-        let ranges: Vec<Range<usize>> = searched.iter().map(|&i| stmts[i].byte_range()).collect();
-        let (raw, calls) = candidates(&cx, Some(&ranges));
+        let nodes: Vec<Node> = searched.iter().map(|&i| stmts[i]).collect();
+        let (raw, calls) = candidates(&cx, Some(&nodes));
         let at = |offset: usize| stmts.partition_point(|s| s.end_byte() <= offset);
         for r in &raw {
             if matches!(r.status, StatusEval::Param(_)) {
