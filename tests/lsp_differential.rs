@@ -814,100 +814,76 @@ const PY_SNIPPETS: &[&str] = &[
 ];
 
 /// Each edit changes something that sites in other, untouched statements
-/// read.
+/// read (most are made, then undone).
 #[test]
 fn python_edits_read_from_other_statements_match_a_fresh_lint() {
     let mut s = Session::python(PY_CROSS);
-    // A constant the header dict uses, read by a handler further down.
-    s.replace("CHALLENGE =", "'Bearer realm=\"api\"'", "'Bearer,,'");
-    s.replace("CHALLENGE =", "'Bearer,,'", "'Basic realm=\"x\"'");
-    // A status constant.
-    s.replace("UNAUTHORIZED =", "401", "403");
-    s.replace("UNAUTHORIZED =", "403", "401");
-    // The header dict itself.
-    s.replace("AUTH_HEADERS =", "\"WWW-Authenticate\"", "\"X-Other\"");
-    s.replace("AUTH_HEADERS =", "\"X-Other\"", "\"WWW-Authenticate\"");
-    // The header builder.
-    s.replace(
-        "def challenge_headers",
-        "\"WWW-Authenticate\"",
-        "\"X-Other\"",
-    );
-    // The helper: it logs, then it does not.
-    s.replace(
-        "def deny",
-        "    return",
-        "    logger.error(message)\n    return",
-    );
-    s.replace("def deny", "    logger.error(message)\n", "");
-    // The helper stops being one.
-    s.replace("def deny", "status_code=status", "status_code=500");
-    s.replace("def deny", "status_code=500", "status_code=status");
-    // The logging function stops logging.
-    s.replace("def audit", "logger.warning(msg)", "print(msg)");
-    s.replace("def audit", "print(msg)", "logger.warning(msg)");
-    // The base class's status, read through the subclass.
-    s.replace("class AuthError", "status_code=401", "status_code=403");
-    s.replace("class AuthError", "status_code=403", "status_code=401");
-    s.replace("class AuthError", "(HTTPException)", "(Exception)");
-    s.replace("class AuthError", "(Exception)", "(HTTPException)");
-    // The module-level exception, raised in a function.
-    s.replace(
-        "credentials_exception =",
-        "status_code=401",
-        "status_code=403",
-    );
-    s.replace(
-        "credentials_exception =",
-        "status_code=403",
-        "status_code=401",
-    );
-    // The logger.
-    s.replace("logger =", "logging.getLogger(__name__)", "None");
-    s.replace("logger =", "None", "logging.getLogger(__name__)");
-    // The logger's name: the logging function's logger is no longer bound.
-    s.replace("import logging", "logger = logging", "log2 = logging");
-    s.replace("import logging", "log2 = logging", "logger = logging");
-    // An import, then the framework.
-    s.replace("from fastapi import", "Depends", "Depends, status");
-    s.replace(
-        "import logging",
-        "import logging",
-        "import logging\nfrom flask import abort",
-    );
-    // A name bound in one function, looked up in another.
-    s.replace(
-        "def current_user",
-        "    return token",
-        "    check = token\n    return token",
-    );
-    s.replace("def current_user", "    check = token\n", "");
-    // A new definition of a name the handlers call.
-    s.replace(
-        "def challenge_headers",
-        "def challenge_headers",
-        "def deny(message, status):\n    return None\n\n\ndef challenge_headers",
-    );
-    // A log before a raise of the module-level exception: the exception's
-    // site (in its assignment) is judged at the raise.
-    s.replace(
-        "def current_user",
-        "        raise credentials_exception",
-        "        logger.error(\"no token\")\n        raise credentials_exception",
-    );
-    s.replace(
-        "def current_user",
-        "        logger.error(\"no token\")\n",
-        "",
-    );
-    // A log at module level, before code outside any function.
-    s.replace(
-        "if not CHALLENGE",
-        "if not CHALLENGE",
-        "logger.error(\"no challenge\")\nif not CHALLENGE",
-    );
-    s.replace("# authlint-ignore", "logger.error(\"no challenge\")\n", "");
-    // A log at module level, two statements before code outside any function.
+    let edits: &[(&str, &str, &str)] = &[
+        // A constant the header dict uses, read by a handler further down.
+        ("CHALLENGE =", "'Bearer realm=\"api\"'", "'Bearer,,'"),
+        // A status constant.
+        ("UNAUTHORIZED =", "401", "403"),
+        // The header dict itself, and the header builder.
+        ("AUTH_HEADERS =", "\"WWW-Authenticate\"", "\"X-Other\""),
+        (
+            "def challenge_headers",
+            "\"WWW-Authenticate\"",
+            "\"X-Other\"",
+        ),
+        // The helper logs; the helper stops being one.
+        (
+            "def deny",
+            "    return",
+            "    logger.error(message)\n    return",
+        ),
+        ("def deny", "status_code=status", "status_code=500"),
+        // The logging function stops logging.
+        ("def audit", "logger.warning(msg)", "print(msg)"),
+        // The base class's status and base, read through the subclass.
+        ("class AuthError", "status_code=401", "status_code=403"),
+        ("class AuthError", "(HTTPException)", "(Exception)"),
+        // The module-level exception, raised in a function.
+        (
+            "credentials_exception =",
+            "status_code=401",
+            "status_code=403",
+        ),
+        // The logger; the logger's name (the logging function's logger is
+        // no longer bound).
+        ("logger =", "logging.getLogger(__name__)", "None"),
+        ("import logging", "logger = logging", "log2 = logging"),
+        // An import, then the framework.
+        ("from fastapi import", "Depends", "Depends, status"),
+        (
+            "import logging",
+            "import logging",
+            "import logging\nfrom flask import abort",
+        ),
+        // A name bound in one function, looked up in another.
+        (
+            "def current_user",
+            "    return token",
+            "    check = token\n    return token",
+        ),
+        // A log before a raise of the module-level exception: the
+        // exception's site (in its assignment) is judged at the raise.
+        (
+            "def current_user",
+            "        raise credentials_exception",
+            "        logger.error(\"no token\")\n        raise credentials_exception",
+        ),
+        // A log at module level, right before code outside any function.
+        (
+            "def items",
+            "if not CHALLENGE",
+            "logger.error(\"no challenge\")\nif not CHALLENGE",
+        ),
+    ];
+    for (after, find, replace) in edits {
+        s.replace(after, find, replace);
+        s.replace(after, replace, find);
+    }
+    // A log at module level two statements before code outside any function.
     s.replace(
         "def items",
         "\n\n\nif not CHALLENGE",
@@ -922,6 +898,12 @@ fn python_edits_read_from_other_statements_match_a_fresh_lint() {
         "def items",
         "logger.info(\"starting\")",
         "print(\"starting\")",
+    );
+    // A new definition of a name the handlers call.
+    s.replace(
+        "def challenge_headers",
+        "def challenge_headers",
+        "def deny(message, status):\n    return None\n\n\ndef challenge_headers",
     );
     // Edits in a handler, which should leave the rest reused.
     s.replace("def items", "\"forbidden\"", "\"forbidden!\"");

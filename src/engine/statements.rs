@@ -73,6 +73,18 @@ pub fn match_stmts(
     matched
 }
 
+/// Where each statement's first site is in a model that lists every
+/// statement's sites in order, given how many each has.
+pub fn first_indices(counts: impl Iterator<Item = usize>) -> Vec<usize> {
+    counts
+        .scan(0, |at, len| {
+            let first = *at;
+            *at += len;
+            Some(first)
+        })
+        .collect()
+}
+
 /// Maps byte offsets of the previous text to the current one, for the
 /// statements that did not change (and the gap before each of them).
 pub struct Shift {

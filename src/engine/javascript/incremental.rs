@@ -414,14 +414,7 @@ fn reuse_or_extract<'t>(
     // Every statement's sites, in order; for a kept statement's, the site
     // of the previous model each one is (see `State::model_index`).
     let first_of_old: Vec<usize> = prev.map_or_else(Vec::new, |(st, _)| {
-        st.stmts
-            .iter()
-            .scan(0, |at, s| {
-                let first = *at;
-                *at += s.sites.len();
-                Some(first)
-            })
-            .collect()
+        statements::first_indices(st.stmts.iter().map(|s| s.sites.len()))
     });
     let mut all = Vec::new();
     let mut was: Vec<Option<usize>> = Vec::new();

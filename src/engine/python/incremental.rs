@@ -233,14 +233,7 @@ pub(in crate::engine) fn extract(
     // The model: every statement's sites in order, each kept one with the
     // previous model's index of it.
     let first_of_old: Vec<usize> = prev.map_or_else(Vec::new, |(st, _)| {
-        st.stmts
-            .iter()
-            .scan(0, |at, s| {
-                let first = *at;
-                *at += s.sites.len();
-                Some(first)
-            })
-            .collect()
+        statements::first_indices(st.stmts.iter().map(|s| s.sites.len()))
     });
     let mut alone = cx.logs_alone.iter().peekable();
     let mut stmt_states = Vec::with_capacity(n);
