@@ -32,6 +32,7 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+mod facts;
 pub mod incremental;
 mod split;
 
@@ -161,6 +162,17 @@ type BlockLog = (usize, Range<usize>);
 /// A relative module resolved to its file and summary.
 type ResolvedModule = (PathBuf, std::sync::Arc<ModuleSummary>);
 
+/// What an earlier extraction of the file lets [`Cx::new_with`] skip.
+struct Earlier<'h, 'a> {
+    /// Statement `i`'s share of the facts, when it is unchanged.
+    share: &'h dyn Fn(usize, Node<'a>) -> Option<facts::Share<'a>>,
+    /// Whether function `def` logs on its own (the first round of finding
+    /// the logging functions, before calls to others count), when known.
+    logs: &'h dyn Fn(&Cx<'a>, Node<'a>) -> Option<bool>,
+    /// Keep the shares of the statements walked (`Cx::walked`).
+    keep: bool,
+}
+
 /// Per-file facts, computed once.
 struct Cx<'a> {
     path: &'a Path,
@@ -197,6 +209,9 @@ struct Cx<'a> {
     /// Each function looked at in the first round of finding the logging
     /// functions (by start offset, in order), and whether it logs on its own.
     logs_alone: Vec<(usize, bool)>,
+    /// The statements walked for their share of the facts (not given by an
+    /// earlier extraction), with the share to keep, when asked to keep them.
+    walked: Vec<(usize, facts::Kept)>,
     /// Per block (by node id): its statements' unconditional logs (statement start, log range).
     block_logs: std::cell::RefCell<syntax::IdMap<Vec<BlockLog>>>,
     /// Relative modules already resolved (each is read from disk once per file).
@@ -250,19 +265,22 @@ impl<'a> Cx<'a> {
         settings: &'a Settings,
         index: &'a ProjectIndex,
     ) -> Self {
-        Cx::new_with(path, src, tree, settings, index, &|_, _| None)
+        let none = Earlier {
+            share: &|_, _| None,
+            logs: &|_, _| None,
+            keep: false,
+        };
+        Cx::new_with(path, src, tree, settings, index, &none)
     }
 
-    /// [`Cx::new`], where `known(cx, def)` may say whether function `def`
-    /// logs on its own (the first round of finding the logging functions,
-    /// before calls to others count), when an earlier extraction found it.
+    /// [`Cx::new`], with what an earlier extraction found.
     fn new_with(
         path: &'a Path,
         src: &'a str,
         tree: &'a Tree,
         settings: &'a Settings,
         index: &'a ProjectIndex,
-        known: &dyn Fn(&Cx<'a>, Node<'a>) -> Option<bool>,
+        earlier: &Earlier<'_, 'a>,
     ) -> Self {
         let mut cx = Cx {
             path,
@@ -290,10 +308,11 @@ impl<'a> Cx<'a> {
             stmts: Vec::new(),
             mapped: std::cell::RefCell::new(Vec::new()),
             logs_alone: Vec::new(),
+            walked: Vec::new(),
         };
         cx.stmts = named_children(cx.root).collect();
         cx.mapped = std::cell::RefCell::new(vec![false; cx.stmts.len()]);
-        cx.scan(known);
+        cx.scan(earlier);
         cx.logger = cx.find_logger();
         cx.error_classes = cx.collect_error_classes();
         cx
@@ -337,69 +356,17 @@ impl<'a> Cx<'a> {
 
     /// One iterative walk collecting imports, bindings, functions and classes;
     /// then a second one finding the functions that log.
-    fn scan(&mut self, known: &dyn Fn(&Cx<'a>, Node<'a>) -> Option<bool>) {
-        // Each node, and whether it is at module level (`is_module_level`).
-        let mut stack: Vec<(Node<'a>, bool)> =
-            self.stmts.iter().rev().map(|s| (*s, true)).collect();
-        let mut children = Vec::new();
-        while let Some((node, module_level)) = stack.pop() {
-            match node.kind_name() {
-                "import_statement" => self.scan_import(node),
-                "import_from_statement" => self.scan_import_from(node),
-                "function_definition" => {
-                    if let Some(n) = node.field("name") {
-                        let name = text(n, self.src).to_string();
-                        self.declared.insert(name.clone());
-                        self.functions.entry(name).or_insert(node);
-                    }
-                    for p in params(node, self.src) {
-                        self.declared.insert(p.name);
-                    }
+    fn scan(&mut self, earlier: &Earlier<'_, 'a>) {
+        let stmts = self.stmts.clone();
+        for (i, stmt) in stmts.into_iter().enumerate() {
+            let share = (earlier.share)(i, stmt).unwrap_or_else(|| {
+                let share = facts::Share::scan(stmt, self.src);
+                if earlier.keep {
+                    self.walked.push((i, share.keep(stmt)));
                 }
-                "class_definition" => {
-                    if let Some(n) = node.field("name") {
-                        let name = text(n, self.src).to_string();
-                        self.declared.insert(name.clone());
-                        self.classes.entry(name).or_insert(node);
-                    }
-                }
-                "assignment" | "augmented_assignment" => {
-                    if let Some(left) = node.field("left") {
-                        self.declare_targets(left);
-                        if left.kind_name() == "identifier" && module_level {
-                            if let Some(right) = node.field("right") {
-                                let name = text(left, self.src).to_string();
-                                if node.kind_name() == "assignment" {
-                                    self.module_assigns
-                                        .entry(name.clone())
-                                        .or_default()
-                                        .push(node);
-                                }
-                                self.module_values.insert(name, right);
-                            }
-                        }
-                    }
-                }
-                "for_statement" | "for_in_clause" => {
-                    if let Some(left) = node.field("left") {
-                        self.declare_targets(left);
-                    }
-                }
-                "as_pattern_target" | "global_statement" | "nonlocal_statement" => {
-                    self.declare_targets(node);
-                }
-                "except_clause" => {
-                    if let Some(alias) = node.field("alias") {
-                        self.declare_targets(alias);
-                    }
-                }
-                "lambda_parameters" => self.declare_targets(node),
-                _ => {}
-            }
-            // A child is at module level in a module-level expression statement.
-            let inner = module_level && node.kind_name() == "expression_statement";
-            syntax::push_named_children_reversed(node, &mut children);
-            stack.extend(children.drain(..).map(|c| (c, inner)));
+                share
+            });
+            self.absorb(share);
         }
         // The framework this file is written for, from its imports.
         let mut hint = None;
@@ -419,7 +386,7 @@ impl<'a> Cx<'a> {
             .functions
             .iter()
             .filter_map(|(n, def)| {
-                let logs = known(self, *def).unwrap_or_else(|| {
+                let logs = (earlier.logs)(self, *def).unwrap_or_else(|| {
                     def.field("body").is_some_and(|b| self.logs_then_returns(b))
                 });
                 alone.push((def.start_byte(), logs));
@@ -448,65 +415,6 @@ impl<'a> Cx<'a> {
                 .collect();
             self.logging_fns.extend(more.iter().cloned());
             added = more.into_iter().collect();
-        }
-    }
-
-    fn declare_targets(&mut self, n: Node) {
-        let mut stack = vec![n];
-        while let Some(x) = stack.pop() {
-            match x.kind_name() {
-                "identifier" => {
-                    self.declared.insert(text(x, self.src).to_string());
-                }
-                "attribute" | "subscript" => {}
-                _ => stack.extend(named_children(x)),
-            }
-        }
-    }
-
-    fn scan_import(&mut self, node: Node) {
-        for c in named_children(node) {
-            match c.kind_name() {
-                "dotted_name" => {
-                    let full = text(c, self.src);
-                    let local = full.split('.').next().unwrap_or(full).to_string();
-                    self.declared.insert(local.clone());
-                    self.imports.insert(local.clone(), (local, "*".into()));
-                }
-                "aliased_import" => {
-                    let (Some(name), Some(alias)) = (c.field("name"), c.field("alias")) else {
-                        continue;
-                    };
-                    let local = text(alias, self.src).to_string();
-                    self.declared.insert(local.clone());
-                    self.imports
-                        .insert(local, (text(name, self.src).to_string(), "*".into()));
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn scan_import_from(&mut self, node: Node) {
-        let Some(module) = node.field("module_name") else {
-            return;
-        };
-        let module = text(module, self.src).to_string();
-        let mut cursor = node.walk();
-        let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
-        for n in names {
-            let (name, local) = match n.kind_name() {
-                "aliased_import" => {
-                    let (Some(name), Some(alias)) = (n.field("name"), n.field("alias")) else {
-                        continue;
-                    };
-                    (text(name, self.src), text(alias, self.src))
-                }
-                _ => (text(n, self.src), text(n, self.src)),
-            };
-            self.declared.insert(local.to_string());
-            self.imports
-                .insert(local.to_string(), (module.clone(), name.to_string()));
         }
     }
 

@@ -1,10 +1,11 @@
 //! Python extraction that keeps the previous sites of the top-level
 //! statements an edit cannot have affected.
 //!
-//! The file-wide facts ([`Cx`]) are still built from the whole file on
-//! every extraction; what is saved is finding and describing the sites
-//! (the query, and everything [`Raw::into_site`] reads), which is most of
-//! the work. A statement's sites depend on its own text, on values of the
+//! The file-wide facts ([`Cx`]) are built from every statement's share
+//! ([`facts`]): an unchanged statement's share is kept, its nodes found
+//! again in the new tree, and so is whether each of its functions logs on
+//! its own. What is saved beyond that is finding and describing the sites
+//! (the query, and everything [`Raw::into_site`] reads). A statement's sites depend on its own text, on values of the
 //! whole file (imports, the logger, the framework, quote and newline style,
 //! whether it is a test file), and on other statements only through names:
 //! a function, class or module-level value it looks up, a name it asks
@@ -20,8 +21,9 @@
 //!    changed name is extracted afresh, and the names it defines are changed
 //!    too (a class whose base changed, a function calling a helper that
 //!    changed), until nothing more is added.
-//! 4. Code outside functions and classes is always extracted afresh (its
-//!    sites read the statements around it).
+//! 4. Code outside functions and classes that has sites is always extracted
+//!    afresh (its sites read the statements around it; whether it has any
+//!    depends only on its own text and the names it mentions).
 //! 5. The rest keep their previous sites, moved by the edit ([`Shift`]).
 //!
 //! The helpers a call can reach are found in the statements being extracted
@@ -29,6 +31,7 @@
 //! ones mention, so a fresh site calling a kept helper sees it. `tests/lsp_differential.rs` compares every edit's
 //! model with a fresh extraction.
 
+use super::facts;
 use super::*;
 use crate::engine::statements::{self, Shift};
 use std::sync::Arc;
@@ -51,7 +54,9 @@ struct StmtState {
     range: Range<usize>,
     kind: u16,
     hash: u64,
-    /// The names it defines for other statements ([`defined_names`]).
+    /// Its share of the file's facts.
+    facts: Arc<facts::Kept>,
+    /// The names it defines for other statements ([`facts::Kept::defines`]).
     defines: Arc<Vec<String>>,
     sites: Arc<Vec<ResponseSite>>,
     /// It holds a function whose status is a parameter (a helper).
@@ -131,7 +136,19 @@ pub(in crate::engine) fn extract(
         let k = o.binary_search_by_key(&rel, |(off, _)| *off).ok()?;
         Some(o[k].1)
     };
-    let mut cx = Cx::new_with(path, src, tree, settings, index, &known);
+    let share = |i: usize, stmt| old(i).and_then(|o| o.facts.resolve(stmt));
+    let earlier: Earlier = Earlier {
+        share: &share,
+        logs: &known,
+        keep: true,
+    };
+    let mut cx = Cx::new_with(path, src, tree, settings, index, &earlier);
+    // Each statement's share of the facts: kept, or walked just now.
+    let mut facts: Vec<Option<Arc<facts::Kept>>> =
+        (0..n).map(|i| old(i).map(|o| o.facts.clone())).collect();
+    for (i, kept) in std::mem::take(&mut cx.walked) {
+        facts[i] = Some(Arc::new(kept));
+    }
     let quote = cx.quote;
     let error_classes: HashSet<String> = cx.error_classes.keys().cloned().collect();
     let same_file = prev.is_some_and(|(st, _)| {
@@ -143,13 +160,17 @@ pub(in crate::engine) fn extract(
             && st.is_test_file == cx.is_test_file
     });
     let defines: Vec<Arc<Vec<String>>> = (0..n)
-        .map(|i| match old(i) {
-            Some(o) => o.defines.clone(),
-            None => Arc::new(defined_names(stmts[i], src)),
+        .map(|i| match (old(i), &facts[i]) {
+            (Some(o), _) => o.defines.clone(),
+            (None, Some(f)) => Arc::new(f.defines()),
+            (None, None) => Arc::default(),
         })
         .collect();
     let mut fresh: Vec<bool> = (0..n)
-        .map(|i| !same_file || old(i).is_none() || !is_self_contained(stmts[i]))
+        .map(|i| match old(i) {
+            Some(o) => !same_file || (!o.sites.is_empty() && !is_self_contained(stmts[i])),
+            None => true,
+        })
         .collect();
 
     // Sites of the statements that stay, moved; a statement whose sites
@@ -266,6 +287,9 @@ pub(in crate::engine) fn extract(
             range: stmts[i].byte_range(),
             kind: stmts[i].kind_id(),
             hash: hashes[i],
+            facts: facts[i]
+                .clone()
+                .unwrap_or_else(|| Arc::new(facts::Kept::default())),
             defines: defines[i].clone(),
             sites: Arc::new(list),
             helper: helper[i],
@@ -311,49 +335,6 @@ fn is_self_contained(stmt: Node) -> bool {
             | "import_from_statement"
             | "future_import_statement"
     )
-}
-
-/// The names a statement gives a meaning that other statements look up:
-/// its functions and classes at any depth (methods too), the names it
-/// imports, and its module-level assignment targets.
-pub(super) fn defined_names(stmt: Node, src: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![stmt];
-    while let Some(n) = stack.pop() {
-        match n.kind_name() {
-            "function_definition" | "class_definition" => {
-                out.extend(n.field("name").map(|m| text(m, src).to_string()));
-            }
-            "import_statement" | "import_from_statement" | "aliased_import" => {
-                for c in named_children(n) {
-                    if c.kind_name() == "dotted_name" || c.kind_name() == "identifier" {
-                        out.extend(text(c, src).split('.').map(str::to_string));
-                    }
-                }
-            }
-            _ => {}
-        }
-        stack.extend(named_children(n));
-    }
-    // `NAME = value` at module level: the statement is the expression.
-    if stmt.kind_name() == "expression_statement" {
-        for e in named_children(stmt) {
-            if matches!(e.kind_name(), "assignment" | "augmented_assignment") {
-                if let Some(left) = e.field("left") {
-                    let mut targets = vec![left];
-                    while let Some(t) = targets.pop() {
-                        match t.kind_name() {
-                            "identifier" => out.push(text(t, src).to_string()),
-                            _ => targets.extend(named_children(t)),
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// Names whose meaning may differ from the previous extraction's.
