@@ -4,12 +4,14 @@
 //! The file-wide facts ([`Cx`]) are built from every statement's share
 //! ([`facts`]): an unchanged statement's share is kept, its nodes found
 //! again in the new tree, and so is whether each of its functions logs on
-//! its own. What is saved beyond that is finding and describing the sites
-//! (the query, and everything [`Raw::into_site`] reads). A statement's sites depend on its own text, on values of the
-//! whole file (imports, the logger, the framework, quote and newline style,
-//! whether it is a test file), and on other statements only through names:
-//! a function, class or module-level value it looks up, a name it asks
-//! whether the file binds. So after an edit:
+//! its own. Beyond that, what is saved is finding and describing the sites
+//! (the query, and everything [`Raw::into_site`] reads).
+//!
+//! A statement's sites depend on its own text, on values of the whole file
+//! (imports, the logger, the framework, quote and newline style, whether it
+//! is a test file), and on other statements only through names: a function,
+//! class or module-level value it looks up, a name it asks whether the file
+//! binds. So after an edit:
 //!
 //! 1. Statements whose text and syntax are unchanged are matched to their
 //!    previous selves ([`statements::match_stmts`]).
@@ -28,13 +30,19 @@
 //!
 //! The helpers a call can reach are found in the statements being extracted
 //! and in those that defined helpers last time under a name the extracted
-//! ones mention, so a fresh site calling a kept helper sees it. `tests/lsp_differential.rs` compares every edit's
-//! model with a fresh extraction.
+//! ones mention, so a fresh site calling a kept helper sees it. Past
+//! [`MAX_CHANGED_NAMES`] changed names, everything is extracted afresh
+//! (looking each up would cost more). `tests/lsp_differential.rs` compares
+//! every edit's model with a fresh extraction.
 
 use super::facts;
 use super::*;
 use crate::engine::statements::{self, Shift};
 use std::sync::Arc;
+
+/// Beyond this many changed names (a large paste, a file-wide rename), no
+/// statement is kept: each name is looked for in the whole text.
+const MAX_CHANGED_NAMES: usize = 256;
 
 /// What one extraction of a file leaves for the next.
 pub struct State {
@@ -122,8 +130,12 @@ pub(in crate::engine) fn extract(
     let known = |cx: &Cx, def: Node| -> Option<bool> {
         let (st, _) = prev?;
         let valid = alone_valid.get_or_init(|| {
-            let mut ok = vec![st.imports == cx.imports; n];
-            for name in st.declared.symmetric_difference(&cx.declared) {
+            let differ: Vec<&String> = st.declared.symmetric_difference(&cx.declared).collect();
+            if st.imports != cx.imports || differ.len() > MAX_CHANGED_NAMES {
+                return vec![false; n];
+            }
+            let mut ok = vec![true; n];
+            for name in differ {
                 mentions(src, &stmts, name, |i| ok[i] = false);
             }
             ok
@@ -390,6 +402,9 @@ fn spread(
     while let Some(name) = changed.pending.pop() {
         if name.is_empty() || !changed.done.insert(name.clone()) {
             continue;
+        }
+        if changed.done.len() > MAX_CHANGED_NAMES {
+            fresh.fill(true);
         }
         if fresh.iter().all(|f| *f) {
             return;
