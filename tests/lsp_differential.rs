@@ -930,3 +930,16 @@ fn python_random_edits_reusing_the_previous_analysis_match_a_fresh_lint() {
     assert!(reused > 1000, "only {reused} statements reused");
     assert!(findings > 100, "only {findings} edits left findings");
 }
+
+/// The quote style fixes are written in follows the file's strings: it is
+/// read again when an edit reaches the statements it was read from.
+#[test]
+fn python_quote_style_follows_the_edits() {
+    let mut s = Session::python(
+        "from fastapi import HTTPException\n\n\ndef a():\n    raise HTTPException(status_code=401, detail=\"x\")\n\n\ndef b():\n    return 1\n",
+    );
+    s.replace("def a", "\"x\"", "'x'");
+    s.replace("def b", "return 1", "return 2");
+    s.replace("def a", "'x'", "\"x\"");
+    s.replace("def b", "return 2", "return 'y'");
+}

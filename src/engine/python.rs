@@ -171,6 +171,9 @@ struct Earlier<'h, 'a> {
     logs: &'h dyn Fn(&Cx<'a>, Node<'a>) -> Option<bool>,
     /// Keep the shares of the statements walked (`Cx::walked`).
     keep: bool,
+    /// The quote style and how much text finding it read, when the text
+    /// has not changed that far.
+    quote: Option<(char, usize)>,
 }
 
 /// Per-file facts, computed once.
@@ -212,6 +215,8 @@ struct Cx<'a> {
     /// The statements walked for their share of the facts (not given by an
     /// earlier extraction), with the share to keep, when asked to keep them.
     walked: Vec<(usize, facts::Kept)>,
+    /// How much of the text finding the quote style read.
+    quote_read: usize,
     /// Per block (by node id): its statements' unconditional logs (statement start, log range).
     block_logs: std::cell::RefCell<syntax::IdMap<Vec<BlockLog>>>,
     /// Relative modules already resolved (each is read from disk once per file).
@@ -269,6 +274,7 @@ impl<'a> Cx<'a> {
             share: &|_, _| None,
             logs: &|_, _| None,
             keep: false,
+            quote: None,
         };
         Cx::new_with(path, src, tree, settings, index, &none)
     }
@@ -299,7 +305,7 @@ impl<'a> Cx<'a> {
             error_classes: HashMap::new(),
             logger: None,
             framework_hint: None,
-            quote: syntax::preferred_quote(tree, src),
+            quote: '\'',
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
             modules: std::cell::RefCell::new(HashMap::new()),
@@ -309,6 +315,14 @@ impl<'a> Cx<'a> {
             mapped: std::cell::RefCell::new(Vec::new()),
             logs_alone: Vec::new(),
             walked: Vec::new(),
+            quote_read: 0,
+        };
+        (cx.quote, cx.quote_read) = match earlier.quote {
+            Some(known) => known,
+            None => {
+                let (marks, read) = syntax::quote_sample(cx.root, src, syntax::QUOTE_SAMPLE);
+                (syntax::quote_from_marks(marks.into_iter()), read)
+            }
         };
         cx.stmts = named_children(cx.root).collect();
         cx.mapped = std::cell::RefCell::new(vec![false; cx.stmts.len()]);

@@ -224,9 +224,15 @@ pub fn quote_mark(node: Node, src: &str) -> u8 {
 /// The opening quote (`'`, `"`, or `?` for anything else) of the first
 /// `cap` string literals under `node`, in document order.
 pub fn quote_marks(node: Node, src: &str, cap: usize) -> Vec<u8> {
+    quote_sample(node, src, cap).0
+}
+
+/// [`quote_marks`], and the offset up to which the text was read: the end
+/// of the last string taken when `cap` was reached, else the end of `node`.
+pub fn quote_sample(node: Node, src: &str, cap: usize) -> (Vec<u8>, usize) {
     let mut marks = Vec::new();
     if cap == 0 {
-        return marks;
+        return (marks, node.start_byte());
     }
     let mut cursor = node.walk();
     'walk: loop {
@@ -234,7 +240,7 @@ pub fn quote_marks(node: Node, src: &str, cap: usize) -> Vec<u8> {
         if node.kind_name() == "string" {
             marks.push(quote_mark(node, src));
             if marks.len() >= cap {
-                break;
+                return (marks, node.end_byte());
             }
         }
         if node.kind_name() != "string" && cursor.goto_first_child() {
@@ -249,7 +255,7 @@ pub fn quote_marks(node: Node, src: &str, cap: usize) -> Vec<u8> {
             }
         }
     }
-    marks
+    (marks, node.end_byte())
 }
 
 /// The preferred quote given the quote marks of a file's strings, in order.

@@ -54,6 +54,8 @@ pub struct State {
     logger: Option<String>,
     framework_hint: Option<Framework>,
     quote: char,
+    /// How much of the text finding the quote style read.
+    quote_read: usize,
     newline: &'static str,
     is_test_file: bool,
 }
@@ -149,10 +151,28 @@ pub(in crate::engine) fn extract(
         Some(o[k].1)
     };
     let share = |i: usize, stmt| old(i).and_then(|o| o.facts.resolve(stmt));
+    // The quote style, while every statement holding text it was read from
+    // (every string lies in one) is unchanged and unmoved.
+    let quote = prev.and_then(|(st, _)| {
+        let read = st.quote_read;
+        let before = |start: usize| start < read;
+        let now = stmts.iter().take_while(|s| before(s.start_byte())).count();
+        let then = st
+            .stmts
+            .iter()
+            .take_while(|s| before(s.range.start))
+            .count();
+        let same = now == then
+            && (0..now).all(|i| {
+                matched[i].is_some_and(|k| st.stmts[k].range.start == stmts[i].start_byte())
+            });
+        same.then_some((st.quote, read))
+    });
     let earlier: Earlier = Earlier {
         share: &share,
         logs: &known,
         keep: true,
+        quote,
     };
     let mut cx = Cx::new_with(path, src, tree, settings, index, &earlier);
     // Each statement's share of the facts: kept, or walked just now.
@@ -327,6 +347,7 @@ pub(in crate::engine) fn extract(
         logger: cx.logger.take(),
         framework_hint: cx.framework_hint,
         quote,
+        quote_read: cx.quote_read,
         newline: cx.newline,
         is_test_file: cx.is_test_file,
     };
