@@ -140,9 +140,9 @@ pub struct Reuse<'a> {
 /// [`extract`], reusing what `prev` found in the parts of the file the
 /// edits did not touch. The model is the one `extract` gives for this text.
 /// Both languages keep results per top-level statement (see
-/// `javascript::incremental` and `python::incremental`). `None` when the tree is nested deeper than
-/// [`crate::lint::MAX_TREE_DEPTH`] (checked here, where unchanged
-/// statements need no walk).
+/// `javascript::incremental` and `python::incremental`). `None` when the
+/// tree is nested deeper than [`crate::lint::MAX_TREE_DEPTH`] (checked
+/// there, where unchanged statements need no walk).
 pub fn extract_reusing(
     path: &Path,
     text: &str,

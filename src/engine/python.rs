@@ -368,8 +368,9 @@ impl<'a> Cx<'a> {
         None
     }
 
-    /// One iterative walk collecting imports, bindings, functions and classes;
-    /// then a second one finding the functions that log.
+    /// Imports, bindings, functions and classes, from each statement's share
+    /// (kept from an earlier extraction, or walked now); then the framework
+    /// and the functions that log.
     fn scan(&mut self, earlier: &Earlier<'_, 'a>) {
         let stmts = self.stmts.clone();
         for (i, stmt) in stmts.into_iter().enumerate() {
