@@ -1,8 +1,9 @@
 //! Keystroke-to-diagnostics latency of `authlint lsp`, measured through the
 //! real server over pipes: a generated ~6,000-line TypeScript (or, with
-//! `--python`, FastAPI) file with many handlers is opened, then ~200 keystrokes are typed one at a time; each is
-//! timed from sending `didChange` to the arrival of the last byte of
-//! `publishDiagnostics` for its version.
+//! `--python`, FastAPI) file with many handlers is opened, then ~200
+//! keystrokes are typed one at a time; each is timed from sending
+//! `didChange` to the arrival of the last byte of `publishDiagnostics` for
+//! its version.
 //!
 //! What the editor then spends parsing that message depends on the editor,
 //! so it is measured apart, on every message: into typed `lsp-types`
