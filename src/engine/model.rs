@@ -270,6 +270,32 @@ pub struct FileModel {
     pub semicolons: bool,
 }
 
+/// Maps every offset to itself, recording the lowest and the highest seen:
+/// which offsets a site holds.
+pub struct Extremes(std::cell::Cell<(usize, usize)>);
+
+impl Default for Extremes {
+    fn default() -> Self {
+        Extremes(std::cell::Cell::new((usize::MAX, 0)))
+    }
+}
+
+impl Extremes {
+    /// The lowest and highest offset seen (`(0, 0)` when none was).
+    pub fn get(&self) -> (usize, usize) {
+        let (lo, hi) = self.0.get();
+        (lo.min(hi), hi)
+    }
+}
+
+impl OffsetMap for Extremes {
+    fn offset(&self, at: usize) -> Option<usize> {
+        let (lo, hi) = self.0.get();
+        self.0.set((lo.min(at), hi.max(at)));
+        Some(at)
+    }
+}
+
 /// Moves the byte offsets a site holds from a previous text to the current
 /// one (after an edit). `None` means an offset does not map: it lay in text
 /// that changed. Implementors give `offset` (and `range`, when a range maps

@@ -325,21 +325,9 @@ type Span = (usize, usize);
 
 /// The lowest and highest offset `site` holds in its own file.
 fn span_of(site: &ResponseSite) -> Span {
-    let rec = Extremes(std::cell::Cell::new((usize::MAX, 0)));
+    let rec = Extremes::default();
     rec.site(site);
-    let (lo, hi) = rec.0.get();
-    (lo.min(hi), hi)
-}
-
-/// Maps every offset to itself, recording the lowest and the highest.
-struct Extremes(std::cell::Cell<Span>);
-
-impl OffsetMap for Extremes {
-    fn offset(&self, at: usize) -> Option<usize> {
-        let (lo, hi) = self.0.get();
-        self.0.set((lo.min(at), hi.max(at)));
-        Some(at)
-    }
+    rec.get()
 }
 
 /// The previous findings of the previous site that `site` is, moved.

@@ -653,26 +653,16 @@ fn capture_in<'t>(
         .collect()
 }
 
-/// Maps every offset to itself, recording the last one seen.
-struct LastOffset(std::cell::Cell<usize>);
-
-impl OffsetMap for LastOffset {
-    fn offset(&self, at: usize) -> Option<usize> {
-        self.0.set(self.0.get().max(at));
-        Some(at)
-    }
-}
-
 /// The last offset `sites` and `helpers` refer to.
 fn last_offset(sites: &[ResponseSite], helpers: &[(String, HelperSig)]) -> usize {
-    let rec = LastOffset(std::cell::Cell::new(0));
+    let rec = Extremes::default();
     for s in sites {
         rec.site(s);
     }
     for (_, h) in helpers {
         map_sig(&rec, h);
     }
-    rec.0.get()
+    rec.get().1
 }
 
 /// `sig` with its offsets mapped, or `None` if one does not map.
