@@ -276,16 +276,19 @@ impl<'a> Cx<'a> {
             keep: false,
             quote: None,
         };
-        Cx::new_with(path, src, tree, settings, index, &none)
+        let stmts = named_children(tree.root_node()).collect();
+        Cx::new_with(path, src, tree, settings, index, stmts, &none)
     }
 
-    /// [`Cx::new`], with what an earlier extraction found.
+    /// [`Cx::new`], given the root's named children (`stmts`, which the
+    /// caller has listed already) and what an earlier extraction found.
     fn new_with(
         path: &'a Path,
         src: &'a str,
         tree: &'a Tree,
         settings: &'a Settings,
         index: &'a ProjectIndex,
+        stmts: Vec<Node<'a>>,
         earlier: &Earlier<'_, 'a>,
     ) -> Self {
         let mut cx = Cx {
@@ -311,8 +314,8 @@ impl<'a> Cx<'a> {
             modules: std::cell::RefCell::new(HashMap::new()),
             block_logs: std::cell::RefCell::new(syntax::IdMap::default()),
             parents: std::cell::RefCell::new(syntax::IdMap::default()),
-            stmts: Vec::new(),
-            mapped: std::cell::RefCell::new(Vec::new()),
+            mapped: std::cell::RefCell::new(vec![false; stmts.len()]),
+            stmts,
             logs_alone: Vec::new(),
             walked: Vec::new(),
             quote_read: 0,
@@ -324,8 +327,6 @@ impl<'a> Cx<'a> {
                 (syntax::quote_from_marks(marks.into_iter()), read)
             }
         };
-        cx.stmts = named_children(cx.root).collect();
-        cx.mapped = std::cell::RefCell::new(vec![false; cx.stmts.len()]);
         cx.scan(earlier);
         cx.logger = cx.find_logger();
         cx.error_classes = cx.collect_error_classes();
@@ -372,8 +373,8 @@ impl<'a> Cx<'a> {
     /// (kept from an earlier extraction, or walked now); then the framework
     /// and the functions that log.
     fn scan(&mut self, earlier: &Earlier<'_, 'a>) {
-        let stmts = self.stmts.clone();
-        for (i, stmt) in stmts.into_iter().enumerate() {
+        for i in 0..self.stmts.len() {
+            let stmt = self.stmts[i];
             let share = (earlier.share)(i, stmt).unwrap_or_else(|| {
                 let share = facts::Share::scan(stmt, self.src);
                 if earlier.keep {

@@ -73,6 +73,13 @@ pub fn match_stmts(
     matched
 }
 
+/// The statement of `stmts` (in order, not overlapping) holding offset
+/// `at` (its start included, its end not).
+pub fn holding(stmts: &[Node], at: usize) -> Option<usize> {
+    let i = stmts.partition_point(|s| s.end_byte() <= at);
+    (i < stmts.len() && stmts[i].start_byte() <= at).then_some(i)
+}
+
 /// Where each statement's first site is in a model that lists every
 /// statement's sites in order, given how many each has.
 pub fn first_indices(counts: impl Iterator<Item = usize>) -> Vec<usize> {
@@ -96,16 +103,21 @@ pub struct Shift {
 impl Shift {
     /// From the previous statements' ranges and the current statements
     /// they are matched to (`matched[i]`: the previous statement of `stmts[i]`).
-    pub fn new(prev: &[Range<usize>], matched: &[Option<usize>], stmts: &[Node]) -> Shift {
-        let mut delta = vec![None; prev.len()];
+    pub fn new(
+        prev: impl Iterator<Item = Range<usize>>,
+        matched: &[Option<usize>],
+        stmts: &[Node],
+    ) -> Shift {
+        let (starts, ends): (Vec<usize>, Vec<usize>) = prev.map(|r| (r.start, r.end)).unzip();
+        let mut delta = vec![None; starts.len()];
         for (i, m) in matched.iter().enumerate() {
             if let Some(k) = m {
-                delta[*k] = Some(stmts[i].start_byte() as isize - prev[*k].start as isize);
+                delta[*k] = Some(stmts[i].start_byte() as isize - starts[*k] as isize);
             }
         }
         Shift {
-            starts: prev.iter().map(|r| r.start).collect(),
-            ends: prev.iter().map(|r| r.end).collect(),
+            starts,
+            ends,
             delta,
         }
     }

@@ -272,8 +272,11 @@ fn reuse_or_extract<'t>(
 
     // Which statements keep their sites.
     let shift = prev.map(|(st, _)| {
-        let ranges: Vec<Range<usize>> = st.stmts.iter().map(|s| s.range.clone()).collect();
-        Shift::new(&ranges, &matched, &cx.stmts)
+        Shift::new(
+            st.stmts.iter().map(|s| s.range.clone()),
+            &matched,
+            &cx.stmts,
+        )
     });
     let mut reuse: Vec<bool> = (0..n)
         .map(|i| old(i).is_some_and(|o| !o.global && same_answers(&cx.declared, &o.site_queried)))

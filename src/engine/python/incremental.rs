@@ -143,9 +143,8 @@ pub(in crate::engine) fn extract(
             ok
         });
         let at = def.start_byte();
-        let i = stmts.partition_point(|s| s.end_byte() <= at);
-        let stmt = stmts.get(i).filter(|_| valid[i])?;
-        let rel = at.checked_sub(stmt.start_byte())?;
+        let i = statements::holding(&stmts, at).filter(|i| valid[*i])?;
+        let rel = at - stmts[i].start_byte();
         let o = &st.stmts[matched[i]?].logs_alone;
         let k = o.binary_search_by_key(&rel, |(off, _)| *off).ok()?;
         Some(o[k].1)
@@ -174,7 +173,7 @@ pub(in crate::engine) fn extract(
         keep: true,
         quote,
     };
-    let mut cx = Cx::new_with(path, src, tree, settings, index, &earlier);
+    let mut cx = Cx::new_with(path, src, tree, settings, index, stmts.clone(), &earlier);
     // Each statement's share of the facts: kept, or walked just now.
     let mut facts: Vec<Option<Arc<facts::Kept>>> =
         (0..n).map(|i| old(i).map(|o| o.facts.clone())).collect();
@@ -209,8 +208,7 @@ pub(in crate::engine) fn extract(
     // point into a changed one is extracted afresh.
     let mut moved: Vec<Option<Vec<ResponseSite>>> = (0..n).map(|_| None).collect();
     if let (Some((st, _)), true) = (prev, same_file) {
-        let ranges: Vec<Range<usize>> = st.stmts.iter().map(|s| s.range.clone()).collect();
-        let shift = Shift::new(&ranges, &matched, &stmts);
+        let shift = Shift::new(st.stmts.iter().map(|s| s.range.clone()), &matched, &stmts);
         let mut changed = changed_names(st, &cx, &error_classes, &matched, &defines);
         loop {
             spread(src, &stmts, &defines, &mut fresh, &mut changed);
@@ -253,26 +251,27 @@ pub(in crate::engine) fn extract(
             .collect();
         let nodes: Vec<Node> = searched.iter().map(|&i| stmts[i]).collect();
         let (raw, calls) = candidates(&cx, Some(&nodes));
-        let at = |offset: usize| stmts.partition_point(|s| s.end_byte() <= offset);
+        let at = |offset: usize| statements::holding(&stmts, offset);
         for r in &raw {
             if matches!(r.status, StatusEval::Param(_)) {
-                if let Some(h) = helper.get_mut(at(r.anchor.start_byte())) {
-                    *h = true;
+                if let Some(i) = at(r.anchor.start_byte()) {
+                    helper[i] = true;
                 }
             }
         }
         cx.helpers = collect_helpers(&cx, &raw);
+        let in_fresh = |offset: usize| at(offset).is_some_and(|i| fresh[i]);
         let raw: Vec<Raw> = raw
             .into_iter()
-            .filter(|r| fresh.get(at(r.node.start_byte())) == Some(&true))
+            .filter(|r| in_fresh(r.node.start_byte()))
             .collect();
         let calls: Vec<Node> = calls
             .into_iter()
-            .filter(|c| fresh.get(at(c.start_byte())) == Some(&true))
+            .filter(|c| in_fresh(c.start_byte()))
             .collect();
         for site in finish_sites(&cx, raw, &calls) {
-            if let Some(list) = fresh_sites.get_mut(at(site.range.start)) {
-                list.push(site);
+            if let Some(i) = at(site.range.start) {
+                fresh_sites[i].push(site);
             }
         }
     }
@@ -453,8 +452,7 @@ fn mentions(src: &str, stmts: &[Node], name: &str, mut found: impl FnMut(usize))
         if (at > 0 && word(bytes[at - 1])) || bytes.get(end).is_some_and(|b| word(*b)) {
             continue;
         }
-        let i = stmts.partition_point(|s| s.end_byte() <= at);
-        if i < stmts.len() && stmts[i].start_byte() <= at {
+        if let Some(i) = statements::holding(stmts, at) {
             found(i);
         }
     }
