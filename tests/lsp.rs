@@ -139,6 +139,39 @@ fn diagnostics_are_pushed_on_open_and_every_change() {
     assert!(c.shutdown().success());
 }
 
+/// A finding whose place stays the same while its text changes is
+/// published with the new text (the server copies the JSON of findings it
+/// published before only when they are the same in every field).
+#[test]
+fn a_finding_that_changes_only_its_text_is_published_anew() {
+    let text = "export function handler(req: Request, user: User): Response {
+  if (!check(user)) {
+    return new Response('admin only', { status: 401 })
+  }
+  return new Response('ok')
+}
+";
+    let (mut c, _) = LspClient::start(capabilities(false, false), Value::Null);
+    let uri = "file:///tmp/authlint-lsp-same-place/handler.ts";
+    c.open(uri, "typescript", 1, text);
+    let before = find(&c.diagnostics(uri, 1), "prefer-403-for-authorization").clone();
+    assert!(
+        before["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"admin only\""),
+        "{before}"
+    );
+    // The same length: every finding keeps its range.
+    let at = text.find("admin only").unwrap();
+    c.change(uri, 2, text, at + 6, at + 10, "role");
+    let after = c.diagnostics(uri, 2);
+    let d = find(&after, "prefer-403-for-authorization");
+    assert_eq!(d["range"], before["range"]);
+    assert!(d["message"].as_str().unwrap().contains("\"role\""), "{d}");
+    assert!(c.shutdown().success());
+}
+
 /// The quick fix for a 401 without a challenge, in both encodings, on a
 /// line where UTF-8 and UTF-16 columns differ.
 #[test]

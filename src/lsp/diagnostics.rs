@@ -160,46 +160,112 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
 /// A `publishDiagnostics` notification, serialized straight to bytes
 /// (tower-lsp-server would go through a `serde_json::Value`): `ready` (made
 /// elsewhere, such as a broken config shown on its file) then `views`.
+/// Each view's JSON is taken from `last` (the document's previous
+/// notification) when that held the same view, and `last` is left holding
+/// this notification's.
 pub fn publish_body(
     uri: &Uri,
     ready: &[lsp::Diagnostic],
     views: &[View],
     version: Option<i32>,
+    last: &mut Serialized,
 ) -> Option<Vec<u8>> {
-    #[derive(Serialize)]
-    #[serde(untagged)]
-    enum Item<'a> {
-        Ready(&'a lsp::Diagnostic),
-        View(&'a View<'a>),
+    let mut body = Vec::with_capacity(last.len + 256);
+    body.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"method\":");
+    serde_json::to_writer(
+        &mut body,
+        <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
+    )
+    .ok()?;
+    body.extend_from_slice(b",\"params\":{\"uri\":");
+    serde_json::to_writer(&mut body, uri).ok()?;
+    body.extend_from_slice(b",\"diagnostics\":[");
+    for (i, d) in ready.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        serde_json::to_writer(&mut body, d).ok()?;
     }
-    #[derive(Serialize)]
-    struct Params<'a> {
-        uri: &'a Uri,
-        diagnostics: Vec<Item<'a>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        version: Option<i32>,
+    let mut previous = std::mem::take(&mut last.json);
+    let mut key = Vec::new();
+    for (i, v) in views.iter().enumerate() {
+        if i + ready.len() > 0 {
+            body.push(b',');
+        }
+        key.clear();
+        v.key(&mut key);
+        if let Some(json) = last.json.get(key.as_slice()) {
+            // The same view twice (no two findings differ in nothing, but
+            // nothing here relies on it).
+            body.extend_from_slice(json);
+            continue;
+        }
+        let json = match previous.remove_entry(key.as_slice()) {
+            Some((_, json)) => json,
+            None => serde_json::to_vec(v).ok()?.into_boxed_slice(),
+        };
+        body.extend_from_slice(&json);
+        last.json.insert(key.as_slice().into(), json);
     }
-    #[derive(Serialize)]
-    struct Notification<'a> {
-        jsonrpc: &'static str,
-        method: &'static str,
-        params: Params<'a>,
+    body.push(b']');
+    if let Some(version) = version {
+        body.extend_from_slice(b",\"version\":");
+        serde_json::to_writer(&mut body, &version).ok()?;
     }
-    let diagnostics = ready
-        .iter()
-        .map(Item::Ready)
-        .chain(views.iter().map(Item::View))
-        .collect();
-    serde_json::to_vec(&Notification {
-        jsonrpc: "2.0",
-        method: <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
-        params: Params {
-            uri,
-            diagnostics,
-            version,
-        },
-    })
-    .ok()
+    body.extend_from_slice(b"}}");
+    last.len = body.len();
+    Some(body)
+}
+
+/// The JSON of each view in a document's last `publishDiagnostics`, by the
+/// view's content ([`View::key`]). On a keystroke most findings are the
+/// same as before (same place, same text), and copying their JSON costs far
+/// less than serializing them again.
+#[derive(Default)]
+pub struct Serialized {
+    json: rustc_hash::FxHashMap<Box<[u8]>, Box<[u8]>>,
+    /// The last notification's length.
+    len: usize,
+}
+
+impl View<'_> {
+    /// Everything the view serializes, written unambiguously into `out`:
+    /// two views with the same key have the same JSON.
+    fn key(&self, out: &mut Vec<u8>) {
+        fn range(out: &mut Vec<u8>, r: &lsp::Range) {
+            for n in [r.start.line, r.start.character, r.end.line, r.end.character] {
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+        fn text(out: &mut Vec<u8>, s: &str) {
+            out.extend_from_slice(&s.len().to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+        range(out, &self.range);
+        let levels = [
+            lsp::DiagnosticSeverity::ERROR,
+            lsp::DiagnosticSeverity::WARNING,
+            lsp::DiagnosticSeverity::INFORMATION,
+            lsp::DiagnosticSeverity::HINT,
+        ];
+        out.push(
+            levels
+                .iter()
+                .position(|l| *l == self.severity)
+                .map_or(0, |i| i as u8 + 1),
+        );
+        // The help link and the source follow from the code.
+        text(out, self.code);
+        out.push(u8::from(self.code_description.is_some()));
+        text(out, self.source);
+        text(out, self.message);
+        out.extend_from_slice(&self.related_information.len().to_le_bytes());
+        for r in &self.related_information {
+            text(out, r.location.uri.as_str());
+            range(out, &r.location.range);
+            text(out, r.message);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -253,9 +319,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (uri, c) = computed(dir.path());
         let read = |p: &Path| std::fs::read_to_string(p).ok();
-        for enc in [Encoding::Utf16, Encoding::Utf8] {
+        // Twice in each encoding: serialized, then copied from the first.
+        let mut last = Serialized::default();
+        for enc in [
+            Encoding::Utf16,
+            Encoding::Utf16,
+            Encoding::Utf8,
+            Encoding::Utf8,
+        ] {
             let views = views(&uri, &c, enc, read);
-            let body = publish_body(&uri, &c.extra, &views, Some(c.version)).unwrap();
+            let body = publish_body(&uri, &c.extra, &views, Some(c.version), &mut last).unwrap();
             let typed = lsp::PublishDiagnosticsParams {
                 uri: uri.clone(),
                 diagnostics: c

@@ -54,6 +54,8 @@ pub struct Document {
     /// (see [`crate::engine::syntax::bracket_depth`]), so that a keystroke
     /// does not rescan a big file for the nesting guard.
     pub bracket_bound: usize,
+    /// The JSON of the findings last published, for the next publication.
+    pub published: super::diagnostics::Serialized,
 }
 
 impl Document {
@@ -81,6 +83,7 @@ impl Document {
             linting: false,
             changed_at: None,
             bracket_bound,
+            published: Default::default(),
         }
     }
 

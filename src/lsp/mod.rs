@@ -650,7 +650,17 @@ impl Inner {
         let views = self.views(uri, &c);
         let n = c.extra.len() + views.len();
         let t2 = std::time::Instant::now();
-        let body = diagnostics::publish_body(uri, &c.extra, &views, Some(c.version));
+        // The last notification's JSON, lent for this one (one publishing
+        // task runs per document at a time).
+        let mut last = lock(&self.store)
+            .docs
+            .get_mut(uri)
+            .map(|d| std::mem::take(&mut d.published))
+            .unwrap_or_default();
+        let body = diagnostics::publish_body(uri, &c.extra, &views, Some(c.version), &mut last);
+        if let Some(doc) = lock(&self.store).docs.get_mut(uri) {
+            doc.published = last;
+        }
         drop(views);
         let t3 = std::time::Instant::now();
         let _guard = self.publish.lock().await;
@@ -1171,8 +1181,13 @@ impl LanguageServer for Backend {
         if !self.inner.caps().pull {
             let _guard = self.inner.publish.lock().await;
             if !lock(&self.inner.store).docs.contains_key(&uri) {
-                self.inner
-                    .send_body(diagnostics::publish_body(&uri, &[], &[], None));
+                self.inner.send_body(diagnostics::publish_body(
+                    &uri,
+                    &[],
+                    &[],
+                    None,
+                    &mut Default::default(),
+                ));
             }
         }
         // Importers now read this module from disk again.
