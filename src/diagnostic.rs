@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// How loudly a finding is reported. `Off` rules never run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -29,17 +30,18 @@ impl Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Edit {
     pub range: Range<usize>,
-    pub replacement: String,
+    /// Shared: the language server copies findings on every keystroke.
+    pub replacement: Arc<str>,
 }
 
 impl Edit {
-    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+    pub fn insert(at: usize, text: impl Into<Arc<str>>) -> Self {
         Edit {
             range: at..at,
             replacement: text.into(),
         }
     }
-    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Self {
+    pub fn replace(range: Range<usize>, text: impl Into<Arc<str>>) -> Self {
         Edit {
             range,
             replacement: text.into(),
@@ -52,7 +54,7 @@ impl Edit {
 /// fix-all; unsafe ones change behaviour a client can observe (e.g. 401↔403).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fix {
-    pub title: String,
+    pub title: Arc<str>,
     pub safe: bool,
     pub edits: Vec<Edit>,
 }
@@ -63,7 +65,7 @@ pub struct Fix {
 pub struct Related {
     pub path: Option<std::path::PathBuf>,
     pub range: Range<usize>,
-    pub message: String,
+    pub message: Arc<str>,
 }
 
 /// Why a finding was silenced, kept for audit views (`--show-suppressed`, SARIF).
@@ -81,7 +83,9 @@ pub struct Diagnostic {
     /// Stable rule id, e.g. `require-www-authenticate`.
     pub rule: &'static str,
     pub severity: Severity,
-    pub message: String,
+    /// The text parts of a finding are shared rather than owned: the
+    /// language server copies every finding on every keystroke.
+    pub message: Arc<str>,
     pub range: Range<usize>,
     pub fixes: Vec<Fix>,
     pub related: Vec<Related>,
@@ -94,7 +98,7 @@ impl Diagnostic {
         rule: &'static str,
         severity: Severity,
         range: Range<usize>,
-        message: impl Into<String>,
+        message: impl Into<Arc<str>>,
     ) -> Self {
         Diagnostic {
             rule,
@@ -110,7 +114,7 @@ impl Diagnostic {
         self.fixes.push(fix);
         self
     }
-    pub fn with_related(mut self, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn with_related(mut self, range: Range<usize>, message: impl Into<Arc<str>>) -> Self {
         self.related.push(Related {
             path: None,
             range,

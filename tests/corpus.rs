@@ -233,7 +233,7 @@ fn lint_all(files: &[PathBuf]) -> Linted {
                 first_line: start.line + 1,
                 last_line: last.max(start.line) + 1,
                 rule: d.rule.to_string(),
-                message: d.message.clone(),
+                message: d.message.to_string(),
             });
         }
     }

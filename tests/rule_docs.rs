@@ -93,7 +93,7 @@ fn documented_examples_behave_as_documented() {
             let hits: Vec<String> = diags
                 .iter()
                 .filter(|d| d.rule == rule.id && d.suppressed.is_none())
-                .map(|d| d.message.clone())
+                .map(|d| d.message.to_string())
                 .collect();
             if ex.valid && !hits.is_empty() {
                 failures.push(format!(

@@ -35,7 +35,7 @@ pub fn render(report: &Report) -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let mut message = d.message.clone();
+            let mut message = d.message.to_string();
             if let Some(fix) = d.fixes.first() {
                 let kind = if fix.safe { "safe" } else { "unsafe" };
                 message.push_str(&format!("\nFix ({kind}): {}", fix.title));

@@ -107,20 +107,20 @@ fn diagnostic(file: &FileReport, d: &crate::Diagnostic) -> JsonDiagnostic {
         path: path.clone(),
         rule: d.rule,
         severity: d.severity.as_str(),
-        message: d.message.clone(),
+        message: d.message.to_string(),
         range: file.span(&d.range).into(),
         fixes: d
             .fixes
             .iter()
             .map(|f| JsonFix {
-                title: f.title.clone(),
+                title: f.title.to_string(),
                 safe: f.safe,
                 edits: f
                     .edits
                     .iter()
                     .map(|e| JsonEdit {
                         range: file.span(&e.range).into(),
-                        text: e.replacement.clone(),
+                        text: e.replacement.to_string(),
                     })
                     .collect(),
             })
@@ -133,12 +133,12 @@ fn diagnostic(file: &FileReport, d: &crate::Diagnostic) -> JsonDiagnostic {
                 Some(p) => JsonRelated {
                     path: slash_path(&display_path(p)),
                     range: None,
-                    message: r.message.clone(),
+                    message: r.message.to_string(),
                 },
                 None => JsonRelated {
                     path: path.clone(),
                     range: Some(file.span(&r.range).into()),
-                    message: r.message.clone(),
+                    message: r.message.to_string(),
                 },
             })
             .collect(),

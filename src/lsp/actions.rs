@@ -58,7 +58,7 @@ pub fn plan(text: &str, lang: Language, diags: &[&Diagnostic]) -> Vec<Planned> {
             let preferred = fix.safe && !preferred_given;
             preferred_given |= preferred;
             out.push(Planned {
-                title: fix.title.clone(),
+                title: fix.title.to_string(),
                 diagnostic: i,
                 edits: fix.edits.clone(),
                 preferred,
@@ -253,7 +253,7 @@ pub fn minimal_edits(old: &str, new: &str) -> Vec<Edit> {
         if let Some(last) = edits.last_mut() {
             if last.range.end == range.start {
                 last.range.end = range.end;
-                last.replacement.push_str(&replacement);
+                last.replacement = format!("{}{replacement}", last.replacement).into();
                 continue;
             }
         }
@@ -316,13 +316,13 @@ mod tests {
     fn ignore_file_goes_after_shebang_and_coding() {
         let e = ignore_file_edit("#!/usr/bin/env node\nfoo()\n", Language::JavaScript, "r");
         assert_eq!(e.range, 20..20);
-        assert_eq!(e.replacement, "// authlint-ignore-file r: <reason>\n");
+        assert_eq!(e.replacement, "// authlint-ignore-file r: <reason>\n".into());
         let py = "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nx = 1\n";
         let e = ignore_file_edit(py, Language::Python, "r");
         assert_eq!(&py[e.range.start..], "x = 1\n");
-        assert_eq!(e.replacement, "# authlint-ignore-file r: <reason>\n");
+        assert_eq!(e.replacement, "# authlint-ignore-file r: <reason>\n".into());
         let e = ignore_file_edit("#!/bin/sh", Language::Python, "r");
-        assert_eq!(e.replacement, "\n# authlint-ignore-file r: <reason>\n");
+        assert_eq!(e.replacement, "\n# authlint-ignore-file r: <reason>\n".into());
         let e = ignore_file_edit("", Language::TypeScript, "r");
         assert_eq!(e.range, 0..0);
     }

@@ -869,7 +869,7 @@ impl Inner {
                 .iter()
                 .map(|e| lsp::TextEdit {
                     range: to_range(&c.text, &c.line_map, &e.range, enc),
-                    new_text: e.replacement.clone(),
+                    new_text: e.replacement.to_string(),
                 })
                 .collect(),
         )
@@ -1287,7 +1287,7 @@ impl LanguageServer for Backend {
                     .iter()
                     .map(|e| lsp::TextEdit {
                         range: to_range(&c.text, &c.line_map, &e.range, enc),
-                        new_text: e.replacement.clone(),
+                        new_text: e.replacement.to_string(),
                     })
                     .collect();
                 out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {

@@ -16,7 +16,7 @@ pub fn add_challenge(ins: &HeaderInsertion, challenge: &str, model: &FileModel) 
         .replace("$NAME", &quote("WWW-Authenticate", q))
         .replace("$VALUE", &quote(challenge, q));
     Fix {
-        title: format!("Add `WWW-Authenticate: {challenge}` ({})", ins.how),
+        title: format!("Add `WWW-Authenticate: {challenge}` ({})", ins.how).into(),
         safe: true,
         edits: vec![Edit::replace(ins.at..ins.at + ins.replace_len, text)],
     }
@@ -148,7 +148,7 @@ pub fn add_log(
         )],
     };
     Fix {
-        title: format!("Log the reason before returning {code}"),
+        title: format!("Log the reason before returning {code}").into(),
         safe: true,
         edits,
     }
@@ -170,7 +170,7 @@ pub fn swap_status(value: &StatusValue, to: u16, text: &str) -> Option<Fix> {
         format!("{prefix}.{new_member}")
     };
     Some(Fix {
-        title: format!("Use {to} instead of {}", value.code),
+        title: format!("Use {to} instead of {}", value.code).into(),
         safe: false,
         edits: vec![Edit::replace(value.range.clone(), replacement)],
     })
@@ -242,7 +242,7 @@ pub fn split_condition(
         ins.indent, ins.newline
     );
     Some(Fix {
-        title: format!("Split the condition: answer 401 when `{first_text}`"),
+        title: format!("Split the condition: answer 401 when `{first_text}`").into(),
         safe: false,
         edits: vec![
             Edit::insert(ins.line_start, new_if),

@@ -51,7 +51,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         d.related.push(crate::diagnostic::Related {
             path: h.path.clone(),
             range: h.range.clone(),
-            message: format!("{}; add the header there or pass a challenge", h.note),
+            message: format!("{}; add the header there or pass a challenge", h.note).into(),
         });
     }
     if let Some(ins) = &site.headers.insertion {

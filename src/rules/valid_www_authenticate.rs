@@ -34,7 +34,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         if let Err(why) = validate(value) {
             let d = Diagnostic::new(RULE.id, severity, ch.value_range.clone(), format!("`WWW-Authenticate: {value}` is not a valid challenge ({why}); clients cannot tell how to authenticate"))
                 .with_fix(Fix {
-                    title: format!("Replace with `{}`", ctx.settings.challenge),
+                    title: format!("Replace with `{}`", ctx.settings.challenge).into(),
                     safe: false,
                     edits: vec![Edit::replace(ch.value_range.clone(), quote(&ctx.settings.challenge, ctx.model.quote))],
                 });
