@@ -37,14 +37,14 @@ pub enum Export {
     /// An object literal of headers: lower-cased keys, with the
     /// `WWW-Authenticate` value if present.
     Headers {
-        challenge: Option<Option<String>>,
+        challenge: Option<Option<std::sync::Arc<str>>>,
         opaque: bool,
     },
     /// A function that builds a response from a status parameter.
     Helper(HelperSig),
     /// A function returning a headers object.
     HeaderBuilder {
-        challenge: Option<Option<String>>,
+        challenge: Option<Option<std::sync::Arc<str>>>,
         opaque: bool,
     },
     /// A Python exception class raised as a response, with a fixed status
@@ -60,7 +60,7 @@ pub struct ErrorClassSig {
     /// The default message (`detail`/`description`), if a literal.
     pub message: Option<String>,
     /// `Some(value)` when the class sets `WWW-Authenticate`.
-    pub challenge: Option<Option<String>>,
+    pub challenge: Option<Option<std::sync::Arc<str>>>,
     /// Byte range of the class definition in its file.
     pub definition: std::ops::Range<usize>,
 }
@@ -72,7 +72,7 @@ pub struct HelperSig {
     pub status_param: usize,
     pub message_param: Option<usize>,
     /// `Some(value)` when the helper's response sets `WWW-Authenticate`.
-    pub challenge: Option<Option<String>>,
+    pub challenge: Option<Option<std::sync::Arc<str>>>,
     /// The helper logs before responding.
     pub logs: bool,
     /// Byte range of the helper's definition in its file.
@@ -287,7 +287,7 @@ pub fn normalize(p: &Path) -> PathBuf {
 pub fn evidence_in(
     path: &Path,
     range: std::ops::Range<usize>,
-    note: impl Into<String>,
+    note: impl Into<std::sync::Arc<str>>,
 ) -> Evidence {
     Evidence {
         path: Some(path.to_path_buf()),

@@ -810,8 +810,8 @@ impl<'a> Cx<'a> {
                                     cond.clone()
                                 };
                                 v.branch_condition = Some(match v.branch_condition.take() {
-                                    Some(inner) => format!("{c} && {inner}"),
-                                    None => c,
+                                    Some(inner) => format!("{c} && {inner}").into(),
+                                    None => c.into(),
                                 });
                                 values.push(v);
                             }
@@ -1155,7 +1155,7 @@ impl<'a> Cx<'a> {
                 {
                     return ChallengeHeader {
                         value_range: lit.byte_range(),
-                        literal: string_value(lit, self.src),
+                        literal: string_value(lit, self.src).map(Into::into),
                         evidence,
                         shared: true,
                     };
@@ -1168,7 +1168,7 @@ impl<'a> Cx<'a> {
                     ));
                     return ChallengeHeader {
                         value_range: v.byte_range(),
-                        literal: Some(s),
+                        literal: Some(s.into()),
                         evidence,
                         shared: true,
                     };
@@ -1182,7 +1182,7 @@ impl<'a> Cx<'a> {
             }
             _ => ChallengeHeader {
                 value_range: v.byte_range(),
-                literal: string_value(v, self.src),
+                literal: string_value(v, self.src).map(Into::into),
                 evidence,
                 shared: false,
             },
@@ -1199,7 +1199,7 @@ impl<'a> Cx<'a> {
             Some(Evidence {
                 path: None,
                 range: call.byte_range(),
-                note: format!("`WWW-Authenticate` {what} with `.{method}(…)`"),
+                note: format!("`WWW-Authenticate` {what} with `.{method}(…)`").into(),
             })
         };
         let name = match first.kind_name() {
@@ -1376,7 +1376,7 @@ impl<'a> Cx<'a> {
         let range = innermost?;
         let missing_config = self.tests_missing_config(site);
         Some(Guard {
-            text: parts.join(" && "),
+            text: parts.join(" && ").into(),
             range,
             in_catch,
             missing_config,
@@ -1469,7 +1469,7 @@ impl<'a> Cx<'a> {
                 let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
                 return Some(StatementInsertion {
                     line_start,
-                    indent,
+                    indent: indent.into(),
                     wrap,
                     newline: self.newline,
                 });
@@ -2123,7 +2123,7 @@ fn build_site<'t>(
             opaque: headers.opaque,
             insertion,
         },
-        message,
+        message: message.map(Into::into),
         message_range: message_node.map(|m| m.byte_range()),
         guard: cx.guard(node),
         handler: match enclosing_function(cx, node) {
@@ -2135,7 +2135,7 @@ fn build_site<'t>(
         },
         logged: cx.logged_before(node),
         log_insertion: cx.statement_insertion(node),
-        logger_in_scope: cx.logger_in_scope(),
+        logger_in_scope: cx.logger_in_scope().map(Into::into),
         identity_established: cx.identity_established(node),
         echoes_error,
         via_helper: None,
@@ -2534,7 +2534,7 @@ fn headers_in_init<'t>(
                 .map(|template| HeaderInsertion {
                     at: v.start_byte(),
                     replace_len: v.end_byte() - v.start_byte(),
-                    template,
+                    template: template.into(),
                     how: "extend the headers with `WWW-Authenticate`",
                 }),
             _ => None,
@@ -2546,7 +2546,7 @@ fn headers_in_init<'t>(
         let ins = extend_headers(cx, s).map(|value| HeaderInsertion {
             at: s.start_byte(),
             replace_len: s.end_byte() - s.start_byte(),
-            template: format!("headers: {value}"),
+            template: format!("headers: {value}").into(),
             how: "extend the headers with `WWW-Authenticate`",
         });
         return (h, ins);
@@ -2585,7 +2585,7 @@ fn property_insertion(
         return Some(HeaderInsertion {
             at: obj.start_byte(),
             replace_len: obj.end_byte() - obj.start_byte(),
-            template: format!("{{ {prop} }}"),
+            template: format!("{{ {prop} }}").into(),
             how,
         });
     };
@@ -2599,14 +2599,14 @@ fn property_insertion(
             Some(HeaderInsertion {
                 at: comma,
                 replace_len: 0,
-                template: format!("{}{indent}{prop},", cx.newline),
+                template: format!("{}{indent}{prop},", cx.newline).into(),
                 how,
             })
         } else {
             Some(HeaderInsertion {
                 at: last.end_byte(),
                 replace_len: 0,
-                template: format!(",{}{indent}{prop}", cx.newline),
+                template: format!(",{}{indent}{prop}", cx.newline).into(),
                 how,
             })
         }
@@ -2614,7 +2614,7 @@ fn property_insertion(
         Some(HeaderInsertion {
             at: last.end_byte(),
             replace_len: 0,
-            template: format!(", {prop}"),
+            template: format!(", {prop}").into(),
             how,
         })
     }
@@ -2742,7 +2742,7 @@ fn http_error<'t>(cx: &Cx<'t>, node: Node<'t>, named: bool) -> Option<Raw<'t>> {
             Some(HeaderInsertion {
                 at,
                 replace_len: 0,
-                template: format!("{sep}{{ headers: {{ $NAME: $VALUE }} }}"),
+                template: format!("{sep}{{ headers: {{ $NAME: $VALUE }} }}").into(),
                 how: "pass `headers` to the error",
             })
         }
@@ -2981,7 +2981,8 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                             template: format!(
                                 "{}{base_text}.header($NAME, $VALUE){semi}{}",
                                 ins.indent, ins.newline
-                            ),
+                            )
+                            .into(),
                             how,
                         });
                     }
@@ -2998,14 +2999,14 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                     insertion = Some(HeaderInsertion {
                         at: node.end_byte(),
                         replace_len: 0,
-                        template: link,
+                        template: link.into(),
                         how,
                     });
                     if method == "sendStatus" {
                         insertion = Some(HeaderInsertion {
                             at: base.end_byte(),
                             replace_len: 0,
-                            template: format!(".{method_name}($NAME, $VALUE)"),
+                            template: format!(".{method_name}($NAME, $VALUE)").into(),
                             how,
                         });
                     }
@@ -3159,7 +3160,8 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
             template: format!(
                 "{}{recv}.{method}($NAME, $VALUE){semi}{}",
                 ins.indent, ins.newline
-            ),
+            )
+            .into(),
             how: if framework == Framework::Koa {
                 "call `ctx.set(…)` first"
             } else {
@@ -3424,7 +3426,7 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
         site.via_helper = Some(Evidence {
             path: defined_in,
             range: sig.definition.clone(),
-            note: format!("`{name}` builds the response here"),
+            note: format!("`{name}` builds the response here").into(),
         });
         out.push(site);
     }

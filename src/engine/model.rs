@@ -1,9 +1,12 @@
 //! The language-neutral model of a response site.
 //!
 //! Extraction ([`super::javascript`], [`super::python`]) fills these in;
-//! rules read them. Every range is a byte range in the linted file.
+//! rules read them. Every range is a byte range in the linted file. Text
+//! is shared (`Arc<str>`): the language server copies every site on every
+//! keystroke.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The framework idiom a site was recognised as. It decides how fixes are
 /// written (a header object entry, an Express `.set(...)`, a Python kwarg…).
@@ -72,7 +75,7 @@ pub struct StatusValue {
     pub literal: bool,
     /// The guard that selects this branch of a conditional (`user ? 403 : 401`
     /// gives the 401 branch the condition `!user`), as source text.
-    pub branch_condition: Option<String>,
+    pub branch_condition: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +95,7 @@ pub struct ChallengeHeader {
     /// Range of the value expression.
     pub value_range: Range<usize>,
     /// The value when it is a string literal (or a constant resolving to one).
-    pub literal: Option<String>,
+    pub literal: Option<Arc<str>>,
     /// Where it was found when that is not inside the site itself
     /// (an earlier `res.set(...)`, a spread object in another file).
     pub evidence: Option<Evidence>,
@@ -106,7 +109,7 @@ pub struct ChallengeHeader {
 pub struct Evidence {
     pub path: Option<std::path::PathBuf>,
     pub range: Range<usize>,
-    pub note: String,
+    pub note: Arc<str>,
 }
 
 /// How a fix adds a header to this site. `template` contains `$NAME` and
@@ -116,7 +119,7 @@ pub struct HeaderInsertion {
     pub at: usize,
     /// Bytes at `at` that the template replaces (0 for a pure insertion).
     pub replace_len: usize,
-    pub template: String,
+    pub template: Arc<str>,
     /// A human description for the fix title ("add a `headers` entry").
     pub how: &'static str,
 }
@@ -137,7 +140,7 @@ pub struct Headers {
 pub struct Guard {
     /// Source text of the condition, normalised so the site runs when it is
     /// true (an `else` branch gets `!(cond)`).
-    pub text: String,
+    pub text: Arc<str>,
     pub range: Range<usize>,
     /// The site is in a `catch`/`except` block (text is the caught name).
     pub in_catch: bool,
@@ -152,7 +155,7 @@ pub struct StatementInsertion {
     /// Byte offset of the start of the statement's line.
     pub line_start: usize,
     /// The statement's indentation.
-    pub indent: String,
+    pub indent: Arc<str>,
     /// The statement is the lone body of a brace-less `if`/`else`: inserting
     /// needs braces (`wrap` holds the statement's range to wrap).
     pub wrap: Option<Range<usize>>,
@@ -169,7 +172,7 @@ pub struct ResponseSite {
     pub status: Status,
     pub headers: Headers,
     /// String literals of the body/message/detail, joined by " | ".
-    pub message: Option<String>,
+    pub message: Option<Arc<str>>,
     /// Range of the message expression, if any.
     pub message_range: Option<Range<usize>>,
     pub guard: Option<Guard>,
@@ -180,7 +183,7 @@ pub struct ResponseSite {
     /// Where a log statement could be inserted.
     pub log_insertion: Option<StatementInsertion>,
     /// The name of a logger in scope (`logger`, `log`, `console`) for fixes.
-    pub logger_in_scope: Option<String>,
+    pub logger_in_scope: Option<Arc<str>>,
     /// An earlier check in the same handler already rejected
     /// unauthenticated callers: the identity is known here (the range is that check).
     pub identity_established: Option<Range<usize>>,

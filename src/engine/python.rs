@@ -955,8 +955,8 @@ impl<'a> Cx<'a> {
                                 cond.clone()
                             };
                             v.branch_condition = Some(match v.branch_condition.take() {
-                                Some(inner) => format!("{c} and {inner}"),
-                                None => c,
+                                Some(inner) => format!("{c} and {inner}").into(),
+                                None => c.into(),
                             });
                             values.push(v);
                         }
@@ -1329,7 +1329,7 @@ impl<'a> Cx<'a> {
             {
                 return ChallengeHeader {
                     value_range: lit.byte_range(),
-                    literal: self.string_literal(lit),
+                    literal: self.string_literal(lit).map(Into::into),
                     evidence,
                     shared: true,
                 };
@@ -1337,7 +1337,7 @@ impl<'a> Cx<'a> {
             if let Some((Export::Str(s), target)) = self.imported(name) {
                 return ChallengeHeader {
                     value_range: v.byte_range(),
-                    literal: Some(s),
+                    literal: Some(s.into()),
                     evidence: Some(super::index::evidence_in(
                         &target,
                         0..0,
@@ -1350,7 +1350,7 @@ impl<'a> Cx<'a> {
         ChallengeHeader {
             value_range: v.byte_range(),
             literal: match v.kind_name() {
-                "string" | "concatenated_string" => self.string_literal(v),
+                "string" | "concatenated_string" => self.string_literal(v).map(Into::into),
                 _ => None,
             },
             evidence,
@@ -1425,7 +1425,7 @@ impl<'a> Cx<'a> {
                         let ev = Evidence {
                             path: None,
                             range: n.byte_range(),
-                            note: format!("`WWW-Authenticate` set here with `.{method}(…)`"),
+                            note: format!("`WWW-Authenticate` set here with `.{method}(…)`").into(),
                         };
                         if on_response && obj == format!("{recv}.www_authenticate") {
                             // werkzeug: `resp.www_authenticate.set_basic()`
@@ -1558,7 +1558,7 @@ impl<'a> Cx<'a> {
         }
         let range = innermost?;
         Some(Guard {
-            text: parts.join(" and "),
+            text: parts.join(" and ").into(),
             range,
             in_catch,
             missing_config: self.tests_missing_config(site),
@@ -1612,7 +1612,7 @@ impl<'a> Cx<'a> {
     fn combined_guard(&self, raises: &[Node<'a>], anchor: Node<'a>) -> Option<Guard> {
         let guards: Vec<(Node, Option<Guard>)> =
             raises.iter().map(|r| (*r, self.guard(*r))).collect();
-        let texts: Vec<String> = guards
+        let texts: Vec<std::sync::Arc<str>> = guards
             .iter()
             .filter_map(|(_, g)| g.as_ref().map(|g| g.text.clone()))
             .collect();
@@ -1634,7 +1634,7 @@ impl<'a> Cx<'a> {
                 .join(" or ")
         };
         Some(Guard {
-            text,
+            text: text.into(),
             range,
             in_catch: guards
                 .iter()
@@ -1832,7 +1832,7 @@ impl<'a> Cx<'a> {
                     let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
                     return Some(StatementInsertion {
                         line_start,
-                        indent,
+                        indent: indent.into(),
                         wrap: None,
                         newline: self.newline,
                     });
@@ -1859,7 +1859,7 @@ impl<'a> Cx<'a> {
                     let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
                     return Some(StatementInsertion {
                         line_start,
-                        indent,
+                        indent: indent.into(),
                         wrap: Some(node.byte_range()),
                         newline: self.newline,
                     });
@@ -2688,7 +2688,7 @@ fn entry_insertion(
         return Some(HeaderInsertion {
             at: container.start_byte(),
             replace_len: container.end_byte() - container.start_byte(),
-            template: format!("{open}{entry}{close}"),
+            template: format!("{open}{entry}{close}").into(),
             how,
         });
     };
@@ -2715,14 +2715,14 @@ fn after_last_entry(
             Some(HeaderInsertion {
                 at: comma,
                 replace_len: 0,
-                template: format!("{}{indent}{entry},", cx.newline),
+                template: format!("{}{indent}{entry},", cx.newline).into(),
                 how,
             })
         } else {
             Some(HeaderInsertion {
                 at: last.end_byte(),
                 replace_len: 0,
-                template: format!(",{}{indent}{entry}", cx.newline),
+                template: format!(",{}{indent}{entry}", cx.newline).into(),
                 how,
             })
         }
@@ -2730,7 +2730,7 @@ fn after_last_entry(
         Some(HeaderInsertion {
             at: last.end_byte(),
             replace_len: 0,
-            template: format!(", {entry}"),
+            template: format!(", {entry}").into(),
             how,
         })
     }
@@ -2758,7 +2758,7 @@ fn kwarg_insertion(
             Some(HeaderInsertion {
                 at: list.start_byte() + 1,
                 replace_len: inner.len(),
-                template: kwarg.to_string(),
+                template: kwarg.to_string().into(),
                 how,
             })
         }
@@ -2810,7 +2810,7 @@ fn headers_value_insertion<'t>(
                 Some(HeaderInsertion {
                     at: h.start_byte(),
                     replace_len: h.end_byte() - h.start_byte(),
-                    template: format!("{{**{}, $NAME: $VALUE}}", text(h, cx.src)),
+                    template: format!("{{**{}, $NAME: $VALUE}}", text(h, cx.src)).into(),
                     how: "merge `WWW-Authenticate` into the headers",
                 })
             } else {
@@ -2899,7 +2899,7 @@ impl<'t> Raw<'t> {
                 opaque: headers.opaque,
                 insertion: self.insertion,
             },
-            message,
+            message: message.map(Into::into),
             message_range: self.message_node.map(|m| m.byte_range()),
             guard: if self.raises.len() > 1 {
                 cx.combined_guard(&self.raises, self.anchor)
@@ -2909,7 +2909,7 @@ impl<'t> Raw<'t> {
             handler: enclosing_function(cx, self.anchor).map(|f| f.byte_range()),
             logged: cx.logged_before(self.anchor).or(self.logged_in),
             log_insertion,
-            logger_in_scope: cx.logger.clone(),
+            logger_in_scope: cx.logger.clone().map(Into::into),
             identity_established: cx.identity_established(self.anchor),
             echoes_error,
             via_helper: self.via,
@@ -3372,7 +3372,7 @@ fn werkzeug_challenge<'t>(cx: &Cx<'t>, raw: &mut Raw<'t>, args: &Args<'t>, pos: 
         if v.kind_name() != "none" {
             raw.headers.challenge = Some(ChallengeHeader {
                 value_range: v.byte_range(),
-                literal: cx.string_literal(v),
+                literal: cx.string_literal(v).map(Into::into),
                 evidence: None,
                 shared: false,
             });
@@ -3518,7 +3518,7 @@ fn class_site<'t>(
             c.evidence = Some(Evidence {
                 path: class.defined_in.clone(),
                 range: class.definition.clone(),
-                note: format!("`{name}` sets `WWW-Authenticate`"),
+                note: format!("`{name}` sets `WWW-Authenticate`").into(),
             });
         }
         if class.defined_in.is_some() {
@@ -3575,7 +3575,7 @@ fn class_site<'t>(
         raw.via = Some(Evidence {
             path: class.defined_in.clone(),
             range: class.definition.clone(),
-            note: format!("`{name}` is defined here"),
+            note: format!("`{name}` is defined here").into(),
         });
     }
     raw
@@ -3701,7 +3701,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
         raw.insertion = Some(HeaderInsertion {
             at: ins.line_start,
             replace_len: 0,
-            template: format!("{}{target} = $VALUE{}", ins.indent, ins.newline),
+            template: format!("{}{target} = $VALUE{}", ins.indent, ins.newline).into(),
             how: "set the header on the response first",
         });
     }
@@ -3976,7 +3976,7 @@ fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
     raw.via = Some(Evidence {
         path: defined_in,
         range: sig.definition.clone(),
-        note: format!("`{name}` builds the response here"),
+        note: format!("`{name}` builds the response here").into(),
     });
     if sig.logs {
         raw.logged_in = Some(sig.definition.clone());
@@ -4207,7 +4207,7 @@ def f(token, user):
         let g: Vec<String> = m
             .sites
             .iter()
-            .map(|s| s.guard.as_ref().unwrap().text.clone())
+            .map(|s| s.guard.as_ref().unwrap().text.to_string())
             .collect();
         assert_eq!(g[0], "user is None and not (not token)");
         assert_eq!(g[1], "not (not token) and not (user is None)");
@@ -4282,7 +4282,7 @@ def b():
             .sites
             .iter()
             .filter(|s| s.framework == Framework::Helper)
-            .map(|s| (codes(s), s.message.clone()))
+            .map(|s| (codes(s), s.message.as_deref().map(String::from)))
             .collect();
         assert_eq!(
             helper_sites,
@@ -4358,7 +4358,7 @@ def f(a, b):
         assert!(exc.codes().next().unwrap().literal);
         assert!(exc.logged.is_none());
         let guard = exc.guard.as_ref().unwrap();
-        assert_eq!(guard.text, "(not a) or (except ValueError)");
+        assert_eq!(guard.text, "(not a) or (except ValueError)".into());
         assert!(guard.in_catch);
         let ins = exc.log_insertion.as_ref().unwrap();
         assert!(src[ins.line_start..].trim_start().starts_with("raise exc"));
@@ -4408,7 +4408,7 @@ def view(request):
         let site = only(src);
         assert_eq!(
             site.guard.unwrap().text,
-            "request.META.get(\"HTTP_AUTHORIZATION\") is None"
+            "request.META.get(\"HTTP_AUTHORIZATION\") is None".into()
         );
     }
 

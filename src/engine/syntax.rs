@@ -400,7 +400,7 @@ pub fn condition_split(
         body: exit.start_byte()..end_without_comments(exit),
         before: crate::engine::model::StatementInsertion {
             line_start,
-            indent,
+            indent: indent.into(),
             wrap: None,
             newline,
         },

@@ -316,13 +316,19 @@ mod tests {
     fn ignore_file_goes_after_shebang_and_coding() {
         let e = ignore_file_edit("#!/usr/bin/env node\nfoo()\n", Language::JavaScript, "r");
         assert_eq!(e.range, 20..20);
-        assert_eq!(e.replacement, "// authlint-ignore-file r: <reason>\n".into());
+        assert_eq!(
+            e.replacement,
+            "// authlint-ignore-file r: <reason>\n".into()
+        );
         let py = "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nx = 1\n";
         let e = ignore_file_edit(py, Language::Python, "r");
         assert_eq!(&py[e.range.start..], "x = 1\n");
         assert_eq!(e.replacement, "# authlint-ignore-file r: <reason>\n".into());
         let e = ignore_file_edit("#!/bin/sh", Language::Python, "r");
-        assert_eq!(e.replacement, "\n# authlint-ignore-file r: <reason>\n".into());
+        assert_eq!(
+            e.replacement,
+            "\n# authlint-ignore-file r: <reason>\n".into()
+        );
         let e = ignore_file_edit("", Language::TypeScript, "r");
         assert_eq!(e.range, 0..0);
     }
