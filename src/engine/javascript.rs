@@ -21,6 +21,10 @@ pub(super) mod incremental;
 mod site_context;
 pub use incremental::State;
 
+/// A set of names, shared with the statements that declare them (rebuilt
+/// from every statement's share on every keystroke in the language server).
+type NameSet = rustc_hash::FxHashSet<std::sync::Arc<str>>;
+
 const QUERY_SOURCE: &str = include_str!("../../queries/javascript/responses.scm");
 
 /// The response query as a table from node kind to capture, when it has
@@ -139,7 +143,7 @@ struct Cx<'a> {
     /// local name -> (module specifier, imported name or "default" or "*")
     imports: HashMap<String, (String, String)>,
     /// Names declared anywhere in the file (imports, variables, params, functions).
-    declared: HashSet<String>,
+    declared: NameSet,
     /// Functions (by name) whose body logs.
     logging_fns: HashSet<String>,
     /// Same-file response helpers.
@@ -181,7 +185,7 @@ struct Recorder {
 /// One top-level statement's share of the file-wide facts.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct StmtFacts {
-    declared: Vec<String>,
+    declared: Vec<std::sync::Arc<str>>,
     imports: Vec<(String, (String, String))>,
     stmts: usize,
     stmts_with_semi: usize,
@@ -260,7 +264,7 @@ impl<'a> Cx<'a> {
             settings,
             index,
             imports: HashMap::new(),
-            declared: HashSet::new(),
+            declared: NameSet::default(),
             logging_fns: HashSet::new(),
             helpers: HashMap::new(),
             quote: '\'',
@@ -1975,7 +1979,7 @@ fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
             }
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
                 if let Some(n) = node.field("name") {
-                    f.declared.push(text(n, src).to_string());
+                    f.declared.push(text(n, src).into());
                 }
             }
             "formal_parameters" => {
@@ -2006,10 +2010,10 @@ fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
     f
 }
 
-fn declare_pattern(n: Node, src: &str, out: &mut Vec<String>) {
+fn declare_pattern(n: Node, src: &str, out: &mut Vec<std::sync::Arc<str>>) {
     match n.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => {
-            out.push(text(n, src).to_string());
+            out.push(text(n, src).into());
         }
         _ => {
             for c in named_children(n) {
@@ -2042,13 +2046,13 @@ fn scan_import(node: Node, src: &str, f: &mut StmtFacts) {
             "identifier" => {
                 // default import
                 let local = text(n, src).to_string();
-                f.declared.push(local.clone());
+                f.declared.push(local.as_str().into());
                 f.imports.push((local, (spec.clone(), "default".into())));
             }
             "namespace_import" => {
                 if let Some(id) = named_children(n).find(|c| c.kind_name() == "identifier") {
                     let local = text(id, src).to_string();
-                    f.declared.push(local.clone());
+                    f.declared.push(local.as_str().into());
                     f.imports.push((local, (spec.clone(), "*".into())));
                 }
             }
@@ -2057,7 +2061,7 @@ fn scan_import(node: Node, src: &str, f: &mut StmtFacts) {
                 let alias = n.field("alias").map(|x| text(x, src).to_string());
                 if let Some(name) = name {
                     let local = alias.unwrap_or_else(|| name.clone());
-                    f.declared.push(local.clone());
+                    f.declared.push(local.as_str().into());
                     f.imports.push((local, (spec.clone(), name)));
                 }
             }

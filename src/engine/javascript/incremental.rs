@@ -38,7 +38,7 @@ pub struct State {
     /// place in the model, unless annotating the model changed it there.
     model_index: Vec<Option<usize>>,
     imports: HashMap<String, (String, String)>,
-    declared: HashSet<String>,
+    declared: NameSet,
     logging_fns: HashSet<String>,
     quote: char,
     semicolons: bool,
@@ -196,6 +196,9 @@ fn reuse_or_extract<'t>(
             None => Arc::new(stmt_facts(cx.stmts[i], src)),
         })
         .collect();
+    if let Some((st, _)) = prev {
+        cx.declared.reserve(st.declared.len());
+    }
     cx.absorb(facts.iter().map(|f| &**f));
     // The quote style, from the first strings in the file.
     let quotes: Vec<Arc<Vec<u8>>> = (0..n)
@@ -230,11 +233,11 @@ fn reuse_or_extract<'t>(
     }
     // A result computed with the previous names holds if every name it
     // looked up is declared now exactly when it was then.
-    let same_answers = |declared: &HashSet<String>, queried: &[String]| -> bool {
+    let same_answers = |declared: &NameSet, queried: &[String]| -> bool {
         let Some((st, _)) = prev else { return false };
         queried
             .iter()
-            .all(|q| declared.contains(q) == st.declared.contains(q))
+            .all(|q| declared.contains(q.as_str()) == st.declared.contains(q.as_str()))
     };
 
     // Logging functions, in file order (a call to one found earlier counts).
