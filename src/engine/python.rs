@@ -25,7 +25,7 @@ use super::model::*;
 use super::syntax::{self, named_children, string_value, text, NodeExt};
 use super::Language;
 use crate::settings::Settings;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -297,21 +297,21 @@ impl<'a> Cx<'a> {
             root: tree.root_node(),
             settings,
             index,
-            imports: HashMap::new(),
-            declared: HashSet::new(),
-            module_values: HashMap::new(),
-            module_assigns: HashMap::new(),
-            functions: HashMap::new(),
-            classes: HashMap::new(),
-            logging_fns: HashSet::new(),
-            helpers: HashMap::new(),
-            error_classes: HashMap::new(),
+            imports: HashMap::default(),
+            declared: HashSet::default(),
+            module_values: HashMap::default(),
+            module_assigns: HashMap::default(),
+            functions: HashMap::default(),
+            classes: HashMap::default(),
+            logging_fns: HashSet::default(),
+            helpers: HashMap::default(),
+            error_classes: HashMap::default(),
             logger: None,
             framework_hint: None,
             quote: '\'',
             newline: syntax::newline(src),
             is_test_file: is_test_path(path),
-            modules: std::cell::RefCell::new(HashMap::new()),
+            modules: std::cell::RefCell::new(HashMap::default()),
             block_logs: std::cell::RefCell::new(syntax::IdMap::default()),
             parents: std::cell::RefCell::new(syntax::IdMap::default()),
             mapped: std::cell::RefCell::new(vec![false; stmts.len()]),
@@ -1571,7 +1571,7 @@ impl<'a> Cx<'a> {
     /// so the evidence sees what is tested.
     fn cond_text(&self, cond: Node<'a>) -> String {
         let mut out = strip_parens(text(cond, self.src)).to_string();
-        let mut done: HashSet<&str> = HashSet::new();
+        let mut done: HashSet<&str> = HashSet::default();
         let mut stack = vec![cond];
         while let Some(n) = stack.pop() {
             if n.kind_name() == "identifier" {
@@ -1976,7 +1976,7 @@ impl<'a> Cx<'a> {
 
     /// Project exception classes defined in this file that become responses.
     fn collect_error_classes(&self) -> HashMap<String, ErrorClass<'a>> {
-        let mut out: HashMap<String, ErrorClass<'a>> = HashMap::new();
+        let mut out: HashMap<String, ErrorClass<'a>> = HashMap::default();
         // Bases may be defined after subclasses: a few rounds to a fixpoint.
         for _ in 0..4 {
             let mut changed = false;
@@ -3785,7 +3785,7 @@ fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
 
 /// Same-file functions whose status is a parameter.
 fn collect_helpers<'t>(cx: &Cx<'t>, raw: &[Raw<'t>]) -> HashMap<String, LocalHelper<'t>> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for r in raw {
         let StatusEval::Param(i) = r.status else {
             continue;

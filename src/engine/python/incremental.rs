@@ -406,7 +406,7 @@ fn changed_names(
     differ(&st.error_classes, error_classes);
     Changed {
         pending,
-        done: HashSet::new(),
+        done: HashSet::default(),
     }
 }
 
