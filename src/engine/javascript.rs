@@ -10,7 +10,7 @@ use super::Language;
 use crate::settings::Settings;
 use std::cell::{Cell, RefCell};
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -263,10 +263,10 @@ impl<'a> Cx<'a> {
             root,
             settings,
             index,
-            imports: HashMap::new(),
+            imports: HashMap::default(),
             declared: NameSet::default(),
-            logging_fns: HashSet::new(),
-            helpers: HashMap::new(),
+            logging_fns: HashSet::default(),
+            helpers: HashMap::default(),
             quote: '\'',
             semicolons: true,
             newline: syntax::newline(src),
@@ -274,7 +274,7 @@ impl<'a> Cx<'a> {
             parents: syntax::IdMap::default(),
             built: vec![false; stmts.len()],
             stmts,
-            top_decls: HashMap::new(),
+            top_decls: HashMap::default(),
             top_order: Vec::new(),
             rec: Recorder {
                 on: record,
@@ -3257,7 +3257,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
 
 /// Same-file response helpers: functions whose response status is a parameter.
 fn collect_helpers(cx: &Cx, raw: &[Raw]) -> HashMap<String, HelperSig> {
-    let mut helpers = HashMap::new();
+    let mut helpers = HashMap::default();
     for r in raw {
         if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
             if let Some(name) = function_name(cx, func, cx.src) {
@@ -3345,7 +3345,7 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
     if cx.is_test_file {
         return out;
     }
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for &node in calls {
         if !seen.insert(node.id()) {
             continue;

@@ -244,7 +244,7 @@ fn reuse_or_extract<'t>(
     let mut logging = Vec::with_capacity(n);
     let mut log_before = Vec::with_capacity(n);
     let mut log_queried = Vec::with_capacity(n);
-    let mut seen_logging: HashSet<String> = HashSet::new();
+    let mut seen_logging: HashSet<String> = HashSet::default();
     let mut acc = 0u64;
     for i in 0..n {
         log_before.push(acc);
