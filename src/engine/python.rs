@@ -215,6 +215,9 @@ struct Cx<'a> {
     /// The statements walked for their share of the facts (not given by an
     /// earlier extraction), with the share to keep, when asked to keep them.
     walked: Vec<(usize, facts::Kept)>,
+    /// The words of each function's text (by the function's start), to
+    /// find quickly which functions may call one of a few names.
+    fn_words: syntax::IdMap<facts::Words>,
     /// How much of the text finding the quote style read.
     quote_read: usize,
     /// Per block (by node id): its statements' unconditional logs (statement start, log range).
@@ -318,6 +321,7 @@ impl<'a> Cx<'a> {
             stmts,
             logs_alone: Vec::new(),
             walked: Vec::new(),
+            fn_words: syntax::IdMap::default(),
             quote_read: 0,
         };
         (cx.quote, cx.quote_read) = match earlier.quote {
@@ -413,7 +417,10 @@ impl<'a> Cx<'a> {
         self.logs_alone = alone;
         // Functions calling logging functions log too (a few rounds, bounded).
         // Only a function naming one of the last round's can join the next.
-        let mut added: HashSet<String> = logging.iter().cloned().collect();
+        let mut added: HashSet<u64> = logging
+            .iter()
+            .map(|n| syntax::fast_hash(n.as_bytes()))
+            .collect();
         self.logging_fns.extend(logging);
         for _ in 0..3 {
             if added.is_empty() {
@@ -424,13 +431,26 @@ impl<'a> Cx<'a> {
                 .iter()
                 .filter(|(n, def)| {
                     !self.logging_fns.contains(*n)
-                        && syntax::words(text(**def, self.src)).any(|w| added.contains(w))
+                        && self.may_name(**def, &added)
                         && def.field("body").is_some_and(|b| self.logs_then_returns(b))
                 })
                 .map(|(n, _)| n.clone())
                 .collect();
             self.logging_fns.extend(more.iter().cloned());
-            added = more.into_iter().collect();
+            added = more
+                .iter()
+                .map(|n| syntax::fast_hash(n.as_bytes()))
+                .collect();
+        }
+    }
+
+    /// Whether the text of function `def` has a word among `names` (by
+    /// [`syntax::fast_hash`]; a collision only costs a closer look).
+    fn may_name(&self, def: Node, names: &HashSet<u64>) -> bool {
+        match self.fn_words.get(&def.start_byte()) {
+            Some(words) => words.iter().any(|w| names.contains(w)),
+            None => syntax::words(text(def, self.src))
+                .any(|w| names.contains(&syntax::fast_hash(w.as_bytes()))),
         }
     }
 

@@ -349,8 +349,21 @@ fn bracket_walk(text: &str, stop: usize) -> usize {
 /// The identifier-like words of `text`: runs of ASCII letters, digits and
 /// `_`, and of non-ASCII characters (which identifiers may contain).
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()))
-        .filter(|w| !w.is_empty())
+    // Byte by byte: every byte of a non-ASCII character is a word byte, so
+    // a word never starts or ends inside one.
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !word(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && word(bytes[i]) {
+            i += 1;
+        }
+        (i > start).then(|| &text[start..i])
+    })
 }
 
 /// A map keyed by node ids (addresses): FxHash is enough, and much cheaper
@@ -547,7 +560,31 @@ impl<'t> NodeExt<'t> for Node<'t> {
 
 #[cfg(test)]
 mod tests {
-    use super::{indent_scan, may_contain_response, NodeExt};
+    use super::{indent_scan, may_contain_response, words, NodeExt};
+
+    /// Words split by bytes are the words split by characters.
+    #[test]
+    fn words_are_runs_of_identifier_characters() {
+        let by_chars = |t: &str| -> Vec<String> {
+            t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()))
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        for t in [
+            "",
+            "  ",
+            "deny_1(message, 401)",
+            "café=naïve+ü;x",
+            "'日本語' if a_b else c9",
+            "a\u{2028}b\u{a0}c",
+            "__init__.py:3",
+        ] {
+            let got: Vec<String> = words(t).map(String::from).collect();
+            assert_eq!(got, by_chars(t), "{t:?}");
+        }
+        assert_eq!(words("x.y(z)").collect::<Vec<_>>(), ["x", "y", "z"]);
+    }
 
     /// The bound the language server keeps after each edit holds: it is
     /// never below the depth a fresh scan of the edited text finds.

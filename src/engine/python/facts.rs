@@ -14,10 +14,25 @@ pub(super) struct Share<'a> {
     declared: Vec<String>,
     /// Functions and classes (at any depth) by name, in order.
     functions: Vec<(String, Node<'a>)>,
+    /// For each function, the hashes of the words in its text.
+    fn_words: Vec<Words>,
     classes: Vec<(String, Node<'a>)>,
     /// Module-level `NAME = value` (or `NAME op= value`): the name, whether
     /// it is a plain assignment, the assignment and the value.
     assigns: Vec<(String, bool, Node<'a>, Node<'a>)>,
+}
+
+/// The distinct words of a text, by their [`syntax::fast_hash`], sorted.
+pub(super) type Words = std::sync::Arc<[u64]>;
+
+/// The words of `text`, as [`Words`].
+pub(super) fn words_of(text: &str) -> Words {
+    let mut w: Vec<u64> = syntax::words(text)
+        .map(|w| syntax::fast_hash(w.as_bytes()))
+        .collect();
+    w.sort_unstable();
+    w.dedup();
+    w.into()
 }
 
 /// Where a node is in its statement: offsets from the statement's start,
@@ -35,6 +50,7 @@ pub(super) struct Kept {
     imports: Vec<(String, (String, String))>,
     declared: Vec<String>,
     functions: Vec<(String, Loc)>,
+    fn_words: Vec<Words>,
     classes: Vec<(String, Loc)>,
     assigns: Vec<(String, bool, Loc, Loc)>,
 }
@@ -65,6 +81,7 @@ impl Kept {
             imports: self.imports.clone(),
             declared: self.declared.clone(),
             functions: named(&self.functions, at)?,
+            fn_words: self.fn_words.clone(),
             classes: named(&self.classes, at)?,
             assigns: self
                 .assigns
@@ -118,6 +135,7 @@ impl<'a> Share<'a> {
                         let name = text(n, src).to_string();
                         share.declared.push(name.clone());
                         share.functions.push((name, node));
+                        share.fn_words.push(words_of(text(node, src)));
                     }
                     for p in params(node, src) {
                         share.declared.push(p.name);
@@ -181,6 +199,7 @@ impl<'a> Share<'a> {
             imports: self.imports.clone(),
             declared: self.declared.clone(),
             functions: located(&self.functions),
+            fn_words: self.fn_words.clone(),
             classes: located(&self.classes),
             assigns: self
                 .assigns
@@ -257,7 +276,8 @@ impl<'a> Cx<'a> {
             self.imports.insert(local, what);
         }
         self.declared.extend(share.declared);
-        for (name, node) in share.functions {
+        for ((name, node), words) in share.functions.into_iter().zip(share.fn_words) {
+            self.fn_words.insert(node.start_byte(), words);
             self.functions.entry(name).or_insert(node);
         }
         for (name, node) in share.classes {
