@@ -285,7 +285,10 @@ fn in_process(text: String, keys: usize, python: bool) {
         .lint_tree_reusing(&path, &doc.text, lang, &tree, None)
         .unwrap();
     doc.tree = Some(tree);
-    let (mut parse, mut lint) = (Vec::new(), Vec::new());
+    let (mut parse, mut lint, mut publish) = (Vec::new(), Vec::new(), Vec::new());
+    // The open's diagnostics are published too (as the server does).
+    let mut published = authlint::lsp::diagnostics::Serialized::default();
+    publish_once(&doc, first.clone(), &mut published);
     for cursor in first_key..first_key + keys {
         let p = to_position(&doc.text, &doc.line_map, cursor, Encoding::Utf16);
         let t0 = Instant::now();
@@ -309,14 +312,40 @@ fn in_process(text: String, keys: usize, python: bool) {
         );
         analysis = next;
         doc.tree = Some(tree);
+        // What the server then does to publish them.
+        let t2 = Instant::now();
+        assert!(publish_once(&doc, diags, &mut published) > 1000);
+        publish.push(t2.elapsed());
     }
     if keys > 0 {
         println!(
-            "in process, {keys} keystrokes: apply + reparse median {}, lint median {}",
+            "in process, {keys} keystrokes: apply + reparse median {}, lint median {}, describe + serialize median {}",
             ms(median(&parse)),
-            ms(median(&lint))
+            ms(median(&lint)),
+            ms(median(&publish))
         );
     }
+}
+
+/// Describes `diags` in LSP terms and serializes them as the server does for
+/// `publishDiagnostics`; returns the message's length.
+fn publish_once(
+    doc: &authlint::lsp::document::Document,
+    diags: Vec<authlint::Diagnostic>,
+    published: &mut authlint::lsp::diagnostics::Serialized,
+) -> usize {
+    use authlint::lsp::diagnostics;
+    let computed = authlint::lsp::document::Computed {
+        seq: 0,
+        version: 0,
+        text: doc.text.clone(),
+        line_map: doc.line_map.clone(),
+        diags: std::sync::Arc::new(diags),
+        extra: Default::default(),
+    };
+    let enc = authlint::source::Encoding::Utf16;
+    let views = diagnostics::views(&doc.uri, &computed, enc, |_| None);
+    diagnostics::publish_body(&doc.uri, &[], &views, Some(0), published).map_or(0, |b| b.len())
 }
 
 fn median(samples: &[Duration]) -> Duration {

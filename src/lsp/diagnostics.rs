@@ -186,26 +186,34 @@ pub fn publish_body(
         }
         serde_json::to_writer(&mut body, d).ok()?;
     }
-    let mut previous = std::mem::take(&mut last.json);
-    let mut key = Vec::new();
+    let mut previous = std::mem::replace(
+        &mut last.json,
+        rustc_hash::FxHashMap::with_capacity_and_hasher(views.len(), Default::default()),
+    );
+    let mut scratch = Vec::new();
     for (i, v) in views.iter().enumerate() {
         if i + ready.len() > 0 {
             body.push(b',');
         }
-        key.clear();
-        v.key(&mut key);
-        if let Some(json) = last.json.get(key.as_slice()) {
-            // The same view twice (no two findings differ in nothing, but
-            // nothing here relies on it).
-            body.extend_from_slice(json);
-            continue;
-        }
-        let json = match previous.remove_entry(key.as_slice()) {
-            Some((_, json)) => json,
-            None => serde_json::to_vec(v).ok()?.into_boxed_slice(),
+        scratch.clear();
+        v.key(&mut scratch);
+        let (key, json) = match previous.remove_entry(scratch.as_slice()) {
+            Some(entry) => entry,
+            None => match last.json.get(scratch.as_slice()) {
+                // The same view twice (no two findings differ in nothing,
+                // but nothing here relies on it).
+                Some(json) => {
+                    body.extend_from_slice(json);
+                    continue;
+                }
+                None => (
+                    scratch.as_slice().into(),
+                    serde_json::to_vec(v).ok()?.into_boxed_slice(),
+                ),
+            },
         };
         body.extend_from_slice(&json);
-        last.json.insert(key.as_slice().into(), json);
+        last.json.insert(key, json);
     }
     body.push(b']');
     if let Some(version) = version {
