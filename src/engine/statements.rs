@@ -98,6 +98,8 @@ pub struct Shift {
     starts: Vec<usize>,
     ends: Vec<usize>,
     delta: Vec<Option<isize>>,
+    /// The statement the last offset was found in.
+    last: std::cell::Cell<usize>,
 }
 
 impl Shift {
@@ -119,6 +121,7 @@ impl Shift {
             starts,
             ends,
             delta,
+            last: std::cell::Cell::new(0),
         }
     }
 
@@ -138,6 +141,15 @@ impl Shift {
     /// The statement an offset belongs to (the gap before a statement
     /// belongs to it), if that statement is unchanged, and its delta.
     fn locate(&self, at: usize) -> Option<(usize, isize)> {
+        // Offsets come in runs from one statement: try the last one first.
+        let last = self.last.get();
+        if last < self.starts.len()
+            && self.starts[last] <= at
+            && at <= self.ends[last]
+            && self.starts.get(last + 1).map_or(true, |next| *next > at)
+        {
+            return Some((last, self.delta[last]?));
+        }
         let k = self.starts.partition_point(|s| *s <= at);
         let k = if k > 0 && at <= self.ends[k - 1] {
             k - 1
@@ -146,6 +158,7 @@ impl Shift {
         } else {
             return None;
         };
+        self.last.set(k);
         Some((k, self.delta[k]?))
     }
 
