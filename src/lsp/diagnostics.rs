@@ -262,7 +262,7 @@ impl View<'_> {
                 .position(|l| *l == self.severity)
                 .map_or(0, |i| i as u8 + 1),
         );
-        // The help link and the source follow from the code.
+        // The help link follows from the code: whether there is one is enough.
         text(out, self.code);
         out.push(u8::from(self.code_description.is_some()));
         text(out, self.source);
