@@ -899,6 +899,12 @@ fn python_edits_read_from_other_statements_match_a_fresh_lint() {
         "logger.info(\"starting\")",
         "print(\"starting\")",
     );
+    // A helper that logs through another function, then that function
+    // stops logging (the helper stops with it), and back.
+    s.replace("def deny", "    return", "    audit(message)\n    return");
+    s.replace("def audit", "logger.warning(msg)", "print(msg)");
+    s.replace("def audit", "print(msg)", "logger.warning(msg)");
+    s.replace("def deny", "    audit(message)\n    return", "    return");
     // A new definition of a name the handlers call.
     s.replace(
         "def challenge_headers",
