@@ -26,6 +26,10 @@ use super::syntax::{self, named_children, string_value, text, NodeExt};
 use super::Language;
 use crate::settings::Settings;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+/// A name from the source, shared by the statements' kept facts and the
+/// file's tables (rebuilt from them on every keystroke in the language server).
+type Name = std::sync::Arc<str>;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -184,17 +188,17 @@ struct Cx<'a> {
     settings: &'a Settings,
     index: &'a ProjectIndex,
     /// local name -> (module, imported name; `*` for `import module`)
-    imports: HashMap<String, (String, String)>,
+    imports: HashMap<Name, (Name, Name)>,
     /// Names bound anywhere in the file.
-    declared: HashSet<String>,
+    declared: HashSet<Name>,
     /// Module-level `NAME = value`.
-    module_values: HashMap<String, Node<'a>>,
+    module_values: HashMap<Name, Node<'a>>,
     /// Module-level `NAME = ...` assignments by name, in source order.
-    module_assigns: HashMap<String, Vec<Node<'a>>>,
+    module_assigns: HashMap<Name, Vec<Node<'a>>>,
     /// `def`s by name (first definition wins).
-    functions: HashMap<String, Node<'a>>,
+    functions: HashMap<Name, Node<'a>>,
     /// `class`es by name.
-    classes: HashMap<String, Node<'a>>,
+    classes: HashMap<Name, Node<'a>>,
     logging_fns: HashSet<String>,
     helpers: HashMap<String, LocalHelper<'a>>,
     error_classes: HashMap<String, ErrorClass<'a>>,
@@ -410,7 +414,7 @@ impl<'a> Cx<'a> {
                     def.field("body").is_some_and(|b| self.logs_then_returns(b))
                 });
                 alone.push((def.start_byte(), logs));
-                logs.then(|| n.clone())
+                logs.then(|| n.to_string())
             })
             .collect();
         alone.sort_unstable();
@@ -430,11 +434,11 @@ impl<'a> Cx<'a> {
                 .functions
                 .iter()
                 .filter(|(n, def)| {
-                    !self.logging_fns.contains(*n)
+                    !self.logging_fns.contains(&***n)
                         && self.may_name(**def, &added)
                         && def.field("body").is_some_and(|b| self.logs_then_returns(b))
                 })
-                .map(|(n, _)| n.clone())
+                .map(|(n, _)| n.to_string())
                 .collect();
             self.logging_fns.extend(more.iter().cloned());
             added = more
@@ -491,7 +495,7 @@ impl<'a> Cx<'a> {
     /// What the local name `local` (imported from a relative module) is.
     fn imported(&self, local: &str) -> Option<(Export, PathBuf)> {
         let (module, name) = self.imports.get(local)?;
-        if name == "*" {
+        if &**name == "*" {
             return None;
         }
         self.module_export(module, name)
@@ -500,8 +504,8 @@ impl<'a> Cx<'a> {
     /// `mod.NAME` where `mod` was imported as a relative module (`from . import constants`).
     fn imported_member(&self, obj: &str, member: &str) -> Option<(Export, PathBuf)> {
         let (module, name) = self.imports.get(obj)?;
-        let full = if name == "*" {
-            module.clone()
+        let full = if &**name == "*" {
+            module.to_string()
         } else if module.ends_with('.') {
             format!("{module}{name}")
         } else {
@@ -540,11 +544,7 @@ impl<'a> Cx<'a> {
                     if m.starts_with('.') {
                         return Origin::Project;
                     }
-                    let full = if name == "*" {
-                        m.as_str()
-                    } else {
-                        name.as_str()
-                    };
+                    let full: &str = if &**name == "*" { m } else { name };
                     return module_framework(m)
                         .or_else(|| module_framework(full))
                         .map(Origin::Framework)
@@ -798,17 +798,17 @@ impl<'a> Cx<'a> {
                     .unwrap_or("");
                 f.ends_with("getLogger") || f.ends_with("get_logger")
             } {
-                let rank = match name.as_str() {
+                let rank = match &**name {
                     "logger" => 0,
                     "log" => 1,
                     _ => 2,
                 };
                 let better = match &best {
                     None => true,
-                    Some((r, n)) => (rank, name) < (*r, n),
+                    Some((r, n)) => (rank, &**name) < (*r, n.as_str()),
                 };
                 if better {
-                    best = Some((rank, name.clone()));
+                    best = Some((rank, name.to_string()));
                 }
             }
         }
@@ -817,7 +817,7 @@ impl<'a> Cx<'a> {
         }
         for local in ["logger", "log", "LOGGER", "LOG"] {
             if let Some((m, _)) = self.imports.get(local) {
-                if m == "loguru" || m.starts_with('.') || m.contains("log") {
+                if &**m == "loguru" || m.starts_with('.') || m.contains("log") {
                     return Some(local.to_string());
                 }
             }
@@ -825,7 +825,7 @@ impl<'a> Cx<'a> {
         if self
             .imports
             .get("logging")
-            .is_some_and(|(m, n)| m == "logging" && n == "*")
+            .is_some_and(|(m, n)| &**m == "logging" && &**n == "*")
         {
             return Some("logging".into());
         }
@@ -841,7 +841,7 @@ impl<'a> Cx<'a> {
         if self
             .imports
             .get("current_app")
-            .is_some_and(|(m, _)| m == "flask")
+            .is_some_and(|(m, _)| &**m == "flask")
         {
             return Some("current_app.logger".into());
         }
@@ -1176,11 +1176,7 @@ impl<'a> Cx<'a> {
         };
         let ft = text(f, self.src);
         let root = leftmost(f).map(|r| text(r, self.src)).unwrap_or(ft);
-        let module = self
-            .imports
-            .get(root)
-            .map(|(m, _)| m.as_str())
-            .unwrap_or("");
+        let module = self.imports.get(root).map(|(m, _)| &**m).unwrap_or("");
         let client_module = |m: &str| {
             matches!(
                 m.split('.').next().unwrap_or(""),
@@ -2000,15 +1996,15 @@ impl<'a> Cx<'a> {
         // Bases may be defined after subclasses: a few rounds to a fixpoint.
         for _ in 0..4 {
             let mut changed = false;
-            let mut names: Vec<&String> = self.classes.keys().collect();
+            let mut names: Vec<&Name> = self.classes.keys().collect();
             names.sort();
             for name in names {
-                if out.contains_key(name) {
+                if out.contains_key(&**name) {
                     continue;
                 }
                 let class = self.classes[name];
                 if let Some(c) = self.error_class(class, &out) {
-                    out.insert(name.clone(), c);
+                    out.insert(name.to_string(), c);
                     changed = true;
                 }
             }
@@ -3134,7 +3130,7 @@ fn aliased_constructor<'t>(cx: &Cx<'t>, f: Node<'t>) -> Option<&'t str> {
     }
     let local = text(f, cx.src);
     let (module, orig) = cx.imports.get(local)?;
-    let orig = CONSTRUCTORS.iter().copied().find(|c| *c == orig)?;
+    let orig = CONSTRUCTORS.iter().copied().find(|c| *c == &**orig)?;
     (orig != local && module_framework(module).is_some()).then_some(orig)
 }
 

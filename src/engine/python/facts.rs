@@ -10,16 +10,16 @@ use super::*;
 #[derive(Default)]
 pub(super) struct Share<'a> {
     /// local name -> (module, imported name), in order.
-    imports: Vec<(String, (String, String))>,
-    declared: Vec<String>,
+    imports: Vec<(Name, (Name, Name))>,
+    declared: Vec<Name>,
     /// Functions and classes (at any depth) by name, in order.
-    functions: Vec<(String, Node<'a>)>,
+    functions: Vec<(Name, Node<'a>)>,
     /// For each function, the hashes of the words in its text.
     fn_words: Vec<Words>,
-    classes: Vec<(String, Node<'a>)>,
+    classes: Vec<(Name, Node<'a>)>,
     /// Module-level `NAME = value` (or `NAME op= value`): the name, whether
     /// it is a plain assignment, the assignment and the value.
-    assigns: Vec<(String, bool, Node<'a>, Node<'a>)>,
+    assigns: Vec<(Name, bool, Node<'a>, Node<'a>)>,
 }
 
 /// The distinct words of a text, by their [`syntax::fast_hash`], sorted.
@@ -47,12 +47,12 @@ struct Loc {
 /// A [`Share`] kept for the next extraction, its nodes as [`Loc`]s.
 #[derive(Default)]
 pub(super) struct Kept {
-    imports: Vec<(String, (String, String))>,
-    declared: Vec<String>,
-    functions: Vec<(String, Loc)>,
+    imports: Vec<(Name, (Name, Name))>,
+    declared: Vec<Name>,
+    functions: Vec<(Name, Loc)>,
     fn_words: Vec<Words>,
-    classes: Vec<(String, Loc)>,
-    assigns: Vec<(String, bool, Loc, Loc)>,
+    classes: Vec<(Name, Loc)>,
+    assigns: Vec<(Name, bool, Loc, Loc)>,
 }
 
 impl Kept {
@@ -66,7 +66,7 @@ impl Kept {
             .chain(self.functions.iter().map(|(n, _)| n))
             .chain(self.classes.iter().map(|(n, _)| n))
             .chain(self.assigns.iter().map(|(n, ..)| n))
-            .cloned()
+            .map(|n| n.to_string())
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -93,9 +93,9 @@ impl Kept {
 }
 
 fn named<'a>(
-    list: &[(String, Loc)],
+    list: &[(Name, Loc)],
     at: impl Fn(&Loc) -> Option<Node<'a>>,
-) -> Option<Vec<(String, Node<'a>)>> {
+) -> Option<Vec<(Name, Node<'a>)>> {
     list.iter()
         .map(|(n, l)| Some((n.clone(), at(l)?)))
         .collect()
@@ -132,18 +132,18 @@ impl<'a> Share<'a> {
                 "import_from_statement" => share.import_from(node, src),
                 "function_definition" => {
                     if let Some(n) = node.field("name") {
-                        let name = text(n, src).to_string();
+                        let name: Name = text(n, src).into();
                         share.declared.push(name.clone());
                         share.functions.push((name, node));
                         share.fn_words.push(words_of(text(node, src)));
                     }
                     for p in params(node, src) {
-                        share.declared.push(p.name);
+                        share.declared.push(p.name.into());
                     }
                 }
                 "class_definition" => {
                     if let Some(n) = node.field("name") {
-                        let name = text(n, src).to_string();
+                        let name: Name = text(n, src).into();
                         share.declared.push(name.clone());
                         share.classes.push((name, node));
                     }
@@ -153,7 +153,7 @@ impl<'a> Share<'a> {
                         share.declare_targets(left, src);
                         if left.kind_name() == "identifier" && module_level {
                             if let Some(right) = node.field("right") {
-                                let name = text(left, src).to_string();
+                                let name: Name = text(left, src).into();
                                 let plain = node.kind_name() == "assignment";
                                 share.assigns.push((name, plain, node, right));
                             }
@@ -192,7 +192,7 @@ impl<'a> Share<'a> {
             end: n.end_byte() - base,
             kind: n.kind_id(),
         };
-        let located = |list: &[(String, Node)]| -> Vec<(String, Loc)> {
+        let located = |list: &[(Name, Node)]| -> Vec<(Name, Loc)> {
             list.iter().map(|(s, n)| (s.clone(), loc(n))).collect()
         };
         Kept {
@@ -213,7 +213,7 @@ impl<'a> Share<'a> {
         let mut stack = vec![n];
         while let Some(x) = stack.pop() {
             match x.kind_name() {
-                "identifier" => self.declared.push(text(x, src).to_string()),
+                "identifier" => self.declared.push(text(x, src).into()),
                 "attribute" | "subscript" => {}
                 _ => stack.extend(named_children(x)),
             }
@@ -225,7 +225,7 @@ impl<'a> Share<'a> {
             match c.kind_name() {
                 "dotted_name" => {
                     let full = text(c, src);
-                    let local = full.split('.').next().unwrap_or(full).to_string();
+                    let local: Name = full.split('.').next().unwrap_or(full).into();
                     self.declared.push(local.clone());
                     self.imports.push((local.clone(), (local, "*".into())));
                 }
@@ -233,10 +233,10 @@ impl<'a> Share<'a> {
                     let (Some(name), Some(alias)) = (c.field("name"), c.field("alias")) else {
                         continue;
                     };
-                    let local = text(alias, src).to_string();
+                    let local: Name = text(alias, src).into();
                     self.declared.push(local.clone());
                     self.imports
-                        .push((local, (text(name, src).to_string(), "*".into())));
+                        .push((local, (text(name, src).into(), "*".into())));
                 }
                 _ => {}
             }
@@ -247,7 +247,7 @@ impl<'a> Share<'a> {
         let Some(module) = node.field("module_name") else {
             return;
         };
-        let module = text(module, src).to_string();
+        let module: Name = text(module, src).into();
         let mut cursor = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut cursor).collect();
         for n in names {
@@ -260,9 +260,9 @@ impl<'a> Share<'a> {
                 }
                 _ => (text(n, src), text(n, src)),
             };
-            self.declared.push(local.to_string());
-            self.imports
-                .push((local.to_string(), (module.clone(), name.to_string())));
+            let local: Name = local.into();
+            self.declared.push(local.clone());
+            self.imports.push((local, (module.clone(), name.into())));
         }
     }
 }

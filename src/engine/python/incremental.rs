@@ -47,8 +47,8 @@ const MAX_CHANGED_NAMES: usize = 256;
 /// What one extraction of a file leaves for the next.
 pub struct State {
     stmts: Vec<StmtState>,
-    imports: HashMap<String, (String, String)>,
-    declared: HashSet<String>,
+    imports: HashMap<Name, (Name, Name)>,
+    declared: HashSet<Name>,
     logging_fns: HashSet<String>,
     error_classes: HashSet<String>,
     logger: Option<String>,
@@ -132,7 +132,7 @@ pub(in crate::engine) fn extract(
     let known = |cx: &Cx, def: Node| -> Option<bool> {
         let (st, _) = prev?;
         let valid = alone_valid.get_or_init(|| {
-            let differ: Vec<&String> = st.declared.symmetric_difference(&cx.declared).collect();
+            let differ: Vec<&Name> = st.declared.symmetric_difference(&cx.declared).collect();
             if st.imports != cx.imports || differ.len() > MAX_CHANGED_NAMES {
                 return vec![false; n];
             }
@@ -398,10 +398,14 @@ fn changed_names(
             pending.extend(s.defines.iter().cloned());
         }
     }
+    pending.extend(
+        st.declared
+            .symmetric_difference(&cx.declared)
+            .map(|n| n.to_string()),
+    );
     let mut differ = |a: &HashSet<String>, b: &HashSet<String>| {
         pending.extend(a.symmetric_difference(b).cloned());
     };
-    differ(&st.declared, &cx.declared);
     differ(&st.logging_fns, &cx.logging_fns);
     differ(&st.error_classes, error_classes);
     Changed {
