@@ -26,15 +26,15 @@ use super::syntax::{self, named_children, string_value, text, NodeExt};
 use super::Language;
 use crate::settings::Settings;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
-/// A name from the source, shared by the statements' kept facts and the
-/// file's tables (rebuilt from them on every keystroke in the language server).
-type Name = std::sync::Arc<str>;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
+
+/// A name from the source, shared by the statements' kept facts and the
+/// file's tables (rebuilt from them on every keystroke in the language server).
+type Name = std::sync::Arc<str>;
 
 mod facts;
 pub mod incremental;
@@ -202,7 +202,7 @@ struct Cx<'a> {
     logging_fns: HashSet<String>,
     helpers: HashMap<String, LocalHelper<'a>>,
     error_classes: HashMap<String, ErrorClass<'a>>,
-    logger: Option<String>,
+    logger: Option<Name>,
     framework_hint: Option<Framework>,
     quote: char,
     newline: &'static str,
@@ -336,7 +336,7 @@ impl<'a> Cx<'a> {
             }
         };
         cx.scan(earlier);
-        cx.logger = cx.find_logger();
+        cx.logger = cx.find_logger().map(Into::into);
         cx.error_classes = cx.collect_error_classes();
         cx
     }
@@ -421,30 +421,27 @@ impl<'a> Cx<'a> {
         self.logs_alone = alone;
         // Functions calling logging functions log too (a few rounds, bounded).
         // Only a function naming one of the last round's can join the next.
-        let mut added: HashSet<u64> = logging
-            .iter()
-            .map(|n| syntax::fast_hash(n.as_bytes()))
-            .collect();
-        self.logging_fns.extend(logging);
+        let mut added = logging;
+        self.logging_fns.extend(added.iter().cloned());
         for _ in 0..3 {
             if added.is_empty() {
                 break;
             }
-            let more: Vec<String> = self
+            let names: HashSet<u64> = added
+                .iter()
+                .map(|n| syntax::fast_hash(n.as_bytes()))
+                .collect();
+            added = self
                 .functions
                 .iter()
                 .filter(|(n, def)| {
                     !self.logging_fns.contains(&***n)
-                        && self.may_name(**def, &added)
+                        && self.may_name(**def, &names)
                         && def.field("body").is_some_and(|b| self.logs_then_returns(b))
                 })
                 .map(|(n, _)| n.to_string())
                 .collect();
-            self.logging_fns.extend(more.iter().cloned());
-            added = more
-                .iter()
-                .map(|n| syntax::fast_hash(n.as_bytes()))
-                .collect();
+            self.logging_fns.extend(added.iter().cloned());
         }
     }
 
@@ -2774,7 +2771,7 @@ fn kwarg_insertion(
             Some(HeaderInsertion {
                 at: list.start_byte() + 1,
                 replace_len: inner.len(),
-                template: kwarg.to_string().into(),
+                template: kwarg.into(),
                 how,
             })
         }
@@ -2925,7 +2922,7 @@ impl<'t> Raw<'t> {
             handler: enclosing_function(cx, self.anchor).map(|f| f.byte_range()),
             logged: cx.logged_before(self.anchor).or(self.logged_in),
             log_insertion,
-            logger_in_scope: cx.logger.clone().map(Into::into),
+            logger_in_scope: cx.logger.clone(),
             identity_established: cx.identity_established(self.anchor),
             echoes_error,
             via_helper: self.via,

@@ -51,7 +51,7 @@ pub struct State {
     declared: HashSet<Name>,
     logging_fns: HashSet<String>,
     error_classes: HashSet<String>,
-    logger: Option<String>,
+    logger: Option<Name>,
     framework_hint: Option<Framework>,
     quote: char,
     /// How much of the text finding the quote style read.
@@ -398,20 +398,21 @@ fn changed_names(
             pending.extend(s.defines.iter().cloned());
         }
     }
-    pending.extend(
-        st.declared
-            .symmetric_difference(&cx.declared)
-            .map(|n| n.to_string()),
-    );
-    let mut differ = |a: &HashSet<String>, b: &HashSet<String>| {
-        pending.extend(a.symmetric_difference(b).cloned());
-    };
-    differ(&st.logging_fns, &cx.logging_fns);
-    differ(&st.error_classes, error_classes);
+    pending.extend(differ(&st.declared, &cx.declared));
+    pending.extend(differ(&st.logging_fns, &cx.logging_fns));
+    pending.extend(differ(&st.error_classes, error_classes));
     Changed {
         pending,
         done: HashSet::default(),
     }
+}
+
+/// The names in one of `a` and `b` but not both.
+fn differ<'s, T>(a: &'s HashSet<T>, b: &'s HashSet<T>) -> impl Iterator<Item = String> + 's
+where
+    T: std::ops::Deref<Target = str> + Eq + std::hash::Hash,
+{
+    a.symmetric_difference(b).map(|n| n.to_string())
 }
 
 /// Marks fresh every statement that mentions a changed name, adding the
