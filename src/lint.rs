@@ -186,9 +186,9 @@ impl Linter {
     /// Suppressions, then the order findings are reported in.
     fn finish(&self, diags: &mut Vec<Diagnostic>, text: &str, lang: Language, tree: &Tree) {
         crate::suppress::apply(text, lang, tree, &self.settings, diags);
-        diags.sort_by(|a, b| {
-            (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
-        });
+        // Sorting the keys and then moving each finding once beats moving
+        // the large findings around while sorting (a big file has ~900).
+        diags.sort_by_cached_key(|d| (d.range.start, d.range.end, d.rule));
     }
 }
 
