@@ -87,8 +87,9 @@ pub struct Diagnostic {
     /// language server copies every finding on every keystroke.
     pub message: Arc<str>,
     pub range: Range<usize>,
-    pub fixes: Vec<Fix>,
-    pub related: Vec<Related>,
+    /// Shared too, so copying a finding allocates nothing.
+    pub fixes: Arc<[Fix]>,
+    pub related: Arc<[Related]>,
     /// Set when a suppression comment silenced this finding.
     pub suppressed: Option<Suppressed>,
 }
@@ -105,21 +106,30 @@ impl Diagnostic {
             severity,
             message: message.into(),
             range,
-            fixes: Vec::new(),
-            related: Vec::new(),
+            fixes: Arc::new([]),
+            related: Arc::new([]),
             suppressed: None,
         }
     }
     pub fn with_fix(mut self, fix: Fix) -> Self {
-        self.fixes.push(fix);
+        self.fixes = appended(&self.fixes, fix);
         self
     }
     pub fn with_related(mut self, range: Range<usize>, message: impl Into<Arc<str>>) -> Self {
-        self.related.push(Related {
-            path: None,
-            range,
-            message: message.into(),
-        });
+        self.related = appended(
+            &self.related,
+            Related {
+                path: None,
+                range,
+                message: message.into(),
+            },
+        );
         self
     }
+}
+
+/// `items` with `item` after them (a finding has a handful of fixes and
+/// related locations, added while it is built).
+pub fn appended<T: Clone>(items: &[T], item: T) -> Arc<[T]> {
+    items.iter().cloned().chain(std::iter::once(item)).collect()
 }

@@ -122,14 +122,15 @@ pub fn apply(
             }
         };
         if let Some(problem) = problem {
-            let mut d = Diagnostic::new(
-                id,
-                severity,
-                dir.comment.clone(),
-                format!("This suppression {problem}"),
+            diags.push(
+                Diagnostic::new(
+                    id,
+                    severity,
+                    dir.comment.clone(),
+                    format!("This suppression {problem}"),
+                )
+                .with_fix(remove.clone()),
             );
-            d.fixes.push(remove.clone());
-            diags.push(d);
         }
     }
 }

@@ -38,7 +38,7 @@ fn render(path: &Path, rule: &str) -> (String, usize) {
             d.message
         )
         .unwrap();
-        for f in &d.fixes {
+        for f in d.fixes.iter() {
             writeln!(
                 out,
                 "  fix ({}): {}",

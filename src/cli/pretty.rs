@@ -93,11 +93,11 @@ fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, 
         d.message
     );
     out.push_str(&frame(file, d, color));
-    for fix in &d.fixes {
+    for fix in d.fixes.iter() {
         let kind = if fix.safe { "safe" } else { "unsafe" };
         let _ = writeln!(out, "  {} {} ({kind})", paint(st.info, "= fix:"), fix.title);
     }
-    for r in &d.related {
+    for r in d.related.iter() {
         let loc = match &r.path {
             Some(p) => slash_path(&super::paths::display_path(p)),
             None => {

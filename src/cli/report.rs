@@ -256,18 +256,19 @@ mod tests {
             summary_line(&report(vec![], 10)),
             "No problems found in 10 files."
         );
-        let mut e = Diagnostic::new("require-www-authenticate", Severity::Error, 0..1, "m");
-        e.fixes.push(crate::Fix {
-            title: "t".into(),
-            safe: true,
-            edits: vec![],
-        });
-        let mut w = Diagnostic::new("prefer-403-for-authorization", Severity::Warning, 2..3, "m");
-        w.fixes.push(crate::Fix {
-            title: "t".into(),
-            safe: false,
-            edits: vec![],
-        });
+        let e = Diagnostic::new("require-www-authenticate", Severity::Error, 0..1, "m").with_fix(
+            crate::Fix {
+                title: "t".into(),
+                safe: true,
+                edits: vec![],
+            },
+        );
+        let w = Diagnostic::new("prefer-403-for-authorization", Severity::Warning, 2..3, "m")
+            .with_fix(crate::Fix {
+                title: "t".into(),
+                safe: false,
+                edits: vec![],
+            });
         let w2 = Diagnostic::new("require-401-logging", Severity::Warning, 4..5, "m");
         assert_eq!(
             summary_line(&report(vec![e.clone(), w, w2], 1)),

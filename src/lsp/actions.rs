@@ -44,7 +44,7 @@ pub fn plan(text: &str, lang: Language, diags: &[&Diagnostic]) -> Vec<Planned> {
     let mut out = Vec::new();
     for (i, d) in diags.iter().enumerate() {
         let mut preferred_given = false;
-        for fix in &d.fixes {
+        for fix in d.fixes.iter() {
             let valid = !fix.edits.is_empty()
                 && fix.edits.iter().all(|e| {
                     e.range.start <= e.range.end
@@ -338,7 +338,7 @@ mod tests {
         let text = "return new Response('no', { status: 401 });\n";
         let mut d = Diagnostic::new("require-www-authenticate", Severity::Error, 7..42, "m");
         for (title, safe) in [("unsafe", false), ("safe a", true), ("safe b", true)] {
-            d.fixes.push(Fix {
+            d = d.with_fix(Fix {
                 title: title.into(),
                 safe,
                 edits: vec![Edit::insert(40, " ")],

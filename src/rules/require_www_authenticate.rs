@@ -48,11 +48,14 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         d = d.with_related(fact.range.clone(), related.clone());
     }
     if let Some(h) = &site.via_helper {
-        d.related.push(crate::diagnostic::Related {
-            path: h.path.clone(),
-            range: h.range.clone(),
-            message: format!("{}; add the header there or pass a challenge", h.note).into(),
-        });
+        d.related = crate::diagnostic::appended(
+            &d.related,
+            crate::diagnostic::Related {
+                path: h.path.clone(),
+                range: h.range.clone(),
+                message: format!("{}; add the header there or pass a challenge", h.note).into(),
+            },
+        );
     }
     if let Some(ins) = &site.headers.insertion {
         // Answering Hono `basicAuth`'s failure: the challenge must stay `Basic`.

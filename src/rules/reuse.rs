@@ -20,7 +20,7 @@
 //! every edit.
 
 use super::Context;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Related};
 use crate::engine::model::*;
 use crate::engine::Language;
 use crate::settings::Settings;
@@ -133,32 +133,58 @@ impl Map {
         let mut unmoved = true;
         let mut out = Vec::with_capacity(found.len());
         for d in found {
-            let mut d = d.clone();
-            let Diagnostic {
-                rule: _,
-                severity: _,
-                message: _,
-                range,
-                fixes,
-                related,
-                suppressed,
-            } = &mut d;
-            if suppressed.is_some() {
+            if d.suppressed.is_some() {
                 return None; // set later, by the suppression pass
             }
-            unmoved &= self.before(range);
-            *range = self.range(range)?;
-            for f in fixes {
-                for e in &mut f.edits {
-                    unmoved &= self.before(&e.range);
-                    e.range = self.range(&e.range)?;
-                }
+            // The fixes and related locations are shared, and copied only
+            // when an offset in them moves.
+            let mut d = d.clone();
+            unmoved &= self.before(&d.range);
+            d.range = self.range(&d.range)?;
+            if !d
+                .fixes
+                .iter()
+                .all(|f| f.edits.iter().all(|e| self.before(&e.range)))
+            {
+                unmoved = false;
+                d.fixes = d
+                    .fixes
+                    .iter()
+                    .map(|f| {
+                        Some(Fix {
+                            title: f.title.clone(),
+                            safe: f.safe,
+                            edits: f
+                                .edits
+                                .iter()
+                                .map(|e| {
+                                    Some(Edit::replace(
+                                        self.range(&e.range)?,
+                                        e.replacement.clone(),
+                                    ))
+                                })
+                                .collect::<Option<_>>()?,
+                        })
+                    })
+                    .collect::<Option<_>>()?;
             }
-            for r in related {
-                if r.path.is_none() {
-                    unmoved &= self.before(&r.range);
-                    r.range = self.range(&r.range)?;
-                }
+            let here = |r: &Related| r.path.is_none();
+            if !d.related.iter().all(|r| !here(r) || self.before(&r.range)) {
+                unmoved = false;
+                d.related = d
+                    .related
+                    .iter()
+                    .map(|r| {
+                        Some(Related {
+                            range: if here(r) {
+                                self.range(&r.range)?
+                            } else {
+                                r.range.clone()
+                            },
+                            ..r.clone()
+                        })
+                    })
+                    .collect::<Option<_>>()?;
             }
             out.push(d);
         }
