@@ -2088,7 +2088,7 @@ struct Raw<'t> {
 impl<'t> Raw<'t> {
     fn into_site(self, cx: &Cx<'t>) -> Option<ResponseSite> {
         let status = match self.status {
-            StatusEval::Known(v) => Status::Known(v),
+            StatusEval::Known(v) => Status::Known(v.into()),
             StatusEval::Forwarded(r, s) => Status::Forwarded {
                 range: r,
                 source: s,
@@ -3394,7 +3394,7 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
             continue;
         };
         let status = match cx.eval_status(*status_arg, 0) {
-            StatusEval::Known(v) => Status::Known(v),
+            StatusEval::Known(v) => Status::Known(v.into()),
             StatusEval::Forwarded(r, s) => Status::Forwarded {
                 range: r,
                 source: s,

@@ -81,7 +81,7 @@ pub struct StatusValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// One or more known codes (several for a conditional expression).
-    Known(Vec<StatusValue>),
+    Known(Arc<[StatusValue]>),
     /// A status copied from another response (`upstream.status`,
     /// `resp.status_code`): `source` is the expression's text.
     Forwarded { range: Range<usize>, source: String },
@@ -364,15 +364,15 @@ pub trait OffsetMap {
         *range = self.range(range)?;
         match status {
             Status::Known(values) => {
-                for v in values {
-                    let StatusValue {
-                        code: _,
-                        range,
-                        literal: _,
-                        branch_condition: _,
-                    } = v;
-                    *range = self.range(range)?;
-                }
+                *values = values
+                    .iter()
+                    .map(|v| {
+                        Some(StatusValue {
+                            range: self.range(&v.range)?,
+                            ..v.clone()
+                        })
+                    })
+                    .collect::<Option<_>>()?;
             }
             Status::Forwarded { range, source: _ } => *range = self.range(range)?,
             Status::Unknown => {}

@@ -2881,7 +2881,7 @@ impl<'t> Raw<'t> {
 
     fn into_site(self, cx: &Cx<'t>) -> Option<ResponseSite> {
         let status = match self.status {
-            StatusEval::Known(v) => Status::Known(v),
+            StatusEval::Known(v) => Status::Known(v.into()),
             StatusEval::Forwarded(r, s) => Status::Forwarded {
                 range: r,
                 source: s,

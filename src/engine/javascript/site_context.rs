@@ -409,12 +409,15 @@ impl Middlewares {
                     challenge,
                     opaque: false,
                 };
-                let status = Status::Known(vec![StatusValue {
-                    code: 401,
-                    range: args[0].byte_range(),
-                    literal: false,
-                    branch_condition: None,
-                }]);
+                let status = Status::Known(
+                    [StatusValue {
+                        code: 401,
+                        range: args[0].byte_range(),
+                        literal: false,
+                        branch_condition: None,
+                    }]
+                    .into(),
+                );
                 let insertion = Some(HeaderInsertion {
                     at: recv.end_byte(),
                     replace_len: 0,
