@@ -110,7 +110,7 @@ impl Document {
                 + crate::engine::syntax::bracket_depth(new_text),
         );
         Arc::make_mut(&mut self.text).replace_range(start..end, new_text);
-        self.line_map = Arc::new(LineMap::new(&self.text));
+        Arc::make_mut(&mut self.line_map).edit(start, end, new_text);
         if let Some(tree) = self.tree.as_mut() {
             tree.edit(&InputEdit {
                 start_byte: start,
