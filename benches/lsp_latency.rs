@@ -17,6 +17,10 @@
 //! `--in-process` to do the server's work for each keystroke without the
 //! server, for profiling).
 
+// The allocator the server uses (src/main.rs), for `--in-process`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/lsp_client.rs"]
 mod lsp_client;
 
