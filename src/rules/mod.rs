@@ -146,9 +146,10 @@ pub fn run_site(ctx: &Context, site: &ResponseSite) -> Vec<Diagnostic> {
 /// a [`Rule::once_per_range`] rule's finding is kept only the first time its
 /// range appears.
 pub fn combine<'a>(per_site: impl Iterator<Item = &'a [Diagnostic]>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut seen: std::collections::HashSet<(&'static str, std::ops::Range<usize>)> =
-        std::collections::HashSet::new();
+    // A site has about one finding.
+    let mut out = Vec::with_capacity(per_site.size_hint().0);
+    let mut seen: rustc_hash::FxHashSet<(&'static str, std::ops::Range<usize>)> =
+        Default::default();
     for found in per_site {
         for d in found {
             let once = find(d.rule).is_some_and(|r| r.once_per_range);

@@ -422,16 +422,21 @@ fn reuse_or_extract<'t>(
     let first_of_old: Vec<usize> = prev.map_or_else(Vec::new, |(st, _)| {
         statements::first_indices(st.stmts.iter().map(|s| s.sites.len()))
     });
-    let mut all = Vec::new();
-    let mut was: Vec<Option<usize>> = Vec::new();
-    for i in 0..n {
-        let sites: &[ResponseSite] = if !reuse[i] {
+    let sites_of = |i: usize| -> Option<&[ResponseSite]> {
+        Some(if !reuse[i] {
             &fresh_sites[i]
         } else if let Some((s, _)) = &moved[i] {
             s
         } else {
             &old(i)?.sites
-        };
+        })
+    };
+    // Sized up front: growing it would copy every site several times.
+    let total = (0..n).map(|i| sites_of(i).map_or(0, |s| s.len())).sum();
+    let mut all = Vec::with_capacity(total);
+    let mut was: Vec<Option<usize>> = Vec::with_capacity(if prev.is_some() { total } else { 0 });
+    for i in 0..n {
+        let sites = sites_of(i)?;
         all.extend(sites.iter().cloned());
         // Only an extraction that reuses a previous one gives origins.
         match (reuse[i], prev) {

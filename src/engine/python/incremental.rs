@@ -289,8 +289,11 @@ pub(in crate::engine) fn extract(
     });
     let mut alone = cx.logs_alone.iter().peekable();
     let mut stmt_states = Vec::with_capacity(n);
-    let mut sites = Vec::new();
-    let mut origin = Vec::new();
+    // About as many sites as last time: growing the list would copy every
+    // site several times.
+    let expected = prev.map_or(0, |(st, _)| st.stmts.iter().map(|s| s.sites.len()).sum());
+    let mut sites = Vec::with_capacity(expected);
+    let mut origin = Vec::with_capacity(expected);
     let mut moved = moved.into_iter();
     let mut fresh_sites = fresh_sites.into_iter();
     for i in 0..n {
