@@ -1,5 +1,7 @@
 // mimalloc: a keystroke in the language server makes and frees thousands of
-// small allocations, and glibc's allocator spent a fifth of that work.
+// small allocations. glibc's malloc, free and realloc were a fifth of its
+// instructions, and mimalloc cut the time to deliver its diagnostics by
+// about a quarter (docs/lsp.md#latency).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -147,49 +147,45 @@ impl Map {
                 .all(|f| f.edits.iter().all(|e| self.before(&e.range)))
             {
                 unmoved = false;
-                d.fixes = d
-                    .fixes
-                    .iter()
-                    .map(|f| {
-                        Some(Fix {
-                            title: f.title.clone(),
-                            safe: f.safe,
-                            edits: f
-                                .edits
-                                .iter()
-                                .map(|e| {
-                                    Some(Edit::replace(
-                                        self.range(&e.range)?,
-                                        e.replacement.clone(),
-                                    ))
-                                })
-                                .collect::<Option<_>>()?,
-                        })
+                d.fixes = each(&d.fixes, |f| {
+                    Some(Fix {
+                        title: f.title.clone(),
+                        safe: f.safe,
+                        edits: f
+                            .edits
+                            .iter()
+                            .map(|e| {
+                                Some(Edit::replace(self.range(&e.range)?, e.replacement.clone()))
+                            })
+                            .collect::<Option<_>>()?,
                     })
-                    .collect::<Option<_>>()?;
+                })?;
             }
+            // Related locations in other files do not move.
             let here = |r: &Related| r.path.is_none();
             if !d.related.iter().all(|r| !here(r) || self.before(&r.range)) {
                 unmoved = false;
-                d.related = d
-                    .related
-                    .iter()
-                    .map(|r| {
-                        Some(Related {
-                            range: if here(r) {
-                                self.range(&r.range)?
-                            } else {
-                                r.range.clone()
-                            },
-                            ..r.clone()
-                        })
+                d.related = each(&d.related, |r| {
+                    Some(Related {
+                        path: r.path.clone(),
+                        range: if here(r) {
+                            self.range(&r.range)?
+                        } else {
+                            r.range.clone()
+                        },
+                        message: r.message.clone(),
                     })
-                    .collect::<Option<_>>()?;
+                })?;
             }
             out.push(d);
         }
         Some((out, unmoved))
     }
+}
+
+/// `items`, each moved by `moved`, or `None` if one does not map.
+fn each<T>(items: &[T], moved: impl Fn(&T) -> Option<T>) -> Option<Arc<[T]>> {
+    items.iter().map(moved).collect()
 }
 
 /// How many bytes `a` and `b` share at the start, compared a block at a
