@@ -11,6 +11,8 @@
 //! The format is documented in `docs/configuration.md` and in the file that
 //! `authlint init` writes ([`STARTER_CONFIG`]).
 
+use crate::diagnostic::Confidence;
+use crate::roles::Role;
 use crate::settings::{HelperSpec, Level, Settings};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -173,6 +175,11 @@ struct RawConfig {
     helpers: Vec<Spanned<RawHelper>>,
     #[serde(default)]
     overrides: Vec<Spanned<RawOverride>>,
+    /// `[roles]`: role name → globs of files that play it.
+    #[serde(default)]
+    roles: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    #[serde(rename = "min-confidence")]
+    min_confidence: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -373,6 +380,8 @@ pub struct ResolvedConfig {
     include: Option<PathFilter>,
     exclude: Vec<PathFilter>,
     overrides: Vec<Override>,
+    /// `[roles]`, in order: the first whose globs match a file gives its role.
+    roles: Vec<(Role, PathFilter)>,
     /// Every file read to build this (the config and what it extends).
     pub sources: Vec<PathBuf>,
 }
@@ -387,6 +396,7 @@ impl ResolvedConfig {
             include: None,
             exclude: Vec::new(),
             overrides: Vec::new(),
+            roles: Vec::new(),
             sources: Vec::new(),
         }
     }
@@ -491,10 +501,23 @@ impl ResolvedConfig {
             .collect()
     }
 
+    /// The role `[roles]` gives `file`, if any.
+    pub fn role_for(&self, file: &Path) -> Option<Role> {
+        if self.roles.is_empty() {
+            return None;
+        }
+        let file = absolute(file);
+        self.roles
+            .iter()
+            .find(|(_, f)| f.matches(&file))
+            .map(|(r, _)| *r)
+    }
+
     /// The settings for one file: the base settings with every matching
-    /// `[[overrides]]` applied in order (later ones win).
+    /// `[[overrides]]` applied in order (later ones win), and its `[roles]` role.
     pub fn settings_for(&self, file: &Path) -> Settings {
         let mut s = self.settings.clone();
+        s.role = self.role_for(file);
         for i in self.overrides_for(file) {
             for (rule, level) in &self.overrides[i].rules {
                 s.rules.insert(rule.clone(), *level);
@@ -713,6 +736,41 @@ impl Layer {
                 status_arg: helper.status,
                 message_arg: helper.message,
             });
+        }
+        if let Some(c) = &raw.min_confidence {
+            out.settings.min_confidence = Confidence::parse(c.get_ref()).ok_or_else(|| {
+                ConfigError::at(
+                    path,
+                    text,
+                    c.span().start,
+                    format!(
+                        "invalid min-confidence `{}`: expected `high`, `medium` or `low`",
+                        c.get_ref()
+                    ),
+                )
+            })?;
+        }
+        if !raw.roles.is_empty() {
+            // A child's `[roles]` replaces the inherited one, whose globs are
+            // relative to another folder.
+            out.roles.clear();
+            let mut listed: Vec<_> = raw.roles.iter().collect();
+            listed.sort_by_key(|(name, _)| name.span().start);
+            for (name, globs) in listed {
+                let Some(role) = Role::parse(name.get_ref()) else {
+                    return Err(ConfigError::at(
+                        path,
+                        text,
+                        name.span().start,
+                        format!(
+                            "unknown role `{}`: expected `app`, `library`, `docs`, `test` or `generated`",
+                            name.get_ref()
+                        ),
+                    ));
+                };
+                out.roles
+                    .push((role, compile_filter(base, globs, path, text)?));
+            }
         }
         for o in &raw.overrides {
             let ov = o.get_ref();
@@ -1004,6 +1062,18 @@ pub const STARTER_CONFIG: &str = r#"# authlint.toml: configuration for authlint 
 # [[overrides]]
 # files = ["legacy/**"]
 # rules = { prefer-403-for-authorization = "off" }
+
+# Report only findings at least this sure: "high", "medium" (the default) or
+# "low" (everything, including guesses from words alone).
+# min-confidence = "medium"
+
+# What part files play, when the built-in detection (test and docs folders,
+# generated code, published packages) gets it wrong. Globs relative to this
+# file; the first role listed whose globs match wins. Roles: app, library,
+# docs, test, generated. Each rule's page says which roles it applies to.
+# [roles]
+# app = ["examples/**"]
+# library = ["packages/auth/**"]
 "#;
 
 #[cfg(test)]

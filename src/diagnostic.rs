@@ -26,6 +26,38 @@ impl Severity {
     }
 }
 
+/// How strong a finding's evidence is. Findings below the run's minimum
+/// (`--min-confidence`, `min-confidence` in `authlint.toml`; `medium` by
+/// default) are not reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// A guess from words (a message, a name) with nothing in the code's
+    /// behaviour to confirm it.
+    Low,
+    /// The code's shape supports the finding, but something on the path
+    /// could not be seen (a helper in another module, a wrapper).
+    Medium,
+    /// The code shows it: the status, the missing header, the credential check.
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Confidence> {
+        [Confidence::Low, Confidence::Medium, Confidence::High]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
 /// One text replacement. `range` is a byte range of the original text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Edit {
@@ -83,6 +115,8 @@ pub struct Diagnostic {
     /// Stable rule id, e.g. `require-www-authenticate`.
     pub rule: &'static str,
     pub severity: Severity,
+    /// How strong the evidence is.
+    pub confidence: Confidence,
     /// The text parts of a finding are shared rather than owned: the
     /// language server copies every finding on every keystroke.
     pub message: Arc<str>,
@@ -104,12 +138,17 @@ impl Diagnostic {
         Diagnostic {
             rule,
             severity,
+            confidence: Confidence::High,
             message: message.into(),
             range,
             fixes: Arc::new([]),
             related: Arc::new([]),
             suppressed: None,
         }
+    }
+    pub fn with_confidence(mut self, confidence: Confidence) -> Self {
+        self.confidence = confidence;
+        self
     }
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fixes = appended(&self.fixes, fix);

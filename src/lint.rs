@@ -2,10 +2,11 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, FsSource, Language, ModuleSource, ProjectIndex};
+use crate::roles::{Assigned, Detector, Role};
 use crate::rules;
 use crate::settings::Settings;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tree_sitter::Tree;
 
 /// Files larger than this are skipped (minified bundles, generated code).
@@ -46,21 +47,57 @@ impl std::fmt::Display for Skip {
 pub struct Linter {
     pub settings: Settings,
     pub index: ProjectIndex,
+    /// Finds each file's role when the settings do not give one.
+    roles: Detector,
+    /// `settings` with each detected role in force, made once per role.
+    by_role: [OnceLock<Settings>; Role::ALL.len()],
 }
 
 impl Linter {
     pub fn new(settings: Settings) -> Self {
-        Linter {
-            settings,
-            index: ProjectIndex::new(Arc::new(FsSource)),
-        }
+        Self::with_source(settings, Arc::new(FsSource))
     }
 
     pub fn with_source(settings: Settings, source: Arc<dyn ModuleSource>) -> Self {
         Linter {
             settings,
             index: ProjectIndex::new(source),
+            roles: Detector::default(),
+            by_role: Default::default(),
         }
+    }
+
+    /// The role of the file at `path` and why: the configured one, or the
+    /// one [`Detector`] finds.
+    pub fn role(&self, path: &Path, text: &str) -> Assigned {
+        match self.settings.role {
+            Some(role) => Assigned {
+                role,
+                why: "set by `[roles]` in the configuration".to_string(),
+            },
+            None => self.roles.detect(path, text),
+        }
+    }
+
+    /// The settings for one file: its role in force, so that rules which do
+    /// not apply to that role are off (`None` when no rule applies at all).
+    fn settings_for(&self, path: &Path, text: &str) -> Option<&Settings> {
+        let s = self.settings_in_force(path, text);
+        rules::RULES
+            .iter()
+            .any(|r| s.level(r.id).severity().is_some())
+            .then_some(s)
+    }
+
+    fn settings_in_force(&self, path: &Path, text: &str) -> &Settings {
+        let role = match self.settings.role {
+            Some(role) => role,
+            None => self.roles.detect(path, text).role,
+        };
+        self.by_role[role.index()].get_or_init(|| Settings {
+            role: Some(role),
+            ..self.settings.clone()
+        })
     }
 
     /// Checks bytes read from disk: size, NUL bytes, UTF-8.
@@ -91,7 +128,7 @@ impl Linter {
         if text.len() > MAX_FILE_BYTES {
             return Err(Skip::TooLarge(text.len()));
         }
-        if !engine::syntax::may_contain_response(text) {
+        if !engine::syntax::may_contain_response(text) || self.settings_for(path, text).is_none() {
             return Ok(Vec::new());
         }
         if engine::syntax::bracket_depth_exceeds(text, MAX_BRACKET_DEPTH) {
@@ -109,17 +146,20 @@ impl Linter {
         lang: Language,
         tree: &Tree,
     ) -> Result<Vec<Diagnostic>, Skip> {
+        let Some(settings) = self.settings_for(path, text) else {
+            return Ok(Vec::new());
+        };
         let model = engine::extract_within(
             path,
             text,
             lang,
             tree,
-            &self.settings,
+            settings,
             &self.index,
             MAX_TREE_DEPTH,
         )
         .ok_or(Skip::TooDeep)?;
-        Ok(self.check(&model, text, lang, tree))
+        Ok(self.check(settings, &model, text, lang, tree))
     }
 
     /// [`Linter::lint_tree`] for a document being edited: reuses what the
@@ -135,28 +175,22 @@ impl Linter {
         tree: &Tree,
         prev: Option<Reuse<'_>>,
     ) -> Result<(Vec<Diagnostic>, Analysis), Skip> {
+        let settings = self.settings_in_force(path, text);
         let engine_prev = prev.map(|p| engine::Reuse {
             analysis: &p.analysis.engine,
             old_tree: p.old_tree,
         });
-        let (model, analysis) = engine::extract_reusing(
-            path,
-            text,
-            lang,
-            tree,
-            &self.settings,
-            &self.index,
-            engine_prev,
-        )
-        .ok_or(Skip::TooDeep)?;
+        let (model, analysis) =
+            engine::extract_reusing(path, text, lang, tree, settings, &self.index, engine_prev)
+                .ok_or(Skip::TooDeep)?;
         let ctx = rules::Context {
             model: &model,
-            settings: &self.settings,
+            settings,
             text,
             language: lang,
         };
         let (mut diags, cache) = rules::reuse::run(&ctx, tree, prev.map(|p| &p.analysis.rules));
-        self.finish(&mut diags, text, lang, tree);
+        finish(settings, &mut diags, text, lang, tree);
         let analysis = Analysis {
             engine: analysis,
             rules: cache.finish(model.sites),
@@ -167,6 +201,7 @@ impl Linter {
     /// Rules and suppressions over a file's model.
     fn check(
         &self,
+        settings: &Settings,
         model: &engine::model::FileModel,
         text: &str,
         lang: Language,
@@ -174,22 +209,31 @@ impl Linter {
     ) -> Vec<Diagnostic> {
         let ctx = rules::Context {
             model,
-            settings: &self.settings,
+            settings,
             text,
             language: lang,
         };
         let mut diags = rules::run(&ctx);
-        self.finish(&mut diags, text, lang, tree);
+        finish(settings, &mut diags, text, lang, tree);
         diags
     }
+}
 
-    /// Suppressions, then the order findings are reported in.
-    fn finish(&self, diags: &mut Vec<Diagnostic>, text: &str, lang: Language, tree: &Tree) {
-        crate::suppress::apply(text, lang, tree, &self.settings, diags);
-        // Sorting the keys and then moving each finding once beats moving
-        // the large findings around while sorting (a big file has ~900).
-        diags.sort_by_cached_key(|d| (d.range.start, d.range.end, d.rule));
-    }
+/// Suppressions, the confidence bar, then the order findings are reported in.
+/// Suppressions see every finding, so one that silences a finding below the
+/// bar is still used.
+fn finish(
+    settings: &Settings,
+    diags: &mut Vec<Diagnostic>,
+    text: &str,
+    lang: Language,
+    tree: &Tree,
+) {
+    crate::suppress::apply(text, lang, tree, settings, diags);
+    diags.retain(|d| d.confidence >= settings.min_confidence);
+    // Sorting the keys and then moving each finding once beats moving
+    // the large findings around while sorting (a big file has ~900).
+    diags.sort_by_cached_key(|d| (d.range.start, d.range.end, d.rule));
 }
 
 /// What one lint of a document leaves for the next

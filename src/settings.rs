@@ -4,7 +4,8 @@
 //! `initializationOptions`) is the front ends' business; the engine only
 //! sees this struct.
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Confidence, Severity};
+use crate::roles::Role;
 use std::collections::BTreeMap;
 
 /// Severity chosen for a rule: a level, or off.
@@ -60,6 +61,12 @@ pub struct Settings {
     pub print_is_logging: bool,
     /// Extra response helpers declared by the user.
     pub helpers: Vec<HelperSpec>,
+    /// The role of the file being linted: given by the configuration
+    /// (`[roles]`), or set by the linter once it has detected it. `None`
+    /// means not known yet: every rule applies.
+    pub role: Option<Role>,
+    /// Findings below this confidence are not reported.
+    pub min_confidence: Confidence,
 }
 
 impl Default for Settings {
@@ -70,13 +77,21 @@ impl Default for Settings {
             loggers: Vec::new(),
             print_is_logging: false,
             helpers: Vec::new(),
+            role: None,
+            min_confidence: Confidence::Medium,
         }
     }
 }
 
 impl Settings {
-    /// The level in force for `rule`, falling back to the rule's default.
+    /// The level in force for `rule`, falling back to the rule's default; off
+    /// when the rule does not apply to the file's [`Role`].
     pub fn level(&self, rule: &str) -> Level {
+        if let (Some(role), Some(r)) = (self.role, crate::rules::find(rule)) {
+            if !r.roles.contains(&role) {
+                return Level::Off;
+            }
+        }
         if let Some(l) = self.rules.get(rule) {
             return *l;
         }

@@ -176,8 +176,8 @@ fn skipped_files_warn_without_failing() {
 #[test]
 fn walk_respects_gitignore_and_only_lints_known_languages() {
     let p = project(&[
-        (".gitignore", "generated/\n"),
-        ("generated/a.ts", MISSING_CHALLENGE),
+        (".gitignore", "ignored/\n"),
+        ("ignored/a.ts", MISSING_CHALLENGE),
         ("node_modules/pkg/index.js", MISSING_CHALLENGE),
         ("notes.txt", "new Response('x', { status: 401 })"),
         ("src/b.ts", MISSING_CHALLENGE),
@@ -194,9 +194,9 @@ fn walk_respects_gitignore_and_only_lints_known_languages() {
         .collect();
     assert!(paths.iter().all(|p| *p == "src/b.ts"), "{paths:?}");
     // Named explicitly, an ignored file is linted.
-    let out = run(p.path(), &["lint", "generated/a.ts", "--format", "json"]);
+    let out = run(p.path(), &["lint", "ignored/a.ts", "--format", "json"]);
     assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(out.json()["diagnostics"][0]["path"], "generated/a.ts");
+    assert_eq!(out.json()["diagnostics"][0]["path"], "ignored/a.ts");
     // A directory argument is walked; paths stay relative to the working directory.
     let out = run(p.path(), &["lint", "./src", "--format", "json"]);
     assert_eq!(out.json()["diagnostics"][0]["path"], "src/b.ts", "{out:?}");

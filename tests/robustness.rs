@@ -14,7 +14,12 @@ fn lint_bytes(name: &str, bytes: Vec<u8>) -> Result<usize, Skip> {
     std::thread::Builder::new()
         .stack_size(256 * 1024)
         .spawn(move || {
-            let linter = Linter::new(Settings::default());
+            // Analysed as application code: a long one-line input would
+            // otherwise be taken for a minified bundle and not analysed.
+            let linter = Linter::new(Settings {
+                role: Some(authlint::roles::Role::App),
+                ..Settings::default()
+            });
             let text = linter.decode(&bytes)?;
             linter.lint(Path::new(&name), text).map(|d| d.len())
         })
@@ -209,6 +214,25 @@ fn large_minified_file_is_analysed() {
         lint_bytes("bundle.min.js", src.into_bytes()).expect("a 4 MB file is within limits");
     // Every handler is a 401 without a challenge or a log line.
     assert!(count >= 2 * (4 * 1024 * 1024 / unit.len()), "found {count}");
+}
+
+#[test]
+fn a_minified_bundle_is_generated_code_and_not_reported() {
+    let unit = "app.get('/x',function(req,res){if(!req.user){return res.status(401).json({error:'no'})}});";
+    let src = unit.repeat(100);
+    let linter = Linter::new(Settings::default());
+    let role = linter.role(Path::new("static/app.js"), &src);
+    assert_eq!(role.role, authlint::roles::Role::Generated, "{}", role.why);
+    assert_eq!(
+        linter.lint(Path::new("static/app.js"), &src),
+        Ok(Vec::new())
+    );
+    // The same handler, laid out by a person, is application code.
+    let readable = unit.replace(';', ";\n").replace('{', "{\n");
+    assert!(!linter
+        .lint(Path::new("static/app.js"), &readable)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

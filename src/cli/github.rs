@@ -36,6 +36,9 @@ pub fn render(report: &Report) -> String {
                 Severity::Info => "notice",
             };
             let mut message = d.message.to_string();
+            if d.confidence != crate::diagnostic::Confidence::High {
+                message.push_str(&format!(" ({} confidence)", d.confidence.as_str()));
+            }
             if let Some(fix) = d.fixes.first() {
                 let kind = if fix.safe { "safe" } else { "unsafe" };
                 message.push_str(&format!("\nFix ({kind}): {}", fix.title));

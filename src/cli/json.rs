@@ -2,7 +2,7 @@
 //!
 //! ```json
 //! {"version": 1,
-//!  "diagnostics": [{"path", "rule", "severity", "message",
+//!  "diagnostics": [{"path", "rule", "severity", "confidence", "message",
 //!                   "range": {"start": {"line", "column"}, "end": {...}},
 //!                   "fixes": [{"title", "safe", "edits": [{"range", "text"}]}],
 //!                   "related": [...], "suppressed": {...}}],
@@ -76,6 +76,8 @@ struct JsonDiagnostic {
     path: String,
     rule: &'static str,
     severity: &'static str,
+    /// `high`, `medium` or `low`: how strong the finding's evidence is.
+    confidence: &'static str,
     message: String,
     range: JsonRange,
     fixes: Vec<JsonFix>,
@@ -107,6 +109,7 @@ fn diagnostic(file: &FileReport, d: &crate::Diagnostic) -> JsonDiagnostic {
         path: path.clone(),
         rule: d.rule,
         severity: d.severity.as_str(),
+        confidence: d.confidence.as_str(),
         message: d.message.to_string(),
         range: file.span(&d.range).into(),
         fixes: d

@@ -4,7 +4,7 @@ use super::paths::{display_path, slash_path};
 use super::report::{FileReport, Notice, NoticeLevel, Report, ReportOptions};
 use super::{warn, Format, LintArgs, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::config::{absolute, ConfigError, ConfigResolver, ResolvedConfig};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Confidence, Diagnostic};
 use crate::engine::{self, Language};
 use crate::fix::{apply_fixes, FixMode};
 use crate::lint::{Linter, Skip};
@@ -31,7 +31,9 @@ enum FixAction {
 
 /// Linters cached per (config file, matching overrides), so files sharing
 /// settings share one project index.
-type LinterCache = Mutex<HashMap<(Option<PathBuf>, Vec<usize>), Arc<Linter>>>;
+type LinterCache = Mutex<HashMap<LinterKey, Arc<Linter>>>;
+/// The config file, the `[[overrides]]` that match and the `[roles]` role.
+type LinterKey = (Option<PathBuf>, Vec<usize>, Option<crate::roles::Role>);
 
 struct Ctx {
     resolver: Arc<ConfigResolver>,
@@ -40,6 +42,7 @@ struct Ctx {
     action: FixAction,
     mode: FixMode,
     force_exclude: bool,
+    min_confidence: Option<Confidence>,
     linters: LinterCache,
 }
 
@@ -59,11 +62,18 @@ impl Ctx {
         for id in &self.ignore {
             s.rules.insert(id.clone(), Level::Off);
         }
+        if let Some(c) = self.min_confidence {
+            s.min_confidence = c;
+        }
         s
     }
 
     fn linter(&self, config: &ResolvedConfig, file: &Path) -> Arc<Linter> {
-        let key = (config.path.clone(), config.overrides_for(file));
+        let key = (
+            config.path.clone(),
+            config.overrides_for(file),
+            config.role_for(file),
+        );
         let mut cache = match self.linters.lock() {
             Ok(c) => c,
             Err(p) => p.into_inner(),
@@ -132,6 +142,7 @@ pub fn run(args: &LintArgs) -> i32 {
             FixMode::SafeOnly
         },
         force_exclude: args.force_exclude,
+        min_confidence: args.min_confidence.map(Confidence::from),
         linters: Mutex::new(HashMap::new()),
     };
     if args.config.is_some() {
@@ -155,6 +166,12 @@ pub fn run(args: &LintArgs) -> i32 {
         args.paths.clone()
     };
     let (files, mut notices) = collect_files(&roots, &ctx);
+    if args.show_roles {
+        return super::roles::show(&files, |path| {
+            let config = ctx.resolver.resolve(path).ok()?;
+            Some(ctx.linter(&config, path))
+        });
+    }
     let outcomes: Vec<(PathBuf, Outcome)> = files
         .par_iter()
         .map(|(path, explicit)| (path.clone(), lint_file(&ctx, path, *explicit)))

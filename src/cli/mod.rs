@@ -11,6 +11,7 @@ mod lint;
 pub mod paths;
 mod pretty;
 pub mod report;
+mod roles;
 mod sarif;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -68,6 +69,26 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (pull-request annotations).
     Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceArg {
+    /// Only findings whose evidence the code shows.
+    High,
+    /// Also findings where part of the path could not be seen (the default).
+    Medium,
+    /// Everything, including guesses from words alone.
+    Low,
+}
+
+impl From<ConfidenceArg> for crate::diagnostic::Confidence {
+    fn from(c: ConfidenceArg) -> Self {
+        match c {
+            ConfidenceArg::High => Self::High,
+            ConfidenceArg::Medium => Self::Medium,
+            ConfidenceArg::Low => Self::Low,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,6 +152,16 @@ pub struct LintArgs {
     /// Report errors only.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Report only findings at least this sure (default: `min-confidence`
+    /// in authlint.toml, else medium).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<ConfidenceArg>,
+
+    /// Print the role each file plays (app, library, docs, test, generated)
+    /// and why, instead of linting.
+    #[arg(long)]
+    pub show_roles: bool,
 
     /// Lint standard input as if it were the file NAME (with --fix, print the fixed text).
     #[arg(long, value_name = "NAME")]

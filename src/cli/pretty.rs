@@ -92,6 +92,19 @@ fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, 
         paint(st.dim, &format!("[{}]", d.rule)),
         d.message
     );
+    if d.confidence != crate::diagnostic::Confidence::High {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                st.dim,
+                &format!(
+                    "{} confidence: the evidence is partial",
+                    d.confidence.as_str()
+                )
+            )
+        );
+    }
     out.push_str(&frame(file, d, color));
     for fix in d.fixes.iter() {
         let kind = if fix.safe { "safe" } else { "unsafe" };

@@ -11,7 +11,7 @@
 
 use super::paths::{cwd, display_path, file_uri, slash_path, uri_path};
 use super::report::{FileReport, NoticeLevel, Report, Span};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::rules::{Rule, RULES};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -206,6 +206,14 @@ fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
             }
         }],
         "partialFingerprints": { "authlint/v1": fingerprint },
+        // SARIF's rank orders results by how likely they are to be right
+        // (0–100); the property names authlint's own confidence.
+        "rank": match d.confidence {
+            Confidence::High => 90.0,
+            Confidence::Medium => 60.0,
+            Confidence::Low => 30.0,
+        },
+        "properties": { "confidence": d.confidence.as_str() },
     });
     if let Some(i) = rule_index {
         r["ruleIndex"] = json!(i);

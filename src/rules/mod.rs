@@ -8,6 +8,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::model::{FileModel, ResponseSite};
 use crate::engine::Language;
+use crate::roles::Role;
 use crate::settings::Settings;
 
 pub mod evidence;
@@ -78,6 +79,9 @@ pub struct Rule {
     /// language), and the text only within the top-level statements that hold
     /// the site's ranges.
     pub check: fn(&Context, &ResponseSite, Severity, &mut Vec<Diagnostic>),
+    /// The file roles the rule applies to ([`crate::roles`]); in files of
+    /// other roles it is off.
+    pub roles: &'static [Role],
     /// Several sites can produce the same finding (one challenge constant
     /// serves several responses): only the first site's finding at a given
     /// range is reported.
@@ -93,6 +97,13 @@ impl Rule {
         )
     }
 }
+
+/// Code that runs or is copied: the application's, a library's, a doc's.
+pub const SHIPPED: &[Role] = &[Role::App, Role::Library, Role::Docs];
+/// The application's own code only.
+pub const APP: &[Role] = &[Role::App];
+/// The application's code and the examples people copy into theirs.
+pub const APP_AND_DOCS: &[Role] = &[Role::App, Role::Docs];
 
 /// Every rule, in the order they are documented.
 pub static RULES: &[&Rule] = &[

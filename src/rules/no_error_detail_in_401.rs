@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     cwe: &[209],
     security_severity: 5.0,
     check,
+    roles: super::SHIPPED,
     once_per_range: false,
 };
 

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     cwe: &[287],
     security_severity: 3.0,
     check,
+    roles: super::APP_AND_DOCS,
     once_per_range: false,
 };
 

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     cwe: &[287],
     security_severity: 2.0,
     check,
+    roles: super::SHIPPED,
     once_per_range: false,
 };
 

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     cwe: &[285],
     security_severity: 3.0,
     check,
+    roles: super::SHIPPED,
     once_per_range: false,
 };
 

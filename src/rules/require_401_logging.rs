@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     cwe: &[778],
     security_severity: 2.0,
     check,
+    roles: super::APP,
     once_per_range: false,
 };
 

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     cwe: &[287],
     security_severity: 4.0,
     check,
+    roles: super::SHIPPED,
     once_per_range: false,
 };
 

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     cwe: &[],
     security_severity: 1.0,
     check,
+    roles: super::SHIPPED,
     once_per_range: false,
 };
 

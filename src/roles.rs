@@ -1,0 +1,500 @@
+//! File roles: what part a file plays in its project, and so which rules a
+//! maintainer of that file would accept.
+//!
+//! A 401 built on purpose by an authentication library, a snippet in a docs
+//! folder, a mock server in a test and a minified bundle are not the same as
+//! an application's handler. Each file gets one [`Role`]:
+//!
+//! 1. a role the configuration gives it (`[roles]` globs in `authlint.toml`),
+//! 2. else `generated`, `test`, `docs` from its path below the project root
+//!    (the nearest folder holding `.git`) and from its first lines,
+//! 3. else `library` when the nearest package manifest describes a package
+//!    published for others (see [`Manifest`]),
+//! 4. else `app`.
+//!
+//! Every rule declares the roles it applies to ([`crate::rules::Rule::roles`]);
+//! `docs/roles.md` lists the heuristics and the table of rules by role.
+
+use rustc_hash::FxHashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The application's own handlers, routes and middleware.
+    App,
+    /// Code that implements authentication for others (an auth middleware
+    /// package, a framework's security module).
+    Library,
+    /// Docs and examples: snippets meant to be read and copied.
+    Docs,
+    /// Tests, mocks and fixtures.
+    Test,
+    /// Generated clients, bundles and vendored code.
+    Generated,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::App,
+        Role::Library,
+        Role::Docs,
+        Role::Test,
+        Role::Generated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::App => "app",
+            Role::Library => "library",
+            Role::Docs => "docs",
+            Role::Test => "test",
+            Role::Generated => "generated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A file's role and the reason it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assigned {
+    pub role: Role,
+    pub why: String,
+}
+
+/// Folder names that hold generated or vendored code.
+const GENERATED_DIRS: &[&str] = &[
+    "vendor",
+    "vendors",
+    "third_party",
+    "third-party",
+    "node_modules",
+    "bower_components",
+    "site-packages",
+    "dist",
+    "build",
+    ".next",
+    ".nuxt",
+    ".output",
+    ".svelte-kit",
+    ".vercel",
+    ".netlify",
+    "generated",
+    "__generated__",
+];
+/// File name endings of generated or bundled code.
+const GENERATED_SUFFIXES: &[&str] = &[
+    ".min.js",
+    ".min.mjs",
+    ".min.cjs",
+    "-min.js",
+    ".bundle.js",
+    ".chunk.js",
+    "_pb2.py",
+    "_pb2_grpc.py",
+    ".gen.ts",
+    ".gen.js",
+];
+/// Folder names that hold tests, mocks and fixtures.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "__test__",
+    "__mocks__",
+    "mocks",
+    "__fixtures__",
+    "fixtures",
+    "spec",
+    "specs",
+    "e2e",
+    "cypress",
+    "playwright",
+    "testing",
+    "test-utils",
+    "test_utils",
+];
+/// Folder names that hold docs and examples.
+const DOCS_DIRS: &[&str] = &[
+    "docs",
+    "doc",
+    "docs_src",
+    "documentation",
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "demo",
+    "demos",
+    "tutorial",
+    "tutorials",
+    "cookbook",
+    "snippets",
+];
+
+/// The role `path`'s location and first lines give it, or `None` for
+/// [`Role::App`] or [`Role::Library`] (decided by the manifests).
+/// `rel` is the path below the project root.
+pub fn from_path_and_text(rel: &Path, text: &str) -> Option<Assigned> {
+    let name = rel
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let dirs: Vec<String> = rel
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| match c {
+            Component::Normal(s) => s.to_str().map(str::to_ascii_lowercase),
+            _ => None,
+        })
+        .collect();
+    let found = |list: &[&str]| dirs.iter().find(|d| list.contains(&d.as_str())).cloned();
+    let assigned = |role, why: String| Some(Assigned { role, why });
+    if let Some(d) = found(GENERATED_DIRS) {
+        return assigned(Role::Generated, format!("under a `{d}/` folder"));
+    }
+    if let Some(s) = GENERATED_SUFFIXES.iter().find(|s| name.ends_with(*s)) {
+        return assigned(Role::Generated, format!("the file name ends in `{s}`"));
+    }
+    if let Some(why) = generated_marker(text) {
+        return assigned(Role::Generated, why);
+    }
+    if let Some(why) = test_name(&name) {
+        return assigned(Role::Test, why);
+    }
+    if let Some(d) = found(TEST_DIRS) {
+        return assigned(Role::Test, format!("under a `{d}/` folder"));
+    }
+    if imports_msw(text) {
+        return assigned(
+            Role::Test,
+            "imports `msw` (a mock server for tests)".to_string(),
+        );
+    }
+    if let Some(d) = found(DOCS_DIRS) {
+        return assigned(Role::Docs, format!("under a `{d}/` folder"));
+    }
+    None
+}
+
+fn test_name(name: &str) -> Option<String> {
+    let stem_parts: Vec<&str> = name.split('.').collect();
+    if stem_parts.len() >= 3 {
+        let marker = stem_parts[stem_parts.len() - 2];
+        if matches!(
+            marker,
+            "test" | "spec" | "e2e" | "mock" | "mocks" | "stories"
+        ) {
+            return Some(format!("the file name has `.{marker}.`"));
+        }
+    }
+    if name.ends_with(".py")
+        && (name.starts_with("test_")
+            || name.ends_with("_test.py")
+            || name == "conftest.py"
+            || name == "tests.py")
+    {
+        return Some("a pytest or unittest file name".to_string());
+    }
+    None
+}
+
+/// A generated-code marker in the first lines, or a minified layout.
+fn generated_marker(text: &str) -> Option<String> {
+    let head = &text[..floor_char_boundary(text, 1024)];
+    let lower = head.to_ascii_lowercase();
+    for marker in [
+        "@generated",
+        "do not edit",
+        "auto-generated",
+        "autogenerated",
+        "automatically generated",
+        "code generated by",
+        "this file was generated",
+        "this file is generated",
+    ] {
+        if lower.contains(marker) {
+            return Some(format!("its first lines say \"{marker}\""));
+        }
+    }
+    // Minified: long and with very long lines on average.
+    if text.len() > 4096 {
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        if text.len() / lines > 400 {
+            return Some(format!(
+                "minified (about {} characters per line)",
+                text.len() / lines
+            ));
+        }
+    }
+    None
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut i = at.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Mock Service Worker handlers are test doubles of someone else's server.
+fn imports_msw(text: &str) -> bool {
+    ["'msw'", "\"msw\"", "'msw/", "\"msw/"]
+        .iter()
+        .any(|m| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some())
+}
+
+/// What a package manifest says about the package it describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// The manifest's file name (`package.json`, `pyproject.toml`…).
+    pub file: &'static str,
+    /// Why the package is published for others, when it is.
+    pub library: Option<String>,
+}
+
+/// PyPI classifiers that mark a package written for other developers.
+const LIBRARY_CLASSIFIERS: &[&str] = &[
+    "Framework ::",
+    "Intended Audience :: Developers",
+    "Topic :: Software Development :: Libraries",
+    "Topic :: Internet :: WWW/HTTP",
+];
+
+/// Reads `package.json`: a package is a library when it is not `private`,
+/// names an entry point (`exports`, `main`, `module`, `types`), and shows
+/// it is meant for other projects (`keywords`, `peerDependencies` or
+/// `publishConfig`).
+pub fn package_json(text: &str) -> Manifest {
+    let file = "package.json";
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Manifest {
+            file,
+            library: None,
+        };
+    };
+    let private = v.get("private").and_then(|p| p.as_bool()) == Some(true);
+    let entry = ["exports", "main", "module", "types", "typings"]
+        .iter()
+        .find(|k| v.get(**k).is_some());
+    let non_empty = |k: &str| match v.get(k) {
+        Some(serde_json::Value::Array(a)) => !a.is_empty(),
+        Some(serde_json::Value::Object(o)) => !o.is_empty(),
+        _ => false,
+    };
+    let audience = ["keywords", "peerDependencies", "publishConfig"]
+        .into_iter()
+        .find(|k| non_empty(k));
+    let library = match (private, entry, audience) {
+        (false, Some(e), Some(a)) => Some(format!(
+            "`package.json` publishes a package (`{e}`, `{a}`, not private)"
+        )),
+        _ => None,
+    };
+    Manifest { file, library }
+}
+
+/// Reads `pyproject.toml`, `setup.cfg` or `setup.py`: a package is a
+/// library when its classifiers say it is for developers or a framework.
+pub fn python_manifest(file: &'static str, text: &str) -> Manifest {
+    let library = LIBRARY_CLASSIFIERS
+        .iter()
+        .find(|c| text.contains(*c))
+        .map(|c| format!("`{file}` has the PyPI classifier `{c}…`"));
+    Manifest { file, library }
+}
+
+const MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "setup.cfg", "setup.py"];
+/// Manifests larger than this are not read.
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
+/// Finds each file's project root and nearest manifest, caching what it
+/// learns per folder. One per linter; cheap to share across threads.
+#[derive(Default)]
+pub struct Detector {
+    /// folder → (project root, nearest manifest at or above it, below the root)
+    dirs: Mutex<FxHashMap<PathBuf, DirFacts>>,
+}
+
+#[derive(Clone, Debug)]
+struct DirFacts {
+    root: Option<PathBuf>,
+    manifest: Option<Manifest>,
+}
+
+impl Detector {
+    /// The role of the file at `path` (absolute or relative to the working
+    /// directory) with text `text`.
+    pub fn detect(&self, path: &Path, text: &str) -> Assigned {
+        let abs = crate::config::absolute(path);
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let facts = self.facts(&dir);
+        let rel = match &facts.root {
+            Some(root) => abs.strip_prefix(root).unwrap_or(&abs),
+            None => match crate::config::working_dir() {
+                Some(cwd) => abs.strip_prefix(cwd).unwrap_or(&abs),
+                None => &abs,
+            },
+        };
+        if let Some(a) = from_path_and_text(rel, text) {
+            return a;
+        }
+        match facts.manifest {
+            Some(Manifest {
+                library: Some(why), ..
+            }) => Assigned {
+                role: Role::Library,
+                why,
+            },
+            Some(Manifest { file, .. }) => Assigned {
+                role: Role::App,
+                why: format!("the nearest `{file}` describes an application"),
+            },
+            None => Assigned {
+                role: Role::App,
+                why: "no test, docs, generated or library evidence".to_string(),
+            },
+        }
+    }
+
+    fn facts(&self, dir: &Path) -> DirFacts {
+        if let Some(f) = self.dirs.lock().ok().and_then(|d| d.get(dir).cloned()) {
+            return f;
+        }
+        let parent_facts = || match dir.parent() {
+            Some(p) if p != dir => self.facts(p),
+            _ => DirFacts {
+                root: None,
+                manifest: None,
+            },
+        };
+        let is_root = dir.join(".git").exists();
+        let manifest = MANIFESTS
+            .iter()
+            .find_map(|m| read_manifest(&dir.join(m), m));
+        let facts = if is_root {
+            DirFacts {
+                root: Some(dir.to_path_buf()),
+                manifest,
+            }
+        } else {
+            let up = parent_facts();
+            DirFacts {
+                root: up.root,
+                manifest: manifest.or(up.manifest),
+            }
+        };
+        if let Ok(mut d) = self.dirs.lock() {
+            d.insert(dir.to_path_buf(), facts.clone());
+        }
+        facts
+    }
+}
+
+/// A manifest at `path`, when it is a regular file of a sane size.
+fn read_manifest(path: &Path, name: &str) -> Option<Manifest> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(match name {
+        "package.json" => package_json(&text),
+        "pyproject.toml" => python_manifest("pyproject.toml", &text),
+        "setup.cfg" => python_manifest("setup.cfg", &text),
+        _ => python_manifest("setup.py", &text),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(rel: &str, text: &str) -> Option<Role> {
+        from_path_and_text(Path::new(rel), text).map(|a| a.role)
+    }
+
+    #[test]
+    fn paths_and_first_lines() {
+        assert_eq!(role("src/routes/auth.ts", ""), None);
+        assert_eq!(role("src/auth.test.ts", ""), Some(Role::Test));
+        assert_eq!(role("tests/handlers.py", ""), Some(Role::Test));
+        assert_eq!(role("app/test_auth.py", ""), Some(Role::Test));
+        assert_eq!(role("src/mocks/server.ts", ""), Some(Role::Test));
+        assert_eq!(
+            role("src/handlers.ts", "import { http } from 'msw'\n"),
+            Some(Role::Test)
+        );
+        assert_eq!(role("docs/guide/auth.ts", ""), Some(Role::Docs));
+        assert_eq!(
+            role("docs_src/security/tutorial001.py", ""),
+            Some(Role::Docs)
+        );
+        assert_eq!(role("examples/auth/index.js", ""), Some(Role::Docs));
+        assert_eq!(role("public/vendor/lib.js", ""), Some(Role::Generated));
+        assert_eq!(role("static/app.min.js", ""), Some(Role::Generated));
+        assert_eq!(role("examples/dist/x.js", ""), Some(Role::Generated));
+        assert_eq!(
+            role(
+                "src/client.ts",
+                "// Code generated by openapi-gen. DO NOT EDIT.\n"
+            ),
+            Some(Role::Generated)
+        );
+        let minified = "var a=1;".repeat(1000);
+        assert_eq!(role("static/app.js", &minified), Some(Role::Generated));
+        // A file named like a folder word is not in that folder.
+        assert_eq!(role("src/docs.ts", ""), None);
+        assert_eq!(role("src/recipes/auth.py", ""), None);
+    }
+
+    #[test]
+    fn manifests() {
+        let lib = r#"{"name":"x-auth","main":"index.js","keywords":["auth"]}"#;
+        assert!(package_json(lib).library.is_some());
+        let private = r#"{"name":"x","private":true,"main":"index.js","keywords":["a"]}"#;
+        assert!(package_json(private).library.is_none());
+        let app = r#"{"name":"x","scripts":{"start":"node server.js"}}"#;
+        assert!(package_json(app).library.is_none());
+        assert!(package_json("not json").library.is_none());
+        let py = "[project]\nclassifiers = [\"Framework :: FastAPI\"]\n";
+        assert!(python_manifest("pyproject.toml", py).library.is_some());
+        assert!(python_manifest("pyproject.toml", "[project]\nname='app'\n")
+            .library
+            .is_none());
+    }
+
+    #[test]
+    fn detector_uses_the_project_root_and_nearest_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("examples-checkout");
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("packages/auth/src")).unwrap();
+        std::fs::create_dir_all(root.join("apps/api")).unwrap();
+        std::fs::write(
+            root.join("packages/auth/package.json"),
+            r#"{"name":"@x/auth","exports":"./src/index.ts","peerDependencies":{"hono":"*"}}"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("apps/api/package.json"), r#"{"private":true}"#).unwrap();
+        let d = Detector::default();
+        // The folder above the root is named like a docs folder: it does not count.
+        let lib = d.detect(&root.join("packages/auth/src/index.ts"), "");
+        assert_eq!(lib.role, Role::Library, "{}", lib.why);
+        let app = d.detect(&root.join("apps/api/route.ts"), "");
+        assert_eq!(app.role, Role::App, "{}", app.why);
+        let test = d.detect(&root.join("packages/auth/src/index.test.ts"), "");
+        assert_eq!(test.role, Role::Test);
+    }
+}
