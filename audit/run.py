@@ -108,7 +108,7 @@ def main():
         judged = {(r["path"], r["line"], r["rule"]): r for r in rows}
         found = set()
         for path, line, rule, message in findings(binary, checkout, header.get("paths", "").split(), args.extra):
-            key = (path, line, rule)
+            key = nearest(judged, found, path, line, rule)
             if key in found:
                 continue
             found.add(key)
@@ -156,6 +156,20 @@ def main():
         if lost:
             print(f"\nMust-finds not reported ({len(lost)}):")
             print("\n".join("  " + m for m in lost))
+
+
+def nearest(judged, found, path, line, rule):
+    """The judgment a finding stands for: the one on its line, else the
+    nearest one of the same rule within a few lines (rules anchor a site
+    differently: the statement, the status literal) not already taken."""
+    key = (path, line, rule)
+    if key in judged:
+        return key
+    for delta in (1, -1, 2, -2, 3, -3):
+        near = (path, line + delta, rule)
+        if near in judged and near not in found:
+            return near
+    return key
 
 
 def ratio(a, b):

@@ -29,7 +29,9 @@ impl Severity {
 /// How strong a finding's evidence is. Findings below the run's minimum
 /// (`--min-confidence`, `min-confidence` in `authlint.toml`; `medium` by
 /// default) are not reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// A guess from words (a message, a name) with nothing in the code's
@@ -39,6 +41,7 @@ pub enum Confidence {
     /// could not be seen (a helper in another module, a wrapper).
     Medium,
     /// The code shows it: the status, the missing header, the credential check.
+    #[default]
     High,
 }
 

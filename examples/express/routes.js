@@ -1,6 +1,7 @@
 // Express routes behind the auth middleware. authlint: the role check answers
-// 401 where the user is known (403), and the GitHub route forwards GitHub's
-// status. The scope check (403 with an insufficient_scope challenge) is right.
+// 401 where the user is known (403), the GitHub route forwards GitHub's
+// status, and the report route answers 401 for a bad parameter (400). The
+// scope check (403 with an insufficient_scope challenge) is right.
 const express = require('express')
 const { auth } = require('./auth')
 
@@ -19,6 +20,13 @@ router.get('/repos', async (req, res) => {
     headers: { Authorization: `Bearer ${req.user.githubToken}` },
   })
   res.status(r.status).json(await r.json())
+})
+
+router.get('/reports/:id', (req, res) => {
+  if (!/^[0-9]+$/.test(req.params.id)) {
+    return res.status(401).json({ error: 'Invalid id' })
+  }
+  res.json({ id: req.params.id })
 })
 
 router.post('/exports', (req, res) => {

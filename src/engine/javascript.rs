@@ -972,25 +972,33 @@ impl<'a> Cx<'a> {
         if obj.kind_name() != "identifier" {
             return obj.kind_name() == "await_expression" || obj.kind_name() == "call_expression";
         }
-        if matches!(
-            t,
-            "res" | "reply" | "ctx" | "c" | "context" | "response" | "resp"
-        ) {
-            // The handler's own response object (a parameter) is not upstream.
-            if let Some(func) = enclosing_function(self, obj) {
-                if self.param_index(func, t).is_some() {
-                    return false;
-                }
-            }
-        }
         if let Some(d) = self.declarator_of(t, obj) {
-            if let Some(v) = d.field("value") {
-                let vt = text(v, self.src);
-                return is_upstream_call(vt)
-                    || (v.kind_name() == "await_expression" && is_response_name(t));
-            }
+            // Only a value received from an outbound call is upstream: a
+            // response-like name alone (`const response = await getUsers()`,
+            // an in-process controller's result) is not.
+            return d
+                .field("value")
+                .is_some_and(|v| is_upstream_call(text(v, self.src)));
         }
-        is_response_name(t) && !matches!(t, "res" | "response" | "resp")
+        // A callback's parameter: `fetch(u).then((r) => …)`,
+        // `http.request(options, (proxyRes) => …)`.
+        let mut f = enclosing_function(self, obj);
+        while let Some(func) = f {
+            if self.param_index(func, t).is_some() {
+                let call = func
+                    .parent()
+                    .filter(|a| a.kind_name() == "arguments")
+                    .and_then(|a| a.parent())
+                    .filter(|c| c.kind_name() == "call_expression");
+                return call
+                    .and_then(|c| c.field("function"))
+                    .is_some_and(|callee| {
+                        is_upstream_call(&format!("{}(", text(callee, self.src)))
+                    });
+            }
+            f = enclosing_function(self, func);
+        }
+        false
     }
 
     /// Evaluates headers given as an expression.
@@ -1303,12 +1311,53 @@ impl<'a> Cx<'a> {
 
     // ----- guards and paths -----------------------------------------------
 
+    /// A condition's text, with locals that hold a credential read from the
+    /// request spelled out: `!token` where `const token =
+    /// req.headers['x-token']` reads as `!(req.headers['x-token'])`, so the
+    /// evidence sees what is tested.
+    fn cond_text(&self, cond: Node<'a>) -> String {
+        let mut out = strip_parens(text(cond, self.src)).to_string();
+        let mut done: HashSet<&str> = HashSet::default();
+        let mut stack = vec![cond];
+        while let Some(n) = stack.pop() {
+            if n.kind_name() != "identifier" {
+                stack.extend(named_children(n));
+                continue;
+            }
+            let name = text(n, self.src);
+            if !done.insert(name) {
+                continue;
+            }
+            let Some(v) = self
+                .declarator_of(name, n)
+                .filter(|d| !is_destructured(*d))
+                .and_then(|d| d.field("value"))
+            else {
+                continue;
+            };
+            let vt = text(v, self.src);
+            let lower = vt.to_ascii_lowercase();
+            // The raw credential, not what a verification made of it.
+            let credential = ["headers", "header(", "cookie", "authorization"]
+                .iter()
+                .any(|k| lower.contains(k))
+                && !["await", "verify", "decode", "decrypt"]
+                    .iter()
+                    .any(|k| lower.contains(k));
+            if credential && vt.len() <= 120 && !vt.contains('\n') {
+                out = syntax::replace_word(&out, name, &format!("({vt})"));
+            }
+        }
+        out
+    }
+
     /// The conditions under which `site` runs, innermost first, up to its function.
     fn guard(&self, site: Node) -> Option<Guard> {
         let mut node = site;
         let mut parts: Vec<String> = Vec::new();
         let mut innermost: Option<Range<usize>> = None;
         let mut in_catch = false;
+        let mut verified_by = None;
         while let Some(parent) = self.up(node) {
             if is_function(parent) {
                 break;
@@ -1316,7 +1365,7 @@ impl<'a> Cx<'a> {
             match parent.kind_name() {
                 "if_statement" => {
                     if let Some(cond) = parent.field("condition") {
-                        let c = strip_parens(text(cond, self.src));
+                        let c = self.cond_text(cond);
                         let in_else = parent
                             .field("alternative")
                             .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
@@ -1340,6 +1389,9 @@ impl<'a> Cx<'a> {
                     innermost
                         .get_or_insert(parent.byte_range().start..parent.byte_range().start + 5);
                     in_catch = true;
+                    if verified_by.is_none() {
+                        verified_by = self.verify_call_in_try(parent);
+                    }
                 }
                 "ternary_expression" => {
                     if let Some(cond) = parent.field("condition") {
@@ -1384,7 +1436,41 @@ impl<'a> Cx<'a> {
             range,
             in_catch,
             missing_config,
+            verified_by,
         })
+    }
+
+    /// The call that verifies a credential in the `try` of `catch_clause`
+    /// (`jwt.verify(…)`, `await request.jwtVerify()`, `jwtVerify(…)`), as
+    /// its callee's text.
+    fn verify_call_in_try(&self, catch_clause: Node<'a>) -> Option<std::sync::Arc<str>> {
+        let body = self
+            .up(catch_clause)
+            .filter(|t| t.kind_name() == "try_statement")?
+            .field("body")?;
+        let mut stack = vec![body];
+        let mut seen = 0;
+        while let Some(n) = stack.pop() {
+            seen += 1;
+            if seen > 400 {
+                return None;
+            }
+            if n.kind_name() == "call_expression" {
+                if let Some(f) = n.field("function") {
+                    let callee = text(f, self.src);
+                    let name = callee.rsplit('.').next().unwrap_or(callee);
+                    let lower = name.to_ascii_lowercase();
+                    if callee.len() <= 60 && (lower.contains("verify") || lower == "decode") {
+                        return Some(callee.into());
+                    }
+                }
+            }
+            if is_function(n) && n.id() != body.id() {
+                continue;
+            }
+            stack.extend(named_children(n));
+        }
+        None
     }
 
     /// Whether the innermost `if` around `site` tests for a missing secret or
@@ -1666,17 +1752,6 @@ fn is_upstream_call(init: &str) -> bool {
     ]
     .iter()
     .any(|k| init.contains(k))
-}
-
-/// A variable named like a received response: `r`, `res`, `resp`, `response`,
-/// `upstreamRes`, `apiResponse` (not `result`, `resource` or `resolved`).
-fn is_response_name(name: &str) -> bool {
-    let l = name.to_ascii_lowercase();
-    matches!(l.as_str(), "r" | "res" | "resp" | "response")
-        || l.contains("upstream")
-        || l.ends_with("response")
-        || l.ends_with("resp")
-        || (name.len() > 3 && name.ends_with("Res"))
 }
 
 /// The declarator in `stmt` (a declaration, possibly exported) that binds

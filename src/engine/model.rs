@@ -147,6 +147,10 @@ pub struct Guard {
     /// The condition tests for a missing server secret or environment
     /// variable (`!Deno.env.get('JWT_SECRET')`): the server's own failure.
     pub missing_config: bool,
+    /// In a `catch` whose `try` verifies a credential: the verifying call
+    /// (`jwt.verify`, `request.jwtVerify`). Python's `except` clauses name
+    /// their exceptions in `text` instead.
+    pub verified_by: Option<Arc<str>>,
 }
 
 /// How a fix inserts a statement before the site's statement.
@@ -410,6 +414,7 @@ pub trait OffsetMap {
                 range,
                 in_catch: _,
                 missing_config: _,
+                verified_by: _,
             } = g;
             *range = self.range(range)?;
         }

@@ -1575,6 +1575,7 @@ impl<'a> Cx<'a> {
             range,
             in_catch,
             missing_config: self.tests_missing_config(site),
+            verified_by: None,
         })
     }
 
@@ -1611,7 +1612,7 @@ impl<'a> Cx<'a> {
                     } else {
                         format!("({vt})")
                     };
-                    out = replace_word(&out, name, &value);
+                    out = syntax::replace_word(&out, name, &value);
                 }
                 continue;
             }
@@ -1655,6 +1656,7 @@ impl<'a> Cx<'a> {
             missing_config: guards
                 .iter()
                 .all(|(_, g)| g.as_ref().is_some_and(|g| g.missing_config)),
+            verified_by: None,
         })
     }
 
@@ -2491,24 +2493,6 @@ fn conditions_before<'t>(parent: Node<'t>, child: Node<'t>) -> Vec<Node<'t>> {
 }
 
 /// Replaces whole-word occurrences of `word` (not after a `.`) in `hay`.
-fn replace_word(hay: &str, word: &str, with: &str) -> String {
-    let mut out = String::with_capacity(hay.len() + with.len());
-    let mut last = 0;
-    for (i, _) in hay.match_indices(word) {
-        let before = hay[..i].chars().next_back();
-        let after = hay[i + word.len()..].chars().next();
-        let bounded = !matches!(before, Some(c) if c.is_alphanumeric() || c == '_' || c == '.')
-            && !matches!(after, Some(c) if c.is_alphanumeric() || c == '_');
-        if bounded && i >= last {
-            out.push_str(&hay[last..i]);
-            out.push_str(with);
-            last = i + word.len();
-        }
-    }
-    out.push_str(&hay[last..]);
-    out
-}
-
 /// Whether a block ends by raising: `raise ...` or Flask's `abort(...)`.
 fn block_raises(block: Node, src: &str) -> bool {
     named_children(block)

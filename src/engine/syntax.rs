@@ -78,6 +78,26 @@ pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
 
 /// The indentation (leading spaces/tabs) of the line containing `offset`,
 /// and that line's start offset.
+/// `hay` with every whole-word `word` (not part of a longer name or a
+/// member access) replaced by `with`.
+pub fn replace_word(hay: &str, word: &str, with: &str) -> String {
+    let mut out = String::with_capacity(hay.len() + with.len());
+    let mut last = 0;
+    for (i, _) in hay.match_indices(word) {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + word.len()..].chars().next();
+        let bounded = !matches!(before, Some(c) if c.is_alphanumeric() || c == '_' || c == '.')
+            && !matches!(after, Some(c) if c.is_alphanumeric() || c == '_');
+        if bounded && i >= last {
+            out.push_str(&hay[last..i]);
+            out.push_str(with);
+            last = i + word.len();
+        }
+    }
+    out.push_str(&hay[last..]);
+    out
+}
+
 pub fn line_indent(src: &str, offset: usize) -> (usize, String) {
     let start = src[..offset.min(src.len())]
         .rfind('\n')

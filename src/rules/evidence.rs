@@ -4,6 +4,7 @@
 //! A verdict needs clear evidence from the message, the guarding condition or
 //! the authentication state. A bare "Unauthorized" message is no evidence.
 
+use crate::diagnostic::Confidence;
 use crate::engine::middleware::Failure;
 use crate::engine::model::{MiddlewareRelation, ResponseSite, StatusValue};
 
@@ -76,6 +77,9 @@ const AUTHN_MESSAGE: &[&str] = &[
     "invalid api key",
     "api key required",
     "missing bearer",
+    "could not validate credentials",
+    "could not validate token",
+    "invalid authentication credentials",
 ];
 
 /// Identifier fragments in a condition that test permissions.
@@ -118,39 +122,68 @@ const AUTHZ_GUARD: &[&str] = &[
     "allowed",
 ];
 
-/// Condition fragments that test whether credentials exist or are valid.
-const AUTHN_GUARD: &[&str] = &[
+/// Condition fragments that test the request's credential itself: its
+/// header, its scheme, a key, or the identity the framework attaches once
+/// it is verified. Enough on their own.
+const AUTHN_GUARD_STRONG: &[&str] = &[
     "authheader",
     "auth_header",
     "authorization",
-    "token",
-    "jwt",
     "bearer",
+    "jwt",
     "apikey",
     "api_key",
     "credential",
-    "expired",
     "!session",
     "notsession",
     "session is none",
     "session==null",
+    "!req.user",
+    "!request.user",
+    // express-jwt (v7+) puts the verified payload on `req.auth`.
+    "!req.auth",
+    "!currentuser",
+    "!current_user",
+    "current_user is none",
+    "!req.isauthenticated",
+    "is_anonymous",
+    "isanonymous",
+];
+
+/// Fragments that name what a verification leaves behind: likely, not certain.
+const AUTHN_GUARD_MEDIUM: &[&str] = &["!claims", "!payload", "!decoded", "!auth"];
+
+/// Words that are about credentials only sometimes: a `user` looked up by
+/// id, a `token` that is an invitation, a resource or an OAuth state, an
+/// `expired` link. Alone they are a guess.
+const AUTHN_GUARD_WEAK: &[&str] = &[
+    "token",
+    "expired",
+    "signature",
     "!user",
     "user is none",
     "not user",
     "user==null",
-    "!req.user",
-    // express-jwt (v7+) puts the verified payload on `req.auth`.
-    "!req.auth",
-    "!currentuser",
-    "current_user is none",
-    "!auth",
-    "!claims",
-    "!payload",
-    "!decoded",
-    "is_authenticated",
-    "isauthenticated",
-    "signature",
-    "login",
+];
+
+/// Exceptions that a failed credential verification raises: an `except`
+/// (Python) naming one of them is about the credential.
+const VERIFICATION_ERRORS: &[&str] = &[
+    "invalidtokenerror",
+    "expiredsignatureerror",
+    "invalidsignatureerror",
+    "decodeerror",
+    "pyjwterror",
+    "jwterror",
+    "jwsError",
+    "jwtclaimserror",
+    "badsignature",
+    "signatureexpired",
+    "invalidtoken",
+    "tokenerror",
+    "authenticationfailed",
+    "notauthenticated",
+    "invalidauthorization",
 ];
 
 #[derive(Debug, Default, Clone)]
@@ -161,6 +194,121 @@ pub struct Verdict {
     pub authn: Option<String>,
     /// The guard mixes both, joined by `||` (`!session || session.role !== 'admin'`).
     pub mixed_or: bool,
+    /// How strong the evidence behind `authn` is.
+    pub authn_confidence: Confidence,
+}
+
+/// The authentication evidence in a normalised condition, with its strength:
+/// the fragment found and how sure it makes a verdict.
+fn authn_in_guard(cond_n: &str, cond_spaced: &str) -> Option<(&'static str, Confidence)> {
+    let tiers = [
+        (AUTHN_GUARD_STRONG, Confidence::High),
+        (AUTHN_GUARD_MEDIUM, Confidence::Medium),
+        (AUTHN_GUARD_WEAK, Confidence::Low),
+    ];
+    // A word like `token` or `session` next to a read of the request's
+    // headers or cookies is the request's credential.
+    let reads_request = ["headers", "header(", "cookie", "meta"]
+        .iter()
+        .any(|k| cond_n.contains(k));
+    for (words, confidence) in tiers {
+        if let Some(k) = find(cond_n, words).or_else(|| find(cond_spaced, words)) {
+            let confidence = if reads_request {
+                Confidence::High
+            } else {
+                confidence
+            };
+            return Some((k, confidence));
+        }
+    }
+    // `is_authenticated` is about credentials when it is tested false; a
+    // 403 *because* the caller is signed in (a sign-up page) is not.
+    ["is_authenticated", "isauthenticated"]
+        .into_iter()
+        .find(|w| negated(cond_n, w) || negated(cond_spaced, w))
+        .map(|w| (w, Confidence::High))
+}
+
+/// `word` occurs in `cond` as (part of) a path that is negated:
+/// `!request.user.is_authenticated`, `is_authenticated==false`.
+fn negated(cond: &str, word: &str) -> bool {
+    cond.match_indices(word).any(|(i, _)| {
+        let start = cond[..i]
+            .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '?')))
+            .map_or(0, |j| j + 1);
+        let after = &cond[i + word.len()..];
+        let after = after.strip_prefix("()").unwrap_or(after);
+        cond[..start].ends_with('!')
+            || after.starts_with("==false")
+            || after.starts_with("isfalse")
+            || after.starts_with("===false")
+    })
+}
+
+/// A Python `except` clause in the guard that names a verification error,
+/// as written there.
+fn verification_error(guard: &str) -> Option<&str> {
+    let g = guard.to_ascii_lowercase();
+    if !g.contains("except") {
+        return None;
+    }
+    VERIFICATION_ERRORS.iter().find_map(|e| {
+        let i = g.find(&e.to_ascii_lowercase())?;
+        guard.get(i..i + e.len())
+    })
+}
+
+/// The top-level operands of a conjunction (`a && b`, `a and b`), or the
+/// whole condition.
+fn conjuncts(cond: &str) -> Vec<&str> {
+    let bytes = cond.as_bytes();
+    let (mut depth, mut start, mut out) = (0i32, 0, Vec::new());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            _ if depth == 0 => {
+                let op = if bytes[i..].starts_with(b"&&") {
+                    2
+                } else if bytes[i..].starts_with(b" and ") {
+                    5
+                } else {
+                    0
+                };
+                if op > 0 {
+                    out.push(cond[start..i].trim());
+                    start = i + op;
+                    i += op;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(cond[start..].trim());
+    out.retain(|c| !c.is_empty());
+    out
+}
+
+/// Whether every operand of the condition's conjunction is about credentials
+/// or permissions: `!token && format === 'x'` is not a 403 *for* the missing
+/// token, only when something else also holds.
+fn only_auth_conjuncts(cond: &str) -> bool {
+    conjuncts(cond).iter().all(|c| {
+        let (authn, authz) = condition_tests(c);
+        authn || authz || scopes_the_route(c)
+    })
+}
+
+/// A condition that picks which requests a check covers (`req.path`,
+/// `request.method`, `url.pathname`) rather than why it fails.
+fn scopes_the_route(cond: &str) -> bool {
+    let c = cond.to_ascii_lowercase();
+    ["path", "method", "url", "route"]
+        .iter()
+        .any(|k| c.contains(k))
 }
 
 fn find<'a>(hay: &str, needles: &'a [&'a str]) -> Option<&'a str> {
@@ -262,20 +410,51 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     let guard_authz = find(&cond_n, AUTHZ_GUARD)
         .or_else(|| ownership(&cond_n))
         .filter(|_| !cond_n.is_empty());
-    let guard_authn = find(&cond_n, AUTHN_GUARD)
-        .or_else(|| find(&cond_spaced, AUTHN_GUARD))
-        .filter(|_| !cond_n.is_empty() && !csrf);
+    let guard_authn = authn_in_guard(&cond_n, &cond_spaced).filter(|_| !cond_n.is_empty() && !csrf);
     if let Some(k) = guard_authz {
         v.authz.get_or_insert(format!("the condition checks `{k}`"));
     }
-    if let Some(k) = guard_authn {
-        v.authn.get_or_insert(format!(
-            "the condition checks `{}`",
-            k.trim_start_matches('!')
-        ));
-    }
+    let message_authn = v.authn.is_some();
+    let caught = site.guard.as_ref().filter(|g| g.in_catch).and_then(|g| {
+        g.verified_by
+            .as_deref()
+            .or_else(|| verification_error(&g.text))
+    });
+    v.authn_confidence = match (guard_authn, caught) {
+        (_, Some(e)) => {
+            v.authn = Some(format!(
+                "it handles a failed credential verification, `{e}`"
+            ));
+            Confidence::High
+        }
+        (Some((k, c)), None) => {
+            // The condition is the evidence; a message only confirms it.
+            v.authn = Some(format!(
+                "the condition checks `{}`",
+                k.trim_start_matches('!')
+            ));
+            if !only_auth_conjuncts(&cond) {
+                // The credential test is one condition among others.
+                Confidence::Low
+            } else {
+                // A message that says the same thing confirms a weaker guard.
+                match (c, message_authn) {
+                    (Confidence::Low, true) => Confidence::Medium,
+                    (Confidence::Medium, true) => Confidence::High,
+                    (c, _) => c,
+                }
+            }
+        }
+        // The message alone: a tie-breaker, never certain.
+        (None, None) => Confidence::Medium,
+    };
     if guard_authz.is_some() && guard_authn.is_some() {
         v.mixed_or = cond_raw.contains("||") || cond_raw.contains(" or ");
+        if v.mixed_or {
+            // `!user || user.role !== 'admin'`: the same name's permissions are
+            // checked, so it is the caller's identity, not a looked-up record.
+            v.authn_confidence = v.authn_confidence.max(Confidence::Medium);
+        }
         // One test touching both words (`scope not in token_data.scopes`) is not
         // two checks: let an authorization message decide.
         let message_authz =
@@ -325,9 +504,7 @@ pub fn condition_tests(cond: &str) -> (bool, bool) {
         return (false, false);
     }
     let spaced = raw.replace("not ", "!");
-    let authn = find(&n, AUTHN_GUARD)
-        .or_else(|| find(&spaced, AUTHN_GUARD))
-        .is_some();
+    let authn = authn_in_guard(&n, &spaced).is_some();
     let authz = find(&n, AUTHZ_GUARD).or_else(|| ownership(&n)).is_some();
     (authn, authz)
 }
@@ -358,7 +535,9 @@ pub fn is_really_403(site: &ResponseSite, value: &StatusValue) -> bool {
 }
 
 /// The 401 a site answers as a plain authentication failure: not the
-/// server's own error (`no-401-for-server-error`) and not really a 403
+/// server's own error (`no-401-for-server-error`), not sent for a reason
+/// unrelated to credentials (`no-401-for-non-credential-error`, when
+/// enabled) and not really a 403
 /// (`prefer-403-for-authorization`, when enabled). The header and logging
 /// rules report only these, so one site gets one report.
 pub fn authentication_401<'a>(
@@ -366,6 +545,14 @@ pub fn authentication_401<'a>(
     site: &'a ResponseSite,
 ) -> Option<&'a StatusValue> {
     if is_server_error(site) {
+        return None;
+    }
+    let wrong_reason_on = ctx
+        .settings
+        .level(super::no_401_for_non_credential_error::RULE.id)
+        .severity()
+        .is_some();
+    if wrong_reason_on && super::reasons::non_credential(site).is_some() {
         return None;
     }
     let prefer_403_on = ctx
@@ -415,4 +602,29 @@ pub fn middleware_note(site: &ResponseSite, text: &str) -> Option<(String, Strin
         _ => return None,
     };
     Some((clause, format!("{name} is used here")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conjuncts_split_at_the_top_level_only() {
+        assert_eq!(conjuncts("!token && (a && b)"), ["!token", "(a && b)"]);
+        assert_eq!(conjuncts("not user and é == 'ü'"), ["not user", "é == 'ü'"]);
+        assert_eq!(conjuncts("é&&ü"), ["é", "ü"]);
+    }
+
+    #[test]
+    fn is_authenticated_counts_only_when_negated() {
+        assert!(negated(
+            "!request.user.is_authenticated",
+            "is_authenticated"
+        ));
+        assert!(negated("req.isauthenticated()==false", "isauthenticated"));
+        assert!(!negated(
+            "!settings.open||request.user.is_authenticated",
+            "is_authenticated"
+        ));
+    }
 }

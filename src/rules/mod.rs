@@ -13,9 +13,11 @@ use crate::settings::Settings;
 
 pub mod evidence;
 pub mod fixes;
+pub mod reasons;
 pub mod reuse;
 
 mod bearer_error_code;
+mod no_401_for_non_credential_error;
 mod no_401_for_server_error;
 mod no_error_detail_in_401;
 mod no_forwarded_401;
@@ -114,6 +116,7 @@ pub static RULES: &[&Rule] = &[
     &valid_www_authenticate::RULE,
     &no_forwarded_401::RULE,
     &no_401_for_server_error::RULE,
+    &no_401_for_non_credential_error::RULE,
     &no_error_detail_in_401::RULE,
     &bearer_error_code::RULE,
     &unused_suppression::RULE,

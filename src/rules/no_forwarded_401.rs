@@ -19,8 +19,13 @@ pub static RULE: Rule = Rule {
     once_per_range: false,
 };
 
-fn check(_ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
     if let Status::Forwarded { range, source } = &site.status {
+        if relays_whole_response(ctx.text, site, source)
+            && outbound_credential(ctx.text, site) == Some(Credential::Caller)
+        {
+            return;
+        }
         out.push(Diagnostic::new(
             RULE.id,
             severity,
@@ -28,4 +33,80 @@ fn check(_ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<
             format!("`{source}` passes an upstream status straight through: when that service answers 401, your client is told to re-authenticate with you; map upstream auth failures to 502 or 500 (and log them)"),
         ));
     }
+}
+
+/// The site sends on the upstream's body or headers too (`new
+/// Response(upstream.body, { status: upstream.status, … })`): a proxy whose
+/// job is to relay the upstream's answer as it is, 401 included.
+fn relays_whole_response(text: &str, site: &ResponseSite, source: &str) -> bool {
+    let root = source
+        .split(['.', '?', '['])
+        .next()
+        .unwrap_or(source)
+        .trim_start_matches('(')
+        .trim();
+    if root.is_empty()
+        || !root
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
+        return false;
+    }
+    let Some(site_text) = text.get(site.range.clone()) else {
+        return false;
+    };
+    [".body", ".headers", ".raw", ".content"]
+        .iter()
+        .any(|part| {
+            site_text
+                .match_indices(&format!("{root}{part}"))
+                .any(|(i, _)| {
+                    // `root` starts a name here, not the tail of a longer one.
+                    !site_text[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+                })
+        })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Credential {
+    /// The server's own: an environment variable or an upper-case constant.
+    Server,
+    /// Anything else: the caller's token, or one derived from the caller.
+    Caller,
+}
+
+/// Whose credential the handler puts in an outbound `Authorization` header.
+/// With the server's own, the upstream's 401 is about that credential, never
+/// the caller's, even when the whole answer is relayed; with the caller's, a
+/// relay is a proxy doing its job.
+fn outbound_credential(text: &str, site: &ResponseSite) -> Option<Credential> {
+    let handler = site.handler.as_ref().and_then(|h| text.get(h.clone()))?;
+    let lower = handler.to_ascii_lowercase();
+    let mut found = None;
+    for (i, _) in lower.match_indices("authorization") {
+        let end = handler[i..].find('\n').map_or(handler.len(), |n| i + n);
+        let value = &handler[i..end];
+        let v = value.to_ascii_lowercase();
+        if v.contains("env") || v.contains("environ") || upper_case_secret(value) {
+            return Some(Credential::Server);
+        }
+        if value.contains("${") || value.contains('{') || value.contains('+') {
+            found = Some(Credential::Caller);
+        }
+    }
+    found
+}
+
+/// An identifier like `SERVICE_TOKEN` or `PARTNER_API_KEY` in `s`.
+fn upper_case_secret(s: &str) -> bool {
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| {
+            w.len() >= 4
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && ["TOKEN", "KEY", "SECRET"].iter().any(|k| w.contains(k))
+        })
 }

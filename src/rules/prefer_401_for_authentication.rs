@@ -30,7 +30,8 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         } else {
             continue;
         };
-        let mut d = Diagnostic::new(RULE.id, severity, value.range.clone(), message);
+        let mut d = Diagnostic::new(RULE.id, severity, value.range.clone(), message)
+            .with_confidence(verdict.authn_confidence);
         if let Some(g) = &site.guard {
             d = d.with_related(g.range.clone(), "the credential check");
         }

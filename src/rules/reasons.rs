@@ -1,0 +1,180 @@
+//! Why a 401 was sent, when the reason is plainly not the request's
+//! credentials: a bad parameter, a missing record, the account's state, a
+//! plan or a rate limit. `no-401-for-non-credential-error` reports these,
+//! and the rules that would ask such a 401 to carry a challenge or a log
+//! line stay silent on it.
+//!
+//! The evidence is the message, confirmed by the condition: a message that
+//! also speaks of credentials (a token, a password, a session, a key) or a
+//! condition that tests them is no evidence, and the site is left alone.
+
+use super::evidence;
+use crate::diagnostic::Confidence;
+use crate::engine::model::ResponseSite;
+
+/// A reason that is not about credentials, and the status that says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// "a missing or invalid request parameter"…
+    pub what: &'static str,
+    pub status: u16,
+    pub status_name: &'static str,
+    pub confidence: Confidence,
+}
+
+struct Category {
+    what: &'static str,
+    status: u16,
+    status_name: &'static str,
+    phrases: &'static [&'static str],
+}
+
+const CATEGORIES: &[Category] = &[
+    Category {
+        what: "a rate limit",
+        status: 429,
+        status_name: "Too Many Requests",
+        phrases: &["rate limit", "too many requests", "slow down"],
+    },
+    Category {
+        what: "an account that has not verified its e-mail",
+        status: 403,
+        status_name: "Forbidden",
+        phrases: &[
+            "verify your email",
+            "verify your e-mail",
+            "email not verified",
+            "email is not verified",
+            "email address is not verified",
+            "unverified email",
+            "email_not_verified",
+        ],
+    },
+    Category {
+        what: "a plan, subscription or quota limit",
+        status: 403,
+        status_name: "Forbidden",
+        phrases: &[
+            "not a subscriber",
+            "subscription",
+            "upgrade your plan",
+            "payment required",
+            "plan limit",
+            "limit reached",
+            "reached the limit",
+            "quota",
+        ],
+    },
+    Category {
+        what: "a missing or invalid request parameter",
+        status: 400,
+        status_name: "Bad Request",
+        phrases: &[
+            "missing format",
+            "invalid format",
+            "missing id",
+            "invalid id",
+            "choose a valid",
+            "please select",
+            "please choose",
+            "required field",
+            "invalid input",
+            "invalid parameter",
+            "missing parameter",
+            "invalid request body",
+            "validation failed",
+            "bad request",
+            "invalid url",
+        ],
+    },
+    Category {
+        what: "a record that does not exist",
+        status: 404,
+        status_name: "Not Found",
+        phrases: &["not found", "not available", "does not exist", "no such"],
+    },
+];
+
+/// Words that tie a message or a condition to credentials or identity: with
+/// any of them the 401 may well be right, and nothing is said.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "token",
+    "auth",
+    "credential",
+    "password",
+    "passwd",
+    "login",
+    "log in",
+    "sign in",
+    "signin",
+    "sign-in",
+    "session",
+    "key",
+    "jwt",
+    "bearer",
+    "cookie",
+    "user",
+    "account",
+    "identity",
+    "principal",
+    "signature",
+    "secret",
+    "otp",
+    "code",
+];
+
+fn mentions_credentials(text: &str) -> bool {
+    let t = text.to_lowercase();
+    CREDENTIAL_WORDS.iter().any(|w| t.contains(w))
+}
+
+/// The non-credential reason a site's 401 is sent for, when its message
+/// says so and neither the message nor the condition speaks of credentials.
+pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
+    if !site.has_code(401) || evidence::is_server_error(site) {
+        return None;
+    }
+    let message = site.message.as_deref()?.to_lowercase();
+    if mentions_credentials(&message) {
+        return None;
+    }
+    if let Some(g) = &site.guard {
+        if g.in_catch || mentions_credentials(&g.text) {
+            return None;
+        }
+    }
+    let category = CATEGORIES
+        .iter()
+        .find(|c| c.phrases.iter().any(|p| message.contains(p)))?;
+    Some(Reason {
+        what: category.what,
+        status: category.status,
+        status_name: category.status_name,
+        confidence: Confidence::High,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_words_keep_the_401() {
+        for m in [
+            "User not found",
+            "API key not found",
+            "Session not found",
+            "Token is required",
+            "Invalid code",
+        ] {
+            assert!(mentions_credentials(m), "{m}");
+        }
+        for m in [
+            "Missing format",
+            "Please choose a valid link.",
+            "Rate limit exceeded",
+        ] {
+            assert!(!mentions_credentials(m), "{m}");
+        }
+    }
+}
