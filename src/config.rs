@@ -1031,6 +1031,10 @@ pub const STARTER_CONFIG: &str = r#"# authlint.toml: configuration for authlint 
 # prefer-401-for-authentication = "warning"
 # valid-www-authenticate = "error"
 # no-forwarded-401 = "warning"
+# no-401-for-server-error = "warning"
+# no-401-for-non-credential-error = "warning"
+# no-error-detail-in-401 = "warning"
+# bearer-error-code = "info"
 # unused-suppression = "warning"
 #
 # The table form is the same thing:

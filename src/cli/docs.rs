@@ -13,7 +13,26 @@ pub fn rule_page(rule: &Rule) -> String {
     if !s.ends_with('\n') {
         s.push('\n');
     }
+    s.push_str(&roles_section(rule));
     s
+}
+
+/// The generated "Where it applies" section: the file roles the rule runs in.
+fn roles_section(rule: &Rule) -> String {
+    use crate::roles::Role;
+    let names = |roles: &mut dyn Iterator<Item = Role>| {
+        roles
+            .map(|r| format!("`{}`", r.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let on = names(&mut Role::ALL.into_iter().filter(|r| rule.roles.contains(r)));
+    let off = names(&mut Role::ALL.into_iter().filter(|r| !rule.roles.contains(r)));
+    format!(
+        "\n## Where it applies\n\n\
+         File roles: {on}. Off in {off} files.\n\
+         `authlint lint --show-roles` prints each file's role and why; `[roles]` in `authlint.toml` overrides it (see `docs/roles.md`).\n"
+    )
 }
 
 /// `docs/rules/README.md`: the table of rules.
@@ -23,15 +42,20 @@ pub fn index_page() -> String {
          <!-- Generated from src/rules/*.md by `UPDATE_DOCS=1 cargo test --test rule_docs`; do not edit. -->\n\n\
          `authlint rules` prints this table and `authlint explain <rule>` prints each page.\n\
          Levels can be changed per rule in `authlint.toml` (see `docs/configuration.md`).\n\n\
-         | Rule | Default | Fix | What it flags |\n|---|---|---|---|\n",
+         | Rule | Default | Fix | Roles | What it flags |\n|---|---|---|---|---|\n",
     );
     for r in RULES {
         s.push_str(&format!(
-            "| [`{}`]({}.md) | {} | {} | {} |\n",
+            "| [`{}`]({}.md) | {} | {} | {} | {} |\n",
             r.id,
             r.id,
             r.default_severity.as_str(),
             r.fix.as_str(),
+            r.roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             r.summary.replace('|', "\\|")
         ));
     }
