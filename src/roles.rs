@@ -158,7 +158,25 @@ pub fn from_path_and_text(rel: &Path, text: &str) -> Option<Assigned> {
             _ => None,
         })
         .collect();
+    // In JavaScript routers that map folders to URLs (Next.js `app/…/api/`
+    // and `pages/api/`, SvelteKit and Remix `routes/`), folders below the
+    // route root are URL segments: `app/api/docs/route.ts` is a route.
+    let js = [".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    let route_root = dirs.iter().enumerate().find_map(|(i, d)| {
+        let router =
+            d == "routes" || (d == "api" && dirs[..i].iter().any(|p| p == "app" || p == "pages"));
+        (js && router).then_some(i + 1)
+    });
+    let segments_from = route_root.unwrap_or(dirs.len());
     let found = |list: &[&str]| dirs.iter().find(|d| list.contains(&d.as_str())).cloned();
+    let found_above_routes = |list: &[&str]| {
+        dirs[..segments_from]
+            .iter()
+            .find(|d| list.contains(&d.as_str()))
+            .cloned()
+    };
     let assigned = |role, why: String| Some(Assigned { role, why });
     if let Some(d) = found(GENERATED_DIRS) {
         return assigned(Role::Generated, format!("under a `{d}/` folder"));
@@ -172,7 +190,7 @@ pub fn from_path_and_text(rel: &Path, text: &str) -> Option<Assigned> {
     if let Some(why) = test_name(&name) {
         return assigned(Role::Test, why);
     }
-    if let Some(d) = found(TEST_DIRS) {
+    if let Some(d) = found_above_routes(TEST_DIRS) {
         return assigned(Role::Test, format!("under a `{d}/` folder"));
     }
     if imports_msw(text) {
@@ -181,7 +199,7 @@ pub fn from_path_and_text(rel: &Path, text: &str) -> Option<Assigned> {
             "imports `msw` (a mock server for tests)".to_string(),
         );
     }
-    if let Some(d) = found(DOCS_DIRS) {
+    if let Some(d) = found_above_routes(DOCS_DIRS) {
         return assigned(Role::Docs, format!("under a `{d}/` folder"));
     }
     None
@@ -380,9 +398,17 @@ impl Detector {
             },
         };
         let is_root = dir.join(".git").exists();
-        let manifest = MANIFESTS
+        // A folder can hold several manifests (`setup.cfg` configuring tools
+        // beside the `setup.py` that publishes): one that says library wins.
+        let found: Vec<Manifest> = MANIFESTS
             .iter()
-            .find_map(|m| read_manifest(&dir.join(m), m));
+            .filter_map(|m| read_manifest(&dir.join(m), m))
+            .collect();
+        let manifest = found
+            .iter()
+            .find(|m| m.library.is_some())
+            .or(found.first())
+            .cloned();
         let facts = if is_root {
             DirFacts {
                 root: Some(dir.to_path_buf()),
@@ -457,6 +483,13 @@ mod tests {
         // A file named like a folder word is not in that folder.
         assert_eq!(role("src/docs.ts", ""), None);
         assert_eq!(role("src/recipes/auth.py", ""), None);
+        // Folders below a JavaScript route root are URL segments.
+        assert_eq!(role("apps/web/app/api/docs/guides/route.ts", ""), None);
+        assert_eq!(role("app/(ee)/api/webhook/test/route.ts", ""), None);
+        assert_eq!(role("src/routes/docs/+server.ts", ""), None);
+        assert_eq!(role("pages/api/e2e/reset.ts", ""), None);
+        assert_eq!(role("tests/app/api/route.ts", ""), Some(Role::Test));
+        assert_eq!(role("app/api/tests/helpers.py", ""), Some(Role::Test));
     }
 
     #[test]
@@ -488,6 +521,17 @@ mod tests {
         )
         .unwrap();
         std::fs::write(root.join("apps/api/package.json"), r#"{"private":true}"#).unwrap();
+        std::fs::create_dir_all(root.join("pylib/pkg")).unwrap();
+        std::fs::write(
+            root.join("pylib/setup.cfg"),
+            "[flake8]\nmax-line-length = 99\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("pylib/setup.py"),
+            "setup(classifiers=['Framework :: Flask'])\n",
+        )
+        .unwrap();
         let d = Detector::default();
         // The folder above the root is named like a docs folder: it does not count.
         let lib = d.detect(&root.join("packages/auth/src/index.ts"), "");
@@ -496,5 +540,8 @@ mod tests {
         assert_eq!(app.role, Role::App, "{}", app.why);
         let test = d.detect(&root.join("packages/auth/src/index.test.ts"), "");
         assert_eq!(test.role, Role::Test);
+        // `setup.cfg` only configures tools; `setup.py` publishes.
+        let py = d.detect(&root.join("pylib/pkg/security.py"), "");
+        assert_eq!(py.role, Role::Library, "{}", py.why);
     }
 }

@@ -81,6 +81,9 @@ pub struct HelperSig {
     /// (`(status, body, headers = {}) => ({ headers: { ...headers } })`):
     /// each call's argument decides whether a challenge is sent.
     pub headers_param: Option<usize>,
+    /// The helper always answers this status (`unauthorized()` building a
+    /// 401): `status_param` is unused, and each call is a site with it.
+    pub fixed_status: Option<u16>,
 }
 
 /// The summary of one module: its exports by name.
@@ -98,6 +101,9 @@ pub struct ProjectIndex {
     /// How often each module was invalidated, and how often everything was.
     epochs: Mutex<HashMap<PathBuf, u64>>,
     clears: std::sync::atomic::AtomicU64,
+    /// folder → the import aliases of the nearest `tsconfig.json` or
+    /// `jsconfig.json` at or above it (see [`super::aliases`]).
+    aliases: Mutex<HashMap<PathBuf, Option<Arc<super::aliases::Aliases>>>>,
 }
 
 /// What a file's last lint learnt from other modules, as of one moment:
@@ -116,6 +122,7 @@ impl ProjectIndex {
             imports: Mutex::new(HashMap::new()),
             epochs: Mutex::new(HashMap::new()),
             clears: std::sync::atomic::AtomicU64::new(0),
+            aliases: Mutex::new(HashMap::new()),
         }
     }
 
@@ -173,6 +180,9 @@ impl ProjectIndex {
         if let Ok(mut c) = self.cache.lock() {
             c.clear();
         }
+        if let Ok(mut a) = self.aliases.lock() {
+            a.clear();
+        }
     }
 
     /// The modules `importer` was seen to import, each with how often it was
@@ -219,10 +229,34 @@ impl ProjectIndex {
     /// Resolves a relative import specifier from `from` to an existing file.
     pub fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
         if !(spec.starts_with("./") || spec.starts_with("../")) {
-            return None;
+            // `@/lib/response` through the project's `compilerOptions.paths`.
+            let dir = from.parent()?;
+            let aliases = self.aliases_for(dir)?;
+            return aliases
+                .targets(spec)
+                .into_iter()
+                .find_map(|t| self.module_at(&normalize(&t)));
         }
         let base = from.parent()?.join(spec);
-        let base = normalize(&base);
+        self.module_at(&normalize(&base))
+    }
+
+    /// The aliases in force in `dir`, read once per folder.
+    fn aliases_for(&self, dir: &Path) -> Option<Arc<super::aliases::Aliases>> {
+        if let Some(hit) = self.aliases.lock().ok()?.get(dir) {
+            return hit.clone();
+        }
+        let found = super::aliases::Aliases::nearest(dir).map(Arc::new);
+        if let Ok(mut m) = self.aliases.lock() {
+            m.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+
+    /// The module file a resolved specifier names: the path itself, or with
+    /// an extension, or its `index`.
+    fn module_at(&self, base: &Path) -> Option<PathBuf> {
+        let base = base.to_path_buf();
         let candidates = [
             base.clone(),
             base.with_extension("ts"),

@@ -1611,14 +1611,23 @@ impl<'a> Cx<'a> {
                 }
             }
             if is_function(n) {
-                // callback `(err) => …` parameters named like errors
-                if let Some(params) = n.field("parameters").or_else(|| n.field("parameter")) {
-                    for id in
-                        text(params, self.src).split(|c: char| !c.is_alphanumeric() && c != '_')
-                    {
-                        if matches!(id, "err" | "error" | "e") {
-                            caught.push(id.to_string());
-                        }
+                // callback `(err) => …` parameters named like errors, unless
+                // their declared type says otherwise (`error?: Record<…>`)
+                if let Some(p) = n.field("parameter") {
+                    let id = text(p, self.src);
+                    if matches!(id, "err" | "error" | "e") {
+                        caught.push(id.to_string());
+                    }
+                }
+                for param in n.field("parameters").into_iter().flat_map(named_children) {
+                    let id = param.field("pattern").unwrap_or(param);
+                    let name = text(id, self.src);
+                    let typed_otherwise = param.field("type").is_some_and(|t| {
+                        let t = text(t, self.src).trim_start_matches(':').trim();
+                        !(t.contains("Error") || t == "unknown" || t == "any")
+                    });
+                    if matches!(name, "err" | "error" | "e") && !typed_otherwise {
+                        caught.push(name.to_string());
                     }
                 }
             }
@@ -2220,6 +2229,7 @@ fn build_site<'t>(
         via_helper: None,
         split: None,
         middleware: None,
+        status_from_helper: false,
     }
 }
 
@@ -2363,11 +2373,12 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
         "call" => {
             let f = node.field("function");
             if f.is_some_and(|f| f.kind_name() == "identifier") {
-                let args = has_args();
+                // Any plain call may be a helper's: `jsonError('x', 401)`, or
+                // `unauthorized()` for a helper that fixes its status.
                 return Classified {
-                    site: (args && is(f, "identifier", HTTP_ERROR_FNS))
+                    site: (has_args() && is(f, "identifier", HTTP_ERROR_FNS))
                         .then_some(Candidate::HttpError { named: false }),
-                    helper_call: args,
+                    helper_call: true,
                 };
             }
             let Some((obj, prop)) = member(f) else {
@@ -3330,19 +3341,38 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
 
 // ----- helpers -----------------------------------------------------------------
 
-/// Same-file response helpers: functions whose response status is a parameter.
+/// Same-file response helpers (see [`helper_of`]).
 fn collect_helpers(cx: &Cx, raw: &[Raw]) -> HashMap<String, HelperSig> {
     let mut helpers = HashMap::default();
-    for r in raw {
-        if let (StatusEval::Param(i), Some(func)) = (&r.status, r.function) {
-            if let Some(name) = function_name(cx, func, cx.src) {
-                helpers
-                    .entry(name)
-                    .or_insert_with(|| helper_sig(cx, func, *i, r));
-            }
-        }
+    for (name, sig) in raw.iter().filter_map(|r| helper_of(cx, r)) {
+        helpers.entry(name).or_insert(sig);
     }
     helpers
+}
+
+/// The response helper a candidate makes its function, with its name: a
+/// function whose response status is a parameter (`jsonError(msg, status)`),
+/// or one that always answers 401 or 403 (`unauthorized()`) with no
+/// condition of its own.
+fn helper_of(cx: &Cx, r: &Raw) -> Option<(String, HelperSig)> {
+    let func = r.function?;
+    match &r.status {
+        StatusEval::Param(i) => {
+            let name = function_name(cx, func, cx.src)?;
+            Some((name, helper_sig(cx, func, *i, r)))
+        }
+        StatusEval::Known(vs) => {
+            let [v] = vs.as_slice() else { return None };
+            if !matches!(v.code, 401 | 403) || cx.guard(r.node).is_some() {
+                return None;
+            }
+            let name = function_name(cx, func, cx.src)?;
+            let mut sig = helper_sig(cx, func, usize::MAX, r);
+            sig.fixed_status = Some(v.code);
+            Some((name, sig))
+        }
+        _ => None,
+    }
 }
 
 fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig {
@@ -3394,6 +3424,7 @@ fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig 
         logs,
         definition: func.byte_range(),
         headers_param,
+        fixed_status: None,
     }
 }
 
@@ -3448,6 +3479,7 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
                         logs: false,
                         definition: 0..0,
                         headers_param: None,
+                        fixed_status: None,
                     },
                     None,
                 )
@@ -3465,16 +3497,28 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
             continue;
         }
         let args = args_of(node);
-        let Some(status_arg) = args.get(sig.status_param) else {
-            continue;
-        };
-        let status = match cx.eval_status(*status_arg, 0) {
-            StatusEval::Known(v) => Status::Known(v.into()),
-            StatusEval::Forwarded(r, s) => Status::Forwarded {
-                range: r,
-                source: s,
-            },
-            _ => continue,
+        let status = if let Some(code) = sig.fixed_status {
+            Status::Known(
+                vec![StatusValue {
+                    code,
+                    range: node.byte_range(),
+                    literal: false,
+                    branch_condition: None,
+                }]
+                .into(),
+            )
+        } else {
+            let Some(status_arg) = args.get(sig.status_param) else {
+                continue;
+            };
+            match cx.eval_status(*status_arg, 0) {
+                StatusEval::Known(v) => Status::Known(v.into()),
+                StatusEval::Forwarded(r, s) => Status::Forwarded {
+                    range: r,
+                    source: s,
+                },
+                _ => continue,
+            }
         };
         let message_node = sig.message_param.and_then(|i| args.get(i).copied());
         let mut headers = HeaderEval {
@@ -3507,6 +3551,7 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
             range: sig.definition.clone(),
             note: format!("`{name}` builds the response here").into(),
         });
+        site.status_from_helper = sig.fixed_status.is_some();
         out.push(site);
     }
     out

@@ -6,6 +6,7 @@
 //! [`python`]; everything downstream (rules, suppressions, front ends)
 //! works on the model only.
 
+pub mod aliases;
 mod eval;
 pub mod index;
 pub mod javascript;

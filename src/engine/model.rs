@@ -201,6 +201,10 @@ pub struct ResponseSite {
     /// Authentication middleware this site sits behind, handles the failure
     /// of, or belongs to (see [`super::middleware`]).
     pub middleware: Option<MiddlewareFact>,
+    /// A call of a helper that always answers one status (`unauthorized()`):
+    /// what the response carries (its headers, logging) is judged once, where
+    /// the helper builds it; this site is judged for why it is called.
+    pub status_from_helper: bool,
 }
 
 /// An `if (a || b) <exit>` around a site, in a shape a fix can split into
@@ -364,6 +368,7 @@ pub trait OffsetMap {
             via_helper,
             split,
             middleware,
+            status_from_helper: _,
         } = &mut site;
         *range = self.range(range)?;
         match status {

@@ -2912,6 +2912,7 @@ impl<'t> Raw<'t> {
             via_helper: self.via,
             split: None,
             middleware: None,
+            status_from_helper: false,
         })
     }
 }
@@ -3849,6 +3850,7 @@ fn helper_sig(cx: &Cx, def: Node, status_param: usize, raw: &Raw) -> HelperSig {
         logs,
         definition: def.byte_range(),
         headers_param,
+        fixed_status: None,
     }
 }
 
@@ -3914,6 +3916,7 @@ fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
                 logs: false,
                 definition: 0..0,
                 headers_param: None,
+                fixed_status: None,
             },
             None,
             None,

@@ -413,6 +413,9 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     let guard_authn = authn_in_guard(&cond_n, &cond_spaced).filter(|_| !cond_n.is_empty() && !csrf);
     if let Some(k) = guard_authz {
         v.authz.get_or_insert(format!("the condition checks `{k}`"));
+    } else if let Some(p) = permission_predicate(&cond) {
+        v.authz
+            .get_or_insert(format!("the condition asks the permission check `{p}`"));
     }
     let message_authn = v.authn.is_some();
     let caught = site.guard.as_ref().filter(|g| g.in_catch).and_then(|g| {
@@ -507,6 +510,51 @@ pub fn condition_tests(cond: &str) -> (bool, bool) {
     let authn = authn_in_guard(&n, &spaced).is_some();
     let authz = find(&n, AUTHZ_GUARD).or_else(|| ownership(&n)).is_some();
     (authn, authz)
+}
+
+/// A call of a permission predicate in the condition: `canViewWebsite(…)`,
+/// `can_edit(…)`, `mayDelete(…)`, `isAllowed(…)`, `hasPermission(…)`.
+fn permission_predicate(cond: &str) -> Option<&str> {
+    let bytes = cond.as_bytes();
+    let mut start = None;
+    for (i, c) in cond
+        .char_indices()
+        .chain(std::iter::once((cond.len(), ' ')))
+    {
+        let word_char = c.is_alphanumeric() || c == '_' || c == '$';
+        match (start, word_char) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                start = None;
+                let name = &cond[s..i];
+                // Only a call, and only a name, not a member (`user.canEdit` is fine too).
+                if bytes.get(i) != Some(&b'(') {
+                    continue;
+                }
+                let after = |p: &str| {
+                    name.strip_prefix(p)
+                        .and_then(|r| r.chars().next())
+                        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+                };
+                if after("can")
+                    || after("may")
+                    || matches!(
+                        name,
+                        "isAllowed"
+                            | "is_allowed"
+                            | "hasPermission"
+                            | "has_permission"
+                            | "authorize"
+                            | "checkPermission"
+                    )
+                {
+                    return Some(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// An ownership comparison: `order.userId !== req.session.userId`, `doc.owner_id != user.id`.

@@ -20,7 +20,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
-    if site.logged.is_some() {
+    // A fixed-status helper is reported once, where it builds the response.
+    if site.logged.is_some() || site.status_from_helper {
         return;
     }
     let Some(value) = evidence::authentication_401(ctx, site) else {

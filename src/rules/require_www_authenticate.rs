@@ -21,7 +21,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
-    if site.headers.challenge.is_some() || site.headers.opaque {
+    // A fixed-status helper's headers are reported once, where it builds them.
+    if site.headers.challenge.is_some() || site.headers.opaque || site.status_from_helper {
         return;
     }
     let Some(value) = evidence::authentication_401(ctx, site) else {

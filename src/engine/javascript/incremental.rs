@@ -364,14 +364,8 @@ fn reuse_or_extract<'t>(
             }
         }
         drop_wrapped_responses(&mut raws[i]);
-        // Helpers: functions in this statement whose status is a parameter.
-        for r in &raws[i] {
-            if let (StatusEval::Param(p), Some(func)) = (&r.status, r.function) {
-                if let Some(name) = function_name(&cx, func, src) {
-                    fresh_helpers[i].push((name, helper_sig(&cx, func, *p, r)));
-                }
-            }
-        }
+        // Helpers: functions in this statement that build a response.
+        fresh_helpers[i].extend(raws[i].iter().filter_map(|r| helper_of(&cx, r)));
         drain(&cx, &mut reads[i], &mut global[i], &mut queried[i]);
     }
     let mut helper_order = Vec::new();
@@ -686,6 +680,7 @@ fn map_sig(map: &impl OffsetMap, sig: &HelperSig) -> Option<HelperSig> {
         logs: _,
         definition,
         headers_param: _,
+        fixed_status: _,
     } = &mut sig;
     *definition = map.range(definition)?;
     Some(sig)
