@@ -1499,6 +1499,7 @@ impl<'a> Cx<'a> {
         let mut parts: Vec<String> = Vec::new();
         let mut innermost: Option<Range<usize>> = None;
         let mut in_catch = false;
+        let mut verified_by = None;
         for _ in 0..MAX_PARENT_WALK {
             let Some(parent) = self.up(node) else { break };
             if is_scope(parent) {
@@ -1537,6 +1538,9 @@ impl<'a> Cx<'a> {
                     let s = parent.start_byte();
                     innermost.get_or_insert(s..(s + 6).min(parent.end_byte()));
                     in_catch = true;
+                    if verified_by.is_none() {
+                        verified_by = self.verify_call_in_try(parent);
+                    }
                 }
                 "conditional_expression" => {
                     let kids: Vec<Node> = named_children(parent).collect();
@@ -1575,8 +1579,41 @@ impl<'a> Cx<'a> {
             range,
             in_catch,
             missing_config: self.tests_missing_config(site),
-            verified_by: None,
+            verified_by,
         })
+    }
+
+    /// The call that verifies a credential in the `try` of `except_clause`
+    /// (`jwt.decode(…)`, `verify_token(…)`), as its callee's text.
+    fn verify_call_in_try(&self, except_clause: Node<'a>) -> Option<std::sync::Arc<str>> {
+        let body = self
+            .up(except_clause)
+            .filter(|t| t.kind_name() == "try_statement")?
+            .field("body")?;
+        let mut stack = vec![body];
+        let mut seen = 0;
+        while let Some(n) = stack.pop() {
+            seen += 1;
+            if seen > 400 {
+                return None;
+            }
+            if n.kind_name() == "call" {
+                if let Some(f) = n.field("function") {
+                    let callee = text(f, self.src);
+                    let name = callee.rsplit('.').next().unwrap_or(callee);
+                    let lower = name.to_ascii_lowercase();
+                    if callee.len() <= 60 && (lower.contains("verify") || lower.contains("decode"))
+                    {
+                        return Some(callee.into());
+                    }
+                }
+            }
+            if is_scope(n) && n.id() != body.id() {
+                continue;
+            }
+            stack.extend(named_children(n));
+        }
+        None
     }
 
     /// A condition's text, with locals that hold a credential read from the

@@ -258,6 +258,11 @@ fn verification_error(guard: &str) -> Option<&str> {
     })
 }
 
+/// Whether a Python `except` clause in the guard names a verification error.
+pub fn names_verification_error(guard: &str) -> bool {
+    verification_error(guard).is_some()
+}
+
 /// The top-level operands of a conjunction (`a && b`, `a and b`), or the
 /// whole condition.
 fn conjuncts(cond: &str) -> Vec<&str> {
@@ -418,11 +423,12 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
             .get_or_insert(format!("the condition asks the permission check `{p}`"));
     }
     let message_authn = v.authn.is_some();
-    let caught = site.guard.as_ref().filter(|g| g.in_catch).and_then(|g| {
-        g.verified_by
-            .as_deref()
-            .or_else(|| verification_error(&g.text))
-    });
+    // The exception an `except` names says most; else the verifying call.
+    let caught = site
+        .guard
+        .as_ref()
+        .filter(|g| g.in_catch)
+        .and_then(|g| verification_error(&g.text).or(g.verified_by.as_deref()));
     v.authn_confidence = match (guard_authn, caught) {
         (_, Some(e)) => {
             v.authn = Some(format!(

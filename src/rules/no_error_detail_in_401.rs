@@ -1,8 +1,8 @@
 //! `no-error-detail-in-401`: don't tell an attacker why verification failed.
 //! Documentation and examples: `no_error_detail_in_401.md` beside this file.
 
-use super::{Context, FixKind, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::{evidence, Context, FixKind, Rule};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::engine::model::ResponseSite;
 
 pub static RULE: Rule = Rule {
@@ -34,6 +34,25 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             echo.clone(),
             format!("the {} body echoes `{text}`: error details tell an attacker why verification failed (CWE-209); log them and return a generic message", value.code),
         )
-        .with_related(value.range.clone(), format!("the {} status is set here", value.code)),
+        .with_related(value.range.clone(), format!("the {} status is set here", value.code))
+        .with_confidence(confidence(site)),
     );
+}
+
+/// How sure it is that the echoed error says why *verification* failed: high
+/// in a `catch`/`except` whose `try` verifies a credential (or names a
+/// verification error); medium in an error handler, which sees every error,
+/// a verifier's included; low in a `catch` around anything else, whose
+/// errors are most often the application's own, written for the client.
+fn confidence(site: &ResponseSite) -> Confidence {
+    match &site.guard {
+        Some(g) if g.in_catch => {
+            if g.verified_by.is_some() || evidence::names_verification_error(&g.text) {
+                Confidence::High
+            } else {
+                Confidence::Low
+            }
+        }
+        _ => Confidence::Medium,
+    }
 }

@@ -95,8 +95,8 @@ const CATEGORIES: &[Category] = &[
     },
 ];
 
-/// Words that tie a message or a condition to credentials or identity: with
-/// any of them the 401 may well be right, and nothing is said.
+/// Words that tie a message to credentials or identity: with any of them
+/// the 401 may well be right, and nothing is said.
 const CREDENTIAL_WORDS: &[&str] = &[
     "token",
     "auth",
@@ -134,12 +134,51 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
     if !site.has_code(401) || evidence::is_server_error(site) {
         return None;
     }
+    if let Some(g) = site.guard.as_ref().filter(|g| g.in_catch) {
+        // `except PermissionError: raise HTTPException(401)`: the operating
+        // system refused the server, not the client's credentials.
+        let header = g.text.to_ascii_lowercase();
+        if [
+            "permissionerror",
+            "oserror",
+            "ioerror",
+            "filenotfounderror",
+            "eacces",
+        ]
+        .iter()
+        .any(|e| header.contains(e))
+            && !header.contains("auth")
+        {
+            return Some(Reason {
+                what: "the server's own file-system error",
+                status: 403,
+                status_name: "Forbidden, as web servers answer a file they may not read; or 500",
+                confidence: Confidence::High,
+            });
+        }
+    }
     let message = site.message.as_deref()?.to_lowercase();
     if mentions_credentials(&message) {
         return None;
     }
     if let Some(g) = &site.guard {
-        if g.in_catch || mentions_credentials(&g.text) {
+        // The condition's own credential evidence, as the 401/403 rules read
+        // it (`!token`, `!req.user`, an Authorization header), or a password,
+        // secret or one-time code compared.
+        let (authn, _) = evidence::condition_tests(&g.text);
+        // Upper-case names are the server's settings (`STRIPE_SECRET_KEY`),
+        // not what the request presented.
+        let secret = g
+            .text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| w.chars().any(|c| c.is_lowercase()))
+            .any(|w| {
+                let w = w.to_lowercase();
+                ["password", "passwd", "secret", "otp", "credential"]
+                    .iter()
+                    .any(|k| w.contains(k))
+            });
+        if g.in_catch || authn || secret {
             return None;
         }
     }
