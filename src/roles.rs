@@ -245,10 +245,16 @@ fn generated_marker(text: &str) -> Option<String> {
             return Some(format!("its first lines say \"{marker}\""));
         }
     }
-    // Minified: long and with very long lines on average.
+    // Minified: long and with very long lines on average. Counting stops
+    // once there are enough lines to rule it out (the language server asks
+    // on every keystroke).
     if text.len() > 4096 {
-        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
-        if text.len() / lines > 400 {
+        let enough = text.len() / 400;
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes())
+            .take(enough)
+            .count()
+            + 1;
+        if lines <= enough {
             return Some(format!(
                 "minified (about {} characters per line)",
                 text.len() / lines
@@ -268,9 +274,12 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 
 /// Mock Service Worker handlers are test doubles of someone else's server.
 fn imports_msw(text: &str) -> bool {
-    ["'msw'", "\"msw\"", "'msw/", "\"msw/"]
-        .iter()
-        .any(|m| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some())
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"msw").any(|i| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + 3).copied();
+        matches!(before, Some(b'\'' | b'"')) && matches!(after, Some(b'\'' | b'"' | b'/'))
+    })
 }
 
 /// What a package manifest says about the package it describes.

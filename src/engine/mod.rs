@@ -235,6 +235,10 @@ pub fn summarize_module(
     lang: Language,
     index: &ProjectIndex,
 ) -> Option<index::ModuleSummary> {
+    if !lang.is_python() && !syntax::may_export_response_facts(text) {
+        // Nothing it could export matters here: skip the parse.
+        return Some(index::ModuleSummary::default());
+    }
     let tree = parse(lang, text, None)?;
     if syntax::depth_exceeds(&tree, crate::lint::MAX_TREE_DEPTH) {
         return None;

@@ -31,6 +31,34 @@ pub fn may_contain_response(text: &str) -> bool {
     status_number(forty, bytes) || needles.iter().any(|f| f.find(bytes).is_some())
 }
 
+/// Cheap filter for an imported JavaScript module: a module with none of
+/// these byte strings exports no status constant, response helper, header
+/// object or challenge string, so its summary is empty without parsing it.
+pub fn may_export_response_facts(text: &str) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
+    const NEEDLES: &[&str] = &[
+        "40",
+        "tatus",
+        "nauthorized",
+        "NAUTHORIZED",
+        "orbidden",
+        "ORBIDDEN",
+        "eaders",
+        "EADERS",
+        "uthenticate",
+        "ccess-Control",
+        "ccess-control",
+        "realm",
+        "Bearer",
+        "Basic",
+    ];
+    static FINDERS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    let finders =
+        FINDERS.get_or_init(|| NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect());
+    finders.iter().any(|f| f.find(text.as_bytes()).is_some())
+}
+
 /// Whether 401 or 403 occurs as a number of its own: `401`, `HTTP_401_…`,
 /// `'403'`, but not inside `4010` or `listItems1403`. `forty` finds "40".
 fn status_number(forty: &memchr::memmem::Finder, bytes: &[u8]) -> bool {
