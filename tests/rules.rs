@@ -30,9 +30,14 @@ fn render(path: &Path, rule: &str) -> (String, usize) {
     for d in &diags {
         let s = map.position(&text, d.range.start, Encoding::Utf32);
         let e = map.position(&text, d.range.end, Encoding::Utf32);
+        // Confidence is shown when it is not high, so a change to it shows.
+        let confidence = match d.confidence {
+            authlint::diagnostic::Confidence::High => String::new(),
+            c => format!(" ({} confidence)", c.as_str()),
+        };
         writeln!(
             out,
-            "{}:{}-{}:{} {} {}: {}",
+            "{}:{}-{}:{} {} {}: {}{confidence}",
             s.line + 1,
             s.column + 1,
             e.line + 1,

@@ -2300,6 +2300,8 @@ enum Candidate {
     NestException,
     /// `createError(401)` or, `named`, `createError.Unauthorized()` (http-errors).
     HttpError { named: bool },
+    /// `throw new APIError('UNAUTHORIZED', …)`, `new TRPCError({ code: 'FORBIDDEN' })`.
+    StatusError,
 }
 
 struct Classified {
@@ -2366,6 +2368,14 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
                     && is(p, "property_identifier", HTTP_ERROR_NAMES)
             }) {
                 site(Candidate::HttpError { named: true })
+            } else if ctor.is_some_and(|c| {
+                c.kind_name() == "identifier" && {
+                    let name = text(c, src);
+                    name.ends_with("Error") || name.ends_with("Exception")
+                }
+            }) && status_name_arg(node, src).is_some()
+            {
+                site(Candidate::StatusError)
             } else {
                 none
             }
@@ -2440,6 +2450,7 @@ fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw
         Candidate::Assignment => status_assignment(cx, node),
         Candidate::Lambda => lambda_object(cx, node),
         Candidate::NestException => nest_exception(cx, node),
+        Candidate::StatusError => status_error(cx, node),
         Candidate::HttpError { named } => http_error(cx, node, named),
     }
 }
@@ -2773,6 +2784,133 @@ fn nest_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         message_node: args.first().copied(),
         function: enclosing_function(cx, node),
     })
+}
+
+/// The status an error's constructor names: a first argument `'UNAUTHORIZED'`
+/// or `'FORBIDDEN'` (any case), or an options object whose `code` is one.
+/// Returns the code and the string that names it.
+fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Node<'t>)> {
+    let first = *args_of(node).first()?;
+    let named = |n: Node<'t>| -> Option<(u16, Node<'t>)> {
+        let v = string_value(n, src)?;
+        match v.trim().to_ascii_uppercase().as_str() {
+            "UNAUTHORIZED" => Some((401, n)),
+            "FORBIDDEN" => Some((403, n)),
+            _ => None,
+        }
+    };
+    match first.kind_name() {
+        "string" => named(first),
+        "object" => named_children(first)
+            .filter(|p| p.kind_name() == "pair")
+            .find(|p| p.field("key").is_some_and(|k| text(k, src) == "code"))
+            .and_then(|p| p.field("value"))
+            .and_then(named),
+        _ => None,
+    }
+}
+
+/// `throw new APIError('UNAUTHORIZED', body, headers)`, `new
+/// TRPCError({ code: 'FORBIDDEN', message })`: an error that names its
+/// status, thrown or returned (one only built here is not yet a response).
+fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let mut p = cx.up(node)?;
+    while matches!(
+        p.kind_name(),
+        "parenthesized_expression" | "await_expression" | "as_expression"
+    ) {
+        p = cx.up(p)?;
+    }
+    if !matches!(p.kind_name(), "throw_statement" | "return_statement") {
+        return None;
+    }
+    if p.kind_name() == "throw_statement" && caught_in_function(cx, p) {
+        return None; // a `catch` of the same function decides what is sent
+    }
+    let (code, name) = status_name_arg(node, cx.src)?;
+    let args = args_of(node);
+    let first = *args.first()?;
+    let mut headers = HeaderEval::default();
+    let message_node = if first.kind_name() == "object" {
+        if let Some(h) = pair(cx, first, "headers").and_then(|p| p.field("value")) {
+            headers.merge(cx.eval_headers(h, node, 0));
+        }
+        pair(cx, first, "message").and_then(|p| p.field("value"))
+    } else {
+        // `(status, body, headers)`: headers the caller passes are evaluated;
+        // anything but an object literal may carry a challenge.
+        if let Some(h) = args.get(2) {
+            headers.merge(cx.eval_headers(*h, node, 0));
+        }
+        args.get(1).copied()
+    };
+    Some(Raw {
+        framework: Framework::StatusError,
+        node,
+        status: known_indirect(code, name),
+        headers,
+        insertion: None,
+        message_node,
+        function: enclosing_function(cx, node),
+    })
+}
+
+/// Whether `throw_stmt` sits in the block of a `try` whose `catch` does not
+/// throw again, within its own function: the error is caught there, not sent
+/// as it is.
+fn caught_in_function(cx: &Cx, throw_stmt: Node) -> bool {
+    let mut node = throw_stmt;
+    while let Some(p) = cx.up(node) {
+        if is_function(p) {
+            return false;
+        }
+        if p.kind_name() == "try_statement" && p.field("body").is_some_and(|b| b.id() == node.id())
+        {
+            // A `catch` that throws again (`if (e instanceof APIError) throw e`)
+            // or makes something of the error besides a log line
+            // (`return handleErrorResponse(e)`, `handleApiError({ error: e })`)
+            // lets the error through.
+            let Some(handler) = p.field("handler") else {
+                return false;
+            };
+            let param = handler.field("parameter").map(|x| text(x, cx.src));
+            let passes_on = text(handler, cx.src).contains("throw")
+                || param.is_some_and(|e| {
+                    let mut stack: Vec<Node> = handler.field("body").into_iter().collect();
+                    while let Some(n) = stack.pop() {
+                        if n.kind_name() == "identifier"
+                            && text(n, cx.src) == e
+                            && !in_log_call(cx, n, handler)
+                        {
+                            return true;
+                        }
+                        stack.extend(named_children(n));
+                    }
+                    false
+                });
+            return !passes_on;
+        }
+        node = p;
+    }
+    false
+}
+
+/// Whether `n` is an argument of a logging call (`console.error(e)`,
+/// `logger.warn(…)`) below `within`.
+fn in_log_call(cx: &Cx, n: Node, within: Node) -> bool {
+    let mut p = cx.up(n);
+    while let Some(x) = p {
+        if x.id() == within.id() {
+            return false;
+        }
+        if x.kind_name() == "call_expression" {
+            let callee = x.field("function").map(|f| text(f, cx.src)).unwrap_or("");
+            let head = callee.split('.').next().unwrap_or("").to_ascii_lowercase();
+            return head == "console" || head.contains("log");
+        }
+        p = cx.up(x);
+    }
+    false
 }
 
 /// http-errors: `createError(401, 'msg', { headers })`, `createError.Unauthorized('msg')`.

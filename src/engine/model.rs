@@ -34,6 +34,9 @@ pub enum Framework {
     Nest,
     /// http-errors: `next(createError(401, '…'))`, `createError.Unauthorized()`.
     HttpError,
+    /// An error named by its status: `new APIError('UNAUTHORIZED', …)`,
+    /// `new TRPCError({ code: 'FORBIDDEN' })`, thrown or returned.
+    StatusError,
     /// FastAPI / Starlette: `HTTPException`, `JSONResponse(status_code=...)`.
     FastApi,
     /// Flask / Werkzeug: `abort(401)`, `return body, 401`, `Unauthorized()`.
@@ -56,6 +59,7 @@ impl Framework {
             Framework::Helper => "response helper",
             Framework::Nest => "NestJS",
             Framework::HttpError => "http-errors",
+            Framework::StatusError => "error class",
             Framework::FastApi => "FastAPI",
             Framework::Flask => "Flask",
             Framework::Django => "Django",

@@ -2,8 +2,8 @@
 //! Documentation and examples: `require_401_logging.md` beside this file.
 
 use super::{evidence, fixes, Context, FixKind, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::model::ResponseSite;
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
+use crate::engine::model::{Framework, ResponseSite};
 
 pub static RULE: Rule = Rule {
     id: "require-401-logging",
@@ -34,6 +34,11 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         "401 returned without logging the reason: when it happens in production nothing records why (log it right before returning)",
     )
     .with_related(value.range.clone(), "the 401 status is set here");
+    if site.framework == Framework::StatusError {
+        // A thrown error is most often logged where it becomes a response,
+        // which is not in sight here.
+        d = d.with_confidence(Confidence::Low);
+    }
     if let Some(g) = &site.guard {
         d = d.with_related(g.range.clone(), "the condition that leads to this 401");
     }

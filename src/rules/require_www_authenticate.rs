@@ -2,9 +2,9 @@
 //! Documentation and examples: `require_www_authenticate.md` beside this file.
 
 use super::{evidence, fixes, Context, FixKind, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::engine::middleware::Failure;
-use crate::engine::model::{MiddlewareRelation, ResponseSite};
+use crate::engine::model::{Framework, MiddlewareRelation, ResponseSite};
 
 pub static RULE: Rule = Rule {
     id: "require-www-authenticate",
@@ -46,6 +46,11 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     };
     let mut d = Diagnostic::new(RULE.id, severity, site.range.clone(), message)
         .with_related(value.range.clone(), status_note);
+    if site.framework == Framework::StatusError {
+        // Where a thrown error becomes a response is not in sight: a handler
+        // there could add the challenge.
+        d = d.with_confidence(Confidence::Medium);
+    }
     if let (Some((_, related)), Some(fact)) = (&note, &site.middleware) {
         d = d.with_related(fact.range.clone(), related.clone());
     }
