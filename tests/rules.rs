@@ -1,6 +1,7 @@
 //! Per-rule fixtures: `tests/fixtures/<rule-id>/<name>.{invalid,valid}.<ext>`.
 //!
-//! Each fixture is linted with default settings; the rule's diagnostics and
+//! Each fixture is linted with default settings (or, when it says
+//! `authlint-fixture: min-confidence low`, with every confidence shown); the rule's diagnostics and
 //! the text after applying its fixes (safe and unsafe, one pass) are
 //! snapshotted with insta. `*.invalid.*` files must produce at least one
 //! diagnostic of their rule and `*.valid.*` files none.
@@ -13,9 +14,17 @@ use std::path::Path;
 
 fn render(path: &Path, rule: &str) -> (String, usize) {
     let text = std::fs::read_to_string(path).unwrap();
+    // A fixture whose findings are hidden by default says so on a line of
+    // its own: `authlint-fixture: min-confidence low`.
+    let min_confidence = if text.contains("authlint-fixture: min-confidence low") {
+        authlint::diagnostic::Confidence::Low
+    } else {
+        Settings::default().min_confidence
+    };
     let linter = Linter::new(Settings {
         // The fixtures live under `tests/`, which would make them test code.
         role: Some(authlint::roles::Role::App),
+        min_confidence,
         ..Settings::default()
     });
     let diags: Vec<_> = linter

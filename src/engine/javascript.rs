@@ -2790,25 +2790,53 @@ fn nest_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
 /// or `'FORBIDDEN'` (any case), or an options object whose `code` is one.
 /// Returns the code and the string that names it.
 fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Node<'t>)> {
+    // JavaScript's own errors carry messages, never statuses:
+    // `new Error('Unauthorized')` is not a 401.
+    let ctor = node
+        .field("constructor")
+        .map(|c| text(c, src))
+        .unwrap_or("");
+    if BUILTIN_ERRORS.contains(&ctor) {
+        return None;
+    }
     let first = *args_of(node).first()?;
-    let named = |n: Node<'t>| -> Option<(u16, Node<'t>)> {
+    let named = |n: Node<'t>, any_case: bool| -> Option<(u16, Node<'t>)> {
         let v = string_value(n, src)?;
-        match v.trim().to_ascii_uppercase().as_str() {
+        let v = v.trim();
+        let upper = v.to_ascii_uppercase();
+        if !any_case && v != upper {
+            return None;
+        }
+        match upper.as_str() {
             "UNAUTHORIZED" => Some((401, n)),
             "FORBIDDEN" => Some((403, n)),
             _ => None,
         }
     };
     match first.kind_name() {
-        "string" => named(first),
+        // A positional status name is written as a code (`'UNAUTHORIZED'`);
+        // `'Unauthorized'` is more often a message.
+        "string" => named(first, false),
         "object" => named_children(first)
             .filter(|p| p.kind_name() == "pair")
             .find(|p| p.field("key").is_some_and(|k| text(k, src) == "code"))
             .and_then(|p| p.field("value"))
-            .and_then(named),
+            .and_then(|v| named(v, true)),
         _ => None,
     }
 }
+
+const BUILTIN_ERRORS: &[&str] = &[
+    "Error",
+    "TypeError",
+    "RangeError",
+    "SyntaxError",
+    "ReferenceError",
+    "EvalError",
+    "URIError",
+    "AggregateError",
+    "DOMException",
+];
 
 /// `throw new APIError('UNAUTHORIZED', body, headers)`, `new
 /// TRPCError({ code: 'FORBIDDEN', message })`: an error that names its

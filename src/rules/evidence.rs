@@ -459,9 +459,19 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     };
     if guard_authz.is_some() && guard_authn.is_some() {
         v.mixed_or = cond_raw.contains("||") || cond_raw.contains(" or ");
-        if v.mixed_or {
-            // `!user || user.role !== 'admin'`: the same name's permissions are
-            // checked, so it is the caller's identity, not a looked-up record.
+        // `!user || user.role !== 'admin'`: the same name's permissions are
+        // checked, so it is the caller's identity, not a looked-up record.
+        let identity_checked = guard_authn.is_some_and(|(k, _)| {
+            let name = k
+                .trim_start_matches('!')
+                .trim_start_matches("not ")
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or("");
+            !name.is_empty()
+                && (cond_n.contains(&format!("{name}.")) || cond_n.contains(&format!("{name}?.")))
+        });
+        if v.mixed_or && identity_checked {
             v.authn_confidence = v.authn_confidence.max(Confidence::Medium);
         }
         // One test touching both words (`scope not in token_data.scopes`) is not

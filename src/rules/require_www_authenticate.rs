@@ -48,8 +48,9 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         .with_related(value.range.clone(), status_note);
     if site.framework == Framework::StatusError {
         // Where a thrown error becomes a response is not in sight: a handler
-        // there could add the challenge.
-        d = d.with_confidence(Confidence::Medium);
+        // there could add the challenge, and such errors are often thrown
+        // for a status that is itself wrong (a permission, a parameter).
+        d = d.with_confidence(Confidence::Low);
     }
     if let (Some((_, related)), Some(fact)) = (&note, &site.middleware) {
         d = d.with_related(fact.range.clone(), related.clone());
