@@ -905,7 +905,7 @@ impl ConfigResolver {
 
 /// Applies editor (LSP) settings on top of `base` (the file's `authlint.toml`):
 /// `{ "rules": {"<id>": "off|info|warning|error"}, "challenge": "Bearer realm=\"x\"",
-///    "loggers": ["audit"], "print": true }`. Every key is optional and `null`
+///    "loggers": ["audit"], "print": true, "minConfidence": "low" }`. Every key is optional and `null`
 /// means unset. `loggers` are added to the configured ones. Keys that are not
 /// linter settings (`enable`, `configPath`, `trace`, newer ones) are ignored so
 /// newer editors keep working; unknown rule ids and bad values are errors.
@@ -972,6 +972,12 @@ pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<
             }
             "print" => {
                 s.print_is_logging = v.as_bool().ok_or("`print` must be true or false")?;
+            }
+            "minConfidence" => {
+                s.min_confidence = v
+                    .as_str()
+                    .and_then(|c| Confidence::parse(c.trim()))
+                    .ok_or("`minConfidence` must be \"high\", \"medium\" or \"low\"")?;
             }
             _ => {}
         }
@@ -1280,6 +1286,9 @@ rules = { prefer-403-for-authorization = "off" }
         )
         .is_ok());
         assert!(settings_from_json(&base, &serde_json::json!({"loggers": "audit"})).is_err());
+        let low = settings_from_json(&base, &serde_json::json!({"minConfidence": "low"})).unwrap();
+        assert_eq!(low.min_confidence, Confidence::Low);
+        assert!(settings_from_json(&base, &serde_json::json!({"minConfidence": "sure"})).is_err());
         let warn = settings_from_json(
             &base,
             &serde_json::json!({"rules": {"require-401-logging": "Warn"}}),
