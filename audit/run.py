@@ -82,11 +82,21 @@ def main():
     ap.add_argument("--checkouts", required=True, help="folder holding <owner>__<name> checkouts")
     ap.add_argument("--authlint", default="target/release/authlint", help="the binary to audit")
     ap.add_argument("--only", help="audit only repositories whose name contains this")
+    ap.add_argument("--round", help="audit only the repositories of this audit round (`# round:` header)")
     ap.add_argument("--quiet", action="store_true", help="do not list unjudged findings and missed sites")
     ap.add_argument("--list", default="", help="also list the reported findings judged so (comma-separated verdicts, e.g. false,debatable)")
+    ap.add_argument("--clone-commands", action="store_true", help="print the commands that fetch every checkout at its commit, and stop")
     ap.add_argument("extra", nargs="*", help="extra arguments for `authlint lint` (after --)")
     args = ap.parse_args()
     binary = os.path.abspath(args.authlint)
+
+    if args.clone_commands:
+        for name in sorted(os.listdir(os.path.join(HERE, "judgments"))):
+            if name.endswith(".tsv"):
+                header, _ = load(os.path.join(HERE, "judgments", name))
+                d = os.path.join(args.checkouts, name[: -len(".tsv")])
+                print(f"git clone -q https://github.com/{header['repo']} {d} && git -C {d} checkout -q {header['commit']}")
+        return
 
     # per rule: true, debatable, false, unjudged findings; must-finds found and total
     stats = collections.defaultdict(collections.Counter)
@@ -97,6 +107,8 @@ def main():
         if not name.endswith(".tsv") or (args.only and args.only not in name):
             continue
         header, rows = load(os.path.join(HERE, "judgments", name))
+        if args.round and header.get("round") != args.round:
+            continue
         checkout = os.path.join(args.checkouts, name[: -len(".tsv")])
         if not os.path.isdir(checkout):
             print(f"{header['repo']}: not fetched (expected {checkout}); skipped", file=sys.stderr)
