@@ -1448,29 +1448,7 @@ impl<'a> Cx<'a> {
             .up(catch_clause)
             .filter(|t| t.kind_name() == "try_statement")?
             .field("body")?;
-        let mut stack = vec![body];
-        let mut seen = 0;
-        while let Some(n) = stack.pop() {
-            seen += 1;
-            if seen > 400 {
-                return None;
-            }
-            if n.kind_name() == "call_expression" {
-                if let Some(f) = n.field("function") {
-                    let callee = text(f, self.src);
-                    let name = callee.rsplit('.').next().unwrap_or(callee);
-                    let lower = name.to_ascii_lowercase();
-                    if callee.len() <= 60 && (lower.contains("verify") || lower == "decode") {
-                        return Some(callee.into());
-                    }
-                }
-            }
-            if is_function(n) && n.id() != body.id() {
-                continue;
-            }
-            stack.extend(named_children(n));
-        }
-        None
+        syntax::verifying_call(body, self.src, "call_expression", is_function)
     }
 
     /// Whether the innermost `if` around `site` tests for a missing secret or

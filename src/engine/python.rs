@@ -1590,30 +1590,7 @@ impl<'a> Cx<'a> {
             .up(except_clause)
             .filter(|t| t.kind_name() == "try_statement")?
             .field("body")?;
-        let mut stack = vec![body];
-        let mut seen = 0;
-        while let Some(n) = stack.pop() {
-            seen += 1;
-            if seen > 400 {
-                return None;
-            }
-            if n.kind_name() == "call" {
-                if let Some(f) = n.field("function") {
-                    let callee = text(f, self.src);
-                    let name = callee.rsplit('.').next().unwrap_or(callee);
-                    let lower = name.to_ascii_lowercase();
-                    if callee.len() <= 60 && (lower.contains("verify") || lower.contains("decode"))
-                    {
-                        return Some(callee.into());
-                    }
-                }
-            }
-            if is_scope(n) && n.id() != body.id() {
-                continue;
-            }
-            stack.extend(named_children(n));
-        }
-        None
+        syntax::verifying_call(body, self.src, "call", is_scope)
     }
 
     /// A condition's text, with locals that hold a credential read from the

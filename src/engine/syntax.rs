@@ -106,6 +106,43 @@ pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
 
 /// The indentation (leading spaces/tabs) of the line containing `offset`,
 /// and that line's start offset.
+/// The first call in `body` (not inside a nested scope) whose callee names a
+/// credential verification: `jwt.verify`, `jwtVerify`, `jwt.decode`,
+/// `decode_token`. Returns the callee's text. `call_kind` is the grammar's
+/// call node; `is_scope` tells nested functions, which run elsewhere.
+pub fn verifying_call(
+    body: Node,
+    src: &str,
+    call_kind: &str,
+    is_scope: impl Fn(Node) -> bool,
+) -> Option<std::sync::Arc<str>> {
+    let mut stack = vec![body];
+    let mut seen = 0;
+    while let Some(n) = stack.pop() {
+        seen += 1;
+        if seen > 400 {
+            return None;
+        }
+        if n.kind_name() == call_kind {
+            if let Some(f) = n.field("function") {
+                let callee = text(f, src);
+                let name = callee.rsplit('.').next().unwrap_or(callee);
+                let lower = name.to_ascii_lowercase();
+                let verifies =
+                    lower.contains("verify") || lower == "decode" || lower.starts_with("decode_");
+                if callee.len() <= 60 && verifies {
+                    return Some(callee.into());
+                }
+            }
+        }
+        if n.id() != body.id() && is_scope(n) {
+            continue;
+        }
+        stack.extend(named_children(n));
+    }
+    None
+}
+
 /// `hay` with every whole-word `word` (not part of a longer name or a
 /// member access) replaced by `with`.
 pub fn replace_word(hay: &str, word: &str, with: &str) -> String {
