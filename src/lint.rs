@@ -128,14 +128,17 @@ impl Linter {
         if text.len() > MAX_FILE_BYTES {
             return Err(Skip::TooLarge(text.len()));
         }
-        if !engine::syntax::may_contain_response(text) || self.settings_for(path, text).is_none() {
+        if !engine::syntax::may_contain_response(text) {
             return Ok(Vec::new());
         }
+        let Some(settings) = self.settings_for(path, text) else {
+            return Ok(Vec::new());
+        };
         if engine::syntax::bracket_depth_exceeds(text, MAX_BRACKET_DEPTH) {
             return Err(Skip::TooDeep);
         }
         let tree = engine::parse(lang, text, None).ok_or(Skip::ParseFailed)?;
-        self.lint_tree(path, text, lang, &tree)
+        self.lint_parsed(settings, path, text, lang, &tree)
     }
 
     /// Lints an already parsed tree (the language server reparses incrementally).
@@ -146,9 +149,21 @@ impl Linter {
         lang: Language,
         tree: &Tree,
     ) -> Result<Vec<Diagnostic>, Skip> {
-        let Some(settings) = self.settings_for(path, text) else {
-            return Ok(Vec::new());
-        };
+        match self.settings_for(path, text) {
+            Some(settings) => self.lint_parsed(settings, path, text, lang, tree),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// [`Linter::lint_tree`] with the file's settings already chosen.
+    fn lint_parsed(
+        &self,
+        settings: &Settings,
+        path: &Path,
+        text: &str,
+        lang: Language,
+        tree: &Tree,
+    ) -> Result<Vec<Diagnostic>, Skip> {
         let model = engine::extract_within(
             path,
             text,

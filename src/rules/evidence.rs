@@ -196,6 +196,8 @@ pub struct Verdict {
     pub mixed_or: bool,
     /// How strong the evidence behind `authn` is.
     pub authn_confidence: Confidence,
+    /// How strong the evidence behind `authz` is.
+    pub authz_confidence: Confidence,
 }
 
 /// The authentication evidence in a normalised condition, with its strength:
@@ -421,6 +423,10 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
     } else if let Some(p) = permission_predicate(&cond) {
         v.authz
             .get_or_insert(format!("the condition asks the permission check `{p}`"));
+        // A predicate may also say no to a caller nobody authenticated.
+        if site.identity_established.is_none() {
+            v.authz_confidence = Confidence::Medium;
+        }
     }
     let message_authn = v.authn.is_some();
     // The exception an `except` names says most; else the verifying call.

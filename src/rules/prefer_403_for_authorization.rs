@@ -30,7 +30,8 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             severity,
             value.range.clone(),
             format!("401 used for an authorization failure ({why}): a caller who is authenticated but not allowed should get 403, or clients will try to log in again"),
-        );
+        )
+        .with_confidence(verdict.authz_confidence);
         if let Some(g) = &site.guard {
             d = d.with_related(g.range.clone(), "the permission check");
         }
