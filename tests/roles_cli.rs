@@ -126,15 +126,19 @@ fn roles_in_the_config_override_the_detection() {
     let p = repository(&[
         (
             "authlint.toml",
-            "[roles]\napp = [\"examples/**\"]\ntest = [\"src/legacy/**\"]\n",
+            "[roles]\napp = [\"examples/**\", \"e2e/**\"]\ntest = [\"src/legacy/**\"]\n",
         ),
         ("examples/auth.ts", BARE_401),
         ("src/legacy/auth.ts", BARE_401),
+        // A test server the project wants linted as application code.
+        ("e2e/server.test.ts", BARE_401),
     ]);
     let out = run(p.path(), &["lint", "--format", "json"]);
     assert_eq!(
         rules_by_path(&out),
         pairs(&[
+            ("e2e/server.test.ts", "require-401-logging"),
+            ("e2e/server.test.ts", "require-www-authenticate"),
             ("examples/auth.ts", "require-401-logging"),
             ("examples/auth.ts", "require-www-authenticate"),
         ]),

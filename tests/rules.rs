@@ -21,9 +21,14 @@ fn render(path: &Path, rule: &str) -> (String, usize) {
     } else {
         Settings::default().min_confidence
     };
+    // The fixtures live under `tests/`, which would make them all test code:
+    // their role comes from the file's own name and text (`x.test.ts` is a
+    // test, an `msw` import a mock), else application code.
+    let name = Path::new(path.file_name().unwrap());
+    let role = authlint::roles::from_path_and_text(name, &text)
+        .map_or(authlint::roles::Role::App, |a| a.role);
     let linter = Linter::new(Settings {
-        // The fixtures live under `tests/`, which would make them test code.
-        role: Some(authlint::roles::Role::App),
+        role: Some(role),
         min_confidence,
         ..Settings::default()
     });

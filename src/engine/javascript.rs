@@ -270,7 +270,8 @@ impl<'a> Cx<'a> {
             quote: '\'',
             semicolons: true,
             newline: syntax::newline(src),
-            is_test_file: is_test_path(path),
+            // Test files are a role ([`crate::roles`]), which `[roles]` can change.
+            is_test_file: settings.role == Some(crate::roles::Role::Test),
             parents: syntax::IdMap::default(),
             built: vec![false; stmts.len()],
             stmts,
@@ -1983,14 +1984,6 @@ fn unwrap_expr(mut n: Node) -> Node {
             _ => return n,
         }
     }
-}
-
-fn is_test_path(p: &Path) -> bool {
-    let s = p.to_string_lossy();
-    s.contains(".test.")
-        || s.contains(".spec.")
-        || s.contains("__tests__")
-        || s.contains("/__mocks__/")
 }
 
 /// Whether `n` sits inside a test assertion (`expect(...)`, `assert…(...)`).

@@ -317,7 +317,8 @@ impl<'a> Cx<'a> {
             framework_hint: None,
             quote: '\'',
             newline: syntax::newline(src),
-            is_test_file: is_test_path(path),
+            // Test files are a role ([`crate::roles`]), which `[roles]` can change.
+            is_test_file: settings.role == Some(crate::roles::Role::Test),
             modules: std::cell::RefCell::new(HashMap::default()),
             block_logs: std::cell::RefCell::new(syntax::IdMap::default()),
             parents: std::cell::RefCell::new(syntax::IdMap::default()),
@@ -2639,14 +2640,6 @@ fn export_headers(e: Export, target: Option<&Path>) -> HeaderEval {
     }
 }
 
-fn is_test_path(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    (name.starts_with("test_") && name.ends_with(".py"))
-        || name.ends_with("_test.py")
-        || name == "conftest.py"
-        || name == "tests.py"
-}
-
 /// Whether `n` sits in a test assertion or a test function.
 fn in_test_code<'t>(cx: &Cx<'t>, n: Node<'t>, src: &str) -> bool {
     let mut p = cx.up(n);
@@ -4483,9 +4476,16 @@ def handler(exc, response):
     #[test]
     fn never_in_tests_or_client_code() {
         let src = "from fastapi import HTTPException\ndef f():\n    raise HTTPException(401)\n";
+        // Test files are the `test` role (see `crate::roles`, which names these).
+        let test_role = Settings {
+            role: Some(crate::roles::Role::Test),
+            ..Settings::default()
+        };
         for name in ["test_app.py", "app_test.py", "conftest.py", "tests.py"] {
-            assert!(
-                model_with(name, src, &Settings::default()).sites.is_empty(),
+            assert!(model_with(name, src, &test_role).sites.is_empty(), "{name}");
+            assert_eq!(
+                crate::roles::from_path_and_text(std::path::Path::new(name), src).map(|a| a.role),
+                Some(crate::roles::Role::Test),
                 "{name}"
             );
         }
