@@ -90,7 +90,7 @@ fn outbound_credential(text: &str, site: &ResponseSite) -> Option<Credential> {
         let end = handler[i..].find('\n').map_or(handler.len(), |n| i + n);
         let value = &handler[i..end];
         let v = value.to_ascii_lowercase();
-        if v.contains("env") || v.contains("environ") || upper_case_secret(value) {
+        if v.contains("env") || upper_case_secret(value) || from_env(handler, value) {
             return Some(Credential::Server);
         }
         if value.contains("${") || value.contains('{') || value.contains('+') {
@@ -98,6 +98,30 @@ fn outbound_credential(text: &str, site: &ResponseSite) -> Option<Credential> {
         }
     }
     found
+}
+
+/// A name used in `value` is a local the handler reads from the environment
+/// (`const apiKey = Deno.env.get('OPENAI_API_KEY')`, `key = os.environ[…]`).
+fn from_env(handler: &str, value: &str) -> bool {
+    value
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .filter(|w| w.len() > 1 && !w.eq_ignore_ascii_case("authorization"))
+        .any(|name| {
+            handler.lines().any(|line| {
+                let Some(at) = line.find(name) else {
+                    return false;
+                };
+                let rest = line[at + name.len()..].trim_start();
+                let bounded = !line[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+                bounded
+                    && rest.starts_with('=')
+                    && !rest.starts_with("==")
+                    && rest.to_ascii_lowercase().contains("env")
+            })
+        })
 }
 
 /// An identifier like `SERVICE_TOKEN` or `PARTNER_API_KEY` in `s`.
