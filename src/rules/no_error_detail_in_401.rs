@@ -35,16 +35,20 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             format!("the {} body echoes `{text}`: error details tell an attacker why verification failed (CWE-209); log them and return a generic message", value.code),
         )
         .with_related(value.range.clone(), format!("the {} status is set here", value.code))
-        .with_confidence(confidence(site)),
+        .with_confidence(confidence(ctx, site, text)),
     );
 }
 
-/// How sure it is that the echoed error says why *verification* failed: high
-/// in a `catch`/`except` whose `try` verifies a credential (or names a
-/// verification error); medium in an error handler, which sees every error,
-/// a verifier's included; low in a `catch` around anything else, whose
-/// errors are most often the application's own, written for the client.
-fn confidence(site: &ResponseSite) -> Confidence {
+/// How sure it is that the echoed error says why *verification* failed:
+/// - high in a `catch`/`except` whose `try` verifies a credential (or that
+///   names a verification error);
+/// - medium in an error handler that receives the error as a parameter (it
+///   sees every error, a verifier's included), unless the condition picks an
+///   error class that is not a verifier's (`err instanceof ServiceError`);
+/// - low otherwise: a `catch` around anything else, or an `error` that is a
+///   result the code built itself, whose messages are most often the
+///   application's own, written for the client.
+fn confidence(ctx: &Context, site: &ResponseSite, echo: &str) -> Confidence {
     match &site.guard {
         Some(g) if g.in_catch => {
             if g.verified_by.is_some() || evidence::names_verification_error(&g.text) {
@@ -53,6 +57,67 @@ fn confidence(site: &ResponseSite) -> Confidence {
                 Confidence::Low
             }
         }
-        _ => Confidence::Medium,
+        guard => {
+            let root = echo
+                .trim_start_matches(['(', '`', '$', '{'])
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .next()
+                .unwrap_or("");
+            let app_error_class = guard.as_ref().is_some_and(|g| {
+                g.text.split("instanceof").skip(1).any(|rest| {
+                    let class = rest.trim_start().to_ascii_lowercase();
+                    !["jwt", "token", "verif", "signature", "jose", "auth"]
+                        .iter()
+                        .any(|k| {
+                            class
+                                .split(|c: char| !c.is_alphanumeric())
+                                .next()
+                                .unwrap_or("")
+                                .contains(k)
+                        })
+                })
+            });
+            let from_verifier = is_handler_param(ctx.text, site, root)
+                || destructured_from_verifier(ctx.text, site, root);
+            if !app_error_class && from_verifier {
+                Confidence::Medium
+            } else {
+                Confidence::Low
+            }
+        }
     }
+}
+
+/// Whether `name` is destructured from a call to an authentication API
+/// (`const { data, error } = await supabase.auth.getUser(token)`,
+/// `verifyToken(…)`), whose error says why verification failed; not from
+/// the application's own function returning fixed messages.
+fn destructured_from_verifier(text: &str, site: &ResponseSite, name: &str) -> bool {
+    let Some(handler) = site.handler.as_ref().and_then(|h| text.get(h.clone())) else {
+        return false;
+    };
+    handler.lines().any(|line| {
+        let Some((pattern, value)) = line.split_once('=') else {
+            return false;
+        };
+        let names_it = pattern.contains('{')
+            && pattern
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .any(|w| w == name);
+        let v = value.to_ascii_lowercase();
+        names_it && (v.contains(".auth.") || v.contains("verify") || v.contains("jwt"))
+    })
+}
+
+/// Whether `name` is a parameter of the site's enclosing function (what
+/// its text says before the body opens).
+fn is_handler_param(text: &str, site: &ResponseSite, name: &str) -> bool {
+    let Some(handler) = site.handler.as_ref().and_then(|h| text.get(h.clone())) else {
+        return false;
+    };
+    let head = handler.split(['{', '\n']).next().unwrap_or("");
+    !name.is_empty()
+        && head
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .any(|w| w == name)
 }
