@@ -158,6 +158,10 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
         }
     }
     let message = site.message.as_deref()?.to_lowercase();
+    // The cheap test first: most messages name none of these reasons.
+    let category = CATEGORIES
+        .iter()
+        .find(|c| c.phrases.iter().any(|p| message.contains(p)))?;
     if mentions_credentials(&message) {
         return None;
     }
@@ -182,9 +186,6 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
             return None;
         }
     }
-    let category = CATEGORIES
-        .iter()
-        .find(|c| c.phrases.iter().any(|p| message.contains(p)))?;
     Some(Reason {
         what: category.what,
         status: category.status,
