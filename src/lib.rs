@@ -15,6 +15,7 @@ pub mod engine;
 pub mod fix;
 pub mod lint;
 pub mod lsp;
+pub mod paths;
 pub mod roles;
 pub mod rules;
 pub mod settings;

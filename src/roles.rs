@@ -364,12 +364,12 @@ impl Detector {
     /// The role of the file at `path` (absolute or relative to the working
     /// directory) with text `text`.
     pub fn detect(&self, path: &Path, text: &str) -> Assigned {
-        let abs = crate::config::absolute(path);
+        let abs = crate::paths::absolute(path);
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
         let facts = self.facts(&dir);
         let rel = match &facts.root {
             Some(root) => abs.strip_prefix(root).unwrap_or(&abs),
-            None => match crate::config::working_dir() {
+            None => match crate::paths::working_dir() {
                 Some(cwd) => abs.strip_prefix(cwd).unwrap_or(&abs),
                 None => &abs,
             },
