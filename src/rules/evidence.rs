@@ -78,6 +78,14 @@ const AUTHN_MESSAGE: &[&str] = &[
     "api key required",
     "missing bearer",
     "could not validate credentials",
+    "must login",
+    "must log in",
+    "must be logged in",
+    "must sign in",
+    "must be signed in",
+    "need to log in",
+    "need to sign in",
+    "authentication_required",
     "could not validate token",
     "invalid authentication credentials",
 ];
@@ -240,7 +248,11 @@ fn negated(cond: &str, word: &str) -> bool {
             .map_or(0, |j| j + 1);
         let after = &cond[i + word.len()..];
         let after = after.strip_prefix("()").unwrap_or(after);
-        cond[..start].ends_with('!')
+        // `!request.user.is_authenticated`, or the `else` of a positive
+        // check, which reads `!(request.user.is_authenticated)`.
+        let before = &cond[..start];
+        before.ends_with('!')
+            || (before.ends_with("!(") && after.starts_with(')'))
             || after.starts_with("==false")
             || after.starts_with("isfalse")
             || after.starts_with("===false")
