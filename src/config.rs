@@ -653,7 +653,11 @@ impl Layer {
         }
         for h in &raw.helpers {
             let helper = h.get_ref();
-            let name = helper.name.get_ref();
+            // `new ApiError`: a class whose construction builds the response.
+            let (constructor, name) = match helper.name.get_ref().strip_prefix("new ") {
+                Some(class) => (true, &class.trim().to_string()),
+                None => (false, helper.name.get_ref()),
+            };
             let valid = !name.is_empty()
                 && name.split('.').all(|part| {
                     !part.is_empty()
@@ -682,6 +686,7 @@ impl Layer {
                 name: name.clone(),
                 status_arg: helper.status,
                 message_arg: helper.message,
+                constructor,
             });
         }
         if let Some(c) = &raw.min_confidence {
@@ -1010,6 +1015,7 @@ pub const STARTER_CONFIG: &str = r#"# authlint.toml: configuration for authlint 
 
 # Your own response helpers, so `jsonError("Missing token", 401)` is checked
 # where it is called. `status` and `message` are 0-based argument indexes.
+# A class whose construction builds the response is named `new ApiError`.
 # [[helpers]]
 # name = "jsonError"
 # status = 1
@@ -1088,7 +1094,8 @@ rules = { prefer-403-for-authorization = "off" }
             vec![HelperSpec {
                 name: "jsonError".into(),
                 status_arg: 1,
-                message_arg: Some(0)
+                message_arg: Some(0),
+                constructor: false,
             }]
         );
         let root = absolute(d.path());

@@ -46,6 +46,8 @@ pub struct HelperSpec {
     pub name: String,
     pub status_arg: usize,
     pub message_arg: Option<usize>,
+    /// Declared as `new Name` (JavaScript): `new Name(…)` builds the response.
+    pub constructor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

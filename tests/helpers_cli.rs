@@ -81,3 +81,43 @@ fn a_fixed_status_helper_imported_through_a_tsconfig_alias_is_judged_at_each_cal
         .count();
     assert_eq!(judged_calls, 0, "{out:?}");
 }
+
+#[test]
+fn a_class_declared_as_a_helper_is_judged_where_it_is_constructed() {
+    let route = r#"export function handler(req: Request) {
+  const key = req.headers.get('x-api-key')
+  if (!key) {
+    throw new ApiError('Unknown key', 403)
+  }
+  if (!isAdmin(key)) {
+    throw new Other('Nope', 403)
+  }
+}
+"#;
+    let p = project(&[
+        (
+            "authlint.toml",
+            "[[helpers]]\nname = \"new ApiError\"\nstatus = 1\nmessage = 0\n",
+        ),
+        ("src/route.ts", route),
+    ]);
+    let out = run(p.path(), &["lint", "--format", "json"]);
+    let found: Vec<(u64, String)> = out.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // The declared class is a response with status 403 for a missing key;
+    // the undeclared one is not a response at all.
+    assert_eq!(
+        found,
+        vec![(4, "prefer-401-for-authentication".to_string())],
+        "{out:?}"
+    );
+}

@@ -2348,7 +2348,12 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
             {
                 site(Candidate::StatusError)
             } else {
-                none
+                // `new ApiError('Unknown key', 403)`: a class the
+                // configuration may declare as a helper (`name = "new ApiError"`).
+                Classified {
+                    site: None,
+                    helper_call: ctor.is_some_and(|c| c.kind_name() == "identifier") && has_args(),
+                }
             }
         }
         "call" => {
@@ -3593,10 +3598,35 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
         if !seen.insert(node.id()) {
             continue;
         }
-        let Some(f) = node.field("function") else {
+        let constructed = node.kind_name() == "new_expression";
+        let Some(f) = node.field("function").or_else(|| node.field("constructor")) else {
             continue;
         };
         let name = text(f, cx.src);
+        if constructed {
+            // Only classes the configuration declares build responses when constructed.
+            let Some(spec) = cx
+                .settings
+                .helpers
+                .iter()
+                .find(|h| h.constructor && h.name == name)
+            else {
+                continue;
+            };
+            let sig = HelperSig {
+                status_param: spec.status_arg,
+                message_param: spec.message_arg,
+                challenge: None,
+                logs: false,
+                definition: 0..0,
+                headers_param: None,
+                fixed_status: None,
+            };
+            if let Some(site) = helper_call_site(cx, node, name, sig, None) {
+                out.push(site);
+            }
+            continue;
+        }
         let (sig, defined_in): (HelperSig, Option<std::path::PathBuf>) =
             if let Some(s) = cx.helpers.get(name) {
                 // Calls inside the helper itself are not call sites.
@@ -3607,7 +3637,12 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
                     cx.rec.reads.borrow_mut().push(s.definition.start);
                 }
                 (s.clone(), None)
-            } else if let Some(spec) = cx.settings.helpers.iter().find(|h| h.name == name) {
+            } else if let Some(spec) = cx
+                .settings
+                .helpers
+                .iter()
+                .find(|h| !h.constructor && h.name == name)
+            {
                 (
                     HelperSig {
                         status_param: spec.status_arg,
@@ -3630,68 +3665,81 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
             } else {
                 continue;
             };
-        if in_assertion(cx, node, cx.src) {
-            continue;
+        if let Some(site) = helper_call_site(cx, node, name, sig, defined_in) {
+            out.push(site);
         }
-        let args = args_of(node);
-        let status = if let Some(code) = sig.fixed_status {
-            Status::Known(
-                vec![StatusValue {
-                    code,
-                    range: node.byte_range(),
-                    literal: false,
-                    branch_condition: None,
-                }]
-                .into(),
-            )
-        } else {
-            let Some(status_arg) = args.get(sig.status_param) else {
-                continue;
-            };
-            match cx.eval_status(*status_arg, 0) {
-                StatusEval::Known(v) => Status::Known(v.into()),
-                StatusEval::Forwarded(r, s) => Status::Forwarded {
-                    range: r,
-                    source: s,
-                },
-                _ => continue,
-            }
-        };
-        let message_node = sig.message_param.and_then(|i| args.get(i).copied());
-        let mut headers = HeaderEval {
-            challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
-                value_range: 0..0,
-                literal: lit,
-                evidence: None,
-                shared: false,
-            }),
-            opaque: false,
-        };
-        // Headers the caller passes in: `json(401, body, { 'WWW-Authenticate': … })`.
-        if let Some(arg) = sig.headers_param.and_then(|i| args.get(i)) {
-            headers.merge(cx.eval_headers(*arg, node, 0));
-        }
-        let mut site = build_site(
-            cx,
-            Framework::Helper,
-            node,
-            status,
-            headers,
-            None,
-            message_node,
-        );
-        if sig.logs && site.logged.is_none() {
-            site.logged = Some(sig.definition.clone());
-        }
-        site.via_helper = Some(Evidence {
-            path: defined_in,
-            range: sig.definition.clone(),
-            note: format!("`{name}` builds the response here").into(),
-        });
-        site.status_from_helper = sig.fixed_status.is_some();
-        out.push(site);
     }
     out
+}
+
+/// The site a call (or a configured construction) of a response helper
+/// makes, with `sig` the helper's signature and `defined_in` its module when
+/// imported.
+fn helper_call_site<'t>(
+    cx: &Cx<'t>,
+    node: Node<'t>,
+    name: &str,
+    sig: HelperSig,
+    defined_in: Option<std::path::PathBuf>,
+) -> Option<ResponseSite> {
+    if in_assertion(cx, node, cx.src) {
+        return None;
+    }
+    let args = args_of(node);
+    let status = if let Some(code) = sig.fixed_status {
+        Status::Known(
+            vec![StatusValue {
+                code,
+                range: node.byte_range(),
+                literal: false,
+                branch_condition: None,
+            }]
+            .into(),
+        )
+    } else {
+        let status_arg = args.get(sig.status_param)?;
+        match cx.eval_status(*status_arg, 0) {
+            StatusEval::Known(v) => Status::Known(v.into()),
+            StatusEval::Forwarded(r, s) => Status::Forwarded {
+                range: r,
+                source: s,
+            },
+            _ => return None,
+        }
+    };
+    let message_node = sig.message_param.and_then(|i| args.get(i).copied());
+    let mut headers = HeaderEval {
+        challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
+            value_range: 0..0,
+            literal: lit,
+            evidence: None,
+            shared: false,
+        }),
+        opaque: false,
+    };
+    // Headers the caller passes in: `json(401, body, { 'WWW-Authenticate': … })`.
+    if let Some(arg) = sig.headers_param.and_then(|i| args.get(i)) {
+        headers.merge(cx.eval_headers(*arg, node, 0));
+    }
+    let mut site = build_site(
+        cx,
+        Framework::Helper,
+        node,
+        status,
+        headers,
+        None,
+        message_node,
+    );
+    if sig.logs && site.logged.is_none() {
+        site.logged = Some(sig.definition.clone());
+    }
+    site.via_helper = Some(Evidence {
+        path: defined_in,
+        range: sig.definition.clone(),
+        note: format!("`{name}` builds the response here").into(),
+    });
+    site.status_from_helper = sig.fixed_status.is_some();
+    Some(site)
 }
 
 // ----- module summaries ------------------------------------------------------

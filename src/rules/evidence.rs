@@ -141,6 +141,7 @@ const AUTHN_GUARD_STRONG: &[&str] = &[
     "jwt",
     "apikey",
     "api_key",
+    "api-key",
     "credential",
     "!session",
     "notsession",
