@@ -49,8 +49,9 @@ pub struct Linter {
     pub index: ProjectIndex,
     /// Finds each file's role when the settings do not give one.
     roles: Detector,
-    /// `settings` with each detected role in force, made once per role.
-    by_role: [OnceLock<Settings>; Role::ALL.len()],
+    /// `settings` with each detected role in force, and whether any rule
+    /// runs under it, made once per role.
+    by_role: [OnceLock<(Settings, bool)>; Role::ALL.len()],
 }
 
 impl Linter {
@@ -82,22 +83,30 @@ impl Linter {
     /// The settings for one file: its role in force, so that rules which do
     /// not apply to that role are off (`None` when no rule applies at all).
     fn settings_for(&self, path: &Path, text: &str) -> Option<&Settings> {
-        let s = self.settings_in_force(path, text);
-        rules::RULES
-            .iter()
-            .any(|r| s.level(r.id).severity().is_some())
-            .then_some(s)
+        let (s, any_rule) = self.role_settings(path, text);
+        any_rule.then_some(s)
     }
 
     fn settings_in_force(&self, path: &Path, text: &str) -> &Settings {
+        self.role_settings(path, text).0
+    }
+
+    fn role_settings(&self, path: &Path, text: &str) -> (&Settings, bool) {
         let role = match self.settings.role {
             Some(role) => role,
             None => self.roles.detect(path, text).role,
         };
-        self.by_role[role.index()].get_or_init(|| Settings {
-            role: Some(role),
-            ..self.settings.clone()
-        })
+        let (s, any_rule) = self.by_role[role.index()].get_or_init(|| {
+            let s = Settings {
+                role: Some(role),
+                ..self.settings.clone()
+            };
+            let any_rule = rules::RULES
+                .iter()
+                .any(|r| s.level(r.id).severity().is_some());
+            (s, any_rule)
+        });
+        (s, *any_rule)
     }
 
     /// Checks bytes read from disk: size, NUL bytes, UTF-8.

@@ -89,7 +89,8 @@ impl Settings {
     /// The level in force for `rule`, falling back to the rule's default; off
     /// when the rule does not apply to the file's [`Role`].
     pub fn level(&self, rule: &str) -> Level {
-        if let (Some(role), Some(r)) = (self.role, crate::rules::find(rule)) {
+        let found = crate::rules::find(rule);
+        if let (Some(role), Some(r)) = (self.role, found) {
             if !r.roles.contains(&role) {
                 return Level::Off;
             }
@@ -97,7 +98,7 @@ impl Settings {
         if let Some(l) = self.rules.get(rule) {
             return *l;
         }
-        crate::rules::find(rule)
+        found
             .map(|r| Level::from(r.default_severity))
             .unwrap_or(Level::Off)
     }

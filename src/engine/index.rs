@@ -86,6 +86,22 @@ pub struct HelperSig {
     pub fixed_status: Option<u16>,
 }
 
+impl HelperSig {
+    /// A helper declared in `[[helpers]]`: its status and message arguments,
+    /// nothing known of its body.
+    pub fn configured(spec: &crate::settings::HelperSpec) -> Self {
+        HelperSig {
+            status_param: spec.status_arg,
+            message_param: spec.message_arg,
+            challenge: None,
+            logs: false,
+            definition: 0..0,
+            headers_param: None,
+            fixed_status: None,
+        }
+    }
+}
+
 /// The summary of one module: its exports by name.
 #[derive(Debug, Clone, Default)]
 pub struct ModuleSummary {

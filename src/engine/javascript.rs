@@ -3613,15 +3613,7 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
             else {
                 continue;
             };
-            let sig = HelperSig {
-                status_param: spec.status_arg,
-                message_param: spec.message_arg,
-                challenge: None,
-                logs: false,
-                definition: 0..0,
-                headers_param: None,
-                fixed_status: None,
-            };
+            let sig = HelperSig::configured(spec);
             if let Some(site) = helper_call_site(cx, node, name, sig, None) {
                 out.push(site);
             }
@@ -3643,18 +3635,7 @@ fn helper_call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSite> {
                 .iter()
                 .find(|h| !h.constructor && h.name == name)
             {
-                (
-                    HelperSig {
-                        status_param: spec.status_arg,
-                        message_param: spec.message_arg,
-                        challenge: None,
-                        logs: false,
-                        definition: 0..0,
-                        headers_param: None,
-                        fixed_status: None,
-                    },
-                    None,
-                )
+                (HelperSig::configured(spec), None)
             } else if let Some((Export::Helper(s), target)) = cx
                 .imports
                 .contains_key(name)

@@ -3915,19 +3915,7 @@ fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
         }
         (h.sig.clone(), Some(h.def), None)
     } else if let Some(spec) = cx.settings.helpers.iter().find(|h| h.name == ftext) {
-        (
-            HelperSig {
-                status_param: spec.status_arg,
-                message_param: spec.message_arg,
-                challenge: None,
-                logs: false,
-                definition: 0..0,
-                headers_param: None,
-                fixed_status: None,
-            },
-            None,
-            None,
-        )
+        (HelperSig::configured(spec), None, None)
     } else if let Some((Export::Helper(s), target)) =
         (!via_self).then(|| cx.imported(name)).flatten()
     {

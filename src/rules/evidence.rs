@@ -175,8 +175,8 @@ const AUTHN_GUARD_WEAK: &[&str] = &[
     "user==null",
 ];
 
-/// Exceptions that a failed credential verification raises: an `except`
-/// (Python) naming one of them is about the credential.
+/// Exceptions that a failed credential verification raises, lower-cased:
+/// an `except` (Python) naming one of them is about the credential.
 const VERIFICATION_ERRORS: &[&str] = &[
     "invalidtokenerror",
     "expiredsignatureerror",
@@ -184,7 +184,7 @@ const VERIFICATION_ERRORS: &[&str] = &[
     "decodeerror",
     "pyjwterror",
     "jwterror",
-    "jwsError",
+    "jwserror",
     "jwtclaimserror",
     "badsignature",
     "signatureexpired",
@@ -268,7 +268,7 @@ fn verification_error(guard: &str) -> Option<&str> {
         return None;
     }
     VERIFICATION_ERRORS.iter().find_map(|e| {
-        let i = g.find(&e.to_ascii_lowercase())?;
+        let i = g.find(e)?;
         guard.get(i..i + e.len())
     })
 }
