@@ -28,6 +28,14 @@ pub const CONFIG_FILE: &str = "authlint.toml";
 
 /// How many `extends` hops are followed before giving up.
 const MAX_EXTENDS_DEPTH: usize = 16;
+/// Config files are small: anything bigger is a mistake, not a config.
+const MAX_CONFIG_BYTES: usize = 1024 * 1024;
+
+/// A config file's text: a regular UTF-8 file of a sane size.
+fn read_config_text(path: &Path) -> Result<String, String> {
+    let bytes = crate::fsio::read_regular(path, MAX_CONFIG_BYTES).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())
+}
 
 /// A configuration problem, pointing at the file (absolute path; and where
 /// known, the line and column, both 1-based, columns in characters).
@@ -369,7 +377,7 @@ impl ResolvedConfig {
             if let Some(ext) = &layer.raw.extends {
                 let dir = layer.path.parent().unwrap_or(Path::new("/"));
                 let target = absolute(&dir.join(ext.get_ref()));
-                if !target.is_file() {
+                if !target.exists() {
                     return Err(ConfigError::at(
                         &layer.path,
                         &layer.text,
@@ -512,7 +520,7 @@ struct Layer {
 
 impl Layer {
     fn read(path: &Path, child: Option<&Layer>) -> Result<Layer, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| match child {
+        let text = read_config_text(path).map_err(|e| match child {
             Some(c) => ConfigError::new(
                 &c.path,
                 format!("cannot read extended config {}: {e}", path.display()),
@@ -826,7 +834,9 @@ impl ConfigResolver {
             }
             visited.push(d.to_path_buf());
             let candidate = d.join(CONFIG_FILE);
-            if candidate.is_file() {
+            // A config file that exists but is not a regular file is an
+            // error, not something to walk past.
+            if std::fs::symlink_metadata(&candidate).is_ok() {
                 let result = ResolvedConfig::load(&candidate, None).map(Arc::new);
                 self.store(visited, result.clone());
                 return result;

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;
+pub mod fsio;
 pub mod lint;
 pub mod lsp;
 pub mod paths;

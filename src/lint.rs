@@ -42,6 +42,13 @@ impl std::fmt::Display for Skip {
     }
 }
 
+/// What [`Linter::lint_checked`] found.
+pub struct Linted {
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file had syntax errors: it was analysed where the tree allows.
+    pub syntax_errors: bool,
+}
+
 /// A linter: settings plus the project index that resolves imports.
 /// Cheap to share across threads.
 pub struct Linter {
@@ -134,20 +141,32 @@ impl Linter {
         text: &str,
         lang: Language,
     ) -> Result<Vec<Diagnostic>, Skip> {
+        self.lint_checked(path, text, lang).map(|l| l.diagnostics)
+    }
+
+    /// [`Linter::lint_as`], also saying whether the file had syntax errors.
+    pub fn lint_checked(&self, path: &Path, text: &str, lang: Language) -> Result<Linted, Skip> {
+        let clean = |diagnostics| Linted {
+            diagnostics,
+            syntax_errors: false,
+        };
         if text.len() > MAX_FILE_BYTES {
             return Err(Skip::TooLarge(text.len()));
         }
         if !engine::syntax::may_contain_response(text) {
-            return Ok(Vec::new());
+            return Ok(clean(Vec::new()));
         }
         let Some(settings) = self.settings_for(path, text) else {
-            return Ok(Vec::new());
+            return Ok(clean(Vec::new()));
         };
         if engine::syntax::bracket_depth_exceeds(text, MAX_BRACKET_DEPTH) {
             return Err(Skip::TooDeep);
         }
         let tree = engine::parse(lang, text, None).ok_or(Skip::ParseFailed)?;
-        self.lint_parsed(settings, path, text, lang, &tree)
+        Ok(Linted {
+            diagnostics: self.lint_parsed(settings, path, text, lang, &tree)?,
+            syntax_errors: tree.root_node().has_error(),
+        })
     }
 
     /// Lints an already parsed tree (the language server reparses incrementally).
@@ -255,9 +274,50 @@ fn finish(
 ) {
     crate::suppress::apply(text, lang, tree, settings, diags);
     diags.retain(|d| d.confidence >= settings.min_confidence);
+    drop_fixes_near_errors(diags, tree);
     // Sorting the keys and then moving each finding once beats moving
     // the large findings around while sorting (a big file has ~900).
     diags.sort_by_cached_key(|d| (d.range.start, d.range.end, d.rule));
+}
+
+/// Findings on code the parser could not follow keep no fix: a fix is built
+/// from the structure the rule saw, and around a syntax error that is not
+/// the structure that is there (an insertion would land in the broken part,
+/// and be offered again after every run).
+fn drop_fixes_near_errors(diags: &mut [Diagnostic], tree: &Tree) {
+    let root = tree.root_node();
+    if !root.has_error() || diags.iter().all(|d| d.fixes.is_empty()) {
+        return;
+    }
+    let errors = error_ranges(root);
+    let touches =
+        |r: &std::ops::Range<usize>| errors.iter().any(|e| e.start <= r.end && r.start <= e.end);
+    for d in diags.iter_mut().filter(|d| !d.fixes.is_empty()) {
+        let near = touches(&d.range)
+            || d.fixes
+                .iter()
+                .flat_map(|f| &f.edits)
+                .any(|e| touches(&e.range));
+        if near {
+            d.fixes = Vec::new().into();
+        }
+    }
+}
+
+/// The byte ranges of the tree's error and missing nodes (only subtrees
+/// that hold an error are visited).
+fn error_ranges(root: tree_sitter::Node<'_>) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.is_error() || n.is_missing() {
+            out.push(n.byte_range());
+            continue;
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor).filter(|c| c.has_error()));
+    }
+    out
 }
 
 /// What one lint of a document leaves for the next

@@ -457,7 +457,7 @@ fn read_manifest(path: &Path, name: &str) -> Option<Manifest> {
     if name.starts_with("setup.") && in_package {
         return None;
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::fsio::read_text(path, MAX_MANIFEST_BYTES as usize)?;
     Some(match name {
         "package.json" => package_json(&text),
         "pyproject.toml" => python_manifest("pyproject.toml", &text),

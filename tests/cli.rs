@@ -249,7 +249,7 @@ fn json_shape() {
     let j = out.json();
     assert_eq!(j["version"], 1);
     let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["version", "diagnostics", "summary"]);
+    assert_eq!(keys, ["version", "diagnostics", "notices", "summary"]);
     let d = j["diagnostics"]
         .as_array()
         .unwrap()

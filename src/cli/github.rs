@@ -4,7 +4,7 @@
 //! `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=<rule>::message`
 
 use super::paths::slash_path;
-use super::report::Report;
+use super::report::{NoticeLevel, Report};
 use crate::diagnostic::Severity;
 use std::fmt::Write;
 
@@ -22,6 +22,23 @@ pub fn escape_property(s: &str) -> String {
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    // Files not analysed are annotated too: a finding in them may be missing.
+    for n in &report.notices {
+        let command = match n.level {
+            NoticeLevel::Error => "error",
+            NoticeLevel::Warning => "warning",
+            NoticeLevel::Info => "notice",
+        };
+        let file = match &n.path {
+            Some(p) => format!(" file={},", escape_property(&slash_path(p))),
+            None => " ".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "::{command}{file}title=authlint::{}",
+            escape_data(&n.message)
+        );
+    }
     for file in &report.files {
         let path = escape_property(&slash_path(&file.path));
         for d in file

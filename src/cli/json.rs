@@ -6,11 +6,14 @@
 //!                   "range": {"start": {"line", "column"}, "end": {...}},
 //!                   "fixes": [{"title", "safe", "edits": [{"range", "text"}]}],
 //!                   "related": [...], "suppressed": {...}}],
-//!  "summary": {"files", "errors", "warnings", "infos", "suppressed"}}
+//!  "notices": [{"path", "level", "message", "skipped"}],
+//!  "summary": {"files", "skipped", "errors", "warnings", "infos", "suppressed"}}
 //! ```
 //! Lines and columns are 1-based; columns count Unicode scalar values
 //! (characters); `end` is exclusive. `related` is present when there is
-//! evidence to show, `suppressed` only with `--show-suppressed`.
+//! evidence to show, `suppressed` only with `--show-suppressed`. A notice
+//! with `skipped` names a file that was not analysed, or only in part (a
+//! finding in it may be missing); `path` is absent for notices about the run.
 
 use super::paths::{display_path, slash_path};
 use super::report::{FileReport, Report, Span};
@@ -88,8 +91,20 @@ struct JsonDiagnostic {
 }
 
 #[derive(Serialize)]
+struct JsonNotice {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    level: &'static str,
+    message: String,
+    /// The file was not analysed, or only in part.
+    skipped: bool,
+}
+
+#[derive(Serialize)]
 struct JsonSummary {
     files: usize,
+    /// Files not analysed, or only in part (see `notices`).
+    skipped: usize,
     errors: usize,
     warnings: usize,
     infos: usize,
@@ -100,6 +115,9 @@ struct JsonSummary {
 struct JsonReport {
     version: u32,
     diagnostics: Vec<JsonDiagnostic>,
+    /// Messages about the run: files skipped or analysed in part, paths
+    /// that could not be read.
+    notices: Vec<JsonNotice>,
     summary: JsonSummary,
 }
 
@@ -166,8 +184,19 @@ pub fn render(report: &Report) -> String {
                     .map(move |d| diagnostic(f, d))
             })
             .collect(),
+        notices: report
+            .notices
+            .iter()
+            .map(|n| JsonNotice {
+                path: n.path.as_deref().map(slash_path),
+                level: n.level.as_str(),
+                message: n.message.clone(),
+                skipped: n.skipped,
+            })
+            .collect(),
         summary: JsonSummary {
             files: report.files_checked,
+            skipped: report.notices.iter().filter(|n| n.skipped).count(),
             errors: c.errors,
             warnings: c.warnings,
             infos: c.infos,

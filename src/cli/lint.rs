@@ -2,17 +2,19 @@
 
 use super::paths::{display_path, slash_path};
 use super::report::{FileReport, Notice, NoticeLevel, Report, ReportOptions};
+use super::write::write_out;
 use super::{warn, Format, LintArgs, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::config::{absolute, ConfigError, ConfigResolver, ResolvedConfig};
+use crate::config::{ConfigError, ConfigResolver, ResolvedConfig};
 use crate::diagnostic::{Confidence, Diagnostic};
 use crate::engine::{self, Language};
-use crate::fix::{apply_fixes, FixMode};
+use crate::fix::{fix_until_stable, FixMode};
+use crate::fsio::ReadError;
 use crate::lint::{Linter, Skip};
 use crate::rules::RULES;
 use crate::settings::{Level, Settings};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -43,6 +45,7 @@ struct Ctx {
     mode: FixMode,
     force_exclude: bool,
     min_confidence: Option<Confidence>,
+    fail_on_skipped: bool,
     linters: LinterCache,
 }
 
@@ -92,6 +95,8 @@ enum Outcome {
         report: Option<FileReport>,
         fixes: usize,
         diff: Option<String>,
+        /// Said when the file had syntax errors.
+        partial: Option<Notice>,
     },
     Notice(Notice),
     Config(ConfigError),
@@ -100,10 +105,13 @@ enum Outcome {
 }
 
 fn notice(path: &Path, message: impl Into<String>, level: NoticeLevel) -> Notice {
-    Notice {
-        path: Some(display_path(path)),
-        message: message.into(),
-        level,
+    Notice::about(path, message, level)
+}
+
+impl Ctx {
+    /// A notice that `path` was not analysed (or only in part).
+    fn skipped(&self, path: &Path, message: impl Into<String>, level: NoticeLevel) -> Notice {
+        Notice::skipped(path, message, level, self.fail_on_skipped)
     }
 }
 
@@ -119,7 +127,7 @@ pub fn run(args: &LintArgs) -> i32 {
         }
     }
     if let Some(cfg) = &args.config {
-        if !cfg.is_file() {
+        if !cfg.exists() {
             warn(format_args!("{}: config file not found", cfg.display()));
             return EXIT_USAGE;
         }
@@ -143,6 +151,7 @@ pub fn run(args: &LintArgs) -> i32 {
         },
         force_exclude: args.force_exclude,
         min_confidence: args.min_confidence.map(Confidence::from),
+        fail_on_skipped: args.fail_on_skipped,
         linters: Mutex::new(HashMap::new()),
     };
     if args.config.is_some() {
@@ -165,7 +174,8 @@ pub fn run(args: &LintArgs) -> i32 {
     } else {
         args.paths.clone()
     };
-    let (files, mut notices) = collect_files(&roots, &ctx);
+    let (files, mut notices) =
+        super::walk::collect_files(&roots, &ctx.resolver, ctx.fail_on_skipped);
     if args.show_roles {
         return super::roles::show(&files, |path| {
             let config = ctx.resolver.resolve(path).ok()?;
@@ -189,8 +199,10 @@ pub fn run(args: &LintArgs) -> i32 {
                 report,
                 fixes,
                 diff,
+                partial,
             } => {
                 files_checked += 1;
+                notices.extend(partial);
                 if fixes > 0 {
                     fixes_applied += fixes;
                     files_fixed += 1;
@@ -220,6 +232,7 @@ pub fn run(args: &LintArgs) -> i32 {
         let shown: Vec<String> = roots.iter().map(|p| slash_path(p)).collect();
         notices.push(Notice {
             path: None,
+            skipped: false,
             message: format!(
                 "no JavaScript, TypeScript or Python files found in {}",
                 shown.join(", ")
@@ -246,11 +259,14 @@ pub fn run(args: &LintArgs) -> i32 {
     };
 
     if action == FixAction::Diff {
-        let mut out = anstream::stdout();
-        for d in &diffs {
-            let _ = out.write_all(d.as_bytes());
+        if stdout_result(write_out(
+            &mut anstream::stdout(),
+            diffs.concat().as_bytes(),
+        ))
+        .is_err()
+        {
+            return EXIT_USAGE;
         }
-        let _ = out.flush();
         if report.has_errors() {
             return EXIT_USAGE;
         }
@@ -312,8 +328,11 @@ fn emit(args: &LintArgs, report: &Report) -> Result<(), ()> {
     };
     if let Some(path) = &args.output_file {
         let text = render(args.format, report, false);
-        if let Err(e) = write_atomic(path, text.as_bytes(), None) {
-            warn(format_args!("{}: {e}", path.display()));
+        if let Err(e) = super::write::write_report(path, text.as_bytes()) {
+            warn(format_args!(
+                "{}: cannot write the report: {e}",
+                path.display()
+            ));
             return Err(());
         }
     }
@@ -321,144 +340,16 @@ fn emit(args: &LintArgs, report: &Report) -> Result<(), ()> {
     // Machine formats carry no color: write them as they are (anstream
     // would scan every byte of a large report for escapes to strip).
     let written = if terminal_format == Format::Pretty {
-        let mut out = anstream::stdout();
-        out.write_all(text.as_bytes()).and_then(|_| out.flush())
+        write_out(&mut anstream::stdout(), text.as_bytes())
     } else {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes()).and_then(|_| out.flush())
+        write_out(&mut std::io::stdout().lock(), text.as_bytes())
     };
-    // A closed pipe (e.g. `| head`) is not worth a panic or a message.
-    let _ = written;
-    Ok(())
+    stdout_result(written)
 }
 
-/// Walks `roots`: returns the files to lint (sorted, with whether each was
-/// named on the command line) and problems met on the way.
-fn collect_files(roots: &[PathBuf], ctx: &Ctx) -> (Vec<(PathBuf, bool)>, Vec<Notice>) {
-    // (path, named on the command line): an explicit file is linted even if
-    // excluded. Duplicates are removed after sorting, below.
-    let mut files: Vec<(PathBuf, bool)> = Vec::new();
-    let mut notices = Vec::new();
-    let mut dirs = Vec::new();
-    for root in roots {
-        match std::fs::metadata(root) {
-            Ok(m) if m.is_dir() => dirs.push(root.clone()),
-            Ok(_) => {
-                if Language::from_path(root).is_some() {
-                    files.push((clean(root), true));
-                } else {
-                    notices.push(notice(
-                        root,
-                        Skip::NotSupported.to_string(),
-                        NoticeLevel::Warning,
-                    ));
-                }
-            }
-            Err(e) => notices.push(notice(root, io_message(&e), NoticeLevel::Error)),
-        }
-    }
-    if let Some((first, rest)) = dirs.split_first() {
-        let mut wb = ignore::WalkBuilder::new(first);
-        for d in rest {
-            wb.add(d);
-        }
-        wb.hidden(true)
-            .parents(true)
-            .ignore(true)
-            .git_ignore(true)
-            .git_global(true)
-            .git_exclude(true)
-            .require_git(false)
-            .follow_links(false);
-        let resolver = ctx.resolver.clone();
-        wb.filter_entry(move |e| {
-            if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()) {
-                return true;
-            }
-            match resolver.resolve(e.path()) {
-                Ok(c) => !c.is_excluded_dir(e.path()),
-                Err(_) => true, // reported when a file below is linted
-            }
-        });
-        let found: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-        let errors: Mutex<Vec<Notice>> = Mutex::new(Vec::new());
-        wb.build_parallel().run(|| {
-            Box::new(|res| {
-                match res {
-                    Ok(entry) => {
-                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                        if is_file && Language::from_path(entry.path()).is_some() {
-                            if let Ok(mut f) = found.lock() {
-                                f.push(entry.into_path());
-                            }
-                        }
-                    }
-                    Err(err) => {
-                        let level = if err.io_error().is_some() {
-                            NoticeLevel::Error
-                        } else {
-                            NoticeLevel::Warning
-                        };
-                        if let Ok(mut e) = errors.lock() {
-                            e.push(Notice {
-                                path: None,
-                                message: err.to_string(),
-                                level,
-                            });
-                        }
-                    }
-                }
-                ignore::WalkState::Continue
-            })
-        });
-        for p in found.into_inner().unwrap_or_default() {
-            files.push((clean(&p), false));
-        }
-        let mut errs = errors.into_inner().unwrap_or_default();
-        errs.sort_by(|a, b| a.message.cmp(&b.message));
-        notices.extend(errs);
-    }
-    // Sort by the displayed path so output order is deterministic; one file
-    // named two ways (`src/a.ts`, `./src/a.ts`, absolute) is linted once,
-    // as an explicit file if it was named. Each display path is computed once.
-    let mut list: Vec<(Vec<u8>, bool, PathBuf)> = files
-        .into_iter()
-        .map(|(p, explicit)| (component_order_key(&display_path(&p)), !explicit, p))
-        .collect();
-    list.sort_unstable();
-    list.dedup_by(|a, b| a.0 == b.0);
-    let list = list
-        .into_iter()
-        .map(|(_, implicit, p)| (p, !implicit))
-        .collect();
-    (list, notices)
-}
-
-/// A byte string that sorts as `Path`'s component-wise order does (`a/b`
-/// before `a.b`), and compares far faster: separators become the lowest byte.
-fn component_order_key(path: &Path) -> Vec<u8> {
-    let mut key = path.as_os_str().as_encoded_bytes().to_vec();
-    for b in &mut key {
-        if std::path::is_separator(char::from(*b)) {
-            *b = 0;
-        }
-    }
-    key
-}
-
-/// `./src/a.ts` → `src/a.ts`.
-fn clean(p: &Path) -> PathBuf {
-    p.strip_prefix(".")
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| p.to_path_buf())
-}
-
-fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
+/// Reports a failed write to standard output (a closed pipe is not one).
+fn stdout_result(written: std::io::Result<()>) -> Result<(), ()> {
+    written.map_err(|e| warn(format_args!("cannot write to standard output: {e}")))
 }
 
 fn lint_file(ctx: &Ctx, path: &Path, explicit: bool) -> Outcome {
@@ -469,67 +360,83 @@ fn lint_file(ctx: &Ctx, path: &Path, explicit: bool) -> Outcome {
     if (!explicit || ctx.force_exclude) && !config.is_included(path) {
         return Outcome::Excluded;
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return Outcome::Notice(notice(path, io_message(&e), NoticeLevel::Error)),
+    let (bytes, meta) = match crate::fsio::read_regular_meta(path, crate::lint::MAX_FILE_BYTES) {
+        Ok(read) => read,
+        Err(e @ ReadError::TooLarge(_)) => {
+            return Outcome::Notice(ctx.skipped(path, e.to_string(), NoticeLevel::Warning))
+        }
+        Err(e) => return Outcome::Notice(notice(path, e.to_string(), NoticeLevel::Error)),
     };
     let linter = ctx.linter(&config, path);
     let shown = display_path(path);
     let text = match linter.decode(&bytes) {
         Ok(t) => t,
-        Err(skip) => return Outcome::Notice(notice(path, skip.to_string(), NoticeLevel::Warning)),
+        Err(skip) => {
+            return Outcome::Notice(ctx.skipped(path, skip.to_string(), NoticeLevel::Warning))
+        }
     };
-    match process(ctx, &linter, &shown, text) {
-        Ok(p) => {
-            let mut fixes = 0;
-            let mut diff = None;
-            let mut written = None;
-            if let Some(new) = p.fixed {
-                match ctx.action {
-                    FixAction::Write => match write_atomic(path, new.as_bytes(), Some(path)) {
-                        Ok(()) => {
-                            fixes = p.fixes;
-                            written = Some(new);
-                        }
-                        Err(e) => {
-                            return Outcome::Notice(notice(
-                                path,
-                                format!("cannot write fixes: {e}"),
-                                NoticeLevel::Error,
-                            ))
-                        }
-                    },
-                    FixAction::Diff => {
+    let p = match process(ctx, &linter, &shown, text) {
+        Ok(p) => p,
+        Err(skip) => {
+            return Outcome::Notice(ctx.skipped(path, skip.to_string(), NoticeLevel::Warning))
+        }
+    };
+    let partial = p
+        .syntax_errors
+        .then(|| ctx.skipped(path, SYNTAX_ERRORS, NoticeLevel::Info));
+    let mut fixes = 0;
+    let mut diff = None;
+    let mut written = None;
+    if let Some(new) = p.fixed {
+        match ctx.action {
+            FixAction::Write => {
+                match super::write::write_fixed(path, &bytes, &meta, new.as_bytes()) {
+                    Ok(()) => {
                         fixes = p.fixes;
-                        diff = Some(unified_diff(&shown, text, &new));
+                        written = Some(new);
                     }
-                    FixAction::None => {}
+                    Err(e) => {
+                        let level = match e {
+                            super::write::FixWriteError::Io(_) => NoticeLevel::Error,
+                            _ => NoticeLevel::Warning,
+                        };
+                        return Outcome::Notice(notice(path, e.to_string(), level));
+                    }
                 }
             }
-            if let Some(reason) = p.refused {
-                warn(format_args!("{}: {reason}", slash_path(&shown)));
+            FixAction::Diff => {
+                fixes = p.fixes;
+                diff = Some(unified_diff(&shown, text, &new));
             }
-            let diagnostics = if ctx.action == FixAction::Write && fixes > 0 {
-                p.remaining
-            } else {
-                p.original
-            };
-            Outcome::Linted {
-                // Most files have nothing to report: keep neither their text nor a line index.
-                report: (!diagnostics.is_empty()).then(|| {
-                    FileReport::new(
-                        shown,
-                        written.unwrap_or_else(|| text.to_string()),
-                        diagnostics,
-                    )
-                }),
-                fixes,
-                diff,
-            }
+            FixAction::None => {}
         }
-        Err(skip) => Outcome::Notice(notice(path, skip.to_string(), NoticeLevel::Warning)),
+    }
+    if let Some(reason) = p.refused {
+        warn(format_args!("{}: {reason}", slash_path(&shown)));
+    }
+    let diagnostics = if ctx.action == FixAction::Write && fixes > 0 {
+        p.remaining
+    } else {
+        p.original
+    };
+    Outcome::Linted {
+        // Most files have nothing to report: keep neither their text nor a line index.
+        report: (!diagnostics.is_empty()).then(|| {
+            FileReport::new(
+                shown,
+                written.unwrap_or_else(|| text.to_string()),
+                diagnostics,
+            )
+        }),
+        fixes,
+        diff,
+        partial,
     }
 }
+
+/// What a file with syntax errors is told.
+const SYNTAX_ERRORS: &str =
+    "the file has syntax errors: it was analysed only where the parser could follow it";
 
 /// The result of linting (and, when asked, fixing) one text.
 struct Processed {
@@ -543,40 +450,34 @@ struct Processed {
     remaining: Vec<Diagnostic>,
     /// Why fixes were not applied, when they were refused.
     refused: Option<String>,
+    /// The original text had syntax errors.
+    syntax_errors: bool,
 }
 
 fn process(ctx: &Ctx, linter: &Linter, path: &Path, text: &str) -> Result<Processed, Skip> {
-    let original = linter.lint(path, text)?;
+    let lang = Language::from_path(path).ok_or(Skip::NotSupported)?;
+    let linted = linter.lint_checked(path, text, lang)?;
     let mut out = Processed {
-        original,
+        original: linted.diagnostics,
         fixed: None,
         fixes: 0,
         remaining: Vec::new(),
         refused: None,
+        syntax_errors: linted.syntax_errors,
     };
     if ctx.action == FixAction::None {
         return Ok(out);
     }
-    let mut current = text.to_string();
-    let mut diags = out.original.clone();
-    let mut total = 0;
-    for _ in 0..MAX_FIX_PASSES {
-        let applied = apply_fixes(&current, &diags, ctx.mode);
-        if applied.applied == 0 || applied.text == current {
-            break;
-        }
-        total += applied.applied;
-        current = applied.text;
-        diags = match linter.lint(path, &current) {
-            Ok(d) => d,
-            Err(skip) => {
-                out.refused = Some(format!(
-                    "fixes not applied: the fixed text would be skipped ({skip})"
-                ));
-                return Ok(out);
-            }
-        };
+    let run = fix_until_stable(text, out.original.clone(), ctx.mode, MAX_FIX_PASSES, |t| {
+        linter.lint(path, t)
+    });
+    if let Some(skip) = run.failed {
+        out.refused = Some(format!(
+            "fixes not applied: the fixed text would be skipped ({skip})"
+        ));
+        return Ok(out);
     }
+    let (current, total, diags) = (run.text, run.applied, run.remaining);
     if current == text {
         return Ok(out);
     }
@@ -619,37 +520,25 @@ fn unified_diff(path: &Path, old: &str, new: &str) -> String {
     s
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so readers never see half a file. With `keep_permissions_of`,
-/// the new file gets that file's permissions.
-fn write_atomic(
-    path: &Path,
-    bytes: &[u8],
-    keep_permissions_of: Option<&Path>,
-) -> std::io::Result<()> {
-    // Write through symlinks to the real file rather than replacing the link.
-    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path));
-    let dir = abs.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".authlint-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    if let Some(src) = keep_permissions_of {
-        let perms = std::fs::metadata(src)?.permissions();
-        std::fs::set_permissions(tmp.path(), perms)?;
-    }
-    tmp.persist(&abs).map_err(|e| e.error)?;
-    Ok(())
-}
-
 fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        warn(format_args!("cannot read standard input: {e}"));
-        return EXIT_USAGE;
-    }
+    let shown = display_path(name);
+    let bytes = match crate::fsio::read_capped(std::io::stdin().lock(), crate::lint::MAX_FILE_BYTES)
+    {
+        Ok(b) => b,
+        Err(e @ ReadError::TooLarge(_)) => {
+            if ctx.action == FixAction::Write {
+                // Nothing can be echoed unchanged: say so instead of
+                // printing a truncated file for an editor to save.
+                warn(format_args!("standard input: {e}; nothing written"));
+                return EXIT_USAGE;
+            }
+            return stdin_skipped(args, ctx, &shown, &e.to_string(), None);
+        }
+        Err(e) => {
+            warn(format_args!("cannot read standard input: {e}"));
+            return EXIT_USAGE;
+        }
+    };
     let config = match ctx.resolver.resolve(name) {
         Ok(c) => c,
         Err(e) => {
@@ -657,57 +546,47 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let shown = display_path(name);
-    let mut stdout = std::io::stdout();
-    let echo = |out: &mut std::io::Stdout| {
-        if ctx.action == FixAction::Write {
-            let _ = out.write_all(&bytes);
-        }
-    };
-    if ctx.force_exclude && !config.is_included(name) {
-        echo(&mut stdout);
-        return EXIT_OK;
-    }
     if Language::from_path(name).is_none() {
         warn(format_args!(
             "{}: {}",
             slash_path(&shown),
             Skip::NotSupported
         ));
-        echo(&mut stdout);
+        let _ = echo(ctx, &bytes);
         return EXIT_USAGE;
     }
     let linter = ctx.linter(&config, name);
-    let text = match linter.decode(&bytes) {
-        Ok(t) => t,
-        Err(skip) => {
-            warn(format_args!("{}: {skip}", slash_path(&shown)));
-            echo(&mut stdout);
-            return EXIT_OK;
-        }
+    let excluded = ctx.force_exclude && !config.is_included(name);
+    let decoded = linter.decode(&bytes);
+    let processed = match decoded {
+        _ if excluded => None,
+        Ok(text) => Some(process(ctx, &linter, &shown, text).map(|p| (text, p))),
+        Err(skip) => Some(Err(skip)),
     };
-    let p = match process(ctx, &linter, &shown, text) {
-        Ok(p) => p,
-        Err(skip) => {
-            warn(format_args!("{}: {skip}", slash_path(&shown)));
-            echo(&mut stdout);
-            return EXIT_OK;
+    let (text, p) = match processed {
+        None => return stdin_report(args, ctx, &shown, "", Vec::new(), Vec::new(), &bytes),
+        Some(Err(skip)) => {
+            return stdin_skipped(args, ctx, &shown, &skip.to_string(), Some(&bytes))
         }
+        Some(Ok(done)) => done,
     };
     if let Some(reason) = &p.refused {
         warn(format_args!("{}: {reason}", slash_path(&shown)));
     }
-    let options = ReportOptions {
-        show_suppressed: args.show_suppressed,
-        quiet: args.quiet,
-    };
+    let notices: Vec<Notice> = p
+        .syntax_errors
+        .then(|| ctx.skipped(&shown, SYNTAX_ERRORS, NoticeLevel::Info))
+        .into_iter()
+        .collect();
     match ctx.action {
         FixAction::Diff => {
             let (diff, fixes) = match &p.fixed {
                 Some(new) => (unified_diff(&shown, text, new), p.fixes),
                 None => (String::new(), 0),
             };
-            let _ = stdout.write_all(diff.as_bytes());
+            if stdout_result(write_out(&mut std::io::stdout().lock(), diff.as_bytes())).is_err() {
+                return EXIT_USAGE;
+            }
             if fixes > 0 {
                 EXIT_FINDINGS
             } else {
@@ -719,35 +598,97 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
                 Some(new) => (new, p.remaining, p.fixes),
                 None => (text.to_string(), p.original, 0),
             };
-            let _ = stdout.write_all(new_text.as_bytes());
-            let _ = stdout.flush();
+            let out = write_out(&mut std::io::stdout().lock(), new_text.as_bytes());
+            if stdout_result(out).is_err() {
+                return EXIT_USAGE;
+            }
             let report = Report {
                 files: vec![FileReport::new(shown, new_text, diags)],
                 files_checked: 1,
-                notices: Vec::new(),
+                notices,
                 fixes_applied: fixes,
                 files_fixed: usize::from(fixes > 0),
-                options,
+                options: report_options(args),
             };
             // The fixed text owns stdout; the report goes to stderr.
             let _ = anstream::stderr().write_all(super::pretty::render(&report, true).as_bytes());
             exit_code(args, &report)
         }
-        FixAction::None => {
-            let report = Report {
-                files: vec![FileReport::new(shown, text.to_string(), p.original)],
-                files_checked: 1,
-                notices: Vec::new(),
-                fixes_applied: 0,
-                files_fixed: 0,
-                options,
-            };
-            if emit(args, &report).is_err() {
-                return EXIT_USAGE;
-            }
-            exit_code(args, &report)
-        }
+        FixAction::None => stdin_report(args, ctx, &shown, text, p.original, notices, &bytes),
     }
+}
+
+fn report_options(args: &LintArgs) -> ReportOptions {
+    ReportOptions {
+        show_suppressed: args.show_suppressed,
+        quiet: args.quiet,
+    }
+}
+
+/// With `--fix`, prints standard input unchanged (the fixed text of a file
+/// that needed no fix).
+fn echo(ctx: &Ctx, bytes: &[u8]) -> Result<(), ()> {
+    if ctx.action != FixAction::Write {
+        return Ok(());
+    }
+    stdout_result(write_out(&mut std::io::stdout().lock(), bytes))
+}
+
+/// Standard input that was not analysed: said on stderr, echoed under
+/// `--fix`, and a notice in the report otherwise.
+fn stdin_skipped(args: &LintArgs, ctx: &Ctx, shown: &Path, why: &str, bytes: Option<&[u8]>) -> i32 {
+    let n = ctx.skipped(shown, why, NoticeLevel::Warning);
+    warn(format_args!("{}: {why}", slash_path(shown)));
+    let code = if n.level == NoticeLevel::Error {
+        EXIT_USAGE
+    } else {
+        EXIT_OK
+    };
+    match ctx.action {
+        FixAction::Write => match echo(ctx, bytes.unwrap_or_default()) {
+            Ok(()) => code,
+            Err(()) => EXIT_USAGE,
+        },
+        FixAction::Diff => code,
+        FixAction::None => stdin_report(args, ctx, shown, "", Vec::new(), vec![n], &[]),
+    }
+}
+
+/// Emits the report on standard input (`text` and its findings), or under
+/// `--fix`, echoes `bytes`.
+fn stdin_report(
+    args: &LintArgs,
+    ctx: &Ctx,
+    shown: &Path,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    notices: Vec<Notice>,
+    bytes: &[u8],
+) -> i32 {
+    if ctx.action != FixAction::None {
+        return match echo(ctx, bytes) {
+            Ok(()) => EXIT_OK,
+            Err(()) => EXIT_USAGE,
+        };
+    }
+    let analysed = notices
+        .iter()
+        .all(|n| !n.skipped || n.level == NoticeLevel::Info);
+    let report = Report {
+        files: (!diagnostics.is_empty())
+            .then(|| FileReport::new(shown.to_path_buf(), text.to_string(), diagnostics))
+            .into_iter()
+            .collect(),
+        files_checked: usize::from(analysed),
+        notices,
+        fixes_applied: 0,
+        files_fixed: 0,
+        options: report_options(args),
+    };
+    if emit(args, &report).is_err() {
+        return EXIT_USAGE;
+    }
+    exit_code(args, &report)
 }
 
 #[cfg(test)]
@@ -766,35 +707,5 @@ mod tests {
             "x = 1\n",
             "x = = 1\n"
         ));
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn atomic_write_goes_through_symlinks() {
-        let d = tempfile::tempdir().unwrap();
-        let real = d.path().join("real.ts");
-        std::fs::write(&real, "old").unwrap();
-        let link = d.path().join("link.ts");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        write_atomic(&link, b"new", Some(&link)).unwrap();
-        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
-        assert!(std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink());
-    }
-
-    #[test]
-    fn order_key_sorts_like_paths() {
-        let mut paths: Vec<PathBuf> = [
-            "a.b/x.ts", "a/b/c.ts", "a/b.ts", "a-b.ts", "a/z.ts", "ab.ts", "a.ts",
-        ]
-        .iter()
-        .map(PathBuf::from)
-        .collect();
-        let mut by_key = paths.clone();
-        by_key.sort_by_key(|p| component_order_key(p));
-        paths.sort();
-        assert_eq!(by_key, paths);
     }
 }

@@ -13,6 +13,8 @@ mod pretty;
 pub mod report;
 mod roles;
 mod sarif;
+mod walk;
+mod write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -166,6 +168,12 @@ pub struct LintArgs {
     /// Lint standard input as if it were the file NAME (with --fix, print the fixed text).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Fail the run (exit 2) when a file could not be analysed in full:
+    /// skipped (not UTF-8, binary, too large, nested too deep) or with
+    /// syntax errors. Such files are always reported; this makes them fatal.
+    #[arg(long)]
+    pub fail_on_skipped: bool,
 
     /// Apply the config's `exclude` even to files named on the command line
     /// (useful for pre-commit, which passes every changed file).

@@ -9,9 +9,10 @@ pub fn display_path(path: &Path) -> PathBuf {
     let abs = absolute(path);
     if let Some(cwd) = working_dir() {
         if let Ok(rel) = abs.strip_prefix(cwd) {
-            if !rel.as_os_str().is_empty() {
-                return rel.to_path_buf();
+            if rel.as_os_str().is_empty() {
+                return PathBuf::from(".");
             }
+            return rel.to_path_buf();
         }
     }
     abs

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{Encoding, LineMap};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The column unit of every report: Unicode scalar values (characters).
 pub const COLUMN_ENCODING: Encoding = Encoding::Utf32;
@@ -86,10 +86,49 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeLevel {
+    /// Worth knowing (a file analysed only where its syntax allowed).
+    Info,
     /// The file was skipped on purpose (too large, binary…): reported, not fatal.
     Warning,
     /// Something went wrong (unreadable path): the run exits 2.
     Error,
+}
+
+impl Notice {
+    /// A notice about `path`.
+    pub fn about(path: &Path, message: impl Into<String>, level: NoticeLevel) -> Notice {
+        Notice {
+            path: Some(super::paths::display_path(path)),
+            message: message.into(),
+            level,
+            skipped: false,
+        }
+    }
+
+    /// A notice that `path` was not analysed (or only in part): at `level`,
+    /// or an error when such files fail the run (`--fail-on-skipped`).
+    pub fn skipped(
+        path: &Path,
+        message: impl Into<String>,
+        level: NoticeLevel,
+        fatal: bool,
+    ) -> Notice {
+        let level = if fatal { NoticeLevel::Error } else { level };
+        Notice {
+            skipped: true,
+            ..Notice::about(path, message, level)
+        }
+    }
+}
+
+impl NoticeLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeLevel::Info => "info",
+            NoticeLevel::Warning => "warning",
+            NoticeLevel::Error => "error",
+        }
+    }
 }
 
 /// A message about the run rather than about code.
@@ -98,6 +137,9 @@ pub struct Notice {
     pub path: Option<PathBuf>,
     pub message: String,
     pub level: NoticeLevel,
+    /// The file named by `path` was not analysed, or only in part: a
+    /// finding in it could have gone unreported.
+    pub skipped: bool,
 }
 
 /// Which diagnostics are shown and how fixes are described.
@@ -222,6 +264,13 @@ pub fn summary_line(report: &Report) -> String {
             out.push_str(&format!(" ({})", fix.join(", ")));
         }
         out.push('.');
+    }
+    let skipped = report.notices.iter().filter(|n| n.skipped).count();
+    if skipped > 0 {
+        out.push_str(&format!(
+            " {} not analysed in full (see the messages above).",
+            plural(skipped, "file")
+        ));
     }
     if c.suppressed > 0 && !report.options.show_suppressed {
         out.push_str(&format!(

@@ -46,14 +46,8 @@ pub fn show(files: &[(PathBuf, bool)], linter_for: impl Fn(&Path) -> Option<Arc<
 
 /// The file's text, read only when it is a regular file within the size limit.
 fn read_text(path: &Path, linter: &Linter) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".to_string());
-    }
-    if meta.len() > crate::lint::MAX_FILE_BYTES as u64 {
-        return Err(crate::lint::Skip::TooLarge(meta.len() as usize).to_string());
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes =
+        crate::fsio::read_regular(path, crate::lint::MAX_FILE_BYTES).map_err(|e| e.to_string())?;
     linter
         .decode(&bytes)
         .map(str::to_string)

@@ -295,7 +295,11 @@ pub fn render(report: &Report) -> String {
         .iter()
         .map(|n| {
             let mut v = json!({
-                "level": if n.level == NoticeLevel::Error { "error" } else { "warning" },
+                "level": match n.level {
+                    NoticeLevel::Error => "error",
+                    NoticeLevel::Warning => "warning",
+                    NoticeLevel::Info => "note",
+                },
                 "message": { "text": sentence(&n.message) },
             });
             if let Some(p) = &n.path {

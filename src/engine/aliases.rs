@@ -53,7 +53,7 @@ impl Aliases {
         let mut paths: Option<serde_json::Map<String, serde_json::Value>> = None;
         let mut paths_dir: Option<PathBuf> = None;
         for _ in 0..MAX_EXTENDS {
-            let text = std::fs::read_to_string(&current).ok()?;
+            let text = crate::fsio::read_text(&current, MAX_CONFIG_BYTES as usize)?;
             let json: serde_json::Value = serde_json::from_str(&strip_jsonc(&text)).ok()?;
             let dir = current.parent()?.to_path_buf();
             let opts = json.get("compilerOptions");

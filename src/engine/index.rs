@@ -19,11 +19,7 @@ pub struct FsSource;
 
 impl ModuleSource for FsSource {
     fn read(&self, path: &Path) -> Option<String> {
-        let bytes = std::fs::read(path).ok()?;
-        if bytes.len() > crate::lint::MAX_FILE_BYTES {
-            return None;
-        }
-        String::from_utf8(bytes).ok()
+        crate::fsio::read_text(path, crate::lint::MAX_FILE_BYTES)
     }
 }
 
