@@ -226,12 +226,7 @@ impl Linter {
         let (model, analysis) =
             engine::extract_reusing(path, text, lang, tree, settings, &self.index, engine_prev)
                 .ok_or(Skip::TooDeep)?;
-        let ctx = rules::Context {
-            model: &model,
-            settings,
-            text,
-            language: lang,
-        };
+        let ctx = rules::Context::new(&model, settings, text, lang);
         let (mut diags, cache) = rules::reuse::run(&ctx, tree, prev.map(|p| &p.analysis.rules));
         finish(settings, &mut diags, text, lang, tree);
         let analysis = Analysis {
@@ -250,12 +245,7 @@ impl Linter {
         lang: Language,
         tree: &Tree,
     ) -> Vec<Diagnostic> {
-        let ctx = rules::Context {
-            model,
-            settings,
-            text,
-            language: lang,
-        };
+        let ctx = rules::Context::new(model, settings, text, lang);
         let mut diags = rules::run(&ctx);
         finish(settings, &mut diags, text, lang, tree);
         diags

@@ -1,6 +1,7 @@
 //! Byte offsets to line/column, in UTF-8 or UTF-16 code units.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// A 0-based position: `line` and `column` in the chosen encoding's units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,8 +28,25 @@ pub struct LineMap {
     /// `starts[0]` is 0; the rest follow each `\n`.
     starts: Vec<usize>,
     len: usize,
+    /// The text is all ASCII, where every unit is a byte: columns need no
+    /// counting. (Counting a long line from its start for every position
+    /// made reports on one-line bundles quadratic.)
+    ascii: bool,
     /// The line [`LineMap::line_of`] found last.
     last: AtomicUsize,
+    /// The last column counted on a non-ASCII text: positions are mostly
+    /// asked for in order, so the next one on the same line counts on from
+    /// here instead of from the line's start.
+    mark: Mutex<Option<ColumnMark>>,
+}
+
+/// `units` units of `enc` lie between `line_start` and `offset`.
+#[derive(Clone, Copy)]
+struct ColumnMark {
+    line_start: usize,
+    offset: usize,
+    units: usize,
+    enc: Encoding,
 }
 
 impl Clone for LineMap {
@@ -36,7 +54,9 @@ impl Clone for LineMap {
         LineMap {
             starts: self.starts.clone(),
             len: self.len,
+            ascii: self.ascii,
             last: AtomicUsize::new(0),
+            mark: Mutex::new(None),
         }
     }
 }
@@ -54,7 +74,9 @@ impl LineMap {
         LineMap {
             starts,
             len: text.len(),
+            ascii: text.is_ascii(),
             last: AtomicUsize::new(0),
+            mark: Mutex::new(None),
         }
     }
 
@@ -75,6 +97,10 @@ impl LineMap {
         self.starts
             .splice(first..after, line_starts(inserted.as_bytes(), start));
         self.len = (self.len as isize + delta) as usize;
+        // Removing the last non-ASCII character is not noticed: columns
+        // are then counted, as they would be anyway.
+        self.ascii &= inserted.is_ascii();
+        *self.mark.get_mut().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     fn clamp(&self, text: &str, mut offset: usize) -> usize {
@@ -108,15 +134,55 @@ impl LineMap {
         (line, self.starts[line])
     }
 
+    /// The byte range of the line holding `offset`, from its first byte to
+    /// just after its `\n` (or the end of the text).
+    pub fn line_bounds(&self, text: &str, offset: usize) -> (usize, usize) {
+        let (line, start) = self.line_of(self.clamp(text, offset));
+        let end = self.starts.get(line + 1).copied().unwrap_or(self.len);
+        (start, end)
+    }
+
     /// The position of `offset` (clamped to the text and to a char boundary).
     pub fn position(&self, text: &str, offset: usize, enc: Encoding) -> Position {
         let offset = self.clamp(text, offset);
         let (line, start) = self.line_of(offset);
-        let before = text.get(start..offset).unwrap_or("");
+        let column = if self.ascii || enc == Encoding::Utf8 {
+            offset - start
+        } else {
+            self.count_units(text, start, offset, enc)
+        };
         Position {
             line: line as u32,
-            column: units(before, enc) as u32,
+            column: column as u32,
         }
+    }
+
+    /// Units of `enc` from `line_start` to `offset`, counted on from the
+    /// last mark when it lies on the same line before `offset`.
+    fn count_units(&self, text: &str, line_start: usize, offset: usize, enc: Encoding) -> usize {
+        let mut mark = self.mark.lock().unwrap_or_else(|e| e.into_inner());
+        let count = |a: usize, b: usize| units(text.get(a..b).unwrap_or(""), enc);
+        let n = match *mark {
+            Some(m) if m.line_start == line_start && m.enc == enc && m.offset <= offset => {
+                m.units + count(m.offset, offset)
+            }
+            // A little way back (a related location before its finding).
+            Some(m)
+                if m.line_start == line_start
+                    && m.enc == enc
+                    && m.offset - offset < offset - line_start =>
+            {
+                m.units - count(offset, m.offset)
+            }
+            _ => count(line_start, offset),
+        };
+        *mark = Some(ColumnMark {
+            line_start,
+            offset,
+            units: n,
+            enc,
+        });
+        n
     }
 
     /// The byte offset of `pos`, or `None` when the line is past the end.
@@ -248,6 +314,30 @@ mod tests {
             let pieces = rng.below(30);
             let text = random_text(&mut rng, pieces);
             check(&text, &LineMap::new(&text));
+        }
+    }
+
+    #[test]
+    fn positions_asked_out_of_order_match_a_walk() {
+        // Columns count on from the last one asked for: back, forward, on
+        // other lines and in other encodings, each must still be right.
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..100 {
+            let pieces = rng.below(60);
+            let text = random_text(&mut rng, pieces);
+            let map = LineMap::new(&text);
+            for _ in 0..200 {
+                let mut offset = rng.below(text.len() + 1);
+                while !text.is_char_boundary(offset) {
+                    offset -= 1;
+                }
+                let enc = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32][rng.below(3)];
+                assert_eq!(
+                    map.position(&text, offset, enc),
+                    naive(&text, offset, enc),
+                    "{text:?} at {offset}"
+                );
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! the fixes on offer, and a closing summary.
 
 use super::paths::slash_path;
-use super::report::{floor_char_boundary, summary_line, FileReport, Report};
+use super::report::{ceil_char_boundary, floor_char_boundary, summary_line, FileReport, Report};
 use crate::diagnostic::{Diagnostic, Severity};
 use annotate_snippets::renderer::{AnsiColor, Style};
 use annotate_snippets::{Level, Renderer, Snippet};
@@ -136,6 +136,10 @@ fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, 
     out.push('\n');
 }
 
+/// How many bytes of a long line are shown before a finding (half of it) and
+/// after it; shorter lines are shown whole.
+const LONG_LINE_CONTEXT: usize = 160;
+
 /// The code frame for `d`, rendered by annotate-snippets.
 fn frame(file: &FileReport, d: &Diagnostic, color: bool) -> String {
     let text = &file.text;
@@ -143,9 +147,31 @@ fn frame(file: &FileReport, d: &Diagnostic, color: bool) -> String {
     let end = floor_char_boundary(text, d.range.end.max(start));
     let first = file.line_range(start);
     let last = file.line_range(end);
-    let source = &text[first.start..last.end.max(first.start)];
-    let mut lo = start - first.start;
-    let mut hi = (end - first.start).min(source.len());
+    // On a long line (a minified bundle) show a window around the finding:
+    // rendering the whole line for every finding costs the line's length
+    // each time, and the terminal would cut it anyway.
+    let from = if start - first.start > LONG_LINE_CONTEXT {
+        ceil_char_boundary(text, start - LONG_LINE_CONTEXT / 2)
+    } else {
+        first.start
+    };
+    let to = if last.end.max(first.start).saturating_sub(end) > LONG_LINE_CONTEXT {
+        floor_char_boundary(text, end + LONG_LINE_CONTEXT / 2)
+    } else {
+        last.end.max(first.start)
+    };
+    let mut clipped = String::new();
+    if from > first.start {
+        clipped.push_str("...");
+    }
+    let shift = clipped.len();
+    clipped.push_str(&text[from..to]);
+    if to < last.end {
+        clipped.push_str("...");
+    }
+    let source = clipped.as_str();
+    let mut lo = start - from + shift;
+    let mut hi = (end - from + shift).min(source.len());
     if lo == hi {
         // Point at one character rather than nothing.
         if let Some(ch) = source[lo..].chars().next() {
@@ -225,5 +251,21 @@ mod tests {
         );
         assert!(out.contains("2 | return x;"), "{out}");
         assert!(out.contains("^^^^^^"), "{out}");
+    }
+
+    #[test]
+    fn long_lines_show_a_window_around_the_finding() {
+        let pad = "x;".repeat(5000);
+        let text = format!("{pad}return é401;{pad}\n");
+        let at = pad.len() + "return ".len();
+        let out = render_one_diag(&text, at..at + "é401".len());
+        assert!(out.starts_with("a.ts:1:10008: error"), "{out}");
+        assert!(out.contains("1 | ...;x;x;"), "{out}");
+        assert!(out.contains("^^^^\n"), "{out}");
+        assert!(out.contains("return é401;"), "{out}");
+        assert!(out.len() < 1000, "{} bytes: {out}", out.len());
+        // Near the start of the line nothing is cut before the finding.
+        let out = render_one_diag(&text, 0..2);
+        assert!(out.contains("1 | x;x;"), "{out}");
     }
 }

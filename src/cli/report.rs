@@ -58,21 +58,50 @@ impl FileReport {
         }
     }
 
+    /// How many lines the text has, a final line break not starting another.
+    pub fn line_count(&self) -> usize {
+        let n = self.lines.line_count() as usize;
+        if self.text.is_empty() || self.text.ends_with('\n') {
+            n - 1
+        } else {
+            n
+        }
+    }
+
+    /// The byte offset at which 1-based `line` starts (the text's length
+    /// past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        let pos = crate::source::Position {
+            line: line.saturating_sub(1).min(u32::MAX as usize) as u32,
+            column: 0,
+        };
+        self.lines
+            .offset(&self.text, pos, Encoding::Utf8)
+            .unwrap_or(self.text.len())
+    }
+
     /// The byte range of the line containing `offset`, without its line break.
     pub fn line_range(&self, offset: usize) -> Range<usize> {
-        let offset = floor_char_boundary(&self.text, offset);
-        let start = self.text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let end = self.text[offset..]
-            .find('\n')
-            .map(|i| offset + i)
-            .unwrap_or(self.text.len());
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
-            end - 1
-        } else {
-            end
-        };
+        let (start, end) = self.lines.line_bounds(&self.text, offset);
+        let bytes = self.text.as_bytes();
+        let mut end = end.min(bytes.len());
+        if end > start && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
         start..end.max(start)
     }
+}
+
+/// `offset` clamped to the text and moved forward to a character boundary.
+pub fn ceil_char_boundary(text: &str, offset: usize) -> usize {
+    let mut o = offset.min(text.len());
+    while !text.is_char_boundary(o) {
+        o += 1;
+    }
+    o
 }
 
 /// `offset` clamped to the text and moved back to a character boundary.

@@ -10,11 +10,14 @@
 //! - suppressed findings are reported with `suppressions`, never dropped.
 
 use super::paths::{cwd, display_path, file_uri, slash_path, uri_path};
-use super::report::{FileReport, NoticeLevel, Report, Span};
+use super::report::{
+    ceil_char_boundary, floor_char_boundary, FileReport, NoticeLevel, Report, Span,
+};
 use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::rules::{Rule, RULES};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::Path;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -97,15 +100,22 @@ fn rule_descriptor(rule: &Rule) -> Value {
 }
 
 /// A stable 64-bit FNV-1a hash (std's hasher may change between releases).
-fn fnv1a(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.iter().chain(std::iter::once(&0xffu8)) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+/// FNV-1a over parts, each followed by a 0xff separator.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
-    h
+
+    fn feed(mut self, part: &[u8]) -> Self {
+        for b in part.iter().chain(std::iter::once(&0xffu8)) {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self
+    }
 }
 
 /// Fingerprints for a file's diagnostics, in order: rule + path + trimmed text
@@ -123,24 +133,27 @@ fn fingerprints(file: &FileReport, diags: &[&Diagnostic]) -> Vec<String> {
         *n += 1;
         offset += line.len();
     }
-    let mut same_spot: HashMap<(&str, usize), usize> = HashMap::new();
+    let mut same_spot: HashMap<(&str, usize), (Fnv, usize)> = HashMap::new();
     diags
         .iter()
         .map(|d| {
             let lr = file.line_range(d.range.start);
-            let text = file.text[lr.clone()].trim();
             let occurrence = occurrence_of_line.get(&lr.start).copied().unwrap_or(0);
-            let k = same_spot.entry((d.rule, lr.start)).or_insert(0);
-            let nth = *k;
-            *k += 1;
-            let h = fnv1a(&[
-                d.rule.as_bytes(),
-                path.as_bytes(),
-                text.as_bytes(),
-                occurrence.to_string().as_bytes(),
-                nth.to_string().as_bytes(),
-            ]);
-            format!("{h:016x}")
+            // The line is hashed once per rule, not once per finding: a
+            // bundle's one long line can hold thousands of them.
+            let (prefix, nth) = same_spot.entry((d.rule, lr.start)).or_insert_with(|| {
+                let text = file.text[lr.clone()].trim();
+                let h = Fnv::new()
+                    .feed(d.rule.as_bytes())
+                    .feed(path.as_bytes())
+                    .feed(text.as_bytes());
+                (h, 0)
+            });
+            let h = prefix
+                .feed(occurrence.to_string().as_bytes())
+                .feed(nth.to_string().as_bytes());
+            *nth += 1;
+            format!("{:016x}", h.0)
         })
         .collect()
 }
@@ -162,24 +175,30 @@ fn region(span: Span) -> Value {
     })
 }
 
-/// Whole lines around a finding (two before, two after) with their text.
-fn context_region(file: &FileReport, span: Span) -> Value {
+/// Whole lines around a finding (two before, two after) with their text;
+/// on long lines (a minified bundle) a window of the finding's own line.
+fn context_region(file: &FileReport, range: &Range<usize>, span: Span) -> Value {
     let lo = span.start.line.saturating_sub(2).max(1);
-    let hi = span.end.line + 2;
-    let mut text = String::new();
-    let mut last = lo;
-    for (i, line) in file.text.split_inclusive('\n').enumerate() {
-        let n = i + 1;
-        if n > hi {
-            break;
-        }
-        if n >= lo {
-            text.push_str(line);
-            last = n;
-        }
+    let whole_lines = file.line_count();
+    let hi = (span.end.line + 2).min(whole_lines);
+    let from = file.line_start(lo);
+    let to = file.line_start(hi + 1);
+    if to.saturating_sub(from) > LONG_CONTEXT {
+        let first = file.line_range(range.start);
+        let last = file.line_range(range.end);
+        let from = ceil_char_boundary(&file.text, range.start.saturating_sub(80)).max(first.start);
+        let to = floor_char_boundary(&file.text, range.end.saturating_add(80)).min(last.end);
+        let to = to.max(from);
+        let mut v = region(file.span(&(from..to)));
+        v["snippet"] = json!({ "text": &file.text[from..to] });
+        return v;
     }
-    json!({ "startLine": lo, "endLine": last.max(lo), "snippet": { "text": text } })
+    let text = file.text.get(from..to.max(from)).unwrap_or("");
+    json!({ "startLine": lo, "endLine": hi.max(lo), "snippet": { "text": text } })
 }
+
+/// Context regions and snippets are cut to a window beyond this many bytes.
+const LONG_CONTEXT: usize = 4096;
 
 fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
     let rule_index = RULES.iter().position(|r| r.id == d.rule);
@@ -190,7 +209,7 @@ fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
     }
     let mut region_v = region(span);
     if let Some(text) = file.text.get(d.range.clone()) {
-        if !text.is_empty() {
+        if !text.is_empty() && text.len() <= LONG_CONTEXT {
             region_v["snippet"] = json!({ "text": text });
         }
     }
@@ -202,7 +221,7 @@ fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
             "physicalLocation": {
                 "artifactLocation": artifact_location(&file.path),
                 "region": region_v,
-                "contextRegion": context_region(file, span),
+                "contextRegion": context_region(file, &d.range, span),
             }
         }],
         "partialFingerprints": { "authlint/v1": fingerprint },
@@ -369,5 +388,43 @@ mod tests {
         let fp = fingerprints(&c, &[&d, &d3]);
         assert_ne!(fp[0], fp[1]);
         assert_eq!(fp[0], fingerprints(&a, &[&d])[0]);
+    }
+
+    #[test]
+    fn long_lines_get_a_windowed_context_and_the_same_fingerprints() {
+        let pad = "x;".repeat(5000);
+        let text = format!("a\n{pad}return 401;{pad}\n");
+        let at = 2 + pad.len() + "return ".len();
+        let d = Diagnostic::new("require-www-authenticate", Severity::Error, at..at + 3, "m");
+        let f = FileReport::new("a.ts".into(), text.clone(), vec![]);
+        let ctx = context_region(&f, &d.range, f.span(&d.range));
+        assert_eq!(ctx["startLine"], 2);
+        assert_eq!(ctx["startColumn"], json!(pad.len() + 8 - 80));
+        let snippet = ctx["snippet"]["text"].as_str().unwrap();
+        assert!(
+            snippet.contains("return 401;") && snippet.len() <= 163,
+            "{snippet}"
+        );
+        // Short lines keep whole-line context.
+        let g = FileReport::new("a.ts".into(), "a\nb\nc\nd\n".into(), vec![]);
+        let e = Diagnostic::new("require-www-authenticate", Severity::Error, 2..3, "m");
+        let ctx = context_region(&g, &e.range, g.span(&e.range));
+        assert_eq!(
+            ctx,
+            json!({"startLine": 1, "endLine": 4, "snippet": {"text": "a\nb\nc\nd\n"}})
+        );
+        // Hashing each line once per rule gives what hashing per finding gave.
+        let mut d2 = d.clone();
+        d2.range = at + 3..at + 4;
+        let fp = fingerprints(&f, &[&d, &d2]);
+        assert_ne!(fp[0], fp[1]);
+        let line = format!("{pad}return 401;{pad}");
+        let expect = Fnv::new()
+            .feed(b"require-www-authenticate")
+            .feed(b"a.ts")
+            .feed(line.as_bytes())
+            .feed(b"0")
+            .feed(b"1");
+        assert_eq!(fp[1], format!("{:016x}", expect.0));
     }
 }

@@ -163,22 +163,43 @@ pub fn replace_word(hay: &str, word: &str, with: &str) -> String {
     out
 }
 
+/// The start of the line holding `offset`, and that line's indentation.
+///
+/// A line is looked back along for at most [`LONG_LINE`] bytes: further
+/// back than that (minified code), its start is far and its indentation
+/// irrelevant, and the answer is `offset` with no indentation. Looking back
+/// to the start of a one-line bundle for every site made linting quadratic.
 pub fn line_indent(src: &str, offset: usize) -> (usize, String) {
-    let start = src[..offset.min(src.len())]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let indent: String = src[start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
-    (start, indent)
+    let offset = offset.min(src.len());
+    let bytes = src.as_bytes();
+    let lo = offset.saturating_sub(LONG_LINE);
+    let start = match memchr::memrchr(b'\n', &bytes[lo..offset]) {
+        Some(i) => lo + i + 1,
+        None if lo == 0 => 0,
+        None => return (offset, String::new()),
+    };
+    let n = bytes[start..]
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    (start, src[start..start + n].to_string())
 }
 
-/// Whether only whitespace precedes `offset` on its line.
+/// How far back [`line_indent`] looks for the start of a line.
+pub const LONG_LINE: usize = 4096;
+
+/// Whether only whitespace precedes `offset` on its line (found by looking
+/// back over that whitespace only).
 pub fn starts_line(src: &str, offset: usize) -> bool {
-    let (start, indent) = line_indent(src, offset);
-    start + indent.len() == offset
+    let offset = offset.min(src.len());
+    let bytes = src.as_bytes();
+    let blank = bytes[..offset]
+        .iter()
+        .rev()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    let at = offset - blank;
+    at == 0 || bytes[at - 1] == b'\n'
 }
 
 /// The file's newline style.

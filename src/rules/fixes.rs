@@ -65,6 +65,7 @@ pub fn add_log(
     model: &FileModel,
     lang: Language,
     text: &str,
+    unit: &str,
 ) -> Fix {
     let q = model.quote;
     let reason = reason(site);
@@ -106,14 +107,13 @@ pub fn add_log(
             };
             let lead = if start == range.start { "" } else { " " };
             let (_, base) = crate::engine::syntax::line_indent(text, start);
-            let unit = crate::engine::syntax::indent_unit(text);
             let inner = format!("{base}{unit}");
             let nl = ins.newline;
             // `if (x) return f(a,⏎    b)`: the statement moves one level in, so its
             // continuation lines do too (unless a line break sits in a template
             // literal, whose text would change).
             let original = if start == range.start && !original.contains('`') {
-                indent_continuation_lines(original, &unit)
+                indent_continuation_lines(original, unit)
             } else {
                 original.to_string()
             };
@@ -132,7 +132,7 @@ pub fn add_log(
             // Python one-liner `if x: return …`: move the body to its own lines
             // (and leave no blank after the colon).
             let original = &text[range.clone()];
-            let indent = format!("{}{}", ins.indent, crate::engine::syntax::indent_unit(text));
+            let indent = format!("{}{unit}", ins.indent);
             let start = text[..range.start].trim_end_matches([' ', '\t']).len();
             vec![Edit::replace(
                 start..range.end,

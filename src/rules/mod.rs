@@ -54,6 +54,32 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     pub text: &'a str,
     pub language: Language,
+    /// The file's indentation unit, found once ([`Context::indent_unit`]).
+    pub indent: std::cell::OnceCell<String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        model: &'a FileModel,
+        settings: &'a Settings,
+        text: &'a str,
+        language: Language,
+    ) -> Self {
+        Context {
+            model,
+            settings,
+            text,
+            language,
+            indent: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The file's indentation unit (two spaces, four, a tab…), for fixes
+    /// that add lines. Found once per file, not once per fix.
+    pub fn indent_unit(&self) -> &str {
+        self.indent
+            .get_or_init(|| crate::engine::syntax::indent_scan(self.text).0)
+    }
 }
 
 pub struct Rule {

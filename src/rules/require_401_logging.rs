@@ -50,6 +50,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             ctx.model,
             ctx.language,
             ctx.text,
+            ctx.indent_unit(),
         ));
     }
     out.push(d);

@@ -249,6 +249,7 @@ pub fn run(
         (Some(p), Some(m)) if p.indent_read < m.lo => (p.key.indent.clone(), p.indent_read),
         _ => crate::engine::syntax::indent_scan(ctx.text),
     };
+    let _ = ctx.indent.set(indent.clone());
     let key = Key::of(ctx, indent);
     let prev = prev.filter(|p| p.key == key);
     let map = map.filter(|_| prev.is_some());
