@@ -24,6 +24,7 @@ pub mod actions;
 pub mod diagnostics;
 pub mod document;
 pub mod hover;
+pub mod ids;
 pub mod input;
 pub mod output;
 pub mod settings;
@@ -70,6 +71,7 @@ pub fn run_stdio() -> i32 {
     output::widen_stdout_pipe();
     let out = output::Output::spawn(std::io::stdout());
     let service_out = out.clone();
+    let input = input::spawn(std::io::stdin(), out.clone());
     runtime.block_on(async move {
         let (service, socket) = LspService::build(|client| {
             Backend::new(client, service_flags.clone(), service_out.clone())
@@ -79,7 +81,7 @@ pub fn run_stdio() -> i32 {
         .custom_method(input::INVALID_REQUEST_METHOD, Backend::invalid_request)
         .finish();
         let service = exit::ExitWatch::new(service, service_flags);
-        Server::new(input::spawn(std::io::stdin()), service_out.writer(), socket)
+        Server::new(input, service_out.writer(), socket)
             .concurrency_level(32)
             .serve(service)
             .await;
