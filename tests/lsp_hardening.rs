@@ -1,5 +1,6 @@
 //! End-to-end tests of `authlint lsp` against hostile input: request ids
-//! tower-lsp-server cannot hold. The real binary over pipes, as in `lsp.rs`.
+//! tower-lsp-server cannot hold and malformed framing. The real binary over
+//! pipes, as in `lsp.rs`.
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
@@ -61,4 +62,64 @@ fn requests_with_ids_tower_lsp_server_cannot_hold_get_an_error_with_that_id() {
         assert!(c.is_running());
     }
     assert!(c.shutdown().success());
+}
+
+/// Each kind of broken frame, followed by good ones: the server reports it
+/// (a parse error to the client, a line on stderr) and answers what follows.
+#[test]
+fn malformed_framing_is_reported_and_the_server_resynchronises() {
+    let (mut c, _) = LspClient::start_capturing_stderr(capabilities(false, false), Value::Null);
+    let lost = hover_body("1001");
+    for bad in [
+        "Content-Length: abc\r\n\r\n",
+        "Content-Length: -5\r\n\r\n",
+        "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n",
+    ] {
+        let mut input = format!("{bad}{lost}").into_bytes();
+        // A good request right behind, in the same write.
+        input.extend(raw_frame(&hover_body("1002")));
+        c.send_raw(&input);
+        let err = c.wait_for("a parse error", |m| m["error"]["code"] == -32700);
+        assert_eq!(err["id"], Value::Null, "{bad:?}: {err}");
+        let answer = c.wait_for("the answer to 1002", |m| m["id"] == 1002);
+        assert_eq!(answer["result"], Value::Null, "{bad:?}: {answer}");
+        still_serving(&mut c);
+    }
+    c.wait_stderr("malformed frame");
+    c.wait_stderr("resynchronised");
+
+    // A body shorter than announced, then the next frame: both answered.
+    let short = hover_body("2001");
+    let mut input = format!("Content-Length: {}\r\n\r\n{short}", short.len() + 50).into_bytes();
+    input.extend(raw_frame(&hover_body("2002")));
+    c.send_raw(&input);
+    c.wait_for("the answer to 2001", |m| m["id"] == 2001);
+    c.wait_for("the answer to 2002", |m| m["id"] == 2002);
+    c.wait_stderr("ended after");
+    // The same with a length far beyond anything that follows.
+    let mut input = format!("Content-Length: 100000000\r\n\r\n{}", hover_body("3001")).into_bytes();
+    input.extend(raw_frame(&hover_body("3002")));
+    c.send_raw(&input);
+    c.wait_for("the answer to 3001", |m| m["id"] == 3001);
+    c.wait_for("the answer to 3002", |m| m["id"] == 3002);
+    // A short body that is not JSON: a parse error, then the next frame.
+    let mut input = b"Content-Length: 60\r\n\r\n{\"jsonrpc\"".to_vec();
+    input.extend(raw_frame(&hover_body("4001")));
+    c.send_raw(&input);
+    c.wait_for("a parse error", |m| m["error"]["code"] == -32700);
+    c.wait_for("the answer to 4001", |m| m["id"] == 4001);
+    still_serving(&mut c);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn a_frame_too_large_to_buffer_ends_the_server_with_a_reason() {
+    let (mut c, _) = LspClient::start_capturing_stderr(capabilities(false, false), Value::Null);
+    c.send_raw(b"Content-Length: 1073741824\r\n\r\n{}");
+    // More input keeps coming; the server does not wait on it.
+    c.send_raw(&raw_frame(&hover_body("5001")));
+    let status = c.wait_exit();
+    assert_eq!(status.code(), Some(2));
+    let stderr = c.wait_stderr("1073741824");
+    assert!(stderr.contains("Content-Length"), "{stderr}");
 }

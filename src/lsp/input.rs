@@ -11,14 +11,21 @@
 //! whose id tower-lsp-server cannot hold (`1.5`, `2^70`) is answered here,
 //! directly on the output, with that id as written (see [`super::ids`]).
 //!
+//! Malformed framing (a bad `Content-Length`, a body shorter than announced)
+//! is reported on stderr and resynchronised, or, for a length too large to
+//! buffer, ends the session with exit status 2: see [`super::framing`].
+//!
 //! Reading on a thread of our own also means a blocked read never delays
 //! the process's exit.
 
+use super::framing::{Event, Framer};
 use super::ids;
 use super::output::Output;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::mpsc;
@@ -29,27 +36,33 @@ pub const PARSE_ERROR_METHOD: &str = "authlint/parseError";
 /// Method answered with a JSON-RPC invalid request error (-32600).
 pub const INVALID_REQUEST_METHOD: &str = "authlint/invalidRequest";
 
-/// Header lines longer than this are garbage, not headers.
-const MAX_HEADER_LINE: u64 = 8 * 1024;
-/// Bodies larger than this are refused rather than buffered.
-const MAX_BODY: usize = 512 * 1024 * 1024;
-
 /// Starts reading `input` on its own thread. Answers that bypass
-/// tower-lsp-server go to `output`.
-pub fn spawn<R: Read + Send + 'static>(input: R, output: Output) -> ChannelReader {
+/// tower-lsp-server go to `output`. The flag is set when the input could
+/// not be read on (the reason is on stderr); the reader then reports end of
+/// input.
+pub fn spawn<R: Read + Send + 'static>(
+    input: R,
+    output: Output,
+) -> (ChannelReader, Arc<AtomicBool>) {
     let (tx, rx) = mpsc::channel::<Vec<u8>>(64);
+    let fatal = Arc::new(AtomicBool::new(false));
+    let flag = fatal.clone();
     std::thread::Builder::new()
         .name("authlint-lsp-stdin".into())
         .spawn(move || {
             let answer = |body| output.send_body(body);
-            read_frames(BufReader::new(input), &tx, &answer)
+            if let Err(reason) = read_frames(input, &tx, &answer) {
+                eprintln!("authlint lsp: {reason}");
+                flag.store(true, Ordering::SeqCst);
+            }
         })
         .ok();
-    ChannelReader {
+    let reader = ChannelReader {
         rx,
         chunk: Vec::new(),
         pos: 0,
-    }
+    };
+    (reader, fatal)
 }
 
 fn frame(body: &[u8]) -> Vec<u8> {
@@ -99,43 +112,20 @@ pub fn check(body: &[u8]) -> Checked {
     Checked::Pass(stand_in(INVALID_REQUEST_METHOD, id))
 }
 
+/// Reads frames until end of input (`Ok`) or until the input cannot be
+/// read on (`Err`, with the reason), passing frames to `tx` and direct
+/// answers to `answer`. Recovered framing errors are reported on stderr.
 fn read_frames<R: Read>(
-    mut input: BufReader<R>,
+    input: R,
     tx: &mpsc::Sender<Vec<u8>>,
     answer: &dyn Fn(Vec<u8>),
-) {
+) -> Result<(), String> {
+    let mut framer = Framer::new(input);
     loop {
-        let mut length: Option<Option<usize>> = None;
-        let mut seen_header = false;
-        loop {
-            let mut line = Vec::new();
-            match (&mut input)
-                .take(MAX_HEADER_LINE)
-                .read_until(b'\n', &mut line)
-            {
-                Ok(0) | Err(_) => return, // end of input
-                Ok(_) => {}
-            }
-            let text = String::from_utf8_lossy(&line);
-            let text = text.trim_end_matches(['\r', '\n']);
-            if text.is_empty() {
-                if seen_header {
-                    break;
-                }
-                continue; // stray blank line between frames
-            }
-            seen_header = true;
-            if let Some((name, value)) = text.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    length = Some(value.trim().parse::<usize>().ok());
-                }
-            }
-        }
-        let out = match length {
-            Some(Some(n)) if n <= MAX_BODY => {
-                let mut body = vec![0; n];
-                if input.read_exact(&mut body).is_err() {
-                    return;
+        let out = match framer.next_event() {
+            Event::Body(body, note) => {
+                if let Some(note) = note {
+                    eprintln!("authlint lsp: {note}");
                 }
                 match check(&body) {
                     Checked::Pass(frame) => frame,
@@ -145,12 +135,20 @@ fn read_frames<R: Read>(
                     }
                 }
             }
-            // Headers without a usable length: the body cannot be found, so
-            // only the headers are dropped.
-            _ => stand_in(PARSE_ERROR_METHOD, Value::Null),
+            Event::Malformed(reason) => {
+                eprintln!("authlint lsp: {reason}");
+                stand_in(PARSE_ERROR_METHOD, Value::Null)
+            }
+            Event::Fatal(reason) => return Err(reason),
+            Event::End(note) => {
+                if let Some(note) = note {
+                    eprintln!("authlint lsp: {note}");
+                }
+                return Ok(());
+            }
         };
         if tx.blocking_send(out).is_err() {
-            return;
+            return Ok(());
         }
     }
 }
@@ -191,12 +189,12 @@ mod tests {
     use super::*;
     use std::cell::RefCell;
 
-    /// The frames passed on and the answers sent directly.
-    fn run(input: &[u8]) -> (Vec<Value>, Vec<String>) {
+    /// The frames passed on, the answers sent directly, and how it ended.
+    fn run(input: &[u8]) -> (Vec<Value>, Vec<String>, Result<(), String>) {
         let (tx, mut rx) = mpsc::channel(64);
         let answers = RefCell::new(Vec::new());
         let answer = |b: Vec<u8>| answers.borrow_mut().push(String::from_utf8(b).unwrap());
-        read_frames(BufReader::new(input), &tx, &answer);
+        let end = read_frames(input, &tx, &answer);
         drop(tx);
         let mut out = Vec::new();
         while let Ok(f) = rx.try_recv() {
@@ -205,7 +203,7 @@ mod tests {
             assert_eq!(head, format!("Content-Length: {}", body.len()));
             out.push(serde_json::from_str(body).unwrap());
         }
-        (out, answers.into_inner())
+        (out, answers.into_inner(), end)
     }
 
     #[test]
@@ -220,7 +218,7 @@ mod tests {
             good.len(),
             good.len()
         );
-        let (out, answers) = run(input.as_bytes());
+        let (out, answers, end) = run(input.as_bytes());
         assert_eq!(out.len(), 5, "{out:#?}");
         assert_eq!(out[0]["method"], "shutdown");
         assert_eq!(
@@ -232,6 +230,7 @@ mod tests {
         assert_eq!(out[3]["method"], PARSE_ERROR_METHOD);
         assert_eq!(out[4]["method"], "shutdown");
         assert!(answers.is_empty());
+        assert_eq!(end, Ok(()));
     }
 
     #[test]
@@ -243,7 +242,7 @@ mod tests {
         }
         // Not a message either, with such an id.
         input += "Content-Length: 11\r\n\r\n{\"id\": 2.5}";
-        let (out, answers) = run(input.as_bytes());
+        let (out, answers, _) = run(input.as_bytes());
         assert!(out.is_empty(), "{out:#?}");
         let ids: Vec<&str> = answers
             .iter()
@@ -264,8 +263,11 @@ mod tests {
     }
 
     #[test]
-    fn truncated_input_ends_cleanly() {
+    fn truncated_input_ends_cleanly_and_a_huge_length_is_fatal() {
         assert!(run(b"Content-Length: 50\r\n\r\n{\"jsonrpc\"").0.is_empty());
         assert!(run(b"").0.is_empty());
+        let (out, _, end) = run(b"Content-Length: 600000000\r\n\r\n{}");
+        assert!(out.is_empty());
+        assert!(end.unwrap_err().contains("600000000"));
     }
 }

@@ -23,6 +23,7 @@
 pub mod actions;
 pub mod diagnostics;
 pub mod document;
+pub mod framing;
 pub mod hover;
 pub mod ids;
 pub mod input;
@@ -54,7 +55,8 @@ pub use diagnostics::SOURCE;
 pub const FIX_ALL_COMMAND: &str = "authlint.server.fixAll";
 
 /// Runs the language server on stdin/stdout until `exit` or end of input.
-/// Returns the process exit code: 0, or 1 for `exit` without `shutdown`.
+/// Returns the process exit code: 0, 1 for `exit` without `shutdown`, or 2
+/// when the input could not be read on (see [`framing`]).
 pub fn run_stdio() -> i32 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -71,7 +73,7 @@ pub fn run_stdio() -> i32 {
     output::widen_stdout_pipe();
     let out = output::Output::spawn(std::io::stdout());
     let service_out = out.clone();
-    let input = input::spawn(std::io::stdin(), out.clone());
+    let (input, input_failed) = input::spawn(std::io::stdin(), out.clone());
     runtime.block_on(async move {
         let (service, socket) = LspService::build(|client| {
             Backend::new(client, service_flags.clone(), service_out.clone())
@@ -91,7 +93,9 @@ pub fn run_stdio() -> i32 {
     runtime.shutdown_background();
     // Everything written so far reaches stdout before the process ends.
     out.close();
-    if flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst) {
+    if input_failed.load(Ordering::SeqCst) {
+        2
+    } else if flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst) {
         1
     } else {
         0
