@@ -1,12 +1,21 @@
 //! End-to-end tests of `authlint lsp` against hostile input: request ids
-//! tower-lsp-server cannot hold and malformed framing. The real binary over
-//! pipes, as in `lsp.rs`.
+//! tower-lsp-server cannot hold, malformed framing, and documents too big
+//! to lint as the user types. The real binary over pipes, as in `lsp.rs`.
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
 
 use lsp_client::*;
 use serde_json::{json, Value};
+
+/// A handler whose 401 has no challenge and no log line.
+const HANDLER: &str = "export function handler(req: Request): Response {
+  if (!req.headers.get(\"authorization\")) {
+    return new Response('no', { status: 401 });
+  }
+  return new Response('ok');
+}
+";
 
 fn raw_frame(body: &str) -> Vec<u8> {
     format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
@@ -122,4 +131,70 @@ fn a_frame_too_large_to_buffer_ends_the_server_with_a_reason() {
     assert_eq!(status.code(), Some(2));
     let stderr = c.wait_stderr("1073741824");
     assert!(stderr.contains("Content-Length"), "{stderr}");
+}
+
+/// Bundler output: one line of about 600 KB.
+fn bundle() -> String {
+    let unit = "app.get('/x',function(req,res){if(!req.user){return res.status(401).json({error:'no'})}res.json({ok:1})});";
+    format!("{}\n", unit.repeat(600_000 / unit.len() + 1))
+}
+
+fn assert_notice(diags: &[Value], says: &str) {
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    let d = &diags[0];
+    assert_eq!(d["severity"], 3, "Information: {d}");
+    assert_eq!(d["source"], "authlint");
+    assert_eq!(d["range"]["start"], json!({ "line": 0, "character": 0 }));
+    let message = d["message"].as_str().unwrap_or("");
+    assert!(message.contains(says), "{message}");
+}
+
+#[test]
+fn a_document_with_a_huge_line_gets_one_notice_until_it_shrinks() {
+    let (mut c, _) = LspClient::start(capabilities(false, false), Value::Null);
+    let uri = "file:///tmp/authlint-lsp-oversized/bundle.js";
+    let text = bundle();
+    c.open(uri, "javascript", 1, &text);
+    assert_notice(&c.diagnostics(uri, 1), "authlint lint");
+    // Typing into it: the notice again, not a lint.
+    let text = c.change(uri, 2, &text, 0, 0, "x");
+    assert_notice(&c.diagnostics(uri, 2), "line 1 is");
+    // The server still answers requests, about this document too.
+    still_serving(&mut c);
+    let hover =
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 5 } });
+    assert_eq!(c.request_ok("textDocument/hover", hover), Value::Null);
+    // Replace it with short lines: the notice goes, the findings come.
+    c.change(uri, 3, &text, 0, text.len(), HANDLER);
+    let diags = c.diagnostics(uri, 3);
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes.len(), diags.len(), "findings only: {diags:#?}");
+    assert!(codes.contains(&"require-www-authenticate"), "{codes:?}");
+    assert!(c.shutdown().success());
+}
+
+/// Pulled diagnostics carry the notice too, and a document over the CLI's
+/// size limit gets one saying so.
+#[test]
+fn oversized_documents_get_the_notice_when_pulled() {
+    let (mut c, _) = LspClient::start(capabilities(true, false), Value::Null);
+    let pull = |c: &mut LspClient, uri: &str| -> Vec<Value> {
+        let report = c.request_ok(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": uri } }),
+        );
+        report["items"].as_array().cloned().unwrap_or_default()
+    };
+    let uri = "file:///tmp/authlint-lsp-oversized/pulled.js";
+    c.open(uri, "javascript", 1, &bundle());
+    assert_notice(&pull(&mut c, uri), "authlint lint");
+    let big_uri = "file:///tmp/authlint-lsp-oversized/big.ts";
+    let big = HANDLER.repeat(authlint::lint::MAX_FILE_BYTES / HANDLER.len() + 1);
+    c.open(big_uri, "typescript", 1, &big);
+    assert_notice(&pull(&mut c, big_uri), "-byte limit");
+    // A normal document beside them is linted as ever.
+    let small = "file:///tmp/authlint-lsp-oversized/small.ts";
+    c.open(small, "typescript", 1, HANDLER);
+    assert_eq!(pull(&mut c, small).len(), 2);
+    assert!(c.shutdown().success());
 }

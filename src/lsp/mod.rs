@@ -28,6 +28,7 @@ pub mod hover;
 pub mod ids;
 pub mod input;
 pub mod output;
+pub mod oversized;
 pub mod settings;
 
 use crate::diagnostic::Diagnostic;
@@ -413,7 +414,13 @@ impl Inner {
         } else if snap.lang.is_some() {
             let (plan, notes) = self.plan_for(&snap.path);
             self.show(notes);
-            if let Plan::Lint(linter) = plan {
+            let too_big = match plan {
+                Plan::Lint(_) => oversized::check(&snap.text),
+                Plan::Off => None,
+            };
+            if let Some(why) = too_big {
+                extra.push(oversized::notice(&why, &snap.path));
+            } else if let Plan::Lint(linter) = plan {
                 let text = snap.text.clone();
                 let path = snap.path.clone();
                 let lang = snap.lang;
