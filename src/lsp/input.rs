@@ -7,14 +7,25 @@
 //! is not JSON becomes a request (id `null`) for `authlint/parseError`, and
 //! JSON that is not a JSON-RPC message becomes one for
 //! `authlint/invalidRequest` with the message's id, so the client gets the
-//! error responses JSON-RPC prescribes and the server keeps going.
+//! error responses JSON-RPC prescribes and the server keeps going. A message
+//! whose id tower-lsp-server cannot hold (`1.5`, `2^70`) is answered here,
+//! directly on the output, with that id as written (see [`super::ids`]).
+//!
+//! Malformed framing (a bad `Content-Length`, a body shorter than announced)
+//! is reported on stderr and resynchronised, or, for a length too large to
+//! buffer, ends the session with exit status 2: see [`super::framing`].
 //!
 //! Reading on a thread of our own also means a blocked read never delays
 //! the process's exit.
 
+use super::framing::{Event, Framer};
+use super::ids;
+use super::output::Output;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::mpsc;
@@ -25,23 +36,33 @@ pub const PARSE_ERROR_METHOD: &str = "authlint/parseError";
 /// Method answered with a JSON-RPC invalid request error (-32600).
 pub const INVALID_REQUEST_METHOD: &str = "authlint/invalidRequest";
 
-/// Header lines longer than this are garbage, not headers.
-const MAX_HEADER_LINE: u64 = 8 * 1024;
-/// Bodies larger than this are refused rather than buffered.
-const MAX_BODY: usize = 512 * 1024 * 1024;
-
-/// Starts reading `input` on its own thread.
-pub fn spawn<R: Read + Send + 'static>(input: R) -> ChannelReader {
+/// Starts reading `input` on its own thread. Answers that bypass
+/// tower-lsp-server go to `output`. The flag is set when the input could
+/// not be read on (the reason is on stderr); the reader then reports end of
+/// input.
+pub fn spawn<R: Read + Send + 'static>(
+    input: R,
+    output: Output,
+) -> (ChannelReader, Arc<AtomicBool>) {
     let (tx, rx) = mpsc::channel::<Vec<u8>>(64);
+    let fatal = Arc::new(AtomicBool::new(false));
+    let flag = fatal.clone();
     std::thread::Builder::new()
         .name("authlint-lsp-stdin".into())
-        .spawn(move || read_frames(BufReader::new(input), &tx))
+        .spawn(move || {
+            let answer = |body| output.send_body(body);
+            if let Err(reason) = read_frames(input, &tx, &answer) {
+                eprintln!("authlint lsp: {reason}");
+                flag.store(true, Ordering::SeqCst);
+            }
+        })
         .ok();
-    ChannelReader {
+    let reader = ChannelReader {
         rx,
         chunk: Vec::new(),
         pos: 0,
-    }
+    };
+    (reader, fatal)
 }
 
 fn frame(body: &[u8]) -> Vec<u8> {
@@ -58,65 +79,76 @@ fn stand_in(method: &str, id: Value) -> Vec<u8> {
     )
 }
 
-/// What to pass on for one received body.
-pub fn check(body: &[u8]) -> Vec<u8> {
+/// What to do with one received body.
+#[derive(Debug)]
+pub enum Checked {
+    /// A frame for tower-lsp-server.
+    Pass(Vec<u8>),
+    /// A response body to send the client directly.
+    Answer(Vec<u8>),
+}
+
+/// What to do with one received body.
+pub fn check(body: &[u8]) -> Checked {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return stand_in(PARSE_ERROR_METHOD, Value::Null);
+        return Checked::Pass(stand_in(PARSE_ERROR_METHOD, Value::Null));
     };
+    if value.get("id").is_some_and(|id| !ids::supported(id)) {
+        return match ids::answer(body) {
+            Some(answer) => Checked::Answer(answer),
+            // Not reached: `id` came from the body's top level.
+            None => Checked::Pass(stand_in(INVALID_REQUEST_METHOD, Value::Null)),
+        };
+    }
     let is_message = serde_json::from_value::<jsonrpc::Request>(value.clone()).is_ok()
         || serde_json::from_value::<jsonrpc::Response>(value.clone()).is_ok();
     if is_message {
-        return frame(body);
+        return Checked::Pass(frame(body));
     }
     let id = match value.get("id") {
         Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
         _ => Value::Null,
     };
-    stand_in(INVALID_REQUEST_METHOD, id)
+    Checked::Pass(stand_in(INVALID_REQUEST_METHOD, id))
 }
 
-fn read_frames<R: Read>(mut input: BufReader<R>, tx: &mpsc::Sender<Vec<u8>>) {
+/// Reads frames until end of input (`Ok`) or until the input cannot be
+/// read on (`Err`, with the reason), passing frames to `tx` and direct
+/// answers to `answer`. Recovered framing errors are reported on stderr.
+fn read_frames<R: Read>(
+    input: R,
+    tx: &mpsc::Sender<Vec<u8>>,
+    answer: &dyn Fn(Vec<u8>),
+) -> Result<(), String> {
+    let mut framer = Framer::new(input);
     loop {
-        let mut length: Option<Option<usize>> = None;
-        let mut seen_header = false;
-        loop {
-            let mut line = Vec::new();
-            match (&mut input)
-                .take(MAX_HEADER_LINE)
-                .read_until(b'\n', &mut line)
-            {
-                Ok(0) | Err(_) => return, // end of input
-                Ok(_) => {}
-            }
-            let text = String::from_utf8_lossy(&line);
-            let text = text.trim_end_matches(['\r', '\n']);
-            if text.is_empty() {
-                if seen_header {
-                    break;
+        let out = match framer.next_event() {
+            Event::Body(body, note) => {
+                if let Some(note) = note {
+                    eprintln!("authlint lsp: {note}");
                 }
-                continue; // stray blank line between frames
-            }
-            seen_header = true;
-            if let Some((name, value)) = text.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    length = Some(value.trim().parse::<usize>().ok());
+                match check(&body) {
+                    Checked::Pass(frame) => frame,
+                    Checked::Answer(body) => {
+                        answer(body);
+                        continue;
+                    }
                 }
             }
-        }
-        let out = match length {
-            Some(Some(n)) if n <= MAX_BODY => {
-                let mut body = vec![0; n];
-                if input.read_exact(&mut body).is_err() {
-                    return;
-                }
-                check(&body)
+            Event::Malformed(reason) => {
+                eprintln!("authlint lsp: {reason}");
+                stand_in(PARSE_ERROR_METHOD, Value::Null)
             }
-            // Headers without a usable length: the body cannot be found, so
-            // only the headers are dropped.
-            _ => stand_in(PARSE_ERROR_METHOD, Value::Null),
+            Event::Fatal(reason) => return Err(reason),
+            Event::End(note) => {
+                if let Some(note) = note {
+                    eprintln!("authlint lsp: {note}");
+                }
+                return Ok(());
+            }
         };
         if tx.blocking_send(out).is_err() {
-            return;
+            return Ok(());
         }
     }
 }
@@ -155,10 +187,14 @@ impl AsyncRead for ChannelReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
 
-    fn run(input: &[u8]) -> Vec<Value> {
+    /// The frames passed on, the answers sent directly, and how it ended.
+    fn run(input: &[u8]) -> (Vec<Value>, Vec<String>, Result<(), String>) {
         let (tx, mut rx) = mpsc::channel(64);
-        read_frames(BufReader::new(input), &tx);
+        let answers = RefCell::new(Vec::new());
+        let answer = |b: Vec<u8>| answers.borrow_mut().push(String::from_utf8(b).unwrap());
+        let end = read_frames(input, &tx, &answer);
         drop(tx);
         let mut out = Vec::new();
         while let Ok(f) = rx.try_recv() {
@@ -167,7 +203,7 @@ mod tests {
             assert_eq!(head, format!("Content-Length: {}", body.len()));
             out.push(serde_json::from_str(body).unwrap());
         }
-        out
+        (out, answers.into_inner(), end)
     }
 
     #[test]
@@ -182,7 +218,7 @@ mod tests {
             good.len(),
             good.len()
         );
-        let out = run(input.as_bytes());
+        let (out, answers, end) = run(input.as_bytes());
         assert_eq!(out.len(), 5, "{out:#?}");
         assert_eq!(out[0]["method"], "shutdown");
         assert_eq!(
@@ -193,11 +229,45 @@ mod tests {
         assert_eq!(out[2]["id"], "a");
         assert_eq!(out[3]["method"], PARSE_ERROR_METHOD);
         assert_eq!(out[4]["method"], "shutdown");
+        assert!(answers.is_empty());
+        assert_eq!(end, Ok(()));
     }
 
     #[test]
-    fn truncated_input_ends_cleanly() {
-        assert!(run(b"Content-Length: 50\r\n\r\n{\"jsonrpc\"").is_empty());
-        assert!(run(b"").is_empty());
+    fn ids_tower_lsp_server_cannot_hold_are_answered_directly() {
+        let mut input = String::new();
+        for id in ["1.5", "1180591620717411303424", "-9223372036854775809"] {
+            let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"shutdown"}}"#);
+            input += &format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        }
+        // Not a message either, with such an id.
+        input += "Content-Length: 11\r\n\r\n{\"id\": 2.5}";
+        let (out, answers, _) = run(input.as_bytes());
+        assert!(out.is_empty(), "{out:#?}");
+        let ids: Vec<&str> = answers
+            .iter()
+            .map(|a| {
+                let rest = a.strip_prefix(r#"{"jsonrpc":"2.0","id":"#).unwrap();
+                &rest[..rest.find(',').unwrap()]
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "1.5",
+                "1180591620717411303424",
+                "-9223372036854775809",
+                "2.5"
+            ]
+        );
+    }
+
+    #[test]
+    fn truncated_input_ends_cleanly_and_a_huge_length_is_fatal() {
+        assert!(run(b"Content-Length: 50\r\n\r\n{\"jsonrpc\"").0.is_empty());
+        assert!(run(b"").0.is_empty());
+        let (out, _, end) = run(b"Content-Length: 600000000\r\n\r\n{}");
+        assert!(out.is_empty());
+        assert!(end.unwrap_err().contains("600000000"));
     }
 }

@@ -23,9 +23,12 @@
 pub mod actions;
 pub mod diagnostics;
 pub mod document;
+pub mod framing;
 pub mod hover;
+pub mod ids;
 pub mod input;
 pub mod output;
+pub mod oversized;
 pub mod settings;
 
 use crate::diagnostic::Diagnostic;
@@ -53,7 +56,8 @@ pub use diagnostics::SOURCE;
 pub const FIX_ALL_COMMAND: &str = "authlint.server.fixAll";
 
 /// Runs the language server on stdin/stdout until `exit` or end of input.
-/// Returns the process exit code: 0, or 1 for `exit` without `shutdown`.
+/// Returns the process exit code: 0, 1 for `exit` without `shutdown`, or 2
+/// when the input could not be read on (see [`framing`]).
 pub fn run_stdio() -> i32 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,6 +74,7 @@ pub fn run_stdio() -> i32 {
     output::widen_stdout_pipe();
     let out = output::Output::spawn(std::io::stdout());
     let service_out = out.clone();
+    let (input, input_failed) = input::spawn(std::io::stdin(), out.clone());
     runtime.block_on(async move {
         let (service, socket) = LspService::build(|client| {
             Backend::new(client, service_flags.clone(), service_out.clone())
@@ -79,7 +84,7 @@ pub fn run_stdio() -> i32 {
         .custom_method(input::INVALID_REQUEST_METHOD, Backend::invalid_request)
         .finish();
         let service = exit::ExitWatch::new(service, service_flags);
-        Server::new(input::spawn(std::io::stdin()), service_out.writer(), socket)
+        Server::new(input, service_out.writer(), socket)
             .concurrency_level(32)
             .serve(service)
             .await;
@@ -89,7 +94,9 @@ pub fn run_stdio() -> i32 {
     runtime.shutdown_background();
     // Everything written so far reaches stdout before the process ends.
     out.close();
-    if flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst) {
+    if input_failed.load(Ordering::SeqCst) {
+        2
+    } else if flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst) {
         1
     } else {
         0
@@ -407,7 +414,13 @@ impl Inner {
         } else if snap.lang.is_some() {
             let (plan, notes) = self.plan_for(&snap.path);
             self.show(notes);
-            if let Plan::Lint(linter) = plan {
+            let too_big = match plan {
+                Plan::Lint(_) => oversized::check(&snap.text),
+                Plan::Off => None,
+            };
+            if let Some(why) = too_big {
+                extra.push(oversized::notice(&why, &snap.path));
+            } else if let Plan::Lint(linter) = plan {
                 let text = snap.text.clone();
                 let path = snap.path.clone();
                 let lang = snap.lang;

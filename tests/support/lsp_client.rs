@@ -30,6 +30,9 @@ pub struct LspClient {
     pub utf8: bool,
     /// Every frame received, raw, while recording ([`LspClient::record_frames`]).
     frames: Arc<Mutex<Option<Vec<Frame>>>>,
+    /// What the server wrote to stderr, when captured
+    /// ([`LspClient::start_capturing_stderr`]).
+    stderr: Option<Arc<Mutex<Vec<u8>>>>,
 }
 
 pub fn binary() -> &'static str {
@@ -78,14 +81,38 @@ fn read_frame(r: &mut impl BufRead) -> Option<Frame> {
 impl LspClient {
     /// Starts `authlint lsp` with a working directory.
     pub fn spawn_in(dir: &std::path::Path) -> Self {
+        Self::spawn_with(dir, false)
+    }
+
+    /// Starts `authlint lsp`; with `capture_stderr`, keeps what it writes to
+    /// stderr for [`LspClient::stderr_text`] instead of passing it through.
+    pub fn spawn_with(dir: &std::path::Path, capture_stderr: bool) -> Self {
         let mut child = Command::new(binary())
             .arg("lsp")
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if capture_stderr {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .expect("start authlint lsp");
+        let stderr = child.stderr.take().map(|mut pipe| {
+            let kept = Arc::new(Mutex::new(Vec::new()));
+            let sink = kept.clone();
+            std::thread::spawn(move || {
+                let mut chunk = [0u8; 4096];
+                while let Ok(n) = std::io::Read::read(&mut pipe, &mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+                }
+            });
+            kept
+        });
         let stdin = Arc::new(Mutex::new(child.stdin.take()));
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = channel();
@@ -137,6 +164,30 @@ impl LspClient {
             server_requests,
             utf8: false,
             frames,
+            stderr,
+        }
+    }
+
+    /// What the server wrote to stderr so far (empty unless captured).
+    pub fn stderr_text(&self) -> String {
+        self.stderr.as_ref().map_or(String::new(), |s| {
+            String::from_utf8_lossy(&s.lock().unwrap()).into_owned()
+        })
+    }
+
+    /// Waits (up to [`PATIENCE`]) until the captured stderr contains `needle`.
+    pub fn wait_stderr(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = self.stderr_text();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} on the server's stderr: {text:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
@@ -166,14 +217,29 @@ impl LspClient {
         Self::start_in(&std::env::temp_dir(), None, capabilities, options)
     }
 
+    /// [`LspClient::start`], keeping the server's stderr.
+    pub fn start_capturing_stderr(capabilities: Value, options: Value) -> (Self, Value) {
+        let c = Self::spawn_with(&std::env::temp_dir(), true);
+        c.initialize(None, capabilities, options)
+    }
+
     pub fn start_in(
         dir: &std::path::Path,
         root: Option<&str>,
         capabilities: Value,
         options: Value,
     ) -> (Self, Value) {
-        let mut c = Self::spawn_in(dir);
-        let result = c.request_ok(
+        Self::spawn_in(dir).initialize(root, capabilities, options)
+    }
+
+    /// Runs `initialize` + `initialized`; returns the initialize result.
+    fn initialize(
+        mut self,
+        root: Option<&str>,
+        capabilities: Value,
+        options: Value,
+    ) -> (Self, Value) {
+        let result = self.request_ok(
             "initialize",
             json!({
                 "processId": null,
@@ -182,9 +248,9 @@ impl LspClient {
                 "initializationOptions": options,
             }),
         );
-        c.utf8 = result["capabilities"]["positionEncoding"] == "utf-8";
-        c.notify("initialized", json!({}));
-        (c, result)
+        self.utf8 = result["capabilities"]["positionEncoding"] == "utf-8";
+        self.notify("initialized", json!({}));
+        (self, result)
     }
 
     pub fn send(&self, msg: &Value) {
