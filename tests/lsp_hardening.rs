@@ -198,3 +198,72 @@ fn oversized_documents_get_the_notice_when_pulled() {
     assert_eq!(pull(&mut c, small).len(), 2);
     assert!(c.shutdown().success());
 }
+
+/// An open document imports `./cors.ts`, which is a FIFO or a symlink to
+/// `/dev/zero`: the server must not block or grow on it, and publishes.
+#[test]
+fn imports_of_fifos_and_devices_do_not_stall_the_server() {
+    let main = "import { corsHeaders } from './cors.ts';\n\
+                export default () => new Response('no', { status: 401, headers: { ...corsHeaders } });\n";
+    for special in ["fifo", "device"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("main.ts");
+        std::fs::write(&path, main).unwrap();
+        let cors = dir.path().join("cors.ts");
+        if special == "fifo" {
+            let made = std::process::Command::new("mkfifo").arg(&cors).status();
+            assert!(made.unwrap().success());
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &cors).unwrap();
+        }
+        let root = file_uri(dir.path());
+        let (mut c, _) = LspClient::start_in(
+            dir.path(),
+            Some(&root),
+            capabilities(false, false),
+            Value::Null,
+        );
+        let uri = file_uri(&path);
+        c.open(&uri, "typescript", 1, main);
+        let diags = c.diagnostics(&uri, 1);
+        let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+        // The spread headers are unknown, so only the silent 401 is reported.
+        assert_eq!(codes, ["require-401-logging"], "{special}: {diags:#?}");
+        still_serving(&mut c);
+        assert!(c.shutdown().success(), "{special}");
+    }
+}
+
+/// Fix-all on a file with a syntax error inserts each fix once, however
+/// often it is asked for.
+#[test]
+fn fix_all_is_idempotent_on_a_file_with_a_syntax_error() {
+    let text = "function h() {\n  return {\n    statusCode: 401,\n    body: f(!,\n  }\n}\n";
+    let (mut c, _) = LspClient::start(capabilities(false, false), Value::Null);
+    let uri = "file:///tmp/authlint-lsp-hardening/ni.js";
+    let mut current = text.to_string();
+    for version in 1..=3 {
+        if version == 1 {
+            c.open(uri, "javascript", 1, &current);
+        } else {
+            c.notify(
+                "textDocument/didChange",
+                json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": current }] }),
+            );
+        }
+        c.diagnostics(uri, version);
+        let everything = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } });
+        let actions = c.request_ok(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": uri }, "range": everything, "context": { "diagnostics": [], "only": ["source.fixAll"] } }),
+        );
+        if let Some(fix_all) = actions.as_array().and_then(|a| a.first()) {
+            current = apply_edits(&current, &edits_for(&fix_all["edit"], uri), false);
+        }
+        assert!(
+            current.matches("WWW-Authenticate").count() <= 1,
+            "round {version}: {current}"
+        );
+    }
+    assert!(c.shutdown().success());
+}

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::engine::Language;
-use crate::fix::{apply_fixes, FixMode};
+use crate::fix::FixMode;
 use crate::lint::Linter;
 use std::collections::HashSet;
 use std::path::Path;
@@ -200,26 +200,19 @@ pub fn fix_all(
     text: &str,
     first: Option<&[Diagnostic]>,
 ) -> String {
-    let mut current = text.to_string();
-    let mut diags = match first {
+    let first = match first {
         Some(d) => d.to_vec(),
         None => match linter.lint_as(path, text, lang) {
             Ok(d) => d,
-            Err(_) => return current,
+            Err(_) => return text.to_string(),
         },
     };
-    for _ in 0..10 {
-        let applied = apply_fixes(&current, &diags, FixMode::SafeOnly);
-        if applied.applied == 0 || applied.text == current {
-            break;
-        }
-        current = applied.text;
-        diags = match linter.lint_as(path, &current, lang) {
-            Ok(d) => d,
-            Err(_) => break,
-        };
-    }
-    current
+    // The same loop as `authlint lint --fix`: a fix whose text is already
+    // there is never applied twice, even where a syntax error hides it.
+    crate::fix::fix_until_stable(text, first, FixMode::SafeOnly, 10, |t| {
+        linter.lint_as(path, t, lang)
+    })
+    .text
 }
 
 /// Line-granular edits (byte ranges of `old`) that turn `old` into `new`.
