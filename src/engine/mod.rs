@@ -235,7 +235,7 @@ pub fn summarize_module(
     lang: Language,
     index: &ProjectIndex,
 ) -> Option<index::ModuleSummary> {
-    if !lang.is_python() && !syntax::may_export_response_facts(text) {
+    if !syntax::may_export_response_facts(text, lang.is_python()) {
         // Nothing it could export matters here: skip the parse.
         return Some(index::ModuleSummary::default());
     }

@@ -31,10 +31,11 @@ pub fn may_contain_response(text: &str) -> bool {
     status_number(forty, bytes) || needles.iter().any(|f| f.find(bytes).is_some())
 }
 
-/// Cheap filter for an imported JavaScript module: a module with none of
-/// these byte strings exports no status constant, response helper, header
+/// Cheap filter for an imported module: a module with none of these byte
+/// strings exports no status constant, response helper, error class, header
 /// object or challenge string, so its summary is empty without parsing it.
-pub fn may_export_response_facts(text: &str) -> bool {
+/// Python adds the names its helpers and error classes are built from.
+pub fn may_export_response_facts(text: &str, python: bool) -> bool {
     use memchr::memmem::Finder;
     use std::sync::OnceLock;
     const NEEDLES: &[&str] = &[
@@ -53,10 +54,22 @@ pub fn may_export_response_facts(text: &str) -> bool {
         "Bearer",
         "Basic",
     ];
-    static FINDERS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
-    let finders =
-        FINDERS.get_or_init(|| NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect());
-    finders.iter().any(|f| f.find(text.as_bytes()).is_some())
+    const PYTHON: &[&str] = &[
+        "PermissionDenied",
+        "Exception",
+        // `Response`, `JSONResponse`, `make_response`
+        "esponse",
+        "abort",
+        "jsonify",
+    ];
+    static FINDERS: OnceLock<(Vec<Finder<'static>>, Vec<Finder<'static>>)> = OnceLock::new();
+    let (common, py) = FINDERS.get_or_init(|| {
+        let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
+        (finders(NEEDLES), finders(PYTHON))
+    });
+    let bytes = text.as_bytes();
+    common.iter().any(|f| f.find(bytes).is_some())
+        || (python && py.iter().any(|f| f.find(bytes).is_some()))
 }
 
 /// Whether 401 or 403 occurs as a number of its own: `401`, `HTTP_401_…`,
@@ -731,6 +744,57 @@ mod tests {
         let head = "x\n".repeat(2000);
         let (unit, read) = indent_scan(&format!("{head}\tlate\n"));
         assert_eq!((unit.as_str(), read), ("  ", head.len()));
+    }
+
+    /// Every module the summary filter skips summarises to nothing when it
+    /// is parsed: on every fixture, in both languages.
+    #[test]
+    fn modules_skipped_unparsed_export_nothing() {
+        use crate::engine::index::{FsSource, ProjectIndex};
+        let index = ProjectIndex::new(std::sync::Arc::new(FsSource));
+        let (mut skipped, mut exporting) = (0, 0);
+        for (p, lang, src) in crate::engine::test_sources() {
+            if super::may_export_response_facts(&src, lang.is_python()) {
+                continue;
+            }
+            skipped += 1;
+            let tree = crate::engine::parse(lang, &src, None).expect("parsed");
+            let full = if lang.is_python() {
+                crate::engine::python::summarize(&p, &src, &tree)
+            } else {
+                crate::engine::javascript::summarize(&p, &src, &tree, &index)
+            };
+            if !full.exports.is_empty() || full.default_export.is_some() {
+                exporting += 1;
+                eprintln!(
+                    "{}: {:?} {:?}",
+                    p.display(),
+                    full.exports,
+                    full.default_export
+                );
+            }
+        }
+        assert_eq!(exporting, 0, "skipped modules that export response facts");
+        assert!(skipped > 0, "the filter skipped no fixture at all");
+    }
+
+    /// Python modules whose only clue is a base class or a response helper's
+    /// name export something, and the filter lets each through.
+    #[test]
+    fn python_modules_exporting_through_names_pass_the_filter() {
+        let modules = [
+            "from django.core.exceptions import PermissionDenied\n\nclass Denied(PermissionDenied):\n    pass\n",
+            "from flask import abort\n\ndef deny(code, message):\n    abort(code, message)\n",
+            "from flask import make_response\n\ndef deny(message, code):\n    return make_response(message, code)\n",
+        ];
+        for src in modules {
+            let path = std::path::Path::new("m.py");
+            let tree = crate::engine::parse(crate::engine::Language::Python, src, None).unwrap();
+            let summary = crate::engine::python::summarize(path, src, &tree);
+            assert!(!summary.exports.is_empty(), "exports nothing: {src}");
+            assert!(super::may_export_response_facts(src, true), "{src}");
+            assert!(!super::may_export_response_facts(src, false), "{src}");
+        }
     }
 
     /// Kinds and fields read by id are the ones tree-sitter names, on every
