@@ -15,6 +15,8 @@ pub fn may_contain_response(text: &str) -> bool {
         "ORBIDDEN",
         ".status",
         "status_code",
+        // Django's 403 exception, raised without any status written.
+        "PermissionDenied",
         "authlint-",
         // `reply.send(err)` after @fastify/jwt's `request.jwtVerify()` answers 401
         // without the status being written anywhere.
