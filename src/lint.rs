@@ -94,10 +94,6 @@ impl Linter {
         any_rule.then_some(s)
     }
 
-    fn settings_in_force(&self, path: &Path, text: &str) -> &Settings {
-        self.role_settings(path, text).0
-    }
-
     fn role_settings(&self, path: &Path, text: &str) -> (&Settings, bool) {
         let role = match self.settings.role {
             Some(role) => role,
@@ -218,20 +214,29 @@ impl Linter {
         tree: &Tree,
         prev: Option<Reuse<'_>>,
     ) -> Result<(Vec<Diagnostic>, Analysis), Skip> {
-        let settings = self.settings_in_force(path, text);
-        let engine_prev = prev.map(|p| engine::Reuse {
-            analysis: &p.analysis.engine,
-            old_tree: p.old_tree,
+        // As `lint_checked` does: a file that cannot hold a finding, or whose
+        // role runs no rule, is not analysed (each keystroke then costs a
+        // scan of the text, whatever its size).
+        let settings = match self.settings_for(path, text) {
+            Some(s) if engine::syntax::may_contain_response(text) => s,
+            _ => return Ok((Vec::new(), Analysis::default())),
+        };
+        let engine_prev = prev.and_then(|p| {
+            Some(engine::Reuse {
+                analysis: p.analysis.engine.as_ref()?,
+                old_tree: p.old_tree,
+            })
         });
         let (model, analysis) =
             engine::extract_reusing(path, text, lang, tree, settings, &self.index, engine_prev)
                 .ok_or(Skip::TooDeep)?;
         let ctx = rules::Context::new(&model, settings, text, lang);
-        let (mut diags, cache) = rules::reuse::run(&ctx, tree, prev.map(|p| &p.analysis.rules));
+        let (mut diags, cache) =
+            rules::reuse::run(&ctx, tree, prev.and_then(|p| p.analysis.rules.as_ref()));
         finish(settings, &mut diags, text, lang, tree);
         let analysis = Analysis {
-            engine: analysis,
-            rules: cache.finish(model.sites),
+            engine: Some(analysis),
+            rules: Some(cache.finish(model.sites)),
         };
         Ok((diags, analysis))
     }
@@ -313,20 +318,23 @@ fn error_ranges(root: tree_sitter::Node<'_>) -> Vec<std::ops::Range<usize>> {
 /// What one lint of a document leaves for the next
 /// ([`Linter::lint_tree_reusing`]): the extraction's per-statement results
 /// and every site's findings.
+/// Both are `None` when the document was not analysed (nothing in it could
+/// be found).
+#[derive(Default)]
 pub struct Analysis {
-    pub engine: engine::Analysis,
-    rules: rules::reuse::Cache,
+    pub engine: Option<engine::Analysis>,
+    rules: Option<rules::reuse::Cache>,
 }
 
 impl Analysis {
     /// See [`engine::Analysis::extracted`].
     pub fn extracted(&self) -> Option<(usize, usize)> {
-        self.engine.extracted()
+        self.engine.as_ref()?.extracted()
     }
 
     /// (sites whose findings were kept from the previous lint, sites).
     pub fn kept(&self) -> (usize, usize) {
-        (self.rules.kept, self.rules.sites())
+        self.rules.as_ref().map_or((0, 0), |r| (r.kept, r.sites()))
     }
 }
 
