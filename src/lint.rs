@@ -94,6 +94,16 @@ impl Linter {
         any_rule.then_some(s)
     }
 
+    /// The file's settings when it can hold a finding: a rule runs under its
+    /// role, and its text names a status, or it imports a module that does
+    /// ([`engine::clues`]). `None` means it need not be parsed.
+    fn may_hold_finding(&self, path: &Path, text: &str, lang: Language) -> Option<&Settings> {
+        let settings = self.settings_for(path, text)?;
+        (engine::syntax::may_contain_response(text)
+            || engine::clues::imports_response_fact(path, text, lang, &self.index))
+        .then_some(settings)
+    }
+
     fn role_settings(&self, path: &Path, text: &str) -> (&Settings, bool) {
         let role = match self.settings.role {
             Some(role) => role,
@@ -149,10 +159,7 @@ impl Linter {
         if text.len() > MAX_FILE_BYTES {
             return Err(Skip::TooLarge(text.len()));
         }
-        if !engine::syntax::may_contain_response(text) {
-            return Ok(clean(Vec::new()));
-        }
-        let Some(settings) = self.settings_for(path, text) else {
+        let Some(settings) = self.may_hold_finding(path, text, lang) else {
             return Ok(clean(Vec::new()));
         };
         if engine::syntax::bracket_depth_exceeds(text, MAX_BRACKET_DEPTH) {
@@ -217,9 +224,8 @@ impl Linter {
         // As `lint_checked` does: a file that cannot hold a finding, or whose
         // role runs no rule, is not analysed (each keystroke then costs a
         // scan of the text, whatever its size).
-        let settings = match self.settings_for(path, text) {
-            Some(s) if engine::syntax::may_contain_response(text) => s,
-            _ => return Ok((Vec::new(), Analysis::default())),
+        let Some(settings) = self.may_hold_finding(path, text, lang) else {
+            return Ok((Vec::new(), Analysis::default()));
         };
         let engine_prev = prev.and_then(|p| {
             Some(engine::Reuse {

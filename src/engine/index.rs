@@ -12,7 +12,16 @@ use std::sync::{Arc, Mutex};
 /// Where module text comes from: the file system, or the editor's buffers.
 pub trait ModuleSource: Send + Sync {
     fn read(&self, path: &Path) -> Option<String>;
+
+    /// Whether a module is at `path` (resolving a specifier asks this of
+    /// every candidate, most of which are not there).
+    fn exists(&self, path: &Path) -> bool {
+        self.read(path).is_some()
+    }
 }
+
+/// How many folders up an absolute Python import is looked for.
+pub const MAX_PACKAGE_DEPTH: usize = 6;
 
 /// Reads modules from disk.
 pub struct FsSource;
@@ -20,6 +29,10 @@ pub struct FsSource;
 impl ModuleSource for FsSource {
     fn read(&self, path: &Path) -> Option<String> {
         crate::fsio::read_text(path, crate::lint::MAX_FILE_BYTES)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        crate::fsio::is_regular(path)
     }
 }
 
@@ -116,6 +129,12 @@ pub struct ProjectIndex {
     /// folder → the import aliases of the nearest `tsconfig.json` or
     /// `jsconfig.json` at or above it (see [`super::aliases`]).
     aliases: Mutex<HashMap<PathBuf, Option<Arc<super::aliases::Aliases>>>>,
+    /// (importing folder, specifier) → the module it names, for the
+    /// pre-parse check of imports ([`super::clues`]).
+    resolved: Mutex<HashMap<(PathBuf, String), Option<PathBuf>>>,
+    /// module → its summary when it holds a status clue of its own
+    /// ([`ProjectIndex::holds_response_fact`]).
+    fact_modules: Mutex<HashMap<PathBuf, Option<Arc<ModuleSummary>>>>,
 }
 
 /// What a file's last lint learnt from other modules, as of one moment:
@@ -135,7 +154,60 @@ impl ProjectIndex {
             epochs: Mutex::new(HashMap::new()),
             clears: std::sync::atomic::AtomicU64::new(0),
             aliases: Mutex::new(HashMap::new()),
+            resolved: Mutex::new(HashMap::new()),
+            fact_modules: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// [`ProjectIndex::resolve`] or, for Python, [`ProjectIndex::resolve_python_anywhere`],
+    /// remembered per importing folder.
+    pub fn resolve_cached(&self, from: &Path, spec: &str, python: bool) -> Option<PathBuf> {
+        let key = (from.parent()?.to_path_buf(), spec.to_string());
+        if let Some(hit) = self.resolved.lock().ok()?.get(&key) {
+            return hit.clone();
+        }
+        let found = if python {
+            self.resolve_python_anywhere(from, spec)
+        } else {
+            self.resolve(from, spec)
+        };
+        if let Ok(mut m) = self.resolved.lock() {
+            m.insert(key, found.clone());
+        }
+        found
+    }
+
+    /// Whether the module at `path` holds a status clue of its own (a 401 or
+    /// 403, a status word) and exports one of `names` (any name when
+    /// `names` is empty; `default` for a default export). The module is
+    /// judged once per run.
+    pub fn holds_response_fact(&self, path: &Path, names: &[String]) -> bool {
+        let cached = self
+            .fact_modules
+            .lock()
+            .ok()
+            .and_then(|m| m.get(path).cloned());
+        let summary = match cached {
+            Some(s) => s,
+            None => {
+                let clue = self
+                    .source
+                    .read(path)
+                    .is_some_and(|text| super::syntax::has_status_clue(&text));
+                let s = if clue { self.summary(path) } else { None };
+                if let Ok(mut m) = self.fact_modules.lock() {
+                    m.insert(path.to_path_buf(), s.clone());
+                }
+                s
+            }
+        };
+        let Some(s) = summary else { return false };
+        if names.is_empty() {
+            return !s.exports.is_empty() || s.default_export.is_some();
+        }
+        names
+            .iter()
+            .any(|n| s.exports.contains_key(n) || (n == "default" && s.default_export.is_some()))
     }
 
     /// The summary of the module at `path` (already resolved to a file).
@@ -180,6 +252,13 @@ impl ProjectIndex {
         if let Ok(mut e) = self.epochs.lock() {
             *e.entry(path.to_path_buf()).or_default() += 1;
         }
+        if let Ok(mut m) = self.fact_modules.lock() {
+            m.remove(path);
+        }
+        // A file appearing or going changes what specifiers name.
+        if let Ok(mut r) = self.resolved.lock() {
+            r.clear();
+        }
         if let Ok(mut c) = self.cache.lock() {
             c.remove(path);
         }
@@ -194,6 +273,12 @@ impl ProjectIndex {
         }
         if let Ok(mut a) = self.aliases.lock() {
             a.clear();
+        }
+        if let Ok(mut r) = self.resolved.lock() {
+            r.clear();
+        }
+        if let Ok(mut m) = self.fact_modules.lock() {
+            m.clear();
         }
     }
 
@@ -287,8 +372,19 @@ impl ProjectIndex {
         candidates.into_iter().chain(ts_for_js).find(|p| {
             p.extension().is_some()
                 && super::Language::from_path(p).is_some()
-                && self.source.read(p).is_some()
+                && self.source.exists(p)
         })
+    }
+
+    /// Resolves a Python import within the project: relative (`.errors`),
+    /// or absolute (`app.errors`) from the file's folder or one of its
+    /// ancestors, up to [`MAX_PACKAGE_DEPTH`] levels up.
+    pub fn resolve_python_anywhere(&self, from: &Path, module: &str) -> Option<PathBuf> {
+        if module.starts_with('.') {
+            return self.resolve_python(from, module);
+        }
+        (1..=MAX_PACKAGE_DEPTH)
+            .find_map(|dots| self.resolve_python(from, &format!("{}{module}", ".".repeat(dots))))
     }
 
     /// Resolves a Python relative import (`from .auth import x`).
@@ -308,7 +404,7 @@ impl ProjectIndex {
         }
         [p.with_extension("py"), p.join("__init__.py")]
             .into_iter()
-            .find(|c| self.source.read(c).is_some())
+            .find(|c| self.source.exists(c))
     }
 }
 

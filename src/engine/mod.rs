@@ -7,6 +7,7 @@
 //! works on the model only.
 
 pub mod aliases;
+pub mod clues;
 mod eval;
 pub mod index;
 pub mod javascript;

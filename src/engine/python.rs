@@ -50,9 +50,6 @@ fn query() -> Option<&'static Query> {
 
 /// How deep value resolution (constants of constants, `**spreads`) goes.
 const MAX_RESOLVE_DEPTH: usize = 6;
-/// How many directories up an absolute import (`from app.errors import X`)
-/// is looked for.
-const MAX_PACKAGE_DEPTH: usize = 6;
 /// How many ancestors a parent walk visits at most.
 const MAX_PARENT_WALK: usize = 512;
 
@@ -459,7 +456,7 @@ impl<'a> Cx<'a> {
     /// The export `name` of a project module, resolved through the index:
     /// relative (`from .errors import X`) or absolute within the project
     /// (`from app.errors import X`, found in the file's directory or one of
-    /// its ancestors, up to [`MAX_PACKAGE_DEPTH`] levels up).
+    /// its ancestors, up to [`super::index::MAX_PACKAGE_DEPTH`] levels up).
     fn module_export(&self, module: &str, name: &str) -> Option<(Export, PathBuf)> {
         if module.is_empty() || module_framework(module).is_some() {
             return None;
@@ -468,14 +465,7 @@ impl<'a> Cx<'a> {
         let resolved = match cached {
             Some(r) => r,
             None => {
-                let target = if module.starts_with('.') {
-                    self.index.resolve_python(self.path, module)
-                } else {
-                    (1..=MAX_PACKAGE_DEPTH).find_map(|dots| {
-                        self.index
-                            .resolve_python(self.path, &format!("{}{module}", ".".repeat(dots)))
-                    })
-                };
+                let target = self.index.resolve_python_anywhere(self.path, module);
                 let r = target.and_then(|target| {
                     self.index.record_import(self.path, &target);
                     self.index.summary(&target).map(|s| (target, s))

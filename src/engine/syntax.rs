@@ -3,9 +3,29 @@
 use tree_sitter::{Node, Tree};
 
 /// Cheap pre-parse filter: a file with none of these byte strings cannot
-/// hold a response site, a forwarded status, or a suppression comment.
+/// hold a response site, a forwarded status, or a suppression comment
+/// (except through an import: see [`super::clues`]).
 /// Runs on every file walked, so the searchers are built once per process.
 pub fn may_contain_response(text: &str) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
+    const NEEDLES: &[&str] = &[
+        ".status",
+        "status_code",
+        "authlint-",
+        // `reply.send(err)` after @fastify/jwt's `request.jwtVerify()` answers 401
+        // without the status being written anywhere.
+        "jwtVerify",
+    ];
+    static FINDERS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    let needles =
+        FINDERS.get_or_init(|| NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect());
+    has_status_clue(text) || needles.iter().any(|f| f.find(text.as_bytes()).is_some())
+}
+
+/// Whether `text` names a 401 or 403 itself: the number, a status word, or
+/// an exception that stands for one.
+pub fn has_status_clue(text: &str) -> bool {
     use memchr::memmem::Finder;
     use std::sync::OnceLock;
     const NEEDLES: &[&str] = &[
@@ -13,14 +33,8 @@ pub fn may_contain_response(text: &str) -> bool {
         "NAUTHORIZED",
         "orbidden",
         "ORBIDDEN",
-        ".status",
-        "status_code",
         // Django's 403 exception, raised without any status written.
         "PermissionDenied",
-        "authlint-",
-        // `reply.send(err)` after @fastify/jwt's `request.jwtVerify()` answers 401
-        // without the status being written anywhere.
-        "jwtVerify",
     ];
     static FINDERS: OnceLock<(Finder<'static>, Vec<Finder<'static>>)> = OnceLock::new();
     let (forty, needles) = FINDERS.get_or_init(|| {
