@@ -104,6 +104,11 @@ impl Linter {
         .then_some(settings)
     }
 
+    /// Whether `text` needs parsing at all (see [`Linter::lint_checked`]).
+    pub fn can_hold_finding(&self, path: &Path, text: &str, lang: Language) -> bool {
+        self.may_hold_finding(path, text, lang).is_some()
+    }
+
     fn role_settings(&self, path: &Path, text: &str) -> (&Settings, bool) {
         let role = match self.settings.role {
             Some(role) => role,

@@ -912,3 +912,32 @@ fn crlf_documents_map_positions_per_line() {
     assert_eq!(view["tree"], view["freshTree"]);
     assert!(c.shutdown().success());
 }
+
+/// A document that names no status itself but raises an error class
+/// imported from a module that does is analysed, and follows that module.
+#[test]
+fn a_document_whose_status_comes_from_an_imported_class_is_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(root.join("app/__init__.py"), "").unwrap();
+    let errors = "from fastapi import HTTPException\n\n\nclass AuthError(HTTPException):\n    def __init__(self):\n        super().__init__(status_code=401, detail=\"Not authenticated\")\n";
+    std::fs::write(root.join("app/errors.py"), errors).unwrap();
+    let view = "from .errors import AuthError\n\n\ndef me(request):\n    if not request.headers.get(\"authorization\"):\n        raise AuthError()\n    return {}\n";
+    let path = root.join("app/views.py");
+    std::fs::write(&path, view).unwrap();
+    let uri = file_uri(&path);
+    let (mut c, _) = LspClient::start_in(
+        &root,
+        Some(&file_uri(&root)),
+        capabilities(false, false),
+        Value::Null,
+    );
+    c.open(&uri, "python", 1, view);
+    let diags = c.diagnostics(&uri, 1);
+    assert!(
+        codes(&diags).contains(&"require-www-authenticate".to_string()),
+        "{diags:#?}"
+    );
+    assert!(c.shutdown().success());
+}

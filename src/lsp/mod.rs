@@ -964,7 +964,7 @@ fn lint_text(
     if text.len() > MAX_FILE_BYTES {
         return (None, None, Err(Skip::TooLarge(text.len())));
     }
-    if !engine::syntax::may_contain_response(text) {
+    if !linter.can_hold_finding(path, text, lang) {
         return (None, None, Ok(Vec::new()));
     }
     // The same guard as `Linter::lint_as`: deep nesting is skipped before
