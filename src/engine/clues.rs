@@ -186,22 +186,27 @@ fn clause_names(before: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn import(spec: &str, names: &[&str]) -> Import {
+        (
+            spec.to_string(),
+            names.iter().map(|n| n.to_string()).collect(),
+        )
+    }
+
     #[test]
     fn python_import_forms() {
         let text = "import os, app.errors as e\nfrom .errors import AuthError\nfrom . import (\n    codes,\n    helpers as h,\n)\n    from ..deep import *\nfrom app.core import y, z\n";
-        let any = Vec::<String>::new;
-        let names = |ns: &[&str]| ns.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         assert_eq!(
             python_imports(text),
             [
-                ("os".to_string(), any()),
-                ("app.errors".to_string(), any()),
-                (".errors".to_string(), names(&["AuthError"])),
-                (".codes".to_string(), any()),
-                (".helpers".to_string(), any()),
-                (".".to_string(), names(&["codes", "helpers"])),
-                ("..deep".to_string(), any()),
-                ("app.core".to_string(), names(&["y", "z"])),
+                import("os", &[]),
+                import("app.errors", &[]),
+                import(".errors", &["AuthError"]),
+                import(".codes", &[]),
+                import(".helpers", &[]),
+                import(".", &["codes", "helpers"]),
+                import("..deep", &[]),
+                import("app.core", &["y", "z"]),
             ]
         );
     }
@@ -209,19 +214,17 @@ mod tests {
     #[test]
     fn javascript_import_forms() {
         let text = "import { A, type B, C as D } from './errors'\nimport d from \"../lib/status.js\"\nconst c = require('./codes')\nimport './side-effect'\nconst m = await import(`./lazy`)\nimport express from 'express'\nexport * from '@/lib/http'\nimport * as ns from './ns'\nimport e, { F } from './both'\n";
-        let any = Vec::<String>::new;
-        let names = |ns: &[&str]| ns.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         assert_eq!(
             js_imports(text),
             [
-                ("../lib/status.js".to_string(), names(&["default"])),
-                ("./both".to_string(), names(&["F", "default"])),
-                ("./codes".to_string(), any()),
-                ("./errors".to_string(), names(&["A", "B", "C"])),
-                ("./lazy".to_string(), any()),
-                ("./ns".to_string(), any()),
-                ("./side-effect".to_string(), any()),
-                ("@/lib/http".to_string(), any()),
+                import("../lib/status.js", &["default"]),
+                import("./both", &["F", "default"]),
+                import("./codes", &[]),
+                import("./errors", &["A", "B", "C"]),
+                import("./lazy", &[]),
+                import("./ns", &[]),
+                import("./side-effect", &[]),
+                import("@/lib/http", &[]),
             ]
         );
     }
