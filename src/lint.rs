@@ -98,10 +98,12 @@ impl Linter {
     /// role, and its text names a status, or it imports a module that does
     /// ([`engine::clues`]). `None` means it need not be parsed.
     fn may_hold_finding(&self, path: &Path, text: &str, lang: Language) -> Option<&Settings> {
+        if engine::syntax::may_contain_response(text) {
+            return self.settings_for(path, text);
+        }
+        // Imports are resolved only where a rule runs.
         let settings = self.settings_for(path, text)?;
-        (engine::syntax::may_contain_response(text)
-            || engine::clues::imports_response_fact(path, text, lang, &self.index))
-        .then_some(settings)
+        engine::clues::imports_response_fact(path, text, lang, &self.index).then_some(settings)
     }
 
     /// Whether `text` needs parsing at all (see [`Linter::lint_checked`]).
