@@ -15,6 +15,8 @@
 //! `--lines N`, `--keys N`, `--python` for a FastAPI file instead,
 //! `--one-line` for a file of one-line functions (no finding at all),
 //! `--one-line-401` for the same with one function in eight answering 401,
+//! `--bundle` for a minified bundle of `--lines` handlers on one line (the
+//! server does not lint a line that long as you type: use `--in-process`),
 //! `--emit
 //! PATH` to only write the generated file,
 //! `--in-process` to do the server's work for each keystroke without the
@@ -228,11 +230,15 @@ enum Shape {
     Handlers,
     /// `lines` one-line functions; with `true`, one in eight answers 401.
     OneLine(bool),
+    /// A minified bundle: `lines` handlers answering 401, all on one line.
+    Bundle,
 }
 
 fn shape() -> Shape {
     let has = |a: &str| std::env::args().any(|x| x == a);
-    if has("--one-line-401") {
+    if has("--bundle") {
+        Shape::Bundle
+    } else if has("--one-line-401") {
         Shape::OneLine(true)
     } else if has("--one-line") {
         Shape::OneLine(false)
@@ -268,8 +274,20 @@ fn one_line_functions(lines: usize, with_401: bool) -> String {
 }
 
 fn generate(lines: usize, python: bool) -> String {
-    if let Shape::OneLine(with_401) = shape() {
-        return one_line_functions(lines, with_401);
+    match shape() {
+        Shape::OneLine(with_401) => return one_line_functions(lines, with_401),
+        Shape::Bundle => {
+            return (0..lines)
+                .map(|i| {
+                    format!(
+                        "function h{i}(r){{if(!r.u)return new Response('v{i}',{{status:401}})}}"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(";")
+                + "\n"
+        }
+        Shape::Handlers => {}
     }
     let mut text = String::from(if python {
         "import logging\nfrom fastapi import Depends, FastAPI, HTTPException, Request\nfrom fastapi.responses import JSONResponse\nfrom deps import api_key, client, current_user, db, decode, profiles, sessions\n\nlogger = logging.getLogger(__name__)\napp = FastAPI()\nAUTH_HEADERS = {\"WWW-Authenticate\": 'Bearer realm=\"api\"'}\n\n\n"
@@ -339,7 +357,13 @@ fn in_process(text: String, keys: usize, python: bool) {
     let (lang, name, _, anchor) = document(python);
     let path = std::path::PathBuf::from(format!("/tmp/authlint-lsp-bench/{name}"));
     let uri = Uri::from_str(&format!("file:///tmp/authlint-lsp-bench/{name}")).unwrap();
-    let linter = authlint::Linter::new(authlint::Settings::default());
+    // A bundle reads as generated code, which no rule runs on: lint it as
+    // the application's own, as `[roles] app = […]` would.
+    let role = (shape() == Shape::Bundle).then_some(authlint::roles::Role::App);
+    let linter = authlint::Linter::new(authlint::Settings {
+        role,
+        ..authlint::Settings::default()
+    });
     let first_key = text[..text.len() / 2].rfind(anchor).unwrap() + 1;
     let mut doc = Document::new(uri, path.clone(), Some(lang), text, 1);
     let tree = engine::parse(lang, &doc.text, None).unwrap();

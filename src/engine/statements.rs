@@ -12,17 +12,33 @@ use tree_sitter::{Node, Tree};
 
 /// The hash of a statement's text from the start of its first line (its
 /// indentation is part of what fixes are built from).
+///
+/// Fixes look for a line's start at most [`syntax::LONG_LINE`] bytes back
+/// ([`syntax::line_indent`]). When the line starts further back than that
+/// (a minified bundle), nothing before the statement changes what is built
+/// from it, and only the statement is hashed: hashing from the line's start
+/// made every keystroke on a one-line bundle quadratic.
 pub fn stmt_hash(src: &str, stmt: Node) -> u64 {
-    let line_start = src
-        .get(..stmt.start_byte())
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    syntax::fast_hash(
-        src.as_bytes()
-            .get(line_start..stmt.end_byte())
-            .unwrap_or(&[]),
-    )
+    let bytes = src.as_bytes();
+    let start = stmt.start_byte().min(bytes.len());
+    let end = stmt.end_byte().clamp(start, bytes.len());
+    let lo = start.saturating_sub(syntax::LONG_LINE);
+    let line_start = match memchr::memrchr(b'\n', &bytes[lo..start]) {
+        Some(i) => lo + i + 1,
+        None if lo == 0 => 0,
+        // Whitespace running back to a far line start still decides
+        // whether the statement starts its line: hash from there.
+        None if bytes[lo..start].iter().all(|b| b.is_ascii_whitespace()) => src
+            .get(..start)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1),
+        None => return syntax::fast_hash(&bytes[start..end]) ^ FAR_LINE_START,
+    };
+    syntax::fast_hash(&bytes[line_start..end])
 }
+
+/// Mixed into the hash of a statement whose line starts out of reach.
+const FAR_LINE_START: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// For each current statement (`stmts`, the root's named children, with
 /// their [`stmt_hash`]es), the previous statement it is identical to.
@@ -198,5 +214,45 @@ impl OffsetMap for Shift {
             usize::try_from(r.start as isize + da).ok()?
                 ..usize::try_from(r.end as isize + db).ok()?,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{parse, Language};
+
+    /// The hash of the last statement of `text`.
+    fn last_hash(text: &str) -> u64 {
+        let tree = parse(Language::JavaScript, text, None).unwrap();
+        let last = syntax::named_children(tree.root_node()).last().unwrap();
+        stmt_hash(text, last)
+    }
+
+    #[test]
+    fn statements_far_along_a_line_hash_their_own_text() {
+        let stmt = "f(401);";
+        let far = "g();".repeat(2000);
+        let other = "h();".repeat(2000);
+        // Out of reach of the line's start: what came before does not count.
+        assert_eq!(
+            last_hash(&format!("{far}{stmt}")),
+            last_hash(&format!("{other}{stmt}"))
+        );
+        // Within reach it does (the indentation fixes are built from).
+        assert_ne!(
+            last_hash(&format!("g();{stmt}")),
+            last_hash(&format!("h();{stmt}"))
+        );
+        assert_ne!(
+            last_hash(&format!("\n  {stmt}")),
+            last_hash(&format!("\n    {stmt}"))
+        );
+        // Whitespace all the way back to a far line start still counts.
+        let pad = " ".repeat(5000);
+        assert_ne!(
+            last_hash(&format!("g();\n{pad}{stmt}")),
+            last_hash(&format!("g();{pad}{stmt}"))
+        );
     }
 }
