@@ -5,7 +5,7 @@
 //! pass are left for the next pass, never dropped).
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Which fixes to apply.
@@ -102,10 +102,12 @@ fn first_fix(d: &Diagnostic, mode: FixMode) -> Option<&Fix> {
 /// Applies fixes pass after pass, re-linting between passes (`relint`),
 /// until nothing changes or `passes` run out.
 ///
-/// A fix that is offered again after a pass applied it did not take: the
-/// code around it is not what the rule understood (a syntax error, usually).
-/// It is not applied a second time, so fixing is idempotent: running again
-/// never repeats an insertion.
+/// A fix offered again, at the same finding, after a pass applied it did not
+/// take: the code around it is not what the rule understood (a syntax error,
+/// usually). It is not applied a second time, so fixing is idempotent:
+/// running again never repeats an insertion. The same fix at another finding
+/// (the challenge every 401 in a file gets) is applied, even when that 401
+/// appeared only in a later pass.
 pub fn fix_until_stable<E>(
     text: &str,
     first: Vec<Diagnostic>,
@@ -119,21 +121,39 @@ pub fn fix_until_stable<E>(
         remaining: first,
         failed: None,
     };
-    let mut done: HashSet<FixKey> = HashSet::new();
+    // What each applied fix wrote, and where its finding lies in `out.text`.
+    let mut done: Vec<(FixKey, Range<usize>)> = Vec::new();
     for _ in 0..passes {
         let fresh: Vec<Diagnostic> = out
             .remaining
             .iter()
-            .filter(|d| first_fix(d, mode).is_some_and(|f| !done.contains(&key(d, f))))
+            .filter(|d| {
+                first_fix(d, mode).is_some_and(|f| {
+                    let k = key(d, f);
+                    !done
+                        .iter()
+                        .any(|(dk, at)| *dk == k && touches(at, &d.range))
+                })
+            })
             .cloned()
             .collect();
         let pass = apply_fixes(&out.text, &fresh, mode);
         if pass.applied == 0 || pass.text == out.text {
             break;
         }
+        let mut edits: Vec<&Edit> = pass
+            .fixed
+            .iter()
+            .filter_map(|&i| first_fix(&fresh[i], mode))
+            .flat_map(|f| f.edits.iter())
+            .collect();
+        edits.sort_by_key(|e| (e.range.start, e.range.end));
+        for (_, at) in done.iter_mut() {
+            *at = map_range(at, &edits);
+        }
         done.extend(pass.fixed.iter().filter_map(|&i| {
             let d = &fresh[i];
-            Some(key(d, first_fix(d, mode)?))
+            Some((key(d, first_fix(d, mode)?), map_range(&d.range, &edits)))
         }));
         match relint(&pass.text) {
             Ok(diags) => {
@@ -150,7 +170,35 @@ pub fn fix_until_stable<E>(
     out
 }
 
-fn overlaps(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
+/// Whether two ranges overlap or meet (a finding re-offered after its fix
+/// may have grown or shrunk by the fix's text).
+fn touches(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
+
+/// Where `r` lies after `edits` (sorted, non-overlapping) are applied. Text
+/// inserted at either end of `r` is taken into it; an end inside a replaced
+/// range moves to that replacement's edge.
+fn map_range(r: &Range<usize>, edits: &[&Edit]) -> Range<usize> {
+    let mut start = r.start as isize;
+    let mut end = r.end as isize;
+    for e in edits {
+        let delta = e.replacement.len() as isize - e.range.len() as isize;
+        if e.range.end < r.start || (e.range.end == r.start && !e.range.is_empty()) {
+            start += delta;
+        } else if e.range.start < r.start {
+            start -= (r.start - e.range.start) as isize;
+        }
+        if e.range.end <= r.end {
+            end += delta;
+        } else if e.range.start < r.end {
+            end += (e.range.start + e.replacement.len()) as isize - r.end as isize;
+        }
+    }
+    start.max(0) as usize..end.max(start).max(0) as usize
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     // Two insertions at the same point clash too: their order would be arbitrary.
     if a.start == b.start {
         return true;
@@ -174,4 +222,74 @@ pub fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) ->
     }
     out.push_str(&text[pos..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+
+    /// A toy rule: every `401` not followed by `!` wants a `!` after it,
+    /// and every `403` is (unsafely) a `401`.
+    fn lint(text: &str) -> Result<Vec<Diagnostic>, ()> {
+        let mut out = Vec::new();
+        for (at, _) in text.match_indices("40") {
+            let (code, rest) = (&text[at..at + 3], &text[at + 3..]);
+            let d = Diagnostic::new("toy", Severity::Error, at..at + 3, "toy");
+            if code == "401" && !rest.starts_with('!') {
+                out.push(d.with_fix(Fix {
+                    title: "bang".into(),
+                    safe: true,
+                    edits: vec![Edit::insert(at + 3, "!")],
+                }));
+            } else if code == "403" {
+                out.push(d.with_fix(Fix {
+                    title: "swap".into(),
+                    safe: false,
+                    edits: vec![Edit::replace(at..at + 3, "401")],
+                }));
+            }
+        }
+        Ok(out)
+    }
+
+    fn fix(text: &str, lint: fn(&str) -> Result<Vec<Diagnostic>, ()>) -> String {
+        let first = lint(text).unwrap();
+        fix_until_stable(text, first, FixMode::IncludeUnsafe, 10, lint).text
+    }
+
+    #[test]
+    fn the_same_fix_at_a_finding_that_appears_later_is_applied() {
+        // The 403 becomes a 401 in the first pass and wants the `!` the
+        // other 401 got then: the same fix, at another finding.
+        let once = fix("401 403", lint);
+        assert_eq!(once, "401! 401!");
+        assert_eq!(fix(&once, lint), once);
+    }
+
+    #[test]
+    fn a_fix_offered_again_at_its_own_finding_is_not_repeated() {
+        // A rule that does not see its own fix (as in broken code): it asks
+        // for the `!` again and again at the same 401.
+        fn blind(text: &str) -> Result<Vec<Diagnostic>, ()> {
+            lint(&text.replace('!', " "))
+        }
+        assert_eq!(fix("x 401 y 401", blind), "x 401! y 401!");
+    }
+
+    #[test]
+    fn ranges_follow_edits_and_take_in_text_at_their_ends() {
+        let edits = [
+            Edit::insert(2, "ab"),
+            Edit::replace(4..6, "x"),
+            Edit::insert(8, "cd"),
+        ];
+        let edits: Vec<&Edit> = edits.iter().collect();
+        // Insertions at either end are taken in; the replacement before
+        // the range shifts it.
+        assert_eq!(map_range(&(2..8), &edits), 2..11);
+        // An end inside a replacement moves to the replacement's edge.
+        assert_eq!(map_range(&(0..5), &edits), 0..7);
+        assert_eq!(map_range(&(5..9), &edits), 6..12);
+    }
 }

@@ -408,6 +408,23 @@ fn unsafe_fixes_apply_with_flag() {
 }
 
 #[test]
+fn unsafe_fixes_finish_in_one_run() {
+    // The 403 for a missing session becomes a 401 and gains a log line in
+    // the first pass; in a later one it needs the same challenge the other
+    // 401 got in the first.
+    let src = "const express = require('express');\nconst app = express();\n\
+               app.get('/a', (req, res) => {\n  \
+               if (!req.headers.authorization) return res.status(401).json({});\n  \
+               if (!req.session) return res.status(403).json({ error: 'Not authenticated' });\n  res.json({});\n});\n";
+    let p = project(&[("a.js", src)]);
+    run(p.path(), &["lint", "--fix", "--unsafe-fixes"]);
+    let once = read(p.path(), "a.js");
+    assert_eq!(once.matches("WWW-Authenticate").count(), 2, "{once}");
+    run(p.path(), &["lint", "--fix", "--unsafe-fixes"]);
+    assert_eq!(read(p.path(), "a.js"), once);
+}
+
+#[test]
 fn diff_shows_changes_without_writing_and_exits_1() {
     let p = project(&[("a.ts", MISSING_CHALLENGE), ("b.js", AUTHZ_401)]);
     let out = run(p.path(), &["lint", "--diff"]);
