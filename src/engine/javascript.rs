@@ -3531,13 +3531,30 @@ fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig 
         .map(named_children)
         .map(|c| c.collect())
         .unwrap_or_default();
-    let message_param = raw.message_node.and_then(|m| {
-        let mt = text(m, cx.src);
-        params.iter().enumerate().find_map(|(i, p)| {
-            let name = param_name(*p);
-            (i != status_param && !name.is_empty() && mt.contains(name.as_str())).then_some(i)
+    let message_param = raw
+        .message_node
+        .and_then(|m| {
+            let mt = text(m, cx.src);
+            params.iter().enumerate().find_map(|(i, p)| {
+                let name = param_name(*p);
+                (i != status_param && !name.is_empty() && mt.contains(name.as_str())).then_some(i)
+            })
         })
-    });
+        .or_else(|| {
+            // A builder whose message is not recognised as one
+            // (`createError(401, message)`): a parameter named for a message
+            // and passed to it.
+            let args = args_of(raw.node);
+            params.iter().enumerate().find_map(|(i, p)| {
+                let name = param_name(*p);
+                let is_message = matches!(
+                    name.as_str(),
+                    "message" | "msg" | "detail" | "reason" | "description"
+                );
+                (i != status_param && is_message && args.iter().any(|a| text(*a, cx.src) == name))
+                    .then_some(i)
+            })
+        });
     let logs = function_body(func)
         .and_then(|b| cx.first_log_in(b, raw.node.start_byte()))
         .is_some();

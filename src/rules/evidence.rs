@@ -30,6 +30,8 @@ const AUTHZ_MESSAGE: &[&str] = &[
     "only the owner",
     "not your",
     "not a member",
+    "does not belong",
+    "doesn't belong",
     "role",
     "scope",
     "upgrade your plan",
@@ -88,6 +90,10 @@ const AUTHN_MESSAGE: &[&str] = &[
     "authentication_required",
     "could not validate token",
     "invalid authentication credentials",
+    "token has already been used",
+    "token already used",
+    "token has been revoked",
+    "token revoked",
 ];
 
 /// Identifier fragments in a condition that test permissions.
@@ -194,6 +200,49 @@ const VERIFICATION_ERRORS: &[&str] = &[
     "notauthenticated",
     "invalidauthorization",
 ];
+
+/// Fragments of an error class's or helper's name (lower-cased) that say
+/// the author meant a failed authentication: `InvalidAuthenticationError`,
+/// `NotAuthenticated`, `InvalidTokenError`. `Unauthorized` says nothing: it
+/// is the reason phrase of 401, used for both.
+const AUTHN_CALLEE: &[&str] = &[
+    "authenticat",
+    "invalidtoken",
+    "tokenexpired",
+    "expiredtoken",
+    "invalidcredential",
+    "badcredential",
+    "loginrequired",
+    "notloggedin",
+    "invalidsession",
+    "sessionexpired",
+    "invalidapikey",
+];
+
+/// Fragments that name an anti-forgery (CSRF) check: its token is not the
+/// request's credential, and 403 is the usual answer.
+const FORGERY: &[&str] = &["csrf", "xsrf", "forgery"];
+
+/// The name of what a site calls or constructs (`InvalidTokenError` in
+/// `raise InvalidTokenError("…")`, `AuthError` in `throw AuthError()`),
+/// lower-cased: its last dotted segment.
+fn callee(site: &ResponseSite, text: &str) -> String {
+    let end = site.range.end.min(site.range.start.saturating_add(200));
+    let Some(src) = text
+        .get(site.range.start..end)
+        .or_else(|| text.get(site.range.clone()))
+    else {
+        return String::new();
+    };
+    let mut src = src.trim_start();
+    for kw in ["throw ", "raise ", "return ", "await ", "new "] {
+        src = src.strip_prefix(kw).unwrap_or(src).trim_start();
+    }
+    let path: &str = &src[..src
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '$' | '.')))
+        .unwrap_or(src.len())];
+    path.rsplit('.').next().unwrap_or("").to_ascii_lowercase()
+}
 
 #[derive(Debug, Default, Clone)]
 pub struct Verdict {
@@ -364,8 +413,23 @@ fn norm_condition(s: &str) -> String {
         .replace("isnone", "is none")
 }
 
-/// Classifies one status value of a site.
-pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
+/// Classifies one status value of a site; `text` is the file's text.
+pub fn classify(site: &ResponseSite, value: &StatusValue, text: &str) -> Verdict {
+    let mut v = classify_by_evidence(site, value, text);
+    // A 401 built by an error named for a failed authentication is not
+    // recast as a permission failure on a condition's words alone: the
+    // author named what failed (an SSO sign-in refused, a token of the wrong
+    // kind).
+    let name = callee(site, text);
+    if value.code == 401 && v.authn.is_none() && find(&name, AUTHN_CALLEE).is_some() {
+        v.authn = Some(format!(
+            "the error `{name}` is named for a failed authentication"
+        ));
+    }
+    v
+}
+
+fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) -> Verdict {
     let mut v = Verdict::default();
     let mut message = site.message.as_deref().unwrap_or("").to_lowercase();
     if value.code == 403 {
@@ -422,14 +486,18 @@ pub fn classify(site: &ResponseSite, value: &StatusValue) -> Verdict {
         .replace("notuser", "!user")
         .replace("notsession", "!session")
         .replace("nottoken", "!token");
-    // CSRF tokens are not credentials.
-    let csrf = cond_n.contains("csrf") || cond_n.contains("xsrf");
+    // CSRF tokens are not credentials, whether the condition, the message or
+    // the error's name says it is an anti-forgery check.
+    let csrf = find(&cond_n, FORGERY)
+        .or_else(|| find(&message, FORGERY))
+        .or_else(|| find(&callee(site, text), FORGERY))
+        .is_some();
     let cond_spaced = cond_raw.replace("not ", "!");
 
     if let Some(k) = find(&message, AUTHZ_MESSAGE) {
         v.authz = Some(format!("the message mentions \"{k}\""));
     }
-    if let Some(k) = find(&message, AUTHN_MESSAGE) {
+    if let Some(k) = find(&message, AUTHN_MESSAGE).filter(|_| !csrf) {
         v.authn = Some(format!("the message says \"{k}\""));
     }
     let guard_authz = find(&cond_n, AUTHZ_GUARD)
@@ -617,8 +685,8 @@ pub fn is_server_error(site: &ResponseSite) -> bool {
 
 /// Whether a 401 value is really an authorization failure (reported by
 /// `prefer-403-for-authorization` alone).
-pub fn is_really_403(site: &ResponseSite, value: &StatusValue) -> bool {
-    let v = classify(site, value);
+pub fn is_really_403(site: &ResponseSite, value: &StatusValue, text: &str) -> bool {
+    let v = classify(site, value, text);
     value.code == 401 && v.authz.is_some() && v.authn.is_none()
 }
 
@@ -649,7 +717,7 @@ pub fn authentication_401<'a>(
         .severity()
         .is_some();
     site.codes()
-        .find(|v| v.code == 401 && !(prefer_403_on && is_really_403(site, v)))
+        .find(|v| v.code == 401 && !(prefer_403_on && is_really_403(site, v, ctx.text)))
 }
 
 /// What the authentication middleware around a 401 site means for its
@@ -713,6 +781,8 @@ mod tests {
         assert!(!negated(
             "!settings.open||request.user.is_authenticated",
             "is_authenticated"
-        ));
+        )); // A character of several bytes just before the path.
+        assert!(negated("x→!user.is_authenticated", "is_authenticated"));
+        assert!(!negated("€user.is_authenticated", "is_authenticated"));
     }
 }

@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
     for value in site.codes().filter(|v| v.code == 403) {
-        let verdict = evidence::classify(site, value);
+        let verdict = evidence::classify(site, value, ctx.text);
         let Some(why) = &verdict.authn else { continue };
         let message = if verdict.authz.is_none() {
             format!("403 used for an authentication failure ({why}): missing, invalid or expired credentials should get 401 so the client knows to authenticate or refresh")

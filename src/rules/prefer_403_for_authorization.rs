@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
     for value in site.codes().filter(|v| v.code == 401) {
-        let verdict = evidence::classify(site, value);
+        let verdict = evidence::classify(site, value, ctx.text);
         let (Some(why), None) = (&verdict.authz, &verdict.authn) else {
             continue;
         };
