@@ -425,6 +425,22 @@ fn unsafe_fixes_finish_in_one_run() {
 }
 
 #[test]
+fn a_fix_the_rule_cannot_see_in_broken_code_is_not_kept() {
+    // The import is cut off: the rule does not see a log line inserted
+    // before the return, and would ask for one again on every run. The
+    // challenge, which it does see, is kept.
+    let src = "import { check } from './check.js) {\n    console.log('no session')\n    \
+               return c.json({ error: 'Unauthorized' }, 401)\n";
+    let p = project(&[("a.ts", src)]);
+    run(p.path(), &["lint", "--fix"]);
+    let once = read(p.path(), "a.ts");
+    assert!(once.contains("WWW-Authenticate"), "{once}");
+    assert!(!once.contains("console.error"), "{once}");
+    run(p.path(), &["lint", "--fix"]);
+    assert_eq!(read(p.path(), "a.ts"), once);
+}
+
+#[test]
 fn diff_shows_changes_without_writing_and_exits_1() {
     let p = project(&[("a.ts", MISSING_CHALLENGE), ("b.js", AUTHZ_401)]);
     let out = run(p.path(), &["lint", "--diff"]);

@@ -153,9 +153,14 @@ fn strip_jsonc(text: &str) -> String {
         if in_string {
             let ch_len = utf8_len(c);
             out.push_str(&text[i..i + ch_len]);
-            if c == b'\\' && i + 1 < bytes.len() {
-                out.push(bytes[i + 1] as char);
-                i += 2;
+            if c == b'\\' {
+                // The escaped character, whole: it may take several bytes.
+                if let Some(next) = text[i + 1..].chars().next() {
+                    out.push(next);
+                    i += 1 + next.len_utf8();
+                } else {
+                    i += 1;
+                }
                 continue;
             }
             if c == b'"' {
@@ -223,6 +228,19 @@ mod tests {
         assert_eq!(v["a"], "x // not a comment");
         assert_eq!(v["b"], serde_json::json!([1, 2]));
         assert_eq!(v["é"], "ü");
+    }
+
+    #[test]
+    fn an_escaped_character_of_several_bytes_is_kept_whole() {
+        // A backslash before a non-ASCII character is not valid JSON, but a
+        // hand-edited tsconfig may have one: it must not split the character.
+        for text in ["{\"a\": \"\\é\"}", "{\"a\": \"\\", "{\"a\": \"x\\€ // y\"}"] {
+            let out = strip_jsonc(text);
+            assert!(out.contains('\\'), "{out}");
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(&strip_jsonc("{\"a\": \"\\u00e9\\\"\"}")).unwrap();
+        assert_eq!(v["a"], "é\"");
     }
 
     #[test]

@@ -100,8 +100,10 @@ pub fn check(body: &[u8]) -> Checked {
             None => Checked::Pass(stand_in(INVALID_REQUEST_METHOD, Value::Null)),
         };
     }
-    let is_message = serde_json::from_value::<jsonrpc::Request>(value.clone()).is_ok()
-        || serde_json::from_value::<jsonrpc::Response>(value.clone()).is_ok();
+    // Decoded from the bytes, as tower-lsp-server's codec does: a `Value`
+    // has already dropped a repeated key, which the codec rejects.
+    let is_message = serde_json::from_slice::<jsonrpc::Request>(body).is_ok()
+        || serde_json::from_slice::<jsonrpc::Response>(body).is_ok();
     if is_message {
         return Checked::Pass(frame(body));
     }
@@ -231,6 +233,20 @@ mod tests {
         assert_eq!(out[4]["method"], "shutdown");
         assert!(answers.is_empty());
         assert_eq!(end, Ok(()));
+    }
+
+    #[test]
+    fn a_repeated_key_makes_an_invalid_request() {
+        // A JSON value keeps the last of two `params`; the server's decoder
+        // rejects the message, which would end the session.
+        let body = r#"{"jsonrpc":"2.0","id":4,"params":"x","params":{}}"#;
+        let (out, answers, _) =
+            run(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        assert!(answers.is_empty());
+        assert_eq!(
+            out,
+            [json!({"jsonrpc": "2.0", "id": 4, "method": INVALID_REQUEST_METHOD})]
+        );
     }
 
     #[test]

@@ -65,10 +65,11 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             return;
         }
         let lower = value.to_ascii_lowercase();
-        if !lower.trim_start().starts_with("bearer")
-            || lower.contains("error=")
-            || crate::rules::valid_www_authenticate_check(value).is_err()
-        {
+        // One challenge, and it is Bearer: with two, the parameter added at
+        // the end would land in the other one.
+        let one_bearer = crate::rules::www_authenticate_schemes(value)
+            .is_ok_and(|s| matches!(s[..], [scheme] if scheme.eq_ignore_ascii_case("bearer")));
+        if !one_bearer || lower.contains("error=") {
             return;
         }
         let addition = if value.trim().len() == "bearer".len() {

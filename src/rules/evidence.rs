@@ -294,8 +294,10 @@ fn authn_in_guard(cond_n: &str, cond_spaced: &str) -> Option<(&'static str, Conf
 fn negated(cond: &str, word: &str) -> bool {
     cond.match_indices(word).any(|(i, _)| {
         let start = cond[..i]
-            .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '?')))
-            .map_or(0, |j| j + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '?')))
+            .map_or(0, |(j, c)| j + c.len_utf8());
         let after = &cond[i + word.len()..];
         let after = after.strip_prefix("()").unwrap_or(after);
         // `!request.user.is_authenticated`, or the `else` of a positive

@@ -153,6 +153,12 @@ pub fn valid_www_authenticate_check(value: &str) -> Result<(), String> {
     valid_www_authenticate::validate(value)
 }
 
+/// The auth-scheme of each challenge in a `WWW-Authenticate` value, if the
+/// value is valid.
+pub fn www_authenticate_schemes(value: &str) -> Result<Vec<&str>, String> {
+    valid_www_authenticate::schemes(value)
+}
+
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
 }

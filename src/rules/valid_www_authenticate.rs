@@ -75,6 +75,13 @@ fn is_token68_char(c: u8) -> bool {
 
 /// Checks `value` against `#challenge` of RFC 9110 §11.6.1.
 pub fn validate(value: &str) -> Result<(), String> {
+    schemes(value).map(|_| ())
+}
+
+/// The auth-scheme of each challenge in `value`, in order, if `value` is a
+/// valid `#challenge` (RFC 9110 §11.6.1).
+pub fn schemes(value: &str) -> Result<Vec<&str>, String> {
+    let mut out = Vec::new();
     let b = value.as_bytes();
     let mut p = Parser { b, i: 0 };
     p.ows();
@@ -92,8 +99,9 @@ pub fn validate(value: &str) -> Result<(), String> {
         {
             return Err(format!("`{scheme}` is not an authentication scheme"));
         }
+        out.push(scheme);
         if p.end() {
-            return Ok(());
+            return Ok(out);
         }
         if p.peek() == Some(b',') {
             p.list_separator()?;
@@ -107,7 +115,7 @@ pub fn validate(value: &str) -> Result<(), String> {
         }
         p.sp();
         if p.end() {
-            return Ok(());
+            return Ok(out);
         }
         if p.at_auth_param() {
             // #auth-param, until a `,` followed by something that is not a param.
@@ -115,7 +123,7 @@ pub fn validate(value: &str) -> Result<(), String> {
                 p.auth_param()?;
                 p.ows();
                 if p.end() {
-                    return Ok(());
+                    return Ok(out);
                 }
                 if p.peek() != Some(b',') {
                     return Err(format!(
@@ -153,7 +161,7 @@ pub fn validate(value: &str) -> Result<(), String> {
             }
             p.ows();
             if p.end() {
-                return Ok(());
+                return Ok(out);
             }
             if p.peek() != Some(b',') {
                 return Err(format!(
@@ -267,7 +275,7 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::validate;
+    use super::{schemes, validate};
 
     #[test]
     fn accepts_valid_challenges() {
@@ -285,6 +293,11 @@ mod tests {
         }
         // `abc=` is a token68 (it allows trailing `=`) for schemes that take one.
         assert_eq!(validate("Negotiate abc="), Ok(()));
+        assert_eq!(
+            schemes(r#"Newauth realm="apps", type=1, Basic realm="simple", Bearer"#),
+            Ok(vec!["Newauth", "Basic", "Bearer"])
+        );
+        assert_eq!(schemes("Bearerr"), Ok(vec!["Bearerr"]));
     }
 
     #[test]
