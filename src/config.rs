@@ -410,6 +410,8 @@ impl ResolvedConfig {
             layer.apply(&base, &mut out, &mut challenge)?;
         }
         out.settings.challenge = challenge.build();
+        out.settings.challenge_configured =
+            challenge.scheme.is_some() || challenge.realm.is_some() || challenge.value.is_some();
         out.sources = chain.iter().map(|l| l.path.clone()).collect();
         Ok(out)
     }
@@ -918,6 +920,7 @@ pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<
                     ));
                 }
                 s.challenge = c.to_string();
+                s.challenge_configured = true;
             }
             "loggers" => {
                 let arr = v.as_array().ok_or("`loggers` must be an array of names")?;
@@ -1097,6 +1100,7 @@ rules = { prefer-403-for-authorization = "off" }
         assert_eq!(s.level("require-401-logging"), Level::Off);
         assert_eq!(s.level("require-www-authenticate"), Level::Warning);
         assert_eq!(s.challenge, r#"Basic realm="a \"b\"""#);
+        assert!(s.challenge_configured);
         assert_eq!(s.loggers, vec!["audit", "this.telemetry"]);
         assert!(s.print_is_logging);
         assert_eq!(
@@ -1188,7 +1192,10 @@ rules = { prefer-403-for-authorization = "off" }
         assert_eq!(c.settings.level("require-401-logging"), Level::Off);
         assert_eq!(c.settings.level("no-forwarded-401"), Level::Info);
         assert_eq!(c.settings.challenge, r#"Bearer realm="base""#);
+        assert!(c.settings.challenge_configured);
         assert_eq!(c.sources.len(), 2);
+        let plain = load_str(d.path(), "[rules]\n").unwrap();
+        assert!(!plain.settings.challenge_configured);
 
         std::fs::write(d.path().join("base.toml"), "extends = \"authlint.toml\"\n").unwrap();
         let e = load_str(d.path(), "extends = \"base.toml\"\n").unwrap_err();
@@ -1236,6 +1243,7 @@ rules = { prefer-403-for-authorization = "off" }
         .unwrap();
         assert_eq!(s.level("require-401-logging"), Level::Off);
         assert_eq!(s.challenge, "Basic");
+        assert!(s.challenge_configured);
         assert_eq!(s.loggers, vec!["audit"]);
         assert!(settings_from_json(&base, &serde_json::json!({"rules": {"nope": "off"}})).is_err());
         assert!(settings_from_json(

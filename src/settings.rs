@@ -56,6 +56,9 @@ pub struct Settings {
     pub rules: BTreeMap<String, Level>,
     /// The challenge inserted by fixes, e.g. `Bearer realm="api"`.
     pub challenge: String,
+    /// `challenge` was configured, not the default: it is used even where
+    /// the code shows no scheme of its own (a session cookie).
+    pub challenge_configured: bool,
     /// Extra identifiers (objects or functions) whose calls count as logging,
     /// beyond the built-in `console`, `logger`, `log`, `Sentry`, `logging`….
     pub loggers: Vec<String>,
@@ -76,6 +79,7 @@ impl Default for Settings {
         Settings {
             rules: BTreeMap::new(),
             challenge: r#"Bearer realm="api""#.to_string(),
+            challenge_configured: false,
             loggers: Vec::new(),
             print_is_logging: false,
             helpers: Vec::new(),

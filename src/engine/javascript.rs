@@ -152,6 +152,8 @@ struct Cx<'a> {
     semicolons: bool,
     newline: &'static str,
     is_test_file: bool,
+    /// The file imports or requires `express`: its `res.set` may be used.
+    express: bool,
     /// Node id -> parent. `Node::parent` walks down from the root on every
     /// call, which is quadratic over a file; this map is filled one
     /// top-level statement at a time ([`Cx::build_parents`]).
@@ -272,6 +274,7 @@ impl<'a> Cx<'a> {
             newline: syntax::newline(src),
             // Test files are a role ([`crate::roles`]), which `[roles]` can change.
             is_test_file: settings.role == Some(crate::roles::Role::Test),
+            express: false,
             parents: syntax::IdMap::default(),
             built: vec![false; stmts.len()],
             stmts,
@@ -296,6 +299,13 @@ impl<'a> Cx<'a> {
         {
             self.is_test_file = true;
         }
+        self.express = self
+            .imports
+            .values()
+            .any(|(spec, _)| spec == "express" || spec.starts_with("express/"))
+            || ["require('express')", "require(\"express\")"]
+                .iter()
+                .any(|r| memchr::memmem::find(self.src.as_bytes(), r.as_bytes()).is_some());
     }
 
     /// The parent of `n`: the named node whose named children hold `n`.
@@ -3201,7 +3211,13 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                 let (method_name, how) = match framework {
                     Framework::Hono => ("header", "call `c.header(…)` first"),
                     Framework::Fastify => ("header", "add `.header(…)` to the chain"),
-                    _ => ("set", "add `.set(…)` to the chain"),
+                    // `res.set` is Express's own; Next.js pages (`NextApiResponse`),
+                    // Vercel functions and other Node responses with a `status()`
+                    // have only Node's `setHeader` (which also returns `res`).
+                    _ if cx.express || method == "sendStatus" => {
+                        ("set", "add `.set(…)` to the chain")
+                    }
+                    _ => ("setHeader", "add `.setHeader(…)` to the chain"),
                 };
                 if framework == Framework::Hono {
                     // `c.status(401)` is a statement: add `c.header(...)` before it.

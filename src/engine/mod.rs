@@ -8,6 +8,7 @@
 
 pub mod aliases;
 pub mod clues;
+pub mod credential;
 mod eval;
 pub mod index;
 pub mod javascript;

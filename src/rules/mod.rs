@@ -56,6 +56,9 @@ pub struct Context<'a> {
     pub language: Language,
     /// The file's indentation unit, found once ([`Context::indent_unit`]).
     pub indent: std::cell::OnceCell<String>,
+    /// What the file reads about credentials, found once
+    /// ([`Context::file_credentials`]).
+    credentials: std::cell::OnceCell<crate::engine::credential::FileCredentials>,
 }
 
 impl<'a> Context<'a> {
@@ -71,7 +74,15 @@ impl<'a> Context<'a> {
             text,
             language,
             indent: std::cell::OnceCell::new(),
+            credentials: std::cell::OnceCell::new(),
         }
+    }
+
+    /// What the whole file reads about credentials (a file-wide fact: the
+    /// language server's reuse of findings compares it, see [`reuse`]).
+    pub fn file_credentials(&self) -> &crate::engine::credential::FileCredentials {
+        self.credentials
+            .get_or_init(|| crate::engine::credential::FileCredentials::new(self.text))
     }
 
     /// The file's indentation unit (two spaces, four, a tab…), for fixes

@@ -3,6 +3,7 @@
 
 use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Confidence, Diagnostic, Severity};
+use crate::engine::credential;
 use crate::engine::middleware::Failure;
 use crate::engine::model::{Framework, MiddlewareRelation, ResponseSite};
 
@@ -19,6 +20,12 @@ pub static RULE: Rule = Rule {
     roles: super::SHIPPED,
     once_per_range: false,
 };
+
+/// What to do when the handler authenticates with a session cookie, for
+/// which no registered scheme exists (so no fix invents one).
+const COOKIE_NOTE: &str = "the handler reads a session cookie, which no registered scheme describes: \
+    send the challenge of a token the endpoint also accepts, redirect browsers to the login page instead, \
+    or configure the challenge your clients expect (`[challenge]` in authlint.toml)";
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
     // A fixed-status helper's headers are reported once, where it builds them.
@@ -72,46 +79,25 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
                 if m.relation == MiddlewareRelation::HandlesFailure
                     && !m.middleware.scheme.is_empty() =>
             {
-                with_scheme(&ctx.settings.challenge, m.middleware.scheme)
+                Some(credential::with_scheme(
+                    &ctx.settings.challenge,
+                    m.middleware.scheme,
+                ))
             }
-            _ => ctx.settings.challenge.clone(),
+            // Otherwise the scheme follows the credential the handler reads.
+            _ => {
+                let read = credential::read_before(ctx.text, site, ctx.file_credentials());
+                credential::challenge_for(
+                    read.as_ref(),
+                    &ctx.settings.challenge,
+                    ctx.settings.challenge_configured,
+                )
+            }
         };
-        d = d.with_fix(fixes::add_challenge(ins, &challenge, ctx.model));
+        match challenge {
+            Some(c) => d = d.with_fix(fixes::add_challenge(ins, &c, ctx.model)),
+            None => d.message = format!("{}; {COOKIE_NOTE}", d.message).into(),
+        }
     }
     out.push(d);
-}
-
-/// `challenge` with its auth scheme replaced by `scheme` (keeping the
-/// parameters, such as the realm): `Bearer realm="api"` → `Basic realm="api"`.
-fn with_scheme(challenge: &str, scheme: &str) -> String {
-    let (current, params) = challenge
-        .trim()
-        .split_once(' ')
-        .unwrap_or((challenge.trim(), ""));
-    if current.eq_ignore_ascii_case(scheme) {
-        return challenge.to_string();
-    }
-    if params.is_empty() {
-        scheme.to_string()
-    } else {
-        format!("{scheme} {params}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_scheme;
-
-    #[test]
-    fn with_scheme_keeps_parameters() {
-        assert_eq!(
-            with_scheme("Bearer realm=\"api\"", "Basic"),
-            "Basic realm=\"api\""
-        );
-        assert_eq!(
-            with_scheme("Bearer realm=\"api\"", "bearer"),
-            "Bearer realm=\"api\""
-        );
-        assert_eq!(with_scheme("Bearer", "Basic"), "Basic");
-    }
 }

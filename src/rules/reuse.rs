@@ -3,7 +3,7 @@
 //! The language server lints after every keystroke, and most sites are
 //! unchanged (only moved, when the edit came before them). A site's findings
 //! ([`super::run_site`]) depend on the site, the settings, a few file-wide
-//! facts (the [`Key`]) and the text inside the top-level statements holding
+//! facts (the [`Key`]: among them what the file reads about credentials) and the text inside the top-level statements holding
 //! the site's ranges (see [`super::Rule::check`]). So a previous site's
 //! findings are kept, with their offsets moved, when:
 //!
@@ -21,6 +21,7 @@
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Related};
+use crate::engine::credential::FileCredentials;
 use crate::engine::model::*;
 use crate::engine::Language;
 use crate::settings::Settings;
@@ -35,6 +36,8 @@ struct Key {
     semicolons: bool,
     indent: String,
     settings: Settings,
+    /// What the file reads about credentials (read only when it has sites).
+    credentials: Option<FileCredentials>,
 }
 
 impl Key {
@@ -45,6 +48,7 @@ impl Key {
             semicolons: ctx.model.semicolons,
             indent,
             settings: ctx.settings.clone(),
+            credentials: (!ctx.model.sites.is_empty()).then(|| ctx.file_credentials().clone()),
         }
     }
 }

@@ -44,6 +44,7 @@ pub struct State {
     semicolons: bool,
     newline: &'static str,
     is_test_file: bool,
+    express: bool,
     top_order: Vec<String>,
     fn_order: Vec<String>,
     helper_order: Vec<String>,
@@ -225,6 +226,7 @@ fn reuse_or_extract<'t>(
             || cx.semicolons != st.semicolons
             || cx.newline != st.newline
             || cx.is_test_file != st.is_test_file
+            || cx.express != st.express
             || cx.top_order != st.top_order
             || fn_order != st.fn_order
         {
@@ -575,6 +577,7 @@ fn reuse_or_extract<'t>(
         semicolons: cx.semicolons,
         newline: cx.newline,
         is_test_file: cx.is_test_file,
+        express: cx.express,
         top_order: std::mem::take(&mut cx.top_order),
         fn_order,
         helper_order,

@@ -1,0 +1,459 @@
+//! Which credential a handler reads before it answers 401: the challenge a
+//! fix adds must name that scheme. A `Bearer` challenge on an endpoint that
+//! reads Basic credentials takes the browser's login prompt away.
+//!
+//! The evidence is textual and language-neutral: the handler's text before
+//! the site (at most [`WINDOW`] bytes of it, so the cost per site is
+//! bounded), read for the scheme names, header names and session reads that
+//! TypeScript, JavaScript and Python code spell the same way.
+
+use crate::engine::model::ResponseSite;
+use std::ops::Range;
+
+/// How far back from a site its handler is read.
+pub const WINDOW: usize = 8 * 1024;
+
+/// A credential read on the way to a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// `Authorization: Basic …` (RFC 7617): a `'Basic '` prefix, Werkzeug's
+    /// `request.authorization`, FastAPI's `HTTPBasic`, base64 decoding of
+    /// the `Authorization` header.
+    Basic,
+    /// `Authorization: Bearer …` (RFC 6750).
+    Bearer,
+    /// Both schemes are read: the endpoint accepts either.
+    BasicOrBearer,
+    /// An API key in a request header, by the header's name as written.
+    ApiKey(String),
+    /// A session cookie: no registered scheme fits.
+    Cookie,
+}
+
+/// What a file reads once, for every site in it: the names bound at the
+/// top level to a scheme's reader (`basic = HTTPBasic()`,
+/// `api_key = APIKeyHeader(name="X-API-Key")`), which handlers name in
+/// their parameters, and the one scheme the whole file reads, if only one.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FileCredentials {
+    declared: Vec<(String, Credential)>,
+    only: Option<Credential>,
+}
+
+impl FileCredentials {
+    pub fn new(text: &str) -> Self {
+        let mut declared = Vec::new();
+        for (class, make) in DECLARERS {
+            for (at, _) in text.match_indices(class) {
+                // `<name> = <Class>(` at the start of its line.
+                let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let Some(name) = text[line..at]
+                    .trim_end()
+                    .strip_suffix('=')
+                    .map(str::trim)
+                    .filter(|n| {
+                        !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    })
+                else {
+                    continue;
+                };
+                let call = &text[at..floor(text, (at + 200).min(text.len()))];
+                if let Some(c) = make(call) {
+                    declared.push((name.to_string(), c));
+                }
+            }
+        }
+        let e = Evidence::of(text);
+        let only = match (e.basic, e.bearer, e.api_key) {
+            (true, false, None) => Some(Credential::Basic),
+            (false, true, None) => Some(Credential::Bearer),
+            (false, false, Some(h)) => Some(Credential::ApiKey(h)),
+            _ => None,
+        };
+        FileCredentials { declared, only }
+    }
+}
+
+type Declarer = (&'static str, fn(&str) -> Option<Credential>);
+
+/// Classes whose instances read a credential, by what they read (FastAPI
+/// and Starlette security schemes).
+const DECLARERS: &[Declarer] = &[
+    ("HTTPBasic(", |_| Some(Credential::Basic)),
+    ("HTTPBearer(", |_| Some(Credential::Bearer)),
+    ("OAuth2PasswordBearer(", |_| Some(Credential::Bearer)),
+    ("OAuth2AuthorizationCodeBearer(", |_| {
+        Some(Credential::Bearer)
+    }),
+    ("APIKeyHeader(", |call| {
+        let name = call.split_once("name=")?.1.trim_start();
+        let q = name.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+        let value = &name[1..];
+        let header = &value[..value.find(q)?];
+        is_header_name(header).then(|| Credential::ApiKey(header.to_string()))
+    }),
+];
+
+/// The credential read in `site`'s handler before `site`, if the text shows
+/// one. The condition guarding the site speaks first: after
+/// `if (!h.startsWith('Basic '))` the endpoint wants Basic, whatever else
+/// its handler read before. A handler that shows no credential of its own
+/// may name a reader declared at the top of the file, or sit in a file that
+/// reads only one scheme.
+pub fn read_before(text: &str, site: &ResponseSite, file: &FileCredentials) -> Option<Credential> {
+    let guarded = site
+        .guard
+        .as_ref()
+        .and_then(|g| Evidence::of(&g.text).credential())
+        .filter(|c| *c != Credential::Cookie);
+    if guarded.is_some() {
+        return guarded;
+    }
+    let window = text.get(window(text, site))?;
+    let e = Evidence::of(window);
+    if let Some(c) = e.credential() {
+        return Some(c);
+    }
+    if e.authorization {
+        // The header is read, its scheme not named: the configured one.
+        return None;
+    }
+    let named = file
+        .declared
+        .iter()
+        .find(|(name, _)| has_word(window, name));
+    named.map(|(_, c)| c.clone()).or_else(|| file.only.clone())
+}
+
+/// What [`read_before`] reads: the handler before the site, at most
+/// [`WINDOW`] bytes back.
+fn window(text: &str, site: &ResponseSite) -> Range<usize> {
+    let end = site.range.start.min(text.len());
+    let start = site.handler.as_ref().map_or(end, |h| h.start);
+    floor(text, start.max(end.saturating_sub(WINDOW)).min(end))..end
+}
+
+fn floor(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `word` in `text` with no identifier character on either side.
+fn has_word(text: &str, word: &str) -> bool {
+    let ident = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_');
+    text.match_indices(word).any(|(i, _)| {
+        !ident(text[..i].bytes().next_back()) && !ident(text[i + word.len()..].bytes().next())
+    })
+}
+
+/// What a piece of code shows about credentials.
+#[derive(Debug, Default)]
+struct Evidence {
+    basic: bool,
+    bearer: bool,
+    api_key: Option<String>,
+    /// The `Authorization` header is read.
+    authorization: bool,
+    session: bool,
+}
+
+impl Evidence {
+    fn of(code: &str) -> Self {
+        let lower = code.to_ascii_lowercase();
+        let bearer = quoted_scheme(&lower, "bearer")
+            || BEARER_WORDS.iter().any(|w| lower.contains(w))
+            // Werkzeug >= 2.3 parses Bearer too: `request.authorization.token`.
+            || (lower.contains("request.authorization") && lower.contains(".token"));
+        let basic = quoted_scheme(&lower, "basic")
+            || BASIC_WORDS.iter().any(|w| lower.contains(w))
+            || (lower.contains("request.authorization") && !bearer)
+            || (lower.contains("authorization")
+                && ["base64", "atob(", "b64decode"]
+                    .iter()
+                    .any(|w| lower.contains(w)));
+        Evidence {
+            basic,
+            bearer,
+            api_key: api_key_header(code),
+            authorization: lower.contains("authorization"),
+            session: SESSION_WORDS.iter().any(|w| lower.contains(w)),
+        }
+    }
+
+    /// Schemes first, then an API-key header, then a session.
+    fn credential(&self) -> Option<Credential> {
+        match (self.basic, self.bearer) {
+            (true, true) => return Some(Credential::BasicOrBearer),
+            (true, false) => return Some(Credential::Basic),
+            (false, true) => return Some(Credential::Bearer),
+            _ => {}
+        }
+        if self.authorization {
+            return None;
+        }
+        if let Some(h) = &self.api_key {
+            return Some(Credential::ApiKey(h.clone()));
+        }
+        self.session.then_some(Credential::Cookie)
+    }
+}
+
+const BASIC_WORDS: &[&str] = &["httpbasic", "basicauth", "basic_auth"];
+const BEARER_WORDS: &[&str] = &[
+    "httpbearer",
+    "oauth2passwordbearer",
+    "oauth2authorizationcodebearer",
+    "bearerauth",
+    "bearer_auth",
+];
+const SESSION_WORDS: &[&str] = &[
+    "cookies",
+    "req.session",
+    "request.session",
+    "ctx.session",
+    "getserversession(",
+    "getsession(",
+    "session.get(",
+    "session[",
+];
+
+/// The credential `code` reads, on its own.
+#[cfg(test)]
+fn from_text(code: &str) -> Option<Credential> {
+    Evidence::of(code).credential()
+}
+
+/// `scheme` written at the start of a string literal (`'Bearer '`,
+/// `"basic"`, `` `Bearer ${t}` ``), in lower-cased text.
+fn quoted_scheme(lower: &str, scheme: &str) -> bool {
+    lower.match_indices(scheme).any(|(i, _)| {
+        let before = lower[..i].bytes().next_back();
+        let after = lower[i + scheme.len()..].bytes().next();
+        // A string, or a regular expression (`/^Bearer /`).
+        matches!(before, Some(b'\'' | b'"' | b'`' | b'^' | b'/'))
+            && matches!(after, Some(b' ' | b'\'' | b'"' | b'`' | b'\\'))
+    })
+}
+
+/// The name of a request header holding an API key, as the code writes it:
+/// a string literal such as `'x-api-key'` read from the headers
+/// (`headers['x-api-key']`, `headers.get("X-API-Key")`,
+/// `APIKeyHeader(name="X-API-Key")`). Environment variables (`API_KEY`)
+/// and query parameters are not headers.
+fn api_key_header(code: &str) -> Option<String> {
+    let mut found = None;
+    for (i, q) in code.char_indices().filter(|(_, c)| matches!(c, '\'' | '"')) {
+        // A header name is short: look no further than 64 bytes for the
+        // closing quote (the cost per quote stays bounded).
+        let rest = &code[i + 1..floor(code, (i + 65).min(code.len()))];
+        let Some(len) = rest.find(q) else { continue };
+        let name = &rest[..len];
+        let l = name.to_ascii_lowercase();
+        let keyish = l.contains("api-key") || l == "apikey" || l.ends_with("-apikey");
+        if !keyish || !is_header_name(name) {
+            continue;
+        }
+        let before = code[floor(code, i.saturating_sub(40))..i].to_ascii_lowercase();
+        let from_headers = before.contains("header")
+            || ["req.get(", "request.get(", "ctx.get("]
+                .iter()
+                .any(|g| before.ends_with(g));
+        if from_headers {
+            found = Some(name.to_string());
+        }
+    }
+    found
+}
+
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The challenge for `credential`, built from the configured one
+/// (`Bearer realm="api"`): its parameters are kept and its scheme follows
+/// the credential. For a cookie session, which no registered scheme
+/// describes, only a challenge the user configured (`explicit`) is used.
+pub fn challenge_for(
+    credential: Option<&Credential>,
+    configured: &str,
+    explicit: bool,
+) -> Option<String> {
+    let params = configured
+        .trim()
+        .split_once(' ')
+        .map_or("", |(_, p)| p.trim());
+    let realm = realm_of(params);
+    Some(match credential {
+        None | Some(Credential::Bearer) => configured.to_string(),
+        Some(Credential::Basic) => with_scheme(configured, "Basic"),
+        Some(Credential::BasicOrBearer) => format!(
+            "{}, {}",
+            with_scheme(configured, "Basic"),
+            with_scheme(configured, "Bearer")
+        ),
+        Some(Credential::ApiKey(header)) => {
+            let realm = realm.map(|r| format!("{r}, ")).unwrap_or_default();
+            format!("ApiKey {realm}header=\"{header}\"")
+        }
+        Some(Credential::Cookie) if explicit => configured.to_string(),
+        Some(Credential::Cookie) => return None,
+    })
+}
+
+/// `realm="…"` among `params`, as written.
+fn realm_of(params: &str) -> Option<&str> {
+    let at = params.to_ascii_lowercase().find("realm=")?;
+    let rest = &params[at..];
+    let value = &rest["realm=".len()..];
+    let len = if let Some(v) = value.strip_prefix('"') {
+        v.find('"').map(|e| e + 2)?
+    } else {
+        value.find([',', ' ']).unwrap_or(value.len())
+    };
+    Some(&rest[.."realm=".len() + len])
+}
+
+/// `challenge` with its auth scheme replaced by `scheme` (keeping the
+/// parameters, such as the realm): `Bearer realm="api"` → `Basic realm="api"`.
+pub fn with_scheme(challenge: &str, scheme: &str) -> String {
+    let (current, params) = challenge
+        .trim()
+        .split_once(' ')
+        .unwrap_or((challenge.trim(), ""));
+    if current.eq_ignore_ascii_case(scheme) {
+        return challenge.to_string();
+    }
+    if params.is_empty() {
+        scheme.to_string()
+    } else {
+        format!("{scheme} {params}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_follow_what_the_code_reads() {
+        use Credential::*;
+        let cases: &[(&str, Option<Credential>)] = &[
+            ("if (!header.startsWith('Basic ')) {", Some(Basic)),
+            (
+                "auth = request.authorization\nif not auth or auth.password != pw:",
+                Some(Basic),
+            ),
+            (
+                "creds: HTTPBasicCredentials = Depends(security)",
+                Some(Basic),
+            ),
+            (
+                "const [u, p] = Buffer.from(req.headers.authorization.slice(6), 'base64')",
+                Some(Basic),
+            ),
+            (
+                "const token = req.headers.authorization?.replace('Bearer ', '')",
+                Some(Bearer),
+            ),
+            (
+                "token: str = Depends(oauth2_scheme) # OAuth2PasswordBearer",
+                Some(Bearer),
+            ),
+            (
+                "if (h.startsWith('Basic ')) {} else if (h.startsWith('Bearer ')) {",
+                Some(BasicOrBearer),
+            ),
+            (
+                "const key = req.headers['x-api-key']",
+                Some(ApiKey("x-api-key".into())),
+            ),
+            (
+                "key = request.headers.get(\"X-API-Key\")",
+                Some(ApiKey("X-API-Key".into())),
+            ),
+            ("const t = (h || '').replace(/^Bearer /, '')", Some(Bearer)),
+            (
+                "auth = request.authorization\nif auth is None or auth.token is None:",
+                Some(Bearer),
+            ),
+            (
+                "const key = req.get('X-Api-Key')",
+                Some(ApiKey("X-Api-Key".into())),
+            ),
+            ("if (!req.session.user) {", Some(Cookie)),
+            ("const sid = cookies().get('sid')", Some(Cookie)),
+            // Not a header: an environment variable, a query parameter.
+            ("if (key !== Deno.env.get('INTERNAL_API_KEY')) {", None),
+            ("const key = req.query['api-key']", None),
+            // Only the header: the configured challenge.
+            ("const token = req.headers.authorization", None),
+            // A word, not a scheme.
+            ("// basic checks first\nif (!user) {", None),
+        ];
+        for (code, want) in cases {
+            assert_eq!(from_text(code).as_ref(), want.as_ref(), "{code}");
+        }
+    }
+
+    #[test]
+    fn readers_declared_at_the_top_of_the_file_are_found_by_name() {
+        let text =
+            "basic = HTTPBasic()\napi_key = APIKeyHeader(name=\"X-API-Key\", auto_error=False)\n\
+                    oauth2_scheme = OAuth2PasswordBearer(tokenUrl=\"token\")\nx = f(HTTPBasic())\n";
+        let f = FileCredentials::new(text);
+        assert_eq!(
+            f.declared,
+            [
+                ("basic".to_string(), Credential::Basic),
+                ("oauth2_scheme".to_string(), Credential::Bearer),
+                (
+                    "api_key".to_string(),
+                    Credential::ApiKey("X-API-Key".into())
+                ),
+            ]
+        );
+        // Three schemes: the file as a whole says nothing.
+        assert_eq!(f.only, None);
+        assert_eq!(
+            FileCredentials::new("security = HTTPBasic()\n").only,
+            Some(Credential::Basic)
+        );
+        assert!(has_word("Depends(basic)", "basic") && !has_word("Depends(basic_x)", "basic"));
+    }
+
+    #[test]
+    fn challenges_keep_the_configured_parameters() {
+        let conf = r#"Bearer realm="api""#;
+        assert_eq!(challenge_for(None, conf, false).unwrap(), conf);
+        assert_eq!(
+            challenge_for(Some(&Credential::Basic), conf, false).unwrap(),
+            r#"Basic realm="api""#
+        );
+        assert_eq!(
+            challenge_for(Some(&Credential::BasicOrBearer), conf, false).unwrap(),
+            r#"Basic realm="api", Bearer realm="api""#
+        );
+        assert_eq!(
+            challenge_for(Some(&Credential::ApiKey("X-API-Key".into())), conf, false).unwrap(),
+            r#"ApiKey realm="api", header="X-API-Key""#
+        );
+        assert_eq!(
+            challenge_for(
+                Some(&Credential::ApiKey("x-api-key".into())),
+                "Bearer",
+                false
+            )
+            .unwrap(),
+            r#"ApiKey header="x-api-key""#
+        );
+        assert_eq!(challenge_for(Some(&Credential::Cookie), conf, false), None);
+        assert_eq!(
+            challenge_for(Some(&Credential::Cookie), "Session", true).unwrap(),
+            "Session"
+        );
+        assert_eq!(with_scheme("Bearer", "Basic"), "Basic");
+        assert_eq!(with_scheme(conf, "bearer"), conf);
+    }
+}
