@@ -290,7 +290,7 @@ export function admin(req: Request, user: {{ isAdmin: boolean }}): Response {{
         "{fixed}"
     );
     assert!(
-        fixed.contains("console.error('Returning 401 - reason:'"),
+        fixed.contains("console.warn('Returning 401 - reason:'"),
         "{fixed}"
     );
     assert!(

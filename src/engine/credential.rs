@@ -8,6 +8,7 @@
 //! TypeScript, JavaScript and Python code spell the same way.
 
 use crate::engine::model::ResponseSite;
+use crate::engine::syntax::floor_boundary;
 use std::ops::Range;
 
 /// How far back from a site its handler is read.
@@ -57,7 +58,7 @@ impl FileCredentials {
                 else {
                     continue;
                 };
-                let call = &text[at..floor(text, (at + 200).min(text.len()))];
+                let call = &text[at..floor_boundary(text, (at + 200).min(text.len()))];
                 if let Some(c) = make(call) {
                     declared.push((name.to_string(), c));
                 }
@@ -130,14 +131,7 @@ pub fn read_before(text: &str, site: &ResponseSite, file: &FileCredentials) -> O
 fn window(text: &str, site: &ResponseSite) -> Range<usize> {
     let end = site.range.start.min(text.len());
     let start = site.handler.as_ref().map_or(end, |h| h.start);
-    floor(text, start.max(end.saturating_sub(WINDOW)).min(end))..end
-}
-
-fn floor(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+    floor_boundary(text, start.max(end.saturating_sub(WINDOW)).min(end))..end
 }
 
 /// `word` in `text` with no identifier character on either side.
@@ -247,7 +241,7 @@ fn api_key_header(code: &str) -> Option<String> {
     for (i, q) in code.char_indices().filter(|(_, c)| matches!(c, '\'' | '"')) {
         // A header name is short: look no further than 64 bytes for the
         // closing quote (the cost per quote stays bounded).
-        let rest = &code[i + 1..floor(code, (i + 65).min(code.len()))];
+        let rest = &code[i + 1..floor_boundary(code, (i + 65).min(code.len()))];
         let Some(len) = rest.find(q) else { continue };
         let name = &rest[..len];
         let l = name.to_ascii_lowercase();
@@ -255,7 +249,7 @@ fn api_key_header(code: &str) -> Option<String> {
         if !keyish || !is_header_name(name) {
             continue;
         }
-        let before = code[floor(code, i.saturating_sub(40))..i].to_ascii_lowercase();
+        let before = code[floor_boundary(code, i.saturating_sub(40))..i].to_ascii_lowercase();
         let from_headers = before.contains("header")
             || ["req.get(", "request.get(", "ctx.get("]
                 .iter()

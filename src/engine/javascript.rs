@@ -3,6 +3,7 @@
 
 use super::eval::{is_challenge_name, HeaderEval, StatusEval};
 use super::index::{evidence_in, Export, HelperSig, ModuleSummary, ProjectIndex};
+use super::loggers;
 use super::model::*;
 use super::query::KindTable;
 use super::syntax::{self, named_children, string_value, text, NodeExt, Walk};
@@ -154,6 +155,9 @@ struct Cx<'a> {
     is_test_file: bool,
     /// The file imports or requires `express`: its `res.set` may be used.
     express: bool,
+    /// The loggers the file calls (`logger.warn`, `request.log.info`), in
+    /// order, for fixes.
+    file_loggers: Vec<String>,
     /// Node id -> parent. `Node::parent` walks down from the root on every
     /// call, which is quadratic over a file; this map is filled one
     /// top-level statement at a time ([`Cx::build_parents`]).
@@ -275,6 +279,7 @@ impl<'a> Cx<'a> {
             // Test files are a role ([`crate::roles`]), which `[roles]` can change.
             is_test_file: settings.role == Some(crate::roles::Role::Test),
             express: false,
+            file_loggers: Vec::new(),
             parents: syntax::IdMap::default(),
             built: vec![false; stmts.len()],
             stmts,
@@ -306,6 +311,10 @@ impl<'a> Cx<'a> {
             || ["require('express')", "require(\"express\")"]
                 .iter()
                 .any(|r| memchr::memmem::find(self.src.as_bytes(), r.as_bytes()).is_some());
+        self.file_loggers = loggers::receivers(self.src)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
     }
 
     /// The parent of `n`: the named node whose named children hold `n`.
@@ -1557,13 +1566,77 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn logger_in_scope(&self) -> Option<String> {
+    /// The logger a fix's log line uses at `node`: one called near it in
+    /// its top-level statement (the last before it, else the first after),
+    /// else one the file calls through a top-level name, else a `logger` or
+    /// `log` in scope.
+    fn logger_in_scope(&self, node: Node) -> Option<String> {
+        const NEAR: usize = 8 * 1024;
+        let at = node.start_byte();
+        let i = self.stmts.partition_point(|s| s.end_byte() < at);
+        if let Some(stmt) = self.stmts.get(i).filter(|s| s.start_byte() <= at) {
+            let lo =
+                syntax::floor_boundary(self.src, stmt.start_byte().max(at.saturating_sub(NEAR)));
+            let hi = syntax::floor_boundary(self.src, stmt.end_byte().min(node.end_byte() + NEAR));
+            let near = loggers::receivers(&self.src[lo..hi]);
+            let in_scope = |r: &&(usize, String)| {
+                let root = loggers::root(&r.1);
+                root == "this" || self.is_declared(root)
+            };
+            let before = near
+                .iter()
+                .filter(in_scope)
+                .filter(|(p, _)| lo + p < at)
+                .last();
+            if let Some((_, r)) = before.or_else(|| near.iter().find(in_scope)) {
+                return Some(r.clone());
+            }
+        }
+        // One the file calls elsewhere: through a parameter this handler
+        // has too (`request.log` in another Fastify route), else through a
+        // name of the module.
+        let params = self.enclosing_params(node);
+        let through_param = self
+            .file_loggers
+            .iter()
+            .find(|r| params.iter().any(|p| *p == loggers::root(r)));
+        let module = || {
+            self.file_loggers.iter().find(|r| {
+                let root = loggers::root(r);
+                self.top_decls.contains_key(root) || self.imports.contains_key(root)
+            })
+        };
+        if let Some(r) = through_param.or_else(module) {
+            return Some(r.clone());
+        }
         ["logger", "log"]
             .iter()
             .find(|n| {
                 self.is_declared(n) && !self.imports.get(**n).is_some_and(|(s, _)| s == "console")
             })
             .map(|s| s.to_string())
+    }
+
+    /// The parameter names of the functions around `node`.
+    fn enclosing_params(&self, node: Node) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        let mut p = self.up(node);
+        while let Some(f) = p {
+            if is_function(f) {
+                for field in ["parameters", "parameter"] {
+                    if let Some(ps) = f.field(field) {
+                        syntax::walk_named(ps, |n| {
+                            if n.kind_name() == "identifier" {
+                                out.push(text(n, self.src));
+                            }
+                            Walk::Descend
+                        });
+                    }
+                }
+            }
+            p = self.up(f);
+        }
+        out
     }
 
     /// String literals inside `node` (not object keys), joined by " | ".
@@ -2204,7 +2277,7 @@ fn build_site<'t>(
         },
         logged: cx.logged_before(node),
         log_insertion: cx.statement_insertion(node),
-        logger_in_scope: cx.logger_in_scope().map(Into::into),
+        logger_in_scope: cx.logger_in_scope(node).map(Into::into),
         identity_established: cx.identity_established(node),
         echoes_error,
         via_helper: None,

@@ -12,6 +12,7 @@ pub mod credential;
 mod eval;
 pub mod index;
 pub mod javascript;
+pub mod loggers;
 pub mod middleware;
 pub mod model;
 pub mod python;

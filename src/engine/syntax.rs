@@ -871,3 +871,13 @@ mod tests {
         }
     }
 }
+
+/// The largest char boundary of `text` at or before `i` (`i` past the end
+/// gives the end).
+pub fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

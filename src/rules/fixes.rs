@@ -22,27 +22,6 @@ pub fn add_challenge(ins: &HeaderInsertion, challenge: &str, model: &FileModel) 
     }
 }
 
-/// A short human reason for a log line: the message, else the condition.
-pub fn reason(site: &ResponseSite) -> String {
-    let raw = if let Some(m) = site
-        .message
-        .as_deref()
-        .and_then(|m| m.split(" | ").find(|p| !p.trim().is_empty()))
-    {
-        m.trim().to_string()
-    } else if let Some(g) = &site.guard {
-        format!("condition {}", g.text)
-    } else {
-        "request rejected".to_string()
-    };
-    let one_line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 80 {
-        format!("{}…", one_line.chars().take(79).collect::<String>())
-    } else {
-        one_line
-    }
-}
-
 /// `text` with `unit` added before every line but the first (blank lines stay blank).
 fn indent_continuation_lines(text: &str, unit: &str) -> String {
     let mut lines = text.split('\n');
@@ -67,29 +46,7 @@ pub fn add_log(
     text: &str,
     unit: &str,
 ) -> Fix {
-    let q = model.quote;
-    let reason = reason(site);
-    let stmt = if lang.is_python() {
-        let logger = site.logger_in_scope.as_deref().unwrap_or("logging");
-        format!(
-            "{logger}.warning({}, {})",
-            quote(&format!("Returning {code} - reason: %s"), q),
-            quote(&reason, q)
-        )
-    } else {
-        let semi = if model.semicolons { ";" } else { "" };
-        match site.logger_in_scope.as_deref() {
-            Some(l) => format!(
-                "{l}.warn({}){semi}",
-                quote(&format!("Returning {code} - reason: {reason}"), q)
-            ),
-            None => format!(
-                "console.error({}, {}){semi}",
-                quote(&format!("Returning {code} - reason:"), q),
-                quote(&reason, q)
-            ),
-        }
-    };
+    let stmt = super::log_line::statement(site, code, model, lang, text);
     let edits = match &ins.wrap {
         // A brace-less `if (x) return …`: wrap the statement in a block.
         Some(range) if !lang.is_python() => {

@@ -13,6 +13,7 @@ use crate::settings::Settings;
 
 pub mod evidence;
 pub mod fixes;
+mod log_line;
 pub mod reasons;
 pub mod reuse;
 

@@ -45,6 +45,7 @@ pub struct State {
     newline: &'static str,
     is_test_file: bool,
     express: bool,
+    file_loggers: Vec<String>,
     top_order: Vec<String>,
     fn_order: Vec<String>,
     helper_order: Vec<String>,
@@ -227,6 +228,7 @@ fn reuse_or_extract<'t>(
             || cx.newline != st.newline
             || cx.is_test_file != st.is_test_file
             || cx.express != st.express
+            || cx.file_loggers != st.file_loggers
             || cx.top_order != st.top_order
             || fn_order != st.fn_order
         {
@@ -578,6 +580,7 @@ fn reuse_or_extract<'t>(
         newline: cx.newline,
         is_test_file: cx.is_test_file,
         express: cx.express,
+        file_loggers: std::mem::take(&mut cx.file_loggers),
         top_order: std::mem::take(&mut cx.top_order),
         fn_order,
         helper_order,
