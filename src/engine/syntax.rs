@@ -693,6 +693,16 @@ impl<'t> NodeExt<'t> for Node<'t> {
     }
 }
 
+/// The largest char boundary of `text` at or before `i` (`i` past the end
+/// gives the end).
+pub fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::{indent_scan, may_contain_response, words, NodeExt};
@@ -870,14 +880,4 @@ mod tests {
             assert!(!may_contain_response(text), "{text}");
         }
     }
-}
-
-/// The largest char boundary of `text` at or before `i` (`i` past the end
-/// gives the end).
-pub fn floor_boundary(text: &str, i: usize) -> usize {
-    let mut i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
