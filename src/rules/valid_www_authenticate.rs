@@ -269,6 +269,18 @@ impl<'a> Parser<'a> {
         if self.token().is_empty() {
             return Err(format!("`{name}=` has no value"));
         }
+        // A value with characters a token cannot hold (a URL's `:` and `/`,
+        // a space between scopes) must be a quoted-string (RFC 9110 §11.2).
+        let next = self.b[self.i..].iter().find(|c| !matches!(c, b' ' | b'\t'));
+        if !matches!(next, None | Some(b',')) {
+            return Err(format!(
+                "the value of `{name}` must be quoted: `{name}=\"…\"` (RFC 9110 §11.2)"
+            ));
+        }
+        // RFC 9110 §11.5: a sender MUST generate the realm as a quoted-string.
+        if name.eq_ignore_ascii_case("realm") {
+            return Err("`realm` must be quoted: `realm=\"…\"` (RFC 9110 §11.5)".into());
+        }
         Ok(())
     }
 }
@@ -288,6 +300,9 @@ mod tests {
             r#"Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple""#,
             "Bearer, Basic",
             "DPoP algs=\"ES256 PS256\"",
+            // A token value needs no quotes (RFC 9110 §11.2).
+            "Bearer error=invalid_token",
+            r#"Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource""#,
         ] {
             assert_eq!(validate(v), Ok(()), "{v}");
         }
@@ -318,8 +333,19 @@ mod tests {
             // Bearer takes auth-params only (RFC 6750 §3): `realm=` is an empty param.
             "Bearer realm=",
             "Bearer abc123",
+            // Unquoted values: a realm, and a URL a token cannot hold.
+            "Bearer realm=api",
+            "Bearer resource_metadata=https://api.example.com/.well-known/oauth-protected-resource",
         ] {
             assert!(validate(v).is_err(), "{v:?} should be invalid");
+        }
+        for (v, why) in [
+            ("Bearer realm=api", "`realm` must be quoted"),
+            ("Bearer resource_metadata=https://x/y", "the value of `resource_metadata` must be quoted"),
+            (r#"Bearer scope=read write, realm="a""#, "the value of `scope` must be quoted"),
+        ] {
+            let e = validate(v).unwrap_err();
+            assert!(e.starts_with(why), "{v}: {e}");
         }
     }
 }
