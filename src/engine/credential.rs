@@ -39,6 +39,49 @@ pub enum Credential {
 pub struct FileCredentials {
     declared: Vec<(String, Credential)>,
     only: Option<Credential>,
+    /// The file is (part of) an MCP server: see [`FileCredentials::mcp`].
+    mcp: Option<Mcp>,
+}
+
+/// An MCP server's protected resource, as its file shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mcp {
+    /// The absolute URL of its protected resource metadata
+    /// (`https://…/.well-known/oauth-protected-resource…`), when the file
+    /// writes it as a literal.
+    pub metadata_url: Option<String>,
+}
+
+/// What marks an MCP server: its SDKs' server modules and classes, and the
+/// protected resource metadata route (RFC 9728) MCP authorization serves.
+const MCP_SERVER_MARKS: &[&str] = &[
+    "@modelcontextprotocol/sdk/server",
+    "McpServer",
+    "StreamableHTTPServerTransport",
+    "SSEServerTransport",
+    "FastMCP",
+    "from mcp.server",
+    "import mcp.server",
+    "oauth-protected-resource",
+];
+
+const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
+
+fn mcp_of(text: &str) -> Option<Mcp> {
+    if !MCP_SERVER_MARKS.iter().any(|m| text.contains(m)) {
+        return None;
+    }
+    let metadata_url = text.match_indices(METADATA_PATH).find_map(|(at, _)| {
+        // The literal around the path: from its opening quote to its closing one.
+        let open = text[..at].rfind(['\'', '"', '`', '\n'])?;
+        let q = text[open..].chars().next()?;
+        let close = at + text[at..].find([q, '\n'])?;
+        let url = &text[open + 1..close];
+        let absolute = url.starts_with("https://") || url.starts_with("http://");
+        let plain = !url.contains(['$', '{', '}', ' ', '"', '\\']);
+        (q != '\n' && text[close..].starts_with(q) && absolute && plain).then(|| url.to_string())
+    });
+    Some(Mcp { metadata_url })
 }
 
 impl FileCredentials {
@@ -71,7 +114,16 @@ impl FileCredentials {
             (false, false, Some(h)) => Some(Credential::ApiKey(h)),
             _ => None,
         };
-        FileCredentials { declared, only }
+        FileCredentials {
+            declared,
+            only,
+            mcp: mcp_of(text),
+        }
+    }
+
+    /// The MCP server this file is part of, if it is one.
+    pub fn mcp(&self) -> Option<&Mcp> {
+        self.mcp.as_ref()
     }
 }
 
@@ -415,6 +467,24 @@ mod tests {
             Some(Credential::Basic)
         );
         assert!(has_word("Depends(basic)", "basic") && !has_word("Depends(basic_x)", "basic"));
+    }
+
+    #[test]
+    fn mcp_servers_and_their_metadata_url() {
+        let server = "import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'\n\
+                      const META = 'https://mcp.example.com/.well-known/oauth-protected-resource'\n";
+        assert_eq!(
+            mcp_of(server).unwrap().metadata_url.as_deref(),
+            Some("https://mcp.example.com/.well-known/oauth-protected-resource")
+        );
+        // A template: the URL is not a literal.
+        let templated = "app.get('/.well-known/oauth-protected-resource', h)\n\
+                         const url = `${base}/.well-known/oauth-protected-resource`\n";
+        assert_eq!(mcp_of(templated), Some(Mcp { metadata_url: None }));
+        assert_eq!(
+            mcp_of("import { Client } from '@modelcontextprotocol/sdk/client'"),
+            None
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `bearer-error-code`: a Bearer challenge for a bad token says `error="invalid_token"`.
 //! Documentation and examples: `bearer_error_code.md` beside this file.
 
-use super::{Context, FixKind, Rule};
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use super::{fixes, Context, FixKind, Rule};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::engine::model::ResponseSite;
 
 pub static RULE: Rule = Rule {
@@ -42,9 +42,23 @@ fn bad_token(site: &ResponseSite) -> bool {
     ]
     .iter()
     .any(|k| msg.contains(k));
+    // A condition that also holds when no credential was sent
+    // (`!token || !verify(token)`): RFC 6750 §3.1 says a request without
+    // one gets no error code.
+    let absent_disjunct = guard.split("||").flat_map(|d| d.split(" or ")).any(|d| {
+        let d = d.trim().trim_start_matches('(');
+        (d.starts_with('!') || d.starts_with("not "))
+            && ["authorization", "header", "token", "cookie"]
+                .iter()
+                .any(|w| d.contains(w))
+            && !["verif", "valid", "decode", "check", "expire"]
+                .iter()
+                .any(|w| d.contains(w))
+    });
     let missing = guard.contains("!token")
         || guard.contains("!authheader")
         || guard.contains("not token")
+        || absent_disjunct
         || msg.contains("missing");
     (says_bad || in_catch || guard.contains("expired") || guard.contains("verify")) && !missing
 }
@@ -72,22 +86,10 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         if !one_bearer || lower.contains("error=") {
             return;
         }
-        let addition = if value.trim().len() == "bearer".len() {
-            r#" error="invalid_token""#
-        } else {
-            r#", error="invalid_token""#
-        };
-        // Insert before the closing quote of the literal.
-        let raw = ctx.text.get(ch.value_range.clone()).unwrap_or("");
-        let Some(close) = raw.chars().last().filter(|c| matches!(c, '\'' | '"' | '`')) else {
+        let Some(edit) = fixes::append_param(ctx.text, ch, value, r#"error="invalid_token""#)
+        else {
             return;
         };
-        let escaped = if close == '"' {
-            addition.replace('"', "\\\"")
-        } else {
-            addition.to_string()
-        };
-        let at = ch.value_range.end - close.len_utf8();
         out.push(
             Diagnostic::new(
                 RULE.id,
@@ -95,7 +97,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
                 ch.value_range.clone(),
                 "this 401 rejects a bad or expired token: add `error=\"invalid_token\"` to the Bearer challenge (RFC 6750 §3.1) so clients know to refresh rather than ask the user to log in",
             )
-            .with_fix(Fix { title: "Add `error=\"invalid_token\"` to the challenge".into(), safe: true, edits: vec![Edit::insert(at, escaped)] }),
+            .with_fix(Fix { title: "Add `error=\"invalid_token\"` to the challenge".into(), safe: true, edits: vec![edit] }),
         );
     }
 }

@@ -3,10 +3,34 @@
 
 use crate::diagnostic::{Edit, Fix};
 use crate::engine::model::{
-    ConditionSplit, FileModel, HeaderInsertion, ResponseSite, StatementInsertion, StatusValue,
+    ChallengeHeader, ConditionSplit, FileModel, HeaderInsertion, ResponseSite, StatementInsertion,
+    StatusValue,
 };
 use crate::engine::syntax::quote;
 use crate::engine::Language;
+
+/// The edit that adds the auth-param `param` (`error="invalid_token"`) at
+/// the end of the challenge literal `ch` (whose value is `value`), inside
+/// its closing quote: `Bearer` gains ` param`, `Bearer realm="a"` gains
+/// `, param`. `None` when the literal's end is not a quote.
+pub fn append_param(text: &str, ch: &ChallengeHeader, value: &str, param: &str) -> Option<Edit> {
+    let addition = if value.trim().split_once(' ').is_none() {
+        format!(" {param}")
+    } else {
+        format!(", {param}")
+    };
+    let raw = text.get(ch.value_range.clone())?;
+    let close = raw
+        .chars()
+        .last()
+        .filter(|c| matches!(c, '\'' | '"' | '`'))?;
+    let escaped = if close == '"' {
+        addition.replace('"', "\\\"")
+    } else {
+        addition
+    };
+    Some(Edit::insert(ch.value_range.end - close.len_utf8(), escaped))
+}
 
 /// The fix that adds `WWW-Authenticate: <challenge>` at `ins`.
 pub fn add_challenge(ins: &HeaderInsertion, challenge: &str, model: &FileModel) -> Fix {

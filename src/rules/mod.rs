@@ -18,6 +18,7 @@ pub mod reasons;
 pub mod reuse;
 
 mod bearer_error_code;
+mod mcp_resource_metadata;
 mod no_401_for_non_credential_error;
 mod no_401_for_server_error;
 mod no_error_detail_in_401;
@@ -157,6 +158,7 @@ pub static RULES: &[&Rule] = &[
     &no_401_for_non_credential_error::RULE,
     &no_error_detail_in_401::RULE,
     &bearer_error_code::RULE,
+    &mcp_resource_metadata::RULE,
     &unused_suppression::RULE,
 ];
 

@@ -94,6 +94,20 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
                 )
             }
         };
+        // An MCP server names its protected resource metadata (RFC 9728).
+        let mcp = ctx.file_credentials().mcp();
+        let challenge = match (challenge, mcp.and_then(|m| m.metadata_url.as_deref())) {
+            (Some(c), Some(url))
+                if c.split(' ').next() == Some("Bearer") && !c.contains(", Basic") =>
+            {
+                let sep = if c.contains(' ') { ", " } else { " " };
+                Some(format!("{c}{sep}resource_metadata=\"{url}\""))
+            }
+            (c, _) => c,
+        };
+        if mcp.is_some_and(|m| m.metadata_url.is_none()) {
+            d.message = format!("{}; an MCP server's challenge also names its protected resource metadata (`resource_metadata=\"https://…/.well-known/oauth-protected-resource\"`)", d.message).into();
+        }
         match challenge {
             Some(c) => d = d.with_fix(fixes::add_challenge(ins, &c, ctx.model)),
             None => d.message = format!("{}; {COOKIE_NOTE}", d.message).into(),

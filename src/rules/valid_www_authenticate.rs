@@ -341,8 +341,14 @@ mod tests {
         }
         for (v, why) in [
             ("Bearer realm=api", "`realm` must be quoted"),
-            ("Bearer resource_metadata=https://x/y", "the value of `resource_metadata` must be quoted"),
-            (r#"Bearer scope=read write, realm="a""#, "the value of `scope` must be quoted"),
+            (
+                "Bearer resource_metadata=https://x/y",
+                "the value of `resource_metadata` must be quoted",
+            ),
+            (
+                r#"Bearer scope=read write, realm="a""#,
+                "the value of `scope` must be quoted",
+            ),
         ] {
             let e = validate(v).unwrap_err();
             assert!(e.starts_with(why), "{v}: {e}");
