@@ -43,6 +43,7 @@ const KNOWN_RULES: &[&str] = &[
     "no-401-for-server-error",
     "no-error-detail-in-401",
     "bearer-error-code",
+    "bearer-insufficient-scope",
     "mcp-resource-metadata",
     "unused-suppression",
 ];

@@ -1,7 +1,8 @@
 """A FastAPI service. authlint: the hand-rolled API-key check raises 403
 "Not authenticated" (FastAPI's old default, now a 401); the credentials
 exception is raised without a log line; the owner check raises 401 for a user
-who is already known. OAuth2PasswordBearer itself challenges correctly."""
+who is already known; the scope check answers 403 without saying which scope
+is missing. OAuth2PasswordBearer itself challenges correctly."""
 import logging
 from typing import Annotated
 
@@ -47,3 +48,11 @@ def read_note(note_id: int, user: Annotated[str, Depends(current_user)]):
 def usage(key: Annotated[str, Depends(api_key)]):
     logger.info("usage for key ending %s", key[-4:])
     return {"calls": 42}
+
+
+@app.delete("/notes/{note_id}")
+def delete_note(note_id: int, token: Annotated[str, Depends(oauth2_scheme)]):
+    scopes = jwt.decode(token, SECRET_KEY, algorithms=["HS256"]).get("scope", "").split()
+    if "notes:delete" not in scopes:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Not enough permissions")
+    NOTES.pop(note_id, None)

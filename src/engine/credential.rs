@@ -41,6 +41,8 @@ pub struct FileCredentials {
     only: Option<Credential>,
     /// The file is (part of) an MCP server: see [`FileCredentials::mcp`].
     mcp: Option<Mcp>,
+    /// The file handles tokens (`token`, `jwt`, `claims`, `bearer`, `oauth`).
+    tokens: bool,
 }
 
 /// An MCP server's protected resource, as its file shows it.
@@ -107,7 +109,8 @@ impl FileCredentials {
                 }
             }
         }
-        let e = Evidence::of(text);
+        let lower = text.to_ascii_lowercase();
+        let e = Evidence::of_lower(text, &lower);
         let only = match (e.basic, e.bearer, e.api_key) {
             (true, false, None) => Some(Credential::Basic),
             (false, true, None) => Some(Credential::Bearer),
@@ -118,6 +121,7 @@ impl FileCredentials {
             declared,
             only,
             mcp: mcp_of(text),
+            tokens: TOKEN_WORDS.iter().any(|w| lower.contains(w)),
         }
     }
 
@@ -178,6 +182,19 @@ pub fn read_before(text: &str, site: &ResponseSite, file: &FileCredentials) -> O
     named.map(|(_, c)| c.clone()).or_else(|| file.only.clone())
 }
 
+/// Whether the site's handler authenticates with a Bearer token: the
+/// credential read is Bearer, or no other scheme shows and the file handles
+/// tokens (`token`, `jwt`, `claims`, `bearer`, `oauth`).
+pub fn bearer_protected(text: &str, site: &ResponseSite, file: &FileCredentials) -> bool {
+    match read_before(text, site, file) {
+        Some(Credential::Bearer | Credential::BasicOrBearer) => true,
+        Some(_) => false,
+        None => file.tokens,
+    }
+}
+
+const TOKEN_WORDS: &[&str] = &["token", "jwt", "claims", "bearer", "oauth"];
+
 /// What [`read_before`] reads: the handler before the site, at most
 /// [`WINDOW`] bytes back.
 fn window(text: &str, site: &ResponseSite) -> Range<usize> {
@@ -207,12 +224,16 @@ struct Evidence {
 
 impl Evidence {
     fn of(code: &str) -> Self {
-        let lower = code.to_ascii_lowercase();
-        let bearer = quoted_scheme(&lower, "bearer")
+        Self::of_lower(code, &code.to_ascii_lowercase())
+    }
+
+    /// [`Evidence::of`] with `code` already lower-cased.
+    fn of_lower(code: &str, lower: &str) -> Self {
+        let bearer = quoted_scheme(lower, "bearer")
             || BEARER_WORDS.iter().any(|w| lower.contains(w))
             // Werkzeug >= 2.3 parses Bearer too: `request.authorization.token`.
             || (lower.contains("request.authorization") && lower.contains(".token"));
-        let basic = quoted_scheme(&lower, "basic")
+        let basic = quoted_scheme(lower, "basic")
             || BASIC_WORDS.iter().any(|w| lower.contains(w))
             || (lower.contains("request.authorization") && !bearer)
             || (lower.contains("authorization")

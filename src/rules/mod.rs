@@ -18,6 +18,7 @@ pub mod reasons;
 pub mod reuse;
 
 mod bearer_error_code;
+mod bearer_insufficient_scope;
 mod mcp_resource_metadata;
 mod no_401_for_non_credential_error;
 mod no_401_for_server_error;
@@ -158,6 +159,7 @@ pub static RULES: &[&Rule] = &[
     &no_401_for_non_credential_error::RULE,
     &no_error_detail_in_401::RULE,
     &bearer_error_code::RULE,
+    &bearer_insufficient_scope::RULE,
     &mcp_resource_metadata::RULE,
     &unused_suppression::RULE,
 ];

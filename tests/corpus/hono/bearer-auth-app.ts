@@ -30,7 +30,7 @@ app.get('/v1/projects', async (c) => {
 app.delete('/v1/projects/:id', async (c) => {
   const key = await lookupKey(c.env.API_KEYS, c.req.header('Authorization'))
   if (key?.scope !== 'write') {
-    return c.json({ error: 'This key is read-only' }, 403)
+    return c.json({ error: 'This key is read-only' }, 403) // expect: bearer-insufficient-scope
   }
   return c.body(null, 204)
 })

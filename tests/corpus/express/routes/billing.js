@@ -20,7 +20,7 @@ router.post('/subscriptions', async (req, res) => {
   }
 
   if (!claims.scopes.includes('billing:write')) {
-    return sendError(res, 403, 'Insufficient scope')
+    return sendError(res, 403, 'Insufficient scope') // expect: bearer-insufficient-scope
   }
   if (claims.plan === 'free') return sendError(res, 402, 'Upgrade required')
 

@@ -1,0 +1,127 @@
+//! `bearer-insufficient-scope`: a 403 for a missing OAuth scope says so in a Bearer challenge.
+//! Documentation and examples: `bearer_insufficient_scope.md` beside this file.
+
+use super::{fixes, Context, FixKind, Rule};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::engine::credential;
+use crate::engine::model::ResponseSite;
+
+pub static RULE: Rule = Rule {
+    id: "bearer-insufficient-scope",
+    name: "BearerInsufficientScope",
+    default_severity: Severity::Info,
+    fix: FixKind::Safe,
+    summary: "A 403 for a token that lacks a scope has no `WWW-Authenticate: Bearer error=\"insufficient_scope\"` challenge naming the scope (RFC 6750 §3.1).",
+    doc: include_str!("bearer_insufficient_scope.md"),
+    cwe: &[],
+    security_severity: 1.0,
+    check,
+    roles: super::SHIPPED,
+    once_per_range: false,
+};
+
+fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    if !site.has_code(403) || site.has_code(401) || site.status_from_helper {
+        return;
+    }
+    let guard = site.guard.as_ref().map(|g| g.text.as_ref()).unwrap_or("");
+    let message = site.message.as_deref().unwrap_or("");
+    let about_scope = guard.to_ascii_lowercase().contains("scope")
+        || message.to_ascii_lowercase().contains("scope");
+    if !about_scope || !credential::bearer_protected(ctx.text, site, ctx.file_credentials()) {
+        return;
+    }
+    let scopes = scopes_in(guard);
+    let mut param = String::from(r#"error="insufficient_scope""#);
+    if !scopes.is_empty() {
+        param.push_str(&format!(r#", scope="{}""#, scopes.join(" ")));
+    }
+    let fix = match &site.headers.challenge {
+        None => site
+            .headers
+            .insertion
+            .as_ref()
+            .map(|ins| fixes::add_challenge(ins, &format!("Bearer {param}"), ctx.model)),
+        Some(ch) => {
+            let Some(value) = ch.literal.as_deref() else {
+                return;
+            };
+            let lower = value.to_ascii_lowercase();
+            if lower.contains("insufficient_scope") {
+                return;
+            }
+            let one_bearer = crate::rules::www_authenticate_schemes(value)
+                .is_ok_and(|s| matches!(s[..], [scheme] if scheme.eq_ignore_ascii_case("bearer")));
+            let local = !ch.shared && !ch.evidence.as_ref().is_some_and(|e| e.path.is_some());
+            (one_bearer && local && !lower.contains("error="))
+                .then(|| fixes::append_param(ctx.text, ch, value, &param))
+                .flatten()
+                .map(|edit| Fix {
+                    title: format!("Add `{param}` to the challenge").into(),
+                    safe: true,
+                    edits: vec![edit],
+                })
+        }
+    };
+    let mut d = Diagnostic::new(
+        RULE.id,
+        severity,
+        site.range.clone(),
+        format!("this 403 refuses a token that lacks a scope: say so with `WWW-Authenticate: Bearer {param}` (RFC 6750 §3.1), so the client can ask for a token with that scope instead of giving up"),
+    );
+    if let Some(fix) = fix {
+        d = d.with_fix(fix);
+    }
+    out.push(d);
+}
+
+/// The scope names a condition tests: its string literals that are scope
+/// tokens (RFC 6749 §3.3: no spaces, quotes or backslashes), at most three.
+fn scopes_in(guard: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = guard;
+    while let Some(open) = rest.find(['\'', '"', '`']) {
+        let q = rest[open..].chars().next().unwrap_or('\'');
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(q) else { break };
+        let lit = &after[..close];
+        let is_scope = !lit.is_empty()
+            && lit.len() <= 64
+            && lit.chars().any(|c| c.is_ascii_alphabetic())
+            && lit
+                .bytes()
+                .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\' && b != b'$');
+        // Not a key (`claims["scopes"]`) or the name of the field.
+        let key = rest[..open].ends_with('[') && after[close + 1..].starts_with(']');
+        let is_scope = is_scope && !key && !lit.to_ascii_lowercase().contains("scope");
+        if is_scope && !out.iter().any(|s| s == lit) {
+            out.push(lit.to_string());
+        }
+        rest = &after[close + 1..];
+    }
+    if out.len() > 3 {
+        out.clear();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scopes_in;
+
+    #[test]
+    fn scope_names_come_from_the_condition() {
+        assert_eq!(
+            scopes_in("!claims.scope.split(' ').includes('notes:write')"),
+            ["notes:write"]
+        );
+        assert_eq!(scopes_in("'read' not in token.scopes"), ["read"]);
+        assert_eq!(
+            scopes_in("\"reports:read\" not in claims[\"scp\"]"),
+            ["reports:read"]
+        );
+        assert_eq!(scopes_in("'a:b' not in claims.get('scopes', [])"), ["a:b"]);
+        assert!(scopes_in("!hasScope(user)").is_empty());
+        assert!(scopes_in("!['a', 'b', 'c', 'd'].every(s => scopes.has(s))").is_empty());
+    }
+}
