@@ -29,6 +29,9 @@ pub enum Credential {
     ApiKey(String),
     /// A session cookie: no registered scheme fits.
     Cookie,
+    /// A password posted in the request body (a login form, OAuth's
+    /// password grant): no scheme carries it.
+    Form,
 }
 
 /// What a file reads once, for every site in it: the names bound at the
@@ -162,7 +165,7 @@ pub fn read_before(text: &str, site: &ResponseSite, file: &FileCredentials) -> O
         .guard
         .as_ref()
         .and_then(|g| Evidence::of(&g.text).credential())
-        .filter(|c| *c != Credential::Cookie);
+        .filter(|c| !matches!(c, Credential::Cookie | Credential::Form));
     if guarded.is_some() {
         return guarded;
     }
@@ -220,6 +223,8 @@ struct Evidence {
     /// The `Authorization` header is read.
     authorization: bool,
     session: bool,
+    /// A password is read from a posted body.
+    form: bool,
 }
 
 impl Evidence {
@@ -246,6 +251,7 @@ impl Evidence {
             api_key: api_key_header(code),
             authorization: lower.contains("authorization"),
             session: SESSION_WORDS.iter().any(|w| lower.contains(w)),
+            form: lower.contains("password") && FORM_WORDS.iter().any(|w| lower.contains(w)),
         }
     }
 
@@ -263,6 +269,9 @@ impl Evidence {
         if let Some(h) = &self.api_key {
             return Some(Credential::ApiKey(h.clone()));
         }
+        if self.form {
+            return Some(Credential::Form);
+        }
         self.session.then_some(Credential::Cookie)
     }
 }
@@ -274,6 +283,15 @@ const BEARER_WORDS: &[&str] = &[
     "oauth2authorizationcodebearer",
     "bearerauth",
     "bearer_auth",
+];
+const FORM_WORDS: &[&str] = &[
+    "req.body",
+    "request.body",
+    "request.form",
+    "request.post",
+    "formdata",
+    "form_data",
+    "oauth2passwordrequestform",
 ];
 const SESSION_WORDS: &[&str] = &[
     "cookies",
@@ -317,9 +335,7 @@ fn api_key_header(code: &str) -> Option<String> {
         let rest = &code[i + 1..floor_boundary(code, (i + 65).min(code.len()))];
         let Some(len) = rest.find(q) else { continue };
         let name = &rest[..len];
-        let l = name.to_ascii_lowercase();
-        let keyish = l.contains("api-key") || l == "apikey" || l.ends_with("-apikey");
-        if !keyish || !is_header_name(name) {
+        if !is_header_name(name) || !keyish(name) {
             continue;
         }
         let before = code[floor_boundary(code, i.saturating_sub(40))..i].to_ascii_lowercase();
@@ -332,6 +348,23 @@ fn api_key_header(code: &str) -> Option<String> {
         }
     }
     found
+}
+
+/// `api-key` in `name`, or `name` is `apikey` or ends with `-apikey`, in
+/// any case (without allocating: this runs for every short string).
+fn keyish(name: &str) -> bool {
+    let b = name.as_bytes();
+    let has = |needle: &[u8]| {
+        b.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    let ends =
+        |tail: &[u8]| b.len() > tail.len() && b[b.len() - tail.len()..].eq_ignore_ascii_case(tail);
+    has(b"api-key")
+        || name.eq_ignore_ascii_case("apikey")
+        || ends(b"-apikey")
+        // A custom header of its own: `X-Auth-Token`, `X-Tableau-Auth`.
+        || (b.len() > 2 && b[..2].eq_ignore_ascii_case(b"x-") && (ends(b"-token") || ends(b"-auth") || ends(b"-key")))
 }
 
 fn is_header_name(name: &str) -> bool {
@@ -364,8 +397,8 @@ pub fn challenge_for(
             let realm = realm.map(|r| format!("{r}, ")).unwrap_or_default();
             format!("ApiKey {realm}header=\"{header}\"")
         }
-        Some(Credential::Cookie) if explicit => configured.to_string(),
-        Some(Credential::Cookie) => return None,
+        Some(Credential::Cookie | Credential::Form) if explicit => configured.to_string(),
+        Some(Credential::Cookie | Credential::Form) => return None,
     })
 }
 
@@ -450,6 +483,18 @@ mod tests {
                 Some(ApiKey("X-Api-Key".into())),
             ),
             ("if (!req.session.user) {", Some(Cookie)),
+            (
+                "const token = req.headers['x-auth-token']",
+                Some(ApiKey("x-auth-token".into())),
+            ),
+            (
+                "const { email, password } = req.body\nif (!user) {",
+                Some(Form),
+            ),
+            (
+                "form: OAuth2PasswordRequestForm = Depends()\nif not verify(form.password):",
+                Some(Form),
+            ),
             ("const sid = cookies().get('sid')", Some(Cookie)),
             // Not a header: an environment variable, a query parameter.
             ("if (key !== Deno.env.get('INTERNAL_API_KEY')) {", None),

@@ -18,6 +18,14 @@ const METHODS: &[&str] = &[
 /// whose last part names a logger (`log`, `logger`, `appLogger`).
 pub fn receivers(text: &str) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
+    // A logger's name ends in `log`, `logger` or `logging`, and a call on
+    // it follows: text with none of these has no receiver (most windows).
+    let named = ["log.", "logger", "Logger", "logging"]
+        .iter()
+        .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some());
+    if !named {
+        return out;
+    }
     let bytes = text.as_bytes();
     for m in METHODS {
         for (at, _) in text.match_indices(m) {

@@ -1,7 +1,7 @@
 //! `bearer-insufficient-scope`: a 403 for a missing OAuth scope says so in a Bearer challenge.
 //! Documentation and examples: `bearer_insufficient_scope.md` beside this file.
 
-use super::{fixes, Context, FixKind, Rule};
+use super::{evidence, fixes, Context, FixKind, Rule};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::engine::credential;
 use crate::engine::model::ResponseSite;
@@ -24,10 +24,20 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     if !site.has_code(403) || site.has_code(401) || site.status_from_helper {
         return;
     }
-    let guard = site.guard.as_ref().map(|g| g.text.as_ref()).unwrap_or("");
+    // The condition right above the 403 (not an outer one: a scope check
+    // around an ownership check does not make the ownership 403 about scope).
+    let guard = site
+        .guard
+        .as_ref()
+        .and_then(|g| ctx.text.get(g.range.clone()))
+        .unwrap_or("");
     let message = site.message.as_deref().unwrap_or("");
     let about_scope = guard.to_ascii_lowercase().contains("scope")
         || message.to_ascii_lowercase().contains("scope");
+    if evidence::challenge_source(site, ctx.text).is_some_and(|c| c.contains("insufficient_scope"))
+    {
+        return;
+    }
     if !about_scope || !credential::bearer_protected(ctx.text, site, ctx.file_credentials()) {
         return;
     }
@@ -43,7 +53,17 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             .as_ref()
             .map(|ins| fixes::add_challenge(ins, &format!("Bearer {param}"), ctx.model)),
         Some(ch) => {
+            // A template built at run time, whose text shows no error code:
+            // reported, with no fix. A value a function builds says nothing.
             let Some(value) = ch.literal.as_deref() else {
+                if evidence::challenge_is_template(ch, ctx.text) {
+                    out.push(Diagnostic::new(
+                        RULE.id,
+                        severity,
+                        site.range.clone(),
+                        message_for(&param),
+                    ));
+                }
                 return;
             };
             let lower = value.to_ascii_lowercase();
@@ -63,16 +83,15 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
                 })
         }
     };
-    let mut d = Diagnostic::new(
-        RULE.id,
-        severity,
-        site.range.clone(),
-        format!("this 403 refuses a token that lacks a scope: say so with `WWW-Authenticate: Bearer {param}` (RFC 6750 §3.1), so the client can ask for a token with that scope instead of giving up"),
-    );
+    let mut d = Diagnostic::new(RULE.id, severity, site.range.clone(), message_for(&param));
     if let Some(fix) = fix {
         d = d.with_fix(fix);
     }
     out.push(d);
+}
+
+fn message_for(param: &str) -> String {
+    format!("this 403 refuses a token that lacks a scope: say so with `WWW-Authenticate: Bearer {param}` (RFC 6750 §3.1), so the client can ask for a token with that scope instead of giving up")
 }
 
 /// The scope names a condition tests: its string literals that are scope

@@ -416,6 +416,39 @@ fn norm_condition(s: &str) -> String {
 }
 
 /// Classifies one status value of a site; `text` is the file's text.
+/// The challenge's value as the code writes it (a literal, or a template
+/// with its substitutions), lower-cased, when the site has one.
+pub fn challenge_source(site: &ResponseSite, text: &str) -> Option<String> {
+    let ch = site.headers.challenge.as_ref()?;
+    let raw = text.get(ch.value_range.clone()).filter(|r| !r.is_empty());
+    Some(
+        raw.or(ch.literal.as_deref())
+            .unwrap_or("")
+            .to_ascii_lowercase(),
+    )
+}
+
+/// The challenge is a template literal or an f-string: its text is in
+/// sight, though its value is known only at run time.
+pub fn challenge_is_template(ch: &crate::engine::model::ChallengeHeader, text: &str) -> bool {
+    let raw = text.get(ch.value_range.clone()).unwrap_or("").trim_start();
+    raw.starts_with('`') || raw.starts_with("f\"") || raw.starts_with("f'")
+}
+
+/// The 401 or 403 answers an OAuth authorization server's endpoint (token,
+/// revocation, registration): its error codes say so (RFC 6749 §5.2).
+pub fn from_authorization_server(site: &ResponseSite) -> bool {
+    let m = site.message.as_deref().unwrap_or("").to_ascii_lowercase();
+    [
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+    ]
+    .iter()
+    .any(|c| m.contains(c))
+}
+
 pub fn classify(site: &ResponseSite, value: &StatusValue, text: &str) -> Verdict {
     let mut v = classify_by_evidence(site, value, text);
     // A 401 built by an error named for a failed authentication is not
@@ -518,10 +551,19 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
     }
     let message_authn = v.authn.is_some();
     // The exception an `except` names says most; else the verifying call.
+    // Not when the branch right above the site picks an authorization
+    // failure out of what the verification threw (`error instanceof
+    // InsufficientScopeError`).
     let caught = site
         .guard
         .as_ref()
         .filter(|g| g.in_catch)
+        .filter(|g| {
+            let branch = text.get(g.range.clone()).unwrap_or("").to_ascii_lowercase();
+            !["scope", "forbidden", "permission", "denied"]
+                .iter()
+                .any(|w| branch.contains(w))
+        })
         .and_then(|g| verification_error(&g.text).or(g.verified_by.as_deref()));
     v.authn_confidence = match (guard_authn, caught) {
         (_, Some(e)) => {

@@ -26,18 +26,30 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     let Some(ch) = &site.headers.challenge else {
         return;
     };
-    let Some(value) = &ch.literal else { return };
+    // The value as written: a template built at run time counts too.
+    let Some(source) = evidence::challenge_source(site, ctx.text) else {
+        return;
+    };
     if ch.value_range.is_empty()
         || ch.evidence.as_ref().is_some_and(|e| e.path.is_some())
-        || value.to_ascii_lowercase().contains("resource_metadata")
-        || crate::rules::valid_www_authenticate_check(value).is_err()
+        || source.contains("resource_metadata")
+        // A value a function builds says nothing; a template does.
+        || (ch.literal.is_none() && !evidence::challenge_is_template(ch, ctx.text))
+        || ch
+            .literal
+            .as_deref()
+            .is_some_and(|v| crate::rules::valid_www_authenticate_check(v).is_err())
     {
         return;
     }
     let Some(mcp) = ctx.file_credentials().mcp() else {
         return;
     };
-    if evidence::authentication_401(ctx, site).is_none() {
+    // An authorization server's own endpoints (token, registration) are
+    // not the protected resource.
+    if evidence::from_authorization_server(site)
+        || evidence::authentication_401(ctx, site).is_none()
+    {
         return;
     }
     let mut d = match &mcp.metadata_url {
@@ -54,6 +66,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             "this MCP server's 401 does not name its protected resource metadata: MCP clients read `resource_metadata` from the challenge to find the authorization server (RFC 9728 §5.1); add `resource_metadata=\"https://<your server>/.well-known/oauth-protected-resource\"` with the absolute URL where the metadata is served",
         ),
     };
+    let value = ch.literal.as_deref().unwrap_or("");
     let one_bearer = crate::rules::www_authenticate_schemes(value)
         .is_ok_and(|s| matches!(s[..], [scheme] if scheme.eq_ignore_ascii_case("bearer")));
     if let (Some(url), true, false) = (&mcp.metadata_url, one_bearer, ch.shared) {

@@ -20,6 +20,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
+    // A 403 whose challenge says `insufficient_scope` refuses a valid token
+    // for its scope (RFC 6750 §3.1): authorization, said the standard way.
+    if evidence::challenge_source(site, ctx.text).is_some_and(|c| c.contains("insufficient_scope"))
+    {
+        return;
+    }
     for value in site.codes().filter(|v| v.code == 403) {
         let verdict = evidence::classify(site, value, ctx.text);
         let Some(why) = &verdict.authn else { continue };

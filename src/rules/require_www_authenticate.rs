@@ -27,6 +27,11 @@ const COOKIE_NOTE: &str = "the handler reads a session cookie, which no register
     send the challenge of a token the endpoint also accepts, redirect browsers to the login page instead, \
     or configure the challenge your clients expect (`[challenge]` in authlint.toml)";
 
+/// What to do when the handler checks a password posted in the body.
+const FORM_NOTE: &str = "the handler checks a password posted in the request body, which no authentication scheme carries: \
+    a login form is better answered with the form and its error (or 400, as OAuth's password grant answers `invalid_grant`, RFC 6749 §5.2), \
+    or configure the challenge your clients expect (`[challenge]` in authlint.toml)";
+
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
     // A fixed-status helper's headers are reported once, where it builds them.
     if site.headers.challenge.is_some() || site.headers.opaque || site.status_from_helper {
@@ -86,7 +91,17 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             }
             // Otherwise the scheme follows the credential the handler reads.
             _ => {
-                let read = credential::read_before(ctx.text, site, ctx.file_credentials());
+                // RFC 6749 §5.2: a failed client authentication at the token
+                // endpoint challenges with the scheme clients use, Basic.
+                let read = if site
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.contains("invalid_client"))
+                {
+                    Some(credential::Credential::Basic)
+                } else {
+                    credential::read_before(ctx.text, site, ctx.file_credentials())
+                };
                 credential::challenge_for(
                     read.as_ref(),
                     &ctx.settings.challenge,
@@ -95,7 +110,10 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             }
         };
         // An MCP server names its protected resource metadata (RFC 9728).
-        let mcp = ctx.file_credentials().mcp();
+        let mcp = ctx
+            .file_credentials()
+            .mcp()
+            .filter(|_| !evidence::from_authorization_server(site));
         let challenge = match (challenge, mcp.and_then(|m| m.metadata_url.as_deref())) {
             (Some(c), Some(url))
                 if c.split(' ').next() == Some("Bearer") && !c.contains(", Basic") =>
@@ -110,7 +128,13 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         }
         match challenge {
             Some(c) => d = d.with_fix(fixes::add_challenge(ins, &c, ctx.model)),
-            None => d.message = format!("{}; {COOKIE_NOTE}", d.message).into(),
+            None => {
+                let note = match credential::read_before(ctx.text, site, ctx.file_credentials()) {
+                    Some(credential::Credential::Form) => FORM_NOTE,
+                    _ => COOKIE_NOTE,
+                };
+                d.message = format!("{}; {note}", d.message).into();
+            }
         }
     }
     out.push(d);
