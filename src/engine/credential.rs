@@ -48,6 +48,30 @@ pub struct FileCredentials {
     tokens: bool,
 }
 
+/// Every word (lower-cased) that what [`FileCredentials::new`] finds
+/// depends on: an edit with none of them near it leaves it unchanged.
+pub const TRIGGERS: &[&str] = &[
+    "basic",
+    "bearer",
+    "authorization",
+    "token",
+    "base64",
+    "atob",
+    "b64decode",
+    "api",
+    "-key",
+    "-auth",
+    "header",
+    ".get(",
+    "jwt",
+    "claims",
+    "oauth",
+    "mcp",
+    "modelcontextprotocol",
+    "servertransport",
+    "protected-resource",
+];
+
 /// An MCP server's protected resource, as its file shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mcp {
@@ -91,29 +115,27 @@ fn mcp_of(text: &str) -> Option<Mcp> {
 
 impl FileCredentials {
     pub fn new(text: &str) -> Self {
+        let e = file_evidence(text);
         let mut declared = Vec::new();
-        for (class, make) in DECLARERS {
-            for (at, _) in text.match_indices(class) {
-                // `<name> = <Class>(` at the start of its line.
-                let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
-                let Some(name) = text[line..at]
-                    .trim_end()
-                    .strip_suffix('=')
-                    .map(str::trim)
-                    .filter(|n| {
-                        !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                    })
-                else {
-                    continue;
-                };
-                let call = &text[at..floor_boundary(text, (at + 200).min(text.len()))];
-                if let Some(c) = make(call) {
-                    declared.push((name.to_string(), c));
-                }
+        for &(i, at) in &e.declarers {
+            let make = DECLARERS[i].1;
+            // `<name> = <Class>(` at the start of its line.
+            let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let Some(name) = text[line..at]
+                .trim_end()
+                .strip_suffix('=')
+                .map(str::trim)
+                .filter(|n| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                })
+            else {
+                continue;
+            };
+            let call = &text[at..floor_boundary(text, (at + 200).min(text.len()))];
+            if let Some(c) = make(call) {
+                declared.push((name.to_string(), c));
             }
         }
-        let lower = text.to_ascii_lowercase();
-        let e = Evidence::of_lower(text, &lower);
         let only = match (e.basic, e.bearer, e.api_key) {
             (true, false, None) => Some(Credential::Basic),
             (false, true, None) => Some(Credential::Bearer),
@@ -123,8 +145,8 @@ impl FileCredentials {
         FileCredentials {
             declared,
             only,
-            mcp: mcp_of(text),
-            tokens: TOKEN_WORDS.iter().any(|w| lower.contains(w)),
+            mcp: if e.mcp { mcp_of(text) } else { None },
+            tokens: e.tokens,
         }
     }
 
@@ -214,6 +236,121 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// What a whole file shows about credentials ([`Evidence`]'s schemes and
+/// API-key header, and whether it handles tokens), in one pass over the
+/// text with no lower-cased copy: the language server reads it again after
+/// many keystrokes.
+struct FileEvidence {
+    basic: bool,
+    bearer: bool,
+    api_key: Option<String>,
+    tokens: bool,
+    mcp: bool,
+    /// Where each reader class is called: (its index in [`DECLARERS`], offset).
+    declarers: Vec<(usize, usize)>,
+}
+
+/// What a pattern of the file scan stands for.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Pat {
+    /// `basic` or `bearer`, counted when quoted.
+    Scheme(bool),
+    BasicWord,
+    BearerWord,
+    RequestAuthorization,
+    DotToken,
+    Authorization,
+    Base64,
+    Token,
+    Key,
+    /// An MCP server's mark ([`MCP_SERVER_MARKS`]).
+    Mcp,
+    /// A reader class ([`DECLARERS`], by index).
+    Declarer(usize),
+}
+
+fn file_scanner() -> &'static (aho_corasick::AhoCorasick, Vec<Pat>) {
+    static SCANNER: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<Pat>)> =
+        std::sync::OnceLock::new();
+    SCANNER.get_or_init(|| {
+        let mut pats: Vec<(&str, Pat)> = vec![
+            ("basic", Pat::Scheme(true)),
+            ("bearer", Pat::Scheme(false)),
+            ("request.authorization", Pat::RequestAuthorization),
+            (".token", Pat::DotToken),
+            ("authorization", Pat::Authorization),
+        ];
+        pats.extend(BASIC_WORDS.iter().map(|w| (*w, Pat::BasicWord)));
+        pats.extend(BEARER_WORDS.iter().map(|w| (*w, Pat::BearerWord)));
+        pats.extend(["base64", "atob(", "b64decode"].map(|w| (w, Pat::Base64)));
+        pats.extend(TOKEN_WORDS.iter().map(|w| (*w, Pat::Token)));
+        pats.extend(KEY_NEEDLES.iter().map(|w| (*w, Pat::Key)));
+        pats.extend(MCP_SERVER_MARKS.iter().map(|w| (*w, Pat::Mcp)));
+        pats.extend(
+            DECLARERS
+                .iter()
+                .enumerate()
+                .map(|(i, (w, _))| (*w, Pat::Declarer(i))),
+        );
+        // A DFA: the overlapping search of the default automaton was the
+        // slowest part of a keystroke in the language server.
+        let ac = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .build(pats.iter().map(|(w, _)| w))
+            .expect("fixed patterns");
+        (ac, pats.into_iter().map(|(_, p)| p).collect())
+    })
+}
+
+fn file_evidence(text: &str) -> FileEvidence {
+    let (ac, pats) = file_scanner();
+    let bytes = text.as_bytes();
+    let mut seen = std::collections::HashSet::new();
+    let (mut quoted_basic, mut quoted_bearer) = (false, false);
+    let mut keys = Vec::new();
+    let mut declarers = Vec::new();
+    for m in ac.find_overlapping_iter(text) {
+        let pat = pats[m.pattern().as_usize()];
+        match pat {
+            Pat::Scheme(basic) if quoted_at(bytes, m.start(), m.len()) => {
+                if basic {
+                    quoted_basic = true;
+                } else {
+                    quoted_bearer = true;
+                }
+            }
+            Pat::Key => keys.push(m.start()),
+            // Class names are case-sensitive (`HTTPBasic(`, not `httpbasic(`).
+            Pat::Declarer(i) if text[m.start()..m.end()] == *DECLARERS[i].0 => {
+                declarers.push((i, m.start()))
+            }
+            _ => {}
+        }
+        if matches!(pat, Pat::Scheme(false)) {
+            seen.insert(Pat::Token);
+        }
+        seen.insert(pat);
+    }
+    let has = |p| seen.contains(&p);
+    let bearer = quoted_bearer
+        || has(Pat::BearerWord)
+        || (has(Pat::RequestAuthorization) && has(Pat::DotToken));
+    let basic = quoted_basic
+        || has(Pat::BasicWord)
+        || (has(Pat::RequestAuthorization) && !bearer)
+        || (has(Pat::Authorization) && has(Pat::Base64));
+    keys.sort_unstable();
+    FileEvidence {
+        basic,
+        bearer,
+        api_key: api_key_at(text, keys.into_iter()),
+        tokens: has(Pat::Token),
+        mcp: has(Pat::Mcp),
+        declarers,
+    }
+}
+
 /// What a piece of code shows about credentials.
 #[derive(Debug, Default)]
 struct Evidence {
@@ -248,7 +385,7 @@ impl Evidence {
         Evidence {
             basic,
             bearer,
-            api_key: api_key_header(code),
+            api_key: api_key_header(code, lower),
             authorization: lower.contains("authorization"),
             session: SESSION_WORDS.iter().any(|w| lower.contains(w)),
             form: lower.contains("password") && FORM_WORDS.iter().any(|w| lower.contains(w)),
@@ -313,13 +450,18 @@ fn from_text(code: &str) -> Option<Credential> {
 /// `scheme` written at the start of a string literal (`'Bearer '`,
 /// `"basic"`, `` `Bearer ${t}` ``), in lower-cased text.
 fn quoted_scheme(lower: &str, scheme: &str) -> bool {
-    lower.match_indices(scheme).any(|(i, _)| {
-        let before = lower[..i].bytes().next_back();
-        let after = lower[i + scheme.len()..].bytes().next();
-        // A string, or a regular expression (`/^Bearer /`).
-        matches!(before, Some(b'\'' | b'"' | b'`' | b'^' | b'/'))
-            && matches!(after, Some(b' ' | b'\'' | b'"' | b'`' | b'\\'))
-    })
+    lower
+        .match_indices(scheme)
+        .any(|(i, _)| quoted_at(lower.as_bytes(), i, scheme.len()))
+}
+
+/// The word at `i..i + len` of `text` starts a string literal or a regular
+/// expression (`'Bearer '`, `/^Bearer /`).
+fn quoted_at(text: &[u8], i: usize, len: usize) -> bool {
+    let before = text[..i].last();
+    let after = text.get(i + len);
+    matches!(before, Some(b'\'' | b'"' | b'`' | b'^' | b'/'))
+        && matches!(after, Some(b' ' | b'\'' | b'"' | b'`' | b'\\'))
 }
 
 /// The name of a request header holding an API key, as the code writes it:
@@ -327,27 +469,49 @@ fn quoted_scheme(lower: &str, scheme: &str) -> bool {
 /// (`headers['x-api-key']`, `headers.get("X-API-Key")`,
 /// `APIKeyHeader(name="X-API-Key")`). Environment variables (`API_KEY`)
 /// and query parameters are not headers.
-fn api_key_header(code: &str) -> Option<String> {
-    let mut found = None;
-    for (i, q) in code.char_indices().filter(|(_, c)| matches!(c, '\'' | '"')) {
-        // A header name is short: look no further than 64 bytes for the
-        // closing quote (the cost per quote stays bounded).
-        let rest = &code[i + 1..floor_boundary(code, (i + 65).min(code.len()))];
-        let Some(len) = rest.find(q) else { continue };
-        let name = &rest[..len];
-        if !is_header_name(name) || !keyish(name) {
-            continue;
-        }
-        let before = code[floor_boundary(code, i.saturating_sub(40))..i].to_ascii_lowercase();
-        let from_headers = before.contains("header")
-            || ["req.get(", "request.get(", "ctx.get("]
-                .iter()
-                .any(|g| before.ends_with(g));
-        if from_headers {
-            found = Some(name.to_string());
+fn api_key_header(code: &str, lower: &str) -> Option<String> {
+    let at = KEY_NEEDLES
+        .iter()
+        .flat_map(|n| memchr::memmem::find_iter(lower.as_bytes(), n.as_bytes()));
+    api_key_at(code, at)
+}
+
+/// Words inside a header name that holds a key or token.
+const KEY_NEEDLES: &[&str] = &["api-key", "apikey", "-token", "-auth", "-key"];
+
+/// [`api_key_header`] from the places (`at`) a key-like word appears: out
+/// from each to the string literal around it (not from every quote: this
+/// reads whole files).
+fn api_key_at(code: &str, at: impl Iterator<Item = usize>) -> Option<String> {
+    let mut found: Option<(usize, String)> = None;
+    {
+        for at in at {
+            let lo = floor_boundary(code, at.saturating_sub(64));
+            let Some(open) = code[lo..at].rfind(['\'', '"']).map(|o| lo + o) else {
+                continue;
+            };
+            let q = code.as_bytes()[open] as char;
+            let hi = floor_boundary(code, (at + 64).min(code.len()));
+            let Some(close) = code[at..hi].find(q).map(|c| at + c) else {
+                continue;
+            };
+            let name = &code[open + 1..close];
+            if !is_header_name(name) || !keyish(name) {
+                continue;
+            }
+            let before =
+                code[floor_boundary(code, open.saturating_sub(40))..open].to_ascii_lowercase();
+            let from_headers = before.contains("header")
+                || ["req.get(", "request.get(", "ctx.get("]
+                    .iter()
+                    .any(|g| before.ends_with(g));
+            // The last one in the text, as before.
+            if from_headers && !found.as_ref().is_some_and(|(p, _)| *p >= open) {
+                found = Some((open, name.to_string()));
+            }
         }
     }
-    found
+    found.map(|(_, n)| n)
 }
 
 /// `api-key` in `name`, or `name` is `apikey` or ends with `-apikey`, in
@@ -510,6 +674,26 @@ mod tests {
     }
 
     #[test]
+    fn the_file_scan_agrees_with_the_window_reading() {
+        for code in [
+            "if (!h.startsWith('Basic ')) {} else if (h.startsWith(\"BEARER \")) {}",
+            "auth = request.authorization\nif auth.token is None: pass",
+            "const k = req.headers['X-Api-Key'] // a jwt elsewhere",
+            "Buffer.from(req.headers.authorization, 'base64')",
+            "security = HTTPBasic()",
+            "nothing here",
+        ] {
+            let (f, e) = (file_evidence(code), Evidence::of(code));
+            assert_eq!(
+                (f.basic, f.bearer, f.api_key.as_deref()),
+                (e.basic, e.bearer, e.api_key.as_deref()),
+                "{code}"
+            );
+        }
+        assert!(file_evidence("a jwt").tokens && !file_evidence("a cookie").tokens);
+    }
+
+    #[test]
     fn readers_declared_at_the_top_of_the_file_are_found_by_name() {
         let text =
             "basic = HTTPBasic()\napi_key = APIKeyHeader(name=\"X-API-Key\", auto_error=False)\n\
@@ -519,11 +703,11 @@ mod tests {
             f.declared,
             [
                 ("basic".to_string(), Credential::Basic),
-                ("oauth2_scheme".to_string(), Credential::Bearer),
                 (
                     "api_key".to_string(),
                     Credential::ApiKey("X-API-Key".into())
                 ),
+                ("oauth2_scheme".to_string(), Credential::Bearer),
             ]
         );
         // Three schemes: the file as a whole says nothing.

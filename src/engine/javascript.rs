@@ -156,7 +156,7 @@ struct Cx<'a> {
     /// The file imports or requires `express`: its `res.set` may be used.
     express: bool,
     /// The loggers the file calls (`logger.warn`, `request.log.info`), in
-    /// order, for fixes.
+    /// order, for fixes (from the statements' facts).
     file_loggers: Vec<String>,
     /// Node id -> parent. `Node::parent` walks down from the root on every
     /// call, which is quadratic over a file; this map is filled one
@@ -192,6 +192,8 @@ struct Recorder {
 #[derive(Debug, Clone, Default, PartialEq)]
 struct StmtFacts {
     declared: Vec<std::sync::Arc<str>>,
+    /// Receivers of log calls in the statement (`req.log`, `logger`).
+    loggers: Vec<String>,
     imports: Vec<(String, (String, String))>,
     stmts: usize,
     stmts_with_semi: usize,
@@ -311,10 +313,6 @@ impl<'a> Cx<'a> {
             || ["require('express')", "require(\"express\")"]
                 .iter()
                 .any(|r| memchr::memmem::find(self.src.as_bytes(), r.as_bytes()).is_some());
-        self.file_loggers = loggers::receivers(self.src)
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect();
     }
 
     /// The parent of `n`: the named node whose named children hold `n`.
@@ -474,6 +472,11 @@ impl<'a> Cx<'a> {
             self.declared.extend(f.declared.iter().cloned());
             for (local, import) in &f.imports {
                 self.imports.insert(local.clone(), import.clone());
+            }
+            for l in &f.loggers {
+                if !self.file_loggers.contains(l) {
+                    self.file_loggers.push(l.clone());
+                }
             }
             stmts += f.stmts;
             stmts_with_semi += f.stmts_with_semi;
@@ -2106,7 +2109,13 @@ fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
 
 /// Imports, declared names and statement-end style in one top-level statement.
 fn stmt_facts(stmt: Node, src: &str) -> StmtFacts {
-    let mut f = StmtFacts::default();
+    let mut f = StmtFacts {
+        loggers: loggers::receivers(text(stmt, src))
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect(),
+        ..StmtFacts::default()
+    };
     syntax::walk_named(stmt, |node| {
         match node.kind_name() {
             "import_statement" => scan_import(node, src, &mut f),

@@ -48,7 +48,7 @@ impl Key {
             semicolons: ctx.model.semicolons,
             indent,
             settings: ctx.settings.clone(),
-            credentials: (!ctx.model.sites.is_empty()).then(|| ctx.file_credentials().clone()),
+            credentials: None,
         }
     }
 }
@@ -187,6 +187,27 @@ impl Map {
     }
 }
 
+/// Whether the text that changed between `old` and `new` (with 512 bytes
+/// around it, more than any pattern [`FileCredentials`] reads reaches) holds
+/// a word those patterns need, in either text.
+fn edit_may_change_credentials(old: &str, new: &str) -> bool {
+    let (o, n) = (old.as_bytes(), new.as_bytes());
+    let prefix = common_prefix(o, n);
+    let max_suffix = o.len().min(n.len()) - prefix;
+    let suffix = common_suffix(&o[o.len() - max_suffix..], &n[n.len() - max_suffix..]);
+    let around = |t: &str, end: usize| {
+        let lo = crate::engine::syntax::floor_boundary(t, prefix.saturating_sub(512));
+        let hi = crate::engine::syntax::floor_boundary(t, (end + 512).min(t.len()));
+        t[lo..hi].to_ascii_lowercase()
+    };
+    let windows = [around(old, o.len() - suffix), around(new, n.len() - suffix)];
+    windows.iter().any(|w| {
+        crate::engine::credential::TRIGGERS
+            .iter()
+            .any(|t| w.contains(t))
+    })
+}
+
 /// `items`, each moved by `moved`, or `None` if one does not map.
 fn each<T>(items: &[T], moved: impl Fn(&T) -> Option<T>) -> Option<Arc<[T]>> {
     items.iter().map(moved).collect()
@@ -254,7 +275,22 @@ pub fn run(
         _ => crate::engine::syntax::indent_scan(ctx.text),
     };
     let _ = ctx.indent.set(indent.clone());
-    let key = Key::of(ctx, indent);
+    let mut key = Key::of(ctx, indent);
+    // What the file reads about credentials: read again only when the edit
+    // is near a word it depends on (it is a scan of the whole file).
+    if !ctx.model.sites.is_empty() {
+        let kept = prev
+            .and_then(|p| p.key.credentials.as_ref().map(|c| (p, c)))
+            .filter(|(p, _)| !edit_may_change_credentials(&p.text, ctx.text));
+        let credentials = match kept {
+            Some((_, c)) => {
+                let _ = ctx.credentials.set(c.clone());
+                c.clone()
+            }
+            None => ctx.file_credentials().clone(),
+        };
+        key.credentials = Some(credentials);
+    }
     let prev = prev.filter(|p| p.key == key);
     let map = map.filter(|_| prev.is_some());
     let n = ctx.model.sites.len();
