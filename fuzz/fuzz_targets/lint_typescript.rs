@@ -1,0 +1,7 @@
+#![no_main]
+//! Lints arbitrary bytes as a TypeScript file (see `authlint_fuzz::lint`).
+
+use authlint::Language;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| authlint_fuzz::lint(Language::TypeScript, data));
