@@ -329,8 +329,12 @@ pub fn package_json(text: &str) -> Manifest {
     let audience = ["keywords", "peerDependencies", "publishConfig"]
         .into_iter()
         .find(|k| non_empty(k));
+    // A package that installs a command and plugs into no host (`bin`, no
+    // `peerDependencies`) is a program people run, such as a server
+    // published to be started with `npx`: its 401s are its own.
+    let program = v.get("bin").is_some_and(|b| !b.is_null()) && !non_empty("peerDependencies");
     let library = match (private, entry, audience) {
-        (false, Some(e), Some(a)) => Some(format!(
+        (false, Some(e), Some(a)) if !program => Some(format!(
             "`package.json` publishes a package (`{e}`, `{a}`, not private)"
         )),
         _ => None,
@@ -532,6 +536,11 @@ mod tests {
         let app = r#"{"name":"x","scripts":{"start":"node server.js"}}"#;
         assert!(package_json(app).library.is_none());
         assert!(package_json("not json").library.is_none());
+        // A server published to run with `npx`, and a plugin that has a CLI too.
+        let server = r#"{"name":"x-mcp","main":"dist/index.js","bin":{"x-mcp":"dist/index.js"},"keywords":["mcp"]}"#;
+        assert!(package_json(server).library.is_none());
+        let plugin = r#"{"name":"x","main":"i.js","bin":"cli.js","keywords":["a"],"peerDependencies":{"express":"4"}}"#;
+        assert!(package_json(plugin).library.is_some());
         let py = "[project]\nclassifiers = [\"Framework :: FastAPI\"]\n";
         assert!(python_manifest("pyproject.toml", py).library.is_some());
         assert!(python_manifest("pyproject.toml", "[project]\nname='app'\n")

@@ -599,6 +599,16 @@ impl<'a> Cx<'a> {
                 }
                 false
             }
+            // A logging function of the project's own: `log({ level, … })`,
+            // `logWarning(…)`, imported or defined in the file.
+            "identifier" => {
+                let loggerish = ftext == "log"
+                    || ftext == "logger"
+                    || ftext
+                        .strip_prefix("log")
+                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+                loggerish && self.is_declared(ftext)
+            }
             _ => false,
         }
     }
