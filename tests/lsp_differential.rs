@@ -953,3 +953,48 @@ fn python_quote_style_follows_the_edits() {
     s.replace("def a", "'x'", "\"x\"");
     s.replace("def b", "return 2", "return 'y'");
 }
+
+/// The challenge a fix writes depends on what the whole file reads (a
+/// reader declared at its top, the one scheme it uses), and the log line on
+/// the loggers other statements call: edits to those, far from the 401,
+/// and edits far from them all, match a fresh lint.
+#[test]
+fn edits_to_what_the_file_reads_about_credentials_match_a_fresh_lint() {
+    let filler = "# padding so the reader sits far from the handler\n".repeat(30);
+    let py = format!(
+        "from fastapi import Depends, FastAPI, HTTPException\n\
+         from fastapi.security import HTTPBasic\n\n\
+         security = HTTPBasic()\n\
+         app = FastAPI()\n\n{filler}\n\
+         @app.get(\"/admin\")\n\
+         def admin(creds=Depends(security)):\n    \
+             if creds.password != \"x\":\n        \
+                 raise HTTPException(status_code=401, detail=\"Wrong password\")\n    \
+             return {{}}\n"
+    );
+    let mut s = Session::python(&py);
+    s.replace("# padding", "padding", "filling");
+    s.replace("security = ", "HTTPBasic()", "HTTPBearer()");
+    s.replace(
+        "security = ",
+        "HTTPBearer()",
+        "APIKeyHeader(name=\"X-Key\")",
+    );
+    s.replace("security = ", "security", "other");
+
+    let ts = format!(
+        "import express from 'express'\n\
+         const app = express()\n\
+         app.get('/health', (request, res) => {{\n  request.log.info('ok')\n  res.end()\n}})\n\
+         {}\n\
+         app.get('/me', (request, res) => {{\n  \
+           if (!request.headers['x-api-key']) {{\n    \
+             return res.status(401).json({{ error: 'no key' }})\n  }}\n  res.end()\n}})\n",
+        "// padding so the other handler sits far away\n".repeat(30)
+    );
+    let mut s = Session::new(&ts);
+    s.replace("// padding", "padding", "filling");
+    s.replace("request.log.info", "request.log", "request.logger");
+    s.replace("app.get('/me'", "x-api-key", "x-auth-token");
+    s.replace("import express", "express'", "express' // 'Basic '");
+}
