@@ -48,30 +48,6 @@ pub struct FileCredentials {
     tokens: bool,
 }
 
-/// Every word (lower-cased) that what [`FileCredentials::new`] finds
-/// depends on: an edit with none of them near it leaves it unchanged.
-pub const TRIGGERS: &[&str] = &[
-    "basic",
-    "bearer",
-    "authorization",
-    "token",
-    "base64",
-    "atob",
-    "b64decode",
-    "api",
-    "-key",
-    "-auth",
-    "header",
-    ".get(",
-    "jwt",
-    "claims",
-    "oauth",
-    "mcp",
-    "modelcontextprotocol",
-    "servertransport",
-    "protected-resource",
-];
-
 /// An MCP server's protected resource, as its file shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mcp {
@@ -96,57 +72,49 @@ const MCP_SERVER_MARKS: &[&str] = &[
 
 const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
 
-fn mcp_of(text: &str) -> Option<Mcp> {
-    if !MCP_SERVER_MARKS.iter().any(|m| text.contains(m)) {
-        return None;
-    }
-    let metadata_url = text.match_indices(METADATA_PATH).find_map(|(at, _)| {
-        // The literal around the path: from its opening quote to its closing one.
-        let open = text[..at].rfind(['\'', '"', '`', '\n'])?;
-        let q = text[open..].chars().next()?;
-        let close = at + text[at..].find([q, '\n'])?;
-        let url = &text[open + 1..close];
-        let absolute = url.starts_with("https://") || url.starts_with("http://");
-        let plain = !url.contains(['$', '{', '}', ' ', '"', '\\']);
-        (q != '\n' && text[close..].starts_with(q) && absolute && plain).then(|| url.to_string())
-    });
-    Some(Mcp { metadata_url })
-}
-
 impl FileCredentials {
     pub fn new(text: &str) -> Self {
-        let e = file_evidence(text);
-        let mut declared = Vec::new();
-        for &(i, at) in &e.declarers {
-            let make = DECLARERS[i].1;
-            // `<name> = <Class>(` at the start of its line.
-            let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let Some(name) = text[line..at]
-                .trim_end()
-                .strip_suffix('=')
-                .map(str::trim)
-                .filter(|n| {
-                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                })
-            else {
-                continue;
-            };
-            let call = &text[at..floor_boundary(text, (at + 200).min(text.len()))];
-            if let Some(c) = make(call) {
-                declared.push((name.to_string(), c));
-            }
-        }
-        let only = match (e.basic, e.bearer, e.api_key) {
+        Self::from_events(&events(text))
+    }
+
+    fn from_events(events: &[Event]) -> Self {
+        let has = |p: Pat| events.contains(&Event::Word(p));
+        let quoted = |basic: bool| events.contains(&Event::QuotedScheme(basic));
+        let bearer = quoted(false)
+            || has(Pat::BearerWord)
+            || (has(Pat::RequestAuthorization) && has(Pat::DotToken));
+        let basic = quoted(true)
+            || has(Pat::BasicWord)
+            || (has(Pat::RequestAuthorization) && !bearer)
+            || (has(Pat::Authorization) && has(Pat::Base64));
+        let api_key = events.iter().rev().find_map(|e| match e {
+            Event::Key(k) => Some(k.clone()),
+            _ => None,
+        });
+        let only = match (basic, bearer, api_key) {
             (true, false, None) => Some(Credential::Basic),
             (false, true, None) => Some(Credential::Bearer),
             (false, false, Some(h)) => Some(Credential::ApiKey(h)),
             _ => None,
         };
+        let declared = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Declared(n, c) => Some((n.clone(), c.clone())),
+                _ => None,
+            })
+            .collect();
+        let mcp = events.contains(&Event::Mcp).then(|| Mcp {
+            metadata_url: events.iter().find_map(|e| match e {
+                Event::MetadataUrl(u) => Some(u.clone()),
+                _ => None,
+            }),
+        });
         FileCredentials {
             declared,
             only,
-            mcp: if e.mcp { mcp_of(text) } else { None },
-            tokens: e.tokens,
+            mcp,
+            tokens: has(Pat::Token) || has(Pat::BearerWord),
         }
     }
 
@@ -236,23 +204,90 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// What a whole file shows about credentials ([`Evidence`]'s schemes and
-/// API-key header, and whether it handles tokens), in one pass over the
-/// text with no lower-cased copy: the language server reads it again after
-/// many keystrokes.
-struct FileEvidence {
-    basic: bool,
-    bearer: bool,
-    api_key: Option<String>,
-    tokens: bool,
-    mcp: bool,
-    /// Where each reader class is called: (its index in [`DECLARERS`], offset).
-    declarers: Vec<(usize, usize)>,
+/// How far from its match what an [`Event`] says is read (a quote, a
+/// header name's literal and the text before it, a declaration's line, a
+/// metadata URL's literal).
+pub const EVENT_REACH: usize = 256;
+
+/// What one match of the file scan says, worked out from the text within
+/// [`EVENT_REACH`] of it. A file's [`FileCredentials`] follows from its
+/// events in order, so two texts whose events around an edit are the same
+/// have the same credentials (see [`events`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A word that counts by being there.
+    Word(Pat),
+    /// `basic` (`true`) or `bearer` at the start of a string.
+    QuotedScheme(bool),
+    /// A header name holding a key or token, read from the headers.
+    Key(String),
+    /// A reader class assigned to a name.
+    Declared(String, Credential),
+    /// An MCP server's mark.
+    Mcp,
+    /// An absolute URL of protected resource metadata, as a literal.
+    MetadataUrl(String),
+}
+
+/// The events of `text` (a whole file, or a window of one), in order.
+pub fn events(text: &str) -> Vec<Event> {
+    let (ac, pats) = file_scanner();
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for m in ac.find_overlapping_iter(text) {
+        let (start, end) = (m.start(), m.end());
+        let event = match pats[m.pattern().as_usize()] {
+            Pat::Scheme(basic) if quoted_at(bytes, start, end - start) => {
+                Some(Event::QuotedScheme(basic))
+            }
+            Pat::Scheme(false) => Some(Event::Word(Pat::Token)),
+            Pat::Scheme(true) => None,
+            Pat::Key => api_key_at(text, std::iter::once(start)).map(Event::Key),
+            // Class names are case-sensitive (`HTTPBasic(`, not `httpbasic(`).
+            Pat::Declarer(i) if text[start..end] == *DECLARERS[i].0 => declared_at(text, i, start),
+            Pat::Declarer(_) => None,
+            Pat::Mcp if MCP_SERVER_MARKS.iter().any(|k| text[start..end] == **k) => {
+                Some(Event::Mcp)
+            }
+            Pat::Mcp => None,
+            Pat::Metadata => metadata_url_at(text, start).map(Event::MetadataUrl),
+            p => Some(Event::Word(p)),
+        };
+        out.extend(event);
+    }
+    out
+}
+
+/// `<name> = <Class>(` at the start of a line, within [`EVENT_REACH`].
+fn declared_at(text: &str, i: usize, at: usize) -> Option<Event> {
+    let lo = floor_boundary(text, at.saturating_sub(EVENT_REACH / 2));
+    let line = text[lo..at].rfind('\n').map_or(lo, |n| lo + n + 1);
+    let name = text[line..at]
+        .trim_end()
+        .strip_suffix('=')
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))?;
+    let call = &text[at..floor_boundary(text, (at + EVENT_REACH / 2).min(text.len()))];
+    let c = (DECLARERS[i].1)(call)?;
+    Some(Event::Declared(name.to_string(), c))
+}
+
+/// The absolute URL in the string literal around the metadata path at `at`.
+fn metadata_url_at(text: &str, at: usize) -> Option<String> {
+    let lo = floor_boundary(text, at.saturating_sub(EVENT_REACH / 2));
+    let open = lo + text[lo..at].rfind(['\'', '"', '`', '\n'])?;
+    let q = text[open..].chars().next()?;
+    let hi = floor_boundary(text, (at + EVENT_REACH / 2).min(text.len()));
+    let close = at + text[at..hi].find([q, '\n'])?;
+    let url = &text[open + 1..close];
+    let absolute = url.starts_with("https://") || url.starts_with("http://");
+    let plain = !url.contains(['$', '{', '}', ' ', '"', '\\']);
+    (q != '\n' && text[close..].starts_with(q) && absolute && plain).then(|| url.to_string())
 }
 
 /// What a pattern of the file scan stands for.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Pat {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pat {
     /// `basic` or `bearer`, counted when quoted.
     Scheme(bool),
     BasicWord,
@@ -267,6 +302,8 @@ enum Pat {
     Mcp,
     /// A reader class ([`DECLARERS`], by index).
     Declarer(usize),
+    /// [`METADATA_PATH`].
+    Metadata,
 }
 
 fn file_scanner() -> &'static (aho_corasick::AhoCorasick, Vec<Pat>) {
@@ -292,6 +329,7 @@ fn file_scanner() -> &'static (aho_corasick::AhoCorasick, Vec<Pat>) {
                 .enumerate()
                 .map(|(i, (w, _))| (*w, Pat::Declarer(i))),
         );
+        pats.push((METADATA_PATH, Pat::Metadata));
         // A DFA: the overlapping search of the default automaton was the
         // slowest part of a keystroke in the language server.
         let ac = aho_corasick::AhoCorasick::builder()
@@ -301,54 +339,6 @@ fn file_scanner() -> &'static (aho_corasick::AhoCorasick, Vec<Pat>) {
             .expect("fixed patterns");
         (ac, pats.into_iter().map(|(_, p)| p).collect())
     })
-}
-
-fn file_evidence(text: &str) -> FileEvidence {
-    let (ac, pats) = file_scanner();
-    let bytes = text.as_bytes();
-    let mut seen = std::collections::HashSet::new();
-    let (mut quoted_basic, mut quoted_bearer) = (false, false);
-    let mut keys = Vec::new();
-    let mut declarers = Vec::new();
-    for m in ac.find_overlapping_iter(text) {
-        let pat = pats[m.pattern().as_usize()];
-        match pat {
-            Pat::Scheme(basic) if quoted_at(bytes, m.start(), m.len()) => {
-                if basic {
-                    quoted_basic = true;
-                } else {
-                    quoted_bearer = true;
-                }
-            }
-            Pat::Key => keys.push(m.start()),
-            // Class names are case-sensitive (`HTTPBasic(`, not `httpbasic(`).
-            Pat::Declarer(i) if text[m.start()..m.end()] == *DECLARERS[i].0 => {
-                declarers.push((i, m.start()))
-            }
-            _ => {}
-        }
-        if matches!(pat, Pat::Scheme(false)) {
-            seen.insert(Pat::Token);
-        }
-        seen.insert(pat);
-    }
-    let has = |p| seen.contains(&p);
-    let bearer = quoted_bearer
-        || has(Pat::BearerWord)
-        || (has(Pat::RequestAuthorization) && has(Pat::DotToken));
-    let basic = quoted_basic
-        || has(Pat::BasicWord)
-        || (has(Pat::RequestAuthorization) && !bearer)
-        || (has(Pat::Authorization) && has(Pat::Base64));
-    keys.sort_unstable();
-    FileEvidence {
-        basic,
-        bearer,
-        api_key: api_key_at(text, keys.into_iter()),
-        tokens: has(Pat::Token),
-        mcp: has(Pat::Mcp),
-        declarers,
-    }
 }
 
 /// What a piece of code shows about credentials.
@@ -683,14 +673,29 @@ mod tests {
             "security = HTTPBasic()",
             "nothing here",
         ] {
-            let (f, e) = (file_evidence(code), Evidence::of(code));
-            assert_eq!(
-                (f.basic, f.bearer, f.api_key.as_deref()),
-                (e.basic, e.bearer, e.api_key.as_deref()),
-                "{code}"
-            );
+            // The file's one scheme is the window's when the window reads one.
+            let (f, e) = (FileCredentials::new(code), Evidence::of(code));
+            let expected = match (e.basic, e.bearer, e.api_key) {
+                (true, false, None) => Some(Credential::Basic),
+                (false, true, None) => Some(Credential::Bearer),
+                (false, false, Some(h)) => Some(Credential::ApiKey(h)),
+                _ => None,
+            };
+            assert_eq!(f.only, expected, "{code}");
         }
-        assert!(file_evidence("a jwt").tokens && !file_evidence("a cookie").tokens);
+        assert!(FileCredentials::new("a jwt").tokens && !FileCredentials::new("a cookie").tokens);
+    }
+
+    #[test]
+    fn events_around_an_edit_decide_whether_the_file_reads_the_same() {
+        let base = "const padding = 1\n".repeat(40);
+        let a = format!("{base}const k = req.headers['x-api-key']\n{base}");
+        let b = format!("{base}const k = req.headers['x-api-token']\n{base}");
+        assert_ne!(events(&a), events(&b));
+        assert_ne!(FileCredentials::new(&a), FileCredentials::new(&b));
+        let c = format!("{base}// not authenticated\n{base}");
+        let d = format!("{base}// not authenticatedx\n{base}");
+        assert_eq!(events(&c), events(&d));
     }
 
     #[test]
@@ -724,15 +729,22 @@ mod tests {
         let server = "import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'\n\
                       const META = 'https://mcp.example.com/.well-known/oauth-protected-resource'\n";
         assert_eq!(
-            mcp_of(server).unwrap().metadata_url.as_deref(),
+            FileCredentials::new(server)
+                .mcp()
+                .unwrap()
+                .metadata_url
+                .as_deref(),
             Some("https://mcp.example.com/.well-known/oauth-protected-resource")
         );
         // A template: the URL is not a literal.
         let templated = "app.get('/.well-known/oauth-protected-resource', h)\n\
                          const url = `${base}/.well-known/oauth-protected-resource`\n";
-        assert_eq!(mcp_of(templated), Some(Mcp { metadata_url: None }));
         assert_eq!(
-            mcp_of("import { Client } from '@modelcontextprotocol/sdk/client'"),
+            FileCredentials::new(templated).mcp(),
+            Some(&Mcp { metadata_url: None })
+        );
+        assert_eq!(
+            FileCredentials::new("import { Client } from '@modelcontextprotocol/sdk/client'").mcp(),
             None
         );
     }

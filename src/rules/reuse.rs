@@ -187,25 +187,25 @@ impl Map {
     }
 }
 
-/// Whether the text that changed between `old` and `new` (with 512 bytes
-/// around it, more than any pattern [`FileCredentials`] reads reaches) holds
-/// a word those patterns need, in either text.
+/// Whether what the file reads about credentials may differ between `old`
+/// and `new`: whether the scan's events ([`credential::events`]) differ in
+/// the text around the change. The window reaches twice
+/// [`credential::EVENT_REACH`] past the changed bytes, so every event that
+/// reads them is whole in it; events farther away read the same text in both.
 fn edit_may_change_credentials(old: &str, new: &str) -> bool {
+    use crate::engine::credential;
+    use crate::engine::syntax::floor_boundary;
     let (o, n) = (old.as_bytes(), new.as_bytes());
     let prefix = common_prefix(o, n);
     let max_suffix = o.len().min(n.len()) - prefix;
     let suffix = common_suffix(&o[o.len() - max_suffix..], &n[n.len() - max_suffix..]);
+    let margin = 2 * credential::EVENT_REACH + 64;
     let around = |t: &str, end: usize| {
-        let lo = crate::engine::syntax::floor_boundary(t, prefix.saturating_sub(512));
-        let hi = crate::engine::syntax::floor_boundary(t, (end + 512).min(t.len()));
-        t[lo..hi].to_ascii_lowercase()
+        let lo = floor_boundary(t, prefix.saturating_sub(margin));
+        let hi = floor_boundary(t, (end + margin).min(t.len()));
+        credential::events(&t[lo..hi])
     };
-    let windows = [around(old, o.len() - suffix), around(new, n.len() - suffix)];
-    windows.iter().any(|w| {
-        crate::engine::credential::TRIGGERS
-            .iter()
-            .any(|t| w.contains(t))
-    })
+    around(old, o.len() - suffix) != around(new, n.len() - suffix)
 }
 
 /// `items`, each moved by `moved`, or `None` if one does not map.
