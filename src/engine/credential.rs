@@ -78,20 +78,8 @@ impl FileCredentials {
     }
 
     fn from_events(events: &[Event]) -> Self {
-        let has = |p: Pat| events.contains(&Event::Word(p));
-        let quoted = |basic: bool| events.contains(&Event::QuotedScheme(basic));
-        let bearer = quoted(false)
-            || has(Pat::BearerWord)
-            || (has(Pat::RequestAuthorization) && has(Pat::DotToken));
-        let basic = quoted(true)
-            || has(Pat::BasicWord)
-            || (has(Pat::RequestAuthorization) && !bearer)
-            || (has(Pat::Authorization) && has(Pat::Base64));
-        let api_key = events.iter().rev().find_map(|e| match e {
-            Event::Key(k) => Some(k.clone()),
-            _ => None,
-        });
-        let only = match (basic, bearer, api_key) {
+        let e = Evidence::from_events(events);
+        let only = match (e.basic, e.bearer, e.api_key) {
             (true, false, None) => Some(Credential::Basic),
             (false, true, None) => Some(Credential::Bearer),
             (false, false, Some(h)) => Some(Credential::ApiKey(h)),
@@ -114,7 +102,7 @@ impl FileCredentials {
             declared,
             only,
             mcp,
-            tokens: has(Pat::Token) || has(Pat::BearerWord),
+            tokens: e.tokens,
         }
     }
 
@@ -242,7 +230,7 @@ pub fn events(text: &str) -> Vec<Event> {
             }
             Pat::Scheme(false) => Some(Event::Word(Pat::Token)),
             Pat::Scheme(true) => None,
-            Pat::Key => api_key_at(text, std::iter::once(start)).map(Event::Key),
+            Pat::Key => api_key_at(text, start).map(Event::Key),
             // Class names are case-sensitive (`HTTPBasic(`, not `httpbasic(`).
             Pat::Declarer(i) if text[start..end] == *DECLARERS[i].0 => declared_at(text, i, start),
             Pat::Declarer(_) => None,
@@ -304,6 +292,11 @@ pub enum Pat {
     Declarer(usize),
     /// [`METADATA_PATH`].
     Metadata,
+    /// A session read ([`SESSION_WORDS`]).
+    Session,
+    /// A posted body ([`FORM_WORDS`]).
+    FormWord,
+    Password,
 }
 
 fn file_scanner() -> &'static (aho_corasick::AhoCorasick, Vec<Pat>) {
@@ -330,6 +323,9 @@ fn file_scanner() -> &'static (aho_corasick::AhoCorasick, Vec<Pat>) {
                 .map(|(i, (w, _))| (*w, Pat::Declarer(i))),
         );
         pats.push((METADATA_PATH, Pat::Metadata));
+        pats.extend(SESSION_WORDS.iter().map(|w| (*w, Pat::Session)));
+        pats.extend(FORM_WORDS.iter().map(|w| (*w, Pat::FormWord)));
+        pats.push(("password", Pat::Password));
         // A DFA: the overlapping search of the default automaton was the
         // slowest part of a keystroke in the language server.
         let ac = aho_corasick::AhoCorasick::builder()
@@ -352,33 +348,38 @@ struct Evidence {
     session: bool,
     /// A password is read from a posted body.
     form: bool,
+    /// Tokens are handled ([`TOKEN_WORDS`]).
+    tokens: bool,
 }
 
 impl Evidence {
     fn of(code: &str) -> Self {
-        Self::of_lower(code, &code.to_ascii_lowercase())
+        Self::from_events(&events(code))
     }
 
-    /// [`Evidence::of`] with `code` already lower-cased.
-    fn of_lower(code: &str, lower: &str) -> Self {
-        let bearer = quoted_scheme(lower, "bearer")
-            || BEARER_WORDS.iter().any(|w| lower.contains(w))
+    fn from_events(events: &[Event]) -> Self {
+        let has = |p: Pat| events.contains(&Event::Word(p));
+        let quoted = |basic: bool| events.contains(&Event::QuotedScheme(basic));
+        let bearer = quoted(false)
+            || has(Pat::BearerWord)
             // Werkzeug >= 2.3 parses Bearer too: `request.authorization.token`.
-            || (lower.contains("request.authorization") && lower.contains(".token"));
-        let basic = quoted_scheme(lower, "basic")
-            || BASIC_WORDS.iter().any(|w| lower.contains(w))
-            || (lower.contains("request.authorization") && !bearer)
-            || (lower.contains("authorization")
-                && ["base64", "atob(", "b64decode"]
-                    .iter()
-                    .any(|w| lower.contains(w)));
+            || (has(Pat::RequestAuthorization) && has(Pat::DotToken));
+        let basic = quoted(true)
+            || has(Pat::BasicWord)
+            || (has(Pat::RequestAuthorization) && !bearer)
+            || (has(Pat::Authorization) && has(Pat::Base64));
         Evidence {
             basic,
             bearer,
-            api_key: api_key_header(code, lower),
-            authorization: lower.contains("authorization"),
-            session: SESSION_WORDS.iter().any(|w| lower.contains(w)),
-            form: lower.contains("password") && FORM_WORDS.iter().any(|w| lower.contains(w)),
+            // The last one in the text.
+            api_key: events.iter().rev().find_map(|e| match e {
+                Event::Key(k) => Some(k.clone()),
+                _ => None,
+            }),
+            authorization: has(Pat::Authorization),
+            session: has(Pat::Session),
+            form: has(Pat::Password) && has(Pat::FormWord),
+            tokens: has(Pat::Token) || has(Pat::BearerWord),
         }
     }
 
@@ -437,14 +438,6 @@ fn from_text(code: &str) -> Option<Credential> {
     Evidence::of(code).credential()
 }
 
-/// `scheme` written at the start of a string literal (`'Bearer '`,
-/// `"basic"`, `` `Bearer ${t}` ``), in lower-cased text.
-fn quoted_scheme(lower: &str, scheme: &str) -> bool {
-    lower
-        .match_indices(scheme)
-        .any(|(i, _)| quoted_at(lower.as_bytes(), i, scheme.len()))
-}
-
 /// The word at `i..i + len` of `text` starts a string literal or a regular
 /// expression (`'Bearer '`, `/^Bearer /`).
 fn quoted_at(text: &[u8], i: usize, len: usize) -> bool {
@@ -454,58 +447,35 @@ fn quoted_at(text: &[u8], i: usize, len: usize) -> bool {
         && matches!(after, Some(b' ' | b'\'' | b'"' | b'`' | b'\\'))
 }
 
-/// The name of a request header holding an API key, as the code writes it:
-/// a string literal such as `'x-api-key'` read from the headers
-/// (`headers['x-api-key']`, `headers.get("X-API-Key")`,
-/// `APIKeyHeader(name="X-API-Key")`). Environment variables (`API_KEY`)
-/// and query parameters are not headers.
-fn api_key_header(code: &str, lower: &str) -> Option<String> {
-    let at = KEY_NEEDLES
-        .iter()
-        .flat_map(|n| memchr::memmem::find_iter(lower.as_bytes(), n.as_bytes()));
-    api_key_at(code, at)
-}
-
 /// Words inside a header name that holds a key or token.
 const KEY_NEEDLES: &[&str] = &["api-key", "apikey", "-token", "-auth", "-key"];
 
-/// [`api_key_header`] from the places (`at`) a key-like word appears: out
-/// from each to the string literal around it (not from every quote: this
-/// reads whole files).
-fn api_key_at(code: &str, at: impl Iterator<Item = usize>) -> Option<String> {
-    let mut found: Option<(usize, String)> = None;
-    {
-        for at in at {
-            let lo = floor_boundary(code, at.saturating_sub(64));
-            let Some(open) = code[lo..at].rfind(['\'', '"']).map(|o| lo + o) else {
-                continue;
-            };
-            let q = code.as_bytes()[open] as char;
-            let hi = floor_boundary(code, (at + 64).min(code.len()));
-            let Some(close) = code[at..hi].find(q).map(|c| at + c) else {
-                continue;
-            };
-            let name = &code[open + 1..close];
-            if !is_header_name(name) || !keyish(name) {
-                continue;
-            }
-            let before =
-                code[floor_boundary(code, open.saturating_sub(40))..open].to_ascii_lowercase();
-            let from_headers = before.contains("header")
-                || ["req.get(", "request.get(", "ctx.get("]
-                    .iter()
-                    .any(|g| before.ends_with(g));
-            // The last one in the text, as before.
-            if from_headers && !found.as_ref().is_some_and(|(p, _)| *p >= open) {
-                found = Some((open, name.to_string()));
-            }
-        }
+/// The name of a request header holding an API key or token, as the code
+/// writes it, from a key-like word at `at`: the string literal around it
+/// (`'x-api-key'`), read from the headers (`headers['x-api-key']`,
+/// `headers.get("X-API-Key")`, `APIKeyHeader(name="X-API-Key")`).
+/// Environment variables (`API_KEY`) and query parameters are not headers.
+fn api_key_at(code: &str, at: usize) -> Option<String> {
+    let lo = floor_boundary(code, at.saturating_sub(64));
+    let open = lo + code[lo..at].rfind(['\'', '"'])?;
+    let q = code.as_bytes()[open] as char;
+    let hi = floor_boundary(code, (at + 64).min(code.len()));
+    let close = at + code[at..hi].find(q)?;
+    let name = &code[open + 1..close];
+    if !is_header_name(name) || !keyish(name) {
+        return None;
     }
-    found.map(|(_, n)| n)
+    let before = code[floor_boundary(code, open.saturating_sub(40))..open].to_ascii_lowercase();
+    let from_headers = before.contains("header")
+        || ["req.get(", "request.get(", "ctx.get("]
+            .iter()
+            .any(|g| before.ends_with(g));
+    from_headers.then(|| name.to_string())
 }
 
-/// `api-key` in `name`, or `name` is `apikey` or ends with `-apikey`, in
-/// any case (without allocating: this runs for every short string).
+/// `api-key` in `name`, `name` is `apikey` or ends with `-apikey`, or it
+/// is a custom `X-…-Token`, `X-…-Auth` or `X-…-Key` header, in any case
+/// (without allocating).
 fn keyish(name: &str) -> bool {
     let b = name.as_bytes();
     let has = |needle: &[u8]| {

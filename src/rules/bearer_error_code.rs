@@ -79,10 +79,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             return;
         }
         let lower = value.to_ascii_lowercase();
-        // One challenge, and it is Bearer: with two, the parameter added at
-        // the end would land in the other one.
-        let one_bearer = crate::rules::www_authenticate_schemes(value)
-            .is_ok_and(|s| matches!(s[..], [scheme] if scheme.eq_ignore_ascii_case("bearer")));
+        let one_bearer = crate::rules::is_one_bearer_challenge(value);
         if !one_bearer || lower.contains("error=") {
             return;
         }

@@ -70,8 +70,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             if lower.contains("insufficient_scope") {
                 return;
             }
-            let one_bearer = crate::rules::www_authenticate_schemes(value)
-                .is_ok_and(|s| matches!(s[..], [scheme] if scheme.eq_ignore_ascii_case("bearer")));
+            let one_bearer = crate::rules::is_one_bearer_challenge(value);
             let local = !ch.shared && !ch.evidence.as_ref().is_some_and(|e| e.path.is_some());
             (one_bearer && local && !lower.contains("error="))
                 .then(|| fixes::append_param(ctx.text, ch, value, &param))

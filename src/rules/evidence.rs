@@ -825,7 +825,8 @@ mod tests {
         assert!(!negated(
             "!settings.open||request.user.is_authenticated",
             "is_authenticated"
-        )); // A character of several bytes just before the path.
+        ));
+        // A character of several bytes just before the path.
         assert!(negated("x→!user.is_authenticated", "is_authenticated"));
         assert!(!negated("€user.is_authenticated", "is_authenticated"));
     }

@@ -67,8 +67,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         ),
     };
     let value = ch.literal.as_deref().unwrap_or("");
-    let one_bearer = crate::rules::www_authenticate_schemes(value)
-        .is_ok_and(|s| matches!(s[..], [scheme] if scheme.eq_ignore_ascii_case("bearer")));
+    let one_bearer = crate::rules::is_one_bearer_challenge(value);
     if let (Some(url), true, false) = (&mcp.metadata_url, one_bearer, ch.shared) {
         if let Some(edit) =
             fixes::append_param(ctx.text, ch, value, &format!("resource_metadata=\"{url}\""))

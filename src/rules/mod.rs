@@ -169,10 +169,12 @@ pub fn valid_www_authenticate_check(value: &str) -> Result<(), String> {
     valid_www_authenticate::validate(value)
 }
 
-/// The auth-scheme of each challenge in a `WWW-Authenticate` value, if the
-/// value is valid.
-pub fn www_authenticate_schemes(value: &str) -> Result<Vec<&str>, String> {
+/// Whether a `WWW-Authenticate` value is exactly one valid challenge, of
+/// the Bearer scheme: a parameter added at its end belongs to Bearer (with
+/// two challenges it would land in the last one).
+pub fn is_one_bearer_challenge(value: &str) -> bool {
     valid_www_authenticate::schemes(value)
+        .is_ok_and(|s| matches!(s[..], [scheme] if scheme.eq_ignore_ascii_case("bearer")))
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

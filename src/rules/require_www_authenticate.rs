@@ -79,35 +79,36 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     }
     if let Some(ins) = &site.headers.insertion {
         // Answering Hono `basicAuth`'s failure: the challenge must stay `Basic`.
-        let challenge = match &site.middleware {
+        let middleware_scheme = match &site.middleware {
             Some(m)
                 if m.relation == MiddlewareRelation::HandlesFailure
                     && !m.middleware.scheme.is_empty() =>
             {
-                Some(credential::with_scheme(
-                    &ctx.settings.challenge,
-                    m.middleware.scheme,
-                ))
+                Some(m.middleware.scheme)
             }
-            // Otherwise the scheme follows the credential the handler reads.
-            _ => {
-                // RFC 6749 §5.2: a failed client authentication at the token
-                // endpoint challenges with the scheme clients use, Basic.
-                let read = if site
-                    .message
-                    .as_deref()
-                    .is_some_and(|m| m.contains("invalid_client"))
-                {
-                    Some(credential::Credential::Basic)
-                } else {
-                    credential::read_before(ctx.text, site, ctx.file_credentials())
-                };
-                credential::challenge_for(
-                    read.as_ref(),
-                    &ctx.settings.challenge,
-                    ctx.settings.challenge_configured,
-                )
-            }
+            _ => None,
+        };
+        // Otherwise the scheme follows the credential the handler reads.
+        // RFC 6749 §5.2: a failed client authentication at the token
+        // endpoint challenges with the scheme clients use, Basic.
+        let read = if middleware_scheme.is_some() {
+            None
+        } else if site
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("invalid_client"))
+        {
+            Some(credential::Credential::Basic)
+        } else {
+            credential::read_before(ctx.text, site, ctx.file_credentials())
+        };
+        let challenge = match middleware_scheme {
+            Some(scheme) => Some(credential::with_scheme(&ctx.settings.challenge, scheme)),
+            None => credential::challenge_for(
+                read.as_ref(),
+                &ctx.settings.challenge,
+                ctx.settings.challenge_configured,
+            ),
         };
         // An MCP server names its protected resource metadata (RFC 9728).
         let mcp = ctx
@@ -115,9 +116,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             .mcp()
             .filter(|_| !evidence::from_authorization_server(site));
         let challenge = match (challenge, mcp.and_then(|m| m.metadata_url.as_deref())) {
-            (Some(c), Some(url))
-                if c.split(' ').next() == Some("Bearer") && !c.contains(", Basic") =>
-            {
+            (Some(c), Some(url)) if crate::rules::is_one_bearer_challenge(&c) => {
                 let sep = if c.contains(' ') { ", " } else { " " };
                 Some(format!("{c}{sep}resource_metadata=\"{url}\""))
             }
@@ -129,7 +128,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         match challenge {
             Some(c) => d = d.with_fix(fixes::add_challenge(ins, &c, ctx.model)),
             None => {
-                let note = match credential::read_before(ctx.text, site, ctx.file_credentials()) {
+                let note = match read {
                     Some(credential::Credential::Form) => FORM_NOTE,
                     _ => COOKIE_NOTE,
                 };

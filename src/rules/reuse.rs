@@ -3,7 +3,8 @@
 //! The language server lints after every keystroke, and most sites are
 //! unchanged (only moved, when the edit came before them). A site's findings
 //! ([`super::run_site`]) depend on the site, the settings, a few file-wide
-//! facts (the [`Key`]: among them what the file reads about credentials) and the text inside the top-level statements holding
+//! facts (the [`Key`], among them what the file reads about credentials)
+//! and the text inside the top-level statements holding
 //! the site's ranges (see [`super::Rule::check`]). So a previous site's
 //! findings are kept, with their offsets moved, when:
 //!
@@ -73,6 +74,11 @@ struct Map {
     lo: usize,
     hi: usize,
     delta: isize,
+    /// The bytes that changed: from `start` to `old_end` in the previous
+    /// text, to `new_end` in the current one.
+    start: usize,
+    old_end: usize,
+    new_end: usize,
 }
 
 impl Map {
@@ -109,6 +115,9 @@ impl Map {
             lo,
             hi: usize::try_from(hi as isize - delta).unwrap_or(0),
             delta,
+            start,
+            old_end: o.len() - suffix,
+            new_end: end,
         }
     }
 
@@ -188,24 +197,21 @@ impl Map {
 }
 
 /// Whether what the file reads about credentials may differ between `old`
-/// and `new`: whether the scan's events ([`credential::events`]) differ in
-/// the text around the change. The window reaches twice
-/// [`credential::EVENT_REACH`] past the changed bytes, so every event that
-/// reads them is whole in it; events farther away read the same text in both.
-fn edit_may_change_credentials(old: &str, new: &str) -> bool {
+/// and `new` (whose changed bytes `map` knows): whether the scan's events
+/// ([`credential::events`]) differ in the text around the change. The window
+/// reaches twice [`credential::EVENT_REACH`] past the changed bytes, so every
+/// event that reads them is whole in it; events farther away read the same
+/// text in both.
+fn edit_may_change_credentials(map: &Map, old: &str, new: &str) -> bool {
     use crate::engine::credential;
     use crate::engine::syntax::floor_boundary;
-    let (o, n) = (old.as_bytes(), new.as_bytes());
-    let prefix = common_prefix(o, n);
-    let max_suffix = o.len().min(n.len()) - prefix;
-    let suffix = common_suffix(&o[o.len() - max_suffix..], &n[n.len() - max_suffix..]);
     let margin = 2 * credential::EVENT_REACH + 64;
     let around = |t: &str, end: usize| {
-        let lo = floor_boundary(t, prefix.saturating_sub(margin));
+        let lo = floor_boundary(t, map.start.saturating_sub(margin));
         let hi = floor_boundary(t, (end + margin).min(t.len()));
         credential::events(&t[lo..hi])
     };
-    around(old, o.len() - suffix) != around(new, n.len() - suffix)
+    around(old, map.old_end) != around(new, map.new_end)
 }
 
 /// `items`, each moved by `moved`, or `None` if one does not map.
@@ -276,14 +282,19 @@ pub fn run(
     };
     let _ = ctx.indent.set(indent.clone());
     let mut key = Key::of(ctx, indent);
-    // What the file reads about credentials: read again only when the edit
-    // is near a word it depends on (it is a scan of the whole file).
+    // What the file reads about credentials (a scan of the whole file):
+    // read again only when the scan's events around the edit differ.
     if !ctx.model.sites.is_empty() {
-        let kept = prev
-            .and_then(|p| p.key.credentials.as_ref().map(|c| (p, c)))
-            .filter(|(p, _)| !edit_may_change_credentials(&p.text, ctx.text));
+        let kept = match (prev, &map) {
+            (Some(p), Some(m)) => p
+                .key
+                .credentials
+                .as_ref()
+                .filter(|_| !edit_may_change_credentials(m, &p.text, ctx.text)),
+            _ => None,
+        };
         let credentials = match kept {
-            Some((_, c)) => {
+            Some(c) => {
                 let _ = ctx.credentials.set(c.clone());
                 c.clone()
             }
