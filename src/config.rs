@@ -135,6 +135,9 @@ struct RawConfig {
     roles: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(rename = "min-confidence")]
     min_confidence: Option<Spanned<String>>,
+    /// Framework packs of the repository's own (paths relative to this file).
+    #[serde(default)]
+    packs: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -560,6 +563,35 @@ impl Layer {
         Ok(out)
     }
 
+    /// Reads the packs `packs = [...]` names; they add to inherited ones (a
+    /// pack named twice is read once).
+    fn load_packs(&self, base: &Path, out: &mut ResolvedConfig) -> Result<(), ConfigError> {
+        let (path, text) = (&self.path, &self.text);
+        let mut user: Vec<crate::packs::Pack> = out.settings.packs.user().cloned().collect();
+        for p in &self.raw.packs {
+            let file = base.join(p.get_ref());
+            let fail = |reason: String| {
+                ConfigError::at(
+                    path,
+                    text,
+                    p.span().start,
+                    format!("pack `{}`: {reason}", p.get_ref()),
+                )
+            };
+            let pack_text = read_config_text(&file).map_err(fail)?;
+            let pack = crate::packs::parse(
+                &display_path(&file).display().to_string(),
+                &pack_text,
+                Some(&file),
+            )
+            .map_err(|e| fail(e.reason))?;
+            user.retain(|u| u.path != pack.path);
+            user.push(pack);
+        }
+        out.settings.packs = std::sync::Arc::new(crate::packs::Packs::with_user(user));
+        Ok(())
+    }
+
     fn apply(
         &self,
         base: &Path,
@@ -575,6 +607,9 @@ impl Layer {
             out.exclude.push(compile_filter(base, exc, path, text)?);
         }
         out.settings.rules.extend(self.rule_map(&raw.rules)?);
+        if !raw.packs.is_empty() {
+            self.load_packs(base, out)?;
+        }
         if let Some(c) = &raw.challenge {
             if let Some(v) = &c.value {
                 if let Some(other) = c.scheme.as_ref().or(c.realm.as_ref()) {

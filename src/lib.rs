@@ -1,6 +1,7 @@
 //! authlint: finds 401/403 mistakes in server and function code.
 //!
 //! The pipeline, in the order data flows:
+//! 0. [`packs`]: what each framework means, as data (`packs/*.toml`).
 //! 1. [`engine`]: tree-sitter parses a file and the queries in `queries/`
 //!    find where responses are built; Rust turns the captures into
 //!    [`engine::model::ResponseSite`]s.
@@ -16,6 +17,7 @@ pub mod fix;
 pub mod fsio;
 pub mod lint;
 pub mod lsp;
+pub mod packs;
 pub mod paths;
 pub mod roles;
 pub mod rules;

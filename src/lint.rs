@@ -98,7 +98,10 @@ impl Linter {
     /// role, and its text names a status, or it imports a module that does
     /// ([`engine::clues`]). `None` means it need not be parsed.
     fn may_hold_finding(&self, path: &Path, text: &str, lang: Language) -> Option<&Settings> {
-        if engine::syntax::may_contain_response(text) {
+        // A pack's exception that names no status (`NotAuthenticated`).
+        if engine::syntax::may_contain_response(text)
+            || self.settings.packs.names_fixed_status(text)
+        {
             return self.settings_for(path, text);
         }
         // Imports are resolved only where a rule runs.
@@ -191,6 +194,31 @@ impl Linter {
             Some(settings) => self.lint_parsed(settings, path, text, lang, tree),
             None => Ok(Vec::new()),
         }
+    }
+
+    /// The response sites authlint finds in `text` (for `--show-sites`):
+    /// what the rules see, whatever the file's role.
+    pub fn sites(&self, path: &Path, text: &str) -> Result<Vec<engine::model::ResponseSite>, Skip> {
+        let lang = Language::from_path(path).ok_or(Skip::NotSupported)?;
+        if engine::syntax::bracket_depth_exceeds(text, MAX_BRACKET_DEPTH) {
+            return Err(Skip::TooDeep);
+        }
+        let tree = engine::parse(lang, text, None).ok_or(Skip::ParseFailed)?;
+        let settings = Settings {
+            role: Some(crate::roles::Role::App),
+            ..self.settings.clone()
+        };
+        let model = engine::extract_within(
+            path,
+            text,
+            lang,
+            &tree,
+            &settings,
+            &self.index,
+            MAX_TREE_DEPTH,
+        )
+        .ok_or(Skip::TooDeep)?;
+        Ok(model.sites)
     }
 
     /// [`Linter::lint_tree`] with the file's settings already chosen.

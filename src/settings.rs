@@ -72,6 +72,8 @@ pub struct Settings {
     pub role: Option<Role>,
     /// Findings below this confidence are not reported.
     pub min_confidence: Confidence,
+    /// The framework packs in force: the built-in ones and the user's.
+    pub packs: std::sync::Arc<crate::packs::Packs>,
 }
 
 impl Default for Settings {
@@ -85,6 +87,7 @@ impl Default for Settings {
             helpers: Vec::new(),
             role: None,
             min_confidence: Confidence::Medium,
+            packs: crate::packs::Packs::builtin(),
         }
     }
 }

@@ -176,6 +176,12 @@ pub fn run(args: &LintArgs) -> i32 {
     };
     let (files, mut notices) =
         super::walk::collect_files(&roots, &ctx.resolver, ctx.fail_on_skipped);
+    if args.show_sites {
+        return super::sites::show(&files, |path| {
+            let config = ctx.resolver.resolve(path).ok()?;
+            Some(ctx.linter(&config, path))
+        });
+    }
     if args.show_roles {
         return super::roles::show(&files, |path| {
             let config = ctx.resolver.resolve(path).ok()?;

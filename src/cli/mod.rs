@@ -13,6 +13,7 @@ mod pretty;
 pub mod report;
 mod roles;
 mod sarif;
+mod sites;
 mod walk;
 mod write;
 
@@ -164,6 +165,12 @@ pub struct LintArgs {
     /// and why, instead of linting.
     #[arg(long)]
     pub show_roles: bool,
+
+    /// Print every response site found in each file (status, challenge,
+    /// framework, and the pack row that recognised it) instead of linting:
+    /// how to debug a framework pack.
+    #[arg(long, conflicts_with = "show_roles")]
+    pub show_sites: bool,
 
     /// Lint standard input as if it were the file NAME (with --fix, print the fixed text).
     #[arg(long, value_name = "NAME")]

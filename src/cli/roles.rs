@@ -45,7 +45,7 @@ pub fn show(files: &[(PathBuf, bool)], linter_for: impl Fn(&Path) -> Option<Arc<
 }
 
 /// The file's text, read only when it is a regular file within the size limit.
-fn read_text(path: &Path, linter: &Linter) -> Result<String, String> {
+pub(super) fn read_text(path: &Path, linter: &Linter) -> Result<String, String> {
     let bytes =
         crate::fsio::read_regular(path, crate::lint::MAX_FILE_BYTES).map_err(|e| e.to_string())?;
     linter

@@ -19,6 +19,7 @@ use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
 pub(super) mod incremental;
+mod packs;
 mod site_context;
 pub use incremental::State;
 
@@ -2240,6 +2241,8 @@ struct Raw<'t> {
     insertion: Option<HeaderInsertion>,
     message_node: Option<Node<'t>>,
     function: Option<Node<'t>>,
+    /// The pack row that recognised it.
+    pack: Option<PackSite>,
 }
 
 impl<'t> Raw<'t> {
@@ -2252,7 +2255,7 @@ impl<'t> Raw<'t> {
             },
             _ => return None,
         };
-        Some(build_site(
+        let mut site = build_site(
             cx,
             self.framework,
             self.node,
@@ -2260,7 +2263,9 @@ impl<'t> Raw<'t> {
             self.headers,
             self.insertion,
             self.message_node,
-        ))
+        );
+        site.pack = self.pack;
+        Some(site)
     }
 }
 
@@ -2303,6 +2308,7 @@ fn build_site<'t>(
         split: None,
         middleware: None,
         status_from_helper: false,
+        pack: None,
     }
 }
 
@@ -2316,7 +2322,7 @@ fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> (Vec<Raw<'t>>, Vec<Node<'t>>) 
     let mut out: Vec<Raw<'t>> = Vec::new();
     let mut calls: Vec<Node<'t>> = Vec::new();
     for (kind, node) in captures {
-        let class = classify(kind, node, cx.src);
+        let class = classify(cx, kind, node);
         if class.helper_call {
             calls.push(node);
         }
@@ -2375,6 +2381,8 @@ enum Candidate {
     HttpError { named: bool },
     /// `throw new APIError('UNAUTHORIZED', …)`, `new TRPCError({ code: 'FORBIDDEN' })`.
     StatusError,
+    /// A call or `new` a framework pack may describe (`error(401, …)` from SvelteKit).
+    Pack,
 }
 
 struct Classified {
@@ -2411,7 +2419,17 @@ fn member(n: Option<Node>) -> Option<(Option<Node>, Option<Node>)> {
         .map(|m| (m.field("object"), m.field("property")))
 }
 
-fn classify(kind: &str, node: Node, src: &str) -> Classified {
+fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
+    let src = cx.src;
+    // A name a framework pack knows (`error` from `@sveltejs/kit`).
+    let pack_name = |n: Option<Node>| {
+        n.and_then(|n| match n.kind_name() {
+            "identifier" => Some(n),
+            "member_expression" => n.field("property"),
+            _ => None,
+        })
+        .is_some_and(|n| packs::may_be_call(cx, text(n, src)))
+    };
     let is = |n: Option<Node>, node_kind: &str, names: &[&str]| {
         n.is_some_and(|n| n.kind_name() == node_kind && names.contains(&text(n, src)))
     };
@@ -2453,7 +2471,7 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
                 // `new ApiError('Unknown key', 403)`: a class the
                 // configuration may declare as a helper (`name = "new ApiError"`).
                 Classified {
-                    site: None,
+                    site: pack_name(ctor).then_some(Candidate::Pack),
                     helper_call: ctor.is_some_and(|c| c.kind_name() == "identifier") && has_args(),
                 }
             }
@@ -2464,8 +2482,11 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
                 // Any plain call may be a helper's: `jsonError('x', 401)`, or
                 // `unauthorized()` for a helper that fixes its status.
                 return Classified {
-                    site: (has_args() && is(f, "identifier", HTTP_ERROR_FNS))
-                        .then_some(Candidate::HttpError { named: false }),
+                    site: if has_args() && is(f, "identifier", HTTP_ERROR_FNS) {
+                        Some(Candidate::HttpError { named: false })
+                    } else {
+                        pack_name(f).then_some(Candidate::Pack)
+                    },
                     helper_call: true,
                 };
             }
@@ -2481,13 +2502,18 @@ fn classify(kind: &str, node: Node, src: &str) -> Classified {
                 && is(prop, "property_identifier", HTTP_ERROR_NAMES)
             {
                 site(Candidate::HttpError { named: true })
+            } else if pack_name(f) {
+                site(Candidate::Pack)
             } else {
                 none
             }
         }
         "assignment" => {
             let left = member(node.field("left"));
-            if left.is_some_and(|(_, p)| is(p, "property_identifier", &["statusCode", "status"])) {
+            if left.is_some_and(|(_, p)| {
+                is(p, "property_identifier", &["statusCode", "status"])
+                    || p.is_some_and(|p| packs::may_be_assign(cx, text(p, src)))
+            }) {
                 site(Candidate::Assignment)
             } else {
                 none
@@ -2524,12 +2550,19 @@ fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw
     match site {
         Candidate::WebResponse { json } => web_response(cx, node, json),
         Candidate::HonoException => hono_exception(cx, node),
-        Candidate::Method => method_call(cx, node),
-        Candidate::Assignment => status_assignment(cx, node),
+        // A pack's row wins where the same spelling means its framework
+        // (`json(…)` from `@sveltejs/kit`, `createError` from `h3`).
+        Candidate::Pack => packs::call_site(cx, node),
+        Candidate::Method => packs::call_site(cx, node).or_else(|| method_call(cx, node)),
+        Candidate::Assignment => {
+            packs::assign_site(cx, node).or_else(|| status_assignment(cx, node))
+        }
         Candidate::Lambda => lambda_object(cx, node),
         Candidate::NestException => nest_exception(cx, node),
         Candidate::StatusError => status_error(cx, node),
-        Candidate::HttpError { named } => http_error(cx, node, named),
+        Candidate::HttpError { named } => {
+            packs::call_site(cx, node).or_else(|| http_error(cx, node, named))
+        }
     }
 }
 
@@ -2582,6 +2615,7 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
                     insertion: None,
                     message_node: body,
                     function: enclosing_function(cx, node),
+                    pack: None,
                 });
             }
             cx.resolve_local(text(init, cx.src), init)
@@ -2611,6 +2645,7 @@ fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t
         insertion,
         message_node: body,
         function: enclosing_function(cx, node),
+        pack: None,
     })
 }
 
@@ -2837,6 +2872,7 @@ fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         insertion: None,
         message_node: opts,
         function: enclosing_function(cx, node),
+        pack: None,
     })
 }
 
@@ -2861,6 +2897,7 @@ fn nest_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         insertion: None,
         message_node: args.first().copied(),
         function: enclosing_function(cx, node),
+        pack: None,
     })
 }
 
@@ -2958,6 +2995,7 @@ fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         insertion: None,
         message_node,
         function: enclosing_function(cx, node),
+        pack: None,
     })
 }
 
@@ -3089,6 +3127,7 @@ fn http_error<'t>(cx: &Cx<'t>, node: Node<'t>, named: bool) -> Option<Raw<'t>> {
         insertion,
         message_node,
         function: enclosing_function(cx, node),
+        pack: None,
     })
 }
 
@@ -3192,6 +3231,7 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                     insertion,
                     message_node: Some(first),
                     function,
+                    pack: None,
                 });
             }
             (Framework::Hono, second, Some(first))
@@ -3366,6 +3406,7 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         insertion,
         message_node,
         function,
+        pack: None,
     })
 }
 
@@ -3531,6 +3572,7 @@ fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         insertion,
         message_node,
         function,
+        pack: None,
     })
 }
 
@@ -3586,6 +3628,7 @@ fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         insertion,
         message_node,
         function: enclosing_function(cx, obj),
+        pack: None,
     })
 }
 

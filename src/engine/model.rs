@@ -43,6 +43,9 @@ pub enum Framework {
     Flask,
     /// Django: `HttpResponse(status=401)`, `JsonResponse(...)`.
     Django,
+    /// A framework described by a pack (`packs/*.toml` or the user's):
+    /// [`ResponseSite::pack`] says which.
+    Pack,
 }
 
 impl Framework {
@@ -63,6 +66,7 @@ impl Framework {
             Framework::FastApi => "FastAPI",
             Framework::Flask => "Flask",
             Framework::Django => "Django",
+            Framework::Pack => "framework pack",
         }
     }
 }
@@ -209,6 +213,17 @@ pub struct ResponseSite {
     /// what the response carries (its headers, logging) is judged once, where
     /// the helper builds it; this site is judged for why it is called.
     pub status_from_helper: bool,
+    /// The pack row that recognised the site (for [`Framework::Pack`]).
+    pub pack: Option<PackSite>,
+}
+
+/// Which pack row recognised a site, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackSite {
+    /// `aiohttp#0`: the pack's name and the row's index.
+    pub row: Arc<str>,
+    /// What to do when the framework gives no way to add the header here.
+    pub note: Option<Arc<str>>,
 }
 
 /// An `if (a || b) <exit>` around a site, in a shape a fix can split into
@@ -373,6 +388,7 @@ pub trait OffsetMap {
             split,
             middleware,
             status_from_helper: _,
+            pack: _,
         } = &mut site;
         *range = self.range(range)?;
         match status {

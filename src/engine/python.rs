@@ -38,6 +38,7 @@ type Name = std::sync::Arc<str>;
 
 mod facts;
 pub mod incremental;
+mod packs;
 mod split;
 
 const QUERY_SOURCE: &str = include_str!("../../queries/python/responses.scm");
@@ -2839,6 +2840,8 @@ struct Raw<'t> {
     headers_node: Option<Node<'t>>,
     /// For an exception object raised through a variable: every `raise` of it.
     raises: Vec<Node<'t>>,
+    /// The pack row that recognised it.
+    pack: Option<PackSite>,
 }
 
 impl<'t> Raw<'t> {
@@ -2857,6 +2860,7 @@ impl<'t> Raw<'t> {
             logged_in: None,
             headers_node: None,
             raises: Vec::new(),
+            pack: None,
         }
     }
 
@@ -2910,6 +2914,7 @@ impl<'t> Raw<'t> {
             split: None,
             middleware: None,
             status_from_helper: false,
+            pack: self.pack,
         })
     }
 }
@@ -2954,7 +2959,7 @@ fn candidates_within<'t>(
                 continue;
             };
             let node = cap.node;
-            for (candidate, node) in classify(kind, node, cx.src) {
+            for (candidate, node) in classify(cx, kind, node) {
                 if candidate == Candidate::HelperCall {
                     calls.push(node);
                     continue;
@@ -2964,7 +2969,9 @@ fn candidates_within<'t>(
                 }
                 match candidate {
                     Candidate::Constructor => {
-                        if let Some(r) = constructor_call(cx, node) {
+                        if let Some(r) =
+                            constructor_call(cx, node).or_else(|| packs::call_site(cx, node))
+                        {
                             out.extend(expand_raised(cx, r));
                         }
                     }
@@ -2977,7 +2984,11 @@ fn candidates_within<'t>(
                         out.extend(flask_tuple(cx, node))
                     }
                     Candidate::Tuple | Candidate::HelperCall => {}
-                    Candidate::Assignment => out.extend(status_assignment(cx, node)),
+                    // A pack's row is specific (its receiver, in a file
+                    // importing its framework): it wins.
+                    Candidate::Assignment => out.extend(
+                        packs::assign_site(cx, node).or_else(|| status_assignment(cx, node)),
+                    ),
                     Candidate::Lambda => out.extend(lambda_dict(cx, node)),
                 }
             }
@@ -3004,7 +3015,8 @@ enum Candidate {
 }
 
 /// The candidates a captured node stands for, each with the node to read.
-fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'t>)> {
+fn classify<'t>(cx: &Cx<'t>, kind: &str, node: Node<'t>) -> Vec<(Candidate, Node<'t>)> {
+    let src = cx.src;
     let named = |n: Node<'t>, kinds: &[&str]| -> Vec<Node<'t>> {
         named_children(n)
             .filter(|c| kinds.contains(&c.kind_name()))
@@ -3014,7 +3026,9 @@ fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'
     match kind {
         "call" => {
             let f = node.field("function");
-            if callee_name(node, src).is_some_and(|(name, _)| CONSTRUCTORS.contains(&name)) {
+            if callee_name(node, src).is_some_and(|(name, _)| {
+                CONSTRUCTORS.contains(&name) || packs::may_be_call(cx, name)
+            }) {
                 out.push((Candidate::Constructor, node));
             }
             let plain = f.is_some_and(|f| {
@@ -3046,7 +3060,10 @@ fn classify<'t>(kind: &str, node: Node<'t>, src: &str) -> Vec<(Candidate, Node<'
                 .field("left")
                 .filter(|l| l.kind_name() == "attribute")
                 .and_then(|l| l.field("attribute"))
-                .is_some_and(|a| a.kind_name() == "identifier" && text(a, src) == "status_code");
+                .is_some_and(|a| {
+                    a.kind_name() == "identifier"
+                        && (text(a, src) == "status_code" || packs::may_be_assign(cx, text(a, src)))
+                });
             if status_code {
                 out.push((Candidate::Assignment, node));
             }
@@ -3440,7 +3457,7 @@ fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         "Unauthorized" if hint_ok(Framework::Flask) => (Framework::Flask, 401),
         "Forbidden" if hint_ok(Framework::Flask) => (Framework::Flask, 403),
         "PermissionDenied" if hint_ok(Framework::Django) => (Framework::Django, 403),
-        _ => return None,
+        _ => return packs::raise_site(cx, node),
     };
     if matches!(origin, Origin::Project | Origin::Foreign) {
         return None;

@@ -77,6 +77,12 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             },
         );
     }
+    if site.headers.insertion.is_none() {
+        // The framework's pack says what to do where no header can be added.
+        if let Some(note) = site.pack.as_ref().and_then(|p| p.note.as_deref()) {
+            d.message = format!("{}; {note}", d.message).into();
+        }
+    }
     if let Some(ins) = &site.headers.insertion {
         // Answering Hono `basicAuth`'s failure: the challenge must stay `Basic`.
         let middleware_scheme = match &site.middleware {

@@ -359,7 +359,7 @@ fn reuse_or_extract<'t>(
     let mut fresh_helpers: Vec<Vec<(String, HelperSig)>> = (0..n).map(|_| Vec::new()).collect();
     for (i, caps) in captures {
         for (kind, node) in caps {
-            let class = classify(kind, node, src);
+            let class = classify(&cx, kind, node);
             if class.helper_call {
                 calls[i].push(node);
             }

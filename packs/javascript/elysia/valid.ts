@@ -1,0 +1,12 @@
+import { Elysia } from 'elysia';
+
+export const app = new Elysia().get('/profile', async ({ headers, set }) => {
+  const token = headers.authorization;
+  if (!token) {
+    console.warn('profile: no Authorization header');
+    set.headers['WWW-Authenticate'] = 'Bearer realm="profile"';
+    set.status = 401;
+    return { error: 'missing token' };
+  }
+  return loadProfile(token);
+});

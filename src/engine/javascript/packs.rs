@@ -1,0 +1,414 @@
+//! TypeScript/JavaScript sites described by framework packs
+//! ([`crate::packs`]): calls of a name imported from the pack's package
+//! (`error(401, …)` from `@sveltejs/kit`, `kit.json(…)`), `new` of one,
+//! method calls and assignments on the receiver the pack names
+//! (`set.status = 401` in a file that imports `elysia`).
+
+use super::{
+    args_of, enclosing_function, headers_in_init, is_function, known_indirect, pair,
+    property_insertion, shorthand, string_value, text, unwrap_expr, Cx, Raw,
+};
+use crate::engine::eval::{is_challenge_name, HeaderEval, StatusEval};
+use crate::engine::model::{ChallengeHeader, Evidence, Framework, HeaderInsertion, PackSite};
+use crate::engine::syntax::{self, NodeExt};
+use crate::packs::{self, Arg, ChallengeSpec, Pack, PackLanguage, Row, Shape, StatusSpec};
+use tree_sitter::Node;
+
+const LANG: PackLanguage = PackLanguage::Javascript;
+
+/// Whether a call or `new` spelled `name(…)`, `x.name(…)` may be a pack's.
+pub(super) fn may_be_call(cx: &Cx, name: &str) -> bool {
+    let p = &cx.settings.packs;
+    p.has(LANG, Shape::Call, name) || p.has(LANG, Shape::Method, name)
+}
+
+/// Whether `x.name = …` may be a pack's status assignment.
+pub(super) fn may_be_assign(cx: &Cx, name: &str) -> bool {
+    cx.settings.packs.has(LANG, Shape::Assign, name)
+}
+
+/// The module and name a callee resolves to through the file's imports,
+/// or through a pack's ambient names (Nuxt's auto-imports).
+fn resolve(cx: &Cx, f: Node) -> Option<(String, String)> {
+    match f.kind_name() {
+        "identifier" => {
+            let local = text(f, cx.src);
+            if let Some((spec, name)) = cx.imports.get(local) {
+                return (name != "*" && name != "default").then(|| (spec.clone(), name.clone()));
+            }
+            if cx.is_declared(local) {
+                return None;
+            }
+            ambient(cx, local).map(|m| (m.to_string(), local.to_string()))
+        }
+        "member_expression" => {
+            let obj = f.field("object")?;
+            let (spec, name) = cx.imports.get(text(obj, cx.src))?;
+            let prop = text(f.field("property")?, cx.src);
+            (name == "*" || name == "default").then(|| (spec.clone(), prop.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// The module an undeclared name is auto-imported from: a pack with
+/// `ambient-if` whose marker the file calls, and that has a row by that name.
+fn ambient<'c>(cx: &'c Cx, name: &str) -> Option<&'c str> {
+    cx.settings.packs.packs().iter().find_map(|p| {
+        let f = &p.file;
+        (f.language == LANG
+            && !f.ambient_if.is_empty()
+            && f.ambient_if.iter().any(|m| calls_marker(cx, m))
+            && knows(p, name))
+        .then(|| f.modules[0].as_str())
+    })
+}
+
+fn knows(p: &Pack, name: &str) -> bool {
+    let rows = p.file.response.iter().filter_map(|r| r.call.as_ref());
+    let headers = p.file.header.iter().filter_map(|h| h.call.as_ref());
+    rows.chain(headers)
+        .flat_map(|n| n.iter())
+        .any(|q| packs::split_qualified(q).is_some_and(|(_, n)| n == name))
+}
+
+/// The file calls `marker(` and does not declare it.
+fn calls_marker(cx: &Cx, marker: &str) -> bool {
+    cx.read_everything();
+    !cx.is_declared(marker)
+        && cx
+            .src
+            .match_indices(marker)
+            .any(|(i, _)| cx.src[i + marker.len()..].starts_with('('))
+}
+
+/// The file imports something from one of the pack's packages.
+fn file_uses(cx: &Cx, pack: &Pack) -> bool {
+    cx.imports.values().any(|(spec, _)| {
+        pack.file
+            .modules
+            .iter()
+            .any(|p| packs::same_package(LANG, p, spec))
+    })
+}
+
+fn row_for<'c>(cx: &'c Cx, f: Node) -> Option<Row<'c>> {
+    let packs = &cx.settings.packs;
+    if let Some((module, name)) = resolve(cx, f) {
+        if let Some(row) = packs
+            .rows(LANG, Shape::Call, &name)
+            .into_iter()
+            .find(|r| packs::same_package(LANG, r.module, &module))
+        {
+            return Some(row);
+        }
+    }
+    if f.kind_name() != "member_expression" {
+        return None;
+    }
+    let recv = text(f.field("object")?, cx.src);
+    let name = text(f.field("property")?, cx.src);
+    packs
+        .rows(LANG, Shape::Method, name)
+        .into_iter()
+        .find(|r| r.row.receiver.as_deref() == Some(recv) && file_uses(cx, r.pack))
+}
+
+/// A call or `new` a pack describes.
+pub(super) fn call_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let f = node
+        .field("function")
+        .or_else(|| node.field("constructor"))?;
+    let row = row_for(cx, f)?;
+    let args = args_of(node);
+    let name_node = f.field("property").unwrap_or(f);
+    build(cx, row, node, name_node, &args, None)
+}
+
+/// `set.status = 401`: an `assign` row on its receiver.
+pub(super) fn assign_site<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
+    let left = assign
+        .field("left")
+        .filter(|l| l.kind_name() == "member_expression")?;
+    let recv = text(left.field("object")?, cx.src);
+    let name = text(left.field("property")?, cx.src);
+    let row = cx
+        .settings
+        .packs
+        .rows(LANG, Shape::Assign, name)
+        .into_iter()
+        .find(|r| r.row.receiver.as_deref() == Some(recv) && file_uses(cx, r.pack))?;
+    let value = assign.field("right")?;
+    build(cx, row, assign, left, &[], Some(value))
+}
+
+/// The argument at `a.position`, then its `field` entry when it is an
+/// object literal. `whole` keeps an argument that is not an object
+/// (Remix's `json(data, 401)`).
+fn arg<'t>(cx: &Cx<'t>, args: &[Node<'t>], a: &Arg, whole: bool) -> Option<Node<'t>> {
+    let n = *args.get(a.position?)?;
+    let Some(field) = &a.field else {
+        return Some(n);
+    };
+    let n = unwrap_expr(n);
+    if n.kind_name() != "object" {
+        return whole.then_some(n);
+    }
+    field.split('|').find_map(|f| {
+        pair(cx, n, f)
+            .and_then(|p| p.field("value"))
+            .or_else(|| shorthand(cx, n, f))
+    })
+}
+
+fn build<'t>(
+    cx: &Cx<'t>,
+    row: Row,
+    node: Node<'t>,
+    name_node: Node<'t>,
+    args: &[Node<'t>],
+    assigned: Option<Node<'t>>,
+) -> Option<Raw<'t>> {
+    let spec = row.row;
+    let status = match &spec.status {
+        StatusSpec::Fixed(code) => known_indirect(*code, name_node),
+        StatusSpec::Arg(a) => {
+            let n = match assigned {
+                Some(v) => v,
+                None => arg(cx, args, a, true)?,
+            };
+            cx.eval_status(n, 0)
+        }
+    };
+    if matches!(status, StatusEval::Unknown) {
+        return None;
+    }
+    let mut headers = HeaderEval::default();
+    let mut insertion = None;
+    if let Some(h) = &spec.headers {
+        let init = h
+            .position
+            .and_then(|p| args.get(p).copied())
+            .map(unwrap_expr);
+        match (init, &h.field) {
+            // The headers are an entry of an options object: read it, or add one.
+            (Some(obj), Some(field)) if obj.kind_name() == "object" && field == "headers" => {
+                (headers, insertion) = headers_in_init(cx, obj, node);
+            }
+            (Some(obj), Some(field)) if obj.kind_name() == "object" => {
+                match arg(cx, args, h, false) {
+                    Some(v) => headers = cx.eval_headers(v, node, 0),
+                    None => {
+                        insertion = property_insertion(
+                            cx,
+                            obj,
+                            &format!("{field}: {{ $NAME: $VALUE }}"),
+                            "add the header to the options",
+                        )
+                    }
+                }
+            }
+            (Some(v), None) => headers = cx.eval_headers(v, node, 0),
+            // `json(data, 401)`: the status stands for the whole options
+            // object, so there are no headers; the fix spells the object out.
+            (Some(v), Some(field)) if status_is_whole_arg(spec, h.position) && is_literal(v) => {
+                let status_field = match &spec.status {
+                    StatusSpec::Arg(Arg { field: Some(f), .. }) => f.split('|').next(),
+                    _ => None,
+                };
+                insertion = status_field.map(|sf| HeaderInsertion {
+                    at: v.start_byte(),
+                    replace_len: v.end_byte() - v.start_byte(),
+                    template: format!(
+                        "{{ {sf}: {}, {field}: {{ $NAME: $VALUE }} }}",
+                        text(v, cx.src)
+                    )
+                    .into(),
+                    how: "pass the status and the header in the options",
+                });
+            }
+            // Options we cannot see into.
+            (Some(_), Some(_)) => headers.opaque = true,
+            // No options yet: pass them after the last argument.
+            (None, Some(field)) if h.position == Some(args.len()) && !args.is_empty() => {
+                insertion = Some(HeaderInsertion {
+                    at: args[args.len() - 1].end_byte(),
+                    replace_len: 0,
+                    template: format!(", {{ {field}: {{ $NAME: $VALUE }} }}").into(),
+                    how: "pass the header in the options",
+                });
+            }
+            (None, _) => {}
+        }
+    }
+    if args.iter().any(|a| a.kind_name() == "spread_element") {
+        headers.opaque = true;
+    }
+    match &spec.challenge {
+        Some(ChallengeSpec::Word(_)) => headers.opaque = true,
+        Some(ChallengeSpec::Arg(a)) => {
+            if let Some(v) = arg(cx, args, a, false) {
+                headers.challenge = Some(cx.challenge_value(v, None));
+            }
+        }
+        None => {}
+    }
+    if spec.keeps_earlier_headers && headers.challenge.is_none() {
+        headers.challenge = earlier_header(cx, node);
+    }
+    if insertion.is_none() {
+        if let Some(t) = &spec.fix_before {
+            let needs_ok = spec.fix_needs.as_deref().map_or(true, |n| {
+                cx.is_declared(n) || cx.imports.contains_key(n) || ambient(cx, n).is_some()
+            });
+            if needs_ok {
+                insertion = before(cx, node, t, args);
+            }
+        }
+    }
+    Some(Raw {
+        framework: Framework::Pack,
+        node,
+        status,
+        headers,
+        insertion,
+        message_node: spec.message.as_ref().and_then(|m| arg(cx, args, m, false)),
+        function: enclosing_function(cx, node),
+        pack: Some(PackSite {
+            row: row.id(),
+            note: spec.note.as_deref().map(Into::into),
+        }),
+    })
+}
+
+/// A `[[header]]` row setting `WWW-Authenticate` before `site` in its function.
+fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<ChallengeHeader> {
+    let rows: Vec<_> = cx
+        .settings
+        .packs
+        .header_rows(LANG)
+        .filter(|(p, _)| file_uses(cx, p) || !p.file.ambient_if.is_empty())
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let scope = enclosing_function(cx, site).unwrap_or(cx.root);
+    cx.read(scope);
+    let mut stack = vec![scope];
+    while let Some(n) = stack.pop() {
+        if n.start_byte() >= site.start_byte() || n.id() != scope.id() && is_function(n) {
+            continue;
+        }
+        let found = match n.kind_name() {
+            "call_expression" => header_call(cx, n, &rows),
+            "assignment_expression" => header_assign(cx, n, &rows),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+        syntax::push_named_children_reversed(n, &mut stack);
+    }
+    None
+}
+
+fn evidence(n: Node) -> Option<Evidence> {
+    Some(Evidence {
+        path: None,
+        range: n.byte_range(),
+        note: "`WWW-Authenticate` set here".into(),
+    })
+}
+
+fn header_call<'t>(
+    cx: &Cx<'t>,
+    call: Node<'t>,
+    rows: &[(&Pack, &packs::HeaderRow)],
+) -> Option<ChallengeHeader> {
+    let f = call.field("function")?;
+    let resolved = resolve(cx, f);
+    let (_, row) = rows.iter().find(|(_, h)| match (&h.call, &h.method) {
+        (Some(names), _) => resolved.as_ref().is_some_and(|(m, n)| {
+            names.iter().any(|q| {
+                packs::split_qualified(q)
+                    .is_some_and(|(qm, qn)| qn == n && packs::same_package(LANG, qm, m))
+            })
+        }),
+        (None, Some(method)) => {
+            f.kind_name() == "member_expression"
+                && f.field("property")
+                    .is_some_and(|p| text(p, cx.src) == method)
+                && f.field("object").map(|o| text(o, cx.src)) == h.receiver.as_deref()
+        }
+        _ => false,
+    })?;
+    let args = args_of(call);
+    let name = arg(cx, &args, row.name.as_ref()?, false)?;
+    if !string_value(name, cx.src).is_some_and(|k| is_challenge_name(&k)) {
+        return None;
+    }
+    let value = arg(cx, &args, row.value.as_ref()?, false)?;
+    Some(cx.challenge_value(value, evidence(call)))
+}
+
+/// `set.headers['WWW-Authenticate'] = v` for a row `assign = "headers"`,
+/// `receiver = "set"`.
+fn header_assign<'t>(
+    cx: &Cx<'t>,
+    assign: Node<'t>,
+    rows: &[(&Pack, &packs::HeaderRow)],
+) -> Option<ChallengeHeader> {
+    let left = assign.field("left")?;
+    let (target, key) = match left.kind_name() {
+        "subscript_expression" => (
+            left.field("object")?,
+            string_value(left.field("index")?, cx.src)?,
+        ),
+        "member_expression" => (
+            left.field("object")?,
+            text(left.field("property")?, cx.src).to_string(),
+        ),
+        _ => return None,
+    };
+    if !is_challenge_name(&key) || target.kind_name() != "member_expression" {
+        return None;
+    }
+    let recv = text(target.field("object")?, cx.src);
+    let prop = text(target.field("property")?, cx.src);
+    if !rows
+        .iter()
+        .any(|(_, h)| h.assign.as_deref() == Some(prop) && h.receiver.as_deref() == Some(recv))
+    {
+        return None;
+    }
+    Some(cx.challenge_value(assign.field("right")?, evidence(assign)))
+}
+
+/// A statement from `template` inserted before the site's statement.
+fn before(cx: &Cx, site: Node, template: &str, args: &[Node]) -> Option<HeaderInsertion> {
+    let at = cx.statement_insertion(site).filter(|s| s.wrap.is_none())?;
+    let mut stmt = template.to_string();
+    for (i, a) in args.iter().enumerate() {
+        stmt = stmt.replace(&format!("$ARG{i}"), text(*a, cx.src));
+    }
+    if stmt.contains("$ARG") {
+        return None;
+    }
+    let semi = if cx.semicolons { ";" } else { "" };
+    Some(HeaderInsertion {
+        at: at.line_start,
+        replace_len: 0,
+        template: format!("{}{stmt}{semi}{}", at.indent, at.newline).into(),
+        how: "set the header before the status",
+    })
+}
+
+/// The row reads the status from the argument at `position` itself when it
+/// is not an options object.
+fn status_is_whole_arg(spec: &crate::packs::ResponseRow, position: Option<usize>) -> bool {
+    matches!(&spec.status, StatusSpec::Arg(a) if a.field.is_some() && a.position == position)
+}
+
+fn is_literal(n: Node) -> bool {
+    matches!(n.kind_name(), "number" | "member_expression")
+}
