@@ -1689,8 +1689,10 @@ impl<'a> Cx<'a> {
         let Some(cond) = cond else { return false };
         let is_config = |t: &str| {
             // os.environ / os.getenv, Flask's app.config, Django's settings.X
-            (t.contains("environ")
-                || t.contains("getenv")
+            // `os.environ`, not a variable named `environment`.
+            (t.match_indices("environ").any(|(i, w)| {
+                !t[i + w.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            }) || t.contains("getenv")
                 || t.contains("env.get(")
                 || t.contains("config.get(")
                 || t.contains(".config["))
