@@ -552,8 +552,9 @@ impl Layer {
                     &self.text,
                     id.span().start,
                     format!(
-                        "unknown rule `{}` (known rules: {})",
+                        "unknown rule `{}`{} (known rules: {})",
                         id.get_ref(),
+                        crate::suggest::rule_hint(id.get_ref()),
                         known_rules()
                     ),
                 ));
@@ -926,7 +927,8 @@ pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<
                 for (id, level) in rules {
                     if crate::rules::find(id).is_none() {
                         return Err(format!(
-                            "unknown rule `{id}` in `rules` (known rules: {})",
+                            "unknown rule `{id}` in `rules`{} (known rules: {})",
+                            crate::suggest::rule_hint(id),
                             known_rules()
                         ));
                     }
@@ -1041,6 +1043,8 @@ pub const STARTER_CONFIG: &str = r#"# authlint.toml: configuration for authlint 
 # no-401-for-non-credential-error = "warning"
 # no-error-detail-in-401 = "warning"
 # bearer-error-code = "info"
+# bearer-insufficient-scope = "info"
+# mcp-resource-metadata = "warning"
 # unused-suppression = "warning"
 #
 # The table form is the same thing:

@@ -23,6 +23,7 @@ pub mod roles;
 pub mod rules;
 pub mod settings;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 
 pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};

@@ -941,3 +941,42 @@ fn a_document_whose_status_comes_from_an_imported_class_is_analysed() {
     );
     assert!(c.shutdown().success());
 }
+
+/// Clients that cannot register file watchers (Neovim on Linux) never say
+/// `authlint.toml` changed: the server looks again when a file is opened
+/// or saved.
+#[test]
+fn authlint_toml_edits_are_noticed_without_file_watchers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join("functions")).unwrap();
+    let ts = root.join("functions/handler.ts");
+    std::fs::write(&ts, HANDLER).unwrap();
+    let ts_uri = file_uri(&ts);
+    let mut caps = capabilities(false, false);
+    caps["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"] = json!(false);
+    caps["workspace"]["configuration"] = json!(false);
+    let (mut c, _) = LspClient::start_in(&root, Some(&file_uri(&root)), caps, Value::Null);
+    c.open(&ts_uri, "typescript", 1, HANDLER);
+    assert_eq!(c.diagnostics(&ts_uri, 1).len(), 2);
+
+    // Edited outside the editor, then any file saved: the config is read again.
+    let config = root.join("authlint.toml");
+    std::fs::write(&config, "[rules]\nrequire-401-logging = \"off\"\n").unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": ts_uri } }),
+    );
+    let diags = diagnostics_where(&mut c, &ts_uri, |d| d.len() == 1);
+    assert_eq!(codes(&diags), vec![RULE.to_string()]);
+
+    // Removed, then another file opened: the defaults are back.
+    std::fs::remove_file(&config).unwrap();
+    let other = root.join("functions/other.ts");
+    std::fs::write(&other, CLEAN_TS).unwrap();
+    c.open(&file_uri(&other), "typescript", 1, CLEAN_TS);
+    diagnostics_where(&mut c, &ts_uri, |d| d.len() == 2);
+    assert!(c.shutdown().success());
+}
+
+const CLEAN_TS: &str = "export const ok = 1;\n";

@@ -178,11 +178,7 @@ pub fn print_rules(as_json: bool) -> i32 {
 
 pub fn explain(id: &str) -> i32 {
     let Some(rule) = crate::rules::find(id) else {
-        let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        warn(format_args!(
-            "unknown rule `{id}`; valid rules are: {}",
-            ids.join(", ")
-        ));
+        warn(crate::suggest::unknown_rule(id));
         return EXIT_USAGE;
     };
     let mut out = anstream::stdout();

@@ -109,6 +109,8 @@ struct JsonSummary {
     warnings: usize,
     infos: usize,
     suppressed: usize,
+    /// Findings left out because the `--baseline` file records them.
+    baselined: usize,
 }
 
 #[derive(Serialize)]
@@ -170,8 +172,25 @@ fn diagnostic(file: &FileReport, d: &crate::Diagnostic) -> JsonDiagnostic {
     }
 }
 
-pub fn render(report: &Report) -> String {
+fn summary(report: &Report) -> JsonSummary {
     let c = report.counts();
+    JsonSummary {
+        files: report.files_checked,
+        skipped: report.notices.iter().filter(|n| n.skipped).count(),
+        errors: c.errors,
+        warnings: c.warnings,
+        infos: c.infos,
+        suppressed: c.suppressed,
+        baselined: report.baselined,
+    }
+}
+
+/// The report's `summary` object, for the other JSON outputs.
+pub(super) fn summary_value(report: &Report) -> serde_json::Value {
+    serde_json::to_value(summary(report)).unwrap_or_default()
+}
+
+pub fn render(report: &Report) -> String {
     let out = JsonReport {
         version: 1,
         diagnostics: report
@@ -194,14 +213,7 @@ pub fn render(report: &Report) -> String {
                 skipped: n.skipped,
             })
             .collect(),
-        summary: JsonSummary {
-            files: report.files_checked,
-            skipped: report.notices.iter().filter(|n| n.skipped).count(),
-            errors: c.errors,
-            warnings: c.warnings,
-            infos: c.infos,
-            suppressed: c.suppressed,
-        },
+        summary: summary(report),
     };
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|_| "{}".to_string());
     s.push('\n');

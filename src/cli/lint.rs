@@ -1,9 +1,10 @@
 //! `authlint lint`: find files, lint them in parallel, fix, report.
 
+use super::emit::{exit_code, finish, stdout_result, write_diff};
 use super::paths::{display_path, slash_path};
 use super::report::{FileReport, Notice, NoticeLevel, Report, ReportOptions};
 use super::write::write_out;
-use super::{warn, Format, LintArgs, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use super::{warn, LintArgs, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::config::{ConfigError, ConfigResolver, ResolvedConfig};
 use crate::diagnostic::{Confidence, Diagnostic};
 use crate::engine::{self, Language};
@@ -118,13 +119,13 @@ impl Ctx {
 pub fn run(args: &LintArgs) -> i32 {
     for id in args.select.iter().chain(&args.ignore) {
         if crate::rules::find(id).is_none() {
-            let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-            warn(format_args!(
-                "unknown rule `{id}`; valid rules are: {}",
-                ids.join(", ")
-            ));
+            warn(crate::suggest::unknown_rule(id));
             return EXIT_USAGE;
         }
+    }
+    if let Err(e) = super::emit::check_args(args) {
+        warn(e);
+        return EXIT_USAGE;
     }
     if let Some(cfg) = &args.config {
         if !cfg.exists() {
@@ -166,7 +167,14 @@ pub fn run(args: &LintArgs) -> i32 {
             warn("--stdin-filename reads standard input; do not pass paths with it");
             return EXIT_USAGE;
         }
-        return run_stdin(args, &ctx, name);
+        return run_stdin(args, &ctx, Some(name));
+    }
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        if args.paths.len() > 1 {
+            warn("`-` reads standard input; do not pass other paths with it");
+            return EXIT_USAGE;
+        }
+        return run_stdin(args, &ctx, None);
     }
 
     let roots: Vec<PathBuf> = if args.paths.is_empty() {
@@ -258,19 +266,12 @@ pub fn run(args: &LintArgs) -> i32 {
         notices,
         fixes_applied,
         files_fixed,
-        options: ReportOptions {
-            show_suppressed: args.show_suppressed,
-            quiet: args.quiet,
-        },
+        options: report_options(args),
+        baselined: 0,
     };
 
     if action == FixAction::Diff {
-        if stdout_result(write_out(
-            &mut anstream::stdout(),
-            diffs.concat().as_bytes(),
-        ))
-        .is_err()
-        {
+        if write_diff(&diffs.concat()).is_err() {
             return EXIT_USAGE;
         }
         if report.has_errors() {
@@ -290,72 +291,7 @@ pub fn run(args: &LintArgs) -> i32 {
         return EXIT_FINDINGS;
     }
 
-    if emit(args, &report).is_err() {
-        return EXIT_USAGE;
-    }
-    exit_code(args, &report)
-}
-
-fn exit_code(args: &LintArgs, report: &Report) -> i32 {
-    if report.has_errors() {
-        return EXIT_USAGE;
-    }
-    let c = report.counts();
-    if c.errors > 0 {
-        return EXIT_FINDINGS;
-    }
-    if let Some(max) = args.max_warnings {
-        if c.warnings > max {
-            warn(format_args!(
-                "{} found, more than --max-warnings {max}",
-                super::report::plural(c.warnings, "warning")
-            ));
-            return EXIT_FINDINGS;
-        }
-    }
-    EXIT_OK
-}
-
-fn render(format: Format, report: &Report, color: bool) -> String {
-    match format {
-        Format::Pretty => super::pretty::render(report, color),
-        Format::Json => super::json::render(report),
-        Format::Sarif => super::sarif::render(report),
-        Format::Github => super::github::render(report),
-    }
-}
-
-/// Writes the report to stdout (and `--output-file`). Errors are reported here.
-fn emit(args: &LintArgs, report: &Report) -> Result<(), ()> {
-    let terminal_format = if args.output_file.is_some() {
-        Format::Pretty
-    } else {
-        args.format
-    };
-    if let Some(path) = &args.output_file {
-        let text = render(args.format, report, false);
-        if let Err(e) = super::write::write_report(path, text.as_bytes()) {
-            warn(format_args!(
-                "{}: cannot write the report: {e}",
-                path.display()
-            ));
-            return Err(());
-        }
-    }
-    let text = render(terminal_format, report, true);
-    // Machine formats carry no color: write them as they are (anstream
-    // would scan every byte of a large report for escapes to strip).
-    let written = if terminal_format == Format::Pretty {
-        write_out(&mut anstream::stdout(), text.as_bytes())
-    } else {
-        write_out(&mut std::io::stdout().lock(), text.as_bytes())
-    };
-    stdout_result(written)
-}
-
-/// Reports a failed write to standard output (a closed pipe is not one).
-fn stdout_result(written: std::io::Result<()>) -> Result<(), ()> {
-    written.map_err(|e| warn(format_args!("cannot write to standard output: {e}")))
+    finish(args, report)
 }
 
 fn lint_file(ctx: &Ctx, path: &Path, explicit: bool) -> Outcome {
@@ -526,8 +462,9 @@ fn unified_diff(path: &Path, old: &str, new: &str) -> String {
     s
 }
 
-fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
-    let shown = display_path(name);
+/// Lints standard input as the file `name`; without one (`authlint lint -`)
+/// as `stdin.ts`, or `stdin.py` when the text parses only as Python.
+fn run_stdin(args: &LintArgs, ctx: &Ctx, name: Option<&Path>) -> i32 {
     let bytes = match crate::fsio::read_capped(std::io::stdin().lock(), crate::lint::MAX_FILE_BYTES)
     {
         Ok(b) => b,
@@ -538,6 +475,7 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
                 warn(format_args!("standard input: {e}; nothing written"));
                 return EXIT_USAGE;
             }
+            let shown = display_path(name.unwrap_or(Path::new(STDIN_TS)));
             return stdin_skipped(args, ctx, &shown, &e.to_string(), None);
         }
         Err(e) => {
@@ -545,6 +483,15 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
             return EXIT_USAGE;
         }
     };
+    let guessed;
+    let name = match name {
+        Some(n) => n,
+        None => {
+            guessed = PathBuf::from(guess_stdin_name(&bytes));
+            guessed.as_path()
+        }
+    };
+    let shown = display_path(name);
     let config = match ctx.resolver.resolve(name) {
         Ok(c) => c,
         Err(e) => {
@@ -590,7 +537,7 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
                 Some(new) => (unified_diff(&shown, text, new), p.fixes),
                 None => (String::new(), 0),
             };
-            if stdout_result(write_out(&mut std::io::stdout().lock(), diff.as_bytes())).is_err() {
+            if write_diff(&diff).is_err() {
                 return EXIT_USAGE;
             }
             if fixes > 0 {
@@ -615,12 +562,28 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: &Path) -> i32 {
                 fixes_applied: fixes,
                 files_fixed: usize::from(fixes > 0),
                 options: report_options(args),
+                baselined: 0,
             };
             // The fixed text owns stdout; the report goes to stderr.
             let _ = anstream::stderr().write_all(super::pretty::render(&report, true).as_bytes());
             exit_code(args, &report)
         }
         FixAction::None => stdin_report(args, ctx, &shown, text, p.original, notices, &bytes),
+    }
+}
+
+/// What `authlint lint -` calls standard input unless it reads as Python.
+const STDIN_TS: &str = "stdin.ts";
+
+/// `stdin.py` when `bytes` parse as Python and not as TypeScript (which
+/// also reads JavaScript); `stdin.ts` otherwise.
+fn guess_stdin_name(bytes: &[u8]) -> &'static str {
+    let text = String::from_utf8_lossy(bytes);
+    let clean = |lang| engine::parse(lang, &text, None).is_some_and(|t| !t.root_node().has_error());
+    if !clean(Language::TypeScript) && clean(Language::Python) {
+        "stdin.py"
+    } else {
+        STDIN_TS
     }
 }
 
@@ -690,11 +653,9 @@ fn stdin_report(
         fixes_applied: 0,
         files_fixed: 0,
         options: report_options(args),
+        baselined: 0,
     };
-    if emit(args, &report).is_err() {
-        return EXIT_USAGE;
-    }
-    exit_code(args, &report)
+    finish(args, report)
 }
 
 #[cfg(test)]

@@ -4,9 +4,15 @@
 //! findings, more warnings than `--max-warnings`, or a non-empty `--diff`;
 //! [`EXIT_USAGE`] (2) usage, configuration or I/O errors.
 
+mod baseline;
+mod concise;
 pub mod docs;
+mod emit;
+mod fingerprint;
 mod github;
+mod gitlab;
 mod json;
+mod junit;
 mod lint;
 pub mod paths;
 mod pretty;
@@ -14,10 +20,11 @@ pub mod report;
 mod roles;
 mod sarif;
 mod sites;
+mod stats;
 mod walk;
 mod write;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -60,18 +67,29 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         path: Option<PathBuf>,
     },
+    /// Print a shell completion script (e.g. `authlint completions bash > /etc/bash_completion.d/authlint`).
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Human-readable report with code frames.
     Pretty,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
     /// Machine-readable JSON (`{"version": 1, "diagnostics": [...], "summary": {...}}`).
     Json,
     /// SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
     Sarif,
     /// GitHub Actions workflow commands (pull-request annotations).
     Github,
+    /// GitLab Code Quality report (merge request widget and diff annotations).
+    Gitlab,
+    /// JUnit XML, for CI test-report views.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,7 +122,9 @@ pub enum ColorWhen {
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
     /// Files or directories to lint. Directories are walked respecting
-    /// .gitignore; files named here are linted even if ignored.
+    /// .gitignore; files named here are linted even if ignored. `-` reads
+    /// standard input (as TypeScript, or Python when it parses only as
+    /// Python; name it with --stdin-filename to choose).
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
 
@@ -182,6 +202,20 @@ pub struct LintArgs {
     #[arg(long)]
     pub fail_on_skipped: bool,
 
+    /// Print how many findings each rule has (and how many are fixable)
+    /// instead of the findings; with `--format json`, as JSON.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Report only findings that this baseline file does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in FILE (for a later `--baseline FILE`)
+    /// and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
     /// Apply the config's `exclude` even to files named on the command line
     /// (useful for pre-commit, which passes every changed file).
     #[arg(long)]
@@ -223,6 +257,11 @@ where
         Command::Rules { json } => docs::print_rules(json),
         Command::Explain { rule } => docs::explain(&rule),
         Command::Init { path } => init(path),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "authlint", &mut out);
+            EXIT_OK
+        }
     }
 }
 

@@ -55,12 +55,22 @@ fn paint(style: Style, text: &str) -> String {
 
 /// Renders the whole report. `color` adds ANSI styles (the caller's stream
 /// strips them when the terminal does not want them).
+///
+/// Findings whose ranges overlap (several rules about one response) share
+/// one code frame: each finding keeps its header line, the frame labels each
+/// span with the rules that fired there, and fixes and suppressions name
+/// their rule.
 pub fn render(report: &Report, color: bool) -> String {
     let st = Styles::new(color);
     let mut out = String::new();
     for file in &report.files {
-        for d in file.diagnostics.iter().filter(|d| report.is_listed(d)) {
-            render_one(&mut out, file, d, &st, color);
+        let listed: Vec<&Diagnostic> = file
+            .diagnostics
+            .iter()
+            .filter(|d| report.is_listed(d))
+            .collect();
+        for group in sites(&listed) {
+            render_site(&mut out, file, &group, &st, color);
         }
     }
     let summary = summary_line(report);
@@ -78,60 +88,143 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, color: bool) {
-    let span = file.span(&d.range);
-    let path = slash_path(&file.path);
-    let _ = writeln!(
-        out,
-        "{}: {}{} {}",
-        paint(
-            st.path,
-            &format!("{path}:{}:{}", span.start.line, span.start.column)
-        ),
-        paint(st.severity(d.severity), d.severity.as_str()),
-        paint(st.dim, &format!("[{}]", d.rule)),
-        d.message
-    );
-    if d.confidence != crate::diagnostic::Confidence::High {
-        let _ = writeln!(
-            out,
-            "  {}",
-            paint(
-                st.dim,
-                &format!(
-                    "{} confidence: the evidence is partial",
-                    d.confidence.as_str()
-                )
-            )
-        );
-    }
-    out.push_str(&frame(file, d, color));
-    for fix in d.fixes.iter() {
-        let kind = if fix.safe { "safe" } else { "unsafe" };
-        let _ = writeln!(out, "  {} {} ({kind})", paint(st.info, "= fix:"), fix.title);
-    }
-    for r in d.related.iter() {
-        let loc = match &r.path {
-            Some(p) => slash_path(&super::paths::display_path(p)),
-            None => {
-                let p = file.pos(r.range.start);
-                format!("{path}:{}:{}", p.line, p.column)
-            }
+/// Groups a file's findings (in position order) into sites: runs whose
+/// ranges overlap, or are the same empty range. Within a site the most
+/// severe come first; otherwise the order is kept.
+fn sites<'a>(diags: &[&'a Diagnostic]) -> Vec<Vec<&'a Diagnostic>> {
+    let mut out: Vec<Vec<&Diagnostic>> = Vec::new();
+    let mut end = 0usize;
+    for &d in diags {
+        let (lo, hi) = (d.range.start, d.range.end.max(d.range.start));
+        let joins = match out.last() {
+            Some(g) => lo < end || g.iter().any(|o| o.range == d.range),
+            None => false,
         };
-        let _ = writeln!(out, "  {} {loc}: {}", paint(st.dim, "= note:"), r.message);
-    }
-    if let Some(s) = &d.suppressed {
-        let what = if s.file_level {
-            "suppressed for the file"
+        if joins {
+            out.last_mut().expect("a group").push(d);
+            end = end.max(hi);
         } else {
-            "suppressed"
-        };
+            out.push(vec![d]);
+            end = hi;
+        }
+    }
+    for g in &mut out {
+        g.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    }
+    out
+}
+
+/// A header line per finding, one frame, then the fixes, evidence and
+/// suppressions of them all (the same line once).
+fn render_site(
+    out: &mut String,
+    file: &FileReport,
+    group: &[&Diagnostic],
+    st: &Styles,
+    color: bool,
+) {
+    let path = slash_path(&file.path);
+    for d in group {
+        let span = file.span(&d.range);
         let _ = writeln!(
             out,
-            "  {} {}",
-            paint(st.warning, &format!("= {what}:")),
-            s.reason
+            "{}: {}{} {}",
+            paint(
+                st.path,
+                &format!("{path}:{}:{}", span.start.line, span.start.column)
+            ),
+            paint(st.severity(d.severity), d.severity.as_str()),
+            paint(st.dim, &format!("[{}]", d.rule)),
+            d.message
         );
+        if d.confidence != crate::diagnostic::Confidence::High {
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint(
+                    st.dim,
+                    &format!(
+                        "{} confidence: the evidence is partial",
+                        d.confidence.as_str()
+                    )
+                )
+            );
+        }
+    }
+    out.push_str(&frame(file, group, color));
+    // Name the rule beside a fix or suppression only when the site's fixes
+    // (or suppressions) come from more than one rule.
+    let fixing: Vec<&str> = group
+        .iter()
+        .filter(|d| !d.fixes.is_empty())
+        .map(|d| d.rule)
+        .collect();
+    let reasons: Vec<(&str, bool)> = group
+        .iter()
+        .filter_map(|d| d.suppressed.as_ref())
+        .map(|s| (s.reason.as_str(), s.file_level))
+        .collect();
+    let tag_fixes = fixing.len() > 1;
+    let tag_suppressions = reasons.windows(2).any(|w| w[0] != w[1]);
+    let tag = |d: &Diagnostic, on: bool| {
+        if on {
+            format!(" [{}]", d.rule)
+        } else {
+            String::new()
+        }
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut push = |line: String| {
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    };
+    for d in group {
+        for fix in d.fixes.iter() {
+            let kind = if fix.safe { "safe" } else { "unsafe" };
+            push(format!(
+                "  {} {} ({kind})",
+                paint(st.info, &format!("= fix{}:", tag(d, tag_fixes))),
+                fix.title
+            ));
+        }
+    }
+    for d in group {
+        for r in d.related.iter() {
+            let loc = match &r.path {
+                Some(p) => slash_path(&super::paths::display_path(p)),
+                None => {
+                    let p = file.pos(r.range.start);
+                    format!("{path}:{}:{}", p.line, p.column)
+                }
+            };
+            push(format!(
+                "  {} {loc}: {}",
+                paint(st.dim, "= note:"),
+                r.message
+            ));
+        }
+    }
+    for d in group {
+        if let Some(s) = &d.suppressed {
+            let what = if s.file_level {
+                "suppressed for the file"
+            } else {
+                "suppressed"
+            };
+            push(format!(
+                "  {} {}",
+                paint(
+                    st.warning,
+                    &format!("= {what}{}:", tag(d, tag_suppressions))
+                ),
+                s.reason
+            ));
+        }
+    }
+    for line in lines {
+        out.push_str(&line);
+        out.push('\n');
     }
     out.push('\n');
 }
@@ -140,11 +233,16 @@ fn render_one(out: &mut String, file: &FileReport, d: &Diagnostic, st: &Styles, 
 /// after it; shorter lines are shown whole.
 const LONG_LINE_CONTEXT: usize = 160;
 
-/// The code frame for `d`, rendered by annotate-snippets.
-fn frame(file: &FileReport, d: &Diagnostic, color: bool) -> String {
+/// The code frame for a site, rendered by annotate-snippets: one annotation
+/// per distinct range, labelled with its rules when the site has several.
+fn frame(file: &FileReport, group: &[&Diagnostic], color: bool) -> String {
     let text = &file.text;
-    let start = floor_char_boundary(text, d.range.start);
-    let end = floor_char_boundary(text, d.range.end.max(start));
+    let clamp = |d: &Diagnostic| {
+        let s = floor_char_boundary(text, d.range.start);
+        (s, floor_char_boundary(text, d.range.end.max(s)))
+    };
+    let start = group.iter().map(|d| clamp(d).0).min().unwrap_or(0);
+    let end = group.iter().map(|d| clamp(d).1).max().unwrap_or(start);
     let first = file.line_range(start);
     let last = file.line_range(end);
     // On a long line (a minified bundle) show a window around the finding:
@@ -170,32 +268,55 @@ fn frame(file: &FileReport, d: &Diagnostic, color: bool) -> String {
         clipped.push_str("...");
     }
     let source = clipped.as_str();
-    let mut lo = start - from + shift;
-    let mut hi = (end - from + shift).min(source.len());
-    if lo == hi {
-        // Point at one character rather than nothing.
-        if let Some(ch) = source[lo..].chars().next() {
-            hi = lo + ch.len_utf8();
-        } else if lo > 0 {
-            lo = source[..lo]
-                .char_indices()
-                .next_back()
-                .map(|(i, _)| i)
-                .unwrap_or(0);
+    // Distinct ranges in order, each with its most severe level and rules.
+    let mut spans: Vec<(usize, usize, Severity, Vec<&str>)> = Vec::new();
+    for d in group {
+        let (s, e) = clamp(d);
+        let mut lo = s - from + shift;
+        let mut hi = (e - from + shift).min(source.len());
+        if lo == hi {
+            // Point at one character rather than nothing.
+            if let Some(ch) = source[lo..].chars().next() {
+                hi = lo + ch.len_utf8();
+            } else if lo > 0 {
+                lo = source[..lo]
+                    .char_indices()
+                    .next_back()
+                    .map(|(i, _)| i)
+                    .unwrap_or(0);
+            }
+        }
+        match spans.iter_mut().find(|(l, h, _, _)| (*l, *h) == (lo, hi)) {
+            Some(span) => {
+                span.2 = span.2.max(d.severity);
+                if !span.3.contains(&d.rule) {
+                    span.3.push(d.rule);
+                }
+            }
+            None => spans.push((lo, hi, d.severity, vec![d.rule])),
         }
     }
-    let level = match d.severity {
+    let labels: Vec<String> = spans.iter().map(|s| s.3.join(", ")).collect();
+    let level_of = |s: Severity| match s {
         Severity::Error => Level::Error,
         Severity::Warning => Level::Warning,
         Severity::Info => Level::Info,
     };
+    let top = group
+        .iter()
+        .map(|d| d.severity)
+        .max()
+        .unwrap_or(Severity::Info);
     let line_start = file.pos(start).line;
-    let msg = level.title("").snippet(
-        Snippet::source(source)
-            .line_start(line_start)
-            .fold(true)
-            .annotation(level.span(lo..hi)),
-    );
+    let mut snippet = Snippet::source(source).line_start(line_start).fold(true);
+    for ((lo, hi, sev, _), label) in spans.iter().zip(&labels) {
+        let mut a = level_of(*sev).span(*lo..*hi);
+        if group.len() > 1 {
+            a = a.label(label);
+        }
+        snippet = snippet.annotation(a);
+    }
+    let msg = level_of(top).title("").snippet(snippet);
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -226,6 +347,7 @@ mod tests {
             fixes_applied: 0,
             files_fixed: 0,
             options: ReportOptions::default(),
+            baselined: 0,
         };
         render(&report, false)
     }

@@ -201,6 +201,8 @@ pub struct Report {
     pub fixes_applied: usize,
     pub files_fixed: usize,
     pub options: ReportOptions,
+    /// Findings left out because the `--baseline` file records them.
+    pub baselined: usize,
 }
 
 impl Report {
@@ -273,7 +275,18 @@ pub fn summary_line(report: &Report) -> String {
     if c.infos > 0 {
         parts.push(plural(c.infos, "info"));
     }
-    if parts.is_empty() {
+    let unreadable = report
+        .notices
+        .iter()
+        .filter(|n| n.level == NoticeLevel::Error && !n.skipped)
+        .count();
+    if parts.is_empty() && unreadable > 0 && report.files_checked == 0 {
+        // Nothing was linted: "no problems" would read as a clean run.
+        out.push_str(&format!(
+            "Nothing linted: {} could not be read (see the messages above).",
+            plural(unreadable, "path")
+        ));
+    } else if parts.is_empty() {
         out.push_str(&format!("No problems found in {files}."));
     } else {
         let list = match parts.len() {
@@ -293,6 +306,18 @@ pub fn summary_line(report: &Report) -> String {
             out.push_str(&format!(" ({})", fix.join(", ")));
         }
         out.push('.');
+    }
+    if unreadable > 0 && report.files_checked > 0 {
+        out.push_str(&format!(
+            " {} could not be read (see the messages above).",
+            plural(unreadable, "path")
+        ));
+    }
+    if report.baselined > 0 {
+        out.push_str(&format!(
+            " {} in the baseline not shown.",
+            plural(report.baselined, "finding")
+        ));
     }
     let skipped = report.notices.iter().filter(|n| n.skipped).count();
     if skipped > 0 {
@@ -325,6 +350,7 @@ mod tests {
             fixes_applied: 0,
             files_fixed: 0,
             options: ReportOptions::default(),
+            baselined: 0,
         }
     }
 

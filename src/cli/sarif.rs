@@ -9,6 +9,7 @@
 //!   how many identical lines precede it, so they survive unrelated edits;
 //! - suppressed findings are reported with `suppressions`, never dropped.
 
+use super::fingerprint::fingerprints;
 use super::paths::{cwd, display_path, file_uri, slash_path, uri_path};
 use super::report::{
     ceil_char_boundary, floor_char_boundary, FileReport, NoticeLevel, Report, Span,
@@ -16,7 +17,6 @@ use super::report::{
 use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::rules::{Rule, RULES};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -97,65 +97,6 @@ fn rule_descriptor(rule: &Rule) -> Value {
             "security-severity": format!("{:.1}", rule.security_severity),
         }
     })
-}
-
-/// A stable 64-bit FNV-1a hash (std's hasher may change between releases).
-/// FNV-1a over parts, each followed by a 0xff separator.
-#[derive(Clone, Copy)]
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn feed(mut self, part: &[u8]) -> Self {
-        for b in part.iter().chain(std::iter::once(&0xffu8)) {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self
-    }
-}
-
-/// Fingerprints for a file's diagnostics, in order: rule + path + trimmed text
-/// of the flagged line + how many earlier lines have the same text + how many
-/// earlier findings of the rule sit on that same line.
-fn fingerprints(file: &FileReport, diags: &[&Diagnostic]) -> Vec<String> {
-    let path = slash_path(&file.path);
-    let mut line_seen: HashMap<&str, usize> = HashMap::new();
-    let mut occurrence_of_line: HashMap<usize, usize> = HashMap::new();
-    let mut offset = 0;
-    for line in file.text.split_inclusive('\n') {
-        let t = line.trim();
-        let n = line_seen.entry(t).or_insert(0);
-        occurrence_of_line.insert(offset, *n);
-        *n += 1;
-        offset += line.len();
-    }
-    let mut same_spot: HashMap<(&str, usize), (Fnv, usize)> = HashMap::new();
-    diags
-        .iter()
-        .map(|d| {
-            let lr = file.line_range(d.range.start);
-            let occurrence = occurrence_of_line.get(&lr.start).copied().unwrap_or(0);
-            // The line is hashed once per rule, not once per finding: a
-            // bundle's one long line can hold thousands of them.
-            let (prefix, nth) = same_spot.entry((d.rule, lr.start)).or_insert_with(|| {
-                let text = file.text[lr.clone()].trim();
-                let h = Fnv::new()
-                    .feed(d.rule.as_bytes())
-                    .feed(path.as_bytes())
-                    .feed(text.as_bytes());
-                (h, 0)
-            });
-            let h = prefix
-                .feed(occurrence.to_string().as_bytes())
-                .feed(nth.to_string().as_bytes());
-            *nth += 1;
-            format!("{:016x}", h.0)
-        })
-        .collect()
 }
 
 fn artifact_location(path: &Path) -> Value {
@@ -361,6 +302,7 @@ pub fn render(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fingerprint::Fnv;
     use super::*;
 
     #[test]

@@ -21,6 +21,7 @@
 //! See `docs/lsp.md` for the capabilities and settings.
 
 pub mod actions;
+mod config_watch;
 pub mod diagnostics;
 pub mod document;
 pub mod framing;
@@ -213,6 +214,8 @@ struct Inner {
     disk: Arc<document::DiskCache>,
     /// URIs whose "not analysed" reason was already logged.
     skipped: Mutex<HashSet<Uri>>,
+    /// Config files on disk, for clients that cannot watch them.
+    config_stamps: config_watch::ConfigStamps,
 }
 
 /// The language server.
@@ -259,6 +262,7 @@ impl Backend {
                 flags,
                 disk: Arc::new(document::DiskCache::default()),
                 skipped: Mutex::new(HashSet::new()),
+                config_stamps: config_watch::ConfigStamps::default(),
             }),
         }
     }
@@ -744,6 +748,14 @@ impl Inner {
         self.schedule(uris, true);
     }
 
+    /// Without file watchers, reloads when an `authlint.toml` that applies
+    /// to `path` changed on disk since the server last looked.
+    fn reload_if_config_changed(self: &Arc<Self>, path: &Path) {
+        if !self.caps().watch_dynamic && self.config_stamps.changed(path) {
+            self.reload(None);
+        }
+    }
+
     /// Settings or `authlint.toml` changed: drop every cached result.
     fn reload(self: &Arc<Self>, provider: Option<Box<dyn ConfigProvider>>) {
         {
@@ -1145,6 +1157,7 @@ impl LanguageServer for Backend {
         let path = uri_to_path(&item.uri);
         let lang =
             Language::from_language_id(&item.language_id).or_else(|| Language::from_path(&path));
+        self.inner.reload_if_config_changed(&path);
         let uri = item.uri.clone();
         {
             let mut doc = Document::new(item.uri, path.clone(), lang, item.text, item.version);
@@ -1179,7 +1192,10 @@ impl LanguageServer for Backend {
         self.inner.disk.clear();
         let path = uri_to_path(&params.text_document.uri);
         if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+            self.inner.config_stamps.changed(&path);
             self.inner.reload(None);
+        } else {
+            self.inner.reload_if_config_changed(&path);
         }
     }
 
