@@ -88,6 +88,26 @@ fn rows_seen(path: &Path, text: &str, seen: &mut BTreeSet<String>) {
 }
 
 #[test]
+fn every_pack_file_is_built_in() {
+    let mut on_disk = Vec::new();
+    for lang in ["javascript", "python"] {
+        for e in std::fs::read_dir(root().join(lang)).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".toml") {
+                on_disk.push(format!("{lang}/{name}"));
+            }
+        }
+    }
+    on_disk.sort();
+    let mut listed: Vec<String> = BUILTIN.iter().map(|(f, _)| f.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "packs/ and BUILTIN in src/packs/mod.rs differ"
+    );
+}
+
+#[test]
 fn every_builtin_pack_has_fixtures_that_exercise_every_row() {
     let packs = Packs::builtin();
     let mut missing = Vec::new();

@@ -64,6 +64,17 @@ fn the_worked_example_finds_fixes_and_shows_the_site() {
     assert_eq!(rules, ["require-www-authenticate"], "{out}");
     assert_eq!(diags[0]["range"]["start"]["line"], 7);
 
+    // The report docs/packs.md shows is the one authlint prints.
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/packs.md"))
+        .unwrap();
+    let shown = doc
+        .split("```console\n$ authlint lint src/orders.ts\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let (_, printed, _) = authlint(dir.path(), &["lint", "src/orders.ts"]);
+    assert_eq!(printed.trim_end(), shown.trim_end());
+
     // Without the pack, authlint does not know `reject`: nothing to report.
     std::fs::write(dir.path().join("authlint.toml"), "").unwrap();
     let (code, out, _) = authlint(dir.path(), &["lint", "--format", "json", "src/orders.ts"]);

@@ -50,6 +50,11 @@ pub struct ResponseRow {
     /// An assignment to a property of `receiver`: `set.status = 401`.
     #[serde(default)]
     pub assign: Option<String>,
+    /// JavaScript: the `call` names may also come from the handler's
+    /// context, destructured from a parameter (Elysia's `({ status }) =>
+    /// status(401)`), in a file that imports one of `modules`.
+    #[serde(default)]
+    pub context: bool,
     /// The receiver's spelling for `method` and `assign` (`self`, `set`).
     #[serde(default)]
     pub receiver: Option<String>,

@@ -23,56 +23,29 @@ use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-/// The built-in packs, by file name (tests check each has fixtures).
-pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "python/aiohttp.toml",
-        include_str!("../../packs/python/aiohttp.toml"),
-    ),
-    (
-        "python/django-ninja.toml",
-        include_str!("../../packs/python/django-ninja.toml"),
-    ),
-    (
-        "python/django-rest-framework.toml",
-        include_str!("../../packs/python/django-rest-framework.toml"),
-    ),
-    (
-        "python/falcon.toml",
-        include_str!("../../packs/python/falcon.toml"),
-    ),
-    (
-        "python/litestar.toml",
-        include_str!("../../packs/python/litestar.toml"),
-    ),
-    (
-        "python/sanic.toml",
-        include_str!("../../packs/python/sanic.toml"),
-    ),
-    (
-        "python/tornado.toml",
-        include_str!("../../packs/python/tornado.toml"),
-    ),
-    (
-        "javascript/h3.toml",
-        include_str!("../../packs/javascript/h3.toml"),
-    ),
-    (
-        "javascript/itty-router.toml",
-        include_str!("../../packs/javascript/itty-router.toml"),
-    ),
-    (
-        "javascript/remix.toml",
-        include_str!("../../packs/javascript/remix.toml"),
-    ),
-    (
-        "javascript/sveltekit.toml",
-        include_str!("../../packs/javascript/sveltekit.toml"),
-    ),
-    (
-        "javascript/elysia.toml",
-        include_str!("../../packs/javascript/elysia.toml"),
-    ),
+/// `(file, text)` for files under `packs/`, compiled in.
+macro_rules! packs {
+    ($($file:literal),* $(,)?) => {
+        &[$(($file, include_str!(concat!("../../packs/", $file)))),*]
+    };
+}
+
+/// The built-in packs, by file name under `packs/` (a test checks that
+/// every file there is listed and has fixtures).
+pub const BUILTIN: &[(&str, &str)] = packs![
+    "python/aiohttp.toml",
+    "python/django-ninja.toml",
+    "python/django-rest-framework.toml",
+    "python/falcon.toml",
+    "python/litestar.toml",
+    "python/sanic.toml",
+    "python/tornado.toml",
+    "javascript/elysia.toml",
+    "javascript/h3.toml",
+    "javascript/itty-router.toml",
+    "javascript/oak.toml",
+    "javascript/remix.toml",
+    "javascript/sveltekit.toml",
 ];
 
 /// A parsed pack and where it came from.
@@ -245,14 +218,21 @@ impl Packs {
 
     /// Whether `text` names a response of a row whose name alone gives its
     /// status (`NotAuthenticated`), so it must be parsed even though no
-    /// status number or status word is in it.
-    pub fn names_fixed_status(&self, text: &str) -> bool {
+    /// status number or status word is in it. Names `clued` already finds
+    /// (`HTTPUnauthorized` holds "nauthorized") are left out of the search;
+    /// the caller passes the same function every time.
+    pub fn names_fixed_status(&self, text: &str, clued: fn(&str) -> bool) -> bool {
         let ac = self.needles.get_or_init(|| {
             let mut names: Vec<&str> = Vec::new();
             for pack in &self.packs {
                 for row in &pack.file.response {
                     if matches!(row.status, StatusSpec::Fixed(_)) {
-                        names.extend(row_keys(row).into_iter().map(|(_, _, n)| n));
+                        names.extend(
+                            row_keys(row)
+                                .into_iter()
+                                .map(|(_, _, n)| n)
+                                .filter(|n| !clued(n)),
+                        );
                     }
                 }
             }
@@ -297,20 +277,47 @@ pub fn split_qualified(q: &str) -> Option<(&str, &str)> {
 }
 
 /// The package a module belongs to: `aiohttp` for `aiohttp.web`,
-/// `@sveltejs/kit` for `@sveltejs/kit/node`.
+/// `@sveltejs/kit` for `@sveltejs/kit/node`. JavaScript specifiers lose
+/// Deno's and CDNs' spellings and versions: `jsr:@oak/oak@^17`,
+/// `https://deno.land/x/oak@v12.6.1/mod.ts` and `npm:hono@4` name the
+/// packages `@oak/oak`, `oak` and `hono`.
 pub fn package(lang: PackLanguage, module: &str) -> &str {
     match lang {
         PackLanguage::Python => module.split('.').next().unwrap_or(module),
         PackLanguage::Javascript => {
-            let mut parts = module.splitn(3, '/');
+            let mut m = module;
+            for prefix in ["npm:", "jsr:", "node:"] {
+                if let Some(rest) = m.strip_prefix(prefix) {
+                    m = rest;
+                    break;
+                }
+            }
+            for host in [
+                "https://deno.land/x/",
+                "https://esm.sh/",
+                "https://cdn.skypack.dev/",
+                "https://unpkg.com/",
+                "https://cdn.jsdelivr.net/npm/",
+            ] {
+                if let Some(rest) = m.strip_prefix(host) {
+                    m = rest;
+                    break;
+                }
+            }
+            let mut parts = m.splitn(3, '/');
             let first = parts.next().unwrap_or("");
-            if first.starts_with('@') {
+            let name = if first.starts_with('@') {
                 match parts.next() {
-                    Some(second) => &module[..first.len() + 1 + second.len()],
-                    None => module,
+                    Some(second) => &m[..first.len() + 1 + second.len()],
+                    None => m,
                 }
             } else {
                 first
+            };
+            // A version after the name (not the scope's own `@`).
+            match name.get(1..).and_then(|r| r.find('@')) {
+                Some(i) => &name[..i + 1],
+                None => name,
             }
         }
     }
@@ -446,6 +453,22 @@ mod tests {
             "@sveltejs/kit"
         );
         assert_eq!(package(PackLanguage::Javascript, "h3"), "h3");
+        assert_eq!(
+            package(PackLanguage::Javascript, "jsr:@oak/oak@^17.1"),
+            "@oak/oak"
+        );
+        assert_eq!(
+            package(
+                PackLanguage::Javascript,
+                "https://deno.land/x/oak@v12.6.1/mod.ts"
+            ),
+            "oak"
+        );
+        assert_eq!(package(PackLanguage::Javascript, "npm:hono@4/jwt"), "hono");
+        assert_eq!(
+            package(PackLanguage::Javascript, "@scope/pkg@1.0.0/sub"),
+            "@scope/pkg"
+        );
         assert_eq!(package(PackLanguage::Python, "aiohttp.web"), "aiohttp");
         assert!(same_package(
             PackLanguage::Python,

@@ -102,6 +102,16 @@ fn row_for<'c>(cx: &'c Cx, f: Node) -> Option<Row<'c>> {
         {
             return Some(row);
         }
+    } else if f.kind_name() == "identifier" && !cx.imports.contains_key(text(f, cx.src)) {
+        // `({ status }) => status(401)`: a name the handler's context gives.
+        let name = text(f, cx.src);
+        if let Some(row) = packs
+            .rows(LANG, Shape::Call, name)
+            .into_iter()
+            .find(|r| r.row.context && file_uses(cx, r.pack) && from_context(cx, f, name))
+        {
+            return Some(row);
+        }
     }
     if f.kind_name() != "member_expression" {
         return None;
@@ -112,6 +122,35 @@ fn row_for<'c>(cx: &'c Cx, f: Node) -> Option<Row<'c>> {
         .rows(LANG, Shape::Method, name)
         .into_iter()
         .find(|r| r.row.receiver.as_deref() == Some(recv) && file_uses(cx, r.pack))
+}
+
+/// `name` is bound by a destructuring parameter of a function around `at`.
+fn from_context(cx: &Cx, at: Node, name: &str) -> bool {
+    let mut n = at;
+    for _ in 0..256 {
+        let Some(p) = cx.up(n) else {
+            return false;
+        };
+        if is_function(p) {
+            let params = p.field("parameters").or_else(|| p.field("parameter"));
+            if params.is_some_and(|ps| destructures(cx, ps, name)) {
+                return true;
+            }
+        }
+        n = p;
+    }
+    false
+}
+
+fn destructures(cx: &Cx, n: Node, name: &str) -> bool {
+    match n.kind_name() {
+        "shorthand_property_identifier_pattern" => text(n, cx.src) == name,
+        "pair_pattern" => n
+            .field("value")
+            .is_some_and(|v| v.kind_name() == "identifier" && text(v, cx.src) == name),
+        "identifier" | "type_annotation" => false,
+        _ => super::named_children(n).any(|c| destructures(cx, c, name)),
+    }
 }
 
 /// A call or `new` a pack describes.
@@ -258,8 +297,12 @@ fn build<'t>(
     }
     if insertion.is_none() {
         if let Some(t) = &spec.fix_before {
+            // The name the fix calls must be in scope at the site.
             let needs_ok = spec.fix_needs.as_deref().map_or(true, |n| {
-                cx.is_declared(n) || cx.imports.contains_key(n) || ambient(cx, n).is_some()
+                cx.imports.contains_key(n)
+                    || cx.top_decls.contains_key(n)
+                    || from_context(cx, node, n)
+                    || ambient(cx, n).is_some()
             });
             if needs_ok {
                 insertion = before(cx, node, t, args);
