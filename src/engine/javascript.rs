@@ -2403,6 +2403,8 @@ const HTTP_ERROR_NAMES: &[&str] = &["Unauthorized", "Forbidden"];
 const STATUS_METHODS: &[&str] = &[
     "status",
     "sendStatus",
+    // Express 3's `res.send(401)` / `res.send(401, body)` (deprecated in 4).
+    "send",
     "code",
     "writeHead",
     "throw",
@@ -2544,7 +2546,7 @@ fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
 /// The candidate a classified capture stands for (`None` in test code and
 /// assertions, or when it turns out not to be a response).
 fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw<'t>> {
-    if cx.is_test_file || in_assertion(cx, node, cx.src) {
+    if cx.is_test_file || in_assertion(cx, node, cx.src) || unreachable(cx, node) {
         return None;
     }
     match site {
@@ -2564,6 +2566,35 @@ fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw
             packs::call_site(cx, node).or_else(|| http_error(cx, node, named))
         }
     }
+}
+
+/// The site is in a branch the type checker proves never runs: one of
+/// the few statements before it in its block is an exhaustiveness check
+/// (`auth satisfies never`, `const _exhaustive: never = auth`).
+fn unreachable(cx: &Cx, node: Node) -> bool {
+    let mut n = node;
+    for _ in 0..64 {
+        let Some(p) = cx.up(n) else {
+            return false;
+        };
+        if is_function(p) {
+            return false;
+        }
+        if matches!(
+            p.kind_name(),
+            "statement_block" | "switch_default" | "switch_case"
+        ) {
+            let before: Vec<Node> = named_children(p)
+                .take_while(|c| c.end_byte() <= n.start_byte())
+                .collect();
+            return before.iter().rev().take(3).any(|c| {
+                let t = text(*c, cx.src);
+                t.len() <= 200 && (t.contains("satisfies never") || t.contains(": never ="))
+            });
+        }
+        n = p;
+    }
+    false
 }
 
 fn args_of(node: Node) -> Vec<Node> {
@@ -3170,6 +3201,9 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let f = node.field("function")?;
     let recv = f.field("object")?;
     let method = text(f.field("property")?, cx.src);
+    if method == "send" && !legacy_send(cx, node) {
+        return None;
+    }
     let recv_text = text(recv, cx.src);
     if non_response_receiver(recv_text)
         || !matches!(
@@ -3204,6 +3238,7 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
             (fw, first, chain_message(cx, top))
         }
         "sendStatus" => (Framework::Express, first, None),
+        "send" => (Framework::Express, first, args.get(1).copied()),
         "writeHead" => (Framework::NodeHttp, first, None),
         "throw" => (Framework::Koa, first, args.get(1).copied()),
         "json" | "text" | "body" | "html" | "newResponse" => {
@@ -3382,7 +3417,8 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                         template: link.into(),
                         how,
                     });
-                    if method == "sendStatus" {
+                    // These send the response: the header goes before them.
+                    if matches!(method, "sendStatus" | "send") {
                         insertion = Some(HeaderInsertion {
                             at: base.end_byte(),
                             replace_len: 0,
@@ -3408,6 +3444,18 @@ fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         function,
         pack: None,
     })
+}
+
+/// `res.send(401)` or `res.send(401, body)` in an Express file: the
+/// status-first signature of Express 3 (deprecated, still honoured by 4).
+fn legacy_send(cx: &Cx, call: Node) -> bool {
+    let args = args_of(call);
+    cx.express
+        && (1..=2).contains(&args.len())
+        && args[0].kind_name() == "number"
+        && text(args[0], cx.src)
+            .parse::<u16>()
+            .is_ok_and(|c| (400..=599).contains(&c))
 }
 
 fn is_express_like(cx: &Cx, top: Node) -> bool {

@@ -394,6 +394,11 @@ fn find<'a>(hay: &str, needles: &'a [&'a str]) -> Option<&'a str> {
 /// `hay` contains `needle`; a negation probe like `!user` must not continue
 /// into a member access (`!user.isAdmin` tests an attribute, not presence).
 fn contains_bounded(hay: &str, needle: &str) -> bool {
+    if needle == "authorization" {
+        return hay
+            .match_indices(needle)
+            .any(|(i, _)| !names_a_record(&hay[i + needle.len()..]));
+    }
     if !needle.starts_with('!') {
         return hay.contains(needle);
     }
@@ -401,6 +406,80 @@ fn contains_bounded(hay: &str, needle: &str) -> bool {
         let next = hay[i + needle.len()..].chars().next();
         !matches!(next, Some(c) if c.is_alphanumeric() || c == '_' || c == '.' || c == '?' || c == '[')
     })
+}
+
+/// Python spells negation `not x`, and a handler's own attribute is
+/// `self.x` or `this.x`: `not self.current_user` is `!current_user` to the
+/// probes, as `not user` is `!user`.
+fn negations(n: &str) -> String {
+    n.replace("notself.", "!")
+        .replace("!self.", "!")
+        .replace("!this.", "!")
+        .replace("notuser", "!user")
+        .replace("notsession", "!session")
+        .replace("nottoken", "!token")
+        .replace("notcurrent_user", "!current_user")
+}
+
+/// `cond` with the text of every string literal that holds a `/` (a path
+/// or a URL) emptied.
+fn without_paths(cond: &str) -> String {
+    let mut out = String::with_capacity(cond.len());
+    let mut rest = cond;
+    while let Some(i) = rest.find(['\'', '"', '`']) {
+        let q = rest.as_bytes()[i] as char;
+        out.push_str(&rest[..=i]);
+        let body = &rest[i + 1..];
+        let Some(end) = body.find(q) else {
+            out.push_str(body);
+            return out;
+        };
+        if !body[..end].contains('/') {
+            out.push_str(&body[..end]);
+        }
+        out.push(q);
+        rest = &body[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// After a name, `rest` reads a member that no header value has
+/// (`authorization.action`): the name is a record of the code's own (a
+/// route's permission rule), not the `Authorization` header.
+fn names_a_record(rest: &str) -> bool {
+    let Some(member) = rest.strip_prefix('.').or_else(|| rest.strip_prefix("?.")) else {
+        return false;
+    };
+    let word: String = member
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    const STRING_MEMBERS: &[&str] = &[
+        "startswith",
+        "endswith",
+        "split",
+        "replace",
+        "slice",
+        "substring",
+        "substr",
+        "trim",
+        "length",
+        "tolowercase",
+        "touppercase",
+        "includes",
+        "match",
+        "indexof",
+        "lower",
+        "upper",
+        "strip",
+        "removeprefix",
+        "partition",
+        "encode",
+        "value",
+        "get",
+    ];
+    !word.is_empty() && !STRING_MEMBERS.contains(&word.as_str())
 }
 
 /// Normalises condition text for keyword matching: lower-case, no spaces.
@@ -514,20 +593,18 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
         cond.push_str(" && ");
         cond.push_str(b);
     }
+    // A path in the condition (`pathname.startsWith(`${base}/admin`)`) says
+    // where the request goes, not who may make it.
+    let cond = without_paths(&cond);
     let cond_raw = cond.to_lowercase();
-    let mut cond_n = norm_condition(&cond);
-    // Python spells negation `not x`; make `not user` visible to the `!user` probes.
-    cond_n = cond_n
-        .replace("notuser", "!user")
-        .replace("notsession", "!session")
-        .replace("nottoken", "!token");
+    let cond_n = negations(&norm_condition(&cond));
     // CSRF tokens are not credentials, whether the condition, the message or
     // the error's name says it is an anti-forgery check.
     let csrf = find(&cond_n, FORGERY)
         .or_else(|| find(&message, FORGERY))
         .or_else(|| find(&callee(site, text), FORGERY))
         .is_some();
-    let cond_spaced = cond_raw.replace("not ", "!");
+    let cond_spaced = negations(&cond_raw.replace("not ", "!"));
 
     if let Some(k) = find(&message, AUTHZ_MESSAGE) {
         v.authz = Some(format!("the message mentions \"{k}\""));
@@ -650,15 +727,13 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
 /// What one operand of a split condition tests: (about credentials, about permissions).
 /// `!session` is (true, false); `session.role !== 'admin'` is (false, true).
 pub fn condition_tests(cond: &str) -> (bool, bool) {
+    let cond = &without_paths(cond);
     let raw = cond.to_lowercase();
-    let n = norm_condition(cond)
-        .replace("notuser", "!user")
-        .replace("notsession", "!session")
-        .replace("nottoken", "!token");
+    let n = negations(&norm_condition(cond));
     if n.contains("csrf") || n.contains("xsrf") {
         return (false, false);
     }
-    let spaced = raw.replace("not ", "!");
+    let spaced = negations(&raw.replace("not ", "!"));
     let authn = authn_in_guard(&n, &spaced).is_some();
     let authz = find(&n, AUTHZ_GUARD).or_else(|| ownership(&n)).is_some();
     (authn, authz)
