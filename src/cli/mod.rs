@@ -35,7 +35,7 @@ pub const EXIT_USAGE: i32 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "authlint",
-    version,
+    version = env!("AUTHLINT_VERSION"),
     about = "Finds bad 401/403 handling: missing WWW-Authenticate challenges, silent 401s, 401-vs-403 mix-ups.",
     propagate_version = true
 )]
