@@ -1082,6 +1082,10 @@ pub const STARTER_CONFIG: &str = r#"# authlint.toml: configuration for authlint 
 # "low" (everything, including guesses from words alone).
 # min-confidence = "medium"
 
+# Your own framework packs: an in-house response helper, error class or
+# framework described as data (see docs/packs.md).
+# packs = ["authlint/acme-http.toml"]
+
 # What part files play, when the built-in detection (test and docs folders,
 # generated code, published packages) gets it wrong. Globs relative to this
 # file; the first role listed whose globs match wins. Roles: app, library,
