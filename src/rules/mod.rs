@@ -62,6 +62,8 @@ pub struct Context<'a> {
     /// What the file reads about credentials, found once
     /// ([`Context::file_credentials`]).
     credentials: std::cell::OnceCell<crate::engine::credential::FileCredentials>,
+    /// Helpers whose every call in the file logs first ([`Context::logged_by_callers`]).
+    logged_by_callers: std::cell::OnceCell<Vec<std::ops::Range<usize>>>,
 }
 
 impl<'a> Context<'a> {
@@ -78,7 +80,38 @@ impl<'a> Context<'a> {
             language,
             indent: std::cell::OnceCell::new(),
             credentials: std::cell::OnceCell::new(),
+            logged_by_callers: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The definitions (function ranges) of this file's fixed-status
+    /// response helpers that are called in the file, each call with a log
+    /// on its path first: the callers record why, so the helper need not.
+    /// Sorted. A file-wide fact ([`reuse`] compares it).
+    pub fn logged_by_callers(&self) -> &[std::ops::Range<usize>] {
+        self.logged_by_callers.get_or_init(|| {
+            let mut by_helper: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+            for site in &self.model.sites {
+                let Some(h) = site.via_helper.as_ref().filter(|h| h.path.is_none()) else {
+                    continue;
+                };
+                if !site.status_from_helper {
+                    continue;
+                }
+                let logged = site.logged.is_some();
+                match by_helper.iter_mut().find(|(r, _)| *r == h.range) {
+                    Some((_, all)) => *all &= logged,
+                    None => by_helper.push((h.range.clone(), logged)),
+                }
+            }
+            let mut out: Vec<_> = by_helper
+                .into_iter()
+                .filter(|(_, all)| *all)
+                .map(|(r, _)| r)
+                .collect();
+            out.sort_by_key(|r| (r.start, r.end));
+            out
+        })
     }
 
     /// What the whole file reads about credentials (a file-wide fact: the

@@ -20,8 +20,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
-    // A fixed-status helper is reported once, where it builds the response.
-    if site.logged.is_some() || site.status_from_helper {
+    // A fixed-status helper is reported once, where it builds the response,
+    // and not when every call of it in the file logs the reason first.
+    let callers_log = site
+        .handler
+        .as_ref()
+        .is_some_and(|h| ctx.logged_by_callers().contains(h));
+    if site.logged.is_some() || site.status_from_helper || callers_log {
         return;
     }
     let Some(value) = evidence::authentication_401(ctx, site) else {

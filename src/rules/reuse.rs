@@ -39,6 +39,9 @@ struct Key {
     settings: Settings,
     /// What the file reads about credentials (read only when it has sites).
     credentials: Option<FileCredentials>,
+    /// Helpers whose callers all log first (a helper's finding depends on
+    /// its callers, which may be in other statements).
+    logged_by_callers: Vec<Range<usize>>,
 }
 
 impl Key {
@@ -50,6 +53,7 @@ impl Key {
             indent,
             settings: ctx.settings.clone(),
             credentials: None,
+            logged_by_callers: ctx.logged_by_callers().to_vec(),
         }
     }
 }
