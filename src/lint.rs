@@ -100,10 +100,11 @@ impl Linter {
     fn may_hold_finding(&self, path: &Path, text: &str, lang: Language) -> Option<&Settings> {
         // A pack's exception that names no status (`NotAuthenticated`).
         if engine::syntax::may_contain_response(text)
-            || self
-                .settings
-                .packs
-                .names_fixed_status(text, engine::syntax::has_status_clue)
+            || self.settings.packs.names_fixed_status(
+                lang.pack_language(),
+                text,
+                engine::syntax::has_status_clue,
+            )
         {
             return self.settings_for(path, text);
         }

@@ -70,6 +70,15 @@ impl Language {
         }
     }
 
+    /// The language framework packs are written for.
+    pub fn pack_language(self) -> crate::packs::PackLanguage {
+        if self.is_python() {
+            crate::packs::PackLanguage::Python
+        } else {
+            crate::packs::PackLanguage::Javascript
+        }
+    }
+
     pub fn is_python(self) -> bool {
         self == Language::Python
     }

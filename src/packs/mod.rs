@@ -93,7 +93,8 @@ pub struct Packs {
     rows: HashMap<String, Vec<Entry>>,
     /// Names of rows whose status the name alone gives: a file with one of
     /// them may hold a response even without a status number in it.
-    needles: OnceLock<Option<AhoCorasick>>,
+    /// Per language (Python, JavaScript).
+    needles: [OnceLock<Option<AhoCorasick>>; 2],
 }
 
 #[derive(Debug)]
@@ -167,7 +168,7 @@ impl Packs {
         Packs {
             packs,
             rows,
-            needles: OnceLock::new(),
+            needles: Default::default(),
         }
     }
 
@@ -221,10 +222,19 @@ impl Packs {
     /// status number or status word is in it. Names `clued` already finds
     /// (`HTTPUnauthorized` holds "nauthorized") are left out of the search;
     /// the caller passes the same function every time.
-    pub fn names_fixed_status(&self, text: &str, clued: fn(&str) -> bool) -> bool {
-        let ac = self.needles.get_or_init(|| {
+    pub fn names_fixed_status(
+        &self,
+        lang: PackLanguage,
+        text: &str,
+        clued: fn(&str) -> bool,
+    ) -> bool {
+        let slot = match lang {
+            PackLanguage::Python => &self.needles[0],
+            PackLanguage::Javascript => &self.needles[1],
+        };
+        let ac = slot.get_or_init(|| {
             let mut names: Vec<&str> = Vec::new();
-            for pack in &self.packs {
+            for pack in self.packs.iter().filter(|p| p.file.language == lang) {
                 for row in &pack.file.response {
                     if matches!(row.status, StatusSpec::Fixed(_)) {
                         names.extend(
