@@ -45,6 +45,7 @@ pub const BUILTIN: &[(&str, &str)] = packs![
     "javascript/itty-router.toml",
     "javascript/oak.toml",
     "javascript/remix.toml",
+    "javascript/solid-start.toml",
     "javascript/sveltekit.toml",
 ];
 
