@@ -34,10 +34,6 @@ use std::path::Path;
 use std::sync::OnceLock;
 use tree_sitter::{Node, Query, Tree};
 
-pub(super) mod incremental;
-mod packs;
-mod site_context;
-pub use incremental::State;
 mod candidates;
 mod chains;
 mod context;
@@ -45,13 +41,17 @@ mod errors;
 mod guards;
 mod headers;
 mod helpers;
+pub(super) mod incremental;
 mod logging;
 mod nodes;
 mod objects;
+mod packs;
 mod site;
+mod site_context;
 mod status;
 mod summary;
 mod web;
+pub use incremental::State;
 pub use summary::summarize;
 
 /// A set of names, shared with the statements that declare them (rebuilt

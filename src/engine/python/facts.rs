@@ -4,6 +4,7 @@
 //! language server keeps each share ([`Kept`]) with its statement, so an
 //! unchanged statement is not walked again, only its nodes found again.
 
+use super::nodes::params;
 use super::*;
 
 /// A statement's facts, with nodes of the current tree.
