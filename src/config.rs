@@ -987,33 +987,6 @@ pub fn settings_from_json(base: &Settings, value: &serde_json::Value) -> Result<
     Ok(s)
 }
 
-/// The language server's view of a configuration, so the server can use this
-/// resolver as is: `Box::new(crate::config::ConfigResolver::new(explicit))`.
-impl crate::lsp::settings::ConfigProvider for ConfigResolver {
-    fn config_for(
-        &self,
-        file: &Path,
-    ) -> Result<crate::lsp::settings::FileConfig, crate::lsp::settings::ConfigProblem> {
-        let c = self
-            .resolve(file)
-            .map_err(|e| crate::lsp::settings::ConfigProblem {
-                path: e.path,
-                line: e.line.unwrap_or(0),
-                column: e.column.unwrap_or(0),
-                message: e.message,
-            })?;
-        Ok(crate::lsp::settings::FileConfig {
-            settings: c.settings_for(file),
-            path: c.path.clone(),
-            included: c.is_included(file),
-        })
-    }
-
-    fn clear(&self) {
-        ConfigResolver::clear(self);
-    }
-}
-
 /// The commented configuration `authlint init` writes.
 pub const STARTER_CONFIG: &str = r#"# authlint.toml: configuration for authlint (https://github.com/authlint/authlint)
 #
@@ -1314,28 +1287,5 @@ rules = { prefer-403-for-authorization = "off" }
             settings_from_json(&base, &serde_json::Value::Null).unwrap(),
             base
         );
-    }
-
-    #[test]
-    fn serves_the_language_server() {
-        use crate::lsp::settings::ConfigProvider;
-        let d = tempfile::tempdir().unwrap();
-        let root = absolute(d.path());
-        std::fs::write(
-            root.join(CONFIG_FILE),
-            "exclude = [\"gen/**\"]\n[[overrides]]\nfiles = [\"old/**\"]\nrules = { require-401-logging = \"off\" }\n",
-        )
-        .unwrap();
-        let r = ConfigResolver::new(None);
-        let c = r.config_for(&root.join("old/a.ts")).unwrap();
-        assert!(c.included);
-        assert_eq!(c.path.as_deref(), Some(root.join(CONFIG_FILE).as_path()));
-        assert_eq!(c.settings.level("require-401-logging"), Level::Off);
-        assert!(!r.config_for(&root.join("gen/a.ts")).unwrap().included);
-        std::fs::write(root.join(CONFIG_FILE), "[rules]\nx = \"off\"\n").unwrap();
-        ConfigProvider::clear(&r);
-        let e = r.config_for(&root.join("a.ts")).unwrap_err();
-        assert_eq!((e.line, e.column), (2, 1));
-        assert_eq!(e.path, root.join(CONFIG_FILE));
     }
 }
