@@ -261,7 +261,5 @@ fn finish_sites<'t>(cx: &Cx<'t>, raw: Vec<Raw<'t>>, calls: &[Node<'t>]) -> Vec<R
 
 impl<'a> Cx<'a> {}
 
-// ----- small syntax helpers --------------------------------------------------
-
 #[cfg(test)]
 mod tests;

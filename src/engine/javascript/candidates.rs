@@ -67,8 +67,6 @@ pub(super) fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
     false
 }
 
-// ----- per-statement facts ---------------------------------------------------
-
 /// One pass of the query: the response candidates, and the plain calls
 /// (`name(...)`) that may be response-helper call sites.
 pub(super) fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {

@@ -185,8 +185,6 @@ fn scan_import(node: Node, src: &str, f: &mut StmtFacts) {
     // CommonJS `const { x } = require('./y')` is handled by resolve_import_of_declarator.
 }
 
-// ----- candidates ------------------------------------------------------------
-
 impl<'a> Cx<'a> {
     pub(super) fn new(
         path: &'a Path,

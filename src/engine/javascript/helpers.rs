@@ -268,5 +268,3 @@ fn helper_call_site<'t>(
     site.status_from_helper = sig.fixed_status.is_some();
     Some(site)
 }
-
-// ----- module summaries ------------------------------------------------------

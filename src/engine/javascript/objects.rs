@@ -145,5 +145,3 @@ pub(super) fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         pack: None,
     })
 }
-
-// ----- helpers -----------------------------------------------------------------

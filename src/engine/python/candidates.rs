@@ -44,8 +44,6 @@ pub(super) fn in_test_code<'t>(cx: &Cx<'t>, n: Node<'t>, src: &str) -> bool {
     false
 }
 
-// ----- insertions --------------------------------------------------------------
-
 /// Candidate sites, and the calls that may be helper or exception-class
 /// calls (judged later, once the file's helpers are known). One query pass
 /// over the file, or over each node of `within` (the query's patterns are

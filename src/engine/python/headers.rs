@@ -186,8 +186,6 @@ pub(super) fn headers_value_insertion<'t>(
     }
 }
 
-// ----- candidates ------------------------------------------------------------
-
 impl<'a> Cx<'a> {
     /// Evaluates a headers expression.
     pub(super) fn eval_headers(&self, node: Node<'a>, at: Node<'a>, depth: usize) -> HeaderEval {

@@ -207,5 +207,3 @@ pub(super) fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
     }
     vec![raw]
 }
-
-// ----- module summaries ------------------------------------------------------

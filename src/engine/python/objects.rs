@@ -212,5 +212,3 @@ pub(super) fn lambda_dict<'t>(cx: &Cx<'t>, dict: Node<'t>) -> Option<Raw<'t>> {
     }
     Some(raw)
 }
-
-// ----- helpers -----------------------------------------------------------------
