@@ -134,9 +134,10 @@ impl Inner {
         }
     }
 
-    /// Sends a `publishDiagnostics` body from [`diagnostics::publish_body`] (see
-    /// [`output`]). Called with `publish` held, so publications keep the
-    /// order in which their results were checked to be current.
+    /// Sends a `publishDiagnostics` body from [`diagnostics::publish_body`]
+    /// (see [`output`](super::output)). Called with `publish` held, so
+    /// publications keep the order in which their results were checked to be
+    /// current.
     pub(super) fn send_body(&self, body: Option<Vec<u8>>) {
         if self.flags.exit.load(Ordering::SeqCst) {
             return;
