@@ -9,12 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use tree_sitter::Tree;
 
-/// Files larger than this are skipped (minified bundles, generated code).
-pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
-/// Syntax trees deeper than this are skipped rather than risk deep recursion.
-pub const MAX_TREE_DEPTH: usize = 1_000;
-/// Brackets nested deeper than this are skipped before parsing.
-pub const MAX_BRACKET_DEPTH: usize = 500;
+pub use crate::engine::limits::{MAX_BRACKET_DEPTH, MAX_FILE_BYTES, MAX_TREE_DEPTH};
 
 /// Why a file was not analysed. The message names the reason; callers add the path.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,7 +28,7 @@ pub struct FsSource;
 
 impl ModuleSource for FsSource {
     fn read(&self, path: &Path) -> Option<String> {
-        crate::fsio::read_text(path, crate::lint::MAX_FILE_BYTES)
+        crate::fsio::read_text(path, super::limits::MAX_FILE_BYTES)
     }
 
     fn exists(&self, path: &Path) -> bool {

@@ -12,6 +12,7 @@ pub mod credential;
 mod eval;
 pub mod index;
 pub mod javascript;
+pub mod limits;
 pub mod loggers;
 pub mod middleware;
 pub mod model;
@@ -154,7 +155,7 @@ pub struct Reuse<'a> {
 /// edits did not touch. The model is the one `extract` gives for this text.
 /// Both languages keep results per top-level statement (see
 /// `javascript::incremental` and `python::incremental`). `None` when the
-/// tree is nested deeper than [`crate::lint::MAX_TREE_DEPTH`] (checked
+/// tree is nested deeper than [`limits::MAX_TREE_DEPTH`] (checked
 /// there, where unchanged statements need no walk).
 pub fn extract_reusing(
     path: &Path,
@@ -165,7 +166,7 @@ pub fn extract_reusing(
     index: &ProjectIndex,
     prev: Option<Reuse<'_>>,
 ) -> Option<(FileModel, Analysis)> {
-    let limit = crate::lint::MAX_TREE_DEPTH;
+    let limit = limits::MAX_TREE_DEPTH;
     let before = index.stamp(path);
     let current = prev.filter(|p| {
         let a = p.analysis;
@@ -252,7 +253,7 @@ pub fn summarize_module(
         return Some(index::ModuleSummary::default());
     }
     let tree = parse(lang, text, None)?;
-    if syntax::depth_exceeds(&tree, crate::lint::MAX_TREE_DEPTH) {
+    if syntax::depth_exceeds(&tree, limits::MAX_TREE_DEPTH) {
         return None;
     }
     Some(if lang.is_python() {

@@ -68,11 +68,32 @@ pub trait ConfigProvider: Send + Sync {
 
 /// The provider used by the server. `explicit` is the editor's `configPath`.
 /// `authlint.toml` resolution is the CLI's [`ConfigResolver`] (it implements
-/// [`ConfigProvider`] in `config.rs`): the nearest file walking up from each
+/// [`ConfigProvider`] here): the nearest file walking up from each
 /// linted file (or the `configPath` one), with `extends`, include/exclude
 /// and per-path overrides.
 pub fn provider(explicit: Option<PathBuf>) -> Box<dyn ConfigProvider> {
     Box::new(ConfigResolver::new(explicit))
+}
+
+/// The language server's view of the CLI's configuration resolver.
+impl ConfigProvider for ConfigResolver {
+    fn config_for(&self, file: &Path) -> Result<FileConfig, ConfigProblem> {
+        let c = self.resolve(file).map_err(|e| ConfigProblem {
+            path: e.path,
+            line: e.line.unwrap_or(0),
+            column: e.column.unwrap_or(0),
+            message: e.message,
+        })?;
+        Ok(FileConfig {
+            settings: c.settings_for(file),
+            path: c.path.clone(),
+            included: c.is_included(file),
+        })
+    }
+
+    fn clear(&self) {
+        ConfigResolver::clear(self);
+    }
 }
 
 /// Editor settings over `base` (the file's `authlint.toml` settings).
@@ -207,5 +228,27 @@ mod tests {
         let d = EditorSettings::from_json(Some(&json!(null)), None);
         assert!(d.enable);
         assert_eq!(d.config_path, None);
+    }
+
+    #[test]
+    fn serves_the_language_server() {
+        let d = tempfile::tempdir().unwrap();
+        let root = crate::config::absolute(d.path());
+        std::fs::write(
+            root.join(CONFIG_FILE),
+            "exclude = [\"gen/**\"]\n[[overrides]]\nfiles = [\"old/**\"]\nrules = { require-401-logging = \"off\" }\n",
+        )
+        .unwrap();
+        let r = ConfigResolver::new(None);
+        let c = r.config_for(&root.join("old/a.ts")).unwrap();
+        assert!(c.included);
+        assert_eq!(c.path.as_deref(), Some(root.join(CONFIG_FILE).as_path()));
+        assert_eq!(c.settings.level("require-401-logging"), Level::Off);
+        assert!(!r.config_for(&root.join("gen/a.ts")).unwrap().included);
+        std::fs::write(root.join(CONFIG_FILE), "[rules]\nx = \"off\"\n").unwrap();
+        ConfigProvider::clear(&r);
+        let e = r.config_for(&root.join("a.ts")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1));
+        assert_eq!(e.path, root.join(CONFIG_FILE));
     }
 }

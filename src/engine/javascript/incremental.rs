@@ -24,6 +24,11 @@
 // Per-statement data lives in parallel vectors indexed by statement.
 #![allow(clippy::needless_range_loop)]
 
+use super::candidates::{classify, drop_wrapped_responses, query_captures, raw_candidate};
+use super::context::stmt_facts;
+use super::helpers::{helper_call_sites, helper_of};
+use super::nodes::{is_function, name_from_parent};
+use super::site::Raw;
 use super::*;
 use crate::engine::statements::{self, stmt_hash, Shift};
 use std::sync::Arc;

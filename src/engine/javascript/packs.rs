@@ -4,10 +4,11 @@
 //! method calls and assignments on the receiver the pack names
 //! (`set.status = 401` in a file that imports `elysia`).
 
-use super::{
-    args_of, enclosing_function, headers_in_init, is_function, known_indirect, pair,
-    property_insertion, shorthand, string_value, text, unwrap_expr, Cx, Raw,
-};
+use super::nodes::{args_of, enclosing_function, is_function, pair, shorthand, unwrap_expr};
+use super::site::Raw;
+use super::status::known_indirect;
+use super::web::{headers_in_init, property_insertion};
+use super::{string_value, text, Cx};
 use crate::engine::eval::{is_challenge_name, HeaderEval, StatusEval};
 use crate::engine::model::{ChallengeHeader, Evidence, Framework, HeaderInsertion, PackSite};
 use crate::engine::syntax::{self, NodeExt};

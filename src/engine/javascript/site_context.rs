@@ -4,6 +4,10 @@
 //! [`crate::engine::middleware`]). Also the sites only middleware knowledge
 //! reveals: `reply.send(err)` forwarding an `@fastify/jwt` verification error.
 
+use super::nodes::{
+    args_of, enclosing_function, function_body, is_function, is_statement, unwrap_expr,
+};
+use super::site::build_site;
 use super::*;
 use crate::engine::middleware::{self, Middleware};
 

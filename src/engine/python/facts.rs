@@ -4,6 +4,7 @@
 //! language server keeps each share ([`Kept`]) with its statement, so an
 //! unchanged statement is not walked again, only its nodes found again.
 
+use super::nodes::params;
 use super::*;
 
 /// A statement's facts, with nodes of the current tree.
@@ -106,7 +107,7 @@ fn named<'a>(
 fn locate<'a>(stmt: Node<'a>, loc: &Loc) -> Option<Node<'a>> {
     let (start, end) = (stmt.start_byte() + loc.start, stmt.start_byte() + loc.end);
     let mut n = stmt;
-    for _ in 0..crate::lint::MAX_TREE_DEPTH {
+    for _ in 0..crate::engine::limits::MAX_TREE_DEPTH {
         if n.start_byte() == start && n.end_byte() == end && n.kind_id() == loc.kind {
             return Some(n);
         }

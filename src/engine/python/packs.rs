@@ -3,10 +3,11 @@
 //! `raise HttpError(401, …)`), method calls and assignments on the
 //! receiver the pack names (`self.set_status(401)`, `resp.status = …`).
 
-use super::{
-    enclosing_function, fill_headers, is_scope, known_indirect, named_children, text, unwrap_expr,
-    Args, Cx, Raw,
-};
+use super::constructors::fill_headers;
+use super::nodes::{enclosing_function, is_scope, unwrap_expr, Args};
+use super::site::Raw;
+use super::status::known_indirect;
+use super::{named_children, text, Cx};
 use crate::engine::eval::{is_challenge_name, StatusEval};
 use crate::engine::model::{ChallengeHeader, Evidence, Framework, HeaderInsertion, PackSite};
 use crate::engine::syntax::{self, NodeExt};

@@ -2,6 +2,7 @@
 //! [`ConditionSplit`]): the body a lone `raise`/`return` holding the site, no
 //! `elif`/`else`, the `if` on its own line in a block.
 
+use super::nodes::{is_scope, is_statement};
 use super::*;
 
 /// Fills in `split` on every site that has the shape.

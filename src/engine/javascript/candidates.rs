@@ -1,0 +1,352 @@
+//! Finding response candidates: the query's captures (or the kind table's),
+//! classified into the kinds of site the builders in the sibling modules
+//! read; candidates that are unreachable or inside an assertion are dropped.
+
+use super::chains::method_call;
+use super::errors::{hono_exception, http_error, nest_exception, status_error, status_name_arg};
+use super::nodes::{is_function, member};
+use super::objects::{lambda_object, status_assignment};
+use super::site::Raw;
+use super::web::web_response;
+use super::{packs, query, tables, Cx};
+use crate::engine::model::*;
+use crate::engine::syntax::{named_children, text, NodeExt};
+use crate::engine::Language;
+use std::ops::Range;
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, QueryCursor};
+
+/// `throw new HTTPException(401, { res: new Response(…) })` is one response, not two.
+pub(super) fn drop_wrapped_responses(raw: &mut Vec<Raw>) {
+    let exceptions: Vec<Range<usize>> = raw
+        .iter()
+        .filter(|r| r.framework == Framework::Hono && r.node.kind_name() == "new_expression")
+        .map(|r| r.node.byte_range())
+        .collect();
+    if exceptions.is_empty() {
+        return;
+    }
+    raw.retain(|r| {
+        !(r.framework == Framework::WebResponse
+            && exceptions
+                .iter()
+                .any(|e| e.start < r.node.start_byte() && r.node.end_byte() <= e.end))
+    });
+}
+
+/// Whether `n` sits inside a test assertion (`expect(...)`, `assert…(...)`).
+pub(super) fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
+    let mut p = cx.up(n);
+    while let Some(x) = p {
+        if x.kind_name() == "call_expression" {
+            let f = x.field("function").map(|f| text(f, src)).unwrap_or("");
+            let head = f.split(['.', '(']).next().unwrap_or("");
+            if matches!(
+                head,
+                "expect" | "assert" | "should" | "chai" | "t" | "it" | "test" | "describe"
+            ) && f != head
+                || matches!(head, "expect" | "assert")
+            {
+                return true;
+            }
+            if f.ends_with(".toEqual")
+                || f.ends_with(".toBe")
+                || f.ends_with(".toMatchObject")
+                || f.ends_with(".toStrictEqual")
+                || f.ends_with(".deepEqual")
+                || f.ends_with(".equal")
+            {
+                return true;
+            }
+        }
+        if is_function(x) {
+            // still look further: `it('…', () => { expect(...) })` is handled by the call check
+        }
+        p = cx.up(x);
+    }
+    false
+}
+
+/// One pass of the query: the response candidates, and the plain calls
+/// (`name(...)`) that may be response-helper call sites.
+pub(super) fn candidates<'t>(cx: &Cx<'t>, lang: Language) -> (Vec<Raw<'t>>, Vec<Node<'t>>) {
+    let captures = match tables(lang).kinds() {
+        Some(kinds) => kinds.captures(cx.root),
+        None => query_captures(cx, lang, None),
+    };
+    let mut out: Vec<Raw<'t>> = Vec::new();
+    let mut calls: Vec<Node<'t>> = Vec::new();
+    for (kind, node) in captures {
+        let class = classify(cx, kind, node);
+        if class.helper_call {
+            calls.push(node);
+        }
+        let Some(site) = class.site else {
+            continue;
+        };
+        out.extend(raw_candidate(cx, site, node));
+    }
+    (out, calls)
+}
+
+/// The response query's captures under the root, or within `range`, run
+/// with tree-sitter's query engine (for a query that is not a kind table).
+pub(super) fn query_captures<'t>(
+    cx: &Cx<'t>,
+    lang: Language,
+    range: Option<Range<usize>>,
+) -> Vec<(&'static str, Node<'t>)> {
+    let Some(q) = query(lang) else {
+        return Vec::new();
+    };
+    let names = q.capture_names();
+    let mut qc = QueryCursor::new();
+    if let Some(r) = range {
+        qc.set_byte_range(r);
+    }
+    let mut out = Vec::new();
+    let mut matches = qc.matches(q, cx.root, cx.src.as_bytes());
+    while let Some(m) = matches.next() {
+        for cap in m.captures {
+            if let Some(kind) = names[cap.index as usize].strip_prefix("site.") {
+                out.push((kind, cap.node));
+            }
+        }
+    }
+    out
+}
+
+/// What a node the query captured may be: the shape checks behind each
+/// `@site.<kind>` of `queries/javascript/responses.scm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Candidate {
+    /// `new Response(…)`, `Response.json(…)`, and the Next.js spellings.
+    WebResponse { json: bool },
+    /// `new HTTPException(401, …)` (Hono).
+    HonoException,
+    /// `res.status(401)`, `reply.code(401)`, `c.json(body, 401)` and the like.
+    Method,
+    /// `res.statusCode = 401`, `ctx.status = 401`.
+    Assignment,
+    /// `{ statusCode: 401, … }` (AWS Lambda).
+    Lambda,
+    /// `new UnauthorizedException()` and friends (NestJS).
+    NestException,
+    /// `createError(401)` or, `named`, `createError.Unauthorized()` (http-errors).
+    HttpError { named: bool },
+    /// `throw new APIError('UNAUTHORIZED', …)`, `new TRPCError({ code: 'FORBIDDEN' })`.
+    StatusError,
+    /// A call or `new` a framework pack may describe (`error(401, …)` from SvelteKit).
+    Pack,
+}
+
+pub(super) struct Classified {
+    pub(super) site: Option<Candidate>,
+    /// `name(args…)`: a call that may go to a response helper.
+    pub(super) helper_call: bool,
+}
+
+const RESPONSE_CLASSES: &[&str] = &["Response", "NextResponse"];
+
+const NEST_EXCEPTIONS: &[&str] = &[
+    "UnauthorizedException",
+    "ForbiddenException",
+    "HttpException",
+];
+
+const HTTP_ERROR_FNS: &[&str] = &["createError", "createHttpError", "httpError", "httpErrors"];
+
+const HTTP_ERROR_NAMESPACES: &[&str] = &["createError", "createHttpError", "httpErrors"];
+
+const HTTP_ERROR_NAMES: &[&str] = &["Unauthorized", "Forbidden"];
+
+const STATUS_METHODS: &[&str] = &[
+    "status",
+    "sendStatus",
+    // Express 3's `res.send(401)` / `res.send(401, body)` (deprecated in 4).
+    "send",
+    "code",
+    "writeHead",
+    "throw",
+    "json",
+    "text",
+    "body",
+    "html",
+    "newResponse",
+];
+
+pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
+    let src = cx.src;
+    // A name a framework pack knows (`error` from `@sveltejs/kit`).
+    let pack_name = |n: Option<Node>| {
+        n.and_then(|n| match n.kind_name() {
+            "identifier" => Some(n),
+            "member_expression" => n.field("property"),
+            _ => None,
+        })
+        .is_some_and(|n| packs::may_be_call(cx, text(n, src)))
+    };
+    let is = |n: Option<Node>, node_kind: &str, names: &[&str]| {
+        n.is_some_and(|n| n.kind_name() == node_kind && names.contains(&text(n, src)))
+    };
+    let has_args = || {
+        node.field("arguments")
+            .is_some_and(|a| a.named_child_count() > 0)
+    };
+    let none = Classified {
+        site: None,
+        helper_call: false,
+    };
+    let site = |c: Candidate| Classified {
+        site: Some(c),
+        helper_call: false,
+    };
+    match kind {
+        "new" => {
+            let ctor = node.field("constructor");
+            if is(ctor, "identifier", RESPONSE_CLASSES) {
+                site(Candidate::WebResponse { json: false })
+            } else if is(ctor, "identifier", &["HTTPException"]) {
+                site(Candidate::HonoException)
+            } else if is(ctor, "identifier", NEST_EXCEPTIONS) {
+                site(Candidate::NestException)
+            } else if member(ctor).is_some_and(|(o, p)| {
+                is(o, "identifier", HTTP_ERROR_NAMESPACES)
+                    && is(p, "property_identifier", HTTP_ERROR_NAMES)
+            }) {
+                site(Candidate::HttpError { named: true })
+            } else if ctor.is_some_and(|c| {
+                c.kind_name() == "identifier" && {
+                    let name = text(c, src);
+                    name.ends_with("Error") || name.ends_with("Exception")
+                }
+            }) && status_name_arg(node, src).is_some()
+            {
+                site(Candidate::StatusError)
+            } else {
+                // `new ApiError('Unknown key', 403)`: a class the
+                // configuration may declare as a helper (`name = "new ApiError"`).
+                Classified {
+                    site: pack_name(ctor).then_some(Candidate::Pack),
+                    helper_call: ctor.is_some_and(|c| c.kind_name() == "identifier") && has_args(),
+                }
+            }
+        }
+        "call" => {
+            let f = node.field("function");
+            if f.is_some_and(|f| f.kind_name() == "identifier") {
+                // Any plain call may be a helper's: `jsonError('x', 401)`, or
+                // `unauthorized()` for a helper that fixes its status.
+                return Classified {
+                    site: if has_args() && is(f, "identifier", HTTP_ERROR_FNS) {
+                        Some(Candidate::HttpError { named: false })
+                    } else {
+                        pack_name(f).then_some(Candidate::Pack)
+                    },
+                    helper_call: true,
+                };
+            }
+            let Some((obj, prop)) = member(f) else {
+                return none;
+            };
+            if is(obj, "identifier", RESPONSE_CLASSES) && is(prop, "property_identifier", &["json"])
+            {
+                site(Candidate::WebResponse { json: true })
+            } else if is(prop, "property_identifier", STATUS_METHODS) && has_args() {
+                site(Candidate::Method)
+            } else if is(obj, "identifier", HTTP_ERROR_NAMESPACES)
+                && is(prop, "property_identifier", HTTP_ERROR_NAMES)
+            {
+                site(Candidate::HttpError { named: true })
+            } else if pack_name(f) {
+                site(Candidate::Pack)
+            } else {
+                none
+            }
+        }
+        "assignment" => {
+            let left = member(node.field("left"));
+            if left.is_some_and(|(_, p)| {
+                is(p, "property_identifier", &["statusCode", "status"])
+                    || p.is_some_and(|p| packs::may_be_assign(cx, text(p, src)))
+            }) {
+                site(Candidate::Assignment)
+            } else {
+                none
+            }
+        }
+        "object" => {
+            let status_key = named_children(node).any(|c| match c.kind_name() {
+                "pair" => c.field("key").is_some_and(|k| {
+                    matches!(k.kind_name(), "property_identifier" | "string")
+                        && matches!(
+                            text(k, src),
+                            "statusCode" | "'statusCode'" | "\"statusCode\""
+                        )
+                }),
+                "shorthand_property_identifier" => text(c, src) == "statusCode",
+                _ => false,
+            });
+            if status_key {
+                site(Candidate::Lambda)
+            } else {
+                none
+            }
+        }
+        _ => none,
+    }
+}
+
+/// The candidate a classified capture stands for (`None` in test code and
+/// assertions, or when it turns out not to be a response).
+pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw<'t>> {
+    if cx.is_test_file || in_assertion(cx, node, cx.src) || unreachable(cx, node) {
+        return None;
+    }
+    match site {
+        Candidate::WebResponse { json } => web_response(cx, node, json),
+        Candidate::HonoException => hono_exception(cx, node),
+        // A pack's row wins where the same spelling means its framework
+        // (`json(…)` from `@sveltejs/kit`, `createError` from `h3`).
+        Candidate::Pack => packs::call_site(cx, node),
+        Candidate::Method => packs::call_site(cx, node).or_else(|| method_call(cx, node)),
+        Candidate::Assignment => {
+            packs::assign_site(cx, node).or_else(|| status_assignment(cx, node))
+        }
+        Candidate::Lambda => lambda_object(cx, node),
+        Candidate::NestException => nest_exception(cx, node),
+        Candidate::StatusError => status_error(cx, node),
+        Candidate::HttpError { named } => {
+            packs::call_site(cx, node).or_else(|| http_error(cx, node, named))
+        }
+    }
+}
+
+/// The site is in a branch the type checker proves never runs: one of
+/// the few statements before it in its block is an exhaustiveness check
+/// (`auth satisfies never`, `const _exhaustive: never = auth`).
+fn unreachable(cx: &Cx, node: Node) -> bool {
+    let mut n = node;
+    for _ in 0..64 {
+        let Some(p) = cx.up(n) else {
+            return false;
+        };
+        if is_function(p) {
+            return false;
+        }
+        if matches!(
+            p.kind_name(),
+            "statement_block" | "switch_default" | "switch_case"
+        ) {
+            let before: Vec<Node> = named_children(p)
+                .take_while(|c| c.end_byte() <= n.start_byte())
+                .collect();
+            return before.iter().rev().take(3).any(|c| {
+                let t = text(*c, cx.src);
+                t.len() <= 200 && (t.contains("satisfies never") || t.contains(": never ="))
+            });
+        }
+        n = p;
+    }
+    false
+}

@@ -1,0 +1,294 @@
+//! Thrown errors that become responses: Hono's `HTTPException`, NestJS's
+//! `UnauthorizedException`/`ForbiddenException`, `http-errors`
+//! (`createError(401)`, `new createError.Unauthorized()`), and errors
+//! carrying a `status`/`statusCode`.
+
+use super::logging::in_log_call;
+use super::nodes::{args_of, enclosing_function, is_function, pair, shorthand, unwrap_expr};
+use super::site::Raw;
+use super::status::known_indirect;
+use super::web::{object_insertion, property_insertion, web_response};
+use super::Cx;
+use crate::engine::eval::HeaderEval;
+use crate::engine::model::*;
+use crate::engine::syntax::{named_children, string_value, text, NodeExt};
+use tree_sitter::Node;
+
+/// `throw new HTTPException(401, { message })` (Hono). No header option exists.
+pub(super) fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let args = args_of(node);
+    let status = cx.eval_status(*args.first()?, 0);
+    let opts = args.get(1).copied();
+    // `res: new Response(…, { headers })` carries the real response.
+    let obj = opts.filter(|o| o.kind_name() == "object");
+    let headers = match obj
+        .and_then(|o| pair(cx, o, "res"))
+        .and_then(|p| p.field("value"))
+        .or_else(|| obj.and_then(|o| shorthand(cx, o, "res")))
+    {
+        Some(res) => {
+            let mut res = unwrap_expr(res);
+            // `{ res }` / `{ res: response }`: the local's initializer.
+            if matches!(
+                res.kind_name(),
+                "identifier" | "shorthand_property_identifier"
+            ) {
+                if let Some(init) = cx.resolve_local(text(res, cx.src), res) {
+                    res = unwrap_expr(init);
+                }
+            }
+            match web_response(cx, res, false) {
+                Some(r) => r.headers,
+                None => HeaderEval::opaque(),
+            }
+        }
+        None => HeaderEval::default(),
+    };
+    Some(Raw {
+        framework: Framework::Hono,
+        node,
+        status,
+        headers,
+        insertion: None,
+        message_node: opts,
+        function: enclosing_function(cx, node),
+        pack: None,
+    })
+}
+
+/// NestJS: `new UnauthorizedException(msg)`, `new ForbiddenException(msg)`,
+/// `new HttpException(body, status)`. Nest exceptions cannot carry headers.
+pub(super) fn nest_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let ctor = node
+        .field("constructor")
+        .map(|c| text(c, cx.src))
+        .unwrap_or("");
+    let args = args_of(node);
+    let status = match ctor {
+        "UnauthorizedException" => known_indirect(401, node.field("constructor")?),
+        "ForbiddenException" => known_indirect(403, node.field("constructor")?),
+        _ => cx.eval_status(*args.get(1)?, 0),
+    };
+    Some(Raw {
+        framework: Framework::Nest,
+        node,
+        status,
+        headers: HeaderEval::default(),
+        insertion: None,
+        message_node: args.first().copied(),
+        function: enclosing_function(cx, node),
+        pack: None,
+    })
+}
+
+/// The status an error's constructor names: a first argument `'UNAUTHORIZED'`
+/// or `'FORBIDDEN'` (any case), or an options object whose `code` is one.
+/// Returns the code and the string that names it.
+pub(super) fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Node<'t>)> {
+    // JavaScript's own errors carry messages, never statuses:
+    // `new Error('Unauthorized')` is not a 401.
+    let ctor = node
+        .field("constructor")
+        .map(|c| text(c, src))
+        .unwrap_or("");
+    if BUILTIN_ERRORS.contains(&ctor) {
+        return None;
+    }
+    let first = *args_of(node).first()?;
+    let named = |n: Node<'t>, any_case: bool| -> Option<(u16, Node<'t>)> {
+        let v = string_value(n, src)?;
+        let v = v.trim();
+        let upper = v.to_ascii_uppercase();
+        if !any_case && v != upper {
+            return None;
+        }
+        match upper.as_str() {
+            "UNAUTHORIZED" => Some((401, n)),
+            "FORBIDDEN" => Some((403, n)),
+            _ => None,
+        }
+    };
+    match first.kind_name() {
+        // A positional status name is written as a code (`'UNAUTHORIZED'`);
+        // `'Unauthorized'` is more often a message.
+        "string" => named(first, false),
+        "object" => named_children(first)
+            .filter(|p| p.kind_name() == "pair")
+            .find(|p| p.field("key").is_some_and(|k| text(k, src) == "code"))
+            .and_then(|p| p.field("value"))
+            .and_then(|v| named(v, true)),
+        _ => None,
+    }
+}
+
+const BUILTIN_ERRORS: &[&str] = &[
+    "Error",
+    "TypeError",
+    "RangeError",
+    "SyntaxError",
+    "ReferenceError",
+    "EvalError",
+    "URIError",
+    "AggregateError",
+    "DOMException",
+];
+
+/// `throw new APIError('UNAUTHORIZED', body, headers)`, `new
+/// TRPCError({ code: 'FORBIDDEN', message })`: an error that names its
+/// status, thrown or returned (one only built here is not yet a response).
+pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let mut p = cx.up(node)?;
+    while matches!(
+        p.kind_name(),
+        "parenthesized_expression" | "await_expression" | "as_expression"
+    ) {
+        p = cx.up(p)?;
+    }
+    if !matches!(p.kind_name(), "throw_statement" | "return_statement") {
+        return None;
+    }
+    if p.kind_name() == "throw_statement" && caught_in_function(cx, p) {
+        return None; // a `catch` of the same function decides what is sent
+    }
+    let (code, name) = status_name_arg(node, cx.src)?;
+    let args = args_of(node);
+    let first = *args.first()?;
+    let mut headers = HeaderEval::default();
+    let message_node = if first.kind_name() == "object" {
+        if let Some(h) = pair(cx, first, "headers").and_then(|p| p.field("value")) {
+            headers.merge(cx.eval_headers(h, node, 0));
+        }
+        pair(cx, first, "message").and_then(|p| p.field("value"))
+    } else {
+        // `(status, body, headers)`: headers the caller passes are evaluated;
+        // anything but an object literal may carry a challenge.
+        if let Some(h) = args.get(2) {
+            headers.merge(cx.eval_headers(*h, node, 0));
+        }
+        args.get(1).copied()
+    };
+    Some(Raw {
+        framework: Framework::StatusError,
+        node,
+        status: known_indirect(code, name),
+        headers,
+        insertion: None,
+        message_node,
+        function: enclosing_function(cx, node),
+        pack: None,
+    })
+}
+
+/// Whether `throw_stmt` sits in the block of a `try` whose `catch` does not
+/// throw again, within its own function: the error is caught there, not sent
+/// as it is.
+fn caught_in_function(cx: &Cx, throw_stmt: Node) -> bool {
+    let mut node = throw_stmt;
+    while let Some(p) = cx.up(node) {
+        if is_function(p) {
+            return false;
+        }
+        if p.kind_name() == "try_statement" && p.field("body").is_some_and(|b| b.id() == node.id())
+        {
+            // A `catch` that throws again (`if (e instanceof APIError) throw e`)
+            // or makes something of the error besides a log line
+            // (`return handleErrorResponse(e)`, `handleApiError({ error: e })`)
+            // lets the error through.
+            let Some(handler) = p.field("handler") else {
+                return false;
+            };
+            let param = handler.field("parameter").map(|x| text(x, cx.src));
+            let passes_on = text(handler, cx.src).contains("throw")
+                || param.is_some_and(|e| {
+                    let mut stack: Vec<Node> = handler.field("body").into_iter().collect();
+                    while let Some(n) = stack.pop() {
+                        if n.kind_name() == "identifier"
+                            && text(n, cx.src) == e
+                            && !in_log_call(cx, n, handler)
+                        {
+                            return true;
+                        }
+                        stack.extend(named_children(n));
+                    }
+                    false
+                });
+            return !passes_on;
+        }
+        node = p;
+    }
+    false
+}
+
+/// http-errors: `createError(401, 'msg', { headers })`, `createError.Unauthorized('msg')`.
+/// Express's final handler and Koa send the error's `headers`.
+pub(super) fn http_error<'t>(cx: &Cx<'t>, node: Node<'t>, named: bool) -> Option<Raw<'t>> {
+    let args = args_of(node);
+    let (status, message_node) = if named {
+        let f = node
+            .field("function")
+            .or_else(|| node.field("constructor"))?;
+        let prop = f.field("property")?;
+        let code = if text(prop, cx.src) == "Unauthorized" {
+            401
+        } else {
+            403
+        };
+        (known_indirect(code, prop), args.first().copied())
+    } else {
+        let status_node = args
+            .iter()
+            .find(|a| !matches!(a.kind_name(), "string" | "template_string" | "object"))?;
+        (
+            cx.eval_status(*status_node, 0),
+            args.iter()
+                .find(|a| matches!(a.kind_name(), "string" | "template_string"))
+                .copied(),
+        )
+    };
+    let mut headers = HeaderEval::default();
+    let insertion = match args.iter().find(|a| a.kind_name() == "object") {
+        Some(props) => match pair(cx, *props, "headers").and_then(|p| p.field("value")) {
+            Some(h) => {
+                headers.merge(cx.eval_headers(h, node, 0));
+                (h.kind_name() == "object")
+                    .then(|| {
+                        object_insertion(
+                            cx,
+                            h,
+                            "add a `WWW-Authenticate` entry to the error's headers",
+                        )
+                    })
+                    .flatten()
+            }
+            None => property_insertion(
+                cx,
+                *props,
+                "headers: { $NAME: $VALUE }",
+                "add `headers` to the error",
+            ),
+        },
+        None => {
+            let at = args
+                .last()
+                .map(|a| a.end_byte())
+                .unwrap_or(node.field("arguments")?.start_byte() + 1);
+            let sep = if args.is_empty() { "" } else { ", " };
+            Some(HeaderInsertion {
+                at,
+                replace_len: 0,
+                template: format!("{sep}{{ headers: {{ $NAME: $VALUE }} }}").into(),
+                how: "pass `headers` to the error",
+            })
+        }
+    };
+    Some(Raw {
+        framework: Framework::HttpError,
+        node,
+        status,
+        headers,
+        insertion,
+        message_node,
+        function: enclosing_function(cx, node),
+        pack: None,
+    })
+}

@@ -1,0 +1,280 @@
+//! The condition a site answers ([`Guard`]): the `if` around it or the
+//! `catch` it sits in, whether that condition tests missing configuration,
+//! and whether an identity was already established before it.
+
+use super::context::is_destructured;
+use super::nodes::{enclosing_function, function_body, is_function, unwrap_expr};
+use super::status::is_env_read;
+use super::Cx;
+use crate::engine::model::*;
+use crate::engine::syntax::{self, named_children, text, NodeExt};
+use rustc_hash::FxHashSet as HashSet;
+use std::ops::Range;
+use tree_sitter::Node;
+
+fn strip_parens(s: &str) -> &str {
+    let t = s.trim();
+    if t.starts_with('(') && t.ends_with(')') {
+        &t[1..t.len() - 1]
+    } else {
+        t
+    }
+}
+
+/// A condition that rejects callers with no identity: `!user`, `error || !user`,
+/// `!req.session.userId`, `user == null`, Python `not user`.
+pub(crate) fn rejects_missing_identity(cond: &str) -> bool {
+    const IDENTITY: &[&str] = &[
+        "user",
+        "session",
+        "userid",
+        "user_id",
+        "claims",
+        "payload",
+        "decoded",
+        "currentuser",
+        "current_user",
+        "auth",
+        "principal",
+        "identity",
+        "token",
+        "jwt",
+        "sub",
+    ];
+    let c: String = cond
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let c = c.replace("not", "!");
+    for (i, _) in c.match_indices('!') {
+        if c[i + 1..].starts_with('=') {
+            continue;
+        }
+        let path: String = c[i + 1..]
+            .chars()
+            .take_while(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | '?'))
+            .collect();
+        let last = path
+            .trim_end_matches(['.', '?'])
+            .rsplit(['.', '?'])
+            .next()
+            .unwrap_or("");
+        let rest = &c[i + 1 + path.len()..];
+        if IDENTITY.contains(&last) && !rest.starts_with(['(', '[']) && !path.ends_with('.') {
+            return true;
+        }
+    }
+    IDENTITY.iter().any(|k| {
+        c.contains(&format!("{k}==null"))
+            || c.contains(&format!("{k}===undefined"))
+            || c.contains(&format!("{k}is!e"))
+    })
+}
+
+impl<'a> Cx<'a> {
+    /// A condition's text, with locals that hold a credential read from the
+    /// request spelled out: `!token` where `const token =
+    /// req.headers['x-token']` reads as `!(req.headers['x-token'])`, so the
+    /// evidence sees what is tested.
+    fn cond_text(&self, cond: Node<'a>) -> String {
+        let mut out = strip_parens(text(cond, self.src)).to_string();
+        let mut done: HashSet<&str> = HashSet::default();
+        let mut stack = vec![cond];
+        while let Some(n) = stack.pop() {
+            if n.kind_name() != "identifier" {
+                stack.extend(named_children(n));
+                continue;
+            }
+            let name = text(n, self.src);
+            if !done.insert(name) {
+                continue;
+            }
+            let Some(v) = self
+                .declarator_of(name, n)
+                .filter(|d| !is_destructured(*d))
+                .and_then(|d| d.field("value"))
+            else {
+                continue;
+            };
+            let vt = text(v, self.src);
+            let lower = vt.to_ascii_lowercase();
+            // The raw credential, not what a verification made of it.
+            let credential = ["headers", "header(", "cookie", "authorization"]
+                .iter()
+                .any(|k| lower.contains(k))
+                && !["await", "verify", "decode", "decrypt"]
+                    .iter()
+                    .any(|k| lower.contains(k));
+            if credential && vt.len() <= 120 && !vt.contains('\n') {
+                out = syntax::replace_word(&out, name, &format!("({vt})"));
+            }
+        }
+        out
+    }
+
+    /// The conditions under which `site` runs, innermost first, up to its function.
+    pub(super) fn guard(&self, site: Node) -> Option<Guard> {
+        let mut node = site;
+        let mut parts: Vec<String> = Vec::new();
+        let mut innermost: Option<Range<usize>> = None;
+        let mut in_catch = false;
+        let mut verified_by = None;
+        while let Some(parent) = self.up(node) {
+            if is_function(parent) {
+                break;
+            }
+            match parent.kind_name() {
+                "if_statement" => {
+                    if let Some(cond) = parent.field("condition") {
+                        let c = self.cond_text(cond);
+                        let in_else = parent
+                            .field("alternative")
+                            .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
+                        let in_cond = cond.byte_range().contains(&node.start_byte());
+                        if !in_cond {
+                            parts.push(if in_else {
+                                format!("!({c})")
+                            } else {
+                                c.to_string()
+                            });
+                            innermost.get_or_insert(cond.byte_range());
+                        }
+                    }
+                }
+                "catch_clause" => {
+                    let p = parent
+                        .field("parameter")
+                        .map(|p| text(p, self.src))
+                        .unwrap_or("error");
+                    parts.push(format!("catch ({p})"));
+                    innermost
+                        .get_or_insert(parent.byte_range().start..parent.byte_range().start + 5);
+                    in_catch = true;
+                    if verified_by.is_none() {
+                        verified_by = self.verify_call_in_try(parent);
+                    }
+                }
+                "ternary_expression" => {
+                    if let Some(cond) = parent.field("condition") {
+                        if !cond.byte_range().contains(&node.start_byte()) {
+                            let c = strip_parens(text(cond, self.src));
+                            let in_alt = parent
+                                .field("alternative")
+                                .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
+                            parts.push(if in_alt {
+                                format!("!({c})")
+                            } else {
+                                c.to_string()
+                            });
+                            innermost.get_or_insert(cond.byte_range());
+                        }
+                    }
+                }
+                "binary_expression" => {
+                    // `!token && res.status(401)…`
+                    if let (Some(l), Some(op)) = (parent.field("left"), parent.field("operator")) {
+                        if l.end_byte() <= node.start_byte()
+                            && matches!(text(op, self.src), "&&" | "||")
+                        {
+                            let c = text(l, self.src);
+                            parts.push(if text(op, self.src) == "||" {
+                                format!("!({c})")
+                            } else {
+                                c.to_string()
+                            });
+                            innermost.get_or_insert(l.byte_range());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            node = parent;
+        }
+        let range = innermost?;
+        let missing_config = self.tests_missing_config(site);
+        Some(Guard {
+            text: parts.join(" && ").into(),
+            range,
+            in_catch,
+            missing_config,
+            verified_by,
+        })
+    }
+
+    /// The call that verifies a credential in the `try` of `catch_clause`
+    /// (`jwt.verify(…)`, `await request.jwtVerify()`, `jwtVerify(…)`), as
+    /// its callee's text.
+    fn verify_call_in_try(&self, catch_clause: Node<'a>) -> Option<std::sync::Arc<str>> {
+        let body = self
+            .up(catch_clause)
+            .filter(|t| t.kind_name() == "try_statement")?
+            .field("body")?;
+        syntax::verifying_call(body, self.src, "call_expression", is_function)
+    }
+
+    /// Whether the innermost `if` around `site` tests for a missing secret or
+    /// environment variable: `!process.env.X`, `!env.API_KEY`, `!secret` where
+    /// `const secret = Deno.env.get('…')`.
+    fn tests_missing_config(&self, site: Node<'a>) -> bool {
+        let mut node = site;
+        let cond = loop {
+            let Some(p) = self.up(node) else { return false };
+            if is_function(p) {
+                return false;
+            }
+            if p.kind_name() == "if_statement" {
+                break p.field("condition");
+            }
+            node = p;
+        };
+        let Some(cond) = cond else { return false };
+        let mut stack = vec![cond];
+        while let Some(n) = stack.pop() {
+            if n.kind_name() == "unary_expression" && text(n, self.src).starts_with('!') {
+                if let Some(arg) = n.named_child(0).map(unwrap_expr) {
+                    if is_env_read(arg, self.src) {
+                        return true;
+                    }
+                    if arg.kind_name() == "identifier" {
+                        let init = self
+                            .resolve_local(text(arg, self.src), arg)
+                            .map(unwrap_expr);
+                        if init.is_some_and(|v| is_env_read(v, self.src)) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        false
+    }
+
+    /// An earlier check in the same function that rejected callers with no identity.
+    pub(super) fn identity_established(&self, site: Node) -> Option<Range<usize>> {
+        let func = enclosing_function(self, site)?;
+        let body = function_body(func)?;
+        let mut found = None;
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.start_byte() >= site.start_byte() || (n.id() != body.id() && is_function(n)) {
+                continue;
+            }
+            if n.kind_name() == "if_statement" && n.end_byte() <= site.start_byte() {
+                if let (Some(cond), Some(cons)) = (n.field("condition"), n.field("consequence")) {
+                    let c = text(cond, self.src);
+                    let exits = {
+                        let t = text(cons, self.src);
+                        t.contains("return") || t.contains("throw") || t.contains("next(")
+                    };
+                    if exits && rejects_missing_identity(c) {
+                        found = Some(cond.byte_range());
+                    }
+                }
+            }
+            stack.extend(named_children(n));
+        }
+        found
+    }
+}

@@ -1,0 +1,259 @@
+//! A recognised response ([`Raw`]) becomes a [`ResponseSite`]: its message
+//! strings, an echoed caught error, its guard, logging and the insertion
+//! point of a fix's log line.
+
+use super::nodes::{enclosing_function, is_function, is_statement};
+use super::Cx;
+use crate::engine::eval::{HeaderEval, StatusEval};
+use crate::engine::model::*;
+use crate::engine::syntax::{self, named_children, string_value, text, NodeExt, Walk};
+use std::ops::Range;
+use tree_sitter::Node;
+
+/// A candidate site before it is turned into the model.
+pub(super) struct Raw<'t> {
+    pub(super) framework: Framework,
+    pub(super) node: Node<'t>,
+    pub(super) status: StatusEval,
+    /// The status argument or property value node (for ranges).
+    pub(super) headers: HeaderEval,
+    pub(super) insertion: Option<HeaderInsertion>,
+    pub(super) message_node: Option<Node<'t>>,
+    pub(super) function: Option<Node<'t>>,
+    /// The pack row that recognised it.
+    pub(super) pack: Option<PackSite>,
+}
+
+impl<'t> Raw<'t> {
+    pub(super) fn into_site(self, cx: &Cx<'t>) -> Option<ResponseSite> {
+        let status = match self.status {
+            StatusEval::Known(v) => Status::Known(v.into()),
+            StatusEval::Forwarded(r, s) => Status::Forwarded {
+                range: r,
+                source: s,
+            },
+            _ => return None,
+        };
+        let mut site = build_site(
+            cx,
+            self.framework,
+            self.node,
+            status,
+            self.headers,
+            self.insertion,
+            self.message_node,
+        );
+        site.pack = self.pack;
+        Some(site)
+    }
+}
+
+pub(super) fn build_site<'t>(
+    cx: &Cx<'t>,
+    framework: Framework,
+    node: Node<'t>,
+    status: Status,
+    headers: HeaderEval,
+    insertion: Option<HeaderInsertion>,
+    message_node: Option<Node<'t>>,
+) -> ResponseSite {
+    let message = message_node.and_then(|m| cx.strings_in(m));
+    let echoes_error = message_node.and_then(|m| cx.echoed_error(m, node));
+    ResponseSite {
+        framework,
+        range: node.byte_range(),
+        status,
+        headers: Headers {
+            challenge: headers.challenge,
+            opaque: headers.opaque,
+            insertion,
+        },
+        message: message.map(Into::into),
+        message_range: message_node.map(|m| m.byte_range()),
+        guard: cx.guard(node),
+        handler: match enclosing_function(cx, node) {
+            Some(f) => Some(f.byte_range()),
+            None => {
+                cx.read_everything();
+                None
+            }
+        },
+        logged: cx.logged_before(node),
+        log_insertion: cx.statement_insertion(node),
+        logger_in_scope: cx.logger_in_scope(node).map(Into::into),
+        identity_established: cx.identity_established(node),
+        echoes_error,
+        via_helper: None,
+        split: None,
+        middleware: None,
+        status_from_helper: false,
+        pack: None,
+    }
+}
+
+impl<'a> Cx<'a> {
+    /// Where to insert a statement before the one containing `site`.
+    pub(super) fn statement_insertion(&self, site: Node) -> Option<StatementInsertion> {
+        let mut node = site;
+        loop {
+            let parent = self.up(node)?;
+            if is_function(parent) {
+                return None; // expression-bodied arrow: no statement to put a log before
+            }
+            if is_statement(node) {
+                let wrap = match parent.kind_name() {
+                    "statement_block" | "program" | "switch_case" | "switch_default" => None,
+                    "if_statement" | "else_clause" | "while_statement" | "for_statement"
+                    | "for_in_statement" => Some(node.byte_range()),
+                    _ => return None,
+                };
+                if wrap.is_none() && !syntax::starts_line(self.src, node.start_byte()) {
+                    return None;
+                }
+                let (line_start, indent) = syntax::line_indent(self.src, node.start_byte());
+                return Some(StatementInsertion {
+                    line_start,
+                    indent: indent.into(),
+                    wrap,
+                    newline: self.newline,
+                });
+            }
+            node = parent;
+        }
+    }
+
+    /// String literals inside `node` (not object keys), joined by " | ".
+    fn strings_in(&self, node: Node) -> Option<String> {
+        let mut parts = Vec::new();
+        syntax::walk_named(node, |n| {
+            match n.kind_name() {
+                "string" if self.up(n).is_some_and(|p| p.kind_name() == "jsx_attribute") => {}
+                "string" => {
+                    // Skip object keys.
+                    let key = self.up(n).is_some_and(|p| {
+                        p.kind_name() == "pair" && p.field("key").is_some_and(|k| k.id() == n.id())
+                    });
+                    if let Some(s) = string_value(n, self.src).filter(|_| !key) {
+                        parts.push(s);
+                    }
+                }
+                "template_string" => parts.push(text(n, self.src).trim_matches('`').to_string()),
+                _ => return Walk::Descend,
+            }
+            Walk::Skip
+        });
+        (!parts.is_empty()).then(|| parts.join(" | "))
+    }
+
+    /// An expression in `node` that echoes a caught error (`e.message`, `String(err)`).
+    fn echoed_error(&self, node: Node, site: Node) -> Option<Range<usize>> {
+        let mut caught: Vec<String> = Vec::new();
+        let mut p = self.up(site);
+        while let Some(n) = p {
+            if n.kind_name() == "catch_clause" {
+                if let Some(param) = n.field("parameter") {
+                    caught.push(text(param, self.src).to_string());
+                }
+            }
+            if is_function(n) {
+                // callback `(err) => …` parameters named like errors, unless
+                // their declared type says otherwise (`error?: Record<…>`)
+                if let Some(p) = n.field("parameter") {
+                    let id = text(p, self.src);
+                    if matches!(id, "err" | "error" | "e") {
+                        caught.push(id.to_string());
+                    }
+                }
+                for param in n.field("parameters").into_iter().flat_map(named_children) {
+                    let id = param.field("pattern").unwrap_or(param);
+                    let name = text(id, self.src);
+                    let typed_otherwise = param.field("type").is_some_and(|t| {
+                        let t = text(t, self.src).trim_start_matches(':').trim();
+                        !(t.contains("Error") || t == "unknown" || t == "any")
+                    });
+                    if matches!(name, "err" | "error" | "e") && !typed_otherwise {
+                        caught.push(name.to_string());
+                    }
+                }
+            }
+            p = self.up(n);
+        }
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            let name = text(n, self.src);
+            // `error.message` from `const { error } = await …` echoes an error too.
+            let l = name.to_ascii_lowercase();
+            let errorish = (l == "error" || l == "err" || l.ends_with("error"))
+                && self.up(n).is_some_and(|p| {
+                    p.kind_name() == "member_expression"
+                        && p.field("property").is_some_and(|pr| {
+                            matches!(
+                                text(pr, self.src),
+                                "message" | "stack" | "details" | "toString"
+                            )
+                        })
+                });
+            if n.kind_name() == "identifier" && (caught.iter().any(|c| c == name) || errorish) {
+                // the error itself or a member/method of it
+                let mut top = n;
+                while let Some(par) = self.up(top) {
+                    if matches!(
+                        par.kind_name(),
+                        "member_expression"
+                            | "call_expression"
+                            | "template_substitution"
+                            | "parenthesized_expression"
+                            | "as_expression"
+                            | "non_null_expression"
+                    ) {
+                        top = par;
+                    } else if par.kind_name() == "arguments"
+                        && self
+                            .up(par)
+                            .and_then(|c| c.field("function"))
+                            .is_some_and(|f| {
+                                matches!(
+                                    text(f, self.src),
+                                    "String"
+                                        | "JSON.stringify"
+                                        | "inspect"
+                                        | "util.inspect"
+                                        | "util.format"
+                                )
+                            })
+                    {
+                        // `String(error)`: the conversion is the echo.
+                        top = self.up(par).unwrap_or(par);
+                    } else {
+                        break;
+                    }
+                }
+                return Some(top.byte_range());
+            }
+            // A caught error that only selects a message (`err instanceof X ? 'a' : 'b'`,
+            // `err.name === 'TokenExpiredError'`) reveals nothing: skip conditions.
+            match n.kind_name() {
+                "ternary_expression" => {
+                    stack.extend(
+                        ["consequence", "alternative"]
+                            .iter()
+                            .filter_map(|f| n.field(f)),
+                    );
+                    continue;
+                }
+                "binary_expression" => {
+                    let op = n.field("operator").map(|o| text(o, self.src)).unwrap_or("");
+                    if matches!(
+                        op,
+                        "instanceof" | "===" | "!==" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "in"
+                    ) {
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            stack.extend(named_children(n));
+        }
+        None
+    }
+}

@@ -1,0 +1,486 @@
+//! Error classes that stand for a response: the file's own exception
+//! classes with a status (or those imported from another module), and the
+//! `raise` sites of them and of exceptions assigned to a name first.
+
+use super::candidates::in_test_code;
+use super::constructors::assigned_name;
+use super::headers::{headers_value_insertion, kwarg_insertion};
+use super::nodes::{
+    assignment_in, enclosing_function, find_node, is_function, param_index, params, unwrap_expr,
+    Args,
+};
+use super::site::Raw;
+use super::status::known_indirect;
+use super::{packs, ClassStatus, Cx, ErrorClass, Name, Origin};
+use crate::engine::eval::StatusEval;
+use crate::engine::index::Export;
+use crate::engine::model::*;
+use crate::engine::syntax::{named_children, text, NodeExt};
+use rustc_hash::FxHashMap as HashMap;
+use tree_sitter::Node;
+
+/// An exception assigned to a variable and raised later yields one site per `raise`.
+pub(super) fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
+    let mut raw = raw;
+    if !raw.exception {
+        return vec![raw];
+    }
+    let Some(var) = assigned_name(cx, raw.node, cx.src) else {
+        return vec![raw];
+    };
+    let scope = enclosing_function(cx, raw.node).unwrap_or(cx.root);
+    let mut raises = Vec::new();
+    let mut stack = vec![scope];
+    while let Some(n) = stack.pop() {
+        if n.id() != scope.id() && is_function(n) && scope.id() != cx.root.id() {
+            continue;
+        }
+        if n.kind_name() == "raise_statement"
+            && n.named_child(0)
+                .is_some_and(|e| e.kind_name() == "identifier" && text(e, cx.src) == var)
+            && !in_test_code(cx, n, cx.src)
+        {
+            raises.push(n);
+        }
+        stack.extend(named_children(n).rev());
+    }
+    // One site, the exception itself; its path is judged at the raises: the
+    // first one with no log before it (else the first one) anchors logging,
+    // and the guards of all of them say when it is raised.
+    if let Some(first) = raises.first().copied() {
+        raw.anchor = raises
+            .iter()
+            .copied()
+            .find(|r| cx.logged_before(*r).is_none())
+            .unwrap_or(first);
+        raw.raises = raises;
+    }
+    vec![raw]
+}
+
+/// `raise Unauthorized` / `raise PermissionDenied` / `raise AuthError` (no call).
+pub(super) fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
+    let stmt = cx.up(node)?;
+    if stmt.field("cause").is_some_and(|c| c.id() == node.id()) {
+        return None;
+    }
+    let name = match node.kind_name() {
+        "identifier" => text(node, cx.src),
+        _ => text(node.field("attribute")?, cx.src),
+    };
+    if let Some(class) = cx.error_classes.get(name) {
+        return Some(class_site(cx, class, node, None, name));
+    }
+    if node.kind_name() == "identifier" {
+        if let Some(class) = imported_class(cx, name) {
+            return Some(class_site(cx, &class, node, None, name));
+        }
+    }
+    let origin = cx.origin(node);
+    let hint_ok = |fw| matches!(origin, Origin::Framework(_)) || cx.framework_hint == Some(fw);
+    let (framework, code) = match name {
+        "Unauthorized" if hint_ok(Framework::Flask) => (Framework::Flask, 401),
+        "Forbidden" if hint_ok(Framework::Flask) => (Framework::Flask, 403),
+        "PermissionDenied" if hint_ok(Framework::Django) => (Framework::Django, 403),
+        _ => return packs::raise_site(cx, node),
+    };
+    if matches!(origin, Origin::Project | Origin::Foreign) {
+        return None;
+    }
+    let mut raw = Raw::new(framework, node, known_indirect(code, node));
+    raw.anchor = stmt;
+    raw.exception = true;
+    Some(raw)
+}
+
+pub(super) fn imported_class<'t>(cx: &Cx<'t>, name: &str) -> Option<ErrorClass<'t>> {
+    let (Export::ErrorClass(sig), target) = cx.imported(name)? else {
+        return None;
+    };
+    Some(ErrorClass {
+        framework: sig.framework,
+        status: ClassStatus::Fixed(sig.code),
+        challenge: sig.challenge.map(|lit| ChallengeHeader {
+            value_range: 0..0,
+            literal: lit,
+            evidence: Some(crate::engine::index::evidence_in(
+                &target,
+                sig.definition.clone(),
+                "`WWW-Authenticate` is set by this class",
+            )),
+            shared: true,
+        }),
+        headers_opaque: false,
+        headers_param: None,
+        message: sig.message,
+        detail_param: None,
+        super_call: None,
+        definition: sig.definition,
+        defined_in: Some(target),
+    })
+}
+
+/// A site for raising/creating a project exception class: `raise AuthError("…")`.
+pub(super) fn class_site<'t>(
+    cx: &Cx<'t>,
+    class: &ErrorClass<'t>,
+    node: Node<'t>,
+    call: Option<Node<'t>>,
+    name: &str,
+) -> Raw<'t> {
+    let args = call.map(|c| Args::of(c, cx.src));
+    let at = call.and_then(|c| c.field("function")).unwrap_or(node);
+    let status = match &class.status {
+        ClassStatus::Fixed(code) => known_indirect(*code, at),
+        ClassStatus::Param {
+            index,
+            name: pname,
+            default,
+        } => match args.as_ref().and_then(|a| a.get(pname, Some(*index))) {
+            Some(arg) => cx.eval_status(arg, 0),
+            None => default.map_or(StatusEval::Unknown, |c| known_indirect(c, at)),
+        },
+    };
+    let mut raw = Raw::new(class.framework, node, status);
+    raw.exception = true;
+    if node.kind_name() != "call" {
+        raw.anchor = cx.up(node).unwrap_or(node);
+    }
+    raw.message_text = class.message.clone();
+    if let (Some((i, pname)), Some(a)) = (&class.detail_param, args.as_ref()) {
+        raw.message_node = a.get(pname, Some(*i));
+    }
+    raw.headers.challenge = class.challenge.clone().map(|mut c| {
+        if c.evidence.is_none() {
+            c.evidence = Some(Evidence {
+                path: class.defined_in.clone(),
+                range: class.definition.clone(),
+                note: format!("`{name}` sets `WWW-Authenticate`").into(),
+            });
+        }
+        if class.defined_in.is_some() {
+            c.value_range = 0..0;
+        }
+        c
+    });
+    raw.headers.opaque = class.headers_opaque;
+    let passed_headers = match (&class.headers_param, args.as_ref()) {
+        (Some((i, pname)), Some(a)) => a.get(pname, Some(*i)),
+        _ => None,
+    };
+    if let Some(h) = passed_headers {
+        let eval = cx.eval_headers(h, node, 0);
+        raw.insertion = headers_value_insertion(cx, h, &eval);
+        raw.headers.merge(eval);
+    } else if let (Some((_, pname)), Some(a)) = (&class.headers_param, args.as_ref()) {
+        if a.splat {
+            raw.headers.opaque = true;
+        } else {
+            raw.insertion = kwarg_insertion(
+                cx,
+                a,
+                &format!("{pname}={{$NAME: $VALUE}}"),
+                "pass `headers` with `WWW-Authenticate`",
+            );
+        }
+    } else if let Some(sup) = class.super_call.filter(|_| class.defined_in.is_none()) {
+        // Add the header where the class builds its response (every raise benefits).
+        let sargs = Args::of(sup, cx.src);
+        let shift = usize::from(
+            !sup.field("function")
+                .is_some_and(|f| text(f, cx.src).starts_with("super(")),
+        );
+        if class.framework == Framework::FastApi {
+            match sargs.get("headers", Some(2 + shift)) {
+                Some(h) => {
+                    let eval = cx.eval_headers(h, sup, 0);
+                    raw.insertion = headers_value_insertion(cx, h, &eval);
+                }
+                None if !sargs.splat => {
+                    raw.insertion = kwarg_insertion(
+                        cx,
+                        &sargs,
+                        "headers={$NAME: $VALUE}",
+                        "add `headers` with `WWW-Authenticate` to the exception class",
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+    if class.defined_in.is_some() || class.super_call.is_some() {
+        raw.via = Some(Evidence {
+            path: class.defined_in.clone(),
+            range: class.definition.clone(),
+            note: format!("`{name}` is defined here").into(),
+        });
+    }
+    raw
+}
+
+impl<'a> Cx<'a> {
+    /// Project exception classes defined in this file that become responses.
+    pub(super) fn collect_error_classes(&self) -> HashMap<String, ErrorClass<'a>> {
+        let mut out: HashMap<String, ErrorClass<'a>> = HashMap::default();
+        // Bases may be defined after subclasses: a few rounds to a fixpoint.
+        for _ in 0..4 {
+            let mut changed = false;
+            let mut names: Vec<&Name> = self.classes.keys().collect();
+            names.sort();
+            for name in names {
+                if out.contains_key(&**name) {
+                    continue;
+                }
+                let class = self.classes[name];
+                if let Some(c) = self.error_class(class, &out) {
+                    out.insert(name.to_string(), c);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        out
+    }
+
+    fn error_class(
+        &self,
+        class: Node<'a>,
+        known: &HashMap<String, ErrorClass<'a>>,
+    ) -> Option<ErrorClass<'a>> {
+        let supers = class.field("superclasses")?;
+        let body = class.field("body")?;
+        // What the base gives.
+        let mut base: Option<ErrorClass<'a>> = None;
+        let mut base_kind: Option<&'static str> = None;
+        for b in named_children(supers) {
+            if b.kind_name() == "keyword_argument" {
+                continue;
+            }
+            let t = text(b, self.src);
+            let last = t.rsplit('.').next().unwrap_or(t);
+            if let Some(c) = known.get(t) {
+                base = Some(c.clone());
+                break;
+            }
+            if b.kind_name() == "identifier" {
+                if let Some((Export::ErrorClass(sig), target)) = self.imported(t) {
+                    base = Some(ErrorClass {
+                        framework: sig.framework,
+                        status: ClassStatus::Fixed(sig.code),
+                        challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
+                            value_range: 0..0,
+                            literal: lit,
+                            evidence: None,
+                            shared: false,
+                        }),
+                        headers_opaque: false,
+                        headers_param: None,
+                        message: sig.message.clone(),
+                        detail_param: None,
+                        super_call: None,
+                        definition: sig.definition.clone(),
+                        defined_in: Some(target),
+                    });
+                    break;
+                }
+            }
+            let origin = self.origin(b);
+            if matches!(origin, Origin::Project) {
+                continue;
+            }
+            base_kind = match last {
+                "HTTPException" | "StarletteHTTPException" => {
+                    if matches!(origin, Origin::Framework(Framework::Flask)) {
+                        Some("werkzeug")
+                    } else {
+                        Some("fastapi")
+                    }
+                }
+                "Unauthorized" => Some("unauthorized"),
+                "Forbidden" => Some("forbidden"),
+                "PermissionDenied" => Some("permission_denied"),
+                "APIException" => Some("api_exception"),
+                _ => None,
+            };
+            if base_kind.is_some() {
+                break;
+            }
+        }
+        let mut class_info = match (base, base_kind) {
+            (Some(mut b), _) => {
+                b.definition = class.byte_range();
+                b.defined_in = None;
+                b.super_call = None;
+                b
+            }
+            (None, Some(kind)) => {
+                let (framework, status) = match kind {
+                    "fastapi" => (Framework::FastApi, None),
+                    "werkzeug" => (Framework::Flask, None),
+                    "unauthorized" => (Framework::Flask, Some(401)),
+                    "forbidden" => (Framework::Flask, Some(403)),
+                    "permission_denied" => (Framework::Django, Some(403)),
+                    _ => (Framework::Django, None),
+                };
+                ErrorClass {
+                    framework,
+                    status: ClassStatus::Fixed(status.unwrap_or(0)),
+                    challenge: None,
+                    headers_opaque: false,
+                    headers_param: None,
+                    message: None,
+                    detail_param: None,
+                    super_call: None,
+                    definition: class.byte_range(),
+                    defined_in: None,
+                }
+            }
+            (None, None) => return None,
+        };
+        // Class attributes: `status_code = 401`, `code = 401`, `detail = "..."`.
+        for stmt in named_children(body) {
+            let Some(a) = assignment_in(stmt) else {
+                continue;
+            };
+            let (Some(l), Some(r)) = (a.field("left"), a.field("right")) else {
+                continue;
+            };
+            match text(l, self.src) {
+                "status_code" | "code" => {
+                    if let StatusEval::Known(v) = self.eval_status(r, 0) {
+                        if let Some(v) = v.first() {
+                            class_info.status = ClassStatus::Fixed(v.code);
+                        }
+                    }
+                }
+                "detail" | "description" | "default_detail" | "message" => {
+                    if let Some(s) = self.string_literal(unwrap_expr(r)) {
+                        class_info.message = Some(s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // `def __init__(...): super().__init__(status_code=401, detail=..., headers=...)`
+        let init = named_children(body)
+            .map(|s| {
+                if s.kind_name() == "decorated_definition" {
+                    s.field("definition").unwrap_or(s)
+                } else {
+                    s
+                }
+            })
+            .find(|s| {
+                s.kind_name() == "function_definition"
+                    && s.field("name")
+                        .is_some_and(|n| text(n, self.src) == "__init__")
+            });
+        if let Some(init) = init {
+            let init_params = params(init, self.src);
+            let sup = find_node(init, |n| {
+                n.kind_name() == "call"
+                    && n.field("function").is_some_and(|f| {
+                        let t = text(f, self.src);
+                        t.ends_with(".__init__")
+                    })
+            });
+            if let Some(sup) = sup {
+                let ftext = sup
+                    .field("function")
+                    .map(|f| text(f, self.src))
+                    .unwrap_or("");
+                // `Base.__init__(self, ...)` passes self explicitly.
+                let shift = usize::from(!ftext.starts_with("super("));
+                let args = Args::of(sup, self.src);
+                let fastapi_like = class_info.framework == Framework::FastApi;
+                let (status_kw, detail_kw, headers_kw, detail_pos, headers_pos) = if fastapi_like {
+                    ("status_code", "detail", "headers", 1, 2)
+                } else {
+                    ("code", "description", "www_authenticate", 0, 2)
+                };
+                let status_arg = args.get(status_kw, if fastapi_like { Some(shift) } else { None });
+                if let Some(s) = status_arg {
+                    match self.eval_status(s, 0) {
+                        StatusEval::Known(v) => {
+                            if let Some(v) = v.first() {
+                                class_info.status = ClassStatus::Fixed(v.code);
+                            }
+                        }
+                        StatusEval::Param(i) => {
+                            let p = init_params.get(i);
+                            let default = p.and_then(|p| p.default).and_then(|d| {
+                                match self.eval_status(d, 0) {
+                                    StatusEval::Known(v) => v.first().map(|v| v.code),
+                                    _ => None,
+                                }
+                            });
+                            class_info.status = ClassStatus::Param {
+                                index: i.saturating_sub(1),
+                                name: p.map(|p| p.name.clone()).unwrap_or_default(),
+                                default,
+                            };
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(d) = args.get(detail_kw, Some(detail_pos + shift)) {
+                    let d = unwrap_expr(d);
+                    if let Some(s) = self.string_literal(d) {
+                        class_info.message = Some(s);
+                    } else if d.kind_name() == "identifier" {
+                        let name = text(d, self.src);
+                        if let Some(i) = param_index(init, name, self.src) {
+                            class_info.detail_param = Some((i.saturating_sub(1), name.to_string()));
+                            if let Some(s) = init_params
+                                .get(i)
+                                .and_then(|p| p.default)
+                                .and_then(|d| self.string_literal(unwrap_expr(d)))
+                            {
+                                class_info.message = Some(s);
+                            }
+                        }
+                    }
+                }
+                match args.get(headers_kw, Some(headers_pos + shift)) {
+                    Some(h) => {
+                        let hu = unwrap_expr(h);
+                        if !fastapi_like {
+                            // werkzeug `www_authenticate=`: any value is a challenge.
+                            if hu.kind_name() != "none" {
+                                class_info.challenge = Some(ChallengeHeader {
+                                    value_range: hu.byte_range(),
+                                    literal: None,
+                                    evidence: None,
+                                    shared: false,
+                                });
+                            }
+                        } else if hu.kind_name() == "identifier"
+                            && param_index(init, text(hu, self.src), self.src).is_some()
+                        {
+                            let name = text(hu, self.src);
+                            let i = param_index(init, name, self.src).unwrap_or(0);
+                            class_info.headers_param =
+                                Some((i.saturating_sub(1), name.to_string()));
+                        } else {
+                            let h = self.eval_headers(hu, hu, 0);
+                            class_info.challenge = h.challenge;
+                            class_info.headers_opaque = h.opaque;
+                        }
+                    }
+                    None => {
+                        if args.splat {
+                            class_info.headers_opaque = true;
+                        }
+                    }
+                }
+                class_info.super_call = Some(sup);
+            }
+        }
+        match class_info.status {
+            ClassStatus::Fixed(0) => None,
+            _ => Some(class_info),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The module summary other files' extraction reads ([`ModuleSummary`]):
+//! exported constants, header builders, error classes and response helpers.
+
+use super::candidates::candidates;
+use super::helpers::collect_helpers;
+use super::nodes::{assignment_in, returned_value, unwrap_expr};
+use super::{ClassStatus, Cx};
+use crate::engine::eval::StatusEval;
+use crate::engine::index::{ErrorClassSig, Export, ModuleSummary, ProjectIndex};
+use crate::engine::syntax::{named_children, text, NodeExt};
+use crate::settings::Settings;
+use std::path::Path;
+use tree_sitter::Tree;
+
+pub(super) struct NoSource;
+
+impl crate::engine::index::ModuleSource for NoSource {
+    fn read(&self, _: &Path) -> Option<String> {
+        None
+    }
+}
+
+/// What a module offers importers: status constants, header dicts, header
+/// builders, response helpers and exception classes.
+pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
+    let index = ProjectIndex::new(std::sync::Arc::new(NoSource));
+    let settings = Settings::default();
+    let mut cx = Cx::new(path, src, tree, &settings, &index);
+    cx.is_test_file = false;
+    let (raw, _) = candidates(&cx, None);
+    cx.helpers = collect_helpers(&cx, &raw);
+    let mut summary = ModuleSummary::default();
+    for stmt in named_children(cx.root) {
+        let def = if stmt.kind_name() == "decorated_definition" {
+            stmt.field("definition").unwrap_or(stmt)
+        } else {
+            stmt
+        };
+        match def.kind_name() {
+            "expression_statement" => {
+                let Some(a) = assignment_in(def) else {
+                    continue;
+                };
+                let (Some(l), Some(r)) = (a.field("left"), a.field("right")) else {
+                    continue;
+                };
+                if l.kind_name() != "identifier" {
+                    continue;
+                }
+                let name = text(l, src).to_string();
+                let r = unwrap_expr(r);
+                let export = match r.kind_name() {
+                    "string" | "concatenated_string" => cx.string_literal(r).map(Export::Str),
+                    "dictionary" => {
+                        let h = cx.eval_headers(r, r, 0);
+                        Some(Export::Headers {
+                            challenge: h.challenge.map(|c| c.literal),
+                            opaque: h.opaque,
+                        })
+                    }
+                    _ => match cx.eval_status(r, 0) {
+                        StatusEval::Known(v) if v.len() == 1 => Some(Export::Number(v[0].code)),
+                        _ => None,
+                    },
+                };
+                if let Some(e) = export {
+                    summary.exports.insert(name, e);
+                }
+            }
+            "function_definition" => {
+                let Some(name) = def.field("name").map(|n| text(n, src).to_string()) else {
+                    continue;
+                };
+                if let Some(h) = cx.helpers.get(&name) {
+                    summary.exports.insert(name, Export::Helper(h.sig.clone()));
+                } else if let Some(ret) = returned_value(def).map(unwrap_expr) {
+                    if ret.kind_name() == "dictionary" {
+                        let h = cx.eval_headers(ret, ret, 0);
+                        summary.exports.insert(
+                            name,
+                            Export::HeaderBuilder {
+                                challenge: h.challenge.map(|c| c.literal),
+                                opaque: h.opaque,
+                            },
+                        );
+                    }
+                }
+            }
+            "class_definition" => {
+                let Some(name) = def.field("name").map(|n| text(n, src).to_string()) else {
+                    continue;
+                };
+                if let Some(c) = cx.error_classes.get(&name) {
+                    let code = match c.status {
+                        ClassStatus::Fixed(code) => Some(code),
+                        ClassStatus::Param { default, .. } => default,
+                    };
+                    if let Some(code) = code {
+                        summary.exports.insert(
+                            name,
+                            Export::ErrorClass(ErrorClassSig {
+                                code,
+                                framework: c.framework,
+                                message: c.message.clone(),
+                                challenge: if c.headers_opaque && c.challenge.is_none() {
+                                    Some(None)
+                                } else {
+                                    c.challenge.as_ref().map(|ch| ch.literal.clone())
+                                },
+                                definition: c.definition.clone(),
+                            }),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    summary
+}
