@@ -149,7 +149,12 @@ fn js_imports(text: &str) -> Vec<Import> {
 /// The names an `import …`/`export …` clause ending at the end of `before`
 /// takes (none: any).
 fn clause_names(before: &str) -> Vec<String> {
-    let window = &before[before.len().saturating_sub(4096)..];
+    // The last 4 KiB, from a character boundary.
+    let mut from = before.len().saturating_sub(4096);
+    while !before.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &before[from..];
     let Some(start) = ["import", "export"]
         .iter()
         .filter_map(|k| window.rfind(k).map(|i| i + k.len()))
@@ -209,6 +214,17 @@ mod tests {
                 import("app.core", &["y", "z"]),
             ]
         );
+    }
+
+    #[test]
+    fn a_long_clause_window_starts_on_a_character_boundary() {
+        // 4 KiB back from `from` falls inside a multi-byte character.
+        // (2,100 two-byte characters and an odd number of bytes after them.)
+        let text = format!(
+            "import {{ A }} /* {} */  from './errors'\n",
+            "é".repeat(2100)
+        );
+        assert_eq!(js_imports(&text), [import("./errors", &[])]);
     }
 
     #[test]
