@@ -59,8 +59,8 @@ fn ambient<'c>(cx: &'c Cx, name: &str) -> Option<&'c str> {
         let f = &p.file;
         (f.language == LANG
             && !f.ambient_if.is_empty()
-            && f.ambient_if.iter().any(|m| calls_marker(cx, m))
-            && knows(p, name))
+            && knows(p, name)
+            && f.ambient_if.iter().any(|m| calls_marker(cx, m)))
         .then(|| f.modules[0].as_str())
     })
 }
