@@ -10,6 +10,30 @@ use std::sync::Arc;
 /// Prints `path: role (why)` for every file, in path order. A file that
 /// cannot be read is reported on standard error and the rest go on.
 pub fn show(files: &[(PathBuf, bool)], linter_for: impl Fn(&Path) -> Option<Arc<Linter>>) -> i32 {
+    each_file(files, linter_for, |out, shown, path, text, linter| {
+        let assigned = linter.role(path, text);
+        writeln!(
+            out,
+            "{shown}: {} ({})",
+            assigned.role.as_str(),
+            assigned.why
+        )
+        .map_err(|_| Stop)
+    })
+}
+
+/// Standard output could not be written: stop.
+pub(super) struct Stop;
+
+/// Calls `report` with standard output, the path as shown, the path, the
+/// text and the linter of every file, in path order. A file that cannot be
+/// read (or `report` refuses with an error message) is reported on standard
+/// error and the rest go on, with exit code 2 at the end.
+pub(super) fn each_file(
+    files: &[(PathBuf, bool)],
+    linter_for: impl Fn(&Path) -> Option<Arc<Linter>>,
+    mut report: impl FnMut(&mut dyn Write, &str, &Path, &str, &Linter) -> Result<(), Stop>,
+) -> i32 {
     let mut paths: Vec<&PathBuf> = files.iter().map(|(p, _)| p).collect();
     paths.sort();
     let mut out = std::io::stdout().lock();
@@ -29,15 +53,7 @@ pub fn show(files: &[(PathBuf, bool)], linter_for: impl Fn(&Path) -> Option<Arc<
                 continue;
             }
         };
-        let assigned = linter.role(path, &text);
-        if writeln!(
-            out,
-            "{shown}: {} ({})",
-            assigned.role.as_str(),
-            assigned.why
-        )
-        .is_err()
-        {
+        if report(&mut out, &shown, path, &text, &linter).is_err() {
             return EXIT_USAGE;
         }
     }

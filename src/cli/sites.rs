@@ -1,12 +1,11 @@
 //! `authlint lint --show-sites`: every response site authlint finds in each
 //! file, and what recognised it (a framework pack's row, or built-in support).
 
-use super::paths::{display_path, slash_path};
+use super::roles::{each_file, Stop};
 use super::{warn, EXIT_OK, EXIT_USAGE};
 use crate::engine::model::{ResponseSite, Status};
 use crate::lint::Linter;
 use crate::source::{Encoding, LineMap};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,37 +13,25 @@ use std::sync::Arc;
 /// site of every file, in path order. A file that cannot be read or parsed
 /// is reported on standard error and the rest go on.
 pub fn show(files: &[(PathBuf, bool)], linter_for: impl Fn(&Path) -> Option<Arc<Linter>>) -> i32 {
-    let mut paths: Vec<&PathBuf> = files.iter().map(|(p, _)| p).collect();
-    paths.sort();
-    let mut out = std::io::stdout().lock();
     let mut code = EXIT_OK;
-    for path in paths {
-        let shown = slash_path(&display_path(path));
-        let Some(linter) = linter_for(path) else {
-            warn(format_args!("{shown}: its configuration cannot be read"));
-            code = EXIT_USAGE;
-            continue;
-        };
-        let sites = super::roles::read_text(path, &linter)
-            .and_then(|text| Ok((linter.sites(path, &text).map_err(|s| s.to_string())?, text)));
-        let (sites, text) = match sites {
+    let walked = each_file(files, linter_for, |out, shown, path, text, linter| {
+        let sites = match linter.sites(path, text) {
             Ok(s) => s,
             Err(e) => {
                 warn(format_args!("{shown}: {e}"));
                 code = EXIT_USAGE;
-                continue;
+                return Ok(());
             }
         };
-        let map = LineMap::new(&text);
+        let map = LineMap::new(text);
         for site in &sites {
-            let at = map.position(&text, site.range.start, Encoding::Utf32);
+            let at = map.position(text, site.range.start, Encoding::Utf32);
             let line = describe(site);
-            if writeln!(out, "{shown}:{}:{}: {line}", at.line + 1, at.column + 1).is_err() {
-                return EXIT_USAGE;
-            }
+            writeln!(out, "{shown}:{}:{}: {line}", at.line + 1, at.column + 1).map_err(|_| Stop)?;
         }
-    }
-    code
+        Ok(())
+    });
+    walked.max(code)
 }
 
 fn describe(site: &ResponseSite) -> String {

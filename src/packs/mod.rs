@@ -210,6 +210,28 @@ impl Packs {
             .collect()
     }
 
+    /// The `call` row for `name` imported from `module` (its package).
+    pub fn call_row(&self, lang: PackLanguage, module: &str, name: &str) -> Option<Row<'_>> {
+        self.rows(lang, Shape::Call, name)
+            .into_iter()
+            .find(|r| same_package(lang, r.module, module))
+    }
+
+    /// The `method` or `assign` row spelled `name` on a receiver spelled
+    /// `recv`, in a pack the file `uses`.
+    pub fn receiver_row(
+        &self,
+        lang: PackLanguage,
+        shape: Shape,
+        recv: &str,
+        name: &str,
+        uses: impl Fn(&Pack) -> bool,
+    ) -> Option<Row<'_>> {
+        self.rows(lang, shape, name)
+            .into_iter()
+            .find(|r| r.row.receiver.as_deref() == Some(recv) && uses(r.pack))
+    }
+
     /// The header-setting rows of `lang`'s packs.
     pub fn header_rows(&self, lang: PackLanguage) -> impl Iterator<Item = (&Pack, &HeaderRow)> {
         self.packs
@@ -255,6 +277,25 @@ impl Packs {
         });
         ac.as_ref().is_some_and(|ac| ac.is_match(text))
     }
+}
+
+/// A file whose imports come from `imported` (module paths or specifiers)
+/// uses `pack`.
+pub fn uses<'a>(
+    lang: PackLanguage,
+    pack: &Pack,
+    mut imported: impl Iterator<Item = &'a str>,
+) -> bool {
+    imported.any(|m| pack.file.modules.iter().any(|p| same_package(lang, p, m)))
+}
+
+/// A header row calls the function `name` imported from `module`.
+pub fn header_call_is(lang: PackLanguage, h: &HeaderRow, module: &str, name: &str) -> bool {
+    h.call.as_ref().is_some_and(|names| {
+        names.iter().any(|q| {
+            split_qualified(q).is_some_and(|(qm, qn)| qn == name && same_package(lang, qm, module))
+        })
+    })
 }
 
 /// How a row is found: its shape, the module of each name (empty for

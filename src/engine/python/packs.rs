@@ -68,12 +68,7 @@ fn resolve(cx: &Cx, f: Node) -> Option<(String, String)> {
 
 /// The file imports something from one of the pack's packages.
 fn file_uses(cx: &Cx, pack: &Pack) -> bool {
-    cx.imports.values().any(|(m, _)| {
-        pack.file
-            .modules
-            .iter()
-            .any(|p| packs::same_package(LANG, p, m))
-    })
+    packs::uses(LANG, pack, cx.imports.values().map(|(m, _)| &**m))
 }
 
 /// The row for a callee: a `call` row its import resolves to, else a
@@ -81,11 +76,7 @@ fn file_uses(cx: &Cx, pack: &Pack) -> bool {
 fn row_for<'c>(cx: &'c Cx, f: Node) -> Option<Row<'c>> {
     let packs = &cx.settings.packs;
     if let Some((module, name)) = resolve(cx, f) {
-        if let Some(row) = packs
-            .rows(LANG, Shape::Call, &name)
-            .into_iter()
-            .find(|r| packs::same_package(LANG, r.module, &module))
-        {
+        if let Some(row) = packs.call_row(LANG, &module, &name) {
             return Some(row);
         }
     }
@@ -94,10 +85,7 @@ fn row_for<'c>(cx: &'c Cx, f: Node) -> Option<Row<'c>> {
     }
     let recv = text(f.field("object")?, cx.src);
     let name = text(f.field("attribute")?, cx.src);
-    packs
-        .rows(LANG, Shape::Method, name)
-        .into_iter()
-        .find(|r| r.row.receiver.as_deref() == Some(recv) && file_uses(cx, r.pack))
+    packs.receiver_row(LANG, Shape::Method, recv, name, |p| file_uses(cx, p))
 }
 
 /// A call a pack describes.
@@ -138,9 +126,7 @@ pub(super) fn assign_site<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> 
     let row = cx
         .settings
         .packs
-        .rows(LANG, Shape::Assign, name)
-        .into_iter()
-        .find(|r| r.row.receiver.as_deref() == Some(recv) && file_uses(cx, r.pack))?;
+        .receiver_row(LANG, Shape::Assign, recv, name, |p| file_uses(cx, p))?;
     let value = assign.field("right")?;
     build(cx, row, assign, left, None, Some(value))
 }
@@ -279,12 +265,9 @@ fn header_call<'t>(
     let f = call.field("function")?;
     let resolved = resolve(cx, f);
     let row = rows.iter().find(|(_, h)| match (&h.call, &h.method) {
-        (Some(names), _) => resolved.as_ref().is_some_and(|(m, n)| {
-            names.iter().any(|q| {
-                packs::split_qualified(q)
-                    .is_some_and(|(qm, qn)| qn == n && packs::same_package(LANG, qm, m))
-            })
-        }),
+        (Some(_), _) => resolved
+            .as_ref()
+            .is_some_and(|(m, n)| packs::header_call_is(LANG, h, m, n)),
         (None, Some(method)) => {
             f.kind_name() == "attribute"
                 && f.field("attribute")
