@@ -30,8 +30,6 @@ pub enum Framework {
     Lambda,
     /// A call to a response helper: `jsonError('Missing token', 401)`.
     Helper,
-    /// NestJS exceptions: `throw new UnauthorizedException()`.
-    Nest,
     /// http-errors: `next(createError(401, '…'))`, `createError.Unauthorized()`.
     HttpError,
     /// An error named by its status: `new APIError('UNAUTHORIZED', …)`,
@@ -60,7 +58,6 @@ impl Framework {
             Framework::Hono => "Hono",
             Framework::Lambda => "Lambda",
             Framework::Helper => "response helper",
-            Framework::Nest => "NestJS",
             Framework::HttpError => "http-errors",
             Framework::StatusError => "error class",
             Framework::FastApi => "FastAPI",

@@ -43,6 +43,7 @@ pub const BUILTIN: &[(&str, &str)] = packs![
     "javascript/elysia.toml",
     "javascript/h3.toml",
     "javascript/itty-router.toml",
+    "javascript/nestjs.toml",
     "javascript/oak.toml",
     "javascript/remix.toml",
     "javascript/solid-start.toml",

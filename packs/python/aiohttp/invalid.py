@@ -19,3 +19,13 @@ async def settings(request: web.Request) -> web.Response:
     if not request.headers.get("Authorization"):
         raise web.HTTPForbidden(text="missing credentials")
     return web.json_response({})
+
+
+from aiohttp.web_exceptions import HTTPUnauthorized as Deny  # noqa: E402
+
+
+async def export(request: web.Request) -> web.Response:
+    # An alias, and the module aiohttp.web re-exports it from.
+    if "Authorization" not in request.headers:
+        raise Deny(text="sign in first")
+    return web.json_response({})

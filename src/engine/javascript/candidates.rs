@@ -3,7 +3,7 @@
 //! read; candidates that are unreachable or inside an assertion are dropped.
 
 use super::chains::method_call;
-use super::errors::{hono_exception, http_error, nest_exception, status_error, status_name_arg};
+use super::errors::{hono_exception, http_error, status_error, status_name_arg};
 use super::nodes::{is_function, member};
 use super::objects::{lambda_object, status_assignment};
 use super::site::Raw;
@@ -130,8 +130,6 @@ pub(super) enum Candidate {
     Assignment,
     /// `{ statusCode: 401, … }` (AWS Lambda).
     Lambda,
-    /// `new UnauthorizedException()` and friends (NestJS).
-    NestException,
     /// `createError(401)` or, `named`, `createError.Unauthorized()` (http-errors).
     HttpError { named: bool },
     /// `throw new APIError('UNAUTHORIZED', …)`, `new TRPCError({ code: 'FORBIDDEN' })`.
@@ -147,12 +145,6 @@ pub(super) struct Classified {
 }
 
 const RESPONSE_CLASSES: &[&str] = &["Response", "NextResponse"];
-
-const NEST_EXCEPTIONS: &[&str] = &[
-    "UnauthorizedException",
-    "ForbiddenException",
-    "HttpException",
-];
 
 const HTTP_ERROR_FNS: &[&str] = &["createError", "createHttpError", "httpError", "httpErrors"];
 
@@ -184,7 +176,15 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
             "member_expression" => n.field("property"),
             _ => None,
         })
-        .is_some_and(|n| packs::may_be_call(cx, text(n, src)))
+        .is_some_and(|n| {
+            let name = text(n, src);
+            // Under an alias, the name imported (`ForbiddenException as Denied`).
+            packs::may_be_call(cx, name)
+                || cx
+                    .imports
+                    .get(name)
+                    .is_some_and(|(_, orig)| packs::may_be_call(cx, orig))
+        })
     };
     let is = |n: Option<Node>, node_kind: &str, names: &[&str]| {
         n.is_some_and(|n| n.kind_name() == node_kind && names.contains(&text(n, src)))
@@ -208,8 +208,9 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
                 site(Candidate::WebResponse { json: false })
             } else if is(ctor, "identifier", &["HTTPException"]) {
                 site(Candidate::HonoException)
-            } else if is(ctor, "identifier", NEST_EXCEPTIONS) {
-                site(Candidate::NestException)
+            } else if ctor.is_some_and(|c| c.kind_name() == "identifier") && pack_name(ctor) {
+                // A framework pack's error class (NestJS's `UnauthorizedException`).
+                site(Candidate::Pack)
             } else if member(ctor).is_some_and(|(o, p)| {
                 is(o, "identifier", HTTP_ERROR_NAMESPACES)
                     && is(p, "property_identifier", HTTP_ERROR_NAMES)
@@ -314,7 +315,6 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
             packs::assign_site(cx, node).or_else(|| status_assignment(cx, node))
         }
         Candidate::Lambda => lambda_object(cx, node),
-        Candidate::NestException => nest_exception(cx, node),
         Candidate::StatusError => status_error(cx, node),
         Candidate::HttpError { named } => {
             packs::call_site(cx, node).or_else(|| http_error(cx, node, named))

@@ -56,31 +56,6 @@ pub(super) fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>>
     })
 }
 
-/// NestJS: `new UnauthorizedException(msg)`, `new ForbiddenException(msg)`,
-/// `new HttpException(body, status)`. Nest exceptions cannot carry headers.
-pub(super) fn nest_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
-    let ctor = node
-        .field("constructor")
-        .map(|c| text(c, cx.src))
-        .unwrap_or("");
-    let args = args_of(node);
-    let status = match ctor {
-        "UnauthorizedException" => known_indirect(401, node.field("constructor")?),
-        "ForbiddenException" => known_indirect(403, node.field("constructor")?),
-        _ => cx.eval_status(*args.get(1)?, 0),
-    };
-    Some(Raw {
-        framework: Framework::Nest,
-        node,
-        status,
-        headers: HeaderEval::default(),
-        insertion: None,
-        message_node: args.first().copied(),
-        function: enclosing_function(cx, node),
-        pack: None,
-    })
-}
-
 /// The status an error's constructor names: a first argument `'UNAUTHORIZED'`
 /// or `'FORBIDDEN'` (any case), or an options object whose `code` is one.
 /// Returns the code and the string that names it.
