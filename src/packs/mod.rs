@@ -191,6 +191,14 @@ impl Packs {
             .is_some_and(|es| es.iter().any(|e| e.lang == lang && e.shape == shape))
     }
 
+    /// Whether a call spelled `name(…)` or `x.name(…)` may be a row's;
+    /// `imported` is the name imported when `name` is a local alias
+    /// (`ForbiddenException as Denied`).
+    pub fn may_call(&self, lang: PackLanguage, name: &str, imported: Option<&str>) -> bool {
+        let any = |n: &str| self.has(lang, Shape::Call, n) || self.has(lang, Shape::Method, n);
+        any(name) || imported.is_some_and(any)
+    }
+
     /// The rows of `lang` spelled `name` in `shape`, built-in packs first.
     pub fn rows(&self, lang: PackLanguage, shape: Shape, name: &str) -> Vec<Row<'_>> {
         let Some(found) = self.rows.get(name) else {

@@ -176,15 +176,7 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
             "member_expression" => n.field("property"),
             _ => None,
         })
-        .is_some_and(|n| {
-            let name = text(n, src);
-            // Under an alias, the name imported (`ForbiddenException as Denied`).
-            packs::may_be_call(cx, name)
-                || cx
-                    .imports
-                    .get(name)
-                    .is_some_and(|(_, orig)| packs::may_be_call(cx, orig))
-        })
+        .is_some_and(|n| packs::may_be_call(cx, text(n, src)))
     };
     let is = |n: Option<Node>, node_kind: &str, names: &[&str]| {
         n.is_some_and(|n| n.kind_name() == node_kind && names.contains(&text(n, src)))

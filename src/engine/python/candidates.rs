@@ -155,12 +155,7 @@ pub(super) fn classify<'t>(cx: &Cx<'t>, kind: &str, node: Node<'t>) -> Vec<(Cand
         "call" => {
             let f = node.field("function");
             if callee_name(node, src).is_some_and(|(name, _)| {
-                CONSTRUCTORS.contains(&name)
-                    || packs::may_be_call(cx, name)
-                    || cx
-                        .imports
-                        .get(name)
-                        .is_some_and(|(_, orig)| packs::may_be_call(cx, orig))
+                CONSTRUCTORS.contains(&name) || packs::may_be_call(cx, name)
             }) {
                 out.push((Candidate::Constructor, node));
             }

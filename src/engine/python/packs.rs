@@ -16,10 +16,11 @@ use tree_sitter::Node;
 
 const LANG: PackLanguage = PackLanguage::Python;
 
-/// Whether a call spelled `name(…)` or `x.name(…)` may be a pack's.
+/// Whether a call spelled `name(…)` or `x.name(…)` may be a pack's (the
+/// imported name under an alias counts).
 pub(super) fn may_be_call(cx: &Cx, name: &str) -> bool {
-    let p = &cx.settings.packs;
-    p.has(LANG, Shape::Call, name) || p.has(LANG, Shape::Method, name)
+    let imported = cx.imports.get(name).map(|(_, o)| &**o);
+    cx.settings.packs.may_call(LANG, name, imported)
 }
 
 /// Whether `x.name = …` may be a pack's status assignment.
