@@ -109,8 +109,10 @@ struct Entry {
 }
 
 impl PartialEq for Packs {
+    /// The same packs (settings are compared on every keystroke: the shared
+    /// built-in set is one allocation, so this is usually a pointer test).
     fn eq(&self, other: &Packs) -> bool {
-        self.packs == other.packs
+        std::ptr::eq(self, other) || self.packs == other.packs
     }
 }
 
@@ -397,7 +399,19 @@ pub fn parse(name: &str, text: &str, path: Option<&Path>) -> Result<Pack, PackEr
         pack: name.to_string(),
         reason,
     };
-    let file: PackFile = toml::from_str(text).map_err(|e| err(e.message().to_string()))?;
+    let file: PackFile = toml::from_str(text).map_err(|e| {
+        // Where in the pack, when TOML says.
+        let at = e
+            .span()
+            .and_then(|s| text.get(..s.start))
+            .map(|before| {
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                format!("line {line}, column {column}: ")
+            })
+            .unwrap_or_default();
+        err(format!("{at}{}", e.message()))
+    })?;
     check(&file).map_err(err)?;
     Ok(Pack {
         file,
@@ -559,7 +573,10 @@ mod tests {
         .unwrap_err();
         assert!(e.reason.contains("100-599"), "{e}");
         let e = parse("p", "name='p'\nlanguage='cobol'\nmodules=['x']\n", None).unwrap_err();
-        assert!(e.reason.contains("cobol"), "{e}");
+        assert!(
+            e.reason.contains("cobol") && e.reason.starts_with("line 2, column 10: "),
+            "{e}"
+        );
         let e = parse("p", "name='p'\nlanguage='python'\nmodules=['x']\n[[response]]\ncall='x.A'\nstatus=401\nfix-before='f()'\n", None)
             .unwrap_err();
         assert!(e.reason.contains("$NAME"), "{e}");
