@@ -145,3 +145,37 @@ fn a_broken_pack_is_a_configuration_error_naming_pack_row_and_reason() {
     assert_eq!(code, 2);
     assert!(err.contains("pack `authlint/acme-http.toml`"), "{err}");
 }
+
+#[test]
+fn a_pack_reaches_commonjs_requires_and_default_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("authlint.toml"), "packs = [\"legacy.toml\"]\n").unwrap();
+    std::fs::write(
+        root.join("legacy.toml"),
+        "name = \"legacy\"\nlanguage = \"javascript\"\nmodules = [\"@acme/legacy\"]\n\n\
+         [[response]]\ncall = [\"@acme/legacy.default\", \"@acme/legacy.deny\"]\n\
+         status = { position = 0 }\nmessage = { position = 1 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("handlers.js"),
+        "const reject = require('@acme/legacy');\n\
+         const { deny } = require('@acme/legacy');\n\
+         const legacy = require('@acme/legacy');\n\
+         \n\
+         function a(req) {\n  if (!req.headers.authorization) {\n    console.warn('a: no header');\n    return reject(401, 'missing token');\n  }\n}\n\
+         function b(req) {\n  if (!req.headers.authorization) {\n    console.warn('b: no header');\n    return deny(401, 'missing token');\n  }\n}\n\
+         function c(req) {\n  if (!req.headers.authorization) {\n    console.warn('c: no header');\n    return legacy.deny(401, 'missing token');\n  }\n}\n\
+         module.exports = { a, b, c };\n",
+    )
+    .unwrap();
+    let (_, sites, err) = authlint(root, &["lint", "--show-sites", "handlers.js"]);
+    assert_eq!(
+        sites.trim(),
+        "handlers.js:8:12: status 401, no challenge (pack row legacy#0)\n\
+         handlers.js:14:12: status 401, no challenge (pack row legacy#0)\n\
+         handlers.js:20:12: status 401, no challenge (pack row legacy#0)",
+        "{err}"
+    );
+}

@@ -201,6 +201,12 @@ impl Packs {
         any(name) || imported.is_some_and(any)
     }
 
+    /// Whether a row names a module's default export (`pkg.default`): then
+    /// any name the file binds may be it (`const createError = require(…)`).
+    pub fn has_default(&self, lang: PackLanguage) -> bool {
+        self.has(lang, Shape::Call, "default")
+    }
+
     /// The rows of `lang` spelled `name` in `shape`, built-in packs first.
     pub fn rows(&self, lang: PackLanguage, shape: Shape, name: &str) -> Vec<Row<'_>> {
         let Some(found) = self.rows.get(name) else {

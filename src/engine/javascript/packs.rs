@@ -21,7 +21,8 @@ const LANG: PackLanguage = PackLanguage::Javascript;
 /// imported name under an alias counts).
 pub(super) fn may_be_call(cx: &Cx, name: &str) -> bool {
     let imported = cx.imports.get(name).map(|(_, o)| o.as_str());
-    cx.settings.packs.may_call(LANG, name, imported)
+    let packs = &cx.settings.packs;
+    packs.may_call(LANG, name, imported) || (imported.is_none() && packs.has_default(LANG))
 }
 
 /// Whether `x.name = …` may be a pack's status assignment.
@@ -35,8 +36,12 @@ fn resolve(cx: &Cx, f: Node) -> Option<(String, String)> {
     match f.kind_name() {
         "identifier" => {
             let local = text(f, cx.src);
+            // A default import is the name `default` (`call = "pkg.default"`).
             if let Some((spec, name)) = cx.imports.get(local) {
-                return (name != "*" && name != "default").then(|| (spec.clone(), name.clone()));
+                return (name != "*").then(|| (spec.clone(), name.clone()));
+            }
+            if let Some(found) = required(cx, f, local) {
+                return Some(found);
             }
             if cx.is_declared(local) {
                 return None;
@@ -45,10 +50,41 @@ fn resolve(cx: &Cx, f: Node) -> Option<(String, String)> {
         }
         "member_expression" => {
             let obj = f.field("object")?;
-            let (spec, name) = cx.imports.get(text(obj, cx.src))?;
+            let local = text(obj, cx.src);
+            let (spec, name) = match cx.imports.get(local) {
+                Some(found) => found.clone(),
+                None if obj.kind_name() == "identifier" => required(cx, obj, local)?,
+                None => return None,
+            };
             let prop = text(f.field("property")?, cx.src);
-            (name == "*" || name == "default").then(|| (spec.clone(), prop.to_string()))
+            (name == "*" || name == "default").then(|| (spec, prop.to_string()))
         }
+        _ => None,
+    }
+}
+
+/// CommonJS: `local` is bound by `const local = require('pkg')` (the
+/// module's `default`) or `const { name: local } = require('pkg')`.
+fn required(cx: &Cx, at: Node, local: &str) -> Option<(String, String)> {
+    let decl = cx.declarator_of(local, at)?;
+    let value = decl.field("value")?;
+    let callee = value.field("function")?;
+    if value.kind_name() != "call_expression" || text(callee, cx.src) != "require" {
+        return None;
+    }
+    let spec = string_value(value.field("arguments")?.named_child(0)?, cx.src)?;
+    let pattern = decl.field("name")?;
+    match pattern.kind_name() {
+        "identifier" => Some((spec, "default".to_string())),
+        "object_pattern" => super::named_children(pattern).find_map(|p| match p.kind_name() {
+            "shorthand_property_identifier_pattern" if text(p, cx.src) == local => {
+                Some((spec.clone(), local.to_string()))
+            }
+            "pair_pattern" if p.field("value").is_some_and(|v| text(v, cx.src) == local) => {
+                Some((spec.clone(), text(p.field("key")?, cx.src).to_string()))
+            }
+            _ => None,
+        }),
         _ => None,
     }
 }
@@ -84,13 +120,20 @@ fn calls_marker(cx: &Cx, marker: &str) -> bool {
             .any(|(i, _)| cx.src[i + marker.len()..].starts_with('('))
 }
 
-/// The file imports something from one of the pack's packages.
+/// The file imports something from one of the pack's packages (with
+/// `import`, or `require('pkg…')` anywhere in its text).
 fn file_uses(cx: &Cx, pack: &Pack) -> bool {
-    packs::uses(
-        LANG,
-        pack,
-        cx.imports.values().map(|(spec, _)| spec.as_str()),
-    )
+    let imported = cx.imports.values().map(|(spec, _)| spec.as_str());
+    if packs::uses(LANG, pack, imported) {
+        return true;
+    }
+    // The answer depends on the whole text, for the language server's reuse.
+    cx.read_everything();
+    pack.file.modules.iter().any(|m| {
+        ["require('", "require(\""]
+            .iter()
+            .any(|r| cx.src.contains(&format!("{r}{m}")))
+    })
 }
 
 fn row_for<'c>(cx: &'c Cx, f: Node) -> Option<Row<'c>> {
