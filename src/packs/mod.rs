@@ -249,14 +249,6 @@ impl Packs {
             .find(|r| r.row.receiver.as_deref() == Some(recv) && uses(r.pack))
     }
 
-    /// The header-setting rows of `lang`'s packs.
-    pub fn header_rows(&self, lang: PackLanguage) -> impl Iterator<Item = (&Pack, &HeaderRow)> {
-        self.packs
-            .iter()
-            .filter(move |p| p.file.language == lang)
-            .flat_map(|p| p.file.header.iter().map(move |h| (p, h)))
-    }
-
     /// Whether `text` names a response of a row whose name alone gives its
     /// status (`NotAuthenticated`), so it must be parsed even though no
     /// status number or status word is in it. Names `clued` already finds

@@ -328,7 +328,7 @@ fn build<'t>(
         None => {}
     }
     if spec.keeps_earlier_headers && headers.challenge.is_none() {
-        headers.challenge = earlier_header(cx, node);
+        headers.challenge = earlier_header(cx, node, row.pack);
     }
     if insertion.is_none() {
         if let Some(t) = &spec.fix_before {
@@ -360,13 +360,8 @@ fn build<'t>(
 }
 
 /// A `[[header]]` row setting `WWW-Authenticate` before `site` in its function.
-fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<ChallengeHeader> {
-    let rows: Vec<_> = cx
-        .settings
-        .packs
-        .header_rows(LANG)
-        .filter(|(p, _)| file_uses(cx, p) || !p.file.ambient_if.is_empty())
-        .collect();
+fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>, pack: &Pack) -> Option<ChallengeHeader> {
+    let rows = pack.file.header.as_slice();
     if rows.is_empty() {
         return None;
     }
@@ -378,8 +373,8 @@ fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<ChallengeHeader> {
             continue;
         }
         let found = match n.kind_name() {
-            "call_expression" => header_call(cx, n, &rows),
-            "assignment_expression" => header_assign(cx, n, &rows),
+            "call_expression" => header_call(cx, n, rows),
+            "assignment_expression" => header_assign(cx, n, rows),
             _ => None,
         };
         if found.is_some() {
@@ -401,11 +396,11 @@ fn evidence(n: Node) -> Option<Evidence> {
 fn header_call<'t>(
     cx: &Cx<'t>,
     call: Node<'t>,
-    rows: &[(&Pack, &packs::HeaderRow)],
+    rows: &[packs::HeaderRow],
 ) -> Option<ChallengeHeader> {
     let f = call.field("function")?;
     let resolved = resolve(cx, f);
-    let (_, row) = rows.iter().find(|(_, h)| match (&h.call, &h.method) {
+    let row = rows.iter().find(|h| match (&h.call, &h.method) {
         (Some(_), _) => resolved
             .as_ref()
             .is_some_and(|(m, n)| packs::header_call_is(LANG, h, m, n)),
@@ -431,7 +426,7 @@ fn header_call<'t>(
 fn header_assign<'t>(
     cx: &Cx<'t>,
     assign: Node<'t>,
-    rows: &[(&Pack, &packs::HeaderRow)],
+    rows: &[packs::HeaderRow],
 ) -> Option<ChallengeHeader> {
     let left = assign.field("left")?;
     let (target, key) = match left.kind_name() {
@@ -452,7 +447,7 @@ fn header_assign<'t>(
     let prop = text(target.field("property")?, cx.src);
     if !rows
         .iter()
-        .any(|(_, h)| h.assign.as_deref() == Some(prop) && h.receiver.as_deref() == Some(recv))
+        .any(|h| h.assign.as_deref() == Some(prop) && h.receiver.as_deref() == Some(recv))
     {
         return None;
     }

@@ -301,16 +301,22 @@ pub(super) fn fill_headers<'t>(
 /// `www_authenticate=` on Werkzeug's `Unauthorized` / Flask's `abort`: any value is a challenge.
 fn werkzeug_challenge<'t>(cx: &Cx<'t>, raw: &mut Raw<'t>, args: &Args<'t>, pos: Option<usize>) {
     if let Some(v) = args.get("www_authenticate", pos) {
-        let v = unwrap_expr(v);
-        if v.kind_name() != "none" {
-            raw.headers.challenge = Some(ChallengeHeader {
-                value_range: v.byte_range(),
-                literal: cx.string_literal(v).map(Into::into),
-                evidence: None,
-                shared: false,
-            });
+        if let Some(ch) = argument_challenge(cx, v) {
+            raw.headers.challenge = Some(ch);
         }
     } else if args.splat {
         raw.headers.opaque = true;
     }
+}
+
+/// An argument that makes the framework send a challenge (Werkzeug's
+/// `www_authenticate=`, Sanic's `scheme=`): any value but `None` is one.
+pub(super) fn argument_challenge(cx: &Cx, v: Node) -> Option<ChallengeHeader> {
+    let v = unwrap_expr(v);
+    (v.kind_name() != "none").then(|| ChallengeHeader {
+        value_range: v.byte_range(),
+        literal: cx.string_literal(v).map(Into::into),
+        evidence: None,
+        shared: false,
+    })
 }

@@ -3,7 +3,7 @@
 //! `raise HttpError(401, …)`), method calls and assignments on the
 //! receiver the pack names (`self.set_status(401)`, `resp.status = …`).
 
-use super::constructors::fill_headers;
+use super::constructors::{argument_challenge, fill_headers};
 use super::nodes::{enclosing_function, is_scope, unwrap_expr, Args};
 use super::site::Raw;
 use super::status::known_indirect;
@@ -198,15 +198,8 @@ fn build<'t>(
             raw.headers.opaque = true;
         }
         if let Some(ChallengeSpec::Arg(a)) = &spec.challenge {
-            if let Some(v) = arg(cx, args, a, false).map(unwrap_expr) {
-                if v.kind_name() != "none" {
-                    raw.headers.challenge = Some(ChallengeHeader {
-                        value_range: v.byte_range(),
-                        literal: cx.string_literal(v).map(Into::into),
-                        evidence: None,
-                        shared: false,
-                    });
-                }
+            if let Some(ch) = arg(cx, args, a, false).and_then(|v| argument_challenge(cx, v)) {
+                raw.headers.challenge = Some(ch);
             }
         }
     }
@@ -215,7 +208,7 @@ fn build<'t>(
         raw.headers.opaque = true;
     }
     if spec.keeps_earlier_headers && raw.headers.challenge.is_none() {
-        raw.headers.challenge = earlier_header(cx, node);
+        raw.headers.challenge = earlier_header(cx, node, row.pack);
     }
     if raw.insertion.is_none() {
         if let Some(t) = &spec.fix_before {
@@ -232,14 +225,9 @@ fn build<'t>(
 
 /// A `[[header]]` row's call setting `WWW-Authenticate` before `site` in
 /// its function.
-fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<ChallengeHeader> {
+fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>, pack: &Pack) -> Option<ChallengeHeader> {
     let scope = enclosing_function(cx, site).unwrap_or(cx.root);
-    let rows: Vec<_> = cx
-        .settings
-        .packs
-        .header_rows(LANG)
-        .filter(|(p, _)| file_uses(cx, p))
-        .collect();
+    let rows = pack.file.header.as_slice();
     if rows.is_empty() {
         return None;
     }
@@ -249,7 +237,7 @@ fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<ChallengeHeader> {
             continue;
         }
         if n.kind_name() == "call" {
-            if let Some(found) = header_call(cx, n, &rows) {
+            if let Some(found) = header_call(cx, n, rows) {
                 return Some(found);
             }
         }
@@ -261,11 +249,11 @@ fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<ChallengeHeader> {
 fn header_call<'t>(
     cx: &Cx<'t>,
     call: Node<'t>,
-    rows: &[(&Pack, &packs::HeaderRow)],
+    rows: &[packs::HeaderRow],
 ) -> Option<ChallengeHeader> {
     let f = call.field("function")?;
     let resolved = resolve(cx, f);
-    let row = rows.iter().find(|(_, h)| match (&h.call, &h.method) {
+    let row = rows.iter().find(|h| match (&h.call, &h.method) {
         (Some(_), _) => resolved
             .as_ref()
             .is_some_and(|(m, n)| packs::header_call_is(LANG, h, m, n)),
@@ -278,14 +266,14 @@ fn header_call<'t>(
         _ => false,
     })?;
     let args = Args::of(call, cx.src);
-    let name = arg(cx, &args, row.1.name.as_ref()?, false)?;
+    let name = arg(cx, &args, row.name.as_ref()?, false)?;
     if !cx
         .string_literal(name)
         .is_some_and(|k| is_challenge_name(&k))
     {
         return None;
     }
-    let value = arg(cx, &args, row.1.value.as_ref()?, false)?;
+    let value = arg(cx, &args, row.value.as_ref()?, false)?;
     Some(cx.challenge_value(
         value,
         Some(Evidence {
