@@ -68,7 +68,10 @@ pub struct ResponseRow {
     /// one on its own.
     #[serde(default)]
     pub challenge: Option<ChallengeSpec>,
-    /// The call builds an exception that is raised or thrown.
+    /// The call builds an exception that is raised or thrown. In
+    /// JavaScript it is a response only where it leaves its function: not
+    /// when a `catch` of the same function takes it, nor when an arrow
+    /// only builds it (`() => new APIError('UNAUTHORIZED')`).
     #[serde(default)]
     pub raises: bool,
     /// A statement that sets the header, inserted before the site's

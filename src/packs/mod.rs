@@ -40,6 +40,7 @@ pub const BUILTIN: &[(&str, &str)] = packs![
     "python/litestar.toml",
     "python/sanic.toml",
     "python/tornado.toml",
+    "javascript/better-call.toml",
     "javascript/elysia.toml",
     "javascript/h3.toml",
     "javascript/itty-router.toml",
@@ -438,11 +439,13 @@ fn check(file: &PackFile) -> Result<(), String> {
             for c in calls.iter() {
                 let (m, _) = split_qualified(c)
                     .ok_or_else(|| at("`call` is a qualified name such as `package.Name`"))?;
-                if !file
-                    .modules
-                    .iter()
-                    .any(|p| package(file.language, p) == package(file.language, m))
-                {
+                if !file.modules.iter().any(|p| {
+                    package(file.language, p) == package(file.language, m)
+                            // A class's static member: `better-call.APIError.from`.
+                            || m.split_once('.').is_some_and(|(pkg, _)| {
+                                package(file.language, pkg) == package(file.language, p)
+                            })
+                }) {
                     return Err(at("`call` must name something in one of `modules`"));
                 }
             }

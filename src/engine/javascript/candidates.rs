@@ -301,7 +301,16 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
         Candidate::HonoException => hono_exception(cx, node),
         // A pack's row wins where the same spelling means its framework
         // (`json(…)` from `@sveltejs/kit`, `createError` from `h3`).
-        Candidate::Pack => packs::call_site(cx, node),
+        Candidate::Pack => packs::call_site(cx, node).or_else(|| {
+            // A pack's class name imported from elsewhere may still name
+            // its status (`new APIError('UNAUTHORIZED')` from an in-house module).
+            let ctor = node.field("constructor")?;
+            let name = text(ctor, cx.src);
+            (ctor.kind_name() == "identifier"
+                && (name.ends_with("Error") || name.ends_with("Exception")))
+            .then(|| status_error(cx, node))
+            .flatten()
+        }),
         Candidate::Method => packs::call_site(cx, node).or_else(|| method_call(cx, node)),
         Candidate::Assignment => {
             packs::assign_site(cx, node).or_else(|| status_assignment(cx, node))

@@ -157,7 +157,7 @@ pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
 /// Whether `throw_stmt` sits in the block of a `try` whose `catch` does not
 /// throw again, within its own function: the error is caught there, not sent
 /// as it is.
-fn caught_in_function(cx: &Cx, throw_stmt: Node) -> bool {
+pub(super) fn caught_in_function(cx: &Cx, throw_stmt: Node) -> bool {
     let mut node = throw_stmt;
     while let Some(p) = cx.up(node) {
         if is_function(p) {

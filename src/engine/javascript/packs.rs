@@ -57,10 +57,25 @@ fn resolve(cx: &Cx, f: Node) -> Option<(String, String)> {
                 None => return None,
             };
             let prop = text(f.field("property")?, cx.src);
-            (name == "*" || name == "default").then(|| (spec, prop.to_string()))
+            if name == "*" || name == "default" {
+                return Some((spec, prop.to_string()));
+            }
+            // A static member of an imported class (`APIError.from(…)`):
+            // the row's name is `pkg.APIError.from`.
+            Some((format!("{spec}.{name}"), prop.to_string()))
         }
         _ => None,
     }
+}
+
+/// The imported class a static member call is made on (`APIError` in
+/// `APIError.from(…)`), when the object is a named import.
+fn static_class<'c>(cx: &'c Cx, f: Node) -> Option<&'c str> {
+    let obj = f
+        .field("object")
+        .filter(|_| f.kind_name() == "member_expression")?;
+    let (_, name) = cx.imports.get(text(obj, cx.src))?;
+    (name != "*" && name != "default").then_some(name.as_str())
 }
 
 /// CommonJS: `local` is bound by `const local = require('pkg')` (the
@@ -140,7 +155,14 @@ fn row_for<'c>(cx: &'c Cx, f: Node) -> Option<Row<'c>> {
     let packs = &cx.settings.packs;
     if let Some((module, name)) = resolve(cx, f) {
         if let Some(row) = packs.call_row(LANG, &module, &name) {
-            return Some(row);
+            // A static member must be the row's class's, not just the package's.
+            let class_ok = match static_class(cx, f) {
+                Some(class) => row.module.rsplit_once('.').is_some_and(|(_, c)| c == class),
+                None => true,
+            };
+            if class_ok {
+                return Some(row);
+            }
         }
     } else if f.kind_name() == "identifier" && !cx.imports.contains_key(text(f, cx.src)) {
         // `({ status }) => status(401)`: a name the handler's context gives.
@@ -196,9 +218,35 @@ pub(super) fn call_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         .field("function")
         .or_else(|| node.field("constructor"))?;
     let row = row_for(cx, f)?;
+    if row.row.raises && !raised_here(cx, node) {
+        return None;
+    }
     let args = args_of(node);
     let name_node = f.field("property").unwrap_or(f);
     build(cx, row, node, name_node, &args, None)
+}
+
+/// An exception a `raises` row builds is a response where it leaves its
+/// function: not when a `catch` of the same function takes it (and does not
+/// pass it on), nor when an arrow only builds it for a caller to throw.
+fn raised_here(cx: &Cx, node: Node) -> bool {
+    let Some(p) = cx.up(node) else {
+        return true;
+    };
+    if p.kind_name() == "arrow_function" {
+        return false;
+    }
+    let mut stmt = node;
+    while let Some(up) = cx.up(stmt) {
+        if up.kind_name() == "throw_statement" {
+            return !super::errors::caught_in_function(cx, up);
+        }
+        if is_function(up) || up.kind_name().ends_with("statement") {
+            break;
+        }
+        stmt = up;
+    }
+    true
 }
 
 /// `set.status = 401`: an `assign` row on its receiver.
@@ -251,7 +299,10 @@ fn build<'t>(
                 Some(v) => v,
                 None => arg(cx, args, a, true)?,
             };
-            cx.eval_status(n, 0)
+            match status_name(cx, n) {
+                Some(code) => known_indirect(code, n),
+                None => cx.eval_status(n, 0),
+            }
         }
     };
     if matches!(status, StatusEval::Unknown) {
@@ -310,6 +361,15 @@ fn build<'t>(
                     replace_len: 0,
                     template: format!(", {{ {field}: {{ $NAME: $VALUE }} }}").into(),
                     how: "pass the header in the options",
+                });
+            }
+            // No headers yet, and they are the next positional argument.
+            (None, None) if h.position == Some(args.len()) && !args.is_empty() => {
+                insertion = Some(HeaderInsertion {
+                    at: args[args.len() - 1].end_byte(),
+                    replace_len: 0,
+                    template: ", { $NAME: $VALUE }".into(),
+                    how: "pass the header",
                 });
             }
             (None, _) => {}
@@ -471,6 +531,17 @@ fn before(cx: &Cx, site: Node, template: &str, args: &[Node]) -> Option<HeaderIn
         template: format!("{}{stmt}{semi}{}", at.indent, at.newline).into(),
         how: "set the header before the status",
     })
+}
+
+/// A status written as its upper-case name where a status goes:
+/// better-call's `new APIError('UNAUTHORIZED')`.
+fn status_name(cx: &Cx, n: Node) -> Option<u16> {
+    let v = string_value(n, cx.src)?;
+    match v.as_str() {
+        "UNAUTHORIZED" => Some(401),
+        "FORBIDDEN" => Some(403),
+        _ => None,
+    }
 }
 
 /// The row reads the status from the argument at `position` itself when it
