@@ -481,6 +481,25 @@ fn bracket_walk(text: &str, stop: usize) -> usize {
     deepest
 }
 
+/// The words a constant's name spells, when it is written in
+/// SCREAMING_SNAKE_CASE of at least two words (`USER_IS_NOT_A_MEMBER` →
+/// "user is not a member"): error-code tables name their messages so.
+pub fn constant_words(name: &str) -> Option<String> {
+    let ok = name.len() >= 5
+        && name.contains('_')
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    ok.then(|| {
+        name.split('_')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase()
+    })
+}
+
 /// The identifier-like words of `text`: runs of ASCII letters, digits and
 /// `_`, and of non-ASCII characters (which identifiers may contain).
 pub fn words(text: &str) -> impl Iterator<Item = &str> {

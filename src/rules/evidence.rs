@@ -600,6 +600,126 @@ pub fn is_really_403(site: &ResponseSite, value: &StatusValue, text: &str) -> bo
     value.code == 401 && v.authz.is_some() && v.authn.is_none()
 }
 
+/// A 401 whose only condition is that a record exists (`if not chat:`,
+/// `!project`), in a handler whose caller an earlier check, dependency or
+/// decorator already authenticated: the credentials were accepted, so the
+/// 401 is not about them, and asking it for a challenge or a log line is
+/// noise. (The status is wrong; what is right, 403 or 404, the code does not say.)
+pub fn record_missing_after_identity(site: &ResponseSite) -> bool {
+    let Some(g) = site.guard.as_ref() else {
+        return false;
+    };
+    if site.identity_established.is_none() || g.in_catch || g.verified_by.is_some() {
+        return false;
+    }
+    let mut c = g.text.trim().to_ascii_lowercase();
+    // The tests of absence, down to the name tested.
+    loop {
+        let before = c.clone();
+        for (from, to) in [("!(", "("), ("not (", "(")] {
+            if let Some(rest) = c.strip_prefix(from) {
+                c = to.to_string() + rest;
+            }
+        }
+        if c.starts_with('(') && c.ends_with(')') {
+            c = c[1..c.len() - 1].trim().to_string();
+        }
+        for p in ["!", "not "] {
+            if let Some(rest) = c.strip_prefix(p) {
+                c = rest.trim().to_string();
+            }
+        }
+        for suffix in [
+            " is none",
+            " is not none",
+            " == none",
+            " === null",
+            " == null",
+            " === undefined",
+            " == undefined",
+            " !== null",
+            " != null",
+            " !== undefined",
+        ] {
+            if let Some(rest) = c.strip_suffix(suffix) {
+                c = rest.trim().to_string();
+            }
+        }
+        if c == before {
+            break;
+        }
+    }
+    let plain = !c.is_empty()
+        && c.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '?'));
+    // A name that may hold a credential or a verification's outcome is not a record.
+    const NOT_A_RECORD: &[&str] = &[
+        "token",
+        "auth",
+        "credential",
+        "password",
+        "passwd",
+        "session",
+        "key",
+        "jwt",
+        "bearer",
+        "cookie",
+        "user",
+        "account",
+        "identity",
+        "principal",
+        "signature",
+        "secret",
+        "otp",
+        "code",
+        "valid",
+        "verif",
+        "match",
+        "ok",
+        "pass",
+        "hash",
+        "compare",
+        "check",
+        "allow",
+        "success",
+        "result",
+        "claims",
+        "payload",
+        "decoded",
+        "member",
+        "role",
+        "permission",
+        "admin",
+        "owner",
+        "access",
+        "can",
+        "is_",
+        "has",
+    ];
+    // A message that speaks of credentials says the record was one.
+    let message = site.message.as_deref().unwrap_or("").to_ascii_lowercase();
+    const CREDENTIAL_MESSAGE: &[&str] = &[
+        "token",
+        "auth",
+        "credential",
+        "password",
+        "session",
+        "key",
+        "jwt",
+        "bearer",
+        "cookie",
+        "log in",
+        "login",
+        "sign in",
+        "signature",
+        "secret",
+        "expired",
+    ];
+    plain
+        && !NOT_A_RECORD.iter().any(|w| c.contains(w))
+        && !CREDENTIAL_MESSAGE.iter().any(|w| message.contains(w))
+}
+
 /// The 401 a site answers as a plain authentication failure: not the
 /// server's own error (`no-401-for-server-error`), not sent for a reason
 /// unrelated to credentials (`no-401-for-non-credential-error`, when
@@ -610,7 +730,7 @@ pub fn authentication_401<'a>(
     ctx: &super::Context,
     site: &'a ResponseSite,
 ) -> Option<&'a StatusValue> {
-    if is_server_error(site) {
+    if is_server_error(site) || record_missing_after_identity(site) {
         return None;
     }
     let wrong_reason_on = ctx

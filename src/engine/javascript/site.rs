@@ -138,6 +138,20 @@ impl<'a> Cx<'a> {
                     }
                 }
                 "template_string" => parts.push(text(n, self.src).trim_matches('`').to_string()),
+                // `ERROR_CODES.USER_IS_NOT_A_MEMBER`: the constant's name says it.
+                "member_expression"
+                    if !self
+                        .up(n)
+                        .is_some_and(|p| p.field("function").is_some_and(|f| f.id() == n.id())) =>
+                {
+                    match n
+                        .field("property")
+                        .and_then(|p| syntax::constant_words(text(p, self.src)))
+                    {
+                        Some(words) => parts.push(words),
+                        None => return Walk::Descend,
+                    }
+                }
                 _ => return Walk::Descend,
             }
             Walk::Skip

@@ -195,6 +195,20 @@ impl<'a> Cx<'a> {
                         }
                     }
                 }
+                // `ERROR_MESSAGES.ACCESS_PROHIBITED`: the constant's name says it.
+                "attribute"
+                    if !self
+                        .up(n)
+                        .is_some_and(|p| p.field("function").is_some_and(|f| f.id() == n.id())) =>
+                {
+                    match n
+                        .field("attribute")
+                        .and_then(|a| crate::engine::syntax::constant_words(text(a, self.src)))
+                    {
+                        Some(words) => parts.push(words),
+                        None => stack.extend(named_children(n).rev()),
+                    }
+                }
                 _ => {
                     stack.extend(named_children(n).rev());
                 }

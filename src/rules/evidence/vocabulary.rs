@@ -14,6 +14,8 @@ pub(super) const AUTHZ_MESSAGE: &[&str] = &[
     "requires admin",
     "insufficient",
     "not permitted",
+    "prohibited",
+    "banned",
     "not authorized to",
     "not authorised to",
     "don't have access",
