@@ -34,6 +34,28 @@ pub(super) fn drop_wrapped_responses(raw: &mut Vec<Raw>) {
     });
 }
 
+const AVA_ASSERTIONS: &[&str] = &[
+    "is",
+    "not",
+    "deepEqual",
+    "notDeepEqual",
+    "like",
+    "true",
+    "false",
+    "truthy",
+    "falsy",
+    "assert",
+    "throws",
+    "throwsAsync",
+    "notThrows",
+    "notThrowsAsync",
+    "regex",
+    "notRegex",
+    "snapshot",
+    "pass",
+    "fail",
+];
+
 /// Whether `n` sits inside a test assertion (`expect(...)`, `assert…(...)`).
 pub(super) fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
     let mut p = cx.up(n);
@@ -41,10 +63,15 @@ pub(super) fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
         if x.kind_name() == "call_expression" {
             let f = x.field("function").map(|f| text(f, src)).unwrap_or("");
             let head = f.split(['.', '(']).next().unwrap_or("");
+            // ava's assertions are methods of `t`; tRPC's builder is also
+            // spelled `t` (`t.middleware(…)`, `t.procedure.use(…)`).
+            let ava = head == "t"
+                && f.strip_prefix("t.").is_some_and(|m| AVA_ASSERTIONS.contains(&m));
             if matches!(
                 head,
-                "expect" | "assert" | "should" | "chai" | "t" | "it" | "test" | "describe"
+                "expect" | "assert" | "should" | "chai" | "it" | "test" | "describe"
             ) && f != head
+                || ava
                 || matches!(head, "expect" | "assert")
             {
                 return true;
