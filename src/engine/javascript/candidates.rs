@@ -66,7 +66,8 @@ pub(super) fn in_assertion(cx: &Cx, n: Node, src: &str) -> bool {
             // ava's assertions are methods of `t`; tRPC's builder is also
             // spelled `t` (`t.middleware(…)`, `t.procedure.use(…)`).
             let ava = head == "t"
-                && f.strip_prefix("t.").is_some_and(|m| AVA_ASSERTIONS.contains(&m));
+                && f.strip_prefix("t.")
+                    .is_some_and(|m| AVA_ASSERTIONS.contains(&m));
             if matches!(
                 head,
                 "expect" | "assert" | "should" | "chai" | "it" | "test" | "describe"

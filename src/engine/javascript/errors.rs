@@ -87,6 +87,12 @@ pub(super) fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Nod
         // A positional status name is written as a code (`'UNAUTHORIZED'`);
         // `'Unauthorized'` is more often a message.
         "string" => named(first, false),
+        // An enum member named so: `new AppError(AppErrorCode.UNAUTHORIZED, …)`.
+        "member_expression" => first.field("property").and_then(|p| match text(p, src) {
+            "UNAUTHORIZED" => Some((401, first)),
+            "FORBIDDEN" => Some((403, first)),
+            _ => None,
+        }),
         "object" => named_children(first)
             .filter(|p| p.kind_name() == "pair")
             .find(|p| p.field("key").is_some_and(|k| text(k, src) == "code"))

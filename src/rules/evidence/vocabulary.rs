@@ -79,6 +79,7 @@ pub(super) const AUTHN_MESSAGE: &[&str] = &[
     "must login",
     "must log in",
     "must be logged in",
+    "must be authenticated",
     "must sign in",
     "must be signed in",
     "need to log in",
