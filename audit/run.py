@@ -95,6 +95,18 @@ def main():
             if name.endswith(".tsv"):
                 header, _ = load(os.path.join(HERE, "judgments", name))
                 d = os.path.join(args.checkouts, name[: -len(".tsv")])
+                if "sdist" in header:
+                    # Judged on a PyPI source distribution (`# sdist: name==version`):
+                    # unpack it, with the repository's layout, into the checkout.
+                    pkg, _, version = header["sdist"].partition("==")
+                    sdist = f"{pkg.replace('-', '_')}-{version}.tar.gz"
+                    print(
+                        f"mkdir -p {d} && curl -sL $(curl -s -H 'Accept: application/vnd.pypi.simple.v1+json'"
+                        f" https://pypi.org/simple/{pkg}/ | python3 -c 'import json,sys;"
+                        f" print(next(f[\"url\"] for f in json.load(sys.stdin)[\"files\"] if f[\"filename\"] == \"{sdist}\"))')"
+                        f" | tar xz -C {d} --strip-components=1"
+                    )
+                    continue
                 print(f"git clone -q https://github.com/{header['repo']} {d} && git -C {d} checkout -q {header['commit']}")
         return
 
@@ -114,7 +126,7 @@ def main():
             print(f"{header['repo']}: not fetched (expected {checkout}); skipped", file=sys.stderr)
             continue
         head = subprocess.run(["git", "-C", checkout, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-        if head and head != header["commit"]:
+        if head and head != header["commit"] and "sdist" not in header:
             print(f"{header['repo']}: checkout is at {head[:12]}, the judgments are for {header['commit'][:12]}", file=sys.stderr)
         audited += 1
         judged = {(r["path"], r["line"], r["rule"]): r for r in rows}
