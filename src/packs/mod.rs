@@ -385,6 +385,20 @@ pub fn package(lang: PackLanguage, module: &str) -> &str {
     }
 }
 
+/// A JavaScript module specifier without Deno's and CDNs' spellings and
+/// the package's version, keeping its path inside the package:
+/// `jsr:@supabase/supabase-js@2/cors` is `@supabase/supabase-js/cors`.
+pub fn module_path(module: &str) -> String {
+    let pkg = package(PackLanguage::Javascript, module);
+    // What follows the package (and its version) in the specifier.
+    let rest = module
+        .find(pkg)
+        .map(|i| &module[i + pkg.len()..])
+        .map(|r| r.find('/').map_or("", |j| &r[j..]))
+        .unwrap_or("");
+    format!("{pkg}{rest}")
+}
+
 /// Whether a name imported from `imported` (a module path) is the row's:
 /// the same package (packages re-export their names from their top
 /// module, so the path between may differ).
@@ -516,6 +530,21 @@ mod tests {
         assert_eq!(packs.packs().len(), BUILTIN.len());
         assert!(packs.has(PackLanguage::Python, Shape::Call, "HTTPUnauthorized"));
         assert!(!packs.has(PackLanguage::Javascript, Shape::Call, "HTTPUnauthorized"));
+    }
+
+    #[test]
+    fn module_paths_keep_the_path_inside_the_package() {
+        for (spec, path) in [
+            ("jsr:@supabase/supabase-js@2/cors", "@supabase/supabase-js/cors"),
+            ("npm:@supabase/supabase-js@2.49.1/cors", "@supabase/supabase-js/cors"),
+            ("https://esm.sh/@supabase/supabase-js@2/cors", "@supabase/supabase-js/cors"),
+            ("@supabase/supabase-js/cors", "@supabase/supabase-js/cors"),
+            ("@supabase/supabase-js", "@supabase/supabase-js"),
+            ("hono/http-exception", "hono/http-exception"),
+            ("npm:hono@4", "hono"),
+        ] {
+            assert_eq!(module_path(spec), path, "{spec}");
+        }
     }
 
     #[test]

@@ -106,6 +106,13 @@ impl<'a> Cx<'a> {
                     }
                 } else if let Some((export, target)) = self.imported(name) {
                     export_headers(export, Some(&target))
+                } else if self
+                    .imports
+                    .get(name)
+                    .is_some_and(|(spec, imported)| cors_only(spec, imported))
+                {
+                    // Supabase's CORS headers: no challenge among them.
+                    HeaderEval::default()
                 } else {
                     // A parameter or a global: we cannot see inside.
                     HeaderEval::opaque()
@@ -310,4 +317,10 @@ impl<'a> Cx<'a> {
     }
 
     // ----- guards and paths -----------------------------------------------
+}
+
+/// A package's export that holds only CORS headers:
+/// `import { corsHeaders } from 'jsr:@supabase/supabase-js@2/cors'`.
+fn cors_only(spec: &str, imported: &str) -> bool {
+    imported == "corsHeaders" && crate::packs::module_path(spec) == "@supabase/supabase-js/cors"
 }
