@@ -535,9 +535,18 @@ mod tests {
     #[test]
     fn module_paths_keep_the_path_inside_the_package() {
         for (spec, path) in [
-            ("jsr:@supabase/supabase-js@2/cors", "@supabase/supabase-js/cors"),
-            ("npm:@supabase/supabase-js@2.49.1/cors", "@supabase/supabase-js/cors"),
-            ("https://esm.sh/@supabase/supabase-js@2/cors", "@supabase/supabase-js/cors"),
+            (
+                "jsr:@supabase/supabase-js@2/cors",
+                "@supabase/supabase-js/cors",
+            ),
+            (
+                "npm:@supabase/supabase-js@2.49.1/cors",
+                "@supabase/supabase-js/cors",
+            ),
+            (
+                "https://esm.sh/@supabase/supabase-js@2/cors",
+                "@supabase/supabase-js/cors",
+            ),
             ("@supabase/supabase-js/cors", "@supabase/supabase-js/cors"),
             ("@supabase/supabase-js", "@supabase/supabase-js"),
             ("hono/http-exception", "hono/http-exception"),

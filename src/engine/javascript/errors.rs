@@ -93,11 +93,24 @@ pub(super) fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Nod
             "FORBIDDEN" => Some((403, first)),
             _ => None,
         }),
-        "object" => named_children(first)
-            .filter(|p| p.kind_name() == "pair")
-            .find(|p| p.field("key").is_some_and(|k| text(k, src) == "code"))
-            .and_then(|p| p.field("value"))
-            .and_then(|v| named(v, true)),
+        "object" => {
+            let entry = |keys: &[&str]| {
+                named_children(first)
+                    .filter(|p| p.kind_name() == "pair")
+                    .find(|p| p.field("key").is_some_and(|k| keys.contains(&text(k, src))))
+                    .and_then(|p| p.field("value"))
+            };
+            // `{ code: 'UNAUTHORIZED' }`, or a status number:
+            // `new RequestError({ code: 'auth.unauthorized', status: 401 })`.
+            entry(&["code"]).and_then(|v| named(v, true)).or_else(|| {
+                let v = entry(&["status", "statusCode", "httpStatus"])?;
+                match text(v, src) {
+                    "401" => Some((401, v)),
+                    "403" => Some((403, v)),
+                    _ => None,
+                }
+            })
+        }
         _ => None,
     }
 }
@@ -125,7 +138,14 @@ pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     ) {
         p = cx.up(p)?;
     }
-    if !matches!(p.kind_name(), "throw_statement" | "return_statement") {
+    // `assertThat(cond, new RequestError({ status: 401 }))` throws it.
+    let asserted = p.kind_name() == "arguments"
+        && cx
+            .up(p)
+            .is_some_and(|call| super::guards::is_assertion_call(call, cx.src))
+        && p.named_child(0)
+            .is_some_and(|first| first.id() != node.id());
+    if !asserted && !matches!(p.kind_name(), "throw_statement" | "return_statement") {
         return None;
     }
     if p.kind_name() == "throw_statement" && caught_in_function(cx, p) {

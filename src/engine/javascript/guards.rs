@@ -142,6 +142,24 @@ impl<'a> Cx<'a> {
                         }
                     }
                 }
+                // `assertThat(!user.suspended, new RequestError(…))`: the
+                // error is thrown when the asserted condition is false.
+                "arguments" => {
+                    if let Some(first) = self
+                        .up(parent)
+                        .filter(|call| is_assertion_call(*call, self.src))
+                        .and_then(|_| parent.named_child(0))
+                        .filter(|f| f.end_byte() <= node.start_byte())
+                    {
+                        let c = self.cond_text(first);
+                        // `assertThat(!user.isSuspended, …)` throws when `user.isSuspended`.
+                        parts.push(match c.strip_prefix('!') {
+                            Some(rest) if !rest.starts_with('=') => strip_parens(rest).to_string(),
+                            _ => format!("!({c})"),
+                        });
+                        innermost.get_or_insert(first.byte_range());
+                    }
+                }
                 "catch_clause" => {
                     let p = parent
                         .field("parameter")
@@ -277,4 +295,15 @@ impl<'a> Cx<'a> {
         }
         found
     }
+}
+
+/// A call that throws its later argument when its first is false:
+/// `assertThat(cond, error)`, `assert(cond, error)`, `invariant(cond, error)`,
+/// `assert.ok(cond, error)`.
+pub(super) fn is_assertion_call(call: Node, src: &str) -> bool {
+    if call.kind_name() != "call_expression" {
+        return false;
+    }
+    let callee = call.field("function").map(|f| text(f, src)).unwrap_or("");
+    matches!(callee, "assertThat" | "assert" | "invariant" | "assert.ok")
 }

@@ -16,6 +16,7 @@ pub(super) const AUTHZ_MESSAGE: &[&str] = &[
     "not permitted",
     "prohibited",
     "banned",
+    "suspended",
     "not authorized to",
     "not authorised to",
     "don't have access",
@@ -130,6 +131,7 @@ pub(super) const AUTHZ_GUARD: &[&str] = &[
     "canaccess",
     "can_access",
     "entitle",
+    "suspended",
     "allowed",
 ];
 
