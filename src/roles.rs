@@ -419,10 +419,18 @@ impl Detector {
         let is_root = dir.join(".git").exists();
         // A folder can hold several manifests (`setup.cfg` configuring tools
         // beside the `setup.py` that publishes): one that says library wins.
-        let found: Vec<Manifest> = MANIFESTS
+        let mut found: Vec<Manifest> = MANIFESTS
             .iter()
             .filter_map(|m| read_manifest(&dir.join(m), m))
             .collect();
+        // A Django project's `manage.py` marks a deployed application, even
+        // under a `pyproject.toml` whose classifiers say `Framework :: Django`.
+        if dir.join("manage.py").is_file() {
+            found = vec![Manifest {
+                file: "manage.py",
+                library: None,
+            }];
+        }
         let manifest = found
             .iter()
             .find(|m| m.library.is_some())
@@ -583,5 +591,26 @@ mod tests {
         // `setup.cfg` only configures tools; `setup.py` publishes.
         let py = d.detect(&root.join("pylib/pkg/security.py"), "");
         assert_eq!(py.role, Role::Library, "{}", py.why);
+    }
+
+    #[test]
+    fn a_django_project_is_an_application_under_a_framework_classifier() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("site/site/api")).unwrap();
+        std::fs::write(
+            root.join("pyproject.toml"),
+            "[project]\nclassifiers = [\"Framework :: Django\"]\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("site/manage.py"), "import django\n").unwrap();
+        let d = Detector::default();
+        let app = d.detect(&root.join("site/site/api/authentication.py"), "");
+        assert_eq!(app.role, Role::App, "{}", app.why);
+        assert!(app.why.contains("manage.py"), "{}", app.why);
+        // Beside the project, the classifier still speaks.
+        let lib = d.detect(&root.join("tools.py"), "");
+        assert_eq!(lib.role, Role::Library, "{}", lib.why);
     }
 }

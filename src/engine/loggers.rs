@@ -43,6 +43,27 @@ pub fn receivers(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// A call that records the event in an audit or login log the project
+/// keeps (`audit_service.log_action(…)`, `loginLogService.record(…)`):
+/// the last part of the receiver and the method.
+pub fn is_audit_log(receiver_last: &str, method: &str) -> bool {
+    let r = receiver_last.to_ascii_lowercase();
+    let m = method.to_ascii_lowercase();
+    let records = m.contains("log")
+        || m.contains("record")
+        || matches!(m.as_str(), "create" | "add" | "write" | "save" | "insert");
+    let audit = r.contains("audit")
+        || [
+            "logservice",
+            "log_service",
+            "logrepository",
+            "log_repository",
+        ]
+        .iter()
+        .any(|k| r.ends_with(k));
+    audit && records
+}
+
 fn is_logger(recv: &str) -> bool {
     let Some(first) = recv.split('.').next() else {
         return false;

@@ -81,6 +81,9 @@ impl<'a> Cx<'a> {
                     return method.starts_with("capture") && self.declared_or_global(root);
                 }
                 let last = obj_text.rsplit('.').next().unwrap_or(obj_text);
+                if crate::engine::loggers::is_audit_log(last, method) {
+                    return true;
+                }
                 let loggerish = {
                     let l = last.to_ascii_lowercase();
                     l == "log"

@@ -44,7 +44,12 @@ impl<'a> Cx<'a> {
                     return false;
                 };
                 let method = text(method, self.src);
-                if text(obj, self.src) == "sentry_sdk" {
+                let obj_text = text(obj, self.src);
+                let last = obj_text.rsplit('.').next().unwrap_or(obj_text);
+                if crate::engine::loggers::is_audit_log(last, method) {
+                    return true;
+                }
+                if obj_text == "sentry_sdk" {
                     return method.starts_with("capture_") && self.declared.contains("sentry_sdk");
                 }
                 let level = matches!(
