@@ -62,7 +62,16 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         // Where a thrown error becomes a response is not in sight: a handler
         // there could add the challenge, and such errors are often thrown
         // for a status that is itself wrong (a permission, a parameter).
-        d = d.with_confidence(Confidence::Low);
+        // Unless the condition tests the request's credential itself (its
+        // header, a Bearer token, a key): then the status is right, and an
+        // error handler that adds a challenge is rare.
+        let verdict = evidence::classify(site, value, ctx.text);
+        let credential_tested = verdict.authz.is_none()
+            && verdict.authn.is_some()
+            && verdict.authn_confidence == Confidence::High;
+        if !credential_tested {
+            d = d.with_confidence(Confidence::Low);
+        }
     }
     if let (Some((_, related)), Some(fact)) = (&note, &site.middleware) {
         d = d.with_related(fact.range.clone(), related.clone());
