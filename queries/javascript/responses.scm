@@ -33,3 +33,7 @@
 ; return { statusCode: 401, headers, body } (AWS Lambda), and
 ; const json = (statusCode, body) => ({ statusCode, body }) (a result helper)
 (object) @site.object
+
+; return fetch(url, { headers: { Authorization: `Bearer ${KEY}` } }), and
+; return res after const res = await fetch(…): the upstream's whole answer
+(return_statement) @site.return

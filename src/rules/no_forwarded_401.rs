@@ -21,9 +21,17 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
     if let Status::Forwarded { range, source } = &site.status {
-        if relays_whole_response(ctx.text, site, source)
-            && outbound_credential(ctx.text, site) == Some(Credential::Caller)
-        {
+        let credential = outbound_credential(ctx.text, site);
+        // `return fetch(…)`: the upstream's answer, as it is. Only the
+        // server's own credential makes its 401 a wrong one.
+        let returned_whole = ctx
+            .text
+            .get(site.range.clone())
+            .is_some_and(|t| t.trim_start().starts_with("return"));
+        if returned_whole && credential != Some(Credential::Server) {
+            return;
+        }
+        if relays_whole_response(ctx.text, site, source) && credential == Some(Credential::Caller) {
             return;
         }
         out.push(Diagnostic::new(

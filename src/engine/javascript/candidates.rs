@@ -158,6 +158,9 @@ pub(super) enum Candidate {
     Assignment,
     /// `{ statusCode: 401, … }` (AWS Lambda).
     Lambda,
+    /// `return fetch(…)`, `return res` after `const res = await fetch(…)`:
+    /// a handler answering with the upstream's whole response.
+    Relay,
     /// `createError(401)` or, `named`, `createError.Unauthorized()` (http-errors).
     HttpError { named: bool },
     /// `throw new APIError('UNAUTHORIZED', …)`, `new TRPCError({ code: 'FORBIDDEN' })`.
@@ -296,6 +299,27 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
                 none
             }
         }
+        "return" => {
+            let arg = node.named_child(0).map(super::nodes::unwrap_expr);
+            let fetched = |n: Node| {
+                let n = super::nodes::unwrap_expr(n);
+                n.kind_name() == "call_expression"
+                    && n.field("function").is_some_and(|f| text(f, src) == "fetch")
+            };
+            let relay = arg.is_some_and(|a| match a.kind_name() {
+                "call_expression" => fetched(a),
+                "identifier" => cx
+                    .declarator_of(text(a, src), a)
+                    .and_then(|d| d.field("value"))
+                    .is_some_and(fetched),
+                _ => false,
+            });
+            if relay {
+                site(Candidate::Relay)
+            } else {
+                none
+            }
+        }
         "object" => {
             let status_key = named_children(node).any(|c| match c.kind_name() {
                 "pair" => c.field("key").is_some_and(|k| {
@@ -344,6 +368,7 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
             packs::assign_site(cx, node).or_else(|| status_assignment(cx, node))
         }
         Candidate::Lambda => lambda_object(cx, node),
+        Candidate::Relay => super::web::relay(cx, node),
         Candidate::StatusError => status_error(cx, node),
         Candidate::HttpError { named } => {
             packs::call_site(cx, node).or_else(|| http_error(cx, node, named))

@@ -13,6 +13,62 @@ use crate::engine::model::*;
 use crate::engine::syntax::{self, named_children, text, NodeExt};
 use tree_sitter::Node;
 
+/// `return fetch(…)` or `return res` (`res` from `await fetch(…)`) in a
+/// request handler: the upstream's whole answer, its status included.
+pub(super) fn relay<'t>(cx: &Cx<'t>, ret: Node<'t>) -> Option<Raw<'t>> {
+    let func = enclosing_function(cx, ret)?;
+    if !is_request_handler(cx, func) {
+        return None;
+    }
+    let arg = unwrap_expr(ret.named_child(0)?);
+    let source = match arg.kind_name() {
+        "identifier" => text(arg, cx.src).to_string(),
+        _ => "fetch(…)".to_string(),
+    };
+    Some(Raw {
+        framework: Framework::WebResponse,
+        node: ret,
+        status: StatusEval::Forwarded(arg.byte_range(), source),
+        headers: HeaderEval::opaque(),
+        insertion: None,
+        message_node: None,
+        function: Some(func),
+        pack: None,
+    })
+}
+
+/// A function that answers requests: passed to `serve(…)` (`Deno.serve`,
+/// `Bun.serve`'s `fetch`), exported as an HTTP method (`export async
+/// function GET`), a default export, or taking the request first (`req`,
+/// `request`, Hono's `c`, Koa's `ctx`, h3's `event`).
+fn is_request_handler(cx: &Cx, func: Node) -> bool {
+    let params = func.field("parameters").or_else(|| func.field("parameter"));
+    let first = params.and_then(|p| {
+        if p.kind_name() == "identifier" {
+            Some(p)
+        } else {
+            p.named_child(0)
+        }
+    });
+    let first_name = first
+        .map(|f| f.field("pattern").unwrap_or(f))
+        .map(|f| text(f, cx.src))
+        .unwrap_or("");
+    if matches!(first_name, "req" | "request" | "c" | "ctx" | "event") {
+        return true;
+    }
+    let name = func.field("name").map(|n| text(n, cx.src)).unwrap_or("");
+    if matches!(name, "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "fetch") {
+        return true;
+    }
+    // `Deno.serve(async (r) => …)`
+    cx.up(func)
+        .filter(|a| a.kind_name() == "arguments")
+        .and_then(|a| cx.up(a))
+        .and_then(|call| call.field("function"))
+        .is_some_and(|f| text(f, cx.src).ends_with("serve"))
+}
+
 /// `new Response(body, { status, headers })`, `Response.json(body, init)`.
 pub(super) fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t>> {
     let ctor_text = text(node, cx.src);

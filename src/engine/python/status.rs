@@ -77,7 +77,12 @@ impl<'a> Cx<'a> {
                 let cond = text(*cond, self.src).to_string();
                 let mut values = Vec::new();
                 for (branch, negate) in [(*cons, false), (*alt, true)] {
-                    if let StatusEval::Known(vs) = self.eval_status(branch, depth + 1) {
+                    let eval = self.eval_status(branch, depth + 1);
+                    // `r.status if r else 500`: the upstream's status when there is one.
+                    if let StatusEval::Forwarded(r, s) = eval {
+                        return StatusEval::Forwarded(r, s);
+                    }
+                    if let StatusEval::Known(vs) = eval {
                         for mut v in vs {
                             let c = if negate {
                                 format!("not ({cond})")
@@ -232,7 +237,14 @@ impl<'a> Cx<'a> {
             "call" => self.is_client_call(obj),
             "identifier" => {
                 if let Some(v) = self.resolve_local(t, obj) {
-                    return self.is_client_call(unwrap_expr(v));
+                    if self.is_client_call(unwrap_expr(v)) {
+                        return true;
+                    }
+                }
+                // `r = None` first, then `r = await session.post(…)` in a
+                // `try` whose `except` reads `r.status`.
+                if self.assigned_client_call(t, obj) {
+                    return true;
                 }
                 // `async with session.get(url) as resp:`
                 if let Some(call) = self.with_target_value(t, obj) {
@@ -243,6 +255,38 @@ impl<'a> Cx<'a> {
             }
             _ => false,
         }
+    }
+
+    /// Whether the function around `at` assigns `name` an outbound call's
+    /// result anywhere before `at` (`name = await session.post(…)`).
+    fn assigned_client_call(&self, name: &str, at: Node<'a>) -> bool {
+        let Some(func) = enclosing_function(self, at) else {
+            return false;
+        };
+        let mut stack = vec![func];
+        while let Some(n) = stack.pop() {
+            if n.start_byte() >= at.start_byte() || (n.id() != func.id() && is_scope(n)) {
+                continue;
+            }
+            if n.kind_name() == "assignment"
+                && n.field("left").is_some_and(|l| text(l, self.src) == name)
+                && n.field("right")
+                    .is_some_and(|r| self.is_client_call(unwrap_expr(r)))
+            {
+                return true;
+            }
+            // `async with session.post(…) as response:` before an `except` reading it.
+            if n.kind_name() == "as_pattern"
+                && n.field("alias")
+                    .is_some_and(|a| text(a, self.src).trim() == name)
+                && n.named_child(0)
+                    .is_some_and(|v| self.is_client_call(unwrap_expr(v)))
+            {
+                return true;
+            }
+            stack.extend(named_children(n));
+        }
+        false
     }
 
     /// The value of `with X as name:` enclosing `at`.
