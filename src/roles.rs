@@ -97,6 +97,7 @@ const GENERATED_SUFFIXES: &[&str] = &[
     ".min.cjs",
     "-min.js",
     ".bundle.js",
+    "-bundle.js",
     ".chunk.js",
     "_pb2.py",
     "_pb2_grpc.py",
@@ -246,6 +247,10 @@ fn generated_marker(text: &str) -> Option<String> {
         "this file is generated",
         "this file was auto-generated",
         "this file is auto-generated",
+        // webpack's bundles, minified or not
+        "webpackbootstrap",
+        "webpackuniversalmoduledefinition",
+        "for license information please see",
     ] {
         if lower.contains(marker) {
             return Some(format!("its first lines say \"{marker}\""));
@@ -489,6 +494,18 @@ mod tests {
     #[test]
     fn paths_and_first_lines() {
         assert_eq!(role("src/routes/auth.ts", ""), None);
+        // A webpack bundle, even pretty-printed, under an ordinary name.
+        assert_eq!(
+            role(
+                "static/ui/app.js",
+                "/*! For license information please see app.js.LICENSE.txt */\n!(function webpackUniversalModuleDefinition(s, o) {\n"
+            ),
+            Some(Role::Generated)
+        );
+        assert_eq!(
+            role("static/ui/swagger-ui-bundle.js", ""),
+            Some(Role::Generated)
+        );
         assert_eq!(role("src/auth.test.ts", ""), Some(Role::Test));
         assert_eq!(role("tests/handlers.py", ""), Some(Role::Test));
         assert_eq!(role("app/test_auth.py", ""), Some(Role::Test));
