@@ -29,6 +29,9 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     for value in site.codes().filter(|v| v.code == 403) {
         let verdict = evidence::classify(site, value, ctx.text);
         let Some(why) = &verdict.authn else { continue };
+        if kind_of_credential_required(site, why) {
+            continue;
+        }
         let message = if verdict.authz.is_none() {
             format!("403 used for an authentication failure ({why}): missing, invalid or expired credentials should get 401 so the client knows to authenticate or refresh")
         } else if verdict.mixed_or {
@@ -64,6 +67,32 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
 /// (`session.role !== 'admin'`). Only then is `if (first) 401; if (rest) 403`
 /// the same program with the right status: the operands are still
 /// evaluated in their original order.
+/// The caller was already authenticated (a dependency, a decorator, an
+/// earlier check) and the condition compares how (`auth_type != 'jwt'`,
+/// `claims.typ != 'session'`): a route that wants another kind of
+/// credential refuses a known caller, which is 403.
+fn kind_of_credential_required(site: &ResponseSite, why: &str) -> bool {
+    let Some(g) = site.guard.as_ref().filter(|g| !g.in_catch) else {
+        return false;
+    };
+    let compares_to_literal = ["!= '", "!= \"", "!== '", "!== \"", "!== `"]
+        .iter()
+        .any(|op| g.text.contains(op));
+    // `not user or user.role != 'admin'` still tests for a missing caller.
+    let t = g.text.to_ascii_lowercase();
+    let absence = t.contains("not ")
+        || t.contains("is none")
+        || t.contains("null")
+        || t.contains("undefined")
+        || t.as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'!' && w[1] != b'=');
+    site.identity_established.is_some()
+        && why.starts_with("the condition")
+        && compares_to_literal
+        && !absence
+}
+
 fn splits_cleanly(split: &ConditionSplit) -> bool {
     let mut parts = split
         .disjuncts
