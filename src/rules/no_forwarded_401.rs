@@ -34,6 +34,9 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         if relays_whole_response(ctx.text, site, source) && credential == Some(Credential::Caller) {
             return;
         }
+        if errors_answered_before(ctx.text, site, source) {
+            return;
+        }
         out.push(Diagnostic::new(
             RULE.id,
             severity,
@@ -76,6 +79,50 @@ fn relays_whole_response(text: &str, site: &ResponseSite, source: &str) -> bool 
                         .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
                 })
         })
+}
+
+/// The handler already answered the upstream's error statuses before the
+/// site (`r.raise_for_status()`, `if not r.ok: raise …`, `if (r.status >=
+/// 400) return …`): what the site passes on is a success. Not in a
+/// `catch`/`except`, where the status is the error's, nor in the error
+/// branch itself.
+fn errors_answered_before(text: &str, site: &ResponseSite, source: &str) -> bool {
+    let root = source.split(['.', '[']).next().unwrap_or(source).trim();
+    if root.is_empty()
+        || !root
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
+        return false;
+    }
+    if site.guard.as_ref().is_some_and(|g| g.in_catch) {
+        return false;
+    }
+    let Some(handler) = site.handler.clone() else {
+        return false;
+    };
+    let Some(before) = text.get(handler.start..site.range.start.max(handler.start)) else {
+        return false;
+    };
+    let checks = [
+        format!("{root}.raise_for_status()"),
+        format!("not {root}.ok"),
+        format!("!{root}.ok"),
+        format!("{root}.status >= 400"),
+        format!("{root}.status_code >= 400"),
+        format!("{root}.status >= 300"),
+        format!("{root}.status_code >= 300"),
+    ];
+    let checked = checks.iter().any(|c| before.contains(c.as_str()));
+    // The site in the error branch: `if not r.ok:` above it is its own condition.
+    let in_error_branch = site.guard.as_ref().is_some_and(|g| {
+        checks.iter().any(|c| {
+            let negated =
+                g.text.contains(&format!("!({c}")) || g.text.contains(&format!("not ({c}"));
+            g.text.contains(c.as_str()) && !negated
+        })
+    });
+    checked && !in_error_branch
 }
 
 #[derive(Debug, PartialEq, Eq)]
