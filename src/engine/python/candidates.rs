@@ -4,6 +4,7 @@
 
 use super::constructors::{constructor_call, CONSTRUCTORS};
 use super::error_classes::{expand_raised, raise_name};
+use super::nodes::is_scope;
 use super::objects::{flask_tuple, lambda_dict, status_assignment};
 use super::site::Raw;
 use super::{packs, query, Cx, MAX_PARENT_WALK};
@@ -97,6 +98,9 @@ fn candidates_within<'t>(
                 }
                 match candidate {
                     Candidate::Constructor => {
+                        if swallowed(cx, node) {
+                            continue;
+                        }
                         if let Some(r) =
                             constructor_call(cx, node).or_else(|| packs::call_site(cx, node))
                         {
@@ -122,6 +126,72 @@ fn candidates_within<'t>(
             }
         }
     }
+}
+
+/// `raise HTTPException(401)` in a `try` of the same function whose first
+/// `except` that catches it (bare, `Exception`, `HTTPException`…) does not
+/// raise it again: the handler turns it into something else (a redirect, a
+/// 500), and this 401 is never sent.
+fn swallowed(cx: &Cx, call: Node) -> bool {
+    let Some(raise) = cx.up(call).filter(|p| p.kind_name() == "raise_statement") else {
+        return false;
+    };
+    let mut node = raise;
+    while let Some(p) = cx.up(node) {
+        if is_scope(p) {
+            return false;
+        }
+        if p.kind_name() == "try_statement" && p.field("body").is_some_and(|b| b.id() == node.id())
+        {
+            let catching = named_children(p)
+                .filter(|c| c.kind_name() == "except_clause")
+                .find(|c| catches_http_exception(*c, cx.src));
+            if let Some(clause) = catching {
+                if !reraises(clause, cx.src) {
+                    return true;
+                }
+            }
+        }
+        node = p;
+    }
+    false
+}
+
+/// An `except` clause with no type, or naming a type that holds `Exception`
+/// (`Exception`, `BaseException`, `HTTPException`, a tuple of them).
+fn catches_http_exception(clause: Node, src: &str) -> bool {
+    let typ =
+        named_children(clause).find(|c| c.kind_name() != "block" && c.kind_name() != "comment");
+    match typ {
+        None => true,
+        Some(t) => {
+            let t = text(t, src);
+            let t = t.split(" as ").next().unwrap_or(t);
+            t.contains("Exception")
+        }
+    }
+}
+
+/// The clause raises again: a bare `raise`, or `raise e` of its own name.
+fn reraises(clause: Node, src: &str) -> bool {
+    let alias = text(clause, src)
+        .split_once(" as ")
+        .map(|(_, rest)| rest.split(':').next().unwrap_or("").trim().to_string());
+    let mut stack: Vec<Node> = named_children(clause).collect();
+    while let Some(n) = stack.pop() {
+        if is_scope(n) {
+            continue;
+        }
+        if n.kind_name() == "raise_statement" {
+            match n.named_child(0) {
+                None => return true,
+                Some(e) if alias.as_deref() == Some(text(e, src)) => return true,
+                _ => {}
+            }
+        }
+        stack.extend(named_children(n));
+    }
+    false
 }
 
 /// What a captured node may be: the shape checks behind each `@site.<kind>`
