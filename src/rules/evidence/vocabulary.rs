@@ -133,6 +133,7 @@ pub(super) const AUTHZ_GUARD: &[&str] = &[
     "entitle",
     "suspended",
     "allowed",
+    "allow_",
 ];
 
 /// Condition fragments that test the request's credential itself: its
