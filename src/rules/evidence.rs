@@ -165,8 +165,44 @@ fn only_auth_conjuncts(cond: &str) -> bool {
     }
     parts.iter().all(|c| {
         let (authn, authz) = condition_tests(c);
-        authn || authz || scopes_the_route(c)
+        authn || authz || scopes_the_route(c) || setting_flag(c)
     })
+}
+
+/// Every part of the condition tests that something is missing (`!x`,
+/// `not x.is_authenticated`, `x is None`), none compares values.
+fn tests_absence(cond: &str) -> bool {
+    conjuncts(cond).iter().all(|c| {
+        let t = c.trim().to_ascii_lowercase();
+        let compares = ["==", "!=", "<", ">", " in "]
+            .iter()
+            .any(|op| t.contains(op));
+        setting_flag(c)
+            || (!compares && (t.starts_with('!') || t.starts_with("not ")))
+            || t.ends_with(" is none")
+    })
+}
+
+/// A conjunct that reads the deployment's settings (`settings.LOGIN_REQUIRED`,
+/// `config.auth_enabled`, `AUTH_REQUIRED`): whether the check is on at all,
+/// not why it fails.
+fn setting_flag(cond: &str) -> bool {
+    let c = cond
+        .trim()
+        .trim_start_matches('!')
+        .trim_start_matches("not ")
+        .trim();
+    let lower = c.to_ascii_lowercase();
+    let plain = !c.is_empty()
+        && c.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.'));
+    plain
+        && (lower.starts_with("settings.")
+            || lower.starts_with("config.")
+            || lower.starts_with("app.config")
+            || c.rsplit('.').next().is_some_and(|last| {
+                last.len() > 2 && last.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')
+            }))
 }
 
 /// A condition that picks which requests a check covers (`req.path`,
@@ -461,6 +497,28 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
         // The message alone: a tie-breaker, never certain.
         (None, None) => Confidence::Medium,
     };
+    // `not request.user.is_authenticated` alone decides who is refused; a
+    // message saying "you do not have permission" only words the refusal.
+    if guard_authz.is_none()
+        && v.authz
+            .as_deref()
+            .is_some_and(|a| a.starts_with("the message"))
+        && guard_authn.is_some_and(|(k, c)| {
+            // A probe for a missing identity, not a credential named in passing.
+            c == Confidence::High
+                && (k.starts_with('!')
+                    || k.contains("none")
+                    || k.contains("anonymous")
+                    || k.contains("authenticated"))
+        })
+        && permission_predicate(&cond).is_none()
+        && only_auth_conjuncts(&cond)
+        && site.identity_established.is_none()
+        && tests_absence(&cond)
+    {
+        v.authz = None;
+        v.authn_confidence = Confidence::High;
+    }
     if guard_authz.is_some() && guard_authn.is_some() {
         v.mixed_or = cond_raw.contains("||") || cond_raw.contains(" or ");
         // `!user || user.role !== 'admin'`: the same name's permissions are
