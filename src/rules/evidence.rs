@@ -9,6 +9,7 @@ use crate::engine::middleware::Failure;
 use crate::engine::model::{MiddlewareRelation, ResponseSite, StatusValue};
 
 mod vocabulary;
+pub use vocabulary::CREDENTIAL_WORDS;
 use vocabulary::{
     AUTHN_CALLEE, AUTHN_GUARD_MEDIUM, AUTHN_GUARD_STRONG, AUTHN_GUARD_WEAK, AUTHN_MESSAGE,
     AUTHZ_GUARD, AUTHZ_MESSAGE, FORGERY, VERIFICATION_ERRORS,
@@ -712,24 +713,6 @@ pub fn record_missing_after_identity(site: &ResponseSite) -> bool {
             .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '?'));
     // A name that may hold a credential or a verification's outcome is not a record.
     const NOT_A_RECORD: &[&str] = &[
-        "token",
-        "auth",
-        "credential",
-        "password",
-        "passwd",
-        "session",
-        "key",
-        "jwt",
-        "bearer",
-        "cookie",
-        "user",
-        "account",
-        "identity",
-        "principal",
-        "signature",
-        "secret",
-        "otp",
-        "code",
         "valid",
         "verif",
         "match",
@@ -774,7 +757,10 @@ pub fn record_missing_after_identity(site: &ResponseSite) -> bool {
         "expired",
     ];
     plain
-        && !NOT_A_RECORD.iter().any(|w| c.contains(w))
+        && !CREDENTIAL_WORDS
+            .iter()
+            .chain(NOT_A_RECORD)
+            .any(|w| c.contains(w))
         && !CREDENTIAL_MESSAGE.iter().any(|w| message.contains(w))
 }
 

@@ -95,37 +95,9 @@ const CATEGORIES: &[Category] = &[
     },
 ];
 
-/// Words that tie a message to credentials or identity: with any of them
-/// the 401 may well be right, and nothing is said.
-const CREDENTIAL_WORDS: &[&str] = &[
-    "token",
-    "auth",
-    "credential",
-    "password",
-    "passwd",
-    "login",
-    "log in",
-    "sign in",
-    "signin",
-    "sign-in",
-    "session",
-    "key",
-    "jwt",
-    "bearer",
-    "cookie",
-    "user",
-    "account",
-    "identity",
-    "principal",
-    "signature",
-    "secret",
-    "otp",
-    "code",
-];
-
 fn mentions_credentials(text: &str) -> bool {
     let t = text.to_lowercase();
-    CREDENTIAL_WORDS.iter().any(|w| t.contains(w))
+    evidence::CREDENTIAL_WORDS.iter().any(|w| t.contains(w))
 }
 
 /// The non-credential reason a site's 401 is sent for, when its message

@@ -38,9 +38,9 @@ pub(super) fn relay<'t>(cx: &Cx<'t>, ret: Node<'t>) -> Option<Raw<'t>> {
 }
 
 /// A function that answers requests: passed to `serve(…)` (`Deno.serve`,
-/// `Bun.serve`'s `fetch`), exported as an HTTP method (`export async
-/// function GET`), a default export, or taking the request first (`req`,
-/// `request`, Hono's `c`, Koa's `ctx`, h3's `event`).
+/// `Bun.serve`'s `fetch`), named as an HTTP method (`export async function
+/// GET`) or `fetch`, or taking the request first (`req`, `request`, Hono's
+/// `c`, Koa's `ctx`, h3's `event`).
 fn is_request_handler(cx: &Cx, func: Node) -> bool {
     let params = func.field("parameters").or_else(|| func.field("parameter"));
     let first = params.and_then(|p| {

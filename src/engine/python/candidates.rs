@@ -157,8 +157,8 @@ fn swallowed(cx: &Cx, call: Node) -> bool {
     false
 }
 
-/// An `except` clause with no type, or naming a type that holds `Exception`
-/// (`Exception`, `BaseException`, `HTTPException`, a tuple of them).
+/// An `except` clause with no type, or naming `Exception`, `BaseException`
+/// or `HTTPException` (alone, qualified, or in a tuple).
 fn catches_http_exception(clause: Node, src: &str) -> bool {
     let typ =
         named_children(clause).find(|c| c.kind_name() != "block" && c.kind_name() != "comment");
@@ -167,7 +167,14 @@ fn catches_http_exception(clause: Node, src: &str) -> bool {
         Some(t) => {
             let t = text(t, src);
             let t = t.split(" as ").next().unwrap_or(t);
-            t.contains("Exception")
+            t.split(|c: char| matches!(c, '(' | ')' | ',') || c.is_whitespace())
+                .map(|name| name.rsplit('.').next().unwrap_or(name))
+                .any(|name| {
+                    matches!(
+                        name,
+                        "Exception" | "BaseException" | "HTTPException" | "StarletteHTTPException"
+                    )
+                })
         }
     }
 }

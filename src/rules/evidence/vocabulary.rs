@@ -222,3 +222,31 @@ pub(super) const AUTHN_CALLEE: &[&str] = &[
 /// Fragments that name an anti-forgery (CSRF) check: its token is not the
 /// request's credential, and 403 is the usual answer.
 pub(super) const FORGERY: &[&str] = &["csrf", "xsrf", "forgery"];
+
+/// Words that tie a message to credentials or identity: with any of them
+/// the 401 may well be right, and nothing is said.
+pub const CREDENTIAL_WORDS: &[&str] = &[
+    "token",
+    "auth",
+    "credential",
+    "password",
+    "passwd",
+    "login",
+    "log in",
+    "sign in",
+    "signin",
+    "sign-in",
+    "session",
+    "key",
+    "jwt",
+    "bearer",
+    "cookie",
+    "user",
+    "account",
+    "identity",
+    "principal",
+    "signature",
+    "secret",
+    "otp",
+    "code",
+];
