@@ -100,6 +100,23 @@ fn mentions_credentials(text: &str) -> bool {
     evidence::CREDENTIAL_WORDS.iter().any(|w| t.contains(w))
 }
 
+/// Messages that say the server failed at its own work.
+const SERVER_FAILURE: &[&str] = &[
+    "failed to create",
+    "failed to save",
+    "failed to update",
+    "failed to insert",
+    "failed to store",
+    "could not create",
+    "could not save",
+    "unable to create",
+    "unable to save",
+    "error creating",
+    "error saving",
+    "database error",
+    "internal server error",
+];
+
 /// The non-credential reason a site's 401 is sent for, when its message
 /// says so and neither the message nor the condition speaks of credentials.
 pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
@@ -130,6 +147,16 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
         }
     }
     let message = site.message.as_deref()?.to_lowercase();
+    // The server failed to do its part ("failed to create session"): a 500,
+    // whatever the thing it failed on, and whatever the condition tested.
+    if SERVER_FAILURE.iter().any(|p| message.contains(p)) {
+        return Some(Reason {
+            what: "a failure on the server's side",
+            status: 500,
+            status_name: "Internal Server Error",
+            confidence: Confidence::High,
+        });
+    }
     // The cheap test first: most messages name none of these reasons.
     let category = CATEGORIES
         .iter()
