@@ -424,18 +424,20 @@ impl Detector {
         let is_root = dir.join(".git").exists();
         // A folder can hold several manifests (`setup.cfg` configuring tools
         // beside the `setup.py` that publishes): one that says library wins.
-        let mut found: Vec<Manifest> = MANIFESTS
-            .iter()
-            .filter_map(|m| read_manifest(&dir.join(m), m))
-            .collect();
         // A Django project's `manage.py` marks a deployed application, even
-        // under a `pyproject.toml` whose classifiers say `Framework :: Django`.
-        if dir.join("manage.py").is_file() {
-            found = vec![Manifest {
+        // under a `pyproject.toml` whose classifiers say `Framework :: Django`:
+        // the folder's manifests are not read.
+        let found: Vec<Manifest> = if dir.join("manage.py").is_file() {
+            vec![Manifest {
                 file: "manage.py",
                 library: None,
-            }];
-        }
+            }]
+        } else {
+            MANIFESTS
+                .iter()
+                .filter_map(|m| read_manifest(&dir.join(m), m))
+                .collect()
+        };
         let manifest = found
             .iter()
             .find(|m| m.library.is_some())

@@ -28,10 +28,17 @@ pub fn may_contain_response(text: &str) -> bool {
 /// A handler may return an outbound call's whole answer (`return
 /// fetch(…)`) made with a credential of its own: no status is written.
 fn relays_with_credential(text: &str) -> bool {
-    let b = text.as_bytes();
-    memchr::memmem::find(b, b"fetch(").is_some()
-        && memchr::memmem::find(b, b"return").is_some()
-        && memchr::memmem::find(b, b"uthorization").is_some()
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
+    static FINDERS: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        [
+            Finder::new("fetch("),
+            Finder::new("return"),
+            Finder::new("uthorization"),
+        ]
+    });
+    finders.iter().all(|f| f.find(text.as_bytes()).is_some())
 }
 
 /// Whether `text` names a 401 or 403 itself: the number, a status word, or

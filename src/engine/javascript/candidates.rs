@@ -239,12 +239,8 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
                     && is(p, "property_identifier", HTTP_ERROR_NAMES)
             }) {
                 site(Candidate::HttpError { named: true })
-            } else if ctor.is_some_and(|c| {
-                c.kind_name() == "identifier" && {
-                    let name = text(c, src);
-                    name.ends_with("Error") || name.ends_with("Exception")
-                }
-            }) && status_name_arg(node, src).is_some()
+            } else if ctor.is_some_and(|c| is_error_class(c, src))
+                && status_name_arg(node, src).is_some()
             {
                 site(Candidate::StatusError)
             } else {
@@ -342,6 +338,12 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
     }
 }
 
+/// A class named as an error (`APIError`, `RequestError`, `AuthException`).
+fn is_error_class(ctor: Node, src: &str) -> bool {
+    let name = text(ctor, src);
+    ctor.kind_name() == "identifier" && (name.ends_with("Error") || name.ends_with("Exception"))
+}
+
 /// The candidate a classified capture stands for (`None` in test code and
 /// assertions, or when it turns out not to be a response).
 pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw<'t>> {
@@ -357,11 +359,9 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
             // A pack's class name imported from elsewhere may still name
             // its status (`new APIError('UNAUTHORIZED')` from an in-house module).
             let ctor = node.field("constructor")?;
-            let name = text(ctor, cx.src);
-            (ctor.kind_name() == "identifier"
-                && (name.ends_with("Error") || name.ends_with("Exception")))
-            .then(|| status_error(cx, node))
-            .flatten()
+            is_error_class(ctor, cx.src)
+                .then(|| status_error(cx, node))
+                .flatten()
         }),
         Candidate::Method => packs::call_site(cx, node).or_else(|| method_call(cx, node)),
         Candidate::Assignment => {

@@ -139,12 +139,7 @@ pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         p = cx.up(p)?;
     }
     // `assertThat(cond, new RequestError({ status: 401 }))` throws it.
-    let asserted = p.kind_name() == "arguments"
-        && cx
-            .up(p)
-            .is_some_and(|call| super::guards::is_assertion_call(call, cx.src))
-        && p.named_child(0)
-            .is_some_and(|first| first.id() != node.id());
+    let asserted = p.kind_name() == "arguments" && cx.asserted_condition(p, node).is_some();
     if !asserted && !matches!(p.kind_name(), "throw_statement" | "return_statement") {
         return None;
     }

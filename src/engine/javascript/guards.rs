@@ -145,12 +145,7 @@ impl<'a> Cx<'a> {
                 // `assertThat(!user.suspended, new RequestError(…))`: the
                 // error is thrown when the asserted condition is false.
                 "arguments" => {
-                    if let Some(first) = self
-                        .up(parent)
-                        .filter(|call| is_assertion_call(*call, self.src))
-                        .and_then(|_| parent.named_child(0))
-                        .filter(|f| f.end_byte() <= node.start_byte())
-                    {
+                    if let Some(first) = self.asserted_condition(parent, node) {
                         let c = self.cond_text(first);
                         // `assertThat(!user.isSuspended, …)` throws when `user.isSuspended`.
                         parts.push(match c.strip_prefix('!') {
@@ -297,13 +292,20 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// A call that throws its later argument when its first is false:
-/// `assertThat(cond, error)`, `assert(cond, error)`, `invariant(cond, error)`,
-/// `assert.ok(cond, error)`.
-pub(super) fn is_assertion_call(call: Node, src: &str) -> bool {
-    if call.kind_name() != "call_expression" {
-        return false;
+impl<'a> Cx<'a> {
+    /// The condition of an assertion that throws `arg` when it is false:
+    /// `args` are the arguments of `assertThat(cond, error)`,
+    /// `assert(cond, error)`, `invariant(cond, error)` or
+    /// `assert.ok(cond, error)`, and `arg` comes after `cond`.
+    pub(super) fn asserted_condition(&self, args: Node<'a>, arg: Node) -> Option<Node<'a>> {
+        let call = self
+            .up(args)
+            .filter(|c| c.kind_name() == "call_expression")?;
+        let callee = call.field("function").map(|f| text(f, self.src))?;
+        if !matches!(callee, "assertThat" | "assert" | "invariant" | "assert.ok") {
+            return None;
+        }
+        args.named_child(0)
+            .filter(|first| first.end_byte() <= arg.start_byte())
     }
-    let callee = call.field("function").map(|f| text(f, src)).unwrap_or("");
-    matches!(callee, "assertThat" | "assert" | "invariant" | "assert.ok")
 }

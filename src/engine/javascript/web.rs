@@ -42,19 +42,10 @@ pub(super) fn relay<'t>(cx: &Cx<'t>, ret: Node<'t>) -> Option<Raw<'t>> {
 /// GET`) or `fetch`, or taking the request first (`req`, `request`, Hono's
 /// `c`, Koa's `ctx`, h3's `event`).
 fn is_request_handler(cx: &Cx, func: Node) -> bool {
-    let params = func.field("parameters").or_else(|| func.field("parameter"));
-    let first = params.and_then(|p| {
-        if p.kind_name() == "identifier" {
-            Some(p)
-        } else {
-            p.named_child(0)
-        }
-    });
-    let first_name = first
-        .map(|f| f.field("pattern").unwrap_or(f))
-        .map(|f| text(f, cx.src))
-        .unwrap_or("");
-    if matches!(first_name, "req" | "request" | "c" | "ctx" | "event") {
+    if ["req", "request", "c", "ctx", "event"]
+        .iter()
+        .any(|n| cx.param_index(func, n) == Some(0))
+    {
         return true;
     }
     let name = func.field("name").map(|n| text(n, cx.src)).unwrap_or("");

@@ -276,17 +276,24 @@ impl<'a> Cx<'a> {
                 return true;
             }
             // `async with session.post(…) as response:` before an `except` reading it.
-            if n.kind_name() == "as_pattern"
-                && n.field("alias")
-                    .is_some_and(|a| text(a, self.src).trim() == name)
-                && n.named_child(0)
-                    .is_some_and(|v| self.is_client_call(unwrap_expr(v)))
+            if self
+                .as_binding(n, name)
+                .is_some_and(|v| self.is_client_call(v))
             {
                 return true;
             }
             stack.extend(named_children(n));
         }
         false
+    }
+
+    /// The value `x` binds when it is `X as name` (a `with` item).
+    fn as_binding(&self, x: Node<'a>, name: &str) -> Option<Node<'a>> {
+        (x.kind_name() == "as_pattern"
+            && x.field("alias")
+                .is_some_and(|a| text(a, self.src).trim() == name))
+        .then(|| x.named_child(0).map(unwrap_expr))
+        .flatten()
     }
 
     /// The value of `with X as name:` enclosing `at`.
@@ -301,13 +308,8 @@ impl<'a> Cx<'a> {
             if n.kind_name() == "with_statement" {
                 let mut stack = vec![n];
                 while let Some(x) = stack.pop() {
-                    if x.kind_name() == "as_pattern" {
-                        let alias = x
-                            .field("alias")
-                            .map(|a| text(a, self.src).trim().to_string());
-                        if alias.as_deref() == Some(name) {
-                            return x.named_child(0).map(unwrap_expr);
-                        }
+                    if let Some(v) = self.as_binding(x, name) {
+                        return Some(v);
                     }
                     if x.kind_name() != "block" {
                         stack.extend(named_children(x));
