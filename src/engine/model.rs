@@ -24,14 +24,12 @@ pub enum Framework {
     Fastify,
     /// `ctx.status = 401`, `ctx.throw(401, ...)`.
     Koa,
-    /// `c.json(body, 401)`, `c.text(...)`, `c.status(401)`, `throw new HTTPException(401)`.
+    /// `c.json(body, 401)`, `c.text(...)`, `c.status(401)` (its `HTTPException` is a pack's).
     Hono,
     /// `return { statusCode: 401, headers, body }` (JS or Python).
     Lambda,
     /// A call to a response helper: `jsonError('Missing token', 401)`.
     Helper,
-    /// http-errors: `next(createError(401, '…'))`, `createError.Unauthorized()`.
-    HttpError,
     /// An error named by its status: `new APIError('UNAUTHORIZED', …)`,
     /// `new TRPCError({ code: 'FORBIDDEN' })`, thrown or returned.
     StatusError,
@@ -58,7 +56,6 @@ impl Framework {
             Framework::Hono => "Hono",
             Framework::Lambda => "Lambda",
             Framework::Helper => "response helper",
-            Framework::HttpError => "http-errors",
             Framework::StatusError => "error class",
             Framework::FastApi => "FastAPI",
             Framework::Flask => "Flask",

@@ -63,6 +63,12 @@ pub struct ResponseRow {
     pub headers: Option<Arg>,
     #[serde(default)]
     pub message: Option<Arg>,
+    /// JavaScript: an argument that is itself a whole response (Hono's
+    /// `new HTTPException(401, { res })`). The answer carries that
+    /// response's headers, and a response built there is part of this
+    /// site, not a second one.
+    #[serde(default)]
+    pub response: Option<Arg>,
     /// An argument that sets the challenge itself (Sanic's `scheme=`,
     /// Falcon's `challenges=`), or `"framework"` when the framework adds
     /// one on its own.

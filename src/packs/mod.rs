@@ -43,6 +43,8 @@ pub const BUILTIN: &[(&str, &str)] = packs![
     "javascript/better-call.toml",
     "javascript/elysia.toml",
     "javascript/h3.toml",
+    "javascript/hono.toml",
+    "javascript/http-errors.toml",
     "javascript/itty-router.toml",
     "javascript/nestjs.toml",
     "javascript/oak.toml",
@@ -473,8 +475,14 @@ fn check(file: &PackFile) -> Result<(), String> {
             StatusSpec::Arg(a) => check_arg(a, row.assign.is_some()).map_err(|e| at(&e))?,
             _ => {}
         }
-        for a in [&row.headers, &row.message].into_iter().flatten() {
+        for a in [&row.headers, &row.message, &row.response]
+            .into_iter()
+            .flatten()
+        {
             check_arg(a, false).map_err(|e| at(&e))?;
+        }
+        if row.response.is_some() && file.language != PackLanguage::Javascript {
+            return Err(at("`response` is for JavaScript packs"));
         }
         match &row.challenge {
             Some(ChallengeSpec::Word(w)) if w != "framework" => {

@@ -803,7 +803,7 @@ pub fn authentication_401<'a>(
 /// What the authentication middleware around a 401 site means for its
 /// missing challenge, as a clause to append to a message, with a note for
 /// the place the middleware shows. `None` when the middleware changes nothing.
-pub fn middleware_note(site: &ResponseSite, text: &str) -> Option<(String, String)> {
+pub fn middleware_note(site: &ResponseSite) -> Option<(String, String)> {
     let fact = site.middleware.as_ref()?;
     let m = fact.middleware;
     let name = m.name;
@@ -825,16 +825,10 @@ pub fn middleware_note(site: &ResponseSite, text: &str) -> Option<(String, Strin
         (MiddlewareRelation::HandlesFailure, Failure::Challenges) => format!(
             "{name} {how}, but this error handler replaces that response: return `err.getResponse()` for the middleware's errors to keep its challenge, or add the header here"
         ),
-        (MiddlewareRelation::Behind, Failure::Challenges) => {
-            let exception = text
-                .get(site.range.clone())
-                .is_some_and(|t| t.starts_with("new HTTPException"));
-            if exception {
-                format!("this file mounts {name}, whose own 401s carry a challenge, but an `HTTPException(401)` without `res` sends none: pass `res: new Response(…, {{ status: 401, headers: {{ 'WWW-Authenticate': … }} }})`")
-            } else {
-                format!("this file mounts {name}, whose own 401s carry a challenge, but this response is the handler's own and has none")
-            }
-        }
+        // A pack's note (Hono's `HTTPException` takes no headers) says how to add one.
+        (MiddlewareRelation::Behind, Failure::Challenges) => format!(
+            "this file mounts {name}, whose own 401s carry a challenge, but this response is the handler's own and has none"
+        ),
         _ => return None,
     };
     Some((clause, format!("{name} is used here")))

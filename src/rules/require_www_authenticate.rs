@@ -41,7 +41,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         return;
     };
     let base = "401 response has no `WWW-Authenticate` header: RFC 9110 §15.5.2 requires a 401 to send at least one challenge so the client knows how to authenticate";
-    let note = evidence::middleware_note(site, ctx.text);
+    let note = evidence::middleware_note(site);
     let message = match &note {
         Some((clause, _)) => format!("{base}; {clause}"),
         None => base.to_string(),

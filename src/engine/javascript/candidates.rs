@@ -3,7 +3,7 @@
 //! read; candidates that are unreachable or inside an assertion are dropped.
 
 use super::chains::method_call;
-use super::errors::{hono_exception, http_error, status_error, status_name_arg};
+use super::errors::{status_error, status_name_arg};
 use super::nodes::{is_function, member};
 use super::objects::{lambda_object, status_assignment};
 use super::site::Raw;
@@ -16,11 +16,13 @@ use std::ops::Range;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor};
 
-/// `throw new HTTPException(401, { res: new Response(…) })` is one response, not two.
+/// `throw new HTTPException(401, { res: new Response(…) })` is one response,
+/// not two: a response built in the arguments of a pack's error class is
+/// that error's answer (its row's `response` argument).
 pub(super) fn drop_wrapped_responses(raw: &mut Vec<Raw>) {
     let exceptions: Vec<Range<usize>> = raw
         .iter()
-        .filter(|r| r.framework == Framework::Hono && r.node.kind_name() == "new_expression")
+        .filter(|r| r.framework == Framework::Pack && r.node.kind_name() == "new_expression")
         .map(|r| r.node.byte_range())
         .collect();
     if exceptions.is_empty() {
@@ -150,8 +152,6 @@ pub(super) fn query_captures<'t>(
 pub(super) enum Candidate {
     /// `new Response(…)`, `Response.json(…)`, and the Next.js spellings.
     WebResponse { json: bool },
-    /// `new HTTPException(401, …)` (Hono).
-    HonoException,
     /// `res.status(401)`, `reply.code(401)`, `c.json(body, 401)` and the like.
     Method,
     /// `res.statusCode = 401`, `ctx.status = 401`.
@@ -161,8 +161,6 @@ pub(super) enum Candidate {
     /// `return fetch(…)`, `return res` after `const res = await fetch(…)`:
     /// a handler answering with the upstream's whole response.
     Relay,
-    /// `createError(401)` or, `named`, `createError.Unauthorized()` (http-errors).
-    HttpError { named: bool },
     /// `throw new APIError('UNAUTHORIZED', …)`, `new TRPCError({ code: 'FORBIDDEN' })`.
     StatusError,
     /// A call or `new` a framework pack may describe (`error(401, …)` from SvelteKit).
@@ -176,12 +174,6 @@ pub(super) struct Classified {
 }
 
 const RESPONSE_CLASSES: &[&str] = &["Response", "NextResponse"];
-
-const HTTP_ERROR_FNS: &[&str] = &["createError", "createHttpError", "httpError", "httpErrors"];
-
-const HTTP_ERROR_NAMESPACES: &[&str] = &["createError", "createHttpError", "httpErrors"];
-
-const HTTP_ERROR_NAMES: &[&str] = &["Unauthorized", "Forbidden"];
 
 const STATUS_METHODS: &[&str] = &[
     "status",
@@ -229,16 +221,9 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
             let ctor = node.field("constructor");
             if is(ctor, "identifier", RESPONSE_CLASSES) {
                 site(Candidate::WebResponse { json: false })
-            } else if is(ctor, "identifier", &["HTTPException"]) {
-                site(Candidate::HonoException)
             } else if ctor.is_some_and(|c| c.kind_name() == "identifier") && pack_name(ctor) {
                 // A framework pack's error class (NestJS's `UnauthorizedException`).
                 site(Candidate::Pack)
-            } else if member(ctor).is_some_and(|(o, p)| {
-                is(o, "identifier", HTTP_ERROR_NAMESPACES)
-                    && is(p, "property_identifier", HTTP_ERROR_NAMES)
-            }) {
-                site(Candidate::HttpError { named: true })
             } else if ctor.is_some_and(|c| is_error_class(c, src))
                 && status_name_arg(node, src).is_some()
             {
@@ -258,11 +243,7 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
                 // Any plain call may be a helper's: `jsonError('x', 401)`, or
                 // `unauthorized()` for a helper that fixes its status.
                 return Classified {
-                    site: if has_args() && is(f, "identifier", HTTP_ERROR_FNS) {
-                        Some(Candidate::HttpError { named: false })
-                    } else {
-                        pack_name(f).then_some(Candidate::Pack)
-                    },
+                    site: pack_name(f).then_some(Candidate::Pack),
                     helper_call: true,
                 };
             }
@@ -274,10 +255,6 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
                 site(Candidate::WebResponse { json: true })
             } else if is(prop, "property_identifier", STATUS_METHODS) && has_args() {
                 site(Candidate::Method)
-            } else if is(obj, "identifier", HTTP_ERROR_NAMESPACES)
-                && is(prop, "property_identifier", HTTP_ERROR_NAMES)
-            {
-                site(Candidate::HttpError { named: true })
             } else if pack_name(f) {
                 site(Candidate::Pack)
             } else {
@@ -352,7 +329,6 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
     }
     match site {
         Candidate::WebResponse { json } => web_response(cx, node, json),
-        Candidate::HonoException => hono_exception(cx, node),
         // A pack's row wins where the same spelling means its framework
         // (`json(…)` from `@sveltejs/kit`, `createError` from `h3`).
         Candidate::Pack => packs::call_site(cx, node).or_else(|| {
@@ -370,9 +346,6 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
         Candidate::Lambda => lambda_object(cx, node),
         Candidate::Relay => super::web::relay(cx, node),
         Candidate::StatusError => status_error(cx, node),
-        Candidate::HttpError { named } => {
-            packs::call_site(cx, node).or_else(|| http_error(cx, node, named))
-        }
     }
 }
 

@@ -1,60 +1,16 @@
-//! Thrown errors that become responses: Hono's `HTTPException`, NestJS's
-//! `UnauthorizedException`/`ForbiddenException`, `http-errors`
-//! (`createError(401)`, `new createError.Unauthorized()`), and errors
-//! carrying a `status`/`statusCode`.
+//! Thrown errors that become responses without a pack saying so: errors
+//! carrying a status name or a `status`/`statusCode` (`new APIError('UNAUTHORIZED')`,
+//! `new TRPCError({ code: 'FORBIDDEN' })`).
 
 use super::logging::in_log_call;
-use super::nodes::{args_of, enclosing_function, is_function, pair, shorthand, unwrap_expr};
+use super::nodes::{args_of, enclosing_function, is_function, pair};
 use super::site::Raw;
 use super::status::known_indirect;
-use super::web::{object_insertion, property_insertion, web_response};
 use super::Cx;
 use crate::engine::eval::HeaderEval;
 use crate::engine::model::*;
 use crate::engine::syntax::{named_children, string_value, text, NodeExt};
 use tree_sitter::Node;
-
-/// `throw new HTTPException(401, { message })` (Hono). No header option exists.
-pub(super) fn hono_exception<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
-    let args = args_of(node);
-    let status = cx.eval_status(*args.first()?, 0);
-    let opts = args.get(1).copied();
-    // `res: new Response(…, { headers })` carries the real response.
-    let obj = opts.filter(|o| o.kind_name() == "object");
-    let headers = match obj
-        .and_then(|o| pair(cx, o, "res"))
-        .and_then(|p| p.field("value"))
-        .or_else(|| obj.and_then(|o| shorthand(cx, o, "res")))
-    {
-        Some(res) => {
-            let mut res = unwrap_expr(res);
-            // `{ res }` / `{ res: response }`: the local's initializer.
-            if matches!(
-                res.kind_name(),
-                "identifier" | "shorthand_property_identifier"
-            ) {
-                if let Some(init) = cx.resolve_local(text(res, cx.src), res) {
-                    res = unwrap_expr(init);
-                }
-            }
-            match web_response(cx, res, false) {
-                Some(r) => r.headers,
-                None => HeaderEval::opaque(),
-            }
-        }
-        None => HeaderEval::default(),
-    };
-    Some(Raw {
-        framework: Framework::Hono,
-        node,
-        status,
-        headers,
-        insertion: None,
-        message_node: opts,
-        function: enclosing_function(cx, node),
-        pack: None,
-    })
-}
 
 /// The status an error's constructor names: a first argument `'UNAUTHORIZED'`
 /// or `'FORBIDDEN'` (any case), or an options object whose `code` is one.
@@ -213,78 +169,4 @@ pub(super) fn caught_in_function(cx: &Cx, throw_stmt: Node) -> bool {
         node = p;
     }
     false
-}
-
-/// http-errors: `createError(401, 'msg', { headers })`, `createError.Unauthorized('msg')`.
-/// Express's final handler and Koa send the error's `headers`.
-pub(super) fn http_error<'t>(cx: &Cx<'t>, node: Node<'t>, named: bool) -> Option<Raw<'t>> {
-    let args = args_of(node);
-    let (status, message_node) = if named {
-        let f = node
-            .field("function")
-            .or_else(|| node.field("constructor"))?;
-        let prop = f.field("property")?;
-        let code = if text(prop, cx.src) == "Unauthorized" {
-            401
-        } else {
-            403
-        };
-        (known_indirect(code, prop), args.first().copied())
-    } else {
-        let status_node = args
-            .iter()
-            .find(|a| !matches!(a.kind_name(), "string" | "template_string" | "object"))?;
-        (
-            cx.eval_status(*status_node, 0),
-            args.iter()
-                .find(|a| matches!(a.kind_name(), "string" | "template_string"))
-                .copied(),
-        )
-    };
-    let mut headers = HeaderEval::default();
-    let insertion = match args.iter().find(|a| a.kind_name() == "object") {
-        Some(props) => match pair(cx, *props, "headers").and_then(|p| p.field("value")) {
-            Some(h) => {
-                headers.merge(cx.eval_headers(h, node, 0));
-                (h.kind_name() == "object")
-                    .then(|| {
-                        object_insertion(
-                            cx,
-                            h,
-                            "add a `WWW-Authenticate` entry to the error's headers",
-                        )
-                    })
-                    .flatten()
-            }
-            None => property_insertion(
-                cx,
-                *props,
-                "headers: { $NAME: $VALUE }",
-                "add `headers` to the error",
-            ),
-        },
-        None => {
-            let at = args
-                .last()
-                .map(|a| a.end_byte())
-                .unwrap_or(node.field("arguments")?.start_byte() + 1);
-            let sep = if args.is_empty() { "" } else { ", " };
-            Some(HeaderInsertion {
-                at,
-                replace_len: 0,
-                template: format!("{sep}{{ headers: {{ $NAME: $VALUE }} }}").into(),
-                how: "pass `headers` to the error",
-            })
-        }
-    };
-    Some(Raw {
-        framework: Framework::HttpError,
-        node,
-        status,
-        headers,
-        insertion,
-        message_node,
-        function: enclosing_function(cx, node),
-        pack: None,
-    })
 }

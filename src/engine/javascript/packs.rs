@@ -375,6 +375,11 @@ fn build<'t>(
             (None, _) => {}
         }
     }
+    if let Some(a) = &spec.response {
+        if let Some(res) = arg(cx, args, a, false) {
+            headers = response_headers(cx, res);
+        }
+    }
     if args.iter().any(|a| a.kind_name() == "spread_element") {
         headers.opaque = true;
     }
@@ -417,6 +422,25 @@ fn build<'t>(
             note: spec.note.as_deref().map(Into::into),
         }),
     })
+}
+
+/// The headers of a whole response passed to the site (`res: new
+/// Response(…)`, or a local holding one); opaque when it is not one authlint
+/// can read.
+fn response_headers(cx: &Cx, res: Node) -> HeaderEval {
+    let mut res = unwrap_expr(res);
+    if matches!(
+        res.kind_name(),
+        "identifier" | "shorthand_property_identifier"
+    ) {
+        if let Some(init) = cx.resolve_local(text(res, cx.src), res) {
+            res = unwrap_expr(init);
+        }
+    }
+    match super::web::web_response(cx, res, false) {
+        Some(r) => r.headers,
+        None => HeaderEval::opaque(),
+    }
 }
 
 /// A `[[header]]` row setting `WWW-Authenticate` before `site` in its function.
