@@ -1,4 +1,5 @@
-//! Response helpers across modules, as a user runs authlint: real processes.
+//! What other modules of a project say about a response (helpers, the
+//! application's error handlers), as a user runs authlint: real processes.
 
 mod cli_support;
 use cli_support::*;
@@ -119,5 +120,138 @@ fn a_class_declared_as_a_helper_is_judged_where_it_is_constructed() {
         found,
         vec![(4, "prefer-401-for-authentication".to_string())],
         "{out:?}"
+    );
+}
+
+const FASTAPI_ROUTES: &str = r#"from fastapi import APIRouter, Header, HTTPException
+
+router = APIRouter()
+
+
+@router.get("/reports")
+def reports(authorization: str | None = Header(default=None)):
+    if authorization is None:
+        raise HTTPException(
+            status_code=401,
+            detail="missing bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return {"ok": True}
+"#;
+
+/// The findings of `authlint lint` in `dir`, as (path, rule).
+fn findings(dir: &std::path::Path) -> Vec<(String, String)> {
+    let out = run(dir, &["lint", "--format", "json"]);
+    out.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_raised_401_is_logged_by_the_applications_error_handler_in_another_module() {
+    let main = r#"import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import JSONResponse
+
+from app.routes import router
+
+log = logging.getLogger(__name__)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def on_http_error(request: Request, exc: HTTPException):
+        log.warning("%s %s: %s", request.url.path, exc.status_code, exc.detail)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+app = FastAPI()
+install(app)
+app.include_router(router)
+"#;
+    let p = project(&[
+        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
+        ("app/__init__.py", ""),
+        ("app/main.py", main),
+        ("app/routes.py", FASTAPI_ROUTES),
+    ]);
+    assert_eq!(
+        findings(p.path()),
+        vec![],
+        "the handler logs every HTTPException"
+    );
+
+    // A handler that logs only server errors leaves the 401 silent.
+    let only_500s = main.replace(
+        "        log.warning(",
+        "        if exc.status_code >= 500:\n            log.warning(",
+    );
+    write(p.path(), "app/main.py", &only_500s);
+    assert_eq!(
+        findings(p.path()),
+        vec![(
+            "app/routes.py".to_string(),
+            "require-401-logging".to_string()
+        )]
+    );
+}
+
+#[test]
+fn flask_sends_http_errors_to_a_handler_of_exception_registered_elsewhere() {
+    let routes = r#"from flask import Blueprint, abort, request
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.get("/reports")
+def reports():
+    if "Authorization" not in request.headers:
+        abort(401, www_authenticate="Bearer")
+    return {"ok": True}
+"#;
+    let errors = r#"import logging
+
+log = logging.getLogger("svc")
+
+
+def on_error(err):
+    log.info("request failed: %s", err)
+    return {"error": str(err)}, getattr(err, "code", 500)
+
+
+def register(app):
+    app.register_error_handler(Exception, on_error)
+"#;
+    let p = project(&[
+        ("setup.cfg", "[metadata]\nname = svc\n"),
+        ("svc/__init__.py", ""),
+        ("svc/errors.py", errors),
+        ("svc/reports.py", routes),
+    ]);
+    assert_eq!(findings(p.path()), vec![]);
+
+    // The same handler in a FastAPI application takes only the 500s.
+    let fastapi = errors.replace(
+        "def register(app):\n    app.register_error_handler(",
+        "def register(app):\n    app.add_exception_handler(",
+    );
+    write(p.path(), "svc/errors.py", &fastapi);
+    write(p.path(), "svc/reports.py", FASTAPI_ROUTES);
+    assert_eq!(
+        findings(p.path()),
+        vec![(
+            "svc/reports.py".to_string(),
+            "require-401-logging".to_string()
+        )]
     );
 }

@@ -7,7 +7,7 @@
 use super::model::Evidence;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where module text comes from: the file system, or the editor's buffers.
 pub trait ModuleSource: Send + Sync {
@@ -135,7 +135,21 @@ pub struct ProjectIndex {
     /// module → its summary when it holds a status clue of its own
     /// ([`ProjectIndex::holds_response_fact`]).
     fact_modules: Mutex<HashMap<PathBuf, Option<Arc<ModuleSummary>>>>,
+    /// (project root, what) → a fact learnt by scanning the whole project
+    /// ([`ProjectIndex::project_fact`]).
+    project_facts: Mutex<HashMap<(PathBuf, &'static str), Arc<OnceLock<ProjectFact>>>>,
 }
+
+type ProjectFact = Arc<dyn std::any::Any + Send + Sync>;
+
+/// Files that mark a project's root folder.
+const ROOT_MARKERS: &[&str] = &[
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "package.json",
+    ".git",
+];
 
 /// What a file's last lint learnt from other modules, as of one moment:
 /// equal stamps mean no module it imported has changed since.
@@ -156,7 +170,40 @@ impl ProjectIndex {
             aliases: Mutex::new(HashMap::new()),
             resolved: Mutex::new(HashMap::new()),
             fact_modules: Mutex::new(HashMap::new()),
+            project_facts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The nearest folder at or above `file`'s that holds a project marker
+    /// (`pyproject.toml`, `package.json`, `.git`…), at most eight levels up.
+    pub fn project_root(file: &Path) -> Option<PathBuf> {
+        let file = crate::paths::absolute(file);
+        file.ancestors().skip(1).take(8).find_map(|d| {
+            ROOT_MARKERS
+                .iter()
+                .any(|m| std::fs::symlink_metadata(d.join(m)).is_ok())
+                .then(|| d.to_path_buf())
+        })
+    }
+
+    /// What `compute` learns about the project at `root` by reading its
+    /// files, computed once (until a file under `root` changes).
+    pub fn project_fact<T: std::any::Any + Send + Sync>(
+        &self,
+        root: &Path,
+        what: &'static str,
+        compute: impl FnOnce(&dyn ModuleSource) -> T,
+    ) -> Option<Arc<T>> {
+        // One computes while the others wait for it (the CLI lints in parallel).
+        let cell = self
+            .project_facts
+            .lock()
+            .ok()?
+            .entry((root.to_path_buf(), what))
+            .or_default()
+            .clone();
+        let fact = cell.get_or_init(|| Arc::new(compute(self.source.as_ref())));
+        fact.clone().downcast().ok()
     }
 
     /// [`ProjectIndex::resolve`] or, for Python, [`ProjectIndex::resolve_python_anywhere`],
@@ -255,6 +302,9 @@ impl ProjectIndex {
         if let Ok(mut m) = self.fact_modules.lock() {
             m.remove(path);
         }
+        if let Ok(mut f) = self.project_facts.lock() {
+            f.retain(|(root, _), _| !path.starts_with(root));
+        }
         // A file appearing or going changes what specifiers name.
         if let Ok(mut r) = self.resolved.lock() {
             r.clear();
@@ -279,6 +329,9 @@ impl ProjectIndex {
         }
         if let Ok(mut m) = self.fact_modules.lock() {
             m.clear();
+        }
+        if let Ok(mut f) = self.project_facts.lock() {
+            f.clear();
         }
     }
 

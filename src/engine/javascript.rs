@@ -150,6 +150,9 @@ struct Cx<'a> {
     is_test_file: bool,
     /// The file imports or requires `express`: its `res.set` may be used.
     express: bool,
+    /// The file `require`s a package whose default export a pack describes
+    /// (`const createError = require('http-errors')`): any name it binds may be that.
+    requires_default: bool,
     /// The loggers the file calls (`logger.warn`, `request.log.info`), in
     /// order, for fixes (from the statements' facts).
     file_loggers: Vec<String>,

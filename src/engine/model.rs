@@ -186,6 +186,9 @@ pub struct ResponseSite {
     pub handler: Option<Range<usize>>,
     /// A log call on the path before the site, within the handler.
     pub logged: Option<Range<usize>>,
+    /// An error handler the application registers elsewhere takes this
+    /// raised error and logs it (FastAPI's `@app.exception_handler`).
+    pub logged_elsewhere: Option<Evidence>,
     /// Where a log statement could be inserted.
     pub log_insertion: Option<StatementInsertion>,
     /// The name of a logger in scope (`logger`, `log`, `console`) for fixes.
@@ -374,6 +377,7 @@ pub trait OffsetMap {
             guard,
             handler,
             logged,
+            logged_elsewhere: _,
             log_insertion,
             logger_in_scope: _,
             identity_established,

@@ -51,6 +51,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Query, Tree};
 
 mod candidates;
+mod central;
 mod constructors;
 mod context;
 mod error_classes;

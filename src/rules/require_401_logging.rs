@@ -26,7 +26,11 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         .handler
         .as_ref()
         .is_some_and(|h| ctx.logged_by_callers().contains(h));
-    if site.logged.is_some() || site.status_from_helper || callers_log {
+    if site.logged.is_some()
+        || site.logged_elsewhere.is_some()
+        || site.status_from_helper
+        || callers_log
+    {
         return;
     }
     let Some(value) = evidence::authentication_401(ctx, site) else {

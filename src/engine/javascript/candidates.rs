@@ -222,8 +222,12 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
             if is(ctor, "identifier", RESPONSE_CLASSES) {
                 site(Candidate::WebResponse { json: false })
             } else if ctor.is_some_and(|c| c.kind_name() == "identifier") && pack_name(ctor) {
-                // A framework pack's error class (NestJS's `UnauthorizedException`).
-                site(Candidate::Pack)
+                // A framework pack's error class (NestJS's `UnauthorizedException`),
+                // or a class the configuration declares as a helper.
+                Classified {
+                    site: Some(Candidate::Pack),
+                    helper_call: has_args(),
+                }
             } else if ctor.is_some_and(|c| is_error_class(c, src))
                 && status_name_arg(node, src).is_some()
             {

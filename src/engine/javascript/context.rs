@@ -228,6 +228,7 @@ impl<'a> Cx<'a> {
             // Test files are a role ([`crate::roles`]), which `[roles]` can change.
             is_test_file: settings.role == Some(crate::roles::Role::Test),
             express: false,
+            requires_default: false,
             file_loggers: Vec::new(),
             parents: syntax::IdMap::default(),
             built: vec![false; stmts.len()],
@@ -260,6 +261,7 @@ impl<'a> Cx<'a> {
             || ["require('express')", "require(\"express\")"]
                 .iter()
                 .any(|r| memchr::memmem::find(self.src.as_bytes(), r.as_bytes()).is_some());
+        self.requires_default = super::packs::requires_default(self);
     }
 
     /// The parent of `n`: the named node whose named children hold `n`.

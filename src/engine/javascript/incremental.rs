@@ -50,6 +50,7 @@ pub struct State {
     newline: &'static str,
     is_test_file: bool,
     express: bool,
+    requires_default: bool,
     file_loggers: Vec<String>,
     top_order: Vec<String>,
     fn_order: Vec<String>,
@@ -233,6 +234,7 @@ fn reuse_or_extract<'t>(
             || cx.newline != st.newline
             || cx.is_test_file != st.is_test_file
             || cx.express != st.express
+            || cx.requires_default != st.requires_default
             || cx.file_loggers != st.file_loggers
             || cx.top_order != st.top_order
             || fn_order != st.fn_order
@@ -585,6 +587,7 @@ fn reuse_or_extract<'t>(
         newline: cx.newline,
         is_test_file: cx.is_test_file,
         express: cx.express,
+        requires_default: cx.requires_default,
         file_loggers: std::mem::take(&mut cx.file_loggers),
         top_order: std::mem::take(&mut cx.top_order),
         fn_order,

@@ -22,7 +22,28 @@ const LANG: PackLanguage = PackLanguage::Javascript;
 pub(super) fn may_be_call(cx: &Cx, name: &str) -> bool {
     let imported = cx.imports.get(name).map(|(_, o)| o.as_str());
     let packs = &cx.settings.packs;
-    packs.may_call(LANG, name, imported) || (imported.is_none() && packs.has_default(LANG))
+    packs.may_call(LANG, name, imported) || (imported.is_none() && cx.requires_default)
+}
+
+/// Whether the file `require`s a package a pack names the default export
+/// of (`call = "http-errors.default"`).
+pub(super) fn requires_default(cx: &Cx) -> bool {
+    let packs = &cx.settings.packs;
+    packs.has_default(LANG)
+        && packs.packs().iter().any(|p| {
+            p.file.language == LANG
+                && p.file.response.iter().any(|r| {
+                    r.call
+                        .as_ref()
+                        .is_some_and(|c| c.iter().any(|q| q.ends_with(".default")))
+                })
+                && p.file.modules.iter().any(|m| {
+                    ["require('", "require(\""].iter().any(|r| {
+                        memchr::memmem::find(cx.src.as_bytes(), format!("{r}{m}").as_bytes())
+                            .is_some()
+                    })
+                })
+        })
 }
 
 /// Whether `x.name = …` may be a pack's status assignment.

@@ -79,6 +79,7 @@ pub(super) fn build_site<'t>(
             }
         },
         logged: cx.logged_before(node),
+        logged_elsewhere: None,
         log_insertion: cx.statement_insertion(node),
         logger_in_scope: cx.logger_in_scope(node).map(Into::into),
         identity_established: cx.identity_established(node),

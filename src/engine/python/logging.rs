@@ -10,7 +10,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 /// `logger`, `log`, `LOGGER`, `_logger`, `audit_log`, `logging`, `structlog`.
-fn loggerish(name: &str) -> bool {
+pub(super) fn loggerish(name: &str) -> bool {
     let l = name.trim_start_matches('_').to_ascii_lowercase();
     l == "log"
         || l == "logging"

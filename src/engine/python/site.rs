@@ -76,6 +76,11 @@ impl<'t> Raw<'t> {
             .logger
             .as_ref()
             .and_then(|_| cx.statement_insertion(self.anchor));
+        let logged = cx.logged_before(self.anchor).or(self.logged_in);
+        let logged_elsewhere = match logged {
+            None if self.exception => central_log(cx, self.framework, self.node, &status),
+            _ => None,
+        };
         let mut headers = self.headers;
         if headers.challenge.is_none() {
             headers.challenge = cx.httpauth_challenge(self.anchor);
@@ -97,7 +102,8 @@ impl<'t> Raw<'t> {
                 cx.guard(self.anchor)
             },
             handler: enclosing_function(cx, self.anchor).map(|f| f.byte_range()),
-            logged: cx.logged_before(self.anchor).or(self.logged_in),
+            logged,
+            logged_elsewhere,
             log_insertion,
             logger_in_scope: cx.logger.clone(),
             identity_established: cx.identity_established(self.anchor),
@@ -109,6 +115,28 @@ impl<'t> Raw<'t> {
             pack: self.pack,
         })
     }
+}
+
+/// A raised 401 the application's own error handler logs, in another
+/// module ([`super::central`]).
+fn central_log(cx: &Cx, framework: Framework, node: Node, status: &Status) -> Option<Evidence> {
+    let flask = match framework {
+        Framework::Flask => true,
+        Framework::FastApi => false,
+        _ => return None,
+    };
+    let code = match status {
+        Status::Known(v) if v.iter().any(|v| v.code == 401) => 401,
+        _ => return None,
+    };
+    let callee = node.field("function").map(|f| text(f, cx.src))?;
+    let raised = callee.rsplit('.').next().unwrap_or(callee);
+    let found = super::central::handler_for(cx.index, cx.path, raised, code, flask)?;
+    if let Some(p) = &found.path {
+        // The language server re-lints this file when that one changes.
+        cx.index.record_import(cx.path, p);
+    }
+    Some(found)
 }
 
 impl<'a> Cx<'a> {
