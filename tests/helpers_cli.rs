@@ -255,3 +255,64 @@ def register(app):
         )]
     );
 }
+
+#[test]
+fn an_error_class_from_a_workspace_package_is_found_through_its_barrel() {
+    let route = r#"import { UnauthorizedError } from '@acme/shared';
+
+export async function POST(req: Request) {
+  try {
+    const auth = await verifyAuthHeader(req.headers.get('authorization'));
+    if (!auth.validKey) {
+      console.warn('ingest: key rejected');
+      throw new UnauthorizedError(auth.error);
+    }
+    return Response.json(await ingest(req, auth));
+  } catch (error) {
+    if (error instanceof Error && 'httpCode' in error) {
+      return Response.json({ message: error.message }, { status: error.httpCode as number });
+    }
+    throw error;
+  }
+}
+"#;
+    let class = r#"export class UnauthorizedError extends Error {
+  httpCode = 401;
+}
+"#;
+    let p = project(&[
+        (
+            "package.json",
+            r#"{ "private": true, "workspaces": ["apps/*", "packages/*"] }"#,
+        ),
+        (
+            "packages/shared/package.json",
+            r#"{ "name": "@acme/shared", "exports": { ".": { "import": "./dist/index.js" } } }"#,
+        ),
+        (
+            "packages/shared/src/index.ts",
+            "export * from './errors';\n",
+        ),
+        (
+            "packages/shared/src/errors/index.ts",
+            "export { UnauthorizedError } from './unauthorized';\n",
+        ),
+        ("packages/shared/src/errors/unauthorized.ts", class),
+        ("apps/web/package.json", r#"{ "name": "web" }"#),
+        ("apps/web/src/ingest.ts", route),
+    ]);
+    assert_eq!(
+        findings(p.path()),
+        vec![(
+            "apps/web/src/ingest.ts".to_string(),
+            "require-www-authenticate".to_string()
+        )]
+    );
+    // A package the workspace does not hold is not looked for.
+    write(
+        p.path(),
+        "apps/web/src/ingest.ts",
+        &route.replace("@acme/shared", "@other/shared"),
+    );
+    assert_eq!(findings(p.path()), vec![]);
+}

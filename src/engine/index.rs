@@ -116,7 +116,20 @@ impl HelperSig {
 pub struct ModuleSummary {
     pub exports: HashMap<String, Export>,
     pub default_export: Option<Export>,
+    /// `export * from './errors'` (`names` is `None`) and
+    /// `export { A, B as C } from './errors'` (`(A, A)`, `(B, C)`): the
+    /// modules they name, resolved.
+    pub reexports: Vec<Reexport>,
 }
+
+#[derive(Debug, Clone)]
+pub struct Reexport {
+    pub from: PathBuf,
+    pub names: Option<Vec<(String, String)>>,
+}
+
+/// How many re-exports deep a name is followed (`index.ts` → `errors/index.ts` → …).
+const MAX_REEXPORT_DEPTH: usize = 4;
 
 pub struct ProjectIndex {
     source: Arc<dyn ModuleSource>,
@@ -285,6 +298,34 @@ impl ProjectIndex {
     }
 
     /// Records that `importer` depends on `imported`.
+    /// The export `name` of the module at `path`, followed through its
+    /// re-exports, with the module that declares it.
+    pub fn export_of(&self, path: &Path, name: &str) -> Option<(Export, PathBuf)> {
+        self.export_in(path, name, 0)
+    }
+
+    fn export_in(&self, path: &Path, name: &str, depth: usize) -> Option<(Export, PathBuf)> {
+        let summary = self.summary(path)?;
+        let found = if name == "default" {
+            summary.default_export.clone()
+        } else {
+            summary.exports.get(name).cloned()
+        };
+        if let Some(e) = found {
+            return Some((e, path.to_path_buf()));
+        }
+        if name == "default" || depth >= MAX_REEXPORT_DEPTH {
+            return None;
+        }
+        summary.reexports.iter().find_map(|r| {
+            let original = match &r.names {
+                None => name,
+                Some(names) => names.iter().find(|(_, alias)| alias == name)?.0.as_str(),
+            };
+            self.export_in(&r.from, original, depth + 1)
+        })
+    }
+
     pub fn record_import(&self, importer: &Path, imported: &Path) {
         if let Ok(mut m) = self.imports.lock() {
             let list = m.entry(importer.to_path_buf()).or_default();
@@ -379,13 +420,16 @@ impl ProjectIndex {
     /// Resolves a relative import specifier from `from` to an existing file.
     pub fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
         if !(spec.starts_with("./") || spec.starts_with("../")) {
-            // `@/lib/response` through the project's `compilerOptions.paths`.
+            // `@/lib/response` through the project's `compilerOptions.paths`,
+            // else `@acme/shared` from the monorepo's own packages.
             let dir = from.parent()?;
-            let aliases = self.aliases_for(dir)?;
-            return aliases
-                .targets(spec)
-                .into_iter()
-                .find_map(|t| self.module_at(&normalize(&t)));
+            let aliased = self.aliases_for(dir).and_then(|aliases| {
+                aliases
+                    .targets(spec)
+                    .into_iter()
+                    .find_map(|t| self.module_at(&normalize(&t)))
+            });
+            return aliased.or_else(|| self.workspace_module(dir, spec));
         }
         let base = from.parent()?.join(spec);
         self.module_at(&normalize(&base))
@@ -401,6 +445,20 @@ impl ProjectIndex {
             m.insert(dir.to_path_buf(), found.clone());
         }
         found
+    }
+
+    /// A module of one of the workspace's packages (see [`super::workspaces`]).
+    fn workspace_module(&self, dir: &Path, spec: &str) -> Option<PathBuf> {
+        let dir = crate::paths::absolute(dir);
+        let root =
+            self.project_fact(&dir, "js-workspace-root", |_| super::workspaces::root(&dir))?;
+        let root = root.as_ref().as_ref()?;
+        let ws = self.project_fact(root, "js-workspace", |_| {
+            super::workspaces::Workspace::scan(root)
+        })?;
+        ws.targets(spec)
+            .into_iter()
+            .find_map(|t| self.module_at(&normalize(&t)))
     }
 
     /// The module file a resolved specifier names: the path itself, or with

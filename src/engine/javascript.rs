@@ -37,6 +37,7 @@ use tree_sitter::{Node, Query, Tree};
 mod candidates;
 mod chains;
 mod context;
+mod error_classes;
 mod errors;
 mod guards;
 mod headers;

@@ -20,6 +20,7 @@ pub mod python;
 pub mod query;
 pub mod statements;
 pub mod syntax;
+pub mod workspaces;
 
 use std::path::Path;
 use tree_sitter::{Parser, Tree};

@@ -149,7 +149,9 @@ pub struct Guard {
     /// The condition tests for a missing server secret or environment
     /// variable (`!Deno.env.get('JWT_SECRET')`): the server's own failure.
     pub missing_config: bool,
-    /// In a `catch` whose `try` verifies a credential: the verifying call
+    /// In a `catch` whose `try` verifies a credential, or under a condition
+    /// that such a verification failed (`!auth.valid` after `const auth =
+    /// await verifyKey(req.headers.authorization)`): the verifying call
     /// (`jwt.verify`, `request.jwtVerify`). Python's `except` clauses name
     /// their exceptions in `text` instead.
     pub verified_by: Option<Arc<str>>,

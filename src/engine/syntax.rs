@@ -88,6 +88,8 @@ pub fn may_export_response_facts(text: &str, python: bool) -> bool {
         "Bearer",
         "Basic",
     ];
+    // A barrel module re-exports others' facts (`export * from './errors'`).
+    const JAVASCRIPT: &[&str] = &["export *", "export {"];
     const PYTHON: &[&str] = &[
         "PermissionDenied",
         "Exception",
@@ -96,14 +98,15 @@ pub fn may_export_response_facts(text: &str, python: bool) -> bool {
         "abort",
         "jsonify",
     ];
-    static FINDERS: OnceLock<(Vec<Finder<'static>>, Vec<Finder<'static>>)> = OnceLock::new();
-    let (common, py) = FINDERS.get_or_init(|| {
+    type Finders = Vec<Finder<'static>>;
+    static FINDERS: OnceLock<(Finders, Finders, Finders)> = OnceLock::new();
+    let (common, js, py) = FINDERS.get_or_init(|| {
         let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
-        (finders(NEEDLES), finders(PYTHON))
+        (finders(NEEDLES), finders(JAVASCRIPT), finders(PYTHON))
     });
     let bytes = text.as_bytes();
-    common.iter().any(|f| f.find(bytes).is_some())
-        || (python && py.iter().any(|f| f.find(bytes).is_some()))
+    let own = if python { py } else { js };
+    common.iter().chain(own).any(|f| f.find(bytes).is_some())
 }
 
 /// Whether 401 or 403 occurs as a number of its own: `401`, `HTTP_401_…`,

@@ -462,7 +462,7 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
     let caught = site
         .guard
         .as_ref()
-        .filter(|g| g.in_catch)
+        .filter(|g| g.in_catch || g.verified_by.is_some())
         .filter(|g| {
             let branch = text.get(g.range.clone()).unwrap_or("").to_ascii_lowercase();
             !["scope", "forbidden", "permission", "denied"]

@@ -163,6 +163,8 @@ pub(super) enum Candidate {
     Relay,
     /// `throw new APIError('UNAUTHORIZED', …)`, `new TRPCError({ code: 'FORBIDDEN' })`.
     StatusError,
+    /// `throw new UnauthorizedError()` of a class that fixes its status.
+    ErrorClass,
     /// A call or `new` a framework pack may describe (`error(401, …)` from SvelteKit).
     Pack,
 }
@@ -232,6 +234,11 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
                 && status_name_arg(node, src).is_some()
             {
                 site(Candidate::StatusError)
+            } else if ctor.is_some_and(|c| super::error_classes::fixed_class(cx, c).is_some()) {
+                Classified {
+                    site: Some(Candidate::ErrorClass),
+                    helper_call: has_args(),
+                }
             } else {
                 // `new ApiError('Unknown key', 403)`: a class the
                 // configuration may declare as a helper (`name = "new ApiError"`).
@@ -350,6 +357,7 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
         Candidate::Lambda => lambda_object(cx, node),
         Candidate::Relay => super::web::relay(cx, node),
         Candidate::StatusError => status_error(cx, node),
+        Candidate::ErrorClass => super::error_classes::error_class_site(cx, node),
     }
 }
 

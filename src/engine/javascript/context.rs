@@ -433,18 +433,17 @@ impl<'a> Cx<'a> {
         self.semicolons = stmts == 0 || stmts_with_semi * 2 >= stmts;
     }
 
-    /// The export `name` of the module imported as `local`, if it is a relative import.
+    /// The export `name` of the module imported as `local` (relative, through
+    /// an alias, or a workspace package), and the module that declares it.
     pub(super) fn imported(&self, local: &str) -> Option<(Export, std::path::PathBuf)> {
         let (spec, name) = self.imports.get(local)?;
         let target = self.index.resolve(self.path, spec)?;
         self.index.record_import(self.path, &target);
-        let summary = self.index.summary(&target)?;
-        let export = if name == "default" {
-            summary.default_export.clone()
-        } else {
-            summary.exports.get(name).cloned()
-        }?;
-        Some((export, target))
+        let (export, declared_in) = self.index.export_of(&target, name)?;
+        if declared_in != target {
+            self.index.record_import(self.path, &declared_in);
+        }
+        Some((export, declared_in))
     }
 
     /// A `require('./x')` declarator: `const { corsHeaders } = require('../cors')`.

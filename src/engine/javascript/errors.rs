@@ -3,7 +3,7 @@
 //! `new TRPCError({ code: 'FORBIDDEN' })`).
 
 use super::logging::in_log_call;
-use super::nodes::{args_of, enclosing_function, is_function, pair};
+use super::nodes::{args_of, enclosing_function, is_function, pair, unwrap_expr};
 use super::site::Raw;
 use super::status::known_indirect;
 use super::Cx;
@@ -132,41 +132,84 @@ pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
 }
 
 /// Whether `throw_stmt` sits in the block of a `try` whose `catch` does not
-/// throw again, within its own function: the error is caught there, not sent
-/// as it is.
+/// let the error through, within its own function: the error is caught
+/// there, not sent as it is.
 pub(super) fn caught_in_function(cx: &Cx, throw_stmt: Node) -> bool {
+    catch_of(cx, throw_stmt).is_some_and(|h| {
+        let u = catch_use(cx, h);
+        !(u.rethrows || u.uses_error)
+    })
+}
+
+/// Whether the `catch` around `throw_stmt` in its function answers from
+/// the error: it uses the error (not only to log it or wrap it in another
+/// thrown error) and speaks of a status or a response
+/// (`res.status(error.httpCode)`, `return errorResponse(e)`).
+pub(super) fn answered_in_function(cx: &Cx, throw_stmt: Node) -> bool {
+    catch_of(cx, throw_stmt).is_some_and(|h| {
+        let body = text(h, cx.src);
+        catch_use(cx, h).uses_error
+            && ["status", "Status", "httpCode", "Response", "json("]
+                .iter()
+                .any(|w| body.contains(w))
+    })
+}
+
+/// The `catch` clause of the nearest `try` around `throw_stmt` in its function.
+fn catch_of<'t>(cx: &Cx<'t>, throw_stmt: Node<'t>) -> Option<Node<'t>> {
     let mut node = throw_stmt;
     while let Some(p) = cx.up(node) {
         if is_function(p) {
-            return false;
+            return None;
         }
         if p.kind_name() == "try_statement" && p.field("body").is_some_and(|b| b.id() == node.id())
         {
-            // A `catch` that throws again (`if (e instanceof APIError) throw e`)
-            // or makes something of the error besides a log line
-            // (`return handleErrorResponse(e)`, `handleApiError({ error: e })`)
-            // lets the error through.
-            let Some(handler) = p.field("handler") else {
-                return false;
-            };
-            let param = handler.field("parameter").map(|x| text(x, cx.src));
-            let passes_on = text(handler, cx.src).contains("throw")
-                || param.is_some_and(|e| {
-                    let mut stack: Vec<Node> = handler.field("body").into_iter().collect();
-                    while let Some(n) = stack.pop() {
-                        if n.kind_name() == "identifier"
-                            && text(n, cx.src) == e
-                            && !in_log_call(cx, n, handler)
-                        {
-                            return true;
-                        }
-                        stack.extend(named_children(n));
-                    }
-                    false
-                });
-            return !passes_on;
+            return p.field("handler");
         }
         node = p;
     }
-    false
+    None
+}
+
+struct CatchUse {
+    /// It throws the error again, or something that is not a new error
+    /// (`throw e`, `if (e instanceof APIError) throw e`, `throw wrap(e)`).
+    rethrows: bool,
+    /// It makes something of the error besides a log line or a new thrown
+    /// error (`return handleErrorResponse(e)`, `handleApiError({ error: e })`).
+    uses_error: bool,
+}
+
+fn catch_use(cx: &Cx, handler: Node) -> CatchUse {
+    let param = handler.field("parameter").map(|x| text(x, cx.src));
+    let mut u = CatchUse {
+        rethrows: false,
+        uses_error: false,
+    };
+    let mut stack: Vec<(Node, bool)> = handler
+        .field("body")
+        .map(|b| (b, false))
+        .into_iter()
+        .collect();
+    while let Some((n, in_new_throw)) = stack.pop() {
+        let mut inside = in_new_throw;
+        match n.kind_name() {
+            "throw_statement" => {
+                let arg = n.named_child(0).map(unwrap_expr);
+                if arg.is_some_and(|a| a.kind_name() == "new_expression") {
+                    inside = true;
+                } else {
+                    u.rethrows = true;
+                }
+            }
+            "identifier" if !in_new_throw && Some(text(n, cx.src)) == param => {
+                if !in_log_call(cx, n, handler) {
+                    u.uses_error = true;
+                }
+            }
+            _ => {}
+        }
+        stack.extend(named_children(n).map(|c| (c, inside)));
+    }
+    u
 }

@@ -133,6 +133,9 @@ impl<'a> Cx<'a> {
                             .is_some_and(|a| a.byte_range().contains(&node.start_byte()));
                         let in_cond = cond.byte_range().contains(&node.start_byte());
                         if !in_cond {
+                            if innermost.is_none() && !in_else && verified_by.is_none() {
+                                verified_by = self.failed_verification(cond);
+                            }
                             parts.push(if in_else {
                                 format!("!({c})")
                             } else {
@@ -213,6 +216,78 @@ impl<'a> Cx<'a> {
             missing_config,
             verified_by,
         })
+    }
+
+    /// `!auth.valid` where `const auth = await verifyKey(req.headers.authorization)`:
+    /// the condition is that verifying the request's credential failed; the
+    /// verifying call's callee.
+    fn failed_verification(&self, cond: Node<'a>) -> Option<std::sync::Arc<str>> {
+        const VALIDITY: &[&str] = &[
+            "valid",
+            "validKey",
+            "isValid",
+            "ok",
+            "success",
+            "authenticated",
+        ];
+        let c = strip_parens(text(cond, self.src));
+        let tested = c.strip_prefix('!')?.trim();
+        let (name, field) = match tested.split_once('.') {
+            Some((n, f)) => (n, Some(f.trim_start_matches('?').trim_start_matches('.'))),
+            None => (tested, None),
+        };
+        if field.is_some_and(|f| !VALIDITY.contains(&f))
+            || !name
+                .chars()
+                .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '$')
+        {
+            return None;
+        }
+        let mut v = self.declarator_of(name, cond)?.field("value")?;
+        while matches!(
+            v.kind_name(),
+            "await_expression" | "parenthesized_expression"
+        ) {
+            v = v.named_child(0)?;
+        }
+        if v.kind_name() != "call_expression" {
+            return None;
+        }
+        let args = text(v.field("arguments")?, self.src).to_ascii_lowercase();
+        let reads_credential = [
+            "authorization",
+            "headers",
+            "header(",
+            "cookie",
+            "token",
+            "apikey",
+            "api_key",
+        ]
+        .iter()
+        .any(|k| args.contains(k));
+        // The call's own name says it verifies (`verifyAuthHeader`,
+        // `validateSession`), not that it looks something up or decides a
+        // permission (`findFirst`, `resourcePrivileges`, `canAccess`).
+        let f = v.field("function").map_or("", |f| text(f, self.src));
+        let callee = f.rsplit(['.', ')']).next().unwrap_or(f);
+        let lower = callee.to_ascii_lowercase();
+        let verifies = [
+            "verify",
+            "validate",
+            "authenticat",
+            "auth",
+            "session",
+            "token",
+            "jwt",
+            "credential",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+            && !["privilege", "permission", "allow", "role"]
+                .iter()
+                .any(|w| lower.contains(w))
+            && !lower.starts_with("can");
+        (reads_credential && verifies).then(|| callee.into())
     }
 
     /// The call that verifies a credential in the `try` of `catch_clause`

@@ -5,7 +5,7 @@ use super::candidates::candidates;
 use super::helpers::collect_helpers;
 use super::nodes::{function_body, function_name, returned_expr, unwrap_expr};
 use super::Cx;
-use crate::engine::index::{Export, ModuleSummary, ProjectIndex};
+use crate::engine::index::{Export, ModuleSummary, ProjectIndex, Reexport};
 use crate::engine::syntax::{named_children, string_value, text, NodeExt};
 use crate::engine::Language;
 use crate::settings::Settings;
@@ -25,7 +25,11 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
     for stmt in named_children(root) {
         if stmt.kind_name() == "export_statement" {
             let is_default = text(stmt, src).trim_start().starts_with("export default");
-            if let Some(decl) = stmt.field("declaration") {
+            if let Some(source) = stmt.field("source") {
+                if let Some(r) = reexport(stmt, source, path, src, index) {
+                    summary.reexports.push(r);
+                }
+            } else if let Some(decl) = stmt.field("declaration") {
                 for (name, export) in declared_exports(&cx, decl) {
                     summary.exports.insert(name, export);
                 }
@@ -93,6 +97,35 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
     summary
 }
 
+/// `export * from './errors'`, `export { A, B as C } from './errors'`
+/// (not `export * as errors from …`, a namespace).
+fn reexport(
+    stmt: Node,
+    source: Node,
+    path: &Path,
+    src: &str,
+    index: &ProjectIndex,
+) -> Option<Reexport> {
+    let from = index.resolve(path, &string_value(source, src)?)?;
+    let clause = named_children(stmt).find(|c| c.kind_name() == "export_clause");
+    let names = match clause {
+        None if named_children(stmt).any(|c| c.kind_name() == "namespace_export") => return None,
+        None => None,
+        Some(clause) => Some(
+            named_children(clause)
+                .filter_map(|spec| {
+                    let name = text(spec.field("name")?, src).to_string();
+                    let alias = spec
+                        .field("alias")
+                        .map_or_else(|| name.clone(), |a| text(a, src).to_string());
+                    Some((name, alias))
+                })
+                .collect(),
+        ),
+    };
+    Some(Reexport { from, names })
+}
+
 fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {
     let mut out = Vec::new();
     match decl.kind_name() {
@@ -115,9 +148,21 @@ fn declared_exports(cx: &Cx, decl: Node) -> Vec<(String, Export)> {
                 }
             }
         }
+        "class_declaration" | "abstract_class_declaration" => {
+            if let Some((name, e)) = class_export(cx, decl) {
+                out.push((name, e));
+            }
+        }
         _ => {}
     }
     out
+}
+
+/// An error class with a fixed status ([`super::error_classes`]).
+fn class_export(cx: &Cx, decl: Node) -> Option<(String, Export)> {
+    let name = text(decl.field("name")?, cx.src).to_string();
+    let sig = super::error_classes::class_sig(cx, decl, 0)?;
+    Some((name, Export::ErrorClass(sig)))
 }
 
 fn local_export(cx: &Cx, root: Node, name: &str) -> Option<Export> {
@@ -139,6 +184,11 @@ fn local_export(cx: &Cx, root: Node, name: &str) -> Option<Export> {
             }
             "function_declaration" if function_name(cx, decl, cx.src).as_deref() == Some(name) => {
                 return function_export(cx, decl, name)
+            }
+            "class_declaration" | "abstract_class_declaration"
+                if decl.field("name").is_some_and(|n| text(n, cx.src) == name) =>
+            {
+                return class_export(cx, decl).map(|(_, e)| e)
             }
             _ => {}
         }
