@@ -128,6 +128,58 @@ pub struct Reexport {
     pub names: Option<Vec<(String, String)>>,
 }
 
+/// The names a module's text exports (`export class A`, `export const B`,
+/// `export { C }`), and whether it passes on all of another's (`export *`).
+#[derive(Debug, Default)]
+struct ExportedNames {
+    names: std::collections::HashSet<String>,
+    star: bool,
+}
+
+impl ExportedNames {
+    fn of(text: &str) -> ExportedNames {
+        let mut out = ExportedNames::default();
+        for (at, _) in text.match_indices("export ") {
+            let mut rest = text[at + "export ".len()..].trim_start();
+            if rest.starts_with('*') {
+                out.star = true;
+                continue;
+            }
+            if let Some(list) = rest.strip_prefix('{') {
+                let list = &list[..list.find('}').unwrap_or(0)];
+                for spec in list.split(',') {
+                    if let Some(n) = spec.split_whitespace().last() {
+                        out.names.insert(n.to_string());
+                    }
+                }
+                continue;
+            }
+            for kw in ["default ", "declare ", "abstract ", "async "] {
+                rest = rest.strip_prefix(kw).unwrap_or(rest).trim_start();
+            }
+            for kw in [
+                "class ",
+                "function* ",
+                "function ",
+                "const ",
+                "let ",
+                "var ",
+            ] {
+                if let Some(r) = rest.strip_prefix(kw) {
+                    let name: String = r
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                        .collect();
+                    out.names.insert(name);
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
 /// How many re-exports deep a name is followed (`index.ts` → `errors/index.ts` → …).
 const MAX_REEXPORT_DEPTH: usize = 4;
 
@@ -151,6 +203,10 @@ pub struct ProjectIndex {
     /// (project root, what) → a fact learnt by scanning the whole project
     /// ([`ProjectIndex::project_fact`]).
     project_facts: Mutex<HashMap<(PathBuf, &'static str), Arc<OnceLock<ProjectFact>>>>,
+    /// module → the names its text exports ([`ProjectIndex::exported_names`]).
+    export_names: Mutex<HashMap<PathBuf, Option<Arc<ExportedNames>>>>,
+    /// (module, name) → the export found through its re-exports.
+    found_exports: Mutex<HashMap<(PathBuf, String), Option<(Export, PathBuf)>>>,
 }
 
 type ProjectFact = Arc<dyn std::any::Any + Send + Sync>;
@@ -184,6 +240,8 @@ impl ProjectIndex {
             resolved: Mutex::new(HashMap::new()),
             fact_modules: Mutex::new(HashMap::new()),
             project_facts: Mutex::new(HashMap::new()),
+            found_exports: Mutex::new(HashMap::new()),
+            export_names: Mutex::new(HashMap::new()),
         }
     }
 
@@ -226,10 +284,12 @@ impl ProjectIndex {
         if let Some(hit) = self.resolved.lock().ok()?.get(&key) {
             return hit.clone();
         }
+        // A workspace package is not looked into here: that would parse, for
+        // every file of a monorepo, the modules its packages' imports name.
         let found = if python {
             self.resolve_python_anywhere(from, spec)
         } else {
-            self.resolve(from, spec)
+            self.resolve_within(from, spec, false)
         };
         if let Ok(mut m) = self.resolved.lock() {
             m.insert(key, found.clone());
@@ -301,7 +361,31 @@ impl ProjectIndex {
     /// The export `name` of the module at `path`, followed through its
     /// re-exports, with the module that declares it.
     pub fn export_of(&self, path: &Path, name: &str) -> Option<(Export, PathBuf)> {
-        self.export_in(path, name, 0)
+        let key = (path.to_path_buf(), name.to_string());
+        if let Some(hit) = self.found_exports.lock().ok()?.get(&key) {
+            return hit.clone();
+        }
+        let found = self.export_in(path, name, 0);
+        if let Ok(mut m) = self.found_exports.lock() {
+            m.insert(key, found.clone());
+        }
+        found
+    }
+
+    /// The names a JavaScript module's text declares as exports, read
+    /// without parsing it, once.
+    fn exported_names(&self, path: &Path) -> Option<Arc<ExportedNames>> {
+        if let Some(hit) = self.export_names.lock().ok()?.get(path) {
+            return hit.clone();
+        }
+        let found = self
+            .source
+            .read(path)
+            .map(|text| Arc::new(ExportedNames::of(&text)));
+        if let Ok(mut m) = self.export_names.lock() {
+            m.insert(path.to_path_buf(), found.clone());
+        }
+        found
     }
 
     fn export_in(&self, path: &Path, name: &str, depth: usize) -> Option<(Export, PathBuf)> {
@@ -319,7 +403,15 @@ impl ProjectIndex {
         }
         summary.reexports.iter().find_map(|r| {
             let original = match &r.names {
-                None => name,
+                None => {
+                    // Parse a module only if it declares the name as an
+                    // export (or passes others on).
+                    let names = self.exported_names(&r.from)?;
+                    if !(names.star || names.names.contains(name)) {
+                        return None;
+                    }
+                    name
+                }
                 Some(names) => names.iter().find(|(_, alias)| alias == name)?.0.as_str(),
             };
             self.export_in(&r.from, original, depth + 1)
@@ -345,6 +437,13 @@ impl ProjectIndex {
         }
         if let Ok(mut f) = self.project_facts.lock() {
             f.retain(|(root, _), _| !path.starts_with(root));
+        }
+        // What a chain of re-exports passes on may change with any module.
+        if let Ok(mut f) = self.found_exports.lock() {
+            f.clear();
+        }
+        if let Ok(mut f) = self.export_names.lock() {
+            f.remove(path);
         }
         // A file appearing or going changes what specifiers name.
         if let Ok(mut r) = self.resolved.lock() {
@@ -372,6 +471,12 @@ impl ProjectIndex {
             m.clear();
         }
         if let Ok(mut f) = self.project_facts.lock() {
+            f.clear();
+        }
+        if let Ok(mut f) = self.found_exports.lock() {
+            f.clear();
+        }
+        if let Ok(mut f) = self.export_names.lock() {
             f.clear();
         }
     }
@@ -419,6 +524,10 @@ impl ProjectIndex {
 
     /// Resolves a relative import specifier from `from` to an existing file.
     pub fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
+        self.resolve_within(from, spec, true)
+    }
+
+    fn resolve_within(&self, from: &Path, spec: &str, workspaces: bool) -> Option<PathBuf> {
         if !(spec.starts_with("./") || spec.starts_with("../")) {
             // `@/lib/response` through the project's `compilerOptions.paths`,
             // else `@acme/shared` from the monorepo's own packages.
@@ -429,7 +538,11 @@ impl ProjectIndex {
                     .into_iter()
                     .find_map(|t| self.module_at(&normalize(&t)))
             });
-            return aliased.or_else(|| self.workspace_module(dir, spec));
+            return aliased.or_else(|| {
+                workspaces
+                    .then(|| self.workspace_module(dir, spec))
+                    .flatten()
+            });
         }
         let base = from.parent()?.join(spec);
         self.module_at(&normalize(&base))
@@ -546,5 +659,22 @@ pub fn evidence_in(
         path: Some(path.to_path_buf()),
         range,
         note: note.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExportedNames;
+
+    #[test]
+    fn exported_names_are_read_from_the_text() {
+        let n = ExportedNames::of(
+            "export class UnauthorizedError extends BaseError {}\nexport const LIMIT = 3;\nexport { a as b, c };\nexport default async function handler() {}\n",
+        );
+        for name in ["UnauthorizedError", "LIMIT", "b", "c", "handler"] {
+            assert!(n.names.contains(name), "{name}: {:?}", n.names);
+        }
+        assert!(!n.star);
+        assert!(ExportedNames::of("export * from './errors';\n").star);
     }
 }

@@ -53,7 +53,7 @@ mod status;
 mod summary;
 mod web;
 pub use incremental::State;
-pub use summary::summarize;
+pub use summary::{summarize, text_reexports};
 
 /// A set of names, shared with the statements that declare them (rebuilt
 /// from every statement's share on every keystroke in the language server).

@@ -250,8 +250,15 @@ pub fn summarize_module(
     index: &ProjectIndex,
 ) -> Option<index::ModuleSummary> {
     if !syntax::may_export_response_facts(text, lang.is_python()) {
-        // Nothing it could export matters here: skip the parse.
-        return Some(index::ModuleSummary::default());
+        // Nothing it could export matters here: skip the parse. A barrel
+        // module's re-exports are read from its text (`export * from './errors'`).
+        return Some(index::ModuleSummary {
+            reexports: match lang.is_python() {
+                true => Vec::new(),
+                false => javascript::text_reexports(path, text, index),
+            },
+            ..Default::default()
+        });
     }
     let tree = parse(lang, text, None)?;
     if syntax::depth_exceeds(&tree, limits::MAX_TREE_DEPTH) {

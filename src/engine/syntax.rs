@@ -88,8 +88,7 @@ pub fn may_export_response_facts(text: &str, python: bool) -> bool {
         "Bearer",
         "Basic",
     ];
-    // A barrel module re-exports others' facts (`export * from './errors'`).
-    const JAVASCRIPT: &[&str] = &["export *", "export {"];
+    const JAVASCRIPT: &[&str] = &[];
     const PYTHON: &[&str] = &[
         "PermissionDenied",
         "Exception",

@@ -233,3 +233,58 @@ fn function_export(cx: &Cx, func: Node, name: &str) -> Option<Export> {
     }
     None
 }
+
+/// The re-exports of a module read from its text, without parsing it:
+/// `export * from './a'` and `export { A, B as C } from './b'` at the start
+/// of a line (for a barrel module that names no status of its own).
+pub fn text_reexports(path: &Path, src: &str, index: &ProjectIndex) -> Vec<Reexport> {
+    let mut out = Vec::new();
+    for (at, _) in src.match_indices("export ") {
+        let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !src[line_start..at].trim().is_empty() {
+            continue;
+        }
+        let after = src[at + "export ".len()..].trim_start();
+        let (names, tail) = if let Some(t) = after.strip_prefix('*') {
+            let t = t.trim_start();
+            if !t.starts_with("from") {
+                continue; // `export * as ns from …`
+            }
+            (None, t)
+        } else if let Some(t) = after.strip_prefix('{') {
+            let Some(close) = t.find('}').filter(|c| *c <= 4000) else {
+                continue;
+            };
+            let names = t[..close]
+                .split(',')
+                .filter_map(|spec| {
+                    let spec = spec.trim();
+                    let spec = spec.strip_prefix("type ").unwrap_or(spec);
+                    let mut parts = spec.split_whitespace();
+                    let name = parts.next()?.to_string();
+                    let alias = match (parts.next(), parts.next()) {
+                        (Some("as"), Some(a)) => a.to_string(),
+                        _ => name.clone(),
+                    };
+                    Some((name, alias))
+                })
+                .collect();
+            (Some(names), t[close + 1..].trim_start())
+        } else {
+            continue;
+        };
+        let Some(spec) = tail.strip_prefix("from").map(str::trim_start) else {
+            continue;
+        };
+        let Some(quote) = spec.chars().next().filter(|q| *q == '\'' || *q == '"') else {
+            continue;
+        };
+        let Some(end) = spec[1..].find(quote) else {
+            continue;
+        };
+        if let Some(from) = index.resolve(path, &spec[1..1 + end]) {
+            out.push(Reexport { from, names });
+        }
+    }
+    out
+}
