@@ -227,6 +227,12 @@ fn contains_bounded(hay: &str, needle: &str) -> bool {
             .match_indices(needle)
             .any(|(i, _)| !names_a_record(&hay[i + needle.len()..]));
     }
+    if needle.contains("admin") || needle.ends_with("access") {
+        // `admin access token`, `adminApiKey`: the name of a credential.
+        return hay
+            .match_indices(needle)
+            .any(|(i, _)| !names_a_credential(&hay[i + needle.len()..]));
+    }
     if !needle.starts_with('!') {
         return hay.contains(needle);
     }
@@ -234,6 +240,28 @@ fn contains_bounded(hay: &str, needle: &str) -> bool {
         let next = hay[i + needle.len()..].chars().next();
         !matches!(next, Some(c) if c.is_alphanumeric() || c == '_' || c == '.' || c == '?' || c == '[')
     })
+}
+
+/// What follows a word names a credential: `…_token`, ` access token`,
+/// `apikey`, `authresult`.
+fn names_a_credential(rest: &str) -> bool {
+    let r = rest.trim_start_matches([' ', '_', '-', '.']);
+    let r = r.strip_prefix("access").unwrap_or(r);
+    let r = r.trim_start_matches([' ', '_', '-', '.']);
+    [
+        "token",
+        "key",
+        "apikey",
+        "api_key",
+        "api key",
+        "secret",
+        "password",
+        "cookie",
+        "credential",
+        "auth",
+    ]
+    .iter()
+    .any(|c| r.starts_with(c))
 }
 
 /// Python spells negation `not x`, and a handler's own attribute is

@@ -26,6 +26,9 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     {
         return;
     }
+    if dead_login_check(site) {
+        return;
+    }
     for value in site.codes().filter(|v| v.code == 403) {
         let verdict = evidence::classify(site, value, ctx.text);
         let Some(why) = &verdict.authn else { continue };
@@ -91,6 +94,24 @@ fn kind_of_credential_required(site: &ResponseSite, why: &str) -> bool {
         && why.starts_with("the condition")
         && compares_to_literal
         && !absence
+}
+
+/// `if not request.user.is_authenticated: return HttpResponseForbidden()`
+/// under `@login_required` (or after an earlier check that rejected
+/// anonymous callers): the decorator already answered them, so this check
+/// never runs, and its status does not matter.
+fn dead_login_check(site: &ResponseSite) -> bool {
+    let Some(g) = site.guard.as_ref().filter(|g| !g.in_catch) else {
+        return false;
+    };
+    let t = g.text.trim().to_ascii_lowercase();
+    let single = !["&&", "||", " and ", " or "]
+        .iter()
+        .any(|op| t.contains(op));
+    site.identity_established.is_some()
+        && single
+        && ((t.starts_with("not ") && t.ends_with(".is_authenticated"))
+            || t.ends_with(".is_anonymous"))
 }
 
 fn splits_cleanly(split: &ConditionSplit) -> bool {
