@@ -27,6 +27,10 @@ struct Category {
     status: u16,
     status_name: &'static str,
     phrases: &'static [&'static str],
+    /// Words of [`evidence::CREDENTIAL_WORDS`] the reason's own phrases use
+    /// ("user", "account" in "account is disabled"), which do not make the
+    /// message speak of credentials.
+    names: &'static [&'static str],
 }
 
 const CATEGORIES: &[Category] = &[
@@ -35,6 +39,7 @@ const CATEGORIES: &[Category] = &[
         status: 429,
         status_name: "Too Many Requests",
         phrases: &["rate limit", "too many requests", "slow down"],
+        names: &[],
     },
     Category {
         what: "an account that has not verified its e-mail",
@@ -49,6 +54,7 @@ const CATEGORIES: &[Category] = &[
             "unverified email",
             "email_not_verified",
         ],
+        names: &[],
     },
     Category {
         what: "a plan, subscription or quota limit",
@@ -64,6 +70,7 @@ const CATEGORIES: &[Category] = &[
             "reached the limit",
             "quota",
         ],
+        names: &[],
     },
     Category {
         what: "a missing or invalid request parameter",
@@ -86,18 +93,40 @@ const CATEGORIES: &[Category] = &[
             "bad request",
             "invalid url",
         ],
+        names: &[],
     },
     Category {
         what: "a record that does not exist",
         status: 404,
         status_name: "Not Found",
         phrases: &["not found", "not available", "does not exist", "no such"],
+        names: &[],
+    },
+    Category {
+        what: "an account that is not active",
+        status: 403,
+        status_name: "Forbidden",
+        phrases: &[
+            "not activated",
+            "not yet activated",
+            "account is disabled",
+            "account disabled",
+            "user is disabled",
+            "account is deactivated",
+            "account deactivated",
+            "account is inactive",
+            "user is inactive",
+        ],
+        names: &["user", "account"],
     },
 ];
 
-fn mentions_credentials(text: &str) -> bool {
+fn mentions_credentials(text: &str, except: &[&str]) -> bool {
     let t = text.to_lowercase();
-    evidence::CREDENTIAL_WORDS.iter().any(|w| t.contains(w))
+    evidence::CREDENTIAL_WORDS
+        .iter()
+        .filter(|w| !except.contains(w))
+        .any(|w| t.contains(w))
 }
 
 /// Messages that say the server failed at its own work.
@@ -161,7 +190,7 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
     let category = CATEGORIES
         .iter()
         .find(|c| c.phrases.iter().any(|p| message.contains(p)))?;
-    if mentions_credentials(&message) {
+    if mentions_credentials(&message, category.names) {
         return None;
     }
     if let Some(g) = &site.guard {
@@ -206,14 +235,14 @@ mod tests {
             "Token is required",
             "Invalid code",
         ] {
-            assert!(mentions_credentials(m), "{m}");
+            assert!(mentions_credentials(m, &[]), "{m}");
         }
         for m in [
             "Missing format",
             "Please choose a valid link.",
             "Rate limit exceeded",
         ] {
-            assert!(!mentions_credentials(m), "{m}");
+            assert!(!mentions_credentials(m, &[]), "{m}");
         }
     }
 }
