@@ -202,14 +202,17 @@ pub struct ProjectIndex {
     fact_modules: Mutex<HashMap<PathBuf, Option<Arc<ModuleSummary>>>>,
     /// (project root, what) → a fact learnt by scanning the whole project
     /// ([`ProjectIndex::project_fact`]).
-    project_facts: Mutex<HashMap<(PathBuf, &'static str), Arc<OnceLock<ProjectFact>>>>,
+    project_facts: Mutex<HashMap<(PathBuf, &'static str), FactCell>>,
     /// module → the names its text exports ([`ProjectIndex::exported_names`]).
     export_names: Mutex<HashMap<PathBuf, Option<Arc<ExportedNames>>>>,
     /// (module, name) → the export found through its re-exports.
-    found_exports: Mutex<HashMap<(PathBuf, String), Option<(Export, PathBuf)>>>,
+    found_exports: Mutex<HashMap<(PathBuf, String), Option<FoundExport>>>,
 }
 
 type ProjectFact = Arc<dyn std::any::Any + Send + Sync>;
+type FactCell = Arc<OnceLock<ProjectFact>>;
+/// An export, and the module that declares it.
+type FoundExport = (Export, PathBuf);
 
 /// Files that mark a project's root folder.
 const ROOT_MARKERS: &[&str] = &[

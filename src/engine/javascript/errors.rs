@@ -202,10 +202,12 @@ fn catch_use(cx: &Cx, handler: Node) -> CatchUse {
                     u.rethrows = true;
                 }
             }
-            "identifier" if !in_new_throw && Some(text(n, cx.src)) == param => {
-                if !in_log_call(cx, n, handler) {
-                    u.uses_error = true;
-                }
+            "identifier"
+                if !in_new_throw
+                    && Some(text(n, cx.src)) == param
+                    && !in_log_call(cx, n, handler) =>
+            {
+                u.uses_error = true;
             }
             _ => {}
         }
