@@ -196,7 +196,9 @@ pub struct ProjectIndex {
     aliases: Mutex<HashMap<PathBuf, Option<Arc<super::aliases::Aliases>>>>,
     /// (importing folder, specifier) → the module it names, for the
     /// pre-parse check of imports ([`super::clues`]).
-    resolved: Mutex<HashMap<(PathBuf, String), Option<PathBuf>>>,
+    /// `(…, true)`: [`ProjectIndex::resolve`]'s answers for package names,
+    /// which look into the workspace's packages.
+    resolved: Mutex<HashMap<(PathBuf, String, bool), Option<PathBuf>>>,
     /// module → its summary when it holds a status clue of its own
     /// ([`ProjectIndex::holds_response_fact`]).
     fact_modules: Mutex<HashMap<PathBuf, Option<Arc<ModuleSummary>>>>,
@@ -283,7 +285,7 @@ impl ProjectIndex {
     /// [`ProjectIndex::resolve`] or, for Python, [`ProjectIndex::resolve_python_anywhere`],
     /// remembered per importing folder.
     pub fn resolve_cached(&self, from: &Path, spec: &str, python: bool) -> Option<PathBuf> {
-        let key = (from.parent()?.to_path_buf(), spec.to_string());
+        let key = (from.parent()?.to_path_buf(), spec.to_string(), false);
         if let Some(hit) = self.resolved.lock().ok()?.get(&key) {
             return hit.clone();
         }
@@ -527,7 +529,19 @@ impl ProjectIndex {
 
     /// Resolves a relative import specifier from `from` to an existing file.
     pub fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
-        self.resolve_within(from, spec, true)
+        if spec.starts_with('.') {
+            return self.resolve_within(from, spec, true);
+        }
+        // A package name costs a look through the workspace: remembered.
+        let key = (from.parent()?.to_path_buf(), spec.to_string(), true);
+        if let Some(hit) = self.resolved.lock().ok()?.get(&key) {
+            return hit.clone();
+        }
+        let found = self.resolve_within(from, spec, true);
+        if let Ok(mut m) = self.resolved.lock() {
+            m.insert(key, found.clone());
+        }
+        found
     }
 
     fn resolve_within(&self, from: &Path, spec: &str, workspaces: bool) -> Option<PathBuf> {
