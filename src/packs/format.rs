@@ -50,6 +50,12 @@ pub struct ResponseRow {
     /// An assignment to a property of `receiver`: `set.status = 401`.
     #[serde(default)]
     pub assign: Option<String>,
+    /// JavaScript: a `return` of this value (`false`) in a method named
+    /// `in-method` (NestJS's `canActivate`) answers with the row's status.
+    #[serde(default)]
+    pub returns: Option<String>,
+    #[serde(default)]
+    pub in_method: Option<String>,
     /// JavaScript: the `call` names may also come from the handler's
     /// context, destructured from a parameter (Elysia's `({ status }) =>
     /// status(401)`), in a file that imports one of `modules`.

@@ -70,6 +70,8 @@ pub enum Shape {
     Method,
     /// `receiver.name = …`.
     Assign,
+    /// `return false` in a method named so (`canActivate`).
+    Return,
 }
 
 /// One response row, with its pack.
@@ -204,6 +206,17 @@ impl Packs {
         any(name) || imported.is_some_and(any)
     }
 
+    /// Whether a `returns` row returns this value (`false`).
+    pub fn returns_value(&self, lang: PackLanguage, value: &str) -> bool {
+        self.packs.iter().any(|p| {
+            p.file.language == lang
+                && p.file
+                    .response
+                    .iter()
+                    .any(|r| r.returns.as_deref() == Some(value))
+        })
+    }
+
     /// Whether a row names a module's default export (`pkg.default`): then
     /// any name the file binds may be it (`const createError = require(…)`).
     pub fn has_default(&self, lang: PackLanguage) -> bool {
@@ -322,6 +335,8 @@ fn row_keys(row: &ResponseRow) -> Vec<(Shape, &str, &str)> {
             .collect()
     } else if let Some(m) = &row.method {
         vec![(Shape::Method, "", m.as_str())]
+    } else if let Some(m) = &row.in_method {
+        vec![(Shape::Return, "", m.as_str())]
     } else {
         vec![(Shape::Assign, "", row.assign.as_deref().unwrap_or(""))]
     }
@@ -444,12 +459,21 @@ fn check(file: &PackFile) -> Result<(), String> {
             row.call.is_some(),
             row.method.is_some(),
             row.assign.is_some(),
+            row.returns.is_some(),
         ]
         .iter()
         .filter(|s| **s)
         .count();
         if shapes != 1 {
-            return Err(at("give exactly one of `call`, `method` or `assign`"));
+            return Err(at(
+                "give exactly one of `call`, `method`, `assign` or `returns`",
+            ));
+        }
+        if row.returns.is_some() != row.in_method.is_some() {
+            return Err(at("`returns` and `in-method` go together"));
+        }
+        if row.returns.is_some() && file.language != PackLanguage::Javascript {
+            return Err(at("`returns` rows are for JavaScript packs"));
         }
         if let Some(calls) = &row.call {
             for c in calls.iter() {
@@ -465,7 +489,7 @@ fn check(file: &PackFile) -> Result<(), String> {
                     return Err(at("`call` must name something in one of `modules`"));
                 }
             }
-        } else if row.receiver.as_deref().map_or(true, str::is_empty) {
+        } else if row.returns.is_none() && row.receiver.as_deref().map_or(true, str::is_empty) {
             return Err(at("`method` and `assign` rows need a `receiver`"));
         }
         match &row.status {

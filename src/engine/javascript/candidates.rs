@@ -167,6 +167,8 @@ pub(super) enum Candidate {
     ErrorClass,
     /// A call or `new` a framework pack may describe (`error(401, …)` from SvelteKit).
     Pack,
+    /// `return false` in a method a pack names (NestJS's `canActivate`).
+    PackReturn,
 }
 
 pub(super) struct Classified {
@@ -300,6 +302,8 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
             });
             if relay {
                 site(Candidate::Relay)
+            } else if arg.is_some_and(|a| packs::may_be_return(cx, text(a, src))) {
+                site(Candidate::PackReturn)
             } else {
                 none
             }
@@ -356,6 +360,7 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
         }
         Candidate::Lambda => lambda_object(cx, node),
         Candidate::Relay => super::web::relay(cx, node),
+        Candidate::PackReturn => packs::return_site(cx, node),
         Candidate::StatusError => status_error(cx, node),
         Candidate::ErrorClass => super::error_classes::error_class_site(cx, node),
     }

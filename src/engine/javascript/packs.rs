@@ -46,6 +46,33 @@ pub(super) fn requires_default(cx: &Cx) -> bool {
         })
 }
 
+/// Whether `return <value>` may be a pack's (`return false` in a guard).
+pub(super) fn may_be_return(cx: &Cx, value: &str) -> bool {
+    value.len() <= 16 && cx.settings.packs.returns_value(LANG, value)
+}
+
+/// `return false` in the method a `returns` row names, in a file that
+/// imports the pack's package.
+pub(super) fn return_site<'t>(cx: &Cx<'t>, ret: Node<'t>) -> Option<Raw<'t>> {
+    let value = unwrap_expr(ret.named_child(0)?);
+    let mut f = cx.up(ret)?;
+    while !is_function(f) {
+        f = cx.up(f)?;
+    }
+    if f.kind_name() != "method_definition" {
+        return None;
+    }
+    let method = text(f.field("name")?, cx.src);
+    let v = text(value, cx.src);
+    let row = cx
+        .settings
+        .packs
+        .rows(LANG, Shape::Return, method)
+        .into_iter()
+        .find(|r| r.row.returns.as_deref() == Some(v) && file_uses(cx, r.pack))?;
+    build(cx, row, ret, value, &[], None)
+}
+
 /// Whether `x.name = …` may be a pack's status assignment.
 pub(super) fn may_be_assign(cx: &Cx, name: &str) -> bool {
     cx.settings.packs.has(LANG, Shape::Assign, name)
