@@ -141,18 +141,7 @@ def reports(authorization: str | None = Header(default=None)):
 
 /// The findings of `authlint lint` in `dir`, as (path, rule).
 fn findings(dir: &std::path::Path) -> Vec<(String, String)> {
-    let out = run(dir, &["lint", "--format", "json"]);
-    out.json()["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().to_string(),
-                d["rule"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    paths_and_rules(&run(dir, &["lint", "--format", "json"]).json())
 }
 
 #[test]

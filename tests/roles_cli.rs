@@ -14,17 +14,7 @@ const BARE_401: &str = r#"export function handler(req: Request): Response {
 "#;
 
 fn rules_by_path(out: &Output) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = out.json()["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().to_string(),
-                d["rule"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let mut v = paths_and_rules(&out.json());
     v.sort();
     v
 }

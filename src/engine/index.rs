@@ -216,6 +216,12 @@ type FactCell = Arc<OnceLock<ProjectFact>>;
 /// An export, and the module that declares it.
 type FoundExport = (Export, PathBuf);
 
+fn empty<K, V>(m: &Mutex<HashMap<K, V>>) {
+    if let Ok(mut m) = m.lock() {
+        m.clear();
+    }
+}
+
 /// Files that mark a project's root folder.
 const ROOT_MARKERS: &[&str] = &[
     "pyproject.toml",
@@ -463,27 +469,13 @@ impl ProjectIndex {
     pub fn clear(&self) {
         self.clears
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        if let Ok(mut c) = self.cache.lock() {
-            c.clear();
-        }
-        if let Ok(mut a) = self.aliases.lock() {
-            a.clear();
-        }
-        if let Ok(mut r) = self.resolved.lock() {
-            r.clear();
-        }
-        if let Ok(mut m) = self.fact_modules.lock() {
-            m.clear();
-        }
-        if let Ok(mut f) = self.project_facts.lock() {
-            f.clear();
-        }
-        if let Ok(mut f) = self.found_exports.lock() {
-            f.clear();
-        }
-        if let Ok(mut f) = self.export_names.lock() {
-            f.clear();
-        }
+        empty(&self.cache);
+        empty(&self.aliases);
+        empty(&self.resolved);
+        empty(&self.fact_modules);
+        empty(&self.project_facts);
+        empty(&self.found_exports);
+        empty(&self.export_names);
     }
 
     /// The modules `importer` was seen to import, each with how often it was

@@ -130,3 +130,18 @@ pub fn rules_of(json: &serde_json::Value) -> Vec<String> {
         .map(|d| d["rule"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// The findings of a JSON report, as (path, rule), in report order.
+pub fn paths_and_rules(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
