@@ -349,10 +349,12 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
         Candidate::Pack => packs::call_site(cx, node).or_else(|| {
             // A pack's class name imported from elsewhere may still name
             // its status (`new APIError('UNAUTHORIZED')` from an in-house module).
+            // Or fix it in its class (`class UnauthorizedError … super(…, 401)`).
             let ctor = node.field("constructor")?;
             is_error_class(ctor, cx.src)
                 .then(|| status_error(cx, node))
                 .flatten()
+                .or_else(|| super::error_classes::error_class_site(cx, node))
         }),
         Candidate::Method => packs::call_site(cx, node).or_else(|| method_call(cx, node)),
         Candidate::Assignment => {
