@@ -121,6 +121,18 @@ const CATEGORIES: &[Category] = &[
     },
 ];
 
+/// "No organization found", "no project was found": a record that is not there.
+fn no_such_record(message: &str) -> bool {
+    let words: Vec<&str> = message
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(3).any(|w| w[0] == "no" && w[2] == "found")
+        || words
+            .windows(4)
+            .any(|w| w[0] == "no" && matches!(w[2], "was" | "is") && w[3] == "found")
+}
+
 fn mentions_credentials(text: &str, except: &[&str]) -> bool {
     let t = text.to_lowercase();
     evidence::CREDENTIAL_WORDS
@@ -189,7 +201,12 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
     // The cheap test first: most messages name none of these reasons.
     let category = CATEGORIES
         .iter()
-        .find(|c| c.phrases.iter().any(|p| message.contains(p)))?;
+        .find(|c| c.phrases.iter().any(|p| message.contains(p)))
+        .or_else(|| {
+            no_such_record(&message)
+                .then(|| CATEGORIES.iter().find(|c| c.status == 404))
+                .flatten()
+        })?;
     if mentions_credentials(&message, category.names) {
         return None;
     }
