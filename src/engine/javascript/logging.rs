@@ -115,14 +115,7 @@ impl<'a> Cx<'a> {
             }
             // A logging function of the project's own: `log({ level, … })`,
             // `logWarning(…)`, imported or defined in the file.
-            "identifier" => {
-                let loggerish = ftext == "log"
-                    || ftext == "logger"
-                    || ftext
-                        .strip_prefix("log")
-                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
-                loggerish && self.is_declared(ftext)
-            }
+            "identifier" => loggerish_function(ftext) && self.is_declared(ftext),
             _ => false,
         }
     }
@@ -329,5 +322,75 @@ impl<'a> Cx<'a> {
             p = self.up(f);
         }
         out
+    }
+}
+
+/// A function named for logging: `log`, `logger`, `logWarning`, `auditLog`,
+/// `cloudlog`, `cloudlogErr`, `log_error`; not `catalog`, `getLogs`, `login`.
+fn loggerish_function(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    for (i, c) in name.char_indices() {
+        if c == '_' || c == '$' {
+            words.push(String::new());
+        } else if c.is_ascii_uppercase() && i > 0 {
+            words.push(c.to_ascii_lowercase().to_string());
+        } else {
+            match words.last_mut() {
+                Some(w) => w.push(c.to_ascii_lowercase()),
+                None => words.push(c.to_ascii_lowercase().to_string()),
+            }
+        }
+    }
+    words.retain(|w| !w.is_empty());
+    const NOT_LOGS: &[&str] = &[
+        "catalog",
+        "blog",
+        "dialog",
+        "backlog",
+        "changelog",
+        "prolog",
+        "analog",
+    ];
+    const READS: &[&str] = &[
+        "get", "fetch", "read", "list", "clear", "delete", "parse", "format", "show", "open",
+    ];
+    if words.first().is_some_and(|w| READS.contains(&w.as_str())) {
+        return false;
+    }
+    words.iter().enumerate().any(|(i, w)| {
+        matches!(w.as_str(), "log" | "logger" | "logging")
+            || (i == 0 && w.ends_with("log") && !NOT_LOGS.contains(&w.as_str()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggerish_function as l;
+
+    #[test]
+    fn functions_named_for_logging() {
+        for n in [
+            "log",
+            "logger",
+            "logWarning",
+            "auditLog",
+            "cloudlog",
+            "cloudlogErr",
+            "log_error",
+            "writeLog",
+        ] {
+            assert!(l(n), "{n}");
+        }
+        for n in [
+            "catalog",
+            "getLogs",
+            "login",
+            "dialogOpen",
+            "blogPost",
+            "logout",
+            "clearLog",
+        ] {
+            assert!(!l(n), "{n}");
+        }
     }
 }
