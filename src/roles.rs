@@ -358,6 +358,8 @@ pub fn python_manifest(file: &'static str, text: &str) -> Manifest {
 }
 
 const MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "setup.cfg", "setup.py"];
+/// Files beside a manifest that show the folder is deployed as an application.
+const DEPLOYED_MARKERS: &[&str] = &["manage.py", "wsgi.py", "asgi.py", "Procfile"];
 /// Manifests larger than this are not read.
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
 
@@ -424,12 +426,14 @@ impl Detector {
         let is_root = dir.join(".git").exists();
         // A folder can hold several manifests (`setup.cfg` configuring tools
         // beside the `setup.py` that publishes): one that says library wins.
-        // A Django project's `manage.py` marks a deployed application, even
-        // under a `pyproject.toml` whose classifiers say `Framework :: Django`:
-        // the folder's manifests are not read.
-        let found: Vec<Manifest> = if dir.join("manage.py").is_file() {
+        // A Django project's `manage.py`, a WSGI or ASGI entry point or a
+        // `Procfile` marks a deployed application, even under a
+        // `pyproject.toml` whose classifiers say `Framework :: Flask`: the
+        // folder's manifests are not read.
+        let deployed = DEPLOYED_MARKERS.iter().find(|m| dir.join(m).is_file());
+        let found: Vec<Manifest> = if let Some(marker) = deployed {
             vec![Manifest {
-                file: "manage.py",
+                file: marker,
                 library: None,
             }]
         } else {
@@ -631,5 +635,23 @@ mod tests {
         // Beside the project, the classifier still speaks.
         let lib = d.detect(&root.join("tools.py"), "");
         assert_eq!(lib.role, Role::Library, "{}", lib.why);
+    }
+
+    #[test]
+    fn a_wsgi_entry_point_marks_an_application_under_library_classifiers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("forum");
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("forum/auth")).unwrap();
+        let classifiers = "[project]\nclassifiers = [\"Framework :: Flask\", \"Intended Audience :: Developers\"]\n";
+        std::fs::write(root.join("pyproject.toml"), classifiers).unwrap();
+        let d = Detector::default();
+        let lib = d.detect(&root.join("forum/auth/views.py"), "");
+        assert_eq!(lib.role, Role::Library, "{}", lib.why);
+        std::fs::write(root.join("wsgi.py"), "from forum import create_app\n").unwrap();
+        let d = Detector::default();
+        let app = d.detect(&root.join("forum/auth/views.py"), "");
+        assert_eq!(app.role, Role::App, "{}", app.why);
+        assert!(app.why.contains("wsgi.py"), "{}", app.why);
     }
 }
