@@ -305,3 +305,71 @@ export async function POST(req: Request) {
     );
     assert_eq!(findings(p.path()), vec![]);
 }
+
+#[test]
+fn a_thrown_401_is_logged_by_a_hono_on_error_handler_built_in_another_module() {
+    let errors = r#"import { HTTPException } from 'hono/http-exception';
+
+export function fail(status: number, message: string): never {
+  throw new HTTPException(status as 401, { message });
+}
+"#;
+    let on_error = r#"import type { Context } from 'hono';
+
+export function onError(service: string) {
+  return (err: Error, c: Context) => {
+    console.warn(`${service}: ${c.req.method} ${c.req.path}: ${err.message}`);
+    return c.json({ error: err.message }, 500);
+  };
+}
+"#;
+    let app = r#"import { Hono } from 'hono';
+import { onError } from './on_error';
+import { reports } from './reports';
+
+const app = new Hono();
+app.onError(onError('api'));
+app.route('/reports', reports);
+export default app;
+"#;
+    let reports = r#"import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { fail } from './errors';
+
+export const reports = new Hono();
+
+reports.get('/', (c) => {
+  if (!c.req.header('authorization')) {
+    fail(401, 'missing token');
+  }
+  if (!c.req.header('x-api-key')) {
+    throw new HTTPException(401, { message: 'missing api key' });
+  }
+  return c.json({ ok: true });
+});
+"#;
+    let p = project(&[
+        ("package.json", r#"{ "name": "api", "private": true }"#),
+        ("src/errors.ts", errors),
+        ("src/on_error.ts", on_error),
+        ("src/app.ts", app),
+        ("src/reports.ts", reports),
+    ]);
+    let logging = |found: Vec<(String, String)>| {
+        found
+            .into_iter()
+            .filter(|(_, rule)| rule == "require-401-logging")
+            .count()
+    };
+    assert_eq!(logging(findings(p.path())), 0, "onError logs both");
+    // A handler that only answers leaves both silent.
+    write(
+        p.path(),
+        "src/on_error.ts",
+        &on_error.replace(
+            "    console.warn(`${service}: ${c.req.method} ${c.req.path}: ${err.message}`);\n",
+            "",
+        ),
+    );
+    assert_eq!(logging(findings(p.path())), 2);
+}

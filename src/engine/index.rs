@@ -93,6 +93,9 @@ pub struct HelperSig {
     /// The helper always answers this status (`unauthorized()` building a
     /// 401): `status_param` is unused, and each call is a site with it.
     pub fixed_status: Option<u16>,
+    /// The helper throws the response it builds (an exception that an
+    /// error handler turns into the response).
+    pub throws: bool,
 }
 
 impl HelperSig {
@@ -107,6 +110,7 @@ impl HelperSig {
             definition: 0..0,
             headers_param: None,
             fixed_status: None,
+            throws: false,
         }
     }
 }

@@ -35,6 +35,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Query, Tree};
 
 mod candidates;
+mod central;
 mod chains;
 mod context;
 mod error_classes;

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod loggers;
 pub mod middleware;
 pub mod model;
+pub mod project;
 pub mod python;
 pub mod query;
 pub mod statements;

@@ -113,6 +113,7 @@ fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig 
         definition: func.byte_range(),
         headers_param,
         fixed_status: None,
+        throws: super::site::thrown(cx, raw.node),
     }
 }
 
@@ -266,5 +267,8 @@ fn helper_call_site<'t>(
         note: format!("`{name}` builds the response here").into(),
     });
     site.status_from_helper = sig.fixed_status.is_some();
+    if sig.throws {
+        site.logged_elsewhere = super::site::logged_by_error_handler(cx, &site);
+    }
     Some(site)
 }

@@ -695,6 +695,7 @@ fn map_sig(map: &impl OffsetMap, sig: &HelperSig) -> Option<HelperSig> {
         definition,
         headers_param: _,
         fixed_status: _,
+        throws: _,
     } = &mut sig;
     *definition = map.range(definition)?;
     Some(sig)

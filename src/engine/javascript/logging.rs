@@ -327,7 +327,7 @@ impl<'a> Cx<'a> {
 
 /// A function named for logging: `log`, `logger`, `logWarning`, `auditLog`,
 /// `cloudlog`, `cloudlogErr`, `log_error`; not `catalog`, `getLogs`, `login`.
-fn loggerish_function(name: &str) -> bool {
+pub(super) fn loggerish_function(name: &str) -> bool {
     let mut words: Vec<String> = Vec::new();
     for (i, c) in name.char_indices() {
         if c == '_' || c == '$' {

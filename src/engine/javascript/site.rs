@@ -44,8 +44,38 @@ impl<'t> Raw<'t> {
             self.message_node,
         );
         site.pack = self.pack;
+        if thrown(cx, self.node) {
+            site.logged_elsewhere = logged_by_error_handler(cx, &site);
+        }
         Some(site)
     }
+}
+
+/// `throw <site>` (through parentheses and `await`).
+pub(super) fn thrown(cx: &Cx, node: Node) -> bool {
+    let mut n = node;
+    while let Some(p) = cx.up(n) {
+        match p.kind_name() {
+            "parenthesized_expression" | "await_expression" | "as_expression" => n = p,
+            "throw_statement" => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// A 401 the application's `onError` handler logs, in any module
+/// ([`super::central`]): only asked when nothing on the path logs.
+pub(super) fn logged_by_error_handler(cx: &Cx, site: &ResponseSite) -> Option<Evidence> {
+    if site.logged.is_some() || !site.has_code(401) {
+        return None;
+    }
+    let found = super::central::on_error_log(cx.index, cx.path)?;
+    if let Some(p) = &found.path {
+        // The language server re-lints this file when that one changes.
+        cx.index.record_import(cx.path, p);
+    }
+    Some(found)
 }
 
 pub(super) fn build_site<'t>(

@@ -15,28 +15,8 @@ use crate::engine::index::{evidence_in, ModuleSource, ProjectIndex};
 use crate::engine::model::Evidence;
 use crate::engine::syntax::{named_children, text, NodeExt};
 use crate::engine::{parse, Language};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tree_sitter::Node;
-
-/// Files read at most, and folders deep, in one project.
-const MAX_FILES: usize = 20_000;
-const MAX_DEPTH: usize = 12;
-
-/// Folders that hold no application code of the project's own.
-const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "site-packages",
-    "__pycache__",
-    "venv",
-    "env",
-    "build",
-    "dist",
-    "tests",
-    "test",
-    "docs",
-    "docs_src",
-    "examples",
-];
 
 /// The registration methods and decorators, by name.
 const REGISTRATIONS: &[&str] = &[
@@ -92,7 +72,7 @@ fn scan(root: &Path, src: &dyn ModuleSource) -> LoggingHandlers {
     let mut out = LoggingHandlers::default();
     let finder = memchr::memmem::Finder::new("handler(");
     let finder2 = memchr::memmem::Finder::new("errorhandler");
-    for path in python_files(root) {
+    for path in crate::engine::project::files(root, &["py"]) {
         let Some(text) = src.read(&path) else {
             continue;
         };
@@ -106,30 +86,6 @@ fn scan(root: &Path, src: &dyn ModuleSource) -> LoggingHandlers {
         registrations(&path, &text, tree.root_node(), &mut out);
     }
     out
-}
-
-/// The project's Python files, outside virtual environments, tests, docs
-/// and hidden folders; symbolic links are not followed.
-fn python_files(root: &Path) -> Vec<PathBuf> {
-    let mut wb = ignore::WalkBuilder::new(root);
-    wb.standard_filters(false)
-        .hidden(true)
-        .follow_links(false)
-        .max_depth(Some(MAX_DEPTH))
-        .filter_entry(|e| {
-            !(e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && e.file_name()
-                    .to_str()
-                    .is_some_and(|n| SKIPPED_DIRS.contains(&n) || n.starts_with('.')))
-        });
-    wb.build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(ignore::DirEntry::into_path)
-        .filter(|p| p.extension().is_some_and(|x| x == "py"))
-        .take(MAX_FILES)
-        .collect()
 }
 
 /// Every registration in a module whose handler logs.

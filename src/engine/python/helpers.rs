@@ -87,6 +87,7 @@ fn helper_sig(cx: &Cx, def: Node, status_param: usize, raw: &Raw) -> HelperSig {
         definition: def.byte_range(),
         headers_param,
         fixed_status: None,
+        throws: false,
     }
 }
 
