@@ -45,7 +45,7 @@ fn scan(root: &Path, src: &dyn ModuleSource, index: &ProjectIndex) -> Option<Evi
         let mut stack = vec![root_node];
         while let Some(n) = stack.pop() {
             if let Some(handler) = registration(n, &text) {
-                if let Some(found) = handler_log(index, src, &path, &text, root_node, handler, 0) {
+                if let Some(found) = handler_log(index, src, &path, &text, root_node, handler) {
                     return Some(found);
                 }
             }
@@ -78,7 +78,6 @@ fn handler_log(
     text_: &str,
     root: Node,
     handler: Node,
-    depth: usize,
 ) -> Option<Evidence> {
     let named = match handler.kind_name() {
         "arrow_function" | "function_expression" | "function" => {
@@ -93,9 +92,6 @@ fn handler_log(
     };
     if let Some(def) = function_named(root, named, text_) {
         return log_in(def, text_).map(|l| evidence(path, l));
-    }
-    if depth > 0 {
-        return None;
     }
     let spec = import_of(root, named, text_)?;
     let target = index.resolve(path, &spec)?;
