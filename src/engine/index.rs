@@ -151,11 +151,8 @@ impl ExportedNames {
             }
             if let Some(list) = rest.strip_prefix('{') {
                 let list = &list[..list.find('}').unwrap_or(0)];
-                for spec in list.split(',') {
-                    if let Some(n) = spec.split_whitespace().last() {
-                        out.names.insert(n.to_string());
-                    }
-                }
+                out.names
+                    .extend(export_specifiers(list).into_iter().map(|(_, alias)| alias));
                 continue;
             }
             for kw in ["default ", "declare ", "abstract ", "async "] {
@@ -182,6 +179,24 @@ impl ExportedNames {
         }
         out
     }
+}
+
+/// The names of an export list's text (`A, B as C, type D`, between the
+/// braces), each with the name it is exported as: `(A, A)`, `(B, C)`, `(D, D)`.
+pub fn export_specifiers(list: &str) -> Vec<(String, String)> {
+    list.split(',')
+        .filter_map(|spec| {
+            let spec = spec.trim();
+            let spec = spec.strip_prefix("type ").unwrap_or(spec);
+            let mut parts = spec.split_whitespace();
+            let name = parts.next()?.to_string();
+            let alias = match (parts.next(), parts.next()) {
+                (Some("as"), Some(a)) => a.to_string(),
+                _ => name.clone(),
+            };
+            Some((name, alias))
+        })
+        .collect()
 }
 
 /// How many re-exports deep a name is followed (`index.ts` → `errors/index.ts` → …).
@@ -219,6 +234,23 @@ type ProjectFact = Arc<dyn std::any::Any + Send + Sync>;
 type FactCell = Arc<OnceLock<ProjectFact>>;
 /// An export, and the module that declares it.
 type FoundExport = (Export, PathBuf);
+
+/// `map[key]`, computed by `compute` the first time (`None` only when the
+/// lock is poisoned).
+fn remembered<K: std::hash::Hash + Eq, V: Clone>(
+    map: &Mutex<HashMap<K, V>>,
+    key: K,
+    compute: impl FnOnce() -> V,
+) -> Option<V> {
+    if let Some(hit) = map.lock().ok()?.get(&key) {
+        return Some(hit.clone());
+    }
+    let found = compute();
+    if let Ok(mut m) = map.lock() {
+        m.insert(key, found.clone());
+    }
+    Some(found)
+}
 
 fn empty<K, V>(m: &Mutex<HashMap<K, V>>) {
     if let Ok(mut m) = m.lock() {
@@ -296,20 +328,16 @@ impl ProjectIndex {
     /// remembered per importing folder.
     pub fn resolve_cached(&self, from: &Path, spec: &str, python: bool) -> Option<PathBuf> {
         let key = (from.parent()?.to_path_buf(), spec.to_string(), false);
-        if let Some(hit) = self.resolved.lock().ok()?.get(&key) {
-            return hit.clone();
-        }
         // A workspace package is not looked into here: that would parse, for
         // every file of a monorepo, the modules its packages' imports name.
-        let found = if python {
-            self.resolve_python_anywhere(from, spec)
-        } else {
-            self.resolve_within(from, spec, false)
-        };
-        if let Ok(mut m) = self.resolved.lock() {
-            m.insert(key, found.clone());
-        }
-        found
+        remembered(&self.resolved, key, || {
+            if python {
+                self.resolve_python_anywhere(from, spec)
+            } else {
+                self.resolve_within(from, spec, false)
+            }
+        })
+        .flatten()
     }
 
     /// Whether the module at `path` holds a status clue of its own (a 401 or
@@ -372,35 +400,22 @@ impl ProjectIndex {
         cache.entry(path.to_path_buf()).or_insert(summary).clone()
     }
 
-    /// Records that `importer` depends on `imported`.
     /// The export `name` of the module at `path`, followed through its
     /// re-exports, with the module that declares it.
     pub fn export_of(&self, path: &Path, name: &str) -> Option<(Export, PathBuf)> {
         let key = (path.to_path_buf(), name.to_string());
-        if let Some(hit) = self.found_exports.lock().ok()?.get(&key) {
-            return hit.clone();
-        }
-        let found = self.export_in(path, name, 0);
-        if let Ok(mut m) = self.found_exports.lock() {
-            m.insert(key, found.clone());
-        }
-        found
+        remembered(&self.found_exports, key, || self.export_in(path, name, 0)).flatten()
     }
 
     /// The names a JavaScript module's text declares as exports, read
     /// without parsing it, once.
     fn exported_names(&self, path: &Path) -> Option<Arc<ExportedNames>> {
-        if let Some(hit) = self.export_names.lock().ok()?.get(path) {
-            return hit.clone();
-        }
-        let found = self
-            .source
-            .read(path)
-            .map(|text| Arc::new(ExportedNames::of(&text)));
-        if let Ok(mut m) = self.export_names.lock() {
-            m.insert(path.to_path_buf(), found.clone());
-        }
-        found
+        remembered(&self.export_names, path.to_path_buf(), || {
+            self.source
+                .read(path)
+                .map(|text| Arc::new(ExportedNames::of(&text)))
+        })
+        .flatten()
     }
 
     fn export_in(&self, path: &Path, name: &str, depth: usize) -> Option<(Export, PathBuf)> {
@@ -433,6 +448,7 @@ impl ProjectIndex {
         })
     }
 
+    /// Records that `importer` depends on `imported`.
     pub fn record_import(&self, importer: &Path, imported: &Path) {
         if let Ok(mut m) = self.imports.lock() {
             let list = m.entry(importer.to_path_buf()).or_default();
@@ -523,21 +539,19 @@ impl ProjectIndex {
             .collect()
     }
 
-    /// Resolves a relative import specifier from `from` to an existing file.
+    /// Resolves an import specifier from `from` to an existing file: relative,
+    /// through the nearest `tsconfig.json` aliases, or a workspace package
+    /// (remembered per importing folder).
     pub fn resolve(&self, from: &Path, spec: &str) -> Option<PathBuf> {
         if spec.starts_with('.') {
             return self.resolve_within(from, spec, true);
         }
         // A package name costs a look through the workspace: remembered.
         let key = (from.parent()?.to_path_buf(), spec.to_string(), true);
-        if let Some(hit) = self.resolved.lock().ok()?.get(&key) {
-            return hit.clone();
-        }
-        let found = self.resolve_within(from, spec, true);
-        if let Ok(mut m) = self.resolved.lock() {
-            m.insert(key, found.clone());
-        }
-        found
+        remembered(&self.resolved, key, || {
+            self.resolve_within(from, spec, true)
+        })
+        .flatten()
     }
 
     fn resolve_within(&self, from: &Path, spec: &str, workspaces: bool) -> Option<PathBuf> {

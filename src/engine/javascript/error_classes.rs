@@ -194,11 +194,7 @@ fn status_of(cx: &Cx, v: Node) -> Option<u16> {
     let t = text(v, cx.src);
     let code = match v.kind_name() {
         "number" => t.parse().ok()?,
-        "string" => match string_value(v, cx.src)?.as_str() {
-            "UNAUTHORIZED" => 401,
-            "FORBIDDEN" => 403,
-            _ => return None,
-        },
+        "string" => super::packs::status_name(cx, v)?,
         "member_expression" => match text(v.field("property")?, cx.src) {
             "UNAUTHORIZED" | "Unauthorized" => 401,
             "FORBIDDEN" | "Forbidden" => 403,
@@ -214,13 +210,7 @@ fn status_of(cx: &Cx, v: Node) -> Option<u16> {
 pub(super) fn error_class_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let ctor = node.field("constructor")?;
     let sig = fixed_class(cx, ctor)?;
-    let mut p = cx.up(node)?;
-    while matches!(
-        p.kind_name(),
-        "parenthesized_expression" | "await_expression" | "as_expression"
-    ) {
-        p = cx.up(p)?;
-    }
+    let p = super::site::holder(cx, node)?;
     // Where such an error becomes a response is rarely in sight: a Next.js
     // page or server component that throws it renders an error page, a
     // route handler's uncaught throw is a 500. It is a 401 or 403 when the

@@ -87,13 +87,7 @@ const BUILTIN_ERRORS: &[&str] = &[
 /// TRPCError({ code: 'FORBIDDEN', message })`: an error that names its
 /// status, thrown or returned (one only built here is not yet a response).
 pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
-    let mut p = cx.up(node)?;
-    while matches!(
-        p.kind_name(),
-        "parenthesized_expression" | "await_expression" | "as_expression"
-    ) {
-        p = cx.up(p)?;
-    }
+    let p = super::site::holder(cx, node)?;
     // `assertThat(cond, new RequestError({ status: 401 }))` throws it.
     let asserted = p.kind_name() == "arguments" && cx.asserted_condition(p, node).is_some();
     if !asserted && !matches!(p.kind_name(), "throw_statement" | "return_statement") {

@@ -607,7 +607,7 @@ fn before(cx: &Cx, site: Node, template: &str, args: &[Node]) -> Option<HeaderIn
 
 /// A status written as its upper-case name where a status goes:
 /// better-call's `new APIError('UNAUTHORIZED')`.
-fn status_name(cx: &Cx, n: Node) -> Option<u16> {
+pub(super) fn status_name(cx: &Cx, n: Node) -> Option<u16> {
     let v = string_value(n, cx.src)?;
     match v.as_str() {
         "UNAUTHORIZED" => Some(401),

@@ -51,17 +51,22 @@ impl<'t> Raw<'t> {
     }
 }
 
+/// What holds an expression once parentheses, `await` and `as` are
+/// looked through: the `throw`, `return` or arguments it stands in.
+pub(super) fn holder<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    let mut p = cx.up(node)?;
+    while matches!(
+        p.kind_name(),
+        "parenthesized_expression" | "await_expression" | "as_expression"
+    ) {
+        p = cx.up(p)?;
+    }
+    Some(p)
+}
+
 /// `throw <site>` (through parentheses and `await`).
 pub(super) fn thrown(cx: &Cx, node: Node) -> bool {
-    let mut n = node;
-    while let Some(p) = cx.up(n) {
-        match p.kind_name() {
-            "parenthesized_expression" | "await_expression" | "as_expression" => n = p,
-            "throw_statement" => return true,
-            _ => return false,
-        }
-    }
-    false
+    holder(cx, node).is_some_and(|p| p.kind_name() == "throw_statement")
 }
 
 /// A 401 the application's `onError` handler logs, in any module

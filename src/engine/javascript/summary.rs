@@ -5,7 +5,7 @@ use super::candidates::candidates;
 use super::helpers::collect_helpers;
 use super::nodes::{function_body, function_name, returned_expr, unwrap_expr};
 use super::Cx;
-use crate::engine::index::{Export, ModuleSummary, ProjectIndex, Reexport};
+use crate::engine::index::{export_specifiers, Export, ModuleSummary, ProjectIndex, Reexport};
 use crate::engine::syntax::{named_children, string_value, text, NodeExt};
 use crate::engine::Language;
 use crate::settings::Settings;
@@ -255,20 +255,7 @@ pub fn text_reexports(path: &Path, src: &str, index: &ProjectIndex) -> Vec<Reexp
             let Some(close) = t.find('}').filter(|c| *c <= 4000) else {
                 continue;
             };
-            let names = t[..close]
-                .split(',')
-                .filter_map(|spec| {
-                    let spec = spec.trim();
-                    let spec = spec.strip_prefix("type ").unwrap_or(spec);
-                    let mut parts = spec.split_whitespace();
-                    let name = parts.next()?.to_string();
-                    let alias = match (parts.next(), parts.next()) {
-                        (Some("as"), Some(a)) => a.to_string(),
-                        _ => name.clone(),
-                    };
-                    Some((name, alias))
-                })
-                .collect();
+            let names = export_specifiers(&t[..close]);
             (Some(names), t[close + 1..].trim_start())
         } else {
             continue;
