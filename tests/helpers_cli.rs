@@ -373,3 +373,86 @@ reports.get('/', (c) => {
     );
     assert_eq!(logging(findings(p.path())), 2);
 }
+
+#[test]
+fn a_project_error_class_answered_by_a_registered_handler_is_a_response() {
+    let exceptions = r#"class ShopError(Exception):
+    def __init__(self, message: str, status_code: int = 500, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.headers = headers
+
+
+class Unauthorized(ShopError):
+    def __init__(self, message: str = "Unauthorized") -> None:
+        super().__init__(message, 401, headers={"WWW-Authenticate": 'Bearer realm="shop"'})
+
+
+class LinkExpired(ShopError):
+    def __init__(self) -> None:
+        super().__init__("This sign-in link has expired.", status_code=401)
+"#;
+    let handlers = r#"from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from shop.exceptions import ShopError
+
+
+async def on_shop_error(request: Request, exc: ShopError) -> JSONResponse:
+    return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=exc.headers)
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ShopError, on_shop_error)
+"#;
+    // A nested package also called `shop` (a client for another shop) must
+    // not capture `shop.exceptions`: Python resolves it from the import root.
+    let routes = r#"from fastapi import APIRouter, Header
+
+from shop.exceptions import LinkExpired, Unauthorized
+
+router = APIRouter()
+
+
+@router.post("/hooks")
+async def hook(x_signature: str | None = Header(None)):
+    if x_signature is None:
+        raise Unauthorized()
+    return {}
+
+
+@router.post("/sign-in/link")
+async def sign_in_with_link(token: str):
+    if not await consume_link(token):
+        raise LinkExpired()
+    return {}
+"#;
+    let p = project(&[
+        ("pyproject.toml", "[project]\nname = \"shop\"\n"),
+        ("shop/__init__.py", ""),
+        ("shop/exceptions.py", exceptions),
+        ("shop/exception_handlers.py", handlers),
+        ("shop/integrations/__init__.py", ""),
+        ("shop/integrations/shop/__init__.py", ""),
+        (
+            "shop/integrations/shop/exceptions.py",
+            "class ClientError(Exception): ...\n",
+        ),
+        ("shop/integrations/hooks.py", routes),
+    ]);
+    let hooks = "shop/integrations/hooks.py".to_string();
+    assert_eq!(
+        findings(p.path()),
+        vec![
+            (hooks.clone(), "require-401-logging".to_string()),
+            (hooks.clone(), "require-401-logging".to_string()),
+            (hooks.clone(), "require-www-authenticate".to_string()),
+        ],
+        "both raises are 401s through the handler; only the class without a challenge lacks one"
+    );
+
+    // Without a registered handler the exceptions are 500s, not 401s.
+    write(p.path(), "shop/exception_handlers.py", "");
+    assert_eq!(findings(p.path()), vec![]);
+}

@@ -72,6 +72,21 @@ pub struct ErrorClassSig {
     pub challenge: Option<Option<std::sync::Arc<str>>>,
     /// Byte range of the class definition in its file.
     pub definition: std::ops::Range<usize>,
+    /// For a project class that is no framework's exception: its name and
+    /// its project bases' names, nearest first. Raising it is a response
+    /// only where the application registers a handler for one of them.
+    pub lineage: Vec<String>,
+    /// Which `__init__` parameters carry the status, message and headers.
+    pub ctor: Option<ErrorCtor>,
+}
+
+/// Which `__init__` parameters (index without `self`, name) of a project
+/// exception class carry its status, its message and its headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorCtor {
+    pub status: Option<(usize, String)>,
+    pub detail: Option<(usize, String)>,
+    pub headers: Option<(usize, String)>,
 }
 
 /// A response helper's signature: which parameter is the status, which the
@@ -629,13 +644,29 @@ impl ProjectIndex {
 
     /// Resolves a Python import within the project: relative (`.errors`),
     /// or absolute (`app.errors`) from the file's folder or one of its
-    /// ancestors, up to [`MAX_PACKAGE_DEPTH`] levels up.
+    /// ancestors, up to [`MAX_PACKAGE_DEPTH`] levels up. Python resolves an
+    /// absolute import from an import root, a folder that is not itself a
+    /// package; so `polar.exceptions` in `polar/integrations/slack/x.py`
+    /// is `polar/exceptions.py`, not a nested `polar/integrations/polar/`.
+    /// A match under a package folder is kept only when no root matches.
     pub fn resolve_python_anywhere(&self, from: &Path, module: &str) -> Option<PathBuf> {
         if module.starts_with('.') {
             return self.resolve_python(from, module);
         }
-        (1..=MAX_PACKAGE_DEPTH)
-            .find_map(|dots| self.resolve_python(from, &format!("{}{module}", ".".repeat(dots))))
+        let mut nested = None;
+        let mut base = from.parent();
+        for dots in 1..=MAX_PACKAGE_DEPTH {
+            let Some(dir) = base else { break };
+            if let Some(found) = self.resolve_python(from, &format!("{}{module}", ".".repeat(dots)))
+            {
+                if !self.source.exists(&dir.join("__init__.py")) {
+                    return Some(found);
+                }
+                nested.get_or_insert(found);
+            }
+            base = dir.parent();
+        }
+        nested
     }
 
     /// Resolves a Python relative import (`from .auth import x`).

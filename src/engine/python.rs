@@ -39,7 +39,7 @@
 //!   where the response is really produced.
 
 use super::eval::StatusEval;
-use super::index::{HelperSig, ModuleSummary, ProjectIndex};
+use super::index::{ErrorCtor, HelperSig, ModuleSummary, ProjectIndex};
 use super::model::*;
 use super::syntax::{self, named_children, text, NodeExt};
 use super::Language;
@@ -149,6 +149,12 @@ struct ErrorClass<'a> {
     definition: Range<usize>,
     /// Defined in another file (evidence path).
     defined_in: Option<PathBuf>,
+    /// For a project class that is no framework's exception: its name and
+    /// its project bases' names, nearest first (`ErrorClassSig::lineage`).
+    lineage: Vec<String>,
+    /// Which `__init__` parameters carry the status, message and headers
+    /// (project lineage classes only).
+    ctor: Option<ErrorCtor>,
 }
 
 /// A statement's start and the unconditional log call in it.

@@ -115,6 +115,8 @@ pub(super) fn class_sig(cx: &Cx, class: Node, depth: usize) -> Option<ErrorClass
         message,
         challenge: None,
         definition: class.byte_range(),
+        lineage: Vec::new(),
+        ctor: None,
     })
 }
 

@@ -27,49 +27,88 @@ const REGISTRATIONS: &[&str] = &[
     "register_error_handler",
 ];
 
-/// Handlers that log, by what they are registered for (`HTTPException`,
-/// `401`, a class's own name).
+/// The application's registered error handlers, by what they are
+/// registered for (`HTTPException`, `401`, a class's own name).
 #[derive(Debug, Default)]
-pub(super) struct LoggingHandlers {
-    handlers: Vec<(String, Evidence)>,
+pub(super) struct Handlers {
+    handlers: Vec<Registration>,
 }
 
-impl LoggingHandlers {
+/// One registration of an error handler.
+#[derive(Debug, Clone)]
+pub(super) struct Registration {
+    /// What it is registered for: a class's last name, or a status.
+    key: String,
+    /// Flask's registration (`errorhandler`), else FastAPI's or Starlette's.
+    pub flask: bool,
+    /// The handler's log call, when it logs every error it takes.
+    pub logs: Option<Evidence>,
+    /// The handler answers with the error's own status (`exc.status_code`).
+    pub answers_from_error: bool,
+    /// The handler names `WWW-Authenticate` itself.
+    pub challenge: bool,
+    /// Where the handler is defined.
+    pub definition: Evidence,
+}
+
+impl Handlers {
     /// The handler that logs an error registered as one of `keys`.
-    fn find(&self, keys: &[&str]) -> Option<&Evidence> {
+    fn logging(&self, keys: &[&str]) -> Option<&Evidence> {
         self.handlers
             .iter()
-            .find(|(k, _)| keys.contains(&k.as_str()))
-            .map(|(_, e)| e)
+            .filter(|r| keys.contains(&r.key.as_str()))
+            .find_map(|r| r.logs.as_ref())
     }
 }
 
+fn handlers(index: &ProjectIndex, file: &Path) -> Option<std::sync::Arc<Handlers>> {
+    let root = ProjectIndex::project_root(file)?;
+    index.project_fact(&root, "python-error-handlers", |src| scan(&root, src))
+}
+
 /// The logging handler that takes a raised error: one registered for its
-/// class (`raised`), for its status, or for the framework's base class.
-/// Flask sends an `HTTPException` to a handler of `Exception` too; Starlette
-/// does not (that handler answers only the 500s).
+/// class or one of its project bases (`raised`), for its status, or for the
+/// framework's base class. Flask sends an `HTTPException` to a handler of
+/// `Exception` too; Starlette does not (that handler answers only the 500s).
 pub(super) fn handler_for(
     index: &ProjectIndex,
     file: &Path,
-    raised: &str,
+    raised: &[&str],
     code: u16,
     flask: bool,
 ) -> Option<Evidence> {
-    let root = ProjectIndex::project_root(file)?;
-    let handlers = index.project_fact(&root, "python-logging-handlers", |src| scan(&root, src))?;
+    let handlers = handlers(index, file)?;
     let code = code.to_string();
-    let mut keys = vec![raised, code.as_str(), "HTTPException"];
+    let mut keys = raised.to_vec();
+    keys.extend([code.as_str(), "HTTPException"]);
     if flask {
         keys.push("Exception");
     } else {
         keys.push("StarletteHTTPException");
     }
-    let found = handlers.find(&keys)?;
-    Some(found.clone())
+    handlers.logging(&keys).cloned()
 }
 
-fn scan(root: &Path, src: &dyn ModuleSource) -> LoggingHandlers {
-    let mut out = LoggingHandlers::default();
+/// The handler registered for a project exception class (or one of its
+/// project bases, `lineage`, nearest first) that answers with the error's own
+/// status: what makes raising the class a response.
+pub(super) fn answering_handler(
+    index: &ProjectIndex,
+    file: &Path,
+    lineage: &[String],
+) -> Option<Registration> {
+    let handlers = handlers(index, file)?;
+    lineage.iter().find_map(|name| {
+        handlers
+            .handlers
+            .iter()
+            .find(|r| r.answers_from_error && &r.key == name)
+            .cloned()
+    })
+}
+
+fn scan(root: &Path, src: &dyn ModuleSource) -> Handlers {
+    let mut out = Handlers::default();
     let finder = memchr::memmem::Finder::new("handler(");
     let finder2 = memchr::memmem::Finder::new("errorhandler");
     for path in crate::engine::project::files(root, &["py"]) {
@@ -88,8 +127,8 @@ fn scan(root: &Path, src: &dyn ModuleSource) -> LoggingHandlers {
     out
 }
 
-/// Every registration in a module whose handler logs.
-fn registrations(path: &Path, src: &str, root: Node, out: &mut LoggingHandlers) {
+/// Every registration of an error handler in a module.
+fn registrations(path: &Path, src: &str, root: Node, out: &mut Handlers) {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match n.kind_name() {
@@ -97,21 +136,20 @@ fn registrations(path: &Path, src: &str, root: Node, out: &mut LoggingHandlers) 
             "decorated_definition" => {
                 let def = n.field("definition");
                 for d in named_children(n).filter(|c| c.kind_name() == "decorator") {
-                    let Some((key, _)) = d.named_child(0).and_then(|c| registration(c, src)) else {
+                    let Some((key, flask, _)) = d.named_child(0).and_then(|c| registration(c, src))
+                    else {
                         continue;
                     };
-                    if let Some(log) = def.and_then(|f| handler_log(f, src)) {
-                        out.handlers.push((key, evidence(path, log)));
+                    if let Some(def) = def {
+                        out.handlers.push(describe(path, src, key, flask, def));
                     }
                 }
             }
             // app.add_exception_handler(HTTPException, handler)
             "call" => {
-                if let Some((key, Some(handler))) = registration(n, src) {
-                    let log = function_named(root, text(handler, src), src)
-                        .and_then(|f| handler_log(f, src));
-                    if let Some(log) = log {
-                        out.handlers.push((key, evidence(path, log)));
+                if let Some((key, flask, Some(handler))) = registration(n, src) {
+                    if let Some(def) = function_named(root, text(handler, src), src) {
+                        out.handlers.push(describe(path, src, key, flask, def));
                     }
                 }
             }
@@ -121,17 +159,76 @@ fn registrations(path: &Path, src: &str, root: Node, out: &mut LoggingHandlers) 
     }
 }
 
-fn evidence(path: &Path, log: Node) -> Evidence {
-    evidence_in(
-        path,
-        log.byte_range(),
-        "the application's error handler logs here",
-    )
+/// What a registered handler does with the errors it takes.
+fn describe(path: &Path, src: &str, key: String, flask: bool, def: Node) -> Registration {
+    Registration {
+        key,
+        flask,
+        logs: handler_log(def, src).map(|log| {
+            evidence_in(
+                path,
+                log.byte_range(),
+                "the application's error handler logs here",
+            )
+        }),
+        answers_from_error: answers_from_error(def, src),
+        challenge: text(def, src)
+            .to_ascii_lowercase()
+            .contains("www-authenticate"),
+        definition: evidence_in(
+            path,
+            def.byte_range(),
+            "the application's error handler answers with the error's status here",
+        ),
+    }
+}
+
+/// The handler reads the status off the error it takes: `exc.status_code`,
+/// `e.code`, `error.status` (its last parameter is the error).
+fn answers_from_error(def: Node, src: &str) -> bool {
+    if def.kind_name() != "function_definition" {
+        return false;
+    }
+    let Some(param) = def.field("parameters").and_then(|ps| {
+        named_children(ps)
+            .rev()
+            .find(|p| p.kind_name() != "comment")
+    }) else {
+        return false;
+    };
+    let param = match param.kind_name() {
+        "identifier" => param,
+        _ => match param.field("name").or_else(|| param.named_child(0)) {
+            Some(n) if n.kind_name() == "identifier" => n,
+            _ => return false,
+        },
+    };
+    let exc = text(param, src);
+    let Some(body) = def.field("body") else {
+        return false;
+    };
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        if n.kind_name() == "attribute"
+            && n.field("object").is_some_and(|o| text(o, src) == exc)
+            && n.field("attribute").is_some_and(|a| {
+                matches!(
+                    text(a, src),
+                    "status_code" | "status" | "code" | "http_status" | "status_int"
+                )
+            })
+        {
+            return true;
+        }
+        stack.extend(named_children(n));
+    }
+    false
 }
 
 /// `x.exception_handler(Key)` or `x.register_error_handler(Key, handler)`:
-/// the key's last name (or status), and the handler argument if any.
-fn registration<'t>(call: Node<'t>, src: &str) -> Option<(String, Option<Node<'t>>)> {
+/// the key's last name (or status), whether it is Flask's, and the handler
+/// argument if any.
+fn registration<'t>(call: Node<'t>, src: &str) -> Option<(String, bool, Option<Node<'t>>)> {
     if call.kind_name() != "call" {
         return None;
     }
@@ -139,13 +236,15 @@ fn registration<'t>(call: Node<'t>, src: &str) -> Option<(String, Option<Node<'t
     let method = f
         .field("attribute")
         .filter(|_| f.kind_name() == "attribute")?;
-    if !REGISTRATIONS.contains(&text(method, src)) {
+    let method = text(method, src);
+    if !REGISTRATIONS.contains(&method) {
         return None;
     }
+    let flask = method.contains("error");
     let mut args = named_children(call.field("arguments")?).filter(|a| a.kind_name() != "comment");
     let key = args.next()?;
     let key = text(key, src).rsplit('.').next()?.trim().to_string();
-    Some((key, args.next()))
+    Some((key, flask, args.next()))
 }
 
 /// A function definition named `name` anywhere in the module.

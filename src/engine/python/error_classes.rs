@@ -13,7 +13,7 @@ use super::site::Raw;
 use super::status::known_indirect;
 use super::{packs, ClassStatus, Cx, ErrorClass, Name, Origin};
 use crate::engine::eval::StatusEval;
-use crate::engine::index::Export;
+use crate::engine::index::{ErrorClassSig, ErrorCtor, Export};
 use crate::engine::model::*;
 use crate::engine::syntax::{named_children, text, NodeExt};
 use rustc_hash::FxHashMap as HashMap;
@@ -69,11 +69,11 @@ pub(super) fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         _ => text(node.field("attribute")?, cx.src),
     };
     if let Some(class) = cx.error_classes.get(name) {
-        return Some(class_site(cx, class, node, None, name));
+        return class_site(cx, class, node, None, name);
     }
     if node.kind_name() == "identifier" {
         if let Some(class) = imported_class(cx, name) {
-            return Some(class_site(cx, &class, node, None, name));
+            return class_site(cx, &class, node, None, name);
         }
     }
     let origin = cx.origin(node);
@@ -97,27 +97,46 @@ pub(super) fn imported_class<'t>(cx: &Cx<'t>, name: &str) -> Option<ErrorClass<'
     let (Export::ErrorClass(sig), target) = cx.imported(name)? else {
         return None;
     };
-    Some(ErrorClass {
+    Some(from_sig(&sig, target, true))
+}
+
+/// An exception class another module defines, from its summary; `raised`
+/// when it is raised here (its challenge's evidence is in that module),
+/// rather than a base of a class of this file.
+fn from_sig<'t>(sig: &ErrorClassSig, target: std::path::PathBuf, raised: bool) -> ErrorClass<'t> {
+    let status = match sig.ctor.as_ref().and_then(|c| c.status.clone()) {
+        Some((index, name)) => ClassStatus::Param {
+            index,
+            name,
+            default: Some(sig.code),
+        },
+        None => ClassStatus::Fixed(sig.code),
+    };
+    ErrorClass {
         framework: sig.framework,
-        status: ClassStatus::Fixed(sig.code),
-        challenge: sig.challenge.map(|lit| ChallengeHeader {
+        status,
+        challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
             value_range: 0..0,
             literal: lit,
-            evidence: Some(crate::engine::index::evidence_in(
-                &target,
-                sig.definition.clone(),
-                "`WWW-Authenticate` is set by this class",
-            )),
-            shared: true,
+            evidence: raised.then(|| {
+                crate::engine::index::evidence_in(
+                    &target,
+                    sig.definition.clone(),
+                    "`WWW-Authenticate` is set by this class",
+                )
+            }),
+            shared: raised,
         }),
         headers_opaque: false,
-        headers_param: None,
-        message: sig.message,
-        detail_param: None,
+        headers_param: sig.ctor.as_ref().and_then(|c| c.headers.clone()),
+        message: sig.message.clone(),
+        detail_param: sig.ctor.as_ref().and_then(|c| c.detail.clone()),
         super_call: None,
-        definition: sig.definition,
+        definition: sig.definition.clone(),
         defined_in: Some(target),
-    })
+        lineage: sig.lineage.clone(),
+        ctor: sig.ctor.clone(),
+    }
 }
 
 /// A site for raising/creating a project exception class: `raise AuthError("…")`.
@@ -127,7 +146,18 @@ pub(super) fn class_site<'t>(
     node: Node<'t>,
     call: Option<Node<'t>>,
     name: &str,
-) -> Raw<'t> {
+) -> Option<Raw<'t>> {
+    // A class of the project's own lineage is a response only where the
+    // application registers a handler that answers with its status.
+    let answering = if class.lineage.is_empty() {
+        None
+    } else {
+        let found = super::central::answering_handler(cx.index, cx.path, &class.lineage)?;
+        if let Some(p) = &found.definition.path {
+            cx.index.record_import(cx.path, p);
+        }
+        Some(found)
+    };
     let args = call.map(|c| Args::of(c, cx.src));
     let at = call.and_then(|c| c.field("function")).unwrap_or(node);
     let status = match &class.status {
@@ -141,8 +171,17 @@ pub(super) fn class_site<'t>(
             None => default.map_or(StatusEval::Unknown, |c| known_indirect(c, at)),
         },
     };
-    let mut raw = Raw::new(class.framework, node, status);
+    if matches!(status, StatusEval::Known(ref v) if v.iter().all(|v| v.code == 0)) {
+        return None;
+    }
+    let framework = match &answering {
+        Some(h) if h.flask => Framework::Flask,
+        Some(_) => Framework::FastApi,
+        None => class.framework,
+    };
+    let mut raw = Raw::new(framework, node, status);
     raw.exception = true;
+    raw.lineage = class.lineage.clone();
     if node.kind_name() != "call" {
         raw.anchor = cx.up(node).unwrap_or(node);
     }
@@ -208,6 +247,10 @@ pub(super) fn class_site<'t>(
             }
         }
     }
+    if answering.as_ref().is_some_and(|h| h.challenge) {
+        // The handler names `WWW-Authenticate` itself.
+        raw.headers.opaque = true;
+    }
     if class.defined_in.is_some() || class.super_call.is_some() {
         raw.via = Some(Evidence {
             path: class.defined_in.clone(),
@@ -215,7 +258,7 @@ pub(super) fn class_site<'t>(
             note: format!("`{name}` is defined here").into(),
         });
     }
-    raw
+    Some(raw)
 }
 
 impl<'a> Cx<'a> {
@@ -266,23 +309,7 @@ impl<'a> Cx<'a> {
             }
             if b.kind_name() == "identifier" {
                 if let Some((Export::ErrorClass(sig), target)) = self.imported(t) {
-                    base = Some(ErrorClass {
-                        framework: sig.framework,
-                        status: ClassStatus::Fixed(sig.code),
-                        challenge: sig.challenge.clone().map(|lit| ChallengeHeader {
-                            value_range: 0..0,
-                            literal: lit,
-                            evidence: None,
-                            shared: false,
-                        }),
-                        headers_opaque: false,
-                        headers_param: None,
-                        message: sig.message.clone(),
-                        detail_param: None,
-                        super_call: None,
-                        definition: sig.definition.clone(),
-                        defined_in: Some(target),
-                    });
+                    base = Some(from_sig(&sig, target, false));
                     break;
                 }
             }
@@ -308,11 +335,21 @@ impl<'a> Cx<'a> {
                 break;
             }
         }
+        let class_name = class
+            .field("name")
+            .map(|n| text(n, self.src).to_string())
+            .unwrap_or_default();
+        // A project class that derives from no framework exception but keeps
+        // a status: the root of a lineage ([`ErrorClass::lineage`]).
+        let mut root = false;
         let mut class_info = match (base, base_kind) {
             (Some(mut b), _) => {
                 b.definition = class.byte_range();
                 b.defined_in = None;
                 b.super_call = None;
+                if !b.lineage.is_empty() {
+                    b.lineage.insert(0, class_name.clone());
+                }
                 b
             }
             (None, Some(kind)) => {
@@ -335,9 +372,36 @@ impl<'a> Cx<'a> {
                     super_call: None,
                     definition: class.byte_range(),
                     defined_in: None,
+                    lineage: Vec::new(),
+                    ctor: None,
                 }
             }
-            (None, None) => return None,
+            (None, None) => {
+                let exception_base = named_children(supers).any(|b| {
+                    let t = text(b, self.src);
+                    let last = t.rsplit('.').next().unwrap_or(t);
+                    b.kind_name() != "keyword_argument"
+                        && (last.ends_with("Error") || last.ends_with("Exception"))
+                });
+                if !exception_base {
+                    return None;
+                }
+                root = true;
+                ErrorClass {
+                    framework: Framework::StatusError,
+                    status: ClassStatus::Fixed(0),
+                    challenge: None,
+                    headers_opaque: false,
+                    headers_param: None,
+                    message: None,
+                    detail_param: None,
+                    super_call: None,
+                    definition: class.byte_range(),
+                    defined_in: None,
+                    lineage: vec![class_name.clone()],
+                    ctor: Some(ErrorCtor::default()),
+                }
+            }
         };
         // Class attributes: `status_code = 401`, `code = 401`, `detail = "..."`.
         for stmt in named_children(body) {
@@ -377,7 +441,9 @@ impl<'a> Cx<'a> {
                     && s.field("name")
                         .is_some_and(|n| text(n, self.src) == "__init__")
             });
-        if let Some(init) = init {
+        if let (true, Some(init)) = (root, init) {
+            self.root_init(init, &mut class_info);
+        } else if let Some(init) = init {
             let init_params = params(init, self.src);
             let sup = find_node(init, |n| {
                 n.kind_name() == "call"
@@ -395,12 +461,36 @@ impl<'a> Cx<'a> {
                 let shift = usize::from(!ftext.starts_with("super("));
                 let args = Args::of(sup, self.src);
                 let fastapi_like = class_info.framework == Framework::FastApi;
-                let (status_kw, detail_kw, headers_kw, detail_pos, headers_pos) = if fastapi_like {
-                    ("status_code", "detail", "headers", 1, 2)
-                } else {
-                    ("code", "description", "www_authenticate", 0, 2)
+                // Where the base's `__init__` takes the status, the message
+                // and the headers: a project base says; else the framework's.
+                type At = Option<(String, Option<usize>)>;
+                let base_ctor = class_info.ctor.clone();
+                let at = |p: &Option<(usize, String)>| -> At {
+                    p.clone().map(|(i, n)| (n, Some(i + shift)))
                 };
-                let status_arg = args.get(status_kw, if fastapi_like { Some(shift) } else { None });
+                let kw = |k: &str, i: Option<usize>| -> At { Some((k.to_string(), i)) };
+                let (status_at, detail_at, headers_at): (At, At, At) = match &base_ctor {
+                    Some(c) => (at(&c.status), at(&c.detail), at(&c.headers)),
+                    None if fastapi_like => (
+                        kw("status_code", Some(shift)),
+                        kw("detail", Some(1 + shift)),
+                        kw("headers", Some(2 + shift)),
+                    ),
+                    None => (
+                        kw("code", None),
+                        kw("description", Some(shift)),
+                        kw("www_authenticate", Some(2 + shift)),
+                    ),
+                };
+                let arg = |at: &At| at.as_ref().and_then(|(k, i)| args.get(k, *i));
+                let dict_headers = fastapi_like || base_ctor.is_some();
+                let status_arg = arg(&status_at);
+                if status_arg.is_none() && base_ctor.is_some() {
+                    if let ClassStatus::Param { default, .. } = class_info.status {
+                        // Not passed on: the base's default.
+                        class_info.status = ClassStatus::Fixed(default.unwrap_or(0));
+                    }
+                }
                 if let Some(s) = status_arg {
                     match self.eval_status(s, 0) {
                         StatusEval::Known(v) => {
@@ -425,7 +515,7 @@ impl<'a> Cx<'a> {
                         _ => {}
                     }
                 }
-                if let Some(d) = args.get(detail_kw, Some(detail_pos + shift)) {
+                if let Some(d) = arg(&detail_at) {
                     let d = unwrap_expr(d);
                     if let Some(s) = self.string_literal(d) {
                         class_info.message = Some(s);
@@ -443,10 +533,10 @@ impl<'a> Cx<'a> {
                         }
                     }
                 }
-                match args.get(headers_kw, Some(headers_pos + shift)) {
+                match arg(&headers_at) {
                     Some(h) => {
                         let hu = unwrap_expr(h);
-                        if !fastapi_like {
+                        if !dict_headers {
                             // werkzeug `www_authenticate=`: any value is a challenge.
                             if hu.kind_name() != "none" {
                                 class_info.challenge = Some(ChallengeHeader {
@@ -476,11 +566,109 @@ impl<'a> Cx<'a> {
                     }
                 }
                 class_info.super_call = Some(sup);
+                if base_ctor.is_some() {
+                    class_info.ctor = Some(ErrorCtor {
+                        status: match &class_info.status {
+                            ClassStatus::Param { index, name, .. } => Some((*index, name.clone())),
+                            ClassStatus::Fixed(_) => None,
+                        },
+                        detail: class_info.detail_param.clone(),
+                        headers: class_info.headers_param.clone(),
+                    });
+                }
             }
         }
         match class_info.status {
-            ClassStatus::Fixed(0) => None,
+            // A lineage class is kept whatever its status: its subclasses
+            // set one.
+            ClassStatus::Fixed(0) if class_info.lineage.is_empty() => None,
+            _ if root && matches!(class_info.status, ClassStatus::Fixed(0)) => None,
             _ => Some(class_info),
         }
+    }
+
+    /// A lineage root's `__init__`: `self.status_code = status_code` (a
+    /// parameter or a status), `self.headers = headers`, `self.message = …`.
+    fn root_init(&self, init: Node<'a>, class_info: &mut ErrorClass<'a>) {
+        let init_params = params(init, self.src);
+        let param = |n: Node| -> Option<(usize, String)> {
+            let n = unwrap_expr(n);
+            (n.kind_name() == "identifier")
+                .then(|| text(n, self.src))
+                .and_then(|name| {
+                    param_index(init, name, self.src)
+                        .map(|i| (i.saturating_sub(1), name.to_string()))
+                })
+        };
+        let mut ctor = class_info.ctor.take().unwrap_or_default();
+        let mut stack = vec![init.field("body")];
+        while let Some(Some(n)) = stack.pop() {
+            if matches!(
+                n.kind_name(),
+                "function_definition" | "class_definition" | "lambda"
+            ) {
+                continue;
+            }
+            stack.extend(named_children(n).map(Some));
+            let (Some(l), Some(r)) = (
+                (n.kind_name() == "assignment")
+                    .then(|| n.field("left"))
+                    .flatten(),
+                n.field("right"),
+            ) else {
+                continue;
+            };
+            let Some(attr) = l
+                .field("object")
+                .filter(|o| text(*o, self.src) == "self")
+                .and_then(|_| l.field("attribute"))
+            else {
+                continue;
+            };
+            match text(attr, self.src) {
+                "status_code" | "status" | "http_status" | "code" => {
+                    if let Some((index, name)) = param(r) {
+                        let default =
+                            init_params
+                                .get(index + 1)
+                                .and_then(|p| p.default)
+                                .and_then(|d| match self.eval_status(d, 0) {
+                                    StatusEval::Known(v) => v.first().map(|v| v.code),
+                                    _ => None,
+                                });
+                        class_info.status = ClassStatus::Param {
+                            index,
+                            name: name.clone(),
+                            default,
+                        };
+                        ctor.status = Some((index, name));
+                    } else if let StatusEval::Known(v) = self.eval_status(r, 0) {
+                        if let Some(v) = v.first() {
+                            class_info.status = ClassStatus::Fixed(v.code);
+                        }
+                    }
+                }
+                "headers" => {
+                    if let Some(p) = param(r) {
+                        class_info.headers_param = Some(p.clone());
+                        ctor.headers = Some(p);
+                    } else {
+                        let h = self.eval_headers(unwrap_expr(r), r, 0);
+                        class_info.challenge = h.challenge;
+                        class_info.headers_opaque = h.opaque;
+                    }
+                }
+                "message" | "detail" | "description" | "msg" => {
+                    if let Some(p) = param(r) {
+                        class_info.detail_param = Some(p.clone());
+                        ctor.detail = Some(p);
+                    } else if let Some(m) = self.string_literal(unwrap_expr(r)) {
+                        class_info.message = Some(m);
+                    }
+                }
+                _ => {}
+            }
+        }
+        class_info.ctor = Some(ctor);
     }
 }

@@ -129,12 +129,14 @@ pub(super) fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
             if class.definition.contains(&call.start_byte()) {
                 return Vec::new();
             }
-            let r = class_site(cx, class, call, Some(call), name);
-            return expand_raised(cx, r);
+            return class_site(cx, class, call, Some(call), name)
+                .map(|r| expand_raised(cx, r))
+                .unwrap_or_default();
         }
         if let Some(class) = imported_class(cx, name) {
-            let r = class_site(cx, &class, call, Some(call), name);
-            return expand_raised(cx, r);
+            return class_site(cx, &class, call, Some(call), name)
+                .map(|r| expand_raised(cx, r))
+                .unwrap_or_default();
         }
     }
     // Response helpers.

@@ -34,6 +34,8 @@ pub(super) struct Raw<'t> {
     pub(super) raises: Vec<Node<'t>>,
     /// The pack row that recognised it.
     pub(super) pack: Option<PackSite>,
+    /// A project exception class's lineage ([`super::ErrorClass::lineage`]).
+    pub(super) lineage: Vec<String>,
 }
 
 impl<'t> Raw<'t> {
@@ -53,6 +55,7 @@ impl<'t> Raw<'t> {
             headers_node: None,
             raises: Vec::new(),
             pack: None,
+            lineage: Vec::new(),
         }
     }
 
@@ -78,7 +81,9 @@ impl<'t> Raw<'t> {
             .and_then(|_| cx.statement_insertion(self.anchor));
         let logged = cx.logged_before(self.anchor).or(self.logged_in);
         let logged_elsewhere = match logged {
-            None if self.exception => central_log(cx, self.framework, self.node, &status),
+            None if self.exception => {
+                central_log(cx, self.framework, self.node, &status, &self.lineage)
+            }
             _ => None,
         };
         let mut headers = self.headers;
@@ -119,7 +124,13 @@ impl<'t> Raw<'t> {
 
 /// A raised 401 the application's own error handler logs, in another
 /// module ([`super::central`]).
-fn central_log(cx: &Cx, framework: Framework, node: Node, status: &Status) -> Option<Evidence> {
+fn central_log(
+    cx: &Cx,
+    framework: Framework,
+    node: Node,
+    status: &Status,
+    lineage: &[String],
+) -> Option<Evidence> {
     let flask = match framework {
         Framework::Flask => true,
         Framework::FastApi => false,
@@ -131,7 +142,9 @@ fn central_log(cx: &Cx, framework: Framework, node: Node, status: &Status) -> Op
     };
     let callee = node.field("function").map(|f| text(f, cx.src))?;
     let raised = callee.rsplit('.').next().unwrap_or(callee);
-    let found = super::central::handler_for(cx.index, cx.path, raised, code, flask)?;
+    let mut names = vec![raised];
+    names.extend(lineage.iter().map(String::as_str));
+    let found = super::central::handler_for(cx.index, cx.path, &names, code, flask)?;
     if let Some(p) = &found.path {
         // The language server re-lints this file when that one changes.
         cx.index.record_import(cx.path, p);

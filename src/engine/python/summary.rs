@@ -108,6 +108,8 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
                                     c.challenge.as_ref().map(|ch| ch.literal.clone())
                                 },
                                 definition: c.definition.clone(),
+                                lineage: c.lineage.clone(),
+                                ctor: c.ctor.clone(),
                             }),
                         );
                     }
