@@ -29,6 +29,15 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     if dead_login_check(site) {
         return;
     }
+    // An OAuth `state` that fails to decode is a forged or stale round trip,
+    // not the caller's credential: 403 (or 400) is right.
+    if site
+        .message
+        .as_deref()
+        .is_some_and(super::reasons::names_oauth_state)
+    {
+        return;
+    }
     for value in site.codes().filter(|v| v.code == 403) {
         let verdict = evidence::classify(site, value, ctx.text);
         let Some(why) = &verdict.authn else { continue };

@@ -121,6 +121,31 @@ const CATEGORIES: &[Category] = &[
     },
 ];
 
+/// "Invalid state", "no state", "state mismatch": the message is about an
+/// OAuth `state` parameter, the client's anti-forgery round trip, not the
+/// caller's credential (RFC 6749 §10.12). Whole words only: "statement" and
+/// "estate" are not it.
+pub fn names_oauth_state(message: &str) -> bool {
+    let words: Vec<String> = message
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() > 6 {
+        return false; // a sentence about something else that mentions a state
+    }
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    w.windows(2).any(|p| {
+        matches!(
+            p,
+            [
+                "invalid" | "no" | "missing" | "bad" | "unknown" | "expired" | "oauth",
+                "state"
+            ] | ["state", "mismatch" | "parameter" | "param"]
+        )
+    })
+}
+
 /// "No organization found", "no project was found": a record that is not there.
 fn no_such_record(message: &str) -> bool {
     let words: Vec<&str> = message
@@ -188,6 +213,16 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
         }
     }
     let message = site.message.as_deref()?.to_lowercase();
+    if names_oauth_state(&message) {
+        // Checked before the catch clause below: a `state` that fails to
+        // decode is still a bad parameter, however the decoding failed.
+        return Some(Reason {
+            what: "a missing or invalid OAuth `state` parameter",
+            status: 400,
+            status_name: "Bad Request, or 403 for a state issued to someone else",
+            confidence: Confidence::High,
+        });
+    }
     // The server failed to do its part ("failed to create session"): a 500,
     // whatever the thing it failed on, and whatever the condition tested.
     if SERVER_FAILURE.iter().any(|p| message.contains(p)) {
@@ -260,6 +295,26 @@ mod tests {
             "Rate limit exceeded",
         ] {
             assert!(!mentions_credentials(m, &[]), "{m}");
+        }
+    }
+
+    #[test]
+    fn an_oauth_state_is_named_in_whole_words() {
+        for m in [
+            "Invalid state",
+            "No state",
+            "OAuth state mismatch",
+            "missing state parameter",
+        ] {
+            assert!(names_oauth_state(m), "{m}");
+        }
+        for m in [
+            "Invalid statement",
+            "Real estate only",
+            "Invalid token",
+            "The session is in an invalid state because the user was removed from the organisation",
+        ] {
+            assert!(!names_oauth_state(m), "{m}");
         }
     }
 }
