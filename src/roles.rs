@@ -359,7 +359,7 @@ pub fn python_manifest(file: &'static str, text: &str) -> Manifest {
 
 const MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "setup.cfg", "setup.py"];
 /// Files beside a manifest that show the folder is deployed as an application.
-const DEPLOYED_MARKERS: &[&str] = &["manage.py", "wsgi.py", "asgi.py", "Procfile"];
+const DEPLOYED_MARKERS: &[&str] = &["manage.py", "wsgi.py", "asgi.py", "Procfile", "Dockerfile"];
 /// Manifests larger than this are not read.
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
 
@@ -427,10 +427,11 @@ impl Detector {
         // A folder can hold several manifests (`setup.cfg` configuring tools
         // beside the `setup.py` that publishes): one that says library wins.
         // A Django project's `manage.py`, a WSGI or ASGI entry point or a
-        // `Procfile` marks a deployed application, even under a
+        // `Procfile`, or a `Dockerfile` that starts a program, marks a
+        // deployed application, even under a
         // `pyproject.toml` whose classifiers say `Framework :: Flask`: the
         // folder's manifests are not read.
-        let deployed = DEPLOYED_MARKERS.iter().find(|m| dir.join(m).is_file());
+        let deployed = DEPLOYED_MARKERS.iter().find(|m| deploys(&dir.join(m), m));
         let found: Vec<Manifest> = if let Some(marker) = deployed {
             vec![Manifest {
                 file: marker,
@@ -464,6 +465,28 @@ impl Detector {
         }
         facts
     }
+}
+
+/// Whether the marker file at `path` shows its folder is deployed. A
+/// `Dockerfile` counts only when it starts something (`CMD` or
+/// `ENTRYPOINT`): an image built to run the package's tests or to build
+/// its docs does not make the package an application.
+fn deploys(path: &Path, marker: &str) -> bool {
+    if marker != "Dockerfile" {
+        return path.is_file();
+    }
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
+        return false;
+    }
+    crate::fsio::read_text(path, MAX_MANIFEST_BYTES as usize).is_some_and(|t| {
+        t.lines().any(|l| {
+            let l = l.trim_start().to_ascii_uppercase();
+            l.starts_with("CMD ") || l.starts_with("CMD[") || l.starts_with("ENTRYPOINT")
+        })
+    })
 }
 
 /// A manifest at `path`, when it is a regular file of a sane size.
@@ -653,5 +676,29 @@ mod tests {
         let app = d.detect(&root.join("forum/auth/views.py"), "");
         assert_eq!(app.role, Role::App, "{}", app.why);
         assert!(app.why.contains("wsgi.py"), "{}", app.why);
+    }
+
+    #[test]
+    fn a_dockerfile_that_starts_the_server_marks_an_application_under_a_published_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("flags");
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("src/lib/auth")).unwrap();
+        let published =
+            r#"{"name":"flags-server","exports":"./dist/lib/index.js","keywords":["flags"]}"#;
+        std::fs::write(root.join("package.json"), published).unwrap();
+        let file = root.join("src/lib/auth/hmac.ts");
+        // An image that only runs the tests is no deployment.
+        std::fs::write(root.join("Dockerfile"), "FROM node:22\nRUN npm test\n").unwrap();
+        let lib = Detector::default().detect(&file, "");
+        assert_eq!(lib.role, Role::Library, "{}", lib.why);
+        std::fs::write(
+            root.join("Dockerfile"),
+            "FROM node:22\nCMD [\"node\", \"dist/server.js\"]\n",
+        )
+        .unwrap();
+        let app = Detector::default().detect(&file, "");
+        assert_eq!(app.role, Role::App, "{}", app.why);
+        assert!(app.why.contains("Dockerfile"), "{}", app.why);
     }
 }
