@@ -128,11 +128,32 @@ pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
 /// Whether `throw_stmt` sits in the block of a `try` whose `catch` does not
 /// let the error through, within its own function: the error is caught
 /// there, not sent as it is.
+///
+/// A catch that only reads the error to choose a log message (`if
+/// (error?.status === 401) message = 'bad key'; logger.error(message)`)
+/// keeps it: it must also answer (return, send a status or a response) or
+/// hand the error itself to a call (`handleError(res, e)`, `next(e)`).
 pub(super) fn caught_in_function(cx: &Cx, throw_stmt: Node) -> bool {
     catch_of(cx, throw_stmt).is_some_and(|h| {
         let u = catch_use(cx, h);
-        !(u.rethrows || u.uses_error)
+        !(u.rethrows || u.passes_error || (u.uses_error && answers(cx, h)))
     })
+}
+
+/// Whether a `catch` clause returns a value or sends something.
+fn answers(cx: &Cx, handler: Node) -> bool {
+    let body = handler.field("body").map_or("", |b| text(b, cx.src));
+    [
+        "return ",
+        ".status(",
+        "Response",
+        ".json(",
+        ".send(",
+        ".end(",
+        "redirect(",
+    ]
+    .iter()
+    .any(|w| body.contains(w))
 }
 
 /// Whether the `catch` around `throw_stmt` in its function answers from
@@ -172,6 +193,9 @@ struct CatchUse {
     /// It makes something of the error besides a log line or a new thrown
     /// error (`return handleErrorResponse(e)`, `handleApiError({ error: e })`).
     uses_error: bool,
+    /// It hands the error itself on: an argument, a returned value, an
+    /// object's value (`next(e)`, `return e`, `{ error: e }`).
+    passes_error: bool,
 }
 
 fn catch_use(cx: &Cx, handler: Node) -> CatchUse {
@@ -179,6 +203,7 @@ fn catch_use(cx: &Cx, handler: Node) -> CatchUse {
     let mut u = CatchUse {
         rethrows: false,
         uses_error: false,
+        passes_error: false,
     };
     let mut stack: Vec<(Node, bool)> = handler
         .field("body")
@@ -202,6 +227,12 @@ fn catch_use(cx: &Cx, handler: Node) -> CatchUse {
                     && !in_log_call(cx, n, handler) =>
             {
                 u.uses_error = true;
+                u.passes_error |= cx.up(n).is_some_and(|p| {
+                    matches!(
+                        p.kind_name(),
+                        "arguments" | "pair" | "return_statement" | "array" | "spread_element"
+                    )
+                });
             }
             _ => {}
         }

@@ -269,6 +269,9 @@ pub(super) fn call_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     if row.row.raises && !raised_here(cx, node) {
         return None;
     }
+    if !row.row.raises && super::site::thrown_and_caught(cx, node) {
+        return None;
+    }
     let args = args_of(node);
     let name_node = f.field("property").unwrap_or(f);
     build(cx, row, node, name_node, &args, None)

@@ -69,6 +69,14 @@ pub(super) fn thrown(cx: &Cx, node: Node) -> bool {
     holder(cx, node).is_some_and(|p| p.kind_name() == "throw_statement")
 }
 
+/// `throw new Response(body, { status })` inside a `try` whose `catch`
+/// keeps it (only logs): the response never leaves the function.
+pub(super) fn thrown_and_caught(cx: &Cx, node: Node) -> bool {
+    holder(cx, node).is_some_and(|p| {
+        p.kind_name() == "throw_statement" && super::errors::caught_in_function(cx, p)
+    })
+}
+
 /// A 401 the application's `onError` handler logs, in any module
 /// ([`super::central`]): only asked when nothing on the path logs.
 pub(super) fn logged_by_error_handler(cx: &Cx, site: &ResponseSite) -> Option<Evidence> {

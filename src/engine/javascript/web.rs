@@ -62,6 +62,9 @@ fn is_request_handler(cx: &Cx, func: Node) -> bool {
 
 /// `new Response(body, { status, headers })`, `Response.json(body, init)`.
 pub(super) fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Option<Raw<'t>> {
+    if super::site::thrown_and_caught(cx, node) {
+        return None;
+    }
     let ctor_text = text(node, cx.src);
     let framework = if ctor_text.contains("NextResponse") {
         Framework::Next
