@@ -413,7 +413,8 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
         let negated = b.starts_with("!(") || b.starts_with('!');
         let about_identity = ["user", "session", "auth", "token", "claims", "principal"]
             .iter()
-            .any(|k| b.contains(k));
+            .any(|k| b.contains(k))
+            && !record_owner_field(&b);
         if about_identity {
             if negated {
                 v.authn = Some(format!(
@@ -660,6 +661,23 @@ fn permission_predicate(cond: &str) -> Option<&str> {
         }
     }
     None
+}
+
+/// `assetProfile?.userId`, `doc.user_id`: a record's owner field, not the
+/// caller's identity (`req.userId`, `session.user_id` are the caller's).
+fn record_owner_field(cond: &str) -> bool {
+    let c = cond.trim_start_matches(['!', '(']).trim_end_matches(')');
+    let Some((object, field)) = c.rsplit_once('.') else {
+        return false;
+    };
+    let object = object.trim_end_matches('?').to_lowercase();
+    let field = field.to_lowercase();
+    let id_field = field.ends_with("id") && field.len() > 2;
+    let callers = ["user", "session", "auth", "token", "claims", "principal", "req", "ctx", "context", "locals", "state"];
+    id_field
+        && !object.is_empty()
+        && object.chars().all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.')
+        && !callers.iter().any(|k| object.contains(k))
 }
 
 /// An ownership comparison: `order.userId !== req.session.userId`, `doc.owner_id != user.id`.
