@@ -673,10 +673,24 @@ fn record_owner_field(cond: &str) -> bool {
     let object = object.trim_end_matches('?').to_lowercase();
     let field = field.to_lowercase();
     let id_field = field.ends_with("id") && field.len() > 2;
-    let callers = ["user", "session", "auth", "token", "claims", "principal", "req", "ctx", "context", "locals", "state"];
+    let callers = [
+        "user",
+        "session",
+        "auth",
+        "token",
+        "claims",
+        "principal",
+        "req",
+        "ctx",
+        "context",
+        "locals",
+        "state",
+    ];
     id_field
         && !object.is_empty()
-        && object.chars().all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.')
+        && object
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.')
         && !callers.iter().any(|k| object.contains(k))
 }
 

@@ -117,10 +117,17 @@ fn dead_login_check(site: &ResponseSite) -> bool {
     let single = !["&&", "||", " and ", " or "]
         .iter()
         .any(|op| t.contains(op));
+    // `!req.user`, `!this.request.user`, `!user`: no user at all.
+    let no_user = t.starts_with('!')
+        && (t == "!user" || t.ends_with(".user"))
+        && t[1..]
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
     site.identity_established.is_some()
         && single
         && ((t.starts_with("not ") && t.ends_with(".is_authenticated"))
-            || t.ends_with(".is_anonymous"))
+            || t.ends_with(".is_anonymous")
+            || no_user)
 }
 
 fn splits_cleanly(split: &ConditionSplit) -> bool {

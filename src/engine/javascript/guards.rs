@@ -363,7 +363,50 @@ impl<'a> Cx<'a> {
             }
             stack.extend(named_children(n));
         }
-        found
+        found.or_else(|| self.auth_guard_decorator(func))
+    }
+
+    /// `@UseGuards(AuthGuard('jwt'))` on a NestJS method or on its class:
+    /// Nest rejects a caller with no identity before the method runs.
+    fn auth_guard_decorator(&self, func: Node) -> Option<Range<usize>> {
+        if func.kind_name() != "method_definition" {
+            return None;
+        }
+        let body = self.up(func)?;
+        // A method's decorators are the class body's children just before it.
+        let mut decorators = Vec::new();
+        for c in named_children(body) {
+            if c.id() == func.id() {
+                break;
+            }
+            if c.kind_name() == "decorator" {
+                decorators.push(c);
+            } else {
+                decorators.clear();
+            }
+        }
+        let class = self.up(body);
+        for owner in [class, class.and_then(|c| self.up(c))]
+            .into_iter()
+            .flatten()
+        {
+            decorators.extend(named_children(owner).filter(|c| c.kind_name() == "decorator"));
+        }
+        decorators
+            .into_iter()
+            .find(|d| {
+                let t = text(*d, self.src);
+                t.contains("UseGuards(")
+                    && [
+                        "AuthGuard",
+                        "JwtGuard",
+                        "AuthenticatedGuard",
+                        "SessionGuard",
+                    ]
+                    .iter()
+                    .any(|g| t.contains(g))
+            })
+            .map(|d| d.byte_range())
     }
 }
 
