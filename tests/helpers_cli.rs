@@ -456,3 +456,39 @@ async def sign_in_with_link(token: str):
     write(p.path(), "shop/exception_handlers.py", "");
     assert_eq!(findings(p.path()), vec![]);
 }
+
+#[test]
+fn the_status_of_an_error_built_from_a_default_exported_class_is_read_from_its_field() {
+    let error = "class UnauthorizedError extends Error {\n    statusCode = 401;\n}\n\nexport default UnauthorizedError;\n";
+    let middleware = r#"import type { NextFunction, Request, Response } from 'express';
+import UnauthorizedError from '../errors/unauthorized-error.js';
+
+export const requireUser = (req: Request & { user?: unknown }, res: Response, next: NextFunction) => {
+    if (req.user) {
+        return next();
+    }
+    const error = new UnauthorizedError('You must log in.');
+    console.warn('no user on', req.path);
+    return res.status(error.statusCode).json(error);
+};
+"#;
+    let p = project(&[
+        ("package.json", r#"{"name":"svc","private":true}"#),
+        ("src/errors/unauthorized-error.ts", error),
+        ("src/middleware/require-user.ts", middleware),
+    ]);
+    assert_eq!(
+        findings(p.path()),
+        vec![(
+            "src/middleware/require-user.ts".to_string(),
+            "require-www-authenticate".to_string()
+        )]
+    );
+    // The same class as a default declaration.
+    write(
+        p.path(),
+        "src/errors/unauthorized-error.ts",
+        "export default class UnauthorizedError extends Error {\n    statusCode = 401;\n}\n",
+    );
+    assert_eq!(findings(p.path()).len(), 1);
+}

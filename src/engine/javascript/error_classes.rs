@@ -24,7 +24,7 @@ use crate::engine::syntax::{named_children, string_value, text, NodeExt};
 use tree_sitter::Node;
 
 /// Fields whose value is the error's HTTP status.
-const STATUS_FIELDS: &[&str] = &[
+pub(super) const STATUS_FIELDS: &[&str] = &[
     "status",
     "statusCode",
     "httpCode",

@@ -241,6 +241,11 @@ impl<'a> Cx<'a> {
                         }]);
                     }
                 }
+                // `const error = new UnauthorizedError(…); res.status(error.statusCode)`:
+                // the status the error's class fixes.
+                if let Some(code) = obj.and_then(|o| self.built_error_status(o, prop)) {
+                    return known_indirect(code, node);
+                }
                 // `UNAUTHORIZED` imported from a module of constants: `codes.UNAUTHORIZED`
                 if matches!(prop, "status" | "statusCode" | "status_code") {
                     if let Some(o) = obj {
@@ -256,6 +261,21 @@ impl<'a> Cx<'a> {
             }
             _ => StatusEval::Unknown,
         }
+    }
+
+    /// `error.statusCode` where `error` is a local built by `new` of an
+    /// error class with a fixed status (in this file or imported).
+    fn built_error_status(&self, obj: Node<'a>, prop: &str) -> Option<u16> {
+        if !super::error_classes::STATUS_FIELDS.contains(&prop) || obj.kind_name() != "identifier" {
+            return None;
+        }
+        let value = self
+            .declarator_of(text(obj, self.src), obj)?
+            .field("value")
+            .map(unwrap_expr)
+            .filter(|v| v.kind_name() == "new_expression")?;
+        let sig = super::error_classes::fixed_class(self, value.field("constructor")?)?;
+        Some(sig.code)
     }
 
     /// A transparent proxy: the handler sends the caller's own request headers

@@ -31,10 +31,23 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree, index: &ProjectIndex) -> M
                 }
             } else if let Some(decl) = stmt.field("declaration") {
                 for (name, export) in declared_exports(&cx, decl) {
+                    // `export default class UnauthorizedError …`
+                    if is_default && summary.default_export.is_none() {
+                        summary.default_export = Some(export.clone());
+                    }
                     summary.exports.insert(name, export);
                 }
             } else if let Some(value) = stmt.field("value").filter(|_| is_default) {
-                if let Some(e) = value_export(&cx, value, None) {
+                // `export default UnauthorizedError;` names a class declared
+                // above (not `export default app`, an application object).
+                let named = unwrap_expr(value);
+                let e = if named.kind_name() == "identifier" {
+                    local_export(&cx, root, text(named, src))
+                        .filter(|e| matches!(e, Export::ErrorClass(_)))
+                } else {
+                    None
+                };
+                if let Some(e) = e.or_else(|| value_export(&cx, value, None)) {
                     summary.default_export = Some(e);
                 }
             } else {
@@ -168,7 +181,10 @@ fn class_export(cx: &Cx, decl: Node) -> Option<(String, Export)> {
 fn local_export(cx: &Cx, root: Node, name: &str) -> Option<Export> {
     for stmt in named_children(root) {
         let decl = if stmt.kind_name() == "export_statement" {
-            stmt.field("declaration")?
+            let Some(decl) = stmt.field("declaration") else {
+                continue; // `export { a }`, `export default a`
+            };
+            decl
         } else {
             stmt
         };
