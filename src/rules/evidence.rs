@@ -466,7 +466,9 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
     if let Some(k) = find(&message, AUTHZ_MESSAGE) {
         v.authz = Some(format!("the message mentions \"{k}\""));
     }
-    if let Some(k) = find(&message, AUTHN_MESSAGE).filter(|_| !csrf) {
+    if let Some(k) =
+        find(&message, AUTHN_MESSAGE).filter(|k| !csrf && !signed_in_a_way(&message, k))
+    {
         v.authn = Some(format!("the message says \"{k}\""));
     }
     let guard_authz = find(&cond_n, AUTHZ_GUARD)
@@ -661,6 +663,23 @@ fn permission_predicate(cond: &str) -> Option<&str> {
         }
     }
     None
+}
+
+/// "You must be signed in through SSO to …": the caller is signed in, and
+/// the requirement is the way they signed in (a policy on a known caller).
+fn signed_in_a_way(message: &str, phrase: &str) -> bool {
+    message.match_indices(phrase).any(|(i, _)| {
+        let rest = &message[i + phrase.len()..];
+        [
+            " through ",
+            " via ",
+            " using ",
+            " with sso",
+            " with your organization",
+        ]
+        .iter()
+        .any(|w| rest.starts_with(w))
+    })
 }
 
 /// `assetProfile?.userId`, `doc.user_id`: a record's owner field, not the
@@ -897,6 +916,19 @@ pub fn middleware_note(site: &ResponseSite) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signing_in_a_particular_way_is_a_policy() {
+        let m = "you must be signed in through sso for this organization to enforce it.";
+        assert!(signed_in_a_way(m, "must be signed in"));
+        assert!(!signed_in_a_way(
+            "you must be signed in to do that",
+            "must be signed in"
+        ));
+        assert!(record_owner_field("!assetprofile?.userid"));
+        assert!(!record_owner_field("!req.userid"));
+        assert!(!record_owner_field("!session.user_id"));
+    }
 
     #[test]
     fn conjuncts_split_at_the_top_level_only() {
