@@ -121,6 +121,42 @@ const CATEGORIES: &[Category] = &[
     },
 ];
 
+/// An OAuth token-endpoint error code that RFC 6749 §5.2 (and RFC 6750
+/// §3.1 for `invalid_request`) answers with 400, named in the message or
+/// the body: `invalid_grant` for a code or refresh token that is invalid,
+/// expired or issued to another client, `invalid_request` for a missing
+/// or repeated parameter (a PKCE `code_verifier`).
+fn oauth_request_error(message: &str) -> Option<&'static str> {
+    [
+        (
+            "invalid_grant",
+            "an OAuth `invalid_grant` (a bad authorization code, refresh token or PKCE verifier)",
+        ),
+        (
+            "invalid_request",
+            "an OAuth `invalid_request` (a missing, repeated or malformed parameter)",
+        ),
+        (
+            "unsupported_grant_type",
+            "an OAuth `unsupported_grant_type`",
+        ),
+        ("invalid_scope", "an OAuth `invalid_scope`"),
+        (
+            "unauthorized_client",
+            "an OAuth `unauthorized_client` (a grant this client may not use)",
+        ),
+    ]
+    .into_iter()
+    .find(|(code, _)| {
+        message.match_indices(code).any(|(i, _)| {
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !word(message[..i].chars().next_back())
+                && !word(message[i + code.len()..].chars().next())
+        })
+    })
+    .map(|(_, what)| what)
+}
+
 /// "Invalid state", "no state", "state mismatch": the message is about an
 /// OAuth `state` parameter, the client's anti-forgery round trip, not the
 /// caller's credential (RFC 6749 §10.12). Whole words only: "statement" and
@@ -213,6 +249,35 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
         }
     }
     let message = site.message.as_deref()?.to_lowercase();
+    // RFC 6750 reuses `invalid_request` at a resource server, where a
+    // missing access token is a 401 (with the wrong code): that is left to
+    // the challenge rules.
+    let resource_server = |code: &str| {
+        code.contains("invalid_request")
+            && site.guard.as_ref().is_some_and(|g| {
+                let t = g.text.to_ascii_lowercase();
+                [
+                    "accesstoken",
+                    "access_token",
+                    "bearer",
+                    "authorization",
+                    "apikey",
+                    "api_key",
+                ]
+                .iter()
+                .any(|k| t.contains(k))
+            })
+    };
+    if let Some(code) = oauth_request_error(&message).filter(|c| !resource_server(c)) {
+        // The error code is the author's own statement of what failed, and
+        // RFC 6749 §5.2 gives it its status, whatever the condition tests.
+        return Some(Reason {
+            what: code,
+            status: 400,
+            status_name: "Bad Request (RFC 6749 §5.2: only `invalid_client` is a 401)",
+            confidence: Confidence::High,
+        });
+    }
     if names_oauth_state(&message) {
         // Checked before the catch clause below: a `state` that fails to
         // decode is still a bad parameter, however the decoding failed.
@@ -296,6 +361,15 @@ mod tests {
         ] {
             assert!(!mentions_credentials(m, &[]), "{m}");
         }
+    }
+
+    #[test]
+    fn oauth_request_errors_are_whole_codes() {
+        assert!(oauth_request_error("invalid_grant").is_some());
+        assert!(oauth_request_error("{error: invalid_request}").is_some());
+        assert!(oauth_request_error("invalid_client").is_none());
+        assert!(oauth_request_error("invalid_grant_type_x").is_none());
+        assert!(oauth_request_error("my_invalid_scope").is_none());
     }
 
     #[test]

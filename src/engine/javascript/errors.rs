@@ -104,7 +104,10 @@ pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         if let Some(h) = pair(cx, first, "headers").and_then(|p| p.field("value")) {
             headers.merge(cx.eval_headers(h, node, 0));
         }
-        pair(cx, first, "message").and_then(|p| p.field("value"))
+        // An OAuth error body says it as `error_description` and `error`.
+        ["message", "error", "error_description"]
+            .iter()
+            .find_map(|k| pair(cx, first, k).and_then(|p| p.field("value")))
     } else {
         // `(status, body, headers)`: headers the caller passes are evaluated;
         // anything but an object literal may carry a challenge.
