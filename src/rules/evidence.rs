@@ -821,6 +821,8 @@ pub fn record_missing_after_identity(site: &ResponseSite) -> bool {
         "can",
         "is_",
         "has",
+        // `if (error)` after verifying a token: the verification's outcome.
+        "err",
     ];
     // A message that speaks of credentials says the record was one.
     let message = site.message.as_deref().unwrap_or("").to_ascii_lowercase();

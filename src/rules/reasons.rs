@@ -220,11 +220,28 @@ const SERVER_FAILURE: &[&str] = &[
 ];
 
 /// The non-credential reason a site's 401 is sent for, when its message
-/// says so and neither the message nor the condition speaks of credentials.
+/// says so and neither the message nor the condition speaks of credentials;
+/// else, at medium confidence, a missing record after the caller was
+/// authenticated.
 pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
     if !site.has_code(401) || evidence::is_server_error(site) {
         return None;
     }
+    by_evidence(site).or_else(|| {
+        // `user=Depends(get_verified_user)`, then `if not chat: raise 401`:
+        // the credentials were accepted; the record is what is missing.
+        evidence::record_missing_after_identity(site).then_some(Reason {
+            what:
+                "a record that is missing (or not the caller's) after the caller was authenticated",
+            status: 404,
+            status_name: "Not Found, or 403 Forbidden when the record exists but is not theirs",
+            confidence: Confidence::Medium,
+        })
+    })
+}
+
+/// The reason a message, a catch clause or a guard gives.
+fn by_evidence(site: &ResponseSite) -> Option<Reason> {
     if let Some(g) = site.guard.as_ref().filter(|g| g.in_catch) {
         // `except PermissionError: raise HTTPException(401)`: the operating
         // system refused the server, not the client's credentials.
