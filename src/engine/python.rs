@@ -157,6 +157,27 @@ struct ErrorClass<'a> {
     ctor: Option<ErrorCtor>,
 }
 
+impl ErrorClass<'_> {
+    /// A class of `framework` with `status`, defined at `definition`, and
+    /// nothing else known yet.
+    fn bare(framework: Framework, status: ClassStatus, definition: Range<usize>) -> Self {
+        ErrorClass {
+            framework,
+            status,
+            challenge: None,
+            headers_opaque: false,
+            headers_param: None,
+            message: None,
+            detail_param: None,
+            super_call: None,
+            definition,
+            defined_in: None,
+            lineage: Vec::new(),
+            ctor: None,
+        }
+    }
+}
+
 /// A statement's start and the unconditional log call in it.
 type BlockLog = (usize, Range<usize>);
 

@@ -361,20 +361,11 @@ impl<'a> Cx<'a> {
                     "permission_denied" => (Framework::Django, Some(403)),
                     _ => (Framework::Django, None),
                 };
-                ErrorClass {
+                ErrorClass::bare(
                     framework,
-                    status: ClassStatus::Fixed(status.unwrap_or(0)),
-                    challenge: None,
-                    headers_opaque: false,
-                    headers_param: None,
-                    message: None,
-                    detail_param: None,
-                    super_call: None,
-                    definition: class.byte_range(),
-                    defined_in: None,
-                    lineage: Vec::new(),
-                    ctor: None,
-                }
+                    ClassStatus::Fixed(status.unwrap_or(0)),
+                    class.byte_range(),
+                )
             }
             (None, None) => {
                 let exception_base = named_children(supers).any(|b| {
@@ -388,18 +379,13 @@ impl<'a> Cx<'a> {
                 }
                 root = true;
                 ErrorClass {
-                    framework: Framework::StatusError,
-                    status: ClassStatus::Fixed(0),
-                    challenge: None,
-                    headers_opaque: false,
-                    headers_param: None,
-                    message: None,
-                    detail_param: None,
-                    super_call: None,
-                    definition: class.byte_range(),
-                    defined_in: None,
                     lineage: vec![class_name.clone()],
                     ctor: Some(ErrorCtor::default()),
+                    ..ErrorClass::bare(
+                        Framework::StatusError,
+                        ClassStatus::Fixed(0),
+                        class.byte_range(),
+                    )
                 }
             }
         };
