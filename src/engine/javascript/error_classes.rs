@@ -41,7 +41,20 @@ pub(super) fn fixed_class(cx: &Cx, ctor: Node) -> Option<ErrorClassSig> {
         return None;
     }
     let name = text(ctor, cx.src);
-    if !(name.ends_with("Error") || name.ends_with("Exception")) {
+    // `UnauthorizedError`, `AuthException`; or a class named for what it
+    // answers (`AuthenticationRequired`, `Forbidden`).
+    let named_for_auth = [
+        "Unauthorized",
+        "Unauthenticated",
+        "NotAuthenticated",
+        "AuthenticationRequired",
+        "Forbidden",
+        "PermissionDenied",
+        "AccessDenied",
+    ]
+    .iter()
+    .any(|w| name.contains(w));
+    if !(name.ends_with("Error") || name.ends_with("Exception") || named_for_auth) {
         return None;
     }
     if cx.imports.contains_key(name) {
