@@ -359,7 +359,14 @@ pub fn python_manifest(file: &'static str, text: &str) -> Manifest {
 
 const MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "setup.cfg", "setup.py"];
 /// Files beside a manifest that show the folder is deployed as an application.
-const DEPLOYED_MARKERS: &[&str] = &["manage.py", "wsgi.py", "asgi.py", "Procfile", "Dockerfile"];
+const DEPLOYED_MARKERS: &[&str] = &[
+    "manage.py",
+    "wsgi.py",
+    "asgi.py",
+    "Procfile",
+    "Dockerfile",
+    "docker/Dockerfile",
+];
 /// Manifests larger than this are not read.
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
 
@@ -472,7 +479,7 @@ impl Detector {
 /// `ENTRYPOINT`): an image built to run the package's tests or to build
 /// its docs does not make the package an application.
 fn deploys(path: &Path, marker: &str) -> bool {
-    if marker != "Dockerfile" {
+    if !marker.ends_with("Dockerfile") {
         return path.is_file();
     }
     let Ok(meta) = std::fs::metadata(path) else {
@@ -700,5 +707,15 @@ mod tests {
         let app = Detector::default().detect(&file, "");
         assert_eq!(app.role, Role::App, "{}", app.why);
         assert!(app.why.contains("Dockerfile"), "{}", app.why);
+        // The same image kept in a `docker/` folder.
+        std::fs::remove_file(root.join("Dockerfile")).unwrap();
+        std::fs::create_dir_all(root.join("docker")).unwrap();
+        std::fs::write(
+            root.join("docker/Dockerfile"),
+            "FROM node:22\nENTRYPOINT [\"node\"]\n",
+        )
+        .unwrap();
+        let app = Detector::default().detect(&file, "");
+        assert_eq!(app.role, Role::App, "{}", app.why);
     }
 }
