@@ -482,12 +482,7 @@ fn deploys(path: &Path, marker: &str) -> bool {
     if !marker.ends_with("Dockerfile") {
         return path.is_file();
     }
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
-        return false;
-    }
+    // `read_text` opens only a regular file, and only up to the cap.
     crate::fsio::read_text(path, MAX_MANIFEST_BYTES as usize).is_some_and(|t| {
         t.lines().any(|l| {
             let l = l.trim_start().to_ascii_uppercase();

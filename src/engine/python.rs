@@ -152,9 +152,6 @@ struct ErrorClass<'a> {
     /// For a project class that is no framework's exception: its name and
     /// its project bases' names, nearest first (`ErrorClassSig::lineage`).
     lineage: Vec<String>,
-    /// Which `__init__` parameters carry the status, message and headers
-    /// (project lineage classes only).
-    ctor: Option<ErrorCtor>,
 }
 
 impl ErrorClass<'_> {
@@ -173,8 +170,21 @@ impl ErrorClass<'_> {
             definition,
             defined_in: None,
             lineage: Vec::new(),
-            ctor: None,
         }
+    }
+
+    /// Which `__init__` parameters carry the status, message and headers,
+    /// for a class of the project's own lineage (subclasses map their
+    /// `super().__init__` arguments through it).
+    fn ctor(&self) -> Option<ErrorCtor> {
+        (!self.lineage.is_empty()).then(|| ErrorCtor {
+            status: match &self.status {
+                ClassStatus::Param { index, name, .. } => Some((*index, name.clone())),
+                ClassStatus::Fixed(_) => None,
+            },
+            detail: self.detail_param.clone(),
+            headers: self.headers_param.clone(),
+        })
     }
 }
 

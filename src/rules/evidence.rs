@@ -411,10 +411,7 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
     if let Some(branch) = &value.branch_condition {
         let b = norm_condition(branch);
         let negated = b.starts_with("!(") || b.starts_with('!');
-        let about_identity = ["user", "session", "auth", "token", "claims", "principal"]
-            .iter()
-            .any(|k| b.contains(k))
-            && !record_owner_field(&b);
+        let about_identity = IDENTITY.iter().any(|k| b.contains(k)) && !record_owner_field(&b);
         if about_identity {
             if negated {
                 v.authn = Some(format!(
@@ -665,6 +662,10 @@ fn permission_predicate(cond: &str) -> Option<&str> {
     None
 }
 
+/// Words that name the caller's identity in a condition (`!session`,
+/// `user?.id`, `!token`).
+const IDENTITY: &[&str] = &["user", "session", "auth", "token", "claims", "principal"];
+
 /// "You must be signed in through SSO to …": the caller is signed in, and
 /// the requirement is the way they signed in (a policy on a known caller).
 fn signed_in_a_way(message: &str, phrase: &str) -> bool {
@@ -692,25 +693,14 @@ fn record_owner_field(cond: &str) -> bool {
     let object = object.trim_end_matches('?').to_lowercase();
     let field = field.to_lowercase();
     let id_field = field.ends_with("id") && field.len() > 2;
-    let callers = [
-        "user",
-        "session",
-        "auth",
-        "token",
-        "claims",
-        "principal",
-        "req",
-        "ctx",
-        "context",
-        "locals",
-        "state",
-    ];
+    // The request's holders of the caller, besides the identity words.
+    let holders = ["req", "ctx", "context", "locals", "state"];
     id_field
         && !object.is_empty()
         && object
             .chars()
             .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.')
-        && !callers.iter().any(|k| object.contains(k))
+        && !IDENTITY.iter().chain(&holders).any(|k| object.contains(k))
 }
 
 /// An ownership comparison: `order.userId !== req.session.userId`, `doc.owner_id != user.id`.

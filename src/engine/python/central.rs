@@ -11,6 +11,7 @@
 //! log line of its own asks, and only files naming a registration are parsed.
 
 use super::logging::loggerish;
+use super::nodes::params;
 use crate::engine::index::{evidence_in, ModuleSource, ProjectIndex};
 use crate::engine::model::Evidence;
 use crate::engine::syntax::{named_children, text, NodeExt};
@@ -189,21 +190,9 @@ fn answers_from_error(def: Node, src: &str) -> bool {
     if def.kind_name() != "function_definition" {
         return false;
     }
-    let Some(param) = def.field("parameters").and_then(|ps| {
-        named_children(ps)
-            .rev()
-            .find(|p| p.kind_name() != "comment")
-    }) else {
+    let Some(exc) = params(def, src).pop().map(|p| p.name) else {
         return false;
     };
-    let param = match param.kind_name() {
-        "identifier" => param,
-        _ => match param.field("name").or_else(|| param.named_child(0)) {
-            Some(n) if n.kind_name() == "identifier" => n,
-            _ => return false,
-        },
-    };
-    let exc = text(param, src);
     let Some(body) = def.field("body") else {
         return false;
     };

@@ -13,7 +13,7 @@ use super::site::Raw;
 use super::status::known_indirect;
 use super::{packs, ClassStatus, Cx, ErrorClass, Name, Origin};
 use crate::engine::eval::StatusEval;
-use crate::engine::index::{ErrorClassSig, ErrorCtor, Export};
+use crate::engine::index::{ErrorClassSig, Export};
 use crate::engine::model::*;
 use crate::engine::syntax::{named_children, text, NodeExt};
 use rustc_hash::FxHashMap as HashMap;
@@ -135,7 +135,6 @@ fn from_sig<'t>(sig: &ErrorClassSig, target: std::path::PathBuf, raised: bool) -
         definition: sig.definition.clone(),
         defined_in: Some(target),
         lineage: sig.lineage.clone(),
-        ctor: sig.ctor.clone(),
     }
 }
 
@@ -380,7 +379,6 @@ impl<'a> Cx<'a> {
                 root = true;
                 ErrorClass {
                     lineage: vec![class_name.clone()],
-                    ctor: Some(ErrorCtor::default()),
                     ..ErrorClass::bare(
                         Framework::StatusError,
                         ClassStatus::Fixed(0),
@@ -450,7 +448,7 @@ impl<'a> Cx<'a> {
                 // Where the base's `__init__` takes the status, the message
                 // and the headers: a project base says; else the framework's.
                 type At = Option<(String, Option<usize>)>;
-                let base_ctor = class_info.ctor.clone();
+                let base_ctor = class_info.ctor();
                 let at = |p: &Option<(usize, String)>| -> At {
                     p.clone().map(|(i, n)| (n, Some(i + shift)))
                 };
@@ -552,23 +550,13 @@ impl<'a> Cx<'a> {
                     }
                 }
                 class_info.super_call = Some(sup);
-                if base_ctor.is_some() {
-                    class_info.ctor = Some(ErrorCtor {
-                        status: match &class_info.status {
-                            ClassStatus::Param { index, name, .. } => Some((*index, name.clone())),
-                            ClassStatus::Fixed(_) => None,
-                        },
-                        detail: class_info.detail_param.clone(),
-                        headers: class_info.headers_param.clone(),
-                    });
-                }
             }
         }
         match class_info.status {
             // A lineage class is kept whatever its status: its subclasses
             // set one.
-            ClassStatus::Fixed(0) if class_info.lineage.is_empty() => None,
-            _ if root && matches!(class_info.status, ClassStatus::Fixed(0)) => None,
+            // A root without a status has none to give.
+            ClassStatus::Fixed(0) if root || class_info.lineage.is_empty() => None,
             _ => Some(class_info),
         }
     }
@@ -586,7 +574,6 @@ impl<'a> Cx<'a> {
                         .map(|i| (i.saturating_sub(1), name.to_string()))
                 })
         };
-        let mut ctor = class_info.ctor.take().unwrap_or_default();
         let mut stack = vec![init.field("body")];
         while let Some(Some(n)) = stack.pop() {
             if matches!(
@@ -624,10 +611,9 @@ impl<'a> Cx<'a> {
                                 });
                         class_info.status = ClassStatus::Param {
                             index,
-                            name: name.clone(),
+                            name,
                             default,
                         };
-                        ctor.status = Some((index, name));
                     } else if let StatusEval::Known(v) = self.eval_status(r, 0) {
                         if let Some(v) = v.first() {
                             class_info.status = ClassStatus::Fixed(v.code);
@@ -636,8 +622,7 @@ impl<'a> Cx<'a> {
                 }
                 "headers" => {
                     if let Some(p) = param(r) {
-                        class_info.headers_param = Some(p.clone());
-                        ctor.headers = Some(p);
+                        class_info.headers_param = Some(p);
                     } else {
                         let h = self.eval_headers(unwrap_expr(r), r, 0);
                         class_info.challenge = h.challenge;
@@ -646,8 +631,7 @@ impl<'a> Cx<'a> {
                 }
                 "message" | "detail" | "description" | "msg" => {
                     if let Some(p) = param(r) {
-                        class_info.detail_param = Some(p.clone());
-                        ctor.detail = Some(p);
+                        class_info.detail_param = Some(p);
                     } else if let Some(m) = self.string_literal(unwrap_expr(r)) {
                         class_info.message = Some(m);
                     }
@@ -655,6 +639,5 @@ impl<'a> Cx<'a> {
                 _ => {}
             }
         }
-        class_info.ctor = Some(ctor);
     }
 }

@@ -109,7 +109,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
                                 },
                                 definition: c.definition.clone(),
                                 lineage: c.lineage.clone(),
-                                ctor: c.ctor.clone(),
+                                ctor: c.ctor(),
                             }),
                         );
                     }
