@@ -81,6 +81,35 @@ fn authn_in_guard(cond_n: &str, cond_spaced: &str) -> Option<(&'static str, Conf
         .map(|w| (w, Confidence::High))
 }
 
+/// `key` (`user.`, `claims.`) occurs in `cond` as the caller's own path: at
+/// the start of a path or under the request's holders of the caller
+/// (`req.user.role`, `ctx.state.user.id`), not inside another record
+/// (`linkingUserInfo.user.email` is a provider's answer).
+fn caller_path(cond: &str, key: &str) -> bool {
+    const HOLDERS: &[&str] = &[
+        "req", "request", "ctx", "context", "c", "state", "locals", "res", "session", "auth",
+        "this", "self", "g", "var", "event",
+    ];
+    cond.match_indices(key).any(|(i, _)| {
+        let start = cond[..i]
+            .char_indices()
+            .rev()
+            .find(|&(_, ch)| !(ch.is_alphanumeric() || matches!(ch, '_' | '.' | '?' | '$')))
+            .map_or(0, |(j, ch)| j + ch.len_utf8());
+        let prefix = &cond[start..i];
+        // A name ending just before the key (`currentuser.`) is the key's own word.
+        let glued = prefix
+            .chars()
+            .last()
+            .is_some_and(|ch| ch.is_alphanumeric() || ch == '_');
+        glued
+            || prefix
+                .split(['.', '?'])
+                .filter(|s| !s.is_empty())
+                .all(|s| HOLDERS.contains(&s))
+    })
+}
+
 /// `word` occurs in `cond` as (part of) a path that is negated:
 /// `!request.user.is_authenticated`, `is_authenticated==false`.
 fn negated(cond: &str, word: &str) -> bool {
@@ -168,6 +197,40 @@ fn only_auth_conjuncts(cond: &str) -> bool {
         let (authn, authz) = condition_tests(c);
         authn || authz || scopes_the_route(c) || setting_flag(c)
     })
+}
+
+/// The condition without the operands that only say a credential is
+/// present (`if (c.body.idToken) { … }` around the site): a credential that
+/// is there is no evidence that authenticating failed, and what the site
+/// refuses is said by the other operands. A lone operand stays.
+fn without_credential_presence(cond: &str) -> String {
+    let parts = conjuncts(cond);
+    let presence = |c: &&str| {
+        let t = c.trim();
+        let plain = !t.is_empty()
+            && t.chars()
+                .all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | '?' | '$'));
+        let lower = t.to_ascii_lowercase();
+        plain
+            && [
+                "token",
+                "session",
+                "credential",
+                "apikey",
+                "api_key",
+                "authorization",
+            ]
+            .iter()
+            .any(|w| lower.contains(w))
+    };
+    if parts.len() < 2 || parts.iter().all(presence) {
+        return cond.to_string();
+    }
+    parts
+        .into_iter()
+        .filter(|c| !presence(c))
+        .collect::<Vec<_>>()
+        .join(" && ")
 }
 
 /// Every part of the condition tests that something is missing (`!x`,
@@ -472,6 +535,14 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
         .or_else(|| ownership(&cond_n))
         .filter(|_| !cond_n.is_empty());
     let guard_authn = authn_in_guard(&cond_n, &cond_spaced).filter(|_| !cond_n.is_empty() && !csrf);
+    // The credential words are only in a test that the credential is there
+    // (`if (c.body.idToken) { … }` around the site).
+    let presence_only = guard_authn.is_some() && {
+        let core = without_credential_presence(&cond);
+        let core_n = negations(&norm_condition(&core));
+        let core_spaced = negations(&core.to_lowercase().replace("not ", "!"));
+        authn_in_guard(&core_n, &core_spaced).is_none()
+    };
     if let Some(k) = guard_authz {
         v.authz.get_or_insert(format!("the condition checks `{k}`"));
     } else if let Some(p) = permission_predicate(&cond) {
@@ -573,6 +644,11 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
             v.authn = None;
         }
     }
+    // A credential that is there is no evidence that authenticating failed:
+    // when something else says the refusal is a permission's, that decides.
+    if presence_only && !message_authn && caught.is_none() && v.authz.is_some() {
+        v.authn = None;
+    }
     // A 401 after the identity was established: the guard is about the user's attributes.
     if v.authz.is_none()
         && v.authn.is_none()
@@ -594,7 +670,7 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
             "request.user.",
         ]
         .iter()
-        .any(|k| c.contains(k));
+        .any(|k| caller_path(c, k));
         if about_identity {
             v.authz = Some("the caller was already authenticated by an earlier check, and this condition tests their attributes".into());
         }
@@ -920,6 +996,20 @@ mod tests {
         assert!(record_owner_field("!assetprofile?.userid"));
         assert!(!record_owner_field("!req.userid"));
         assert!(!record_owner_field("!session.user_id"));
+    }
+
+    #[test]
+    fn the_callers_own_path() {
+        assert!(caller_path("!req.user.email", "user."));
+        assert!(caller_path("user.role!='admin'", "user."));
+        assert!(caller_path("!currentuser.id", "user."));
+        assert!(!caller_path("!linkinguserinfo.user.email", "user."));
+        assert_eq!(
+            without_credential_presence("c.body.idtoken && x === false"),
+            "x === false"
+        );
+        assert_eq!(without_credential_presence("apikey"), "apikey");
+        assert_eq!(without_credential_presence("!token && x"), "!token && x");
     }
 
     #[test]
