@@ -300,9 +300,31 @@ fn contains_bounded(hay: &str, needle: &str) -> bool {
         return hay.contains(needle);
     }
     hay.match_indices(needle).any(|(i, _)| {
-        let next = hay[i + needle.len()..].chars().next();
+        let rest = &hay[i + needle.len()..];
+        let next = rest.chars().next();
         !matches!(next, Some(c) if c.is_alphanumeric() || c == '_' || c == '.' || c == '?' || c == '[')
+            // Only where nothing is compared: in `!session.user || session.user.id != me.id`
+            // the session is a record whose owner is checked.
+            || (identity_path(rest) && !hay.contains("!=") && !hay.contains("=="))
     })
+}
+
+/// What follows a negated name only walks to the identity it holds
+/// (`!session?.user.id`, `!session.user`): still a test that nobody is
+/// signed in, unlike an attribute (`!user.isAdmin`).
+fn identity_path(rest: &str) -> bool {
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '?')))
+        .unwrap_or(rest.len());
+    let path = &rest[..end];
+    if !(path.starts_with('.') || path.starts_with("?.")) {
+        return false;
+    }
+    let segments: Vec<&str> = path.split(['.', '?']).filter(|s| !s.is_empty()).collect();
+    !segments.is_empty()
+        && segments
+            .iter()
+            .all(|s| matches!(*s, "user" | "id" | "userid" | "user_id" | "uid" | "sub"))
 }
 
 /// What follows a word names a credential: `…_token`, ` access token`,
@@ -753,6 +775,11 @@ fn signed_in_a_way(message: &str, phrase: &str) -> bool {
             " using ",
             " with sso",
             " with your organization",
+            " with an api key",
+            " with api key",
+            " with a session",
+            " with a user session",
+            " interactively",
         ]
         .iter()
         .any(|w| rest.starts_with(w))
@@ -781,6 +808,8 @@ fn record_owner_field(cond: &str) -> bool {
 
 /// An ownership comparison: `order.userId !== req.session.userId`, `doc.owner_id != user.id`.
 fn ownership(cond: &str) -> Option<&'static str> {
+    // `authorization` is the header, not an `author` field.
+    let cond = &cond.replace("authoriz", "").replace("authoris", "");
     let keys = [
         "userid",
         "user_id",
@@ -795,6 +824,50 @@ fn ownership(cond: &str) -> Option<&'static str> {
 /// Whether the site answers 401 for the server's own misconfiguration.
 pub fn is_server_error(site: &ResponseSite) -> bool {
     site.guard.as_ref().is_some_and(|g| g.missing_config)
+}
+
+/// Whether the innermost condition around the site, on its own, tests the
+/// request's credential (`else if (!authorizationHeader)`, `!apiKey`) and
+/// nothing about permissions: the conditions of the branches around it
+/// (a route's special cases, an `else if` chain) do not change what it
+/// refuses.
+pub fn innermost_tests_credential(site: &ResponseSite, text: &str) -> bool {
+    let Some(g) = site.guard.as_ref().filter(|g| !g.in_catch) else {
+        return false;
+    };
+    let Some(cond) = text.get(g.range.clone()) else {
+        return false;
+    };
+    let mut cond = without_paths(cond.trim());
+    while let Some(inner) = wrapped(&cond) {
+        cond = inner.trim().to_string();
+    }
+    let n = negations(&norm_condition(&cond));
+    let spaced = negations(&cond.to_lowercase().replace("not ", "!"));
+    let authz = find(&n, AUTHZ_GUARD).or_else(|| ownership(&n)).is_some();
+    !authz
+        && !n.contains("csrf")
+        && !n.contains("xsrf")
+        && tests_absence(&cond)
+        && authn_in_guard(&n, &spaced).is_some_and(|(_, c)| c == Confidence::High)
+}
+
+/// The inside of a condition wrapped whole in parentheses: `(a && b)`,
+/// not `(a) && (b)`.
+fn wrapped(cond: &str) -> Option<&str> {
+    let inner = cond.strip_prefix('(')?.strip_suffix(')')?;
+    let mut depth = 0i32;
+    for b in inner.bytes() {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    (depth == 0).then_some(inner)
 }
 
 /// Whether a 401 value is really an authorization failure (reported by
@@ -1009,6 +1082,15 @@ mod tests {
             "x === false"
         );
         assert_eq!(without_credential_presence("apikey"), "apikey");
+        assert_eq!(wrapped("(!a && b)"), Some("!a && b"));
+        assert_eq!(wrapped("(a) && (b)"), None);
+        assert!(contains_bounded("!session?.user.id", "!session"));
+        assert!(contains_bounded("!session.user", "!session"));
+        assert!(!contains_bounded("!session.user.isadmin", "!session"));
+        assert!(!contains_bounded("!user.isadmin", "!user"));
+        assert_eq!(ownership("authheader!=`bearer${x}`"), None);
+        assert_eq!(ownership("authorization!=x"), None);
+        assert_eq!(ownership("post.author!=user.id"), Some("ownership"));
         assert_eq!(without_credential_presence("!token && x"), "!token && x");
     }
 

@@ -87,6 +87,9 @@ fn kind_of_credential_required(site: &ResponseSite, why: &str) -> bool {
     let Some(g) = site.guard.as_ref().filter(|g| !g.in_catch) else {
         return false;
     };
+    if tests_credential_kind(&g.text) && !why.starts_with("the message") {
+        return true;
+    }
     let compares_to_literal = ["!= '", "!= \"", "!== '", "!== \"", "!== `"]
         .iter()
         .any(|op| g.text.contains(op));
@@ -103,6 +106,73 @@ fn kind_of_credential_required(site: &ResponseSite, why: &str) -> bool {
         && why.starts_with("the condition")
         && compares_to_literal
         && !absence
+}
+
+/// The condition asks which kind of credential the caller presented: a
+/// kind or method field compared (`auth.authType !== 'jwt'`,
+/// `parsed?.kind !== TokenKind.API`, `context.method in {API_KEY, …}`) or a
+/// predicate naming one (`current_auth_is_api_key()`). A credential of the
+/// wrong kind is not missing or invalid: the route's policy refuses it.
+fn tests_credential_kind(cond: &str) -> bool {
+    let t: String = cond
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    const KIND: &[&str] = &[
+        "authtype",
+        "auth_type",
+        "authmethod",
+        "auth_method",
+        ".method",
+        ".kind",
+        "tokenkind",
+        "token_kind",
+        "tokentype",
+        "token_type",
+        ".typ'",
+        ".typ\"",
+        "'typ'",
+        "\"typ\"",
+    ];
+    let compared = KIND.iter().any(|k| {
+        t.match_indices(k).any(|(i, _)| {
+            // The comparison follows the accessor (a call's or a
+            // subscript's closing bracket and a default may come between).
+            // `req.method` is the HTTP method.
+            let object = t[..i]
+                .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next();
+            if *k == ".method" && matches!(object, Some("req" | "request" | "event")) {
+                return false;
+            }
+            let mut rest = &t[i + k.len()..];
+            // Between them: a closing bracket or quote, a default (`, None)`).
+            loop {
+                let before = rest;
+                rest = rest.trim_start_matches(['\'', '"', ')', ']', ',']);
+                for default in ["none", "null", "undefined"] {
+                    rest = rest.strip_prefix(default).unwrap_or(rest);
+                }
+                if rest == before {
+                    break;
+                }
+            }
+            ["!=", "==", "in{", "in[", "in(", "notin"]
+                .iter()
+                .any(|op| rest.starts_with(op))
+        })
+    });
+    let predicate = [
+        "is_api_key",
+        "isapikey",
+        "via_api_key",
+        "viaapikey",
+        "is_apikey",
+    ]
+    .iter()
+    .any(|k| t.contains(k));
+    compared || predicate
 }
 
 /// `if not request.user.is_authenticated: return HttpResponseForbidden()`
@@ -136,4 +206,29 @@ fn splits_cleanly(split: &ConditionSplit) -> bool {
         .iter()
         .map(|(_, t)| evidence::condition_tests(t));
     parts.next() == Some((true, false)) && parts.all(|(_, authz)| authz)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_credential_kind;
+
+    #[test]
+    fn a_credential_kind_is_a_policy() {
+        assert!(tests_credential_kind(
+            "auth.authType !== 'jwt' || !auth.userId"
+        ));
+        assert!(tests_credential_kind(
+            "parsedToken?.kind !== AuthorizationTokenKind.API_TOKEN"
+        ));
+        assert!(tests_credential_kind(
+            "context is None or context.method in {AUTH_METHOD_API_KEY, X}"
+        ));
+        assert!(tests_credential_kind("current_auth_is_api_key()"));
+        assert!(tests_credential_kind(
+            "getattr(request.state, 'auth_type', None) != 'jwt'"
+        ));
+        assert!(!tests_credential_kind("!token"));
+        assert!(!tests_credential_kind("req.method !== 'GET' && !apiKey"));
+        assert!(!tests_credential_kind("!req.headers.authorization"));
+    }
 }

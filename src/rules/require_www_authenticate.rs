@@ -68,7 +68,8 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         let verdict = evidence::classify(site, value, ctx.text);
         let credential_tested = verdict.authz.is_none()
             && verdict.authn.is_some()
-            && verdict.authn_confidence == Confidence::High;
+            && (verdict.authn_confidence == Confidence::High
+                || evidence::innermost_tests_credential(site, ctx.text));
         if !credential_tested {
             d = d.with_confidence(Confidence::Low);
         }

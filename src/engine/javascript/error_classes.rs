@@ -233,6 +233,10 @@ pub(super) fn error_class_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t
     if p.kind_name() != "throw_statement" || !answered_in_function(cx, p) {
         return None;
     }
+    let class = ctor.field("property").unwrap_or(ctor);
+    if super::errors::class_answered_in_catch(cx, p, text(class, cx.src)) {
+        return None;
+    }
     let message_node = args_of(node)
         .first()
         .copied()

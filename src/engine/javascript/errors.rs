@@ -173,6 +173,37 @@ pub(super) fn answered_in_function(cx: &Cx, throw_stmt: Node) -> bool {
     })
 }
 
+/// Whether the `catch` around `throw_stmt` answers an error of class
+/// `class` with a status of its own (`if (error instanceof AuthError)
+/// return json(…, 401)`): that answer is the response, and a site of its
+/// own, so the thrown error is not another one.
+pub(super) fn class_answered_in_catch(cx: &Cx, throw_stmt: Node, class: &str) -> bool {
+    let Some(h) = catch_of(cx, throw_stmt) else {
+        return false;
+    };
+    let body = text(h, cx.src);
+    let probe = format!("instanceof {class}");
+    body.match_indices(&probe).any(|(i, _)| {
+        let after = &body[i + probe.len()..];
+        // Not a longer name (`instanceof AuthErrorBase`).
+        if after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        {
+            return false;
+        }
+        // This branch: up to the next class test.
+        let branch = &after[..after.find("instanceof").unwrap_or(after.len())];
+        ["401", "403"].iter().any(|code| {
+            branch.match_indices(code).any(|(j, _)| {
+                let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+                !digit(branch[..j].chars().next_back()) && !digit(branch[j + 3..].chars().next())
+            })
+        })
+    })
+}
+
 /// The `catch` clause of the nearest `try` around `throw_stmt` in its function.
 fn catch_of<'t>(cx: &Cx<'t>, throw_stmt: Node<'t>) -> Option<Node<'t>> {
     let mut node = throw_stmt;
