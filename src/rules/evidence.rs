@@ -296,6 +296,15 @@ fn contains_bounded(hay: &str, needle: &str) -> bool {
             .match_indices(needle)
             .any(|(i, _)| !names_a_credential(&hay[i + needle.len()..]));
     }
+    if needle.starts_with("allow") {
+        // `alg not in ALLOWED_ALGS`: the token's signing algorithm, which
+        // makes the token invalid, not the caller unwelcome.
+        return hay.match_indices(needle).any(|(i, _)| {
+            !hay[i + needle.len()..]
+                .trim_start_matches('_')
+                .starts_with("alg")
+        });
+    }
     if !needle.starts_with('!') {
         return hay.contains(needle);
     }
@@ -1086,6 +1095,8 @@ mod tests {
         assert_eq!(wrapped("(a) && (b)"), None);
         assert!(contains_bounded("!session?.user.id", "!session"));
         assert!(contains_bounded("!session.user", "!session"));
+        assert!(!contains_bounded("algnotinself._allowed_algs", "allowed"));
+        assert!(contains_bounded("ipnotinallowed_ips", "allowed"));
         assert!(!contains_bounded("!session.user.isadmin", "!session"));
         assert!(!contains_bounded("!user.isadmin", "!user"));
         assert_eq!(ownership("authheader!=`bearer${x}`"), None);

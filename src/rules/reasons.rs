@@ -73,6 +73,13 @@ const CATEGORIES: &[Category] = &[
         names: &[],
     },
     Category {
+        what: "a request that conflicts with one already in progress",
+        status: 409,
+        status_name: "Conflict",
+        phrases: &["already running", "already in progress"],
+        names: &[],
+    },
+    Category {
         what: "a missing or invalid request parameter",
         status: 400,
         status_name: "Bad Request",
@@ -116,6 +123,8 @@ const CATEGORIES: &[Category] = &[
             "account deactivated",
             "account is inactive",
             "user is inactive",
+            "inactive user",
+            "inactive account",
         ],
         names: &["user", "account"],
     },
@@ -240,6 +249,40 @@ pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
     })
 }
 
+/// The message says a way of signing in (or of signing up) is disabled,
+/// and the condition reads a setting: no credential could succeed.
+fn switched_off_by_settings(site: &ResponseSite, message: &str) -> bool {
+    let disabled = [
+        "has been disabled",
+        "is disabled",
+        "are disabled",
+        "not enabled",
+    ]
+    .iter()
+    .any(|p| message.contains(p));
+    let sign_in = [
+        "login",
+        "log in",
+        "sign in",
+        "sign-in",
+        "signin",
+        "sign up",
+        "signup",
+        "registration",
+    ]
+    .iter()
+    .any(|p| message.contains(p));
+    let setting = site.guard.as_ref().is_some_and(|g| {
+        let t = g.text.to_ascii_lowercase();
+        !g.in_catch
+            && ["config", "setting", "enabled", "feature"]
+                .iter()
+                .any(|w| t.contains(w))
+            && !["user", "account", "member"].iter().any(|w| t.contains(w))
+    });
+    disabled && sign_in && setting && !message.contains("account")
+}
+
 /// The reason a message, a catch clause or a guard gives.
 fn by_evidence(site: &ResponseSite) -> Option<Reason> {
     if let Some(g) = site.guard.as_ref().filter(|g| g.in_catch) {
@@ -312,6 +355,16 @@ fn by_evidence(site: &ResponseSite) -> Option<Reason> {
             what: "a failure on the server's side",
             status: 500,
             status_name: "Internal Server Error",
+            confidence: Confidence::High,
+        });
+    }
+    // "Password login has been disabled" under `if (!config.passwordLogin.enabled)`:
+    // the server's settings switched a way of signing in off, for everyone.
+    if switched_off_by_settings(site, &message) {
+        return Some(Reason {
+            what: "a way of signing in that the server's settings switch off",
+            status: 403,
+            status_name: "Forbidden",
             confidence: Confidence::High,
         });
     }

@@ -74,6 +74,15 @@ pub(super) fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let function = enclosing_function(cx, node);
     let top = chain_top(cx, node);
     let scope = function.unwrap_or(cx.root);
+    // `res.status(401).redirect('/login')`: Express's `redirect(url)` sets
+    // 302 itself, so what is sent is a redirect, not the status set before.
+    if method == "status"
+        && chain_calls(cx, top)
+            .iter()
+            .any(|(m, c)| *m == "redirect" && args_of(*c).len() == 1)
+    {
+        return None;
+    }
     let (framework, status_node, message_node) = match method {
         "status" | "code" => {
             let fw = if method == "code" {
