@@ -32,8 +32,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         .and_then(|g| ctx.text.get(g.range.clone()))
         .unwrap_or("");
     let message = site.message.as_deref().unwrap_or("");
-    let about_scope = guard.to_ascii_lowercase().contains("scope")
-        || message.to_ascii_lowercase().contains("scope");
+    let about_scope = oauth_scope_test(guard) || oauth_scope_message(message);
     if evidence::challenge_source(site, ctx.text).is_some_and(|c| c.contains("insufficient_scope"))
     {
         return;
@@ -89,6 +88,73 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     out.push(d);
 }
 
+/// The condition tests a token's OAuth scopes: a list of scopes, a scope
+/// string split or searched, a scope predicate, or a scope compared with a
+/// scope name. Not a record's "scope" (`canManageRoleBindingScope(…)`, a
+/// `scope.accessLevel` field), which is the application's own word.
+fn oauth_scope_test(guard: &str) -> bool {
+    let g: String = guard
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if !g.contains("scope") {
+        return false;
+    }
+    let strong = [
+        "scopes",
+        "hasscope",
+        "has_scope",
+        "requiredscope",
+        "required_scope",
+        "scope.split",
+        "scope.includes",
+        "scope.has(",
+        "scope.indexof",
+        "insufficient_scope",
+        "\"scope\"",
+        "'scope'",
+    ]
+    .iter()
+    .any(|k| g.contains(k));
+    // A scope object's field (`auth.scope.accessLevel`) is not a scope.
+    let field_of_scope = g.match_indices("scope.").any(|(i, _)| {
+        !["split", "includes", "has(", "indexof"]
+            .iter()
+            .any(|m| g[i + 6..].starts_with(m))
+    });
+    strong || (!field_of_scope && !scopes_in(guard).is_empty())
+}
+
+/// The message speaks of a missing scope ("insufficient scope", "missing
+/// scope: write", "requires the admin scope"), not of something scoped.
+fn oauth_scope_message(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    let words: Vec<&str> = m
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.contains(&"insufficient_scope")
+        || words.iter().enumerate().any(|(i, w)| {
+            matches!(*w, "scope" | "scopes")
+                && (words[..i].iter().rev().take(3).any(|p| {
+                    matches!(
+                        *p,
+                        "insufficient"
+                            | "missing"
+                            | "required"
+                            | "requires"
+                            | "require"
+                            | "lacks"
+                            | "oauth"
+                            | "token"
+                    )
+                }) || words
+                    .get(i + 1)
+                    .is_some_and(|n| matches!(*n, "required" | "missing" | "insufficient")))
+        })
+}
+
 fn message_for(param: &str) -> String {
     format!("this 403 refuses a token that lacks a scope: say so with `WWW-Authenticate: Bearer {param}` (RFC 6750 §3.1), so the client can ask for a token with that scope instead of giving up")
 }
@@ -125,7 +191,30 @@ fn scopes_in(guard: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::scopes_in;
+    use super::{oauth_scope_message, oauth_scope_test, scopes_in};
+
+    #[test]
+    fn only_oauth_scopes_count() {
+        assert!(oauth_scope_test(
+            "!claims.scope.split(' ').includes('notes:write')"
+        ));
+        assert!(oauth_scope_test("'read' not in token.scopes"));
+        assert!(oauth_scope_test("!hasScope(user, 'write')"));
+        assert!(oauth_scope_test("token.scope !== 'admin'"));
+        assert!(!oauth_scope_test(
+            "!(await canManageRoleBindingScope(c, db, binding))"
+        ));
+        assert!(!oauth_scope_test(
+            "authCheck.scope.accessLevel !== \"project\" || !authCheck.scope.projectId"
+        ));
+        assert!(oauth_scope_message("Insufficient scope"));
+        assert!(oauth_scope_message("missing scope: notes:write"));
+        assert!(oauth_scope_message("The token requires the admin scope"));
+        assert!(!oauth_scope_message(
+            "Tenant-scoped manual skill sync requires platform credential access"
+        ));
+        assert!(!oauth_scope_message("Forbidden - Admin rights required"));
+    }
 
     #[test]
     fn scope_names_come_from_the_condition() {

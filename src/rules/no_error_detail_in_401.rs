@@ -49,6 +49,27 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
 ///   result the code built itself, whose messages are most often the
 ///   application's own, written for the client.
 fn confidence(ctx: &Context, site: &ResponseSite, echo: &str) -> Confidence {
+    // `exc.detail` of an HTTP error (DRF's `AuthenticationFailed`,
+    // Starlette's `HTTPException`) is the text written for the client.
+    if echo.trim_end().ends_with(".detail") {
+        return Confidence::Low;
+    }
+    // The handler picks a known application error by its message or code
+    // (`error.message?.startsWith(DOMAIN_NOT_ALLOWED)`, `err.code === …`):
+    // its text is the application's own.
+    let picks_app_error = site.guard.as_ref().is_some_and(|g| {
+        let t = g.text.replace(' ', "");
+        [
+            ".startsWith(",
+            ".code===",
+            ".code==",
+            ".name===",
+            ".includes(",
+        ]
+        .iter()
+        .any(|k| t.contains(k))
+    });
+    let is_401 = site.codes().any(|v| v.code == 401);
     match &site.guard {
         Some(g) if g.in_catch => {
             if g.verified_by.is_some() || evidence::names_verification_error(&g.text) {
@@ -79,7 +100,9 @@ fn confidence(ctx: &Context, site: &ResponseSite, echo: &str) -> Confidence {
             });
             let from_verifier = is_handler_param(ctx.text, site, root)
                 || destructured_from_verifier(ctx.text, site, root);
-            if !app_error_class && from_verifier {
+            // A 403 in a handler that sees every error is most often a
+            // permission refusal in the application's own words.
+            if !app_error_class && !picks_app_error && is_401 && from_verifier {
                 Confidence::Medium
             } else {
                 Confidence::Low
