@@ -795,6 +795,16 @@ fn signed_in_a_way(message: &str, phrase: &str) -> bool {
     })
 }
 
+/// The message says how the caller must be signed in ("not authenticated
+/// with an API key", "you must be signed in through SSO"): a policy about
+/// a known caller's way of signing in, not missing credentials.
+pub fn requires_a_way_of_signing_in(message: &str) -> bool {
+    let m = message.to_lowercase();
+    AUTHN_MESSAGE
+        .iter()
+        .any(|k| m.contains(k) && signed_in_a_way(&m, k))
+}
+
 /// `assetProfile?.userId`, `doc.user_id`: a record's owner field, not the
 /// caller's identity (`req.userId`, `session.user_id` are the caller's).
 fn record_owner_field(cond: &str) -> bool {

@@ -206,7 +206,16 @@ impl<'a> Cx<'a> {
     }
 
     /// String literals inside `node` (not dict keys), joined by " | ".
-    fn strings_in(&self, node: Node) -> Option<String> {
+    /// A bare name (`detail=msg`) is read where it was last assigned a
+    /// string in the same function (`msg = "User not found or password invalid"`).
+    fn strings_in(&self, node: Node<'a>) -> Option<String> {
+        let node = match node.kind_name() {
+            "identifier" => self
+                .resolve_local(text(node, self.src), node)
+                .filter(|v| matches!(v.kind_name(), "string" | "concatenated_string"))
+                .unwrap_or(node),
+            _ => node,
+        };
         let mut parts = Vec::new();
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {

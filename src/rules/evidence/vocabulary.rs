@@ -92,6 +92,19 @@ pub(super) const AUTHN_MESSAGE: &[&str] = &[
     "token already used",
     "token has been revoked",
     "token revoked",
+    // A failed sign-in: the password (or the account it belongs to) did
+    // not match.
+    "password invalid",
+    "invalid password",
+    "incorrect password",
+    "wrong password",
+    "password is incorrect",
+    "password is invalid",
+    "email or password",
+    "username or password",
+    "invalid or missing",
+    "missing or invalid",
+    "api key must be",
 ];
 
 /// Identifier fragments in a condition that test permissions.
