@@ -214,7 +214,7 @@ impl<'a> Cx<'a> {
     /// relative (`from .errors import X`) or absolute within the project
     /// (`from app.errors import X`, found in the file's directory or one of
     /// its ancestors, up to [`crate::engine::index::MAX_PACKAGE_DEPTH`] levels up).
-    fn module_export(&self, module: &str, name: &str) -> Option<(Export, PathBuf)> {
+    pub(super) fn module_export(&self, module: &str, name: &str) -> Option<(Export, PathBuf)> {
         if module.is_empty() || module_framework(module).is_some() {
             return None;
         }

@@ -201,6 +201,14 @@ impl<'a> Cx<'a> {
                     {
                         return known_indirect(code, node);
                     }
+                    // `RetCode.UNAUTHORIZED` of an enumeration imported by name.
+                    if let Some((module, name)) = self.imports.get(text(o, self.src)) {
+                        if let Some((Export::Number(code), _)) =
+                            self.module_export(module, &format!("{name}.{attr}"))
+                        {
+                            return known_indirect(code, node);
+                        }
+                    }
                 }
                 StatusEval::Unknown
             }

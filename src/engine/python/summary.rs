@@ -90,6 +90,13 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
                 let Some(name) = def.field("name").map(|n| text(n, src).to_string()) else {
                     continue;
                 };
+                // `class RetCode(IntEnum): UNAUTHORIZED = 401`: a member a
+                // handler returns as its status (`RetCode.UNAUTHORIZED`).
+                for (member, code) in status_members(def, src) {
+                    summary
+                        .exports
+                        .insert(format!("{name}.{member}"), Export::Number(code));
+                }
                 if let Some(c) = cx.error_classes.get(&name) {
                     let code = match c.status {
                         ClassStatus::Fixed(code) => Some(code),
@@ -119,4 +126,25 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
         }
     }
     summary
+}
+
+/// The members of an enumeration class that are 401 or 403 written as
+/// numbers (`UNAUTHORIZED = 401` in `class RetCode(IntEnum)`).
+fn status_members(class: tree_sitter::Node, src: &str) -> Vec<(String, u16)> {
+    let enum_like = class
+        .field("superclasses")
+        .is_some_and(|b| text(b, src).contains("Enum"));
+    let Some(body) = class.field("body").filter(|_| enum_like) else {
+        return Vec::new();
+    };
+    named_children(body)
+        .filter_map(assignment_in)
+        .filter_map(|a| {
+            let (l, r) = (a.field("left")?, a.field("right")?);
+            let code: u16 = (l.kind_name() == "identifier" && r.kind_name() == "integer")
+                .then(|| text(r, src).parse().ok())
+                .flatten()?;
+            matches!(code, 401 | 403).then(|| (text(l, src).to_string(), code))
+        })
+        .collect()
 }
