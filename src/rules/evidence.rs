@@ -445,6 +445,10 @@ mod tests {
         assert_eq!(wrapped("(a) && (b)"), None);
         assert!(contains_bounded("!session?.user.id", "!session"));
         assert!(contains_bounded("!session.user", "!session"));
+        assert!(credential_header("!(c.req.header(\"x-openstatus-key\"))"));
+        assert!(credential_header("!request.headers.get('x-api-token')"));
+        assert!(!credential_header("!(c.req.header(\"x-request-id\"))"));
+        assert!(!credential_header("c.req.header(\"x-api-key\")===x"));
         assert!(!contains_bounded("algnotinself._allowed_algs", "allowed"));
         assert!(contains_bounded("ipnotinallowed_ips", "allowed"));
         assert!(!contains_bounded("!session.user.isadmin", "!session"));

@@ -43,6 +43,39 @@ pub(super) fn authn_in_guard(
         .into_iter()
         .find(|w| negated(cond_n, w) || negated(cond_spaced, w))
         .map(|w| (w, Confidence::High))
+        .or_else(|| credential_header(cond_n).then_some(("a credential header", Confidence::High)))
+}
+
+/// A read of a request header named for a credential tested for absence
+/// (`!req.header("x-openstatus-key")`, `not request.headers.get("x-api-token")`):
+/// the header is the credential, whatever the product calls it.
+pub(super) fn credential_header(cond_n: &str) -> bool {
+    let negated_read = ["!(", "!"].iter().any(|p| {
+        ["header(", "headers.get(", "headers[", "get_header("]
+            .iter()
+            .any(|r| {
+                cond_n.match_indices(r).any(|(i, _)| {
+                    let before = &cond_n[..i];
+                    let start = before
+                        .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '?')))
+                        .map_or(0, |j| j + 1);
+                    cond_n[..start].ends_with(p)
+                })
+            })
+    });
+    if !negated_read {
+        return false;
+    }
+    // The header's name: the first quoted literal after the read.
+    let Some(q) = cond_n.find(['"', '\'']) else {
+        return false;
+    };
+    let rest = &cond_n[q + 1..];
+    let name = &rest[..rest.find(['"', '\'']).unwrap_or(rest.len())];
+    name.starts_with("x-")
+        && ["key", "token", "auth", "secret"]
+            .iter()
+            .any(|w| name.contains(w))
 }
 
 /// `key` (`user.`, `claims.`) occurs in `cond` as the caller's own path: at
