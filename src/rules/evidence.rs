@@ -227,7 +227,9 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
                 .iter()
                 .any(|w| branch.contains(w))
         })
-        .and_then(|g| verification_error(&g.text).or(g.verified_by.as_deref()));
+        .and_then(|g| verification_error(&g.text).or(g.verified_by.as_deref()))
+        // An anti-forgery token's verification is not the caller's credential.
+        .filter(|_| !csrf);
     v.authn_confidence = match (guard_authn, caught) {
         (_, Some(e)) => {
             v.authn = Some(format!(

@@ -231,7 +231,17 @@ impl<'a> Cx<'a> {
             "authenticated",
         ];
         let c = strip_parens(text(cond, self.src));
-        let tested = c.strip_prefix('!')?.trim();
+        // `!result.valid || !result.ownerId`: the first test decides.
+        let c = match c.split_once("||") {
+            Some((first, _)) if !first.contains('(') => first.trim(),
+            _ => c,
+        };
+        // `if (error)` where `const { error } = await verifyKey(key)`.
+        let tested = match c.strip_prefix('!') {
+            Some(t) => t.trim(),
+            None if matches!(c, "error" | "err") => c,
+            None => return None,
+        };
         let (name, field) = match tested.split_once('.') {
             Some((n, f)) => (n, Some(f.trim_start_matches('?').trim_start_matches('.'))),
             None => (tested, None),
@@ -287,7 +297,12 @@ impl<'a> Cx<'a> {
                 .iter()
                 .any(|w| lower.contains(w))
             && !lower.starts_with("can");
-        (reads_credential && verifies).then(|| callee.into())
+        // `validateKey(key)`, `verifyToken(t)`: the name says what it verifies.
+        let names_credential = (lower.contains("verify") || lower.contains("validate"))
+            && ["key", "token", "session", "credential", "jwt"]
+                .iter()
+                .any(|w| lower.contains(w));
+        ((reads_credential || names_credential) && verifies).then(|| callee.into())
     }
 
     /// The call that verifies a credential in the `try` of `catch_clause`
