@@ -308,7 +308,53 @@ fn by_evidence(site: &ResponseSite) -> Option<Reason> {
             });
         }
     }
-    let message = site.message.as_deref()?.to_lowercase();
+    let message = site.message.as_deref().unwrap_or("").to_lowercase();
+    // "Please reconnect your account": a third-party account the user
+    // linked (its token expired or was revoked), not this request's
+    // credential. Signing in again here changes nothing.
+    if [
+        "reconnect your",
+        "re-connect your",
+        "reauthorize the",
+        "re-authorize the",
+        "reconnect the integration",
+    ]
+    .iter()
+    .any(|p| message.contains(p))
+    {
+        return Some(Reason {
+            what: "a third-party account the user linked, whose token no longer works",
+            status: 403,
+            status_name: "Forbidden (or 409), with a message asking to reconnect the account",
+            confidence: Confidence::High,
+        });
+    }
+    // `except RequestFailed: raise AppError(401)`: a request the server made
+    // to another service failed, and the message speaks of no credential.
+    if let Some(g) = site.guard.as_ref().filter(|g| g.in_catch) {
+        let header = g.text.to_ascii_lowercase();
+        let outbound = [
+            "requestfailed",
+            "httpstatuserror",
+            "clientresponseerror",
+            "requestexception",
+            "connecterror",
+            "connectionerror",
+        ]
+        .iter()
+        .any(|e| header.contains(e));
+        if outbound && !mentions_credentials(&message, &[]) {
+            return Some(Reason {
+                what: "a failed request to another service",
+                status: 502,
+                status_name: "Bad Gateway",
+                confidence: Confidence::High,
+            });
+        }
+    }
+    if message.is_empty() {
+        return None;
+    }
     // RFC 6750 reuses `invalid_request` at a resource server, where a
     // missing access token is a 401 (with the wrong code): that is left to
     // the challenge rules.
