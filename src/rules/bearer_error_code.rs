@@ -27,7 +27,13 @@ fn bad_token(site: &ResponseSite) -> bool {
         .as_ref()
         .map(|g| g.text.to_lowercase())
         .unwrap_or_default();
-    let in_catch = site.guard.as_ref().is_some_and(|g| g.in_catch);
+    // A `catch` around verifying the token, not around parsing the header
+    // (`except ValueError` after splitting it): RFC 6750 answers a
+    // malformed request with `invalid_request`, not `invalid_token`.
+    let in_catch = site.guard.as_ref().is_some_and(|g| {
+        g.in_catch
+            && (g.verified_by.is_some() || super::evidence::names_verification_error(&g.text))
+    });
     let says_bad = [
         "invalid token",
         "expired",
@@ -59,7 +65,8 @@ fn bad_token(site: &ResponseSite) -> bool {
         || guard.contains("!authheader")
         || guard.contains("not token")
         || absent_disjunct
-        || msg.contains("missing");
+        || msg.contains("missing")
+        || msg.contains("header format");
     (says_bad || in_catch || guard.contains("expired") || guard.contains("verify")) && !missing
 }
 

@@ -13,7 +13,7 @@ mod record;
 mod vocabulary;
 use condition::*;
 pub use condition::{condition_tests, innermost_tests_credential, requires_a_way_of_signing_in};
-pub use record::record_missing_after_identity;
+pub use record::{only_ids_missing, record_missing_after_identity};
 pub use vocabulary::CREDENTIAL_WORDS;
 use vocabulary::{
     AUTHN_CALLEE, AUTHN_MESSAGE, AUTHZ_GUARD, AUTHZ_MESSAGE, FORGERY, VERIFICATION_ERRORS,
@@ -190,7 +190,7 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
     {
         v.authn = Some(format!("the message says \"{k}\""));
     }
-    let guard_authz = find(&cond_n, AUTHZ_GUARD)
+    let guard_authz = find(&without_missing_ids(&cond_n), AUTHZ_GUARD)
         .or_else(|| ownership(&cond_n))
         .filter(|_| !cond_n.is_empty());
     let guard_authn = authn_in_guard(&cond_n, &cond_spaced).filter(|_| !cond_n.is_empty() && !csrf);
@@ -361,7 +361,7 @@ pub fn authentication_401<'a>(
     ctx: &super::Context,
     site: &'a ResponseSite,
 ) -> Option<&'a StatusValue> {
-    if is_server_error(site) || record_missing_after_identity(site) {
+    if is_server_error(site) || record_missing_after_identity(site, ctx.text) {
         return None;
     }
     let wrong_reason_on = ctx
@@ -369,7 +369,7 @@ pub fn authentication_401<'a>(
         .level(super::no_401_for_non_credential_error::RULE.id)
         .severity()
         .is_some();
-    if wrong_reason_on && super::reasons::non_credential(site).is_some() {
+    if wrong_reason_on && super::reasons::non_credential(site, ctx.text).is_some() {
         return None;
     }
     let prefer_403_on = ctx
@@ -447,6 +447,9 @@ mod tests {
         assert_eq!(wrapped("(a) && (b)"), None);
         assert!(contains_bounded("!session?.user.id", "!session"));
         assert!(contains_bounded("!session.user", "!session"));
+        assert_eq!(without_missing_ids("!teamid||!user"), "||!user");
+        assert_eq!(without_missing_ids("!user.teamid"), "!user.teamid");
+        assert_eq!(without_missing_ids("!ismember"), "!ismember");
         assert!(credential_header("!(c.req.header(\"x-openstatus-key\"))"));
         assert!(credential_header("!request.headers.get('x-api-token')"));
         assert!(!credential_header("!(c.req.header(\"x-request-id\"))"));

@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<Diagnostic>) {
-    let Some(reason) = reasons::non_credential(site) else {
+    let Some(reason) = reasons::non_credential(site, ctx.text) else {
         return;
     };
     let prefer_403_on = ctx

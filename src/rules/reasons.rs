@@ -232,14 +232,26 @@ const SERVER_FAILURE: &[&str] = &[
 /// says so and neither the message nor the condition speaks of credentials;
 /// else, at medium confidence, a missing record after the caller was
 /// authenticated.
-pub fn non_credential(site: &ResponseSite) -> Option<Reason> {
+pub fn non_credential(site: &ResponseSite, text: &str) -> Option<Reason> {
     if !site.has_code(401) || evidence::is_server_error(site) {
         return None;
     }
     by_evidence(site).or_else(|| {
         // `user=Depends(get_verified_user)`, then `if not chat: raise 401`:
         // the credentials were accepted; the record is what is missing.
-        evidence::record_missing_after_identity(site).then_some(Reason {
+        if !evidence::record_missing_after_identity(site, text) {
+            return None;
+        }
+        // `!teamId`: a request parameter that was not sent.
+        if evidence::only_ids_missing(site, text) {
+            return Some(Reason {
+                what: "a missing request parameter after the caller was authenticated",
+                status: 400,
+                status_name: "Bad Request",
+                confidence: Confidence::Medium,
+            });
+        }
+        Some(Reason {
             what:
                 "a record that is missing (or not the caller's) after the caller was authenticated",
             status: 404,

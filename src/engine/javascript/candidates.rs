@@ -339,7 +339,11 @@ fn is_error_class(ctor: Node, src: &str) -> bool {
 /// The candidate a classified capture stands for (`None` in test code and
 /// assertions, or when it turns out not to be a response).
 pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) -> Option<Raw<'t>> {
-    if cx.is_test_file || in_assertion(cx, node, cx.src) || unreachable(cx, node) {
+    if cx.is_test_file
+        || in_assertion(cx, node, cx.src)
+        || unreachable(cx, node)
+        || in_socket_hook(cx, node)
+    {
         return None;
     }
     match site {
@@ -366,6 +370,29 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
         Candidate::StatusError => status_error(cx, node),
         Candidate::ErrorClass => super::error_classes::error_class_site(cx, node),
     }
+}
+
+/// The site is in a WebSocket connection hook (Hocuspocus's
+/// `onAuthenticate`, a Nest gateway's `handleConnection`, socket.io's
+/// `onConnection`): an exception thrown there rejects the socket, and no
+/// HTTP status or header reaches the client.
+fn in_socket_hook(cx: &Cx, node: Node) -> bool {
+    let Some(f) = super::nodes::enclosing_function(cx, node) else {
+        return false;
+    };
+    let name = f
+        .field("name")
+        .or_else(|| {
+            // `onAuthenticate: async (data) => { … }`
+            cx.up(f)
+                .filter(|p| p.kind_name() == "pair")
+                .and_then(|p| p.field("key"))
+        })
+        .map_or("", |n| text(n, cx.src));
+    matches!(
+        name,
+        "onAuthenticate" | "onConnect" | "handleConnection" | "onConnection" | "onWebSocketConnect"
+    )
 }
 
 /// The site is in a branch the type checker proves never runs: one of

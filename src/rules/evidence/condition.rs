@@ -597,3 +597,31 @@ pub(super) fn wrapped(cond: &str) -> Option<&str> {
     }
     (depth == 0).then_some(inner)
 }
+
+/// The condition without the tests that a bare identifier is missing
+/// (`!teamId`, `!org_id`): a missing route parameter is a bad request, not
+/// a membership check, whatever the parameter is called.
+pub(super) fn without_missing_ids(cond_n: &str) -> String {
+    let mut out = String::with_capacity(cond_n.len());
+    let mut rest = cond_n;
+    while let Some(i) = rest.find('!') {
+        let after = &rest[i + 1..];
+        let end = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..end];
+        let next = after[end..].chars().next();
+        let bare_id = name.len() > 2
+            && name.ends_with("id")
+            && !matches!(next, Some('.' | '?' | '(' | '[' | '='));
+        out.push_str(&rest[..i]);
+        if bare_id {
+            rest = &after[end..];
+        } else {
+            out.push('!');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -10,7 +10,7 @@ use crate::engine::model::ResponseSite;
 /// decorator already authenticated: the credentials were accepted, so the
 /// 401 is not about them, and asking it for a challenge or a log line is
 /// noise. (The status is wrong; what is right, 403 or 404, the code does not say.)
-pub fn record_missing_after_identity(site: &ResponseSite) -> bool {
+pub fn record_missing_after_identity(site: &ResponseSite, text: &str) -> bool {
     let Some(g) = site.guard.as_ref() else {
         return false;
     };
@@ -23,7 +23,121 @@ pub fn record_missing_after_identity(site: &ResponseSite) -> bool {
     {
         return false;
     }
-    let mut c = g.text.trim().to_ascii_lowercase();
+    // The innermost condition decides; the branches around it (`else if
+    // (req.method === "POST")`) may not test a credential.
+    let innermost = text
+        .get(g.range.clone())
+        .map(|t| {
+            let t = t.trim();
+            t.strip_prefix('(')
+                .and_then(|i| i.strip_suffix(')'))
+                .unwrap_or(t)
+        })
+        .filter(|t| g.text.contains(*t))
+        .unwrap_or(&g.text);
+    let outer = g.text.replacen(innermost, "", 1).to_ascii_lowercase();
+    if CREDENTIAL_WORDS.iter().any(|w| outer.contains(w)) {
+        return false;
+    }
+    // `!teamId || !agreementId`: every part tests that a name is missing.
+    let names: Vec<String> = innermost
+        .replace(" or ", " || ")
+        .split("||")
+        .map(absent_name)
+        .collect();
+    let plain = |c: &str| {
+        !c.is_empty()
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '?'))
+    };
+    // A name that may hold a credential or a verification's outcome is not a record.
+    const NOT_A_RECORD: &[&str] = &[
+        "valid",
+        "verif",
+        "match",
+        "ok",
+        "pass",
+        "hash",
+        "compare",
+        "check",
+        "allow",
+        "success",
+        "result",
+        "claims",
+        "payload",
+        "decoded",
+        "member",
+        "role",
+        "permission",
+        "admin",
+        "owner",
+        "access",
+        "can",
+        "is_",
+        "has",
+        // `if (error)` after verifying a token: the verification's outcome.
+        "err",
+    ];
+    // A message that speaks of credentials says the record was one.
+    // "Unauthorized" is only the reason phrase.
+    let message = site
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .replace("unauthorized", "")
+        .replace("unauthorised", "");
+    const CREDENTIAL_MESSAGE: &[&str] = &[
+        "token",
+        "auth",
+        "credential",
+        "password",
+        "session",
+        "key",
+        "jwt",
+        "bearer",
+        "cookie",
+        "log in",
+        "login",
+        "sign in",
+        "signature",
+        "secret",
+        "expired",
+    ];
+    names.iter().all(|c| {
+        plain(c)
+            && !CREDENTIAL_WORDS
+                .iter()
+                .chain(NOT_A_RECORD)
+                .any(|w| c.contains(w))
+    }) && !CREDENTIAL_MESSAGE.iter().any(|w| message.contains(w))
+}
+
+/// Whether the missing names of such a 401 are all bare identifiers of
+/// something (`!teamId || !agreementId`): request parameters, whose absence
+/// is a bad request (400) rather than a missing record.
+pub fn only_ids_missing(site: &ResponseSite, text: &str) -> bool {
+    let Some(g) = site.guard.as_ref() else {
+        return false;
+    };
+    let Some(t) = text.get(g.range.clone()) else {
+        return false;
+    };
+    let t = t.trim();
+    let t = t
+        .strip_prefix('(')
+        .and_then(|i| i.strip_suffix(')'))
+        .unwrap_or(t);
+    t.replace(" or ", " || ").split("||").all(|part| {
+        let n = absent_name(part);
+        n.len() > 2 && n.ends_with("id") && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// A test that a name is missing (`!x`, `not x`, `x is None`, `x === null`),
+/// down to the name tested.
+fn absent_name(part: &str) -> String {
+    let mut c = part.trim().to_ascii_lowercase();
     // The tests of absence, down to the name tested.
     loop {
         let before = c.clone();
@@ -60,60 +174,5 @@ pub fn record_missing_after_identity(site: &ResponseSite) -> bool {
             break;
         }
     }
-    let plain = !c.is_empty()
-        && c.chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '?'));
-    // A name that may hold a credential or a verification's outcome is not a record.
-    const NOT_A_RECORD: &[&str] = &[
-        "valid",
-        "verif",
-        "match",
-        "ok",
-        "pass",
-        "hash",
-        "compare",
-        "check",
-        "allow",
-        "success",
-        "result",
-        "claims",
-        "payload",
-        "decoded",
-        "member",
-        "role",
-        "permission",
-        "admin",
-        "owner",
-        "access",
-        "can",
-        "is_",
-        "has",
-        // `if (error)` after verifying a token: the verification's outcome.
-        "err",
-    ];
-    // A message that speaks of credentials says the record was one.
-    let message = site.message.as_deref().unwrap_or("").to_ascii_lowercase();
-    const CREDENTIAL_MESSAGE: &[&str] = &[
-        "token",
-        "auth",
-        "credential",
-        "password",
-        "session",
-        "key",
-        "jwt",
-        "bearer",
-        "cookie",
-        "log in",
-        "login",
-        "sign in",
-        "signature",
-        "secret",
-        "expired",
-    ];
-    plain
-        && !CREDENTIAL_WORDS
-            .iter()
-            .chain(NOT_A_RECORD)
-            .any(|w| c.contains(w))
-        && !CREDENTIAL_MESSAGE.iter().any(|w| message.contains(w))
+    c
 }
