@@ -280,6 +280,16 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
         v.authz = None;
         v.authn_confidence = Confidence::High;
     }
+    // `restrictedToken.teamId !== teamId`: a credential that was accepted,
+    // compared for the tenant it belongs to, is a permission.
+    if guard_authz.is_some() && guard_authn.is_some() && credential_scoped(&cond_n) {
+        v.authn = None;
+        v.authz = Some(format!(
+            "the condition compares what the presented credential belongs to (`{}`)",
+            guard_authz.unwrap_or("team")
+        ));
+        return v;
+    }
     if guard_authz.is_some() && guard_authn.is_some() {
         v.mixed_or = cond_raw.contains("||") || cond_raw.contains(" or ");
         // `!user || user.role !== 'admin'`: the same name's permissions are
@@ -447,6 +457,10 @@ mod tests {
         assert_eq!(wrapped("(a) && (b)"), None);
         assert!(contains_bounded("!session?.user.id", "!session"));
         assert!(contains_bounded("!session.user", "!session"));
+        assert!(credential_scoped("restrictedtoken.teamid!=teamid"));
+        assert!(credential_scoped("apikey?.orgid!=org.id"));
+        assert!(!credential_scoped("!token||token.teamid!=teamid"));
+        assert!(!credential_scoped("post.teamid!=teamid"));
         assert_eq!(without_missing_ids("!teamid||!user"), "||!user");
         assert_eq!(without_missing_ids("!user.teamid"), "!user.teamid");
         assert_eq!(without_missing_ids("!ismember"), "!ismember");

@@ -625,3 +625,41 @@ pub(super) fn without_missing_ids(cond_n: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The whole condition is one comparison of a credential's tenant field
+/// with another value: `restrictedToken.teamId !== teamId`,
+/// `apiKey.orgId != org.id`. The credential was accepted; what it may
+/// reach is the question.
+pub(super) fn credential_scoped(cond_n: &str) -> bool {
+    if ["&&", "||", " and ", " or "]
+        .iter()
+        .any(|op| cond_n.contains(op))
+    {
+        return false;
+    }
+    let Some((left, _)) = cond_n.split_once("!=") else {
+        return false;
+    };
+    let Some((object, field)) = left.trim().rsplit_once('.') else {
+        return false;
+    };
+    let object = object.trim_end_matches('?');
+    ["token", "key", "credential"]
+        .iter()
+        .any(|w| object.contains(w))
+        && [
+            "teamid",
+            "team_id",
+            "orgid",
+            "org_id",
+            "organizationid",
+            "organization_id",
+            "tenantid",
+            "tenant_id",
+            "workspaceid",
+            "workspace_id",
+            "projectid",
+            "project_id",
+        ]
+        .contains(&field)
+}
