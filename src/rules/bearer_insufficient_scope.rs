@@ -93,11 +93,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
 /// scope name. Not a record's "scope" (`canManageRoleBindingScope(…)`, a
 /// `scope.accessLevel` field), which is the application's own word.
 fn oauth_scope_test(guard: &str) -> bool {
-    let g: String = guard
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let g = evidence::norm_condition(guard);
     if !g.contains("scope") {
         return false;
     }

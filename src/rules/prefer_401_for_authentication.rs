@@ -120,11 +120,7 @@ fn kind_of_credential_required(site: &ResponseSite, why: &str) -> bool {
 /// predicate naming one (`current_auth_is_api_key()`). A credential of the
 /// wrong kind is not missing or invalid: the route's policy refuses it.
 fn tests_credential_kind(cond: &str) -> bool {
-    let t: String = cond
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let t = evidence::norm_condition(cond);
     const KIND: &[&str] = &[
         "authtype",
         "auth_type",

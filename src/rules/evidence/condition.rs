@@ -412,7 +412,7 @@ pub(super) fn names_a_record(rest: &str) -> bool {
 }
 
 /// Normalises condition text for keyword matching: lower-case, no spaces.
-pub(super) fn norm_condition(s: &str) -> String {
+pub fn norm_condition(s: &str) -> String {
     s.to_lowercase()
         .chars()
         .filter(|c| !c.is_whitespace())
