@@ -356,11 +356,18 @@ fn by_evidence(site: &ResponseSite) -> Option<Reason> {
         .iter()
         .any(|e| header.contains(e));
         if outbound && !mentions_credentials(&message, &[]) {
+            // With no message, the request may have been the one that
+            // checks the caller's token with its issuer: less sure.
+            let confidence = if message.is_empty() {
+                Confidence::Medium
+            } else {
+                Confidence::High
+            };
             return Some(Reason {
                 what: "a failed request to another service",
                 status: 502,
                 status_name: "Bad Gateway",
-                confidence: Confidence::High,
+                confidence,
             });
         }
     }
