@@ -560,16 +560,13 @@ pub(super) fn ownership(cond: &str) -> Option<&'static str> {
 /// (a route's special cases, an `else if` chain) do not change what it
 /// refuses.
 pub fn innermost_tests_credential(site: &ResponseSite, text: &str) -> bool {
-    let Some(g) = site.guard.as_ref().filter(|g| !g.in_catch) else {
+    if !site.guard.as_ref().is_some_and(|g| !g.in_catch) {
         return false;
-    };
-    let Some(cond) = text.get(g.range.clone()) else {
-        return false;
-    };
-    let mut cond = without_paths(cond.trim());
-    while let Some(inner) = wrapped(&cond) {
-        cond = inner.trim().to_string();
     }
+    let Some(cond) = innermost_condition(site, text) else {
+        return false;
+    };
+    let cond = without_paths(cond);
     let n = negations(&norm_condition(&cond));
     let spaced = negations(&cond.to_lowercase().replace("not ", "!"));
     let authz = find(&n, AUTHZ_GUARD).or_else(|| ownership(&n)).is_some();
@@ -578,6 +575,16 @@ pub fn innermost_tests_credential(site: &ResponseSite, text: &str) -> bool {
         && !n.contains("xsrf")
         && tests_absence(&cond)
         && authn_in_guard(&n, &spaced).is_some_and(|(_, c)| c == Confidence::High)
+}
+
+/// The source of the condition right above the site (the innermost one
+/// its guard joins), without the parentheses around all of it.
+pub(super) fn innermost_condition<'t>(site: &ResponseSite, text: &'t str) -> Option<&'t str> {
+    let mut cond = text.get(site.guard.as_ref()?.range.clone())?.trim();
+    while let Some(inner) = wrapped(cond) {
+        cond = inner.trim();
+    }
+    Some(cond)
 }
 
 /// The inside of a condition wrapped whole in parentheses: `(a && b)`,

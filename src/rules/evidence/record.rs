@@ -25,14 +25,7 @@ pub fn record_missing_after_identity(site: &ResponseSite, text: &str) -> bool {
     }
     // The innermost condition decides; the branches around it (`else if
     // (req.method === "POST")`) may not test a credential.
-    let innermost = text
-        .get(g.range.clone())
-        .map(|t| {
-            let t = t.trim();
-            t.strip_prefix('(')
-                .and_then(|i| i.strip_suffix(')'))
-                .unwrap_or(t)
-        })
+    let innermost = super::condition::innermost_condition(site, text)
         .filter(|t| g.text.contains(*t))
         .unwrap_or(&g.text);
     let outer = g.text.replacen(innermost, "", 1).to_ascii_lowercase();
@@ -117,17 +110,9 @@ pub fn record_missing_after_identity(site: &ResponseSite, text: &str) -> bool {
 /// something (`!teamId || !agreementId`): request parameters, whose absence
 /// is a bad request (400) rather than a missing record.
 pub fn only_ids_missing(site: &ResponseSite, text: &str) -> bool {
-    let Some(g) = site.guard.as_ref() else {
+    let Some(t) = super::condition::innermost_condition(site, text) else {
         return false;
     };
-    let Some(t) = text.get(g.range.clone()) else {
-        return false;
-    };
-    let t = t.trim();
-    let t = t
-        .strip_prefix('(')
-        .and_then(|i| i.strip_suffix(')'))
-        .unwrap_or(t);
     t.replace(" or ", " || ").split("||").all(|part| {
         let n = absent_name(part);
         n.len() > 2 && n.ends_with("id") && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
