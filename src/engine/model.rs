@@ -39,6 +39,9 @@ pub enum Framework {
     Flask,
     /// Django: `HttpResponse(status=401)`, `JsonResponse(...)`.
     Django,
+    /// A result a caller turns into the response:
+    /// `return { ok: false, status: 401, error: 'Invalid API key' }`.
+    Result,
     /// A framework described by a pack (`packs/*.toml` or the user's):
     /// [`ResponseSite::pack`] says which.
     Pack,
@@ -60,6 +63,7 @@ impl Framework {
             Framework::FastApi => "FastAPI",
             Framework::Flask => "Flask",
             Framework::Django => "Django",
+            Framework::Result => "result object",
             Framework::Pack => "framework pack",
         }
     }

@@ -58,7 +58,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     };
     let mut d = Diagnostic::new(RULE.id, severity, site.range.clone(), message)
         .with_related(value.range.clone(), status_note);
-    if site.framework == Framework::StatusError {
+    if matches!(site.framework, Framework::StatusError | Framework::Result) {
         // Where a thrown error becomes a response is not in sight: a handler
         // there could add the challenge, and such errors are often thrown
         // for a status that is itself wrong (a permission, a parameter).

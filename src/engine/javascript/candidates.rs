@@ -5,7 +5,7 @@
 use super::chains::method_call;
 use super::errors::{status_error, status_name_arg};
 use super::nodes::{is_function, member};
-use super::objects::{lambda_object, status_assignment};
+use super::objects::{lambda_object, result_object, status_assignment};
 use super::site::Raw;
 use super::web::web_response;
 use super::{packs, query, tables, Cx};
@@ -158,6 +158,8 @@ pub(super) enum Candidate {
     Assignment,
     /// `{ statusCode: 401, … }` (AWS Lambda).
     Lambda,
+    /// `return { ok: false, status: 401, error }`: a result a caller answers with.
+    Result,
     /// `return fetch(…)`, `return res` after `const res = await fetch(…)`:
     /// a handler answering with the upstream's whole response.
     Relay,
@@ -320,8 +322,23 @@ pub(super) fn classify(cx: &Cx, kind: &str, node: Node) -> Classified {
                 "shorthand_property_identifier" => text(c, src) == "statusCode",
                 _ => false,
             });
+            // `{ ok: false, status: 401, error }` a caller answers with.
+            let result_status = || {
+                named_children(node).any(|c| {
+                    c.kind_name() == "pair"
+                        && c.field("key").is_some_and(|k| {
+                            k.kind_name() == "property_identifier" && text(k, src) == "status"
+                        })
+                        && c.field("value").is_some_and(|v| {
+                            let v = text(v, src);
+                            v.starts_with("401") || v.starts_with("403")
+                        })
+                })
+            };
             if status_key {
                 site(Candidate::Lambda)
+            } else if result_status() {
+                site(Candidate::Result)
             } else {
                 none
             }
@@ -365,6 +382,7 @@ pub(super) fn raw_candidate<'t>(cx: &Cx<'t>, site: Candidate, node: Node<'t>) ->
             packs::assign_site(cx, node).or_else(|| status_assignment(cx, node))
         }
         Candidate::Lambda => lambda_object(cx, node),
+        Candidate::Result => result_object(cx, node),
         Candidate::Relay => super::web::relay(cx, node),
         Candidate::PackReturn => packs::return_site(cx, node),
         Candidate::StatusError => status_error(cx, node),
@@ -399,6 +417,9 @@ fn in_socket_hook(cx: &Cx, node: Node) -> bool {
 /// the few statements before it in its block is an exhaustiveness check
 /// (`auth satisfies never`, `const _exhaustive: never = auth`).
 fn unreachable(cx: &Cx, node: Node) -> bool {
+    if without_next(cx, node) {
+        return true;
+    }
     let mut n = node;
     for _ in 0..64 {
         let Some(p) = cx.up(n) else {
@@ -418,6 +439,44 @@ fn unreachable(cx: &Cx, node: Node) -> bool {
                 let t = text(*c, cx.src);
                 t.len() <= 200 && (t.contains("satisfies never") || t.contains(": never ="))
             });
+        }
+        n = p;
+    }
+    false
+}
+
+/// `next ? next(err) : res.status(401).json(err)`: the answer for a call
+/// without Express's `next`, which Express always passes to a route or
+/// middleware; the error goes to the error handler instead.
+fn without_next(cx: &Cx, node: Node) -> bool {
+    let is_next = |c: Node| {
+        let c = super::nodes::unwrap_expr(c);
+        c.kind_name() == "identifier" && text(c, cx.src) == "next"
+    };
+    let not_next = |c: Node| {
+        let c = super::nodes::unwrap_expr(c);
+        c.kind_name() == "unary_expression"
+            && c.field("operator").is_some_and(|o| text(o, cx.src) == "!")
+            && c.field("argument").is_some_and(is_next)
+    };
+    let inside = |outer: Option<Node>, n: Node| {
+        outer.is_some_and(|o| o.byte_range().contains(&n.start_byte()))
+    };
+    let mut n = node;
+    while let Some(p) = cx.up(n) {
+        if is_function(p) {
+            return false;
+        }
+        let cond = p.field("condition");
+        let (yes, no) = match p.kind_name() {
+            "ternary_expression" => (p.field("consequence"), p.field("alternative")),
+            "if_statement" => (p.field("consequence"), p.field("alternative")),
+            _ => (None, None),
+        };
+        if let Some(c) = cond {
+            if (is_next(c) && inside(no, n)) || (not_next(c) && inside(yes, n)) {
+                return true;
+            }
         }
         n = p;
     }

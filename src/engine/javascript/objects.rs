@@ -9,7 +9,7 @@ use super::web::headers_in_init;
 use super::Cx;
 use crate::engine::eval::HeaderEval;
 use crate::engine::model::*;
-use crate::engine::syntax::{text, NodeExt};
+use crate::engine::syntax::{named_children, text, NodeExt};
 use tree_sitter::Node;
 
 /// `res.statusCode = 401`, `ctx.status = 401`.
@@ -144,4 +144,96 @@ pub(super) fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         function: enclosing_function(cx, obj),
         pack: None,
     })
+}
+
+/// The keys of a result object that carry its message, first found first.
+const RESULT_MESSAGE_KEYS: &[&str] = &[
+    "response", "message", "error", "msg", "detail", "reason", "body",
+];
+
+/// `return { ok: false, status: 401, error: 'Invalid API key' }`: a result
+/// that a caller turns into the response (`res.status(result.status)`),
+/// often in another file. Only a literal 401 or 403, in an object a
+/// function returns as it is; not a `Response`-like value (a fetch stub has
+/// `json` or `statusText`), and not one returned because an upstream answer
+/// had that status (the condition above it reads a `status` or `ok`).
+pub(super) fn result_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
+    let mut p = cx.up(obj)?;
+    while matches!(
+        p.kind_name(),
+        "parenthesized_expression" | "as_expression" | "satisfies_expression"
+    ) {
+        p = cx.up(p)?;
+    }
+    // Returned as it is (an arrow's body is what it returns).
+    if !matches!(p.kind_name(), "return_statement" | "arrow_function") {
+        return None;
+    }
+    let response_like = ["json", "text", "statusText", "statusCode"]
+        .iter()
+        .any(|k| pair(cx, obj, k).is_some() || shorthand(cx, obj, k).is_some());
+    if response_like {
+        return None;
+    }
+    let status_node = pair(cx, obj, "status")?.field("value")?;
+    let literal = super::nodes::unwrap_expr(status_node);
+    if literal.kind_name() != "number" || !matches!(text(literal, cx.src), "401" | "403") {
+        return None;
+    }
+    if relays_upstream(cx, obj) {
+        return None;
+    }
+    let status = cx.eval_status(status_node, 0);
+    let (mut headers, _) = headers_in_init(cx, obj, obj);
+    // `{ status: 401, wwwAuthenticate: 'Basic realm="api"' }`: the caller sets it.
+    let challenge_key = named_children(obj).any(|c| {
+        let key = match c.kind_name() {
+            "pair" => c.field("key").and_then(|k| cx.key_name(k)),
+            "shorthand_property_identifier" => Some(text(c, cx.src).to_string()),
+            _ => None,
+        };
+        key.is_some_and(|k| {
+            let k = k.to_ascii_lowercase().replace(['_', '-'], "");
+            k.contains("wwwauthenticate") || k == "challenge"
+        })
+    });
+    if challenge_key {
+        headers = HeaderEval::opaque();
+    }
+    let message_node = RESULT_MESSAGE_KEYS
+        .iter()
+        .find_map(|k| pair(cx, obj, k))
+        .and_then(|p| p.field("value"));
+    Some(Raw {
+        framework: Framework::Result,
+        node: obj,
+        status,
+        headers,
+        insertion: None,
+        message_node,
+        function: enclosing_function(cx, obj),
+        pack: None,
+    })
+}
+
+/// The condition right above `node` reads a status or an `ok` flag
+/// (`if (res.status === 401) return { status: 401 }`): the result passes
+/// on what another answer said.
+fn relays_upstream(cx: &Cx, node: Node) -> bool {
+    let mut n = node;
+    while let Some(p) = cx.up(n) {
+        if super::nodes::is_function(p) {
+            return false;
+        }
+        if p.kind_name() == "if_statement" {
+            if let Some(cond) = p.field("condition") {
+                if !cond.byte_range().contains(&node.start_byte()) {
+                    let c = text(cond, cx.src);
+                    return c.contains("status") || c.contains(".ok");
+                }
+            }
+        }
+        n = p;
+    }
+    false
 }
