@@ -171,7 +171,6 @@ pub fn from_path_and_text(rel: &Path, text: &str) -> Option<Assigned> {
         (js && router).then_some(i + 1)
     });
     let segments_from = route_root.unwrap_or(dirs.len());
-    let found = |list: &[&str]| dirs.iter().find(|d| list.contains(&d.as_str())).cloned();
     let found_above_routes = |list: &[&str]| {
         dirs[..segments_from]
             .iter()
@@ -179,7 +178,18 @@ pub fn from_path_and_text(rel: &Path, text: &str) -> Option<Assigned> {
             .cloned()
     };
     let assigned = |role, why: String| Some(Assigned { role, why });
-    if let Some(d) = found(GENERATED_DIRS) {
+    // A Python package may be named `build` (a feature's module); the
+    // output of a Python build sits in `build/lib…/` or `build/bdist…/`.
+    let python_build_output = |i: usize| {
+        !name.ends_with(".py")
+            || dirs
+                .get(i + 1)
+                .is_some_and(|n| n.starts_with("lib") || n.starts_with("bdist"))
+    };
+    let generated_dir = dirs.iter().enumerate().find(|(i, d)| {
+        GENERATED_DIRS.contains(&d.as_str()) && (d.as_str() != "build" || python_build_output(*i))
+    });
+    if let Some((_, d)) = generated_dir {
         return assigned(Role::Generated, format!("under a `{d}/` folder"));
     }
     if let Some(s) = GENERATED_SUFFIXES.iter().find(|s| name.ends_with(*s)) {
@@ -581,6 +591,10 @@ mod tests {
         assert_eq!(role("pages/api/e2e/reset.ts", ""), None);
         assert_eq!(role("tests/app/api/route.ts", ""), Some(Role::Test));
         assert_eq!(role("app/api/tests/helpers.py", ""), Some(Role::Test));
+        // A Python package named `build` is source; a Python build's output is not.
+        assert_eq!(role("onyx/features/build/sandbox/server.py", ""), None);
+        assert_eq!(role("build/lib/pkg/auth.py", ""), Some(Role::Generated));
+        assert_eq!(role("web/build/static/app.js", ""), Some(Role::Generated));
     }
 
     #[test]

@@ -196,6 +196,57 @@ app.include_router(router)
 }
 
 #[test]
+fn a_handler_registered_for_the_401_status_constant_logs_through_a_helper_of_its_module() {
+    // Registered for `status.HTTP_401_UNAUTHORIZED`, not `HTTPException`,
+    // and logging in a helper the handler calls.
+    let main = r#"import logging
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from app.routes import router
+
+log = logging.getLogger(__name__)
+
+
+def _error_response(exc) -> JSONResponse:
+    log.warning("refused: %s", exc.detail)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def on_http_error(request: Request, exc) -> JSONResponse:
+    return _error_response(exc)
+
+
+app = FastAPI()
+app.add_exception_handler(status.HTTP_401_UNAUTHORIZED, on_http_error)
+app.include_router(router)
+"#;
+    let p = project(&[
+        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
+        ("app/__init__.py", ""),
+        ("app/main.py", main),
+        ("app/routes.py", FASTAPI_ROUTES),
+    ]);
+    assert_eq!(
+        findings(p.path()),
+        vec![],
+        "the 401 handler logs through its helper"
+    );
+
+    // Registered for the 403 constant only: the 401 is not logged there.
+    let for_403 = main.replace("HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN");
+    write(p.path(), "app/main.py", &for_403);
+    assert_eq!(
+        findings(p.path()),
+        vec![(
+            "app/routes.py".to_string(),
+            "require-401-logging".to_string()
+        )]
+    );
+}
+
+#[test]
 fn flask_sends_http_errors_to_a_handler_of_exception_registered_elsewhere() {
     let routes = r#"from flask import Blueprint, abort, request
 

@@ -119,7 +119,14 @@ fn oauth_scope_test(guard: &str) -> bool {
             .iter()
             .any(|m| g[i + 6..].starts_with(m))
     });
-    strong || (!field_of_scope && !scopes_in(guard).is_empty())
+    // Otherwise the word itself (not `scope_type` or `canManageRoleBindingScope`)
+    // beside a scope name.
+    let word = g.match_indices("scope").any(|(i, _)| {
+        let wordy = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        !g[..i].chars().next_back().is_some_and(wordy)
+            && !g[i + 5..].trim_start_matches('s').starts_with(wordy)
+    });
+    strong || (word && !field_of_scope && !scopes_in(guard).is_empty())
 }
 
 /// The message speaks of a missing scope ("insufficient scope", "missing

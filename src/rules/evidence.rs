@@ -13,7 +13,8 @@ mod record;
 mod vocabulary;
 use condition::*;
 pub use condition::{
-    condition_tests, innermost_tests_credential, norm_condition, requires_a_way_of_signing_in,
+    condition_tests, innermost_condition, innermost_tests_credential, norm_condition,
+    requires_a_way_of_signing_in,
 };
 pub use record::{only_ids_missing, record_missing_after_identity};
 pub use vocabulary::CREDENTIAL_WORDS;

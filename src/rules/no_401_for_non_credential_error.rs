@@ -29,7 +29,10 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         .severity()
         .is_some();
     for value in site.codes().filter(|v| v.code == 401) {
-        if prefer_403_on && evidence::is_really_403(site, value, ctx.text) {
+        if prefer_403_on
+            && evidence::is_really_403(site, value, ctx.text)
+            && !reasons::stated_reason_wins(site, value, ctx.text)
+        {
             continue; // `prefer-403-for-authorization` says the same
         }
         let mut d = Diagnostic::new(

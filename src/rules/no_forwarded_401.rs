@@ -83,7 +83,7 @@ fn relays_whole_response(text: &str, site: &ResponseSite, source: &str) -> bool 
 
 /// The handler already answered the upstream's error statuses before the
 /// site (`r.raise_for_status()`, `if not r.ok: raise …`, `if (r.status >=
-/// 400) return …`): what the site passes on is a success. Not in a
+/// 400) return …`, `if (r.status !== 200) ctx.throw(…)`): what the site passes on is a success. Not in a
 /// `catch`/`except`, where the status is the error's, nor in the error
 /// branch itself.
 fn errors_answered_before(text: &str, site: &ResponseSite, source: &str) -> bool {
@@ -112,6 +112,9 @@ fn errors_answered_before(text: &str, site: &ResponseSite, source: &str) -> bool
         format!("{root}.status_code >= 400"),
         format!("{root}.status >= 300"),
         format!("{root}.status_code >= 300"),
+        format!("{root}.status !== 200"),
+        format!("{root}.status != 200"),
+        format!("{root}.status_code != 200"),
     ];
     let checked = checks.iter().any(|c| before.contains(c.as_str()));
     // The site in the error branch: `if not r.ok:` above it is its own condition.

@@ -25,6 +25,14 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         let (Some(why), None) = (&verdict.authz, &verdict.authn) else {
             continue;
         };
+        let non_credential_on = ctx
+            .settings
+            .level(super::no_401_for_non_credential_error::RULE.id)
+            .severity()
+            .is_some();
+        if non_credential_on && super::reasons::stated_reason_wins(site, value, ctx.text) {
+            continue; // its message names another reason
+        }
         let mut d = Diagnostic::new(
             RULE.id,
             severity,

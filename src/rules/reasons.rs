@@ -10,7 +10,7 @@
 
 use super::evidence;
 use crate::diagnostic::Confidence;
-use crate::engine::model::ResponseSite;
+use crate::engine::model::{ResponseSite, StatusValue};
 
 /// A reason that is not about credentials, and the status that says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +99,10 @@ const CATEGORIES: &[Category] = &[
             "validation failed",
             "bad request",
             "invalid url",
+            "id not provided",
+            "id is required",
+            "id is missing",
+            "parameter is required",
         ],
         names: &[],
     },
@@ -203,6 +207,20 @@ fn no_such_record(message: &str) -> bool {
             .any(|w| w[0] == "no" && matches!(w[2], "was" | "is") && w[3] == "found")
 }
 
+/// The condition asks the server's licence, with nothing from the request:
+/// a call with no arguments whose name speaks of a licence
+/// (`isLicenseValid()`, `licence.isExpired()`).
+fn server_licence(condition: &str) -> bool {
+    condition.match_indices("()").any(|(i, _)| {
+        let callee = condition[..i]
+            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        callee.contains("license") || callee.contains("licence")
+    }) && !evidence::condition_tests(condition).0
+}
+
 fn mentions_credentials(text: &str, except: &[&str]) -> bool {
     let t = text.to_lowercase();
     evidence::CREDENTIAL_WORDS
@@ -236,7 +254,7 @@ pub fn non_credential(site: &ResponseSite, text: &str) -> Option<Reason> {
     if !site.has_code(401) || evidence::is_server_error(site) {
         return None;
     }
-    by_evidence(site).or_else(|| {
+    by_evidence(site, text).or_else(|| {
         // `user=Depends(get_verified_user)`, then `if not chat: raise 401`:
         // the credentials were accepted; the record is what is missing.
         if !evidence::record_missing_after_identity(site, text) {
@@ -259,6 +277,22 @@ pub fn non_credential(site: &ResponseSite, text: &str) -> Option<Reason> {
             confidence: Confidence::Medium,
         })
     })
+}
+
+/// The site's own message gives a reason that is not a permission ("Invalid
+/// URL.", "Rate limit exceeded") while the only sign of a permission check
+/// is in the conditions around it: the message is the author's statement of
+/// what failed, so `no-401-for-non-credential-error` reports it rather than
+/// `prefer-403-for-authorization`.
+pub fn stated_reason_wins(site: &ResponseSite, value: &StatusValue, text: &str) -> bool {
+    let verdict = evidence::classify(site, value, text);
+    let from_message = verdict
+        .authz
+        .as_deref()
+        .is_some_and(|w| w.starts_with("the message"));
+    !from_message
+        && non_credential(site, text)
+            .is_some_and(|r| r.status != 403 && r.confidence == Confidence::High)
 }
 
 /// The message says a way of signing in (or of signing up) is disabled,
@@ -296,7 +330,7 @@ fn switched_off_by_settings(site: &ResponseSite, message: &str) -> bool {
 }
 
 /// The reason a message, a catch clause or a guard gives.
-fn by_evidence(site: &ResponseSite) -> Option<Reason> {
+fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
     if let Some(g) = site.guard.as_ref().filter(|g| g.in_catch) {
         // `except PermissionError: raise HTTPException(401)`: the operating
         // system refused the server, not the client's credentials.
@@ -371,8 +405,43 @@ fn by_evidence(site: &ResponseSite) -> Option<Reason> {
             });
         }
     }
+    // `if (!identityManager.isLicenseValid())` right above: the server's own
+    // licence, which no credential of the caller's can change.
+    if let Some(cond) = site
+        .guard
+        .as_ref()
+        .filter(|g| !g.in_catch)
+        .and_then(|_| evidence::innermost_condition(site, text))
+    {
+        // "Unauthorized" is only the status's reason phrase.
+        let said = message
+            .replace("unauthorized", "")
+            .replace("unauthorised", "");
+        if server_licence(cond) && !mentions_credentials(&said, &[]) {
+            return Some(Reason {
+                what: "the server's own licence or plan",
+                status: 403,
+                status_name: "Forbidden (or 402 Payment Required)",
+                confidence: Confidence::High,
+            });
+        }
+    }
     if message.is_empty() {
         return None;
+    }
+    // "Request did not pass CSRF verification": an anti-forgery check, which
+    // frameworks answer with 403 (Django, csurf); the caller's credential
+    // may be fine.
+    if message
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "csrf" | "xsrf" | "forgery"))
+    {
+        return Some(Reason {
+            what: "a failed anti-forgery (CSRF) check",
+            status: 403,
+            status_name: "Forbidden",
+            confidence: Confidence::High,
+        });
     }
     // RFC 6750 reuses `invalid_request` at a resource server, where a
     // missing access token is a 401 (with the wrong code): that is left to

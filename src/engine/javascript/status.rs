@@ -91,8 +91,8 @@ pub(super) fn is_env_read(n: Node, src: &str) -> bool {
 /// Whether an initializer calls another service: `fetch(…)`, axios, got, ky.
 fn is_upstream_call(init: &str) -> bool {
     [
-        "fetch(", "axios", "got(", "got.", "ky.", "ky(", "request(", "upstream", "undici",
-        "$fetch(",
+        "fetch(", "Fetch(", "axios", "Axios", "got(", "got.", "ky.", "ky(", "request(", "upstream",
+        "undici", "$fetch(",
     ]
     .iter()
     .any(|k| init.contains(k))

@@ -142,7 +142,8 @@ fn registrations(path: &Path, src: &str, root: Node, out: &mut Handlers) {
                         continue;
                     };
                     if let Some(def) = def {
-                        out.handlers.push(describe(path, src, key, flask, def));
+                        out.handlers
+                            .push(describe(path, src, root, key, flask, def));
                     }
                 }
             }
@@ -150,7 +151,8 @@ fn registrations(path: &Path, src: &str, root: Node, out: &mut Handlers) {
             "call" => {
                 if let Some((key, flask, Some(handler))) = registration(n, src) {
                     if let Some(def) = function_named(root, text(handler, src), src) {
-                        out.handlers.push(describe(path, src, key, flask, def));
+                        out.handlers
+                            .push(describe(path, src, root, key, flask, def));
                     }
                 }
             }
@@ -161,11 +163,38 @@ fn registrations(path: &Path, src: &str, root: Node, out: &mut Handlers) {
 }
 
 /// What a registered handler does with the errors it takes.
-fn describe(path: &Path, src: &str, key: String, flask: bool, def: Node) -> Registration {
+fn describe(
+    path: &Path,
+    src: &str,
+    root: Node,
+    key: String,
+    flask: bool,
+    def: Node,
+) -> Registration {
+    // Or it calls a function of the module that does (`return _error_response(exc)`).
+    let log = handler_log(def, src).or_else(|| {
+        let mut stack = vec![def.field("body")?];
+        while let Some(n) = stack.pop() {
+            if n.kind_name() == "call" {
+                let callee = n
+                    .field("function")
+                    .filter(|f| f.kind_name() == "identifier")
+                    .and_then(|f| function_named(root, text(f, src), src))
+                    .filter(|f| f.id() != def.id());
+                if let Some(log) = callee.and_then(|f| handler_log(f, src)) {
+                    return Some(log);
+                }
+            }
+            if !matches!(n.kind_name(), "function_definition" | "lambda") {
+                stack.extend(named_children(n));
+            }
+        }
+        None
+    });
     Registration {
         key,
         flask,
-        logs: handler_log(def, src).map(|log| {
+        logs: log.map(|log| {
             evidence_in(
                 path,
                 log.byte_range(),
@@ -232,8 +261,23 @@ fn registration<'t>(call: Node<'t>, src: &str) -> Option<(String, bool, Option<N
     let flask = method.contains("error");
     let mut args = named_children(call.field("arguments")?).filter(|a| a.kind_name() != "comment");
     let key = args.next()?;
-    let key = text(key, src).rsplit('.').next()?.trim().to_string();
+    let key = status_key(text(key, src).rsplit('.').next()?.trim());
     Some((key, flask, args.next()))
+}
+
+/// A status constant registered for stands for its code:
+/// `status.HTTP_401_UNAUTHORIZED` and `HTTPStatus.UNAUTHORIZED` are `401`.
+fn status_key(key: &str) -> String {
+    let digits = key
+        .strip_prefix("HTTP_")
+        .and_then(|k| k.get(..3))
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+    match (digits, key) {
+        (Some(d), _) => d.to_string(),
+        (None, "UNAUTHORIZED") => "401".to_string(),
+        (None, "FORBIDDEN") => "403".to_string(),
+        _ => key.to_string(),
+    }
 }
 
 /// A function definition named `name` anywhere in the module.

@@ -328,6 +328,21 @@ impl<'a> Cx<'a> {
                     return true;
                 }
                 if arg.kind_name() == "identifier" {
+                    // `SUPER_CLOUD_API_KEY` imported from `app.configs.app_configs`.
+                    // A secret, not a feature switch (`ENABLE_ADMIN_EXPORT`).
+                    let setting = t
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                        && ["KEY", "SECRET", "TOKEN", "PASSWORD", "CREDENTIAL"]
+                            .iter()
+                            .any(|w| t.contains(w));
+                    let from_config = self.imports.get(t).is_some_and(|(m, _)| {
+                        let m = m.to_ascii_lowercase();
+                        m.contains("config") || m.contains("settings")
+                    });
+                    if setting && from_config {
+                        return true;
+                    }
                     if let Some(v) = self.resolve_local(t, arg) {
                         if is_config(text(v, self.src)) {
                             return true;

@@ -265,9 +265,9 @@ pub(super) fn find<'a>(hay: &str, needles: &'a [&'a str]) -> Option<&'a str> {
 /// into a member access (`!user.isAdmin` tests an attribute, not presence).
 pub(super) fn contains_bounded(hay: &str, needle: &str) -> bool {
     if needle == "authorization" {
-        return hay
-            .match_indices(needle)
-            .any(|(i, _)| !names_a_record(&hay[i + needle.len()..]));
+        return hay.match_indices(needle).any(|(i, _)| {
+            !names_a_record(&hay[i + needle.len()..]) && !authorization_predicate(hay, i)
+        });
     }
     if needle.contains("admin") || needle.ends_with("access") {
         // `admin access token`, `adminApiKey`: the name of a credential.
@@ -376,6 +376,21 @@ pub(super) fn without_paths(cond: &str) -> String {
 /// After a name, `rest` reads a member that no header value has
 /// (`authorization.action`): the name is a record of the code's own (a
 /// route's permission rule), not the `Authorization` header.
+/// `validate_user_prompt_authorization(user, prompt)`: a predicate on what
+/// the caller may do with a record, named in three words or more, not the
+/// `Authorization` header.
+fn authorization_predicate(hay: &str, at: usize) -> bool {
+    let end = at + "authorization".len();
+    if !hay[end..].starts_with('(') {
+        return false;
+    }
+    let name = hay[..end]
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    name.split('_').filter(|w| !w.is_empty()).count() >= 3
+}
+
 pub(super) fn names_a_record(rest: &str) -> bool {
     let Some(member) = rest.strip_prefix('.').or_else(|| rest.strip_prefix("?.")) else {
         return false;
@@ -551,7 +566,30 @@ pub(super) fn ownership(cond: &str) -> Option<&'static str> {
         "createdby",
         "created_by",
     ];
-    (cond.contains("!=") && keys.iter().any(|k| cond.contains(k))).then_some("ownership")
+    if cond.contains("!=") && keys.iter().any(|k| cond.contains(k)) {
+        return Some("ownership");
+    }
+    // `workspaceId !== req.user?.activeWorkspaceId`: a value compared with
+    // an attribute of the signed-in caller (not with nothing).
+    let caller = [
+        "req.user.",
+        "req.user?.",
+        "request.user.",
+        "session.user.",
+        "session?.user?.",
+        "current_user.",
+    ];
+    let compared = cond.split("&&").flat_map(|c| c.split("||")).any(|c| {
+        let Some((l, r)) = c.split_once("!=") else {
+            return false;
+        };
+        let r = r.trim_start_matches('=').trim();
+        let nothing = ["null", "undefined", "none", "''", "\"\""]
+            .iter()
+            .any(|n| r.starts_with(n) || l.trim().ends_with(n));
+        !nothing && caller.iter().any(|k| c.contains(k))
+    });
+    compared.then_some("ownership")
 }
 
 /// Whether the innermost condition around the site, on its own, tests the
@@ -579,7 +617,7 @@ pub fn innermost_tests_credential(site: &ResponseSite, text: &str) -> bool {
 
 /// The source of the condition right above the site (the innermost one
 /// its guard joins), without the parentheses around all of it.
-pub(super) fn innermost_condition<'t>(site: &ResponseSite, text: &'t str) -> Option<&'t str> {
+pub fn innermost_condition<'t>(site: &ResponseSite, text: &'t str) -> Option<&'t str> {
     let mut cond = text.get(site.guard.as_ref()?.range.clone())?.trim();
     while let Some(inner) = wrapped(cond) {
         cond = inner.trim();
