@@ -193,7 +193,9 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
     {
         v.authn = Some(format!("the message says \"{k}\""));
     }
+    // Python's `not org_id` is `!org_id` only in the spaced form.
     let guard_authz = find(&without_missing_ids(&cond_n), AUTHZ_GUARD)
+        .filter(|_| find(&without_missing_ids(&cond_spaced), AUTHZ_GUARD).is_some())
         .or_else(|| ownership(&cond_n))
         .filter(|_| !cond_n.is_empty());
     let guard_authn = authn_in_guard(&cond_n, &cond_spaced).filter(|_| !cond_n.is_empty() && !csrf);
@@ -466,6 +468,7 @@ mod tests {
         assert!(!credential_scoped("post.teamid!=teamid"));
         assert_eq!(without_missing_ids("!teamid||!user"), "||!user");
         assert_eq!(without_missing_ids("!user.teamid"), "!user.teamid");
+        assert_eq!(without_missing_ids("!license_payload.tenant_id"), "");
         assert_eq!(without_missing_ids("!ismember"), "!ismember");
         assert!(credential_header("!(c.req.header(\"x-openstatus-key\"))"));
         assert!(credential_header("!request.headers.get('x-api-token')"));

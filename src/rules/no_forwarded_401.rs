@@ -116,6 +116,14 @@ fn errors_answered_before(text: &str, site: &ResponseSite, source: &str) -> bool
         format!("{root}.status != 200"),
         format!("{root}.status_code != 200"),
     ];
+    // `if (result?.success) { … status: res.status }`: the upstream said it worked.
+    let success_branch = site.guard.as_ref().is_some_and(|g| {
+        let t = g.text.replace(' ', "");
+        t.contains(".success") && !t.contains("!") && !t.contains("not")
+    });
+    if success_branch {
+        return true;
+    }
     let checked = checks.iter().any(|c| before.contains(c.as_str()));
     // The site in the error branch: `if not r.ok:` above it is its own condition.
     let in_error_branch = site.guard.as_ref().is_some_and(|g| {
@@ -148,14 +156,39 @@ fn outbound_credential(text: &str, site: &ResponseSite) -> Option<Credential> {
         let end = handler[i..].find('\n').map_or(handler.len(), |n| i + n);
         let value = &handler[i..end];
         let v = value.to_ascii_lowercase();
-        if v.contains("env") || upper_case_secret(value) || from_env(handler, value) {
+        if v.contains("env")
+            || v.contains("config.")
+            || v.contains("settings.")
+            || upper_case_secret(value)
+            || from_env(handler, value)
+        {
             return Some(Credential::Server);
+        }
+        // `Authorization: req.headers.get('Authorization')`: the caller's, as it came.
+        if v.contains("req.headers") || v.contains("request.headers") {
+            found = Some(Credential::Caller);
+            continue;
         }
         if value.contains("${") || value.contains('{') || value.contains('+') {
             found = Some(Credential::Caller);
         }
     }
-    found
+    // Every header of the request passed on (`headers=dict(request.headers)`):
+    // the caller's credential, whatever it is.
+    found.or_else(|| {
+        [
+            "dict(request.headers",
+            "request.headers.items()",
+            "...req.headers",
+            "...request.headers",
+            "headers: req.headers",
+            "headers: request.headers",
+            "headers=request.headers",
+        ]
+        .iter()
+        .any(|k| handler.contains(k))
+        .then_some(Credential::Caller)
+    })
 }
 
 /// A name used in `value` is a local the handler reads from the environment

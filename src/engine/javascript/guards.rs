@@ -336,7 +336,7 @@ impl<'a> Cx<'a> {
         while let Some(n) = stack.pop() {
             if n.kind_name() == "unary_expression" && text(n, self.src).starts_with('!') {
                 if let Some(arg) = n.named_child(0).map(unwrap_expr) {
-                    if is_env_read(arg, self.src) {
+                    if is_env_read(arg, self.src) || config_secret(arg, self.src) {
                         return true;
                     }
                     if arg.kind_name() == "identifier" {
@@ -441,4 +441,23 @@ impl<'a> Cx<'a> {
         args.named_child(0)
             .filter(|first| first.end_byte() <= arg.start_byte())
     }
+}
+
+/// `serverConfig.baiduApiKey`, `settings.stripeSecret`: a secret of the
+/// server's configuration object (a getter's result, read once).
+fn config_secret(n: Node, src: &str) -> bool {
+    if n.kind_name() != "member_expression" {
+        return false;
+    }
+    let (Some(obj), Some(prop)) = (n.field("object"), n.field("property")) else {
+        return false;
+    };
+    let obj = text(obj, src).to_ascii_lowercase();
+    let prop = text(prop, src).to_ascii_lowercase();
+    let holder = obj.rsplit('.').next().unwrap_or(&obj);
+    (holder.ends_with("config") || holder.ends_with("settings"))
+        && !holder.contains("user")
+        && ["key", "secret", "token", "password"]
+            .iter()
+            .any(|w| prop.contains(w))
 }

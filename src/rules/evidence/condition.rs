@@ -645,7 +645,8 @@ pub(super) fn wrapped(cond: &str) -> Option<&str> {
 
 /// The condition without the tests that a bare identifier is missing
 /// (`!teamId`, `!org_id`): a missing route parameter is a bad request, not
-/// a membership check, whatever the parameter is called.
+/// a membership check, whatever the parameter is called. So is a field
+/// missing from a token's claims (`!payload.tenant_id`).
 pub(super) fn without_missing_ids(cond_n: &str) -> String {
     let mut out = String::with_capacity(cond_n.len());
     let mut rest = cond_n;
@@ -654,7 +655,21 @@ pub(super) fn without_missing_ids(cond_n: &str) -> String {
         let end = after
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(after.len());
-        let name = &after[..end];
+        let mut name = &after[..end];
+        let mut end = end;
+        // `!payload.tenant_id`: a field missing from a verified token's
+        // claims is a malformed credential, not a membership.
+        if ["payload", "claims", "decoded", "token", "jwt"]
+            .iter()
+            .any(|w| name.contains(w))
+            && after[end..].starts_with('.')
+        {
+            let field_end = after[end + 1..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(after.len(), |e| end + 1 + e);
+            name = &after[end + 1..field_end];
+            end = field_end;
+        }
         let next = after[end..].chars().next();
         let bare_id = name.len() > 2
             && name.ends_with("id")
