@@ -139,6 +139,8 @@ const DOCS_DIRS: &[&str] = &[
     "tutorials",
     "cookbook",
     "snippets",
+    "playground",
+    "playgrounds",
 ];
 
 /// The role `path`'s location and first lines give it, or `None` for
@@ -212,6 +214,16 @@ pub fn from_path_and_text(rel: &Path, text: &str) -> Option<Assigned> {
     }
     if let Some(d) = found_above_routes(DOCS_DIRS) {
         return assigned(Role::Docs, format!("under a `{d}/` folder"));
+    }
+    // A monorepo's `apps/dev/`: the harness its maintainers try the packages in.
+    if dirs[..segments_from]
+        .windows(2)
+        .any(|w| w[0] == "apps" && w[1] == "dev")
+    {
+        return assigned(
+            Role::Docs,
+            "under `apps/dev/` (a development app of a monorepo)".to_string(),
+        );
     }
     None
 }
@@ -595,6 +607,12 @@ mod tests {
         assert_eq!(role("onyx/features/build/sandbox/server.py", ""), None);
         assert_eq!(role("build/lib/pkg/auth.py", ""), Some(Role::Generated));
         assert_eq!(role("web/build/static/app.js", ""), Some(Role::Generated));
+        assert_eq!(
+            role("apps/dev/nextjs/app/api/protected/route.ts", ""),
+            Some(Role::Docs)
+        );
+        assert_eq!(role("apps/playground/src/server.ts", ""), Some(Role::Docs));
+        assert_eq!(role("apps/web/src/dev/server.ts", ""), None);
     }
 
     #[test]

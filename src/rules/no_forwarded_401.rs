@@ -178,6 +178,8 @@ fn outbound_credential(text: &str, site: &ResponseSite) -> Option<Credential> {
     found.or_else(|| {
         [
             "dict(request.headers",
+            "new Headers(request.headers)",
+            "new Headers(req.headers)",
             "request.headers.items()",
             "...req.headers",
             "...request.headers",
