@@ -543,3 +543,52 @@ export const requireUser = (req: Request & { user?: unknown }, res: Response, ne
     );
     assert_eq!(findings(p.path()).len(), 1);
 }
+
+#[test]
+fn a_response_class_of_another_module_fixes_its_status() {
+    let responses = r#"from django.http import HttpResponse
+
+
+class HttpResponseUnauthorized(HttpResponse):
+    status_code = 401
+"#;
+    let views = r#"from django.http import HttpResponse
+
+from app import responses
+
+
+def reports(request):
+    if not request.META.get("HTTP_AUTHORIZATION"):
+        return responses.HttpResponseUnauthorized()
+    return HttpResponse("ok")
+"#;
+    let p = project(&[
+        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
+        ("app/__init__.py", ""),
+        ("app/responses.py", responses),
+        ("app/views.py", views),
+    ]);
+    let found = findings(p.path());
+    assert!(
+        found.contains(&(
+            "app/views.py".to_string(),
+            "require-www-authenticate".to_string()
+        )),
+        "{found:?}"
+    );
+
+    // A class that sets the challenge itself is a complete 401.
+    let with_challenge = responses.replace(
+        "    status_code = 401\n",
+        "    status_code = 401\n\n    def __init__(self):\n        super().__init__()\n        self[\"WWW-Authenticate\"] = 'Bearer realm=\"api\"'\n",
+    );
+    write(p.path(), "app/responses.py", &with_challenge);
+    let found = findings(p.path());
+    assert!(
+        !found.contains(&(
+            "app/views.py".to_string(),
+            "require-www-authenticate".to_string()
+        )),
+        "{found:?}"
+    );
+}

@@ -78,6 +78,9 @@ pub struct ErrorClassSig {
     pub lineage: Vec<String>,
     /// Which `__init__` parameters carry the status, message and headers.
     pub ctor: Option<ErrorCtor>,
+    /// A response class (`class HttpResponseUnauthorized(HttpResponse):
+    /// status_code = 401`): returned, not raised.
+    pub response: bool,
 }
 
 /// Which `__init__` parameters (index without `self`, name) of a project

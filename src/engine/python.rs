@@ -152,6 +152,8 @@ struct ErrorClass<'a> {
     /// For a project class that is no framework's exception: its name and
     /// its project bases' names, nearest first (`ErrorClassSig::lineage`).
     lineage: Vec<String>,
+    /// A response class with a fixed status (`ErrorClassSig::response`).
+    response: bool,
 }
 
 impl ErrorClass<'_> {
@@ -170,6 +172,7 @@ impl ErrorClass<'_> {
             definition,
             defined_in: None,
             lineage: Vec::new(),
+            response: false,
         }
     }
 

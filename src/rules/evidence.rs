@@ -13,8 +13,8 @@ mod record;
 mod vocabulary;
 use condition::*;
 pub use condition::{
-    condition_tests, innermost_condition, innermost_tests_credential, norm_condition,
-    requires_a_way_of_signing_in,
+    changes_own_password, condition_tests, innermost_condition, innermost_tests_credential,
+    norm_condition, requires_a_way_of_signing_in,
 };
 pub use record::{only_ids_missing, record_missing_after_identity};
 pub use vocabulary::CREDENTIAL_WORDS;
@@ -126,6 +126,18 @@ pub fn classify(site: &ResponseSite, value: &StatusValue, text: &str) -> Verdict
 
 fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) -> Verdict {
     let mut v = Verdict::default();
+    // A caller already authenticated gave the wrong current password while
+    // changing it: the change is refused, the session stays good.
+    if value.code == 401
+        && site.identity_established.is_some()
+        && changes_own_password(site, text, true)
+    {
+        v.authz = Some(
+            "a caller who is already signed in gave the wrong current password: the change is refused, the session stays valid"
+                .to_string(),
+        );
+        return v;
+    }
     let mut message = site.message.as_deref().unwrap_or("").to_lowercase();
     if value.code == 403 {
         // "Forbidden" on a 403 is only the reason phrase: no evidence either way.

@@ -27,7 +27,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         return;
     }
     if dead_login_check(site)
-        || changes_own_password(site, ctx.text)
+        || evidence::changes_own_password(site, ctx.text, false)
         || site
             .message
             .as_deref()
@@ -175,38 +175,6 @@ fn tests_credential_kind(cond: &str) -> bool {
     .iter()
     .any(|k| t.contains(k));
     compared || predicate
-}
-
-/// A signed-in caller changing their password gave the wrong current one:
-/// a 401 there would sign them out of the session they are using, so 403
-/// (or 400) is the better answer. Seen in the function's name
-/// (`update_password`, `changePassword`) or in the condition
-/// (`current_password`, `oldPassword`).
-fn changes_own_password(site: &ResponseSite, text: &str) -> bool {
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase()
-    };
-    let head = site
-        .handler
-        .as_ref()
-        .and_then(|h| text.get(h.clone()))
-        .and_then(|h| h.lines().next())
-        .map(squash)
-        .unwrap_or_default();
-    let guard = site
-        .guard
-        .as_ref()
-        .map(|g| squash(&g.text))
-        .unwrap_or_default();
-    ["changepassword", "updatepassword", "setpassword"]
-        .iter()
-        .any(|k| head.contains(k))
-        || ["currentpassword", "oldpassword"]
-            .iter()
-            .any(|k| guard.contains(k))
 }
 
 /// `if not request.user.is_authenticated: return HttpResponseForbidden()`

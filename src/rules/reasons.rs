@@ -254,29 +254,31 @@ pub fn non_credential(site: &ResponseSite, text: &str) -> Option<Reason> {
     if !site.has_code(401) || evidence::is_server_error(site) {
         return None;
     }
-    by_evidence(site, text).or_else(|| {
-        // `user=Depends(get_verified_user)`, then `if not chat: raise 401`:
-        // the credentials were accepted; the record is what is missing.
-        if !evidence::record_missing_after_identity(site, text) {
-            return None;
-        }
-        // `!teamId`: a request parameter that was not sent.
-        if evidence::only_ids_missing(site, text) {
-            return Some(Reason {
-                what: "a missing request parameter after the caller was authenticated",
-                status: 400,
-                status_name: "Bad Request",
-                confidence: Confidence::Medium,
-            });
-        }
-        Some(Reason {
+    by_evidence(site, text)
+        .or_else(|| oauth2orize_exchange(site, text))
+        .or_else(|| {
+            // `user=Depends(get_verified_user)`, then `if not chat: raise 401`:
+            // the credentials were accepted; the record is what is missing.
+            if !evidence::record_missing_after_identity(site, text) {
+                return None;
+            }
+            // `!teamId`: a request parameter that was not sent.
+            if evidence::only_ids_missing(site, text) {
+                return Some(Reason {
+                    what: "a missing request parameter after the caller was authenticated",
+                    status: 400,
+                    status_name: "Bad Request",
+                    confidence: Confidence::Medium,
+                });
+            }
+            Some(Reason {
             what:
                 "a record that is missing (or not the caller's) after the caller was authenticated",
             status: 404,
             status_name: "Not Found, or 403 Forbidden when the record exists but is not theirs",
             confidence: Confidence::Medium,
         })
-    })
+        })
 }
 
 /// The site's own message gives a reason that is not a permission ("Invalid
@@ -293,6 +295,37 @@ pub fn stated_reason_wins(site: &ResponseSite, value: &StatusValue, text: &str) 
     !from_message
         && non_credential(site, text)
             .is_some_and(|r| r.status != 403 && r.confidence == Confidence::High)
+}
+
+/// An error handed to `done` in an oauth2orize exchange callback
+/// (`exchange.code((client, code, redirectUri, done) => …)`): the client
+/// was authenticated before the callback runs, so what failed is the grant
+/// (the code, the refresh token, the redirect URI), which RFC 6749 §5.2
+/// answers 400 `invalid_grant`.
+fn oauth2orize_exchange(site: &ResponseSite, text: &str) -> Option<Reason> {
+    if !text.contains("oauth2orize") {
+        return None;
+    }
+    // The nearest `(client, …, done)` parameter list above the site (the
+    // callback may wrap the site in a transaction's own function).
+    let before = text.get(site.range.start.saturating_sub(4000)..site.range.start)?;
+    let exchange = before.rmatch_indices("(client").take(8).any(|(at, _)| {
+        let Some(list) = before[at + 1..].split(')').next() else {
+            return false;
+        };
+        let params: Vec<&str> = list
+            .split(',')
+            .map(|p| p.trim().split(':').next().unwrap_or("").trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        params.len() >= 3 && params.first() == Some(&"client") && params.last() == Some(&"done")
+    });
+    exchange.then_some(Reason {
+        what: "an OAuth grant error in a token exchange (the client was already authenticated)",
+        status: 400,
+        status_name: "Bad Request with `invalid_grant` (RFC 6749 §5.2)",
+        confidence: Confidence::High,
+    })
 }
 
 /// The message says a way of signing in (or of signing up) is disabled,

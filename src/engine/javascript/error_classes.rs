@@ -130,6 +130,7 @@ pub(super) fn class_sig(cx: &Cx, class: Node, depth: usize) -> Option<ErrorClass
         definition: class.byte_range(),
         lineage: Vec::new(),
         ctor: None,
+        response: false,
     })
 }
 

@@ -243,6 +243,16 @@ pub(super) fn classify<'t>(cx: &Cx<'t>, kind: &str, node: Node<'t>) -> Vec<(Cand
                             o.kind_name() == "identifier" && matches!(text(o, src), "self" | "cls")
                         })
             });
+            // `response.Unauthorized()`: a class of an imported project module.
+            let module_class = f.is_some_and(|f| {
+                f.kind_name() == "attribute"
+                    && f.field("object").is_some_and(|o| {
+                        o.kind_name() == "identifier" && cx.imports.contains_key(text(o, src))
+                    })
+                    && f.field("attribute")
+                        .is_some_and(|a| text(a, src).starts_with(|c: char| c.is_ascii_uppercase()))
+            });
+            let plain = plain || module_class;
             let args = node
                 .field("arguments")
                 .is_some_and(|a| a.kind_name() == "argument_list");

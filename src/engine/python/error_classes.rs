@@ -103,7 +103,11 @@ pub(super) fn imported_class<'t>(cx: &Cx<'t>, name: &str) -> Option<ErrorClass<'
 /// An exception class another module defines, from its summary; `raised`
 /// when it is raised here (its challenge's evidence is in that module),
 /// rather than a base of a class of this file.
-fn from_sig<'t>(sig: &ErrorClassSig, target: std::path::PathBuf, raised: bool) -> ErrorClass<'t> {
+pub(super) fn from_sig<'t>(
+    sig: &ErrorClassSig,
+    target: std::path::PathBuf,
+    raised: bool,
+) -> ErrorClass<'t> {
     let status = match sig.ctor.as_ref().and_then(|c| c.status.clone()) {
         Some((index, name)) => ClassStatus::Param {
             index,
@@ -135,6 +139,7 @@ fn from_sig<'t>(sig: &ErrorClassSig, target: std::path::PathBuf, raised: bool) -
         definition: sig.definition.clone(),
         defined_in: Some(target),
         lineage: sig.lineage.clone(),
+        response: sig.response,
     }
 }
 
@@ -179,7 +184,17 @@ pub(super) fn class_site<'t>(
         None => class.framework,
     };
     let mut raw = Raw::new(framework, node, status);
-    raw.exception = true;
+    raw.exception = !class.response;
+    if class.response {
+        // The response may get its header after it is built (`r['WWW-Authenticate'] = …`).
+        let func = enclosing_function(cx, node).unwrap_or(cx.root);
+        if text(func, cx.src)
+            .to_ascii_lowercase()
+            .contains("www-authenticate")
+        {
+            raw.headers.opaque = true;
+        }
+    }
     raw.lineage = class.lineage.clone();
     if node.kind_name() != "call" {
         raw.anchor = cx.up(node).unwrap_or(node);
@@ -201,7 +216,7 @@ pub(super) fn class_site<'t>(
         }
         c
     });
-    raw.headers.opaque = class.headers_opaque;
+    raw.headers.opaque |= class.headers_opaque;
     let passed_headers = match (&class.headers_param, args.as_ref()) {
         (Some((i, pname)), Some(a)) => a.get(pname, Some(*i)),
         _ => None,
@@ -284,6 +299,63 @@ impl<'a> Cx<'a> {
             }
         }
         out
+    }
+
+    /// `class HttpResponseUnauthorized(HttpResponse): status_code = 401`:
+    /// a framework's response class with the status fixed in the class
+    /// body. A class that names `WWW-Authenticate` sets it itself.
+    fn response_class(
+        &self,
+        class: Node<'a>,
+        supers: Node<'a>,
+        body: Node<'a>,
+    ) -> Option<ErrorClass<'a>> {
+        let framework = named_children(supers).find_map(|b| {
+            let t = text(b, self.src);
+            let last = t.rsplit('.').next().unwrap_or(t);
+            if b.kind_name() == "keyword_argument" || !last.ends_with("Response") {
+                return None;
+            }
+            // A response class of this file over the framework's
+            // (`class Response(SimpleTemplateResponse)`).
+            let local_response = || {
+                self.classes.get(last).is_some_and(|c| {
+                    c.field("superclasses").is_some_and(|s| {
+                        named_children(s).any(|b| text(b, self.src).ends_with("Response"))
+                    })
+                })
+            };
+            match self.origin(b) {
+                Origin::Framework(fw) => Some(fw),
+                _ if local_response() => Some(Framework::Django),
+                Origin::Project => None,
+                _ if last.starts_with("Http") || last.ends_with("TemplateResponse") => {
+                    Some(Framework::Django)
+                }
+                _ => None,
+            }
+        })?;
+        let code = named_children(body)
+            .filter_map(assignment_in)
+            .find_map(|a| {
+                let (l, r) = (a.field("left")?, a.field("right")?);
+                if text(l, self.src) != "status_code" {
+                    return None;
+                }
+                match self.eval_status(r, 0) {
+                    StatusEval::Known(v) => v.first().map(|v| v.code),
+                    _ => None,
+                }
+            })?;
+        if !matches!(code, 401 | 403) {
+            return None;
+        }
+        let mut c = ErrorClass::bare(framework, ClassStatus::Fixed(code), class.byte_range());
+        c.response = true;
+        c.headers_opaque = text(class, self.src)
+            .to_ascii_lowercase()
+            .contains("www-authenticate");
+        Some(c)
     }
 
     fn error_class(
@@ -374,7 +446,7 @@ impl<'a> Cx<'a> {
                         && (last.ends_with("Error") || last.ends_with("Exception"))
                 });
                 if !exception_base {
-                    return None;
+                    return self.response_class(class, supers, body);
                 }
                 root = true;
                 ErrorClass {

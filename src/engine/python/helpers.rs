@@ -3,7 +3,7 @@
 
 use super::candidates::in_test_code;
 use super::constructors::{aliased_constructor, constructor_call, CONSTRUCTORS};
-use super::error_classes::{class_site, expand_raised, imported_class};
+use super::error_classes::{class_site, expand_raised, from_sig, imported_class};
 use super::nodes::{enclosing_function, param_index, params, unwrap_expr, Args};
 use super::site::Raw;
 use super::{Cx, LocalHelper};
@@ -137,6 +137,23 @@ pub(super) fn call_site<'t>(cx: &Cx<'t>, call: Node<'t>) -> Vec<Raw<'t>> {
             return class_site(cx, &class, call, Some(call), name)
                 .map(|r| expand_raised(cx, r))
                 .unwrap_or_default();
+        }
+    }
+    // `response.Unauthorized()`: a response class of a project module.
+    if via_self {
+        let module = f
+            .field("object")
+            .filter(|o| o.kind_name() == "identifier")
+            .map(|o| text(o, cx.src));
+        if let Some((Export::ErrorClass(sig), target)) =
+            module.and_then(|m| cx.imported_member(m, name))
+        {
+            if sig.response {
+                let class = from_sig(&sig, target, true);
+                return class_site(cx, &class, call, Some(call), name)
+                    .into_iter()
+                    .collect();
+            }
         }
     }
     // Response helpers.

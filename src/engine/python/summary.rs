@@ -117,6 +117,7 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
                                 definition: c.definition.clone(),
                                 lineage: c.lineage.clone(),
                                 ctor: c.ctor(),
+                                response: c.response,
                             }),
                         );
                     }

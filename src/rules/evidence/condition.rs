@@ -723,3 +723,41 @@ pub(super) fn credential_scoped(cond_n: &str) -> bool {
         ]
         .contains(&field)
 }
+
+/// A signed-in caller changing their password gave the wrong current one:
+/// a 401 there would sign them out of the session they are using, so 403
+/// (or 400) is the better answer. Seen in the function's name
+/// (`update_password`, `changePassword`) or in the condition
+/// (`current_password`, `oldPassword`; when `strict`, only where the
+/// condition checks it: `verify_password(body.current_password, …)`, not a
+/// stored password named `currentPassword`).
+pub fn changes_own_password(site: &ResponseSite, text: &str, strict: bool) -> bool {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let head = site
+        .handler
+        .as_ref()
+        .and_then(|h| text.get(h.clone()))
+        .and_then(|h| h.lines().next())
+        .map(squash)
+        .unwrap_or_default();
+    let guard = site
+        .guard
+        .as_ref()
+        .map(|g| squash(&g.text))
+        .unwrap_or_default();
+    ["changepassword", "updatepassword", "setpassword"]
+        .iter()
+        .any(|k| head.contains(k))
+        || ["currentpassword", "oldpassword"]
+            .iter()
+            .any(|k| guard.contains(k))
+            && (!strict
+                || ["verify", "compare", "check", "match", "valid"]
+                    .iter()
+                    .any(|k| guard.contains(k)))
+}
