@@ -303,12 +303,11 @@ pub fn stated_reason_wins(site: &ResponseSite, value: &StatusValue, text: &str) 
 /// (the code, the refresh token, the redirect URI), which RFC 6749 §5.2
 /// answers 400 `invalid_grant`.
 fn oauth2orize_exchange(site: &ResponseSite, text: &str) -> Option<Reason> {
-    if !text.contains("oauth2orize") {
-        return None;
-    }
     // The nearest `(client, …, done)` parameter list above the site (the
     // callback may wrap the site in a transaction's own function).
-    let before = text.get(site.range.start.saturating_sub(4000)..site.range.start)?;
+    let before = text
+        .get(site.range.start.saturating_sub(4000)..site.range.start)
+        .filter(|b| b.contains("(client"))?;
     let exchange = before.rmatch_indices("(client").take(8).any(|(at, _)| {
         let Some(list) = before[at + 1..].split(')').next() else {
             return false;
@@ -319,7 +318,7 @@ fn oauth2orize_exchange(site: &ResponseSite, text: &str) -> Option<Reason> {
             .filter(|p| !p.is_empty())
             .collect();
         params.len() >= 3 && params.first() == Some(&"client") && params.last() == Some(&"done")
-    });
+    }) && text.contains("oauth2orize");
     exchange.then_some(Reason {
         what: "an OAuth grant error in a token exchange (the client was already authenticated)",
         status: 400,
