@@ -95,6 +95,13 @@ def main():
             if name.endswith(".tsv"):
                 header, _ = load(os.path.join(HERE, "judgments", name))
                 d = os.path.join(args.checkouts, name[: -len(".tsv")])
+                if "npm" in header:
+                    # Judged on an npm package (`# npm: name@version in folder`):
+                    # unpack it into that folder of the checkout.
+                    spec, _, folder = header["npm"].partition(" in ")
+                    target = os.path.join(d, folder.strip() or ".")
+                    print(f"mkdir -p {target} && curl -sL $(npm view {spec} dist.tarball) | tar xz -C {target} --strip-components=1")
+                    continue
                 if "sdist" in header:
                     # Judged on a PyPI source distribution (`# sdist: name==version`):
                     # unpack it, with the repository's layout, into the checkout.
@@ -126,7 +133,7 @@ def main():
             print(f"{header['repo']}: not fetched (expected {checkout}); skipped", file=sys.stderr)
             continue
         head = subprocess.run(["git", "-C", checkout, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-        if head and head != header["commit"] and "sdist" not in header:
+        if head and head != header["commit"] and "sdist" not in header and "npm" not in header:
             print(f"{header['repo']}: checkout is at {head[:12]}, the judgments are for {header['commit'][:12]}", file=sys.stderr)
         audited += 1
         judged = {(r["path"], r["line"], r["rule"]): r for r in rows}
