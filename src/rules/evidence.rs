@@ -14,7 +14,7 @@ mod vocabulary;
 use condition::*;
 pub use condition::{
     changes_own_password, condition_tests, innermost_condition, innermost_tests_credential,
-    norm_condition, requires_a_way_of_signing_in,
+    norm_condition, refresh_token_missing, requires_a_way_of_signing_in,
 };
 pub use record::{only_ids_missing, record_missing_after_identity};
 pub use vocabulary::CREDENTIAL_WORDS;

@@ -43,7 +43,9 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         "401 returned without logging the reason: when it happens in production nothing records why (log it right before returning)",
     )
     .with_related(value.range.clone(), "the 401 status is set here");
-    if matches!(site.framework, Framework::StatusError | Framework::Result) {
+    if matches!(site.framework, Framework::StatusError | Framework::Result)
+        || evidence::refresh_token_missing(site, ctx.text)
+    {
         // A thrown error is most often logged where it becomes a response,
         // which is not in sight here.
         d = d.with_confidence(Confidence::Low);

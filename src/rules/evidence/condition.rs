@@ -761,3 +761,41 @@ pub fn changes_own_password(site: &ResponseSite, text: &str, strict: bool) -> bo
                     .iter()
                     .any(|k| guard.contains(k)))
 }
+
+/// The condition right above the site only finds the refresh token missing
+/// (`!refreshToken`, `not request.cookies.get("refresh_token")`): the
+/// routine state of a client whose session ended, which asks to sign in
+/// again rather than for an investigation.
+pub fn refresh_token_missing(site: &ResponseSite, text: &str) -> bool {
+    // Read from the request (a cookie, a header, the body), not looked up:
+    // an unknown refresh token is another matter.
+    let from_request = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        ["cookie", "header", "body", "request", "req."]
+            .iter()
+            .any(|w| s.contains(w))
+    };
+    let handler = site
+        .handler
+        .as_ref()
+        .and_then(|h| text.get(h.clone()))
+        .unwrap_or("");
+    innermost_condition(site, text).is_some_and(|c| {
+        let lower = c.to_ascii_lowercase();
+        if !lower.contains("refresh") || !tests_absence(c) {
+            return false;
+        }
+        let name = c
+            .trim_start_matches(['!', '(', ' '])
+            .trim_start_matches("not ")
+            .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+            .next()
+            .unwrap_or("");
+        from_request(c)
+            || (!name.is_empty()
+                && handler.lines().any(|l| {
+                    l.contains(&format!("{name} =")) && from_request(l)
+                        || l.contains(&format!("{name} :=")) && from_request(l)
+                }))
+    })
+}
