@@ -461,6 +461,20 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
     if message.is_empty() {
         return None;
     }
+    // "Authentication failed with the LLM model provider": the server's key
+    // (or one it stores for the user) was refused by another service.
+    if message.contains("provider")
+        && ["llm", "model provider", "upstream", "third-party", "third party"]
+            .iter()
+            .any(|w| message.contains(w))
+    {
+        return Some(Reason {
+            what: "a failed request to another service",
+            status: 502,
+            status_name: "Bad Gateway",
+            confidence: Confidence::High,
+        });
+    }
     // "Request did not pass CSRF verification": an anti-forgery check, which
     // frameworks answer with 403 (Django, csurf); the caller's credential
     // may be fine.
