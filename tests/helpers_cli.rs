@@ -592,3 +592,62 @@ def reports(request):
         "{found:?}"
     );
 }
+
+#[test]
+fn an_error_class_whose_status_argument_defaults_to_the_class_code_is_a_401_where_raised_with_one()
+{
+    // `code=None` in the signature keeps the class's own `code = 500`; a
+    // raise with 401 is a 401, answered by the registered handler.
+    let errors = r#"from flask import jsonify
+
+
+class BaseError(Exception):
+    code = 500
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class ApiError(BaseError):
+    pass
+
+
+def handle_api_error(error):
+    return jsonify(status="error", message=error.message), error.code
+
+
+def register(app):
+    app.register_error_handler(ApiError, handle_api_error)
+"#;
+    let views = r#"from flask import Blueprint, request
+
+from app.errors import ApiError
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/alerts")
+def alerts():
+    key = request.headers.get("X-API-Key")
+    if not verify_key(key):
+        raise ApiError("API key is invalid", 401)
+    return {"ok": True}
+"#;
+    let p = project(&[
+        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
+        ("app/__init__.py", ""),
+        ("app/errors.py", errors),
+        ("app/views.py", views),
+    ]);
+    let found = findings(p.path());
+    assert!(
+        found.contains(&(
+            "app/views.py".to_string(),
+            "require-www-authenticate".to_string()
+        )),
+        "{found:?}"
+    );
+}

@@ -297,6 +297,16 @@ pub fn stated_reason_wins(site: &ResponseSite, value: &StatusValue, text: &str) 
             .is_some_and(|r| r.status != 403 && r.confidence == Confidence::High)
 }
 
+/// A request the server made to another service failed: 502.
+fn upstream_failure(confidence: Confidence) -> Reason {
+    Reason {
+        what: "a failed request to another service",
+        status: 502,
+        status_name: "Bad Gateway",
+        confidence,
+    }
+}
+
 /// An error handed to `done` in an oauth2orize exchange callback
 /// (`exchange.code((client, code, redirectUri, done) => …)`): the client
 /// was authenticated before the callback runs, so what failed is the grant
@@ -429,12 +439,7 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
             } else {
                 Confidence::High
             };
-            return Some(Reason {
-                what: "a failed request to another service",
-                status: 502,
-                status_name: "Bad Gateway",
-                confidence,
-            });
+            return Some(upstream_failure(confidence));
         }
     }
     // `if (!identityManager.isLicenseValid())` right above: the server's own
@@ -464,16 +469,17 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
     // "Authentication failed with the LLM model provider": the server's key
     // (or one it stores for the user) was refused by another service.
     if message.contains("provider")
-        && ["llm", "model provider", "upstream", "third-party", "third party"]
-            .iter()
-            .any(|w| message.contains(w))
+        && [
+            "llm",
+            "model provider",
+            "upstream",
+            "third-party",
+            "third party",
+        ]
+        .iter()
+        .any(|w| message.contains(w))
     {
-        return Some(Reason {
-            what: "a failed request to another service",
-            status: 502,
-            status_name: "Bad Gateway",
-            confidence: Confidence::High,
-        });
+        return Some(upstream_failure(Confidence::High));
     }
     // "Request did not pass CSRF verification": an anti-forgery check, which
     // frameworks answer with 403 (Django, csurf); the caller's credential

@@ -158,13 +158,7 @@ const RESULT_MESSAGE_KEYS: &[&str] = &[
 /// `json` or `statusText`), and not one returned because an upstream answer
 /// had that status (the condition above it reads a `status` or `ok`).
 pub(super) fn result_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
-    let mut p = cx.up(obj)?;
-    while matches!(
-        p.kind_name(),
-        "parenthesized_expression" | "as_expression" | "satisfies_expression"
-    ) {
-        p = cx.up(p)?;
-    }
+    let p = super::site::holder(cx, obj)?;
     // Returned as it is (an arrow's body is what it returns).
     if !matches!(p.kind_name(), "return_statement" | "arrow_function") {
         return None;

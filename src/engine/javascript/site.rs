@@ -57,7 +57,7 @@ pub(super) fn holder<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Node<'t>> {
     let mut p = cx.up(node)?;
     while matches!(
         p.kind_name(),
-        "parenthesized_expression" | "await_expression" | "as_expression"
+        "parenthesized_expression" | "await_expression" | "as_expression" | "satisfies_expression"
     ) {
         p = cx.up(p)?;
     }

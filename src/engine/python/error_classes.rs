@@ -673,14 +673,20 @@ impl<'a> Cx<'a> {
             match text(attr, self.src) {
                 "status_code" | "status" | "http_status" | "code" => {
                     if let Some((index, name)) = param(r) {
-                        let default =
-                            init_params
-                                .get(index + 1)
-                                .and_then(|p| p.default)
-                                .and_then(|d| match self.eval_status(d, 0) {
-                                    StatusEval::Known(v) => v.first().map(|v| v.code),
-                                    _ => None,
-                                });
+                        // `code=None` in the signature keeps the class's own
+                        // `code = 500` when the argument is left out.
+                        let class_code = match class_info.status {
+                            ClassStatus::Fixed(c) if c != 0 => Some(c),
+                            _ => None,
+                        };
+                        let default = init_params
+                            .get(index + 1)
+                            .and_then(|p| p.default)
+                            .and_then(|d| match self.eval_status(d, 0) {
+                                StatusEval::Known(v) => v.first().map(|v| v.code),
+                                _ => None,
+                            })
+                            .or(class_code);
                         class_info.status = ClassStatus::Param {
                             index,
                             name,
