@@ -38,7 +38,14 @@ const CATEGORIES: &[Category] = &[
         what: "a rate limit",
         status: 429,
         status_name: "Too Many Requests",
-        phrases: &["rate limit", "too many requests", "slow down"],
+        phrases: &[
+            "rate limit",
+            "too many requests",
+            "slow down",
+            "too many failed attempts",
+            "too many attempts",
+            "too many login attempts",
+        ],
         names: &[],
     },
     Category {
