@@ -37,7 +37,10 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     {
         return;
     }
-    if !about_scope || !credential::bearer_protected(ctx.text, site, ctx.file_credentials()) {
+    if !about_scope
+        || !credential::bearer_protected(ctx.text, site, ctx.file_credentials())
+        || another_scheme_last(ctx.text, site)
+    {
         return;
     }
     let scopes = scopes_in(guard);
@@ -190,6 +193,28 @@ fn scopes_in(guard: &str) -> Vec<String> {
         out.clear();
     }
     out
+}
+
+/// In a handler that tries several schemes in turn, the branch the site is
+/// in authenticated something else: the last scheme named before it is an
+/// API key, Basic credentials or a proxy's user header, not a Bearer token.
+fn another_scheme_last(text: &str, site: &ResponseSite) -> bool {
+    let start = site
+        .handler
+        .as_ref()
+        .map_or(site.range.start.saturating_sub(3000), |h| h.start);
+    let Some(before) = text.get(start.min(site.range.start)..site.range.start) else {
+        return false;
+    };
+    let lower = before.to_ascii_lowercase();
+    let last = |words: &[&str]| words.iter().filter_map(|w| lower.rfind(w)).max();
+    let bearer = last(&["bearer", "jwt", "access_token", "accesstoken"]);
+    let other = last(&["apikey", "api_key", "api-key", "basic", "proxy"]);
+    match (bearer, other) {
+        (Some(b), Some(o)) => o > b,
+        (None, Some(_)) => true,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
