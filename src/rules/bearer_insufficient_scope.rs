@@ -209,7 +209,20 @@ fn another_scheme_last(text: &str, site: &ResponseSite) -> bool {
     let lower = before.to_ascii_lowercase();
     let last = |words: &[&str]| words.iter().filter_map(|w| lower.rfind(w)).max();
     let bearer = last(&["bearer", "jwt", "access_token", "accesstoken"]);
-    let other = last(&["apikey", "api_key", "api-key", "basic", "proxy"]);
+    // Reads of another scheme's credential, not names that merely mention
+    // keys (`c.env.API_KEYS`, a key store).
+    let other = last(&[
+        "x-api-key",
+        "'api-key'",
+        "\"api-key\"",
+        "'key ",
+        "\"key ",
+        "basic ",
+        "proxy_user",
+        "proxy-user",
+        "remote-user",
+        "remote_user",
+    ]);
     match (bearer, other) {
         (Some(b), Some(o)) => o > b,
         (None, Some(_)) => true,
