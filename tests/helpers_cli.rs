@@ -168,12 +168,7 @@ app = FastAPI()
 install(app)
 app.include_router(router)
 "#;
-    let p = project(&[
-        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
-        ("app/__init__.py", ""),
-        ("app/main.py", main),
-        ("app/routes.py", FASTAPI_ROUTES),
-    ]);
+    let p = python_app(&[("app/main.py", main), ("app/routes.py", FASTAPI_ROUTES)]);
     assert_eq!(
         findings(p.path()),
         vec![],
@@ -222,12 +217,7 @@ app = FastAPI()
 app.add_exception_handler(status.HTTP_401_UNAUTHORIZED, on_http_error)
 app.include_router(router)
 "#;
-    let p = project(&[
-        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
-        ("app/__init__.py", ""),
-        ("app/main.py", main),
-        ("app/routes.py", FASTAPI_ROUTES),
-    ]);
+    let p = python_app(&[("app/main.py", main), ("app/routes.py", FASTAPI_ROUTES)]);
     assert_eq!(
         findings(p.path()),
         vec![],
@@ -544,6 +534,21 @@ export const requireUser = (req: Request & { user?: unknown }, res: Response, ne
     assert_eq!(findings(p.path()).len(), 1);
 }
 
+/// A Python project with these files under `app/` (and its package marker).
+fn python_app(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut all = vec![
+        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
+        ("app/__init__.py", ""),
+    ];
+    all.extend_from_slice(files);
+    project(&all)
+}
+
+/// Whether `rule` reports something in `path` of the project `dir`.
+fn reports_in(dir: &std::path::Path, path: &str, rule: &str) -> bool {
+    findings(dir).contains(&(path.to_string(), rule.to_string()))
+}
+
 #[test]
 fn a_response_class_of_another_module_fixes_its_status() {
     let responses = r#"from django.http import HttpResponse
@@ -562,20 +567,12 @@ def reports(request):
         return responses.HttpResponseUnauthorized()
     return HttpResponse("ok")
 "#;
-    let p = project(&[
-        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
-        ("app/__init__.py", ""),
-        ("app/responses.py", responses),
-        ("app/views.py", views),
-    ]);
-    let found = findings(p.path());
-    assert!(
-        found.contains(&(
-            "app/views.py".to_string(),
-            "require-www-authenticate".to_string()
-        )),
-        "{found:?}"
-    );
+    let p = python_app(&[("app/responses.py", responses), ("app/views.py", views)]);
+    assert!(reports_in(
+        p.path(),
+        "app/views.py",
+        "require-www-authenticate"
+    ));
 
     // A class that sets the challenge itself is a complete 401.
     let with_challenge = responses.replace(
@@ -583,14 +580,11 @@ def reports(request):
         "    status_code = 401\n\n    def __init__(self):\n        super().__init__()\n        self[\"WWW-Authenticate\"] = 'Bearer realm=\"api\"'\n",
     );
     write(p.path(), "app/responses.py", &with_challenge);
-    let found = findings(p.path());
-    assert!(
-        !found.contains(&(
-            "app/views.py".to_string(),
-            "require-www-authenticate".to_string()
-        )),
-        "{found:?}"
-    );
+    assert!(!reports_in(
+        p.path(),
+        "app/views.py",
+        "require-www-authenticate"
+    ));
 }
 
 #[test]
@@ -636,18 +630,10 @@ def alerts():
         raise ApiError("API key is invalid", 401)
     return {"ok": True}
 "#;
-    let p = project(&[
-        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
-        ("app/__init__.py", ""),
-        ("app/errors.py", errors),
-        ("app/views.py", views),
-    ]);
-    let found = findings(p.path());
-    assert!(
-        found.contains(&(
-            "app/views.py".to_string(),
-            "require-www-authenticate".to_string()
-        )),
-        "{found:?}"
-    );
+    let p = python_app(&[("app/errors.py", errors), ("app/views.py", views)]);
+    assert!(reports_in(
+        p.path(),
+        "app/views.py",
+        "require-www-authenticate"
+    ));
 }
