@@ -592,7 +592,7 @@ fn an_error_class_whose_status_argument_defaults_to_the_class_code_is_a_401_wher
 {
     // `code=None` in the signature keeps the class's own `code = 500`; a
     // raise with 401 is a 401, answered by the registered handler.
-    let errors = r#"from flask import jsonify
+    let errors = r#"from flask import current_app, jsonify
 
 
 class BaseError(Exception):
@@ -610,11 +610,19 @@ class ApiError(BaseError):
 
 
 def handle_api_error(error):
+    if error.code >= 500:
+        current_app.logger.exception(error)
     return jsonify(status="error", message=error.message), error.code
+
+
+def handle_exception(error):
+    current_app.logger.exception(error)
+    return jsonify(status="error"), 500
 
 
 def register(app):
     app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(Exception, handle_exception)
 "#;
     let views = r#"from flask import Blueprint, request
 
@@ -636,4 +644,7 @@ def alerts():
         "app/views.py",
         "require-www-authenticate"
     ));
+    // Flask calls the most specific handler: `ApiError`'s, which logs only
+    // server errors, not the one for `Exception`.
+    assert!(reports_in(p.path(), "app/views.py", "require-401-logging"));
 }

@@ -53,12 +53,18 @@ pub(super) struct Registration {
 }
 
 impl Handlers {
-    /// The handler that logs an error registered as one of `keys`.
+    /// The log line of the handler that takes an error registered as one of
+    /// `keys`.
+    /// Keys in order, most specific first: the framework calls the handler of
+    /// the most specific one registered (Flask and Starlette look the raised
+    /// class's bases up in order), so a handler for `ApiError` that does not
+    /// log hides one for `Exception` that does.
     fn logging(&self, keys: &[&str]) -> Option<&Evidence> {
-        self.handlers
-            .iter()
-            .filter(|r| keys.contains(&r.key.as_str()))
-            .find_map(|r| r.logs.as_ref())
+        keys.iter().find_map(|k| {
+            let registered: Vec<&Registration> =
+                self.handlers.iter().filter(|r| r.key == *k).collect();
+            (!registered.is_empty()).then(|| registered.iter().find_map(|r| r.logs.as_ref()))
+        })?
     }
 }
 
