@@ -31,7 +31,10 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     for value in site.codes().filter(|v| v.code == 401) {
         if prefer_403_on
             && evidence::is_really_403(site, value, ctx.text)
-            && !reasons::stated_reason_wins(site, value, ctx.text)
+            && !reasons::stated_reason_wins(
+                &evidence::classify(site, value, ctx.text),
+                Some(&reason),
+            )
         {
             continue; // `prefer-403-for-authorization` says the same
         }

@@ -30,7 +30,12 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
             .level(super::no_401_for_non_credential_error::RULE.id)
             .severity()
             .is_some();
-        if non_credential_on && super::reasons::stated_reason_wins(site, value, ctx.text) {
+        if non_credential_on
+            && super::reasons::stated_reason_wins(
+                &verdict,
+                super::reasons::non_credential(site, ctx.text).as_ref(),
+            )
+        {
             continue; // its message names another reason
         }
         let mut d = Diagnostic::new(

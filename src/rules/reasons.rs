@@ -10,7 +10,7 @@
 
 use super::evidence;
 use crate::diagnostic::Confidence;
-use crate::engine::model::{ResponseSite, StatusValue};
+use crate::engine::model::ResponseSite;
 
 /// A reason that is not about credentials, and the status that says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,15 +293,14 @@ pub fn non_credential(site: &ResponseSite, text: &str) -> Option<Reason> {
 /// is in the conditions around it: the message is the author's statement of
 /// what failed, so `no-401-for-non-credential-error` reports it rather than
 /// `prefer-403-for-authorization`.
-pub fn stated_reason_wins(site: &ResponseSite, value: &StatusValue, text: &str) -> bool {
-    let verdict = evidence::classify(site, value, text);
+/// `verdict` is the site's [`evidence::classify`], `reason` its
+/// [`non_credential`] reason: the callers have both already.
+pub fn stated_reason_wins(verdict: &evidence::Verdict, reason: Option<&Reason>) -> bool {
     let from_message = verdict
         .authz
         .as_deref()
         .is_some_and(|w| w.starts_with("the message"));
-    !from_message
-        && non_credential(site, text)
-            .is_some_and(|r| r.status != 403 && r.confidence == Confidence::High)
+    !from_message && reason.is_some_and(|r| r.status != 403 && r.confidence == Confidence::High)
 }
 
 /// A request the server made to another service failed: 502.
