@@ -234,7 +234,7 @@ fn test_name(name: &str) -> Option<String> {
         let marker = stem_parts[stem_parts.len() - 2];
         if matches!(
             marker,
-            "test" | "spec" | "e2e" | "mock" | "mocks" | "stories"
+            "test" | "spec" | "e2e" | "mock" | "mocks" | "stories" | "test-d" | "spec-d"
         ) {
             return Some(format!("the file name has `.{marker}.`"));
         }
@@ -519,12 +519,13 @@ fn read_manifest(path: &Path, name: &str) -> Option<Manifest> {
     if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
         return None;
     }
-    // A `setup.py` inside a Python package is one of its modules, not the
-    // project's manifest.
+    // A `setup.py` inside a Python package is one of its modules, and a
+    // `package.json` there a marker for the JavaScript release tools (a
+    // name and a version): neither is the project's manifest.
     let in_package = path
         .parent()
         .is_some_and(|d| d.join("__init__.py").exists());
-    if name.starts_with("setup.") && in_package {
+    if in_package && (name.starts_with("setup.") || name == "package.json") {
         return None;
     }
     let text = crate::fsio::read_text(path, MAX_MANIFEST_BYTES as usize)?;
@@ -560,6 +561,8 @@ mod tests {
             Some(Role::Generated)
         );
         assert_eq!(role("src/auth.test.ts", ""), Some(Role::Test));
+        // Type tests (Vitest's `expectTypeOf`, tsd).
+        assert_eq!(role("src/handler.test-d.ts", ""), Some(Role::Test));
         assert_eq!(role("tests/handlers.py", ""), Some(Role::Test));
         assert_eq!(role("app/test_auth.py", ""), Some(Role::Test));
         assert_eq!(role("src/mocks/server.ts", ""), Some(Role::Test));
@@ -671,6 +674,30 @@ mod tests {
         // `setup.cfg` only configures tools; `setup.py` publishes.
         let py = d.detect(&root.join("pylib/pkg/security.py"), "");
         assert_eq!(py.role, Role::Library, "{}", py.why);
+    }
+
+    #[test]
+    fn a_package_json_inside_a_python_package_is_not_its_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("ui")).unwrap();
+        std::fs::write(
+            root.join("pyproject.toml"),
+            "[project]\nclassifiers = [\"Framework :: FastAPI\"]\n",
+        )
+        .unwrap();
+        // The JavaScript release tools' version marker beside `__init__.py`.
+        std::fs::write(root.join("ui/__init__.py"), "").unwrap();
+        std::fs::write(
+            root.join("ui/package.json"),
+            r#"{"name":"ui","version":"1.0.0"}"#,
+        )
+        .unwrap();
+        let d = Detector::default();
+        let lib = d.detect(&root.join("ui/routes.py"), "");
+        assert_eq!(lib.role, Role::Library, "{}", lib.why);
+        assert!(lib.why.contains("pyproject.toml"), "{}", lib.why);
     }
 
     #[test]

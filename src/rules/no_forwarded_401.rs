@@ -31,7 +31,15 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         if returned_whole && credential != Some(Credential::Server) {
             return;
         }
-        if relays_whole_response(ctx.text, site, source) && credential == Some(Credential::Caller) {
+        // A proxy relaying the upstream's answer on the caller's credential,
+        // or on none at all from an address the caller chose (a public file
+        // streamed back).
+        let proxied = match credential {
+            Some(Credential::Caller) => true,
+            Some(Credential::Server) => false,
+            None => callers_public_upstream(ctx.text, site),
+        };
+        if proxied && relays_whole_response(ctx.text, site, source) {
             return;
         }
         if errors_answered_before(ctx.text, site, source) {
@@ -66,19 +74,30 @@ fn relays_whole_response(text: &str, site: &ResponseSite, source: &str) -> bool 
     let Some(site_text) = text.get(site.range.clone()) else {
         return false;
     };
-    [".body", ".headers", ".raw", ".content"]
-        .iter()
-        .any(|part| {
-            site_text
-                .match_indices(&format!("{root}{part}"))
-                .any(|(i, _)| {
-                    // `root` starts a name here, not the tail of a longer one.
-                    !site_text[..i]
-                        .chars()
-                        .next_back()
-                        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
-                })
-        })
+    [
+        ".body",
+        ".headers",
+        ".raw",
+        ".content",
+        // httpx's and requests' streamed bodies, as they came.
+        ".aiter_raw(",
+        ".iter_raw(",
+        ".aiter_bytes(",
+        ".iter_bytes(",
+        ".iter_content(",
+    ]
+    .iter()
+    .any(|part| {
+        site_text
+            .match_indices(&format!("{root}{part}"))
+            .any(|(i, _)| {
+                // `root` starts a name here, not the tail of a longer one.
+                !site_text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+            })
+    })
 }
 
 /// The handler already answered the upstream's error statuses before the
@@ -191,6 +210,41 @@ fn outbound_credential(text: &str, site: &ResponseSite) -> Option<Credential> {
         .any(|k| handler.contains(k))
         .then_some(Credential::Caller)
     })
+}
+
+/// The handler names no credential at all (a header, a key, a token, a
+/// secret, besides the `Authorization` headers [`outbound_credential`]
+/// reads), and no address of its own (a URL literal, the environment, its
+/// settings): the upstream is a public one the caller named. A fixed
+/// upstream that answers 401 to a request without a credential wants one
+/// from the server, which the caller cannot give.
+fn callers_public_upstream(text: &str, site: &ResponseSite) -> bool {
+    let Some(handler) = site.handler.as_ref().and_then(|h| text.get(h.clone())) else {
+        return false;
+    };
+    let lower = handler.to_ascii_lowercase();
+    ![
+        "://",
+        "environ",
+        "getenv",
+        "env.",
+        "env[",
+        "settings.",
+        "config.",
+        "authorization",
+        "api_key",
+        "apikey",
+        "api-key",
+        "token",
+        "secret",
+        "password",
+        "credential",
+        "cookie",
+        "auth=",
+        "auth:",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
 }
 
 /// A name used in `value` is a local the handler reads from the environment

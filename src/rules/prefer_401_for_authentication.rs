@@ -117,8 +117,10 @@ fn kind_of_credential_required(site: &ResponseSite, why: &str) -> bool {
 /// The condition asks which kind of credential the caller presented: a
 /// kind or method field compared (`auth.authType !== 'jwt'`,
 /// `parsed?.kind !== TokenKind.API`, `context.method in {API_KEY, …}`) or a
-/// predicate naming one (`current_auth_is_api_key()`). A credential of the
-/// wrong kind is not missing or invalid: the route's policy refuses it.
+/// predicate naming one (`current_auth_is_api_key()`), or where it came
+/// from (`req.tokenSource !== 'cookie'`: a consent form that refuses a
+/// bearer token). A credential of the wrong kind or the wrong transport is
+/// not missing or invalid: the route's policy refuses it.
 fn tests_credential_kind(cond: &str) -> bool {
     let t = evidence::norm_condition(cond);
     const KIND: &[&str] = &[
@@ -132,6 +134,10 @@ fn tests_credential_kind(cond: &str) -> bool {
         "token_kind",
         "tokentype",
         "token_type",
+        "tokensource",
+        "token_source",
+        "authsource",
+        "auth_source",
         ".typ'",
         ".typ\"",
         "'typ'",

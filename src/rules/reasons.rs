@@ -202,6 +202,51 @@ pub fn names_oauth_state(message: &str) -> bool {
     })
 }
 
+fn oauth_state() -> Reason {
+    Reason {
+        what: "a missing or invalid OAuth `state` parameter",
+        status: 400,
+        status_name: "Bad Request, or 403 for a state issued to someone else",
+        confidence: Confidence::High,
+    }
+}
+
+/// The condition compares two values that are both a `state` (`state !==
+/// storedState`, `query('state') != cookies.oauth_state`) in a function
+/// that reads one by that name (`'state'`) or speaks of OAuth: the
+/// callback's anti-forgery round trip (RFC 6749 §10.12), not the caller's
+/// credential. `user.state !== 'active'` compares a state with a value, not
+/// with another state.
+fn compares_oauth_state(condition: &str, function: &str) -> bool {
+    // `storedState`, `oauth_state`, `'state'`: a word `state` of its own.
+    let is_state = |side: &str| {
+        side.split(|c: char| !c.is_alphanumeric()).any(|ident| {
+            let lower = ident.to_ascii_lowercase();
+            lower.match_indices("state").any(|(i, _)| {
+                let starts = i == 0 || ident.as_bytes()[i].is_ascii_uppercase();
+                let after = ident.as_bytes().get(i + 5);
+                starts && after.map_or(true, |b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            })
+        })
+    };
+    let oauth = function.contains("'state'")
+        || function.contains("\"state\"")
+        || function.to_ascii_lowercase().contains("oauth");
+    oauth
+        && condition
+            .split("||")
+            .flat_map(|p| p.split("&&"))
+            .flat_map(|p| p.split(" or "))
+            .flat_map(|p| p.split(" and "))
+            .filter_map(|part| {
+                let part = part.trim().trim_matches(|c| c == '(' || c == ')');
+                ["!==", "!=", "===", "=="]
+                    .iter()
+                    .find_map(|op| part.split_once(op))
+            })
+            .any(|(l, r)| is_state(l) && is_state(r))
+}
+
 /// "No organization found", "no project was found": a record that is not there.
 fn no_such_record(message: &str) -> bool {
     let words: Vec<&str> = message
@@ -469,6 +514,23 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
             });
         }
     }
+    // `if (!state || state !== storedState) throw new HTTPException(401)`:
+    // the OAuth callback's anti-forgery round trip, with nothing said.
+    let said = message
+        .replace("unauthorized", "")
+        .replace("unauthorised", "");
+    if said.trim_matches(|c: char| !c.is_alphanumeric()).is_empty() {
+        let handler = site.handler.as_ref().and_then(|h| text.get(h.clone()));
+        let compared = site
+            .guard
+            .as_ref()
+            .filter(|g| !g.in_catch)
+            .and_then(|_| evidence::innermost_condition(site, text))
+            .is_some_and(|c| compares_oauth_state(c, handler.unwrap_or("")));
+        if compared {
+            return Some(oauth_state());
+        }
+    }
     if message.is_empty() {
         return None;
     }
@@ -533,12 +595,7 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
     if names_oauth_state(&message) {
         // Checked before the catch clause below: a `state` that fails to
         // decode is still a bad parameter, however the decoding failed.
-        return Some(Reason {
-            what: "a missing or invalid OAuth `state` parameter",
-            status: 400,
-            status_name: "Bad Request, or 403 for a state issued to someone else",
-            confidence: Confidence::High,
-        });
+        return Some(oauth_state());
     }
     // The server failed to do its part ("failed to create session"): a 500,
     // whatever the thing it failed on, and whatever the condition tested.
@@ -632,6 +689,23 @@ mod tests {
         assert!(oauth_request_error("invalid_client").is_none());
         assert!(oauth_request_error("invalid_grant_type_x").is_none());
         assert!(oauth_request_error("my_invalid_scope").is_none());
+    }
+
+    #[test]
+    fn an_oauth_state_compared_with_the_stored_one() {
+        let f = "const state = c.req.query('state')";
+        assert!(compares_oauth_state("!state || state !== storedState", f));
+        assert!(compares_oauth_state(
+            "query.state != session.oauth_state",
+            "def callback(): # OAuth"
+        ));
+        assert!(!compares_oauth_state("user.state !== 'active'", f));
+        assert!(!compares_oauth_state("!storedState", f));
+        // Nothing in the function speaks of an OAuth round trip.
+        assert!(!compares_oauth_state(
+            "order.state !== expectedState",
+            "function ship() {}"
+        ));
     }
 
     #[test]

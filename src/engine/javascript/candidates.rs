@@ -17,22 +17,24 @@ use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor};
 
 /// `throw new HTTPException(401, { res: new Response(…) })` is one response,
-/// not two: a response built in the arguments of a pack's error class is
-/// that error's answer (its row's `response` argument).
+/// not two: a response built in the arguments of a pack's error class, or
+/// held in the local passed there (`{ res }`), is that error's answer (its
+/// row's `response` argument).
 pub(super) fn drop_wrapped_responses(raw: &mut Vec<Raw>) {
-    let exceptions: Vec<Range<usize>> = raw
+    let exceptions: Vec<(Range<usize>, Option<Range<usize>>)> = raw
         .iter()
         .filter(|r| r.framework == Framework::Pack && r.node.kind_name() == "new_expression")
-        .map(|r| r.node.byte_range())
+        .map(|r| (r.node.byte_range(), r.wraps.clone()))
         .collect();
     if exceptions.is_empty() {
         return;
     }
     raw.retain(|r| {
+        let n = r.node.byte_range();
         !(r.framework == Framework::WebResponse
-            && exceptions
-                .iter()
-                .any(|e| e.start < r.node.start_byte() && r.node.end_byte() <= e.end))
+            && exceptions.iter().any(|(e, wraps)| {
+                (e.start < n.start && n.end <= e.end) || wraps.as_ref() == Some(&n)
+            }))
     });
 }
 

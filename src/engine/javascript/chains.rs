@@ -126,6 +126,7 @@ pub(super) fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
                     message_node: Some(first),
                     function,
                     pack: None,
+                    wraps: None,
                 });
             }
             (Framework::Hono, second, Some(first))
@@ -302,6 +303,7 @@ pub(super) fn method_call<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         message_node,
         function,
         pack: None,
+        wraps: None,
     })
 }
 

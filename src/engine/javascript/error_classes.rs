@@ -251,5 +251,6 @@ pub(super) fn error_class_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t
         message_node,
         function: enclosing_function(cx, node),
         pack: None,
+        wraps: None,
     })
 }

@@ -125,6 +125,7 @@ pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         message_node,
         function: enclosing_function(cx, node),
         pack: None,
+        wraps: None,
     })
 }
 

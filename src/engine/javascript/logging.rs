@@ -115,7 +115,11 @@ impl<'a> Cx<'a> {
             }
             // A logging function of the project's own: `log({ level, … })`,
             // `logWarning(…)`, imported or defined in the file.
-            "identifier" => loggerish_function(ftext) && self.is_declared(ftext),
+            // `captureException(err)` imported from Sentry (or a project
+            // wrapper of it): the event reaches the error tracker.
+            "identifier" => {
+                (loggerish_function(ftext) || is_error_report(ftext)) && self.is_declared(ftext)
+            }
             _ => false,
         }
     }
@@ -323,6 +327,12 @@ impl<'a> Cx<'a> {
         }
         out
     }
+}
+
+/// An error tracker's reporting function called by its own name
+/// (Sentry's `captureException`, `captureMessage`, `captureEvent`).
+pub(super) fn is_error_report(name: &str) -> bool {
+    matches!(name, "captureException" | "captureMessage" | "captureEvent")
 }
 
 /// A function named for logging: `log`, `logger`, `logWarning`, `auditLog`,

@@ -87,6 +87,7 @@ pub(super) fn status_assignment<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'
         message_node,
         function,
         pack: None,
+        wraps: None,
     })
 }
 
@@ -143,6 +144,7 @@ pub(super) fn lambda_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         message_node,
         function: enclosing_function(cx, obj),
         pack: None,
+        wraps: None,
     })
 }
 
@@ -207,6 +209,7 @@ pub(super) fn result_object<'t>(cx: &Cx<'t>, obj: Node<'t>) -> Option<Raw<'t>> {
         message_node,
         function: enclosing_function(cx, obj),
         pack: None,
+        wraps: None,
     })
 }
 

@@ -426,9 +426,19 @@ fn build<'t>(
             (None, _) => {}
         }
     }
+    let mut wraps = None;
     if let Some(a) = &spec.response {
         if let Some(res) = arg(cx, args, a, false) {
-            headers = response_headers(cx, res);
+            let res = passed_response(cx, res);
+            // The fix adds the header to that response.
+            headers = match super::web::web_response(cx, res, false) {
+                Some(r) => {
+                    insertion = insertion.or(r.insertion);
+                    r.headers
+                }
+                None => HeaderEval::opaque(),
+            };
+            wraps = Some(res.byte_range());
         }
     }
     if args.iter().any(|a| a.kind_name() == "spread_element") {
@@ -472,26 +482,24 @@ fn build<'t>(
             row: row.id(),
             note: spec.note.as_deref().map(Into::into),
         }),
+        wraps,
     })
 }
 
-/// The headers of a whole response passed to the site (`res: new
-/// Response(…)`, or a local holding one); opaque when it is not one authlint
-/// can read.
-fn response_headers(cx: &Cx, res: Node) -> HeaderEval {
-    let mut res = unwrap_expr(res);
+/// The whole response passed to the site (`res: new Response(…)`, or the
+/// value of a local holding one); its headers are opaque when it is not one
+/// authlint can read.
+fn passed_response<'t>(cx: &Cx<'t>, res: Node<'t>) -> Node<'t> {
+    let res = unwrap_expr(res);
     if matches!(
         res.kind_name(),
         "identifier" | "shorthand_property_identifier"
     ) {
         if let Some(init) = cx.resolve_local(text(res, cx.src), res) {
-            res = unwrap_expr(init);
+            return unwrap_expr(init);
         }
     }
-    match super::web::web_response(cx, res, false) {
-        Some(r) => r.headers,
-        None => HeaderEval::opaque(),
-    }
+    res
 }
 
 /// A `[[header]]` row setting `WWW-Authenticate` before `site` in its function.

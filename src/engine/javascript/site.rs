@@ -22,6 +22,10 @@ pub(super) struct Raw<'t> {
     pub(super) function: Option<Node<'t>>,
     /// The pack row that recognised it.
     pub(super) pack: Option<PackSite>,
+    /// The whole response passed to an error (Hono's `res`, inline or a
+    /// local's value): what the client gets, so the message states the
+    /// reason but is not sent, and that response is no site of its own.
+    pub(super) wraps: Option<Range<usize>>,
 }
 
 impl<'t> Raw<'t> {
@@ -44,6 +48,9 @@ impl<'t> Raw<'t> {
             self.message_node,
         );
         site.pack = self.pack;
+        if self.wraps.is_some() {
+            site.echoes_error = None;
+        }
         if thrown(cx, self.node) {
             site.logged_elsewhere = logged_by_error_handler(cx, &site);
         }

@@ -34,6 +34,7 @@ pub(super) fn relay<'t>(cx: &Cx<'t>, ret: Node<'t>) -> Option<Raw<'t>> {
         message_node: None,
         function: Some(func),
         pack: None,
+        wraps: None,
     })
 }
 
@@ -90,6 +91,7 @@ pub(super) fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Op
                     message_node: body,
                     function: enclosing_function(cx, node),
                     pack: None,
+                    wraps: None,
                 });
             }
             cx.resolve_local(text(init, cx.src), init)
@@ -120,6 +122,7 @@ pub(super) fn web_response<'t>(cx: &Cx<'t>, node: Node<'t>, is_json: bool) -> Op
         message_node: body,
         function: enclosing_function(cx, node),
         pack: None,
+        wraps: None,
     })
 }
 

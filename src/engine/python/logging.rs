@@ -38,7 +38,14 @@ impl<'a> Cx<'a> {
             }
         }
         match f.kind_name() {
-            "identifier" => ftext == "print" && self.settings.print_is_logging,
+            // `capture_exception(e)` imported from `sentry_sdk`.
+            "identifier" => {
+                (ftext == "print" && self.settings.print_is_logging)
+                    || (matches!(
+                        ftext,
+                        "capture_exception" | "capture_message" | "capture_event"
+                    ) && self.declared.contains(ftext))
+            }
             "attribute" => {
                 let (Some(obj), Some(method)) = (f.field("object"), f.field("attribute")) else {
                     return false;
