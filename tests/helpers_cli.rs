@@ -648,3 +648,58 @@ def alerts():
     // server errors, not the one for `Exception`.
     assert!(reports_in(p.path(), "app/views.py", "require-401-logging"));
 }
+
+#[test]
+fn a_check_imported_from_another_module_that_logs_its_rejection_logs_the_401() {
+    let checks = r#"import type { Logger } from './logger'
+
+export const isValidKey = (headers: Headers, logger: Logger): boolean => {
+  if (headers.get('x-api-key') !== process.env.API_KEY) {
+    logger.warn('invalid API key')
+    return false
+  }
+  return true
+}
+
+// Logs only what failed unexpectedly: not why a caller was refused.
+export async function loadSession(headers: Headers) {
+  try {
+    return await lookup(headers.get('cookie'))
+  } catch (e) {
+    console.error('session store down', e)
+  }
+  return null
+}
+
+async function lookup(_cookie: string | null) {
+  return null
+}
+"#;
+    let route = |call: &str| {
+        format!(
+            "import {{ isValidKey, loadSession }} from '../lib/checks'\n\n\
+             export async function POST(request: Request) {{\n  \
+             if (!({call})) {{\n    \
+             return Response.json({{ error: 'unauthorized' }}, {{ status: 401, headers: {{ 'WWW-Authenticate': 'ApiKey' }} }})\n  \
+             }}\n  return Response.json({{ ok: true }})\n}}\n"
+        )
+    };
+    let p = project(&[
+        ("src/lib/checks.ts", checks),
+        (
+            "src/api/key.ts",
+            &route("isValidKey(request.headers, console)"),
+        ),
+        (
+            "src/api/session.ts",
+            &route("await loadSession(request.headers)"),
+        ),
+    ]);
+    assert_eq!(
+        findings(p.path()),
+        vec![(
+            "src/api/session.ts".to_string(),
+            "require-401-logging".to_string()
+        )]
+    );
+}

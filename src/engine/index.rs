@@ -59,6 +59,9 @@ pub enum Export {
     /// A Python exception class raised as a response, with a fixed status
     /// (`class AuthError(HTTPException)` calling `super().__init__(status_code=401)`).
     ErrorClass(ErrorClassSig),
+    /// A function that logs (a logging wrapper, or a check that logs why it
+    /// failed before it returns): calling it before a 401 logs the reason.
+    Logs,
 }
 
 /// A Python exception class that becomes a response when raised.

@@ -67,8 +67,9 @@ pub fn has_status_clue(text: &str) -> bool {
 
 /// Cheap filter for an imported module: a module with none of these byte
 /// strings exports no status constant, response helper, error class, header
-/// object or challenge string, so its summary is empty without parsing it.
-/// Python adds the names its helpers and error classes are built from.
+/// object, challenge string or logging function, so its summary is empty
+/// without parsing it. Python adds the names its helpers and error classes
+/// are built from.
 pub fn may_export_response_facts(text: &str, python: bool) -> bool {
     use memchr::memmem::Finder;
     use std::sync::OnceLock;
@@ -106,6 +107,30 @@ pub fn may_export_response_facts(text: &str, python: bool) -> bool {
     let bytes = text.as_bytes();
     let own = if python { py } else { js };
     common.iter().chain(own).any(|f| f.find(bytes).is_some())
+        || (!python && may_log_then_reject(bytes))
+}
+
+/// A JavaScript module that may hold a check logging why it refused
+/// (`logger.warn(…); return false`): a log call and a rejecting exit.
+fn may_log_then_reject(bytes: &[u8]) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
+    type Finders = Vec<Finder<'static>>;
+    static FINDERS: OnceLock<(Finders, Finders)> = OnceLock::new();
+    let (logs, rejects) = FINDERS.get_or_init(|| {
+        let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
+        (
+            finders(&["ogger.", "log.", "console.", "captureException"]),
+            finders(&[
+                "return false",
+                "return null",
+                "return undefined",
+                "return;",
+                "throw ",
+            ]),
+        )
+    });
+    logs.iter().any(|f| f.find(bytes).is_some()) && rejects.iter().any(|f| f.find(bytes).is_some())
 }
 
 /// Whether 401 or 403 occurs as a number of its own: `401`, `HTTP_401_…`,

@@ -106,10 +106,12 @@ impl<'a> Cx<'a> {
                         | "alert"
                 );
                 if loggerish && level {
-                    // `logger.error` with no `logger` in the file is not logging (issue: undefined loggers).
+                    // `logger.error` with no `logger` in the file is not
+                    // logging; a `logger` parameter is the caller's logger.
                     return root == "this"
                         || obj_text.contains('.')
-                        || self.declared_or_global(root);
+                        || self.declared_or_global(root)
+                        || self.enclosing_params(call).contains(&root);
                 }
                 false
             }
@@ -146,26 +148,43 @@ impl<'a> Cx<'a> {
         found
     }
 
+    /// Whether the function body `body` logs and then rejects: a log call
+    /// followed in its block by `return false` (`null`, `undefined`, a bare
+    /// `return`) or a `throw` (`logger.error('Invalid API key'); return
+    /// false`). A log in a `catch`, or one followed by anything else, says
+    /// why something unexpected failed, not why a caller was refused.
+    pub(super) fn logs_then_rejects(&self, body: Node) -> bool {
+        let mut found = false;
+        syntax::walk_named(body, |n| {
+            if found || (n.id() != body.id() && is_function(n)) || n.kind_name() == "catch_clause" {
+                return Walk::Skip;
+            }
+            if n.kind_name() == "expression_statement"
+                && n.named_child(0)
+                    .is_some_and(|c| c.kind_name() == "call_expression" && self.is_log_call(c))
+            {
+                let mut next = n.next_named_sibling();
+                while let Some(s) = next.filter(|s| s.kind_name() == "comment") {
+                    next = s.next_named_sibling();
+                }
+                found = next.is_some_and(|s| match s.kind_name() {
+                    "throw_statement" => true,
+                    "return_statement" => s.named_child(0).map_or(true, |v| {
+                        matches!(text(v, self.src), "false" | "null" | "undefined")
+                    }),
+                    _ => false,
+                });
+                return Walk::Skip;
+            }
+            Walk::Descend
+        });
+        found
+    }
+
     /// Whether `call` logs: a log call, or a call to a function that logs
     /// (in this file or an imported helper).
     fn logs_here(&self, call: Node) -> bool {
-        if self.is_log_call(call) {
-            return true;
-        }
-        let Some(f) = call.field("function") else {
-            return false;
-        };
-        let name = text(f, self.src);
-        if self.logging_fns.contains(name) {
-            return true;
-        }
-        matches!(
-            f.kind_name()
-                .eq("identifier")
-                .then(|| self.imported(name))
-                .flatten(),
-            Some((Export::Helper(sig), _)) if sig.logs
-        )
+        self.is_log_call(call) || self.calls_logging_fn(call)
     }
 
     /// A log call on the path before `site`: in earlier sibling statements of
@@ -243,7 +262,10 @@ impl<'a> Cx<'a> {
                     || (f.kind_name() == "identifier"
                         && matches!(
                             self.imported(name),
-                            Some((Export::Helper(HelperSig { logs: true, .. }), _))
+                            Some((
+                                Export::Helper(HelperSig { logs: true, .. }) | Export::Logs,
+                                _
+                            ))
                         ))
             })
             .unwrap_or(false)

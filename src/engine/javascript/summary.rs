@@ -247,7 +247,8 @@ fn function_export(cx: &Cx, func: Node, name: &str) -> Option<Export> {
             opaque: h.opaque,
         });
     }
-    None
+    // `isValidApiKey(headers, logger)` logging each rejection.
+    cx.logs_then_rejects(body).then_some(Export::Logs)
 }
 
 /// The re-exports of a module read from its text, without parsing it:
