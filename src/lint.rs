@@ -94,7 +94,7 @@ impl Linter {
     /// ([`engine::clues`]). `None` means it need not be parsed.
     fn may_hold_finding(&self, path: &Path, text: &str, lang: Language) -> Option<&Settings> {
         // A pack's exception that names no status (`NotAuthenticated`).
-        if engine::syntax::may_contain_response(text)
+        if engine::syntax::may_contain_response(text, lang.is_python())
             || self.settings.packs.names_fixed_status(
                 lang.pack_language(),
                 text,

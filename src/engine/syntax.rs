@@ -4,25 +4,87 @@ use tree_sitter::{Node, Tree};
 
 /// Cheap pre-parse filter: a file with none of these byte strings cannot
 /// hold a response site, a forwarded status, or a suppression comment
-/// (except through an import: see [`super::clues`]).
+/// (except through an import: see [`super::clues`]). A status read off
+/// something (`.status`, `status_code`) matters only beside a call to
+/// another service, whose status it may pass on: most such reads are a
+/// record's field (`order.status`).
 /// Runs on every file walked, so the searchers are built once per process.
-pub fn may_contain_response(text: &str) -> bool {
+pub fn may_contain_response(text: &str, python: bool) -> bool {
     use memchr::memmem::Finder;
     use std::sync::OnceLock;
     const NEEDLES: &[&str] = &[
-        ".status",
-        "status_code",
         "authlint-",
         // `reply.send(err)` after @fastify/jwt's `request.jwtVerify()` answers 401
         // without the status being written anywhere.
         "jwtVerify",
     ];
-    static FINDERS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
-    let needles =
-        FINDERS.get_or_init(|| NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect());
+    static FINDERS: OnceLock<[Vec<Finder<'static>>; 2]> = OnceLock::new();
+    let [needles, reads] = FINDERS.get_or_init(|| {
+        let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
+        [finders(NEEDLES), finders(&[".status", "status_code"])]
+    });
+    let bytes = text.as_bytes();
     has_status_clue(text)
-        || needles.iter().any(|f| f.find(text.as_bytes()).is_some())
+        || needles.iter().any(|f| f.find(bytes).is_some())
+        || (reads.iter().any(|f| f.find(bytes).is_some()) && calls_out(bytes, python))
         || relays_with_credential(text)
+}
+
+/// Whether the text may call another service: the clients whose answers
+/// [`crate::engine`]'s status evaluation knows as upstream ones (`fetch`,
+/// axios, got, ky, undici; requests, httpx, aiohttp, urllib, or a
+/// `client`, `session` or `http` object's request method).
+fn calls_out(bytes: &[u8], python: bool) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::OnceLock;
+    const JAVASCRIPT: &[&str] = &[
+        "fetch(", "Fetch(", "axios", "Axios", "got(", "got.", "ky.", "ky(", "request(", "upstream",
+        "undici",
+    ];
+    const PYTHON: &[&str] = &[
+        "requests", "httpx", "aiohttp", "urllib", "httplib2", "niquests", "urlopen", "upstream",
+    ];
+    static FINDERS: OnceLock<[Vec<Finder<'static>>; 2]> = OnceLock::new();
+    let [js, py] = FINDERS.get_or_init(|| {
+        let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
+        [finders(JAVASCRIPT), finders(PYTHON)]
+    });
+    if !python {
+        return js.iter().any(|f| f.find(bytes).is_some());
+    }
+    py.iter().any(|f| f.find(bytes).is_some()) || python_client_call(bytes)
+}
+
+/// `self.client.get(`, `session.post(`, `http.request(`: a request method
+/// called on an object named for a client, a session or HTTP.
+fn python_client_call(bytes: &[u8]) -> bool {
+    const VERBS: &[&[u8]] = &[
+        b"get(",
+        b"post(",
+        b"put(",
+        b"patch(",
+        b"delete(",
+        b"head(",
+        b"options(",
+        b"request(",
+        b"send(",
+        b"fetch(",
+        b"stream(",
+    ];
+    memchr::memchr_iter(b'.', bytes).any(|dot| {
+        let rest = &bytes[dot + 1..];
+        if !VERBS.iter().any(|v| rest.starts_with(v)) {
+            return false;
+        }
+        let start = bytes[..dot]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .map_or(0, |i| i + 1);
+        let name = bytes[start..dot].to_ascii_lowercase();
+        [&b"client"[..], b"session", b"http"]
+            .iter()
+            .any(|k| name.windows(k.len()).any(|w| w == *k))
+    })
 }
 
 /// A handler may return an outbound call's whole answer (`return

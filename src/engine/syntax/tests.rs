@@ -153,6 +153,31 @@ fn node_names_by_id_match_tree_sitter() {
 }
 
 #[test]
+fn a_status_read_matters_beside_a_call_to_another_service() {
+    // An upstream's status passed on.
+    let js = "const r = await fetch(url); return new Response(r.body, { status: r.status })";
+    assert!(may_contain_response(js, false));
+    let py =
+        "resp = self.http_client.get(url)\nreturn Response(resp.content, status=resp.status_code)";
+    assert!(may_contain_response(py, true));
+    let py = "import httpx\nr = httpx.get(u)\nabort(r.status_code)";
+    assert!(may_contain_response(py, true));
+    // A record's status field.
+    assert!(!may_contain_response(
+        "if order.status == 'paid': ship(order)",
+        true
+    ));
+    assert!(!may_contain_response(
+        "const done = job.status === 'done'",
+        false
+    ));
+    assert!(!may_contain_response(
+        "row = session.execute(q)\nrow.status",
+        true
+    ));
+}
+
+#[test]
 fn prefilter_finds_statuses_as_numbers_of_their_own() {
     for text in [
         "res.sendStatus(401)",
@@ -165,7 +190,7 @@ fn prefilter_finds_statuses_as_numbers_of_their_own() {
         "// authlint-ignore-file require-401-logging: gateway logs",
         "await request.jwtVerify()",
     ] {
-        assert!(may_contain_response(text), "{text}");
+        assert!(may_contain_response(text, false), "{text}");
     }
     for text in [
         "export function listItems4030() {}",
@@ -173,6 +198,6 @@ fn prefilter_finds_statuses_as_numbers_of_their_own() {
         "const id = 'f1403'",
         "export const total = (a, b) => a + b",
     ] {
-        assert!(!may_contain_response(text), "{text}");
+        assert!(!may_contain_response(text, false), "{text}");
     }
 }
