@@ -371,10 +371,19 @@ pub fn package_json(text: &str) -> Manifest {
 
 /// Reads `pyproject.toml`, `setup.cfg` or `setup.py`: a package is a
 /// library when its classifiers say it is for developers or a framework.
+/// `Topic :: Internet :: WWW/HTTP :: HTTP Servers` or `… :: WSGI ::
+/// Application` alone names what the package is (a site, a server), not a
+/// library: only another classifier can say library then.
 pub fn python_manifest(file: &'static str, text: &str) -> Manifest {
+    const APPLICATION_TOPICS: &[&str] = &[" :: HTTP Servers", " :: WSGI :: Application"];
     let library = LIBRARY_CLASSIFIERS
         .iter()
-        .find(|c| text.contains(*c))
+        .find(|c| {
+            text.match_indices(*c).any(|(i, _)| {
+                let rest = &text[i + c.len()..];
+                !(c.ends_with("WWW/HTTP") && APPLICATION_TOPICS.iter().any(|t| rest.starts_with(t)))
+            })
+        })
         .map(|c| format!("`{file}` has the PyPI classifier `{c}…`"));
     Manifest { file, library }
 }
@@ -637,6 +646,13 @@ mod tests {
         assert!(python_manifest("pyproject.toml", "[project]\nname='app'\n")
             .library
             .is_none());
+        // A site's own topics; a framework that is one too says so elsewhere.
+        let site = "classifiers=['Topic :: Internet :: WWW/HTTP :: HTTP Servers',\n\
+                    'Topic :: Internet :: WWW/HTTP :: WSGI :: Application']";
+        assert!(python_manifest("setup.py", site).library.is_none());
+        let framework = "classifiers=['Topic :: Internet :: WWW/HTTP :: WSGI :: Application',\n\
+                         'Topic :: Internet :: WWW/HTTP :: Dynamic Content']";
+        assert!(python_manifest("setup.py", framework).library.is_some());
     }
 
     #[test]

@@ -244,13 +244,16 @@ pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
 /// and that line's start offset.
 /// The first call in `body` (not inside a nested scope) whose callee names a
 /// credential verification: `jwt.verify`, `jwtVerify`, `jwt.decode`,
-/// `decode_token`. Returns the callee's text. `call_kind` is the grammar's
-/// call node; `is_scope` tells nested functions, which run elsewhere.
+/// `decode_token`; with `lookups`, also one that looks a token or key up by
+/// the one it is given (`getUserIdForToken(token)`, `find_by_api_key(key)`).
+/// Returns the callee's text. `call_kind` is the grammar's call node;
+/// `is_scope` tells nested functions, which run elsewhere.
 pub fn verifying_call(
     body: Node,
     src: &str,
     call_kind: &str,
     is_scope: impl Fn(Node) -> bool,
+    lookups: bool,
 ) -> Option<std::sync::Arc<str>> {
     let mut stack = vec![body];
     let mut seen = 0;
@@ -264,8 +267,30 @@ pub fn verifying_call(
                 let callee = text(f, src);
                 let name = callee.rsplit('.').next().unwrap_or(callee);
                 let lower = name.to_ascii_lowercase();
-                let verifies =
-                    lower.contains("verify") || lower == "decode" || lower.starts_with("decode_");
+                let credential = |t: &str| {
+                    let t = t.to_ascii_lowercase();
+                    ["token", "apikey", "api_key", "credential"]
+                        .iter()
+                        .any(|k| t.contains(k))
+                };
+                // The token is the argument: not `createToken(user)`,
+                // `setAuthTokens(tokens)`.
+                let looks_up = lookups
+                    && credential(name)
+                    && ![
+                        "create", "issue", "sign", "generate", "revoke", "delete", "refresh",
+                        "set", "save", "store", "update", "write", "cache",
+                    ]
+                    .iter()
+                    .any(|w| lower.contains(w))
+                    && n.field("arguments").is_some_and(|a| {
+                        let a = text(a, src);
+                        credential(a) || a.to_ascii_lowercase().contains("key")
+                    });
+                let verifies = lower.contains("verify")
+                    || lower == "decode"
+                    || lower.starts_with("decode_")
+                    || looks_up;
                 if callee.len() <= 60 && verifies {
                     return Some(callee.into());
                 }
@@ -277,6 +302,28 @@ pub fn verifying_call(
         stack.extend(named_children(n));
     }
     None
+}
+
+/// Whether `clause` (a `catch` or `except` clause's text) names an error
+/// class for a token that is not valid (`TokenNotValidError`,
+/// `InvalidTokenError`, `ExpiredTokenException`): its `try` checked the
+/// caller's token, whatever the call there is named.
+pub fn names_token_error(clause: &str) -> bool {
+    words(clause).any(|w| {
+        let l = w.to_ascii_lowercase();
+        l.contains("token")
+            && (l.contains("error") || l.contains("exception"))
+            && [
+                "invalid",
+                "notvalid",
+                "expired",
+                "malformed",
+                "unknown",
+                "notfound",
+            ]
+            .iter()
+            .any(|k| l.contains(k))
+    })
 }
 
 /// `hay` with every whole-word `word` (not part of a longer name or a

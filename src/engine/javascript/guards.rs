@@ -313,7 +313,8 @@ impl<'a> Cx<'a> {
             .up(catch_clause)
             .filter(|t| t.kind_name() == "try_statement")?
             .field("body")?;
-        syntax::verifying_call(body, self.src, "call_expression", is_function)
+        let lookups = syntax::names_token_error(text(catch_clause, self.src));
+        syntax::verifying_call(body, self.src, "call_expression", is_function, lookups)
     }
 
     /// Whether the innermost `if` around `site` tests for a missing secret or

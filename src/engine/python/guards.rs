@@ -194,7 +194,8 @@ impl<'a> Cx<'a> {
             .up(except_clause)
             .filter(|t| t.kind_name() == "try_statement")?
             .field("body")?;
-        syntax::verifying_call(body, self.src, "call", is_scope)
+        let lookups = syntax::names_token_error(text(except_clause, self.src));
+        syntax::verifying_call(body, self.src, "call", is_scope, lookups)
     }
 
     /// A condition's text, with locals that hold a credential read from the

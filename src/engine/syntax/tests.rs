@@ -1,7 +1,7 @@
 //! Tests of the syntax helpers: pre-parse filters, depth limits, strings and
 //! quotes, indentation, brackets and condition splits.
 
-use super::{indent_scan, may_contain_response, words, NodeExt};
+use super::{indent_scan, may_contain_response, names_token_error, words, NodeExt};
 
 /// Words split by bytes are the words split by characters.
 #[test]
@@ -200,4 +200,17 @@ fn prefilter_finds_statuses_as_numbers_of_their_own() {
     ] {
         assert!(!may_contain_response(text, false), "{text}");
     }
+}
+
+#[test]
+fn a_catch_that_names_an_invalid_token_error() {
+    assert!(names_token_error(
+        "catch (e) { if (e instanceof TokenNotValidError) {} }"
+    ));
+    assert!(names_token_error("except (InvalidTokenError, KeyError):"));
+    assert!(names_token_error("except ExpiredTokenException as e:"));
+    assert!(!names_token_error("except Exception as e:"));
+    assert!(!names_token_error(
+        "catch (err) { logger.error('token lookup failed') }"
+    ));
 }
