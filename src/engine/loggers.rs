@@ -52,7 +52,19 @@ pub fn is_audit_log(receiver_last: &str, method: &str) -> bool {
     let records = m.contains("log")
         || m.contains("record")
         || matches!(m.as_str(), "create" | "add" | "write" | "save" | "insert");
+    // `EventLogs.logEvent(…)`, `ActivityLog.create(…)`: a model of the
+    // project's event log (not a `changelog`, `catalog` or `blog`).
+    let event_log = [
+        "eventlog",
+        "eventlogs",
+        "activitylog",
+        "activitylogs",
+        "securitylog",
+    ]
+    .iter()
+    .any(|k| r.ends_with(k));
     let audit = r.contains("audit")
+        || event_log
         || [
             "logservice",
             "log_service",
@@ -86,6 +98,15 @@ pub fn root(recv: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_and_event_logs_record() {
+        assert!(is_audit_log("auditService", "logAction"));
+        assert!(is_audit_log("EventLogs", "logEvent"));
+        assert!(is_audit_log("ActivityLog", "create"));
+        assert!(!is_audit_log("changelog", "create"));
+        assert!(!is_audit_log("EventLogs", "findMany"));
+    }
 
     #[test]
     fn logger_receivers_are_found_in_order() {

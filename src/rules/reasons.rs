@@ -8,9 +8,12 @@
 //! also speaks of credentials (a token, a password, a session, a key) or a
 //! condition that tests them is no evidence, and the site is left alone.
 
+mod conditions;
+
 use super::evidence;
 use crate::diagnostic::Confidence;
 use crate::engine::model::ResponseSite;
+use conditions::{compares_oauth_state, server_licence, server_mode};
 
 /// A reason that is not about credentials, and the status that says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,42 +214,6 @@ fn oauth_state() -> Reason {
     }
 }
 
-/// The condition compares two values that are both a `state` (`state !==
-/// storedState`, `query('state') != cookies.oauth_state`) in a function
-/// that reads one by that name (`'state'`) or speaks of OAuth: the
-/// callback's anti-forgery round trip (RFC 6749 §10.12), not the caller's
-/// credential. `user.state !== 'active'` compares a state with a value, not
-/// with another state.
-fn compares_oauth_state(condition: &str, function: &str) -> bool {
-    // `storedState`, `oauth_state`, `'state'`: a word `state` of its own.
-    let is_state = |side: &str| {
-        side.split(|c: char| !c.is_alphanumeric()).any(|ident| {
-            let lower = ident.to_ascii_lowercase();
-            lower.match_indices("state").any(|(i, _)| {
-                let starts = i == 0 || ident.as_bytes()[i].is_ascii_uppercase();
-                let after = ident.as_bytes().get(i + 5);
-                starts && after.map_or(true, |b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            })
-        })
-    };
-    let oauth = function.contains("'state'")
-        || function.contains("\"state\"")
-        || function.to_ascii_lowercase().contains("oauth");
-    oauth
-        && condition
-            .split("||")
-            .flat_map(|p| p.split("&&"))
-            .flat_map(|p| p.split(" or "))
-            .flat_map(|p| p.split(" and "))
-            .filter_map(|part| {
-                let part = part.trim().trim_matches(|c| c == '(' || c == ')');
-                ["!==", "!=", "===", "=="]
-                    .iter()
-                    .find_map(|op| part.split_once(op))
-            })
-            .any(|(l, r)| is_state(l) && is_state(r))
-}
-
 /// "No organization found", "no project was found": a record that is not there.
 fn no_such_record(message: &str) -> bool {
     let words: Vec<&str> = message
@@ -257,20 +224,6 @@ fn no_such_record(message: &str) -> bool {
         || words
             .windows(4)
             .any(|w| w[0] == "no" && matches!(w[2], "was" | "is") && w[3] == "found")
-}
-
-/// The condition asks the server's licence, with nothing from the request:
-/// a call with no arguments whose name speaks of a licence
-/// (`isLicenseValid()`, `licence.isExpired()`).
-fn server_licence(condition: &str) -> bool {
-    condition.match_indices("()").any(|(i, _)| {
-        let callee = condition[..i]
-            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        callee.contains("license") || callee.contains("licence")
-    }) && !evidence::condition_tests(condition).0
 }
 
 fn mentions_credentials(text: &str, except: &[&str]) -> bool {
@@ -513,6 +466,16 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
                 confidence: Confidence::High,
             });
         }
+        // `if (!multiUserMode(response)) return res.sendStatus(401)`: a mode
+        // the server runs in, the same for every caller.
+        if server_mode(cond) && !mentions_credentials(&said, &[]) {
+            return Some(Reason {
+                what: "a mode or setting of the server, not the caller's credential",
+                status: 403,
+                status_name: "Forbidden (or 404 for a feature that is switched off)",
+                confidence: Confidence::High,
+            });
+        }
     }
     // `if (!state || state !== storedState) throw new HTTPException(401)`:
     // the OAuth callback's anti-forgery round trip, with nothing said.
@@ -689,23 +652,6 @@ mod tests {
         assert!(oauth_request_error("invalid_client").is_none());
         assert!(oauth_request_error("invalid_grant_type_x").is_none());
         assert!(oauth_request_error("my_invalid_scope").is_none());
-    }
-
-    #[test]
-    fn an_oauth_state_compared_with_the_stored_one() {
-        let f = "const state = c.req.query('state')";
-        assert!(compares_oauth_state("!state || state !== storedState", f));
-        assert!(compares_oauth_state(
-            "query.state != session.oauth_state",
-            "def callback(): # OAuth"
-        ));
-        assert!(!compares_oauth_state("user.state !== 'active'", f));
-        assert!(!compares_oauth_state("!storedState", f));
-        // Nothing in the function speaks of an OAuth round trip.
-        assert!(!compares_oauth_state(
-            "order.state !== expectedState",
-            "function ship() {}"
-        ));
     }
 
     #[test]

@@ -13,8 +13,10 @@ use crate::engine::syntax::{named_children, string_value, text, NodeExt};
 use tree_sitter::Node;
 
 /// The status an error's constructor names: a first argument `'UNAUTHORIZED'`
-/// or `'FORBIDDEN'` (any case), or an options object whose `code` is one.
-/// Returns the code and the string that names it.
+/// or `'FORBIDDEN'` (any case), an options object whose `code` is one, or
+/// the number itself among its first three arguments (`new
+/// HttpError(401, msg)`, `new SafeError(msg, 401)`). Returns the code and
+/// the node that names it.
 pub(super) fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Node<'t>)> {
     // JavaScript's own errors carry messages, never statuses:
     // `new Error('Unauthorized')` is not a 401.
@@ -25,7 +27,15 @@ pub(super) fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Nod
     if BUILTIN_ERRORS.contains(&ctor) {
         return None;
     }
-    let first = *args_of(node).first()?;
+    let args = args_of(node);
+    let first = *args.first()?;
+    // A project's error class given its status: what else would a literal
+    // 401 or 403 passed to it be?
+    let number = args.iter().take(3).find_map(|a| match text(*a, src) {
+        "401" if a.kind_name() == "number" => Some((401, *a)),
+        "403" if a.kind_name() == "number" => Some((403, *a)),
+        _ => None,
+    });
     let named = |n: Node<'t>, any_case: bool| -> Option<(u16, Node<'t>)> {
         let v = string_value(n, src)?;
         let v = v.trim();
@@ -42,7 +52,7 @@ pub(super) fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Nod
     match first.kind_name() {
         // A positional status name is written as a code (`'UNAUTHORIZED'`);
         // `'Unauthorized'` is more often a message.
-        "string" => named(first, false),
+        "string" => named(first, false).or(number),
         // An enum member named so: `new AppError(AppErrorCode.UNAUTHORIZED, …)`.
         "member_expression" => first.field("property").and_then(|p| match text(p, src) {
             "UNAUTHORIZED" => Some((401, first)),
@@ -67,7 +77,7 @@ pub(super) fn status_name_arg<'t>(node: Node<'t>, src: &str) -> Option<(u16, Nod
                 }
             })
         }
-        _ => None,
+        _ => number,
     }
 }
 
@@ -108,6 +118,28 @@ pub(super) fn status_error<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
         ["message", "error", "error_description"]
             .iter()
             .find_map(|k| pair(cx, first, k).and_then(|p| p.field("value")))
+    } else if name.kind_name() == "number" {
+        // `new SafeError('Missing API key', 401)`, `new AppError('CODE', 401,
+        // 'A sentence')`: the message is a string argument, the sentence if
+        // there is one. An error that carries a whole response (`{ res }`)
+        // answers with that response, a site of its own.
+        let carries_response = args.iter().any(|a| {
+            a.kind_name() == "object"
+                && (pair(cx, *a, "res").is_some() || pair(cx, *a, "response").is_some())
+        });
+        if carries_response {
+            return None;
+        }
+        let strings: Vec<Node> = args
+            .iter()
+            .copied()
+            .filter(|a| matches!(a.kind_name(), "string" | "template_string"))
+            .collect();
+        strings
+            .iter()
+            .copied()
+            .find(|a| text(*a, cx.src).contains(' '))
+            .or(strings.first().copied())
     } else {
         // `(status, body, headers)`: headers the caller passes are evaluated;
         // anything but an object literal may carry a challenge.

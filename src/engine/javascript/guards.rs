@@ -99,15 +99,33 @@ impl<'a> Cx<'a> {
             };
             let vt = text(v, self.src);
             let lower = vt.to_ascii_lowercase();
-            // The raw credential, not what a verification made of it.
-            let credential = ["headers", "header(", "cookie", "authorization"]
+            // The raw credential, not what a verification made of it; or
+            // the caller's identity as the session holds it
+            // (`const userId = session?.user?.id`).
+            // Only as the whole condition (`if (!userId)`): beside other
+            // tests the identity's fields read as its attributes.
+            let whole = strip_parens(text(cond, self.src)) == format!("!{name}");
+            let session_identity = whole
+                && lower.starts_with("session")
+                && (lower.contains(".user") || lower.contains("?.user"));
+            let credential = (["headers", "header(", "cookie", "authorization"]
                 .iter()
                 .any(|k| lower.contains(k))
+                || session_identity)
                 && !["await", "verify", "decode", "decrypt"]
                     .iter()
                     .any(|k| lower.contains(k));
             if credential && vt.len() <= 120 && !vt.contains('\n') {
-                out = syntax::replace_word(&out, name, &format!("({vt})"));
+                // A member chain needs no parentheses: `!session?.user?.id`.
+                let chain = vt
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.' | '?'));
+                let with = if chain {
+                    vt.to_string()
+                } else {
+                    format!("({vt})")
+                };
+                out = syntax::replace_word(&out, name, &with);
             }
         }
         out
@@ -207,6 +225,15 @@ impl<'a> Cx<'a> {
             }
             node = parent;
         }
+        if innermost.is_none() {
+            // `if (allowed.includes(user.role)) { next(); return } return
+            // res.sendStatus(401)`: the site runs when the check right
+            // before it failed.
+            if let Some(cond) = self.exited_check_before(site) {
+                parts.push(format!("!({})", self.cond_text(cond)));
+                innermost = Some(cond.byte_range());
+            }
+        }
         let range = innermost?;
         let missing_config = self.tests_missing_config(site);
         Some(Guard {
@@ -216,6 +243,53 @@ impl<'a> Cx<'a> {
             missing_config,
             verified_by,
         })
+    }
+
+    /// The condition of the `if` right before the statement holding `site`
+    /// in its block, when that `if` has no `else` and its branch passes the
+    /// request on and leaves (`next(); return`): middleware that lets the
+    /// allowed through and refuses the rest, so past it the condition is
+    /// false.
+    fn exited_check_before(&self, site: Node<'a>) -> Option<Node<'a>> {
+        let mut stmt = site;
+        loop {
+            let parent = self.up(stmt)?;
+            if is_function(parent) {
+                return None;
+            }
+            if parent.kind_name() == "statement_block" {
+                break;
+            }
+            stmt = parent;
+        }
+        // Past comments, declarations and calls (a log line) between them.
+        let mut prev = stmt.prev_named_sibling();
+        while let Some(p) = prev.filter(|p| {
+            matches!(
+                p.kind_name(),
+                "comment" | "expression_statement" | "lexical_declaration" | "variable_declaration"
+            )
+        }) {
+            prev = p.prev_named_sibling();
+        }
+        let prev = prev.filter(|p| p.kind_name() == "if_statement")?;
+        if prev.field("alternative").is_some() {
+            return None;
+        }
+        let branch = prev.field("consequence")?;
+        let last = if branch.kind_name() == "statement_block" {
+            let mut c = branch.named_child(branch.named_child_count().checked_sub(1)?);
+            while let Some(x) = c.filter(|x| x.kind_name() == "comment") {
+                c = x.prev_named_sibling();
+            }
+            c?
+        } else {
+            branch
+        };
+        let passes_on = text(branch, self.src).contains("next(");
+        (passes_on && matches!(last.kind_name(), "return_statement" | "throw_statement"))
+            .then(|| prev.field("condition"))
+            .flatten()
     }
 
     /// `!auth.valid` where `const auth = await verifyKey(req.headers.authorization)`:
@@ -379,7 +453,41 @@ impl<'a> Cx<'a> {
             }
             stack.extend(named_children(n));
         }
-        found.or_else(|| self.auth_guard_decorator(func))
+        found
+            .or_else(|| self.auth_guard_decorator(func))
+            .or_else(|| self.protected_procedure(func))
+    }
+
+    /// `protectedProcedure.input(…).mutation(async ({ ctx }) => …)`: a tRPC
+    /// procedure built on one that checked the session (create-t3-app's
+    /// `protectedProcedure`, an `authedProcedure`): the caller is known.
+    fn protected_procedure(&self, func: Node) -> Option<Range<usize>> {
+        let args = self.up(func).filter(|a| a.kind_name() == "arguments")?;
+        let call = self
+            .up(args)
+            .filter(|c| c.kind_name() == "call_expression")?;
+        let callee = call
+            .field("function")
+            .filter(|f| f.kind_name() == "member_expression")?;
+        let method = text(callee.field("property")?, self.src);
+        if !matches!(method, "query" | "mutation" | "subscription") {
+            return None;
+        }
+        // Down the chain to the procedure it starts from.
+        let mut n = callee.field("object")?;
+        for _ in 0..16 {
+            match n.kind_name() {
+                "call_expression" => n = n.field("function")?,
+                "member_expression" => n = n.field("object")?,
+                "identifier" => break,
+                _ => return None,
+            }
+        }
+        let name = text(n, self.src).to_ascii_lowercase();
+        let authed = ["protected", "authed", "private", "auth"]
+            .iter()
+            .any(|w| name.contains(w));
+        (name.ends_with("procedure") && authed).then(|| n.byte_range())
     }
 
     /// `@UseGuards(AuthGuard('jwt'))` on a NestJS method or on its class:

@@ -44,6 +44,7 @@ pub(super) const AUTHN_MESSAGE: &[&str] = &[
     "not authenticated",
     "unauthenticated",
     "authentication required",
+    "authentication is required",
     "authentication failed",
     "missing token",
     "no token",
