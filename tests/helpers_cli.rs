@@ -413,6 +413,16 @@ reports.get('/', (c) => {
         ),
     );
     assert_eq!(logging(findings(p.path())), 2);
+    // One that answers HTTP errors before its log line logs neither.
+    write(
+        p.path(),
+        "src/on_error.ts",
+        &on_error.replace(
+            "    console.warn(",
+            "    if (err instanceof HTTPException) {\n      return err.getResponse();\n    }\n    console.warn(",
+        ),
+    );
+    assert_eq!(logging(findings(p.path())), 2);
 }
 
 #[test]

@@ -149,16 +149,58 @@ fn import_of(root: Node, name: &str, src: &str) -> Option<String> {
 }
 
 /// The first log call in a function (nested functions included: a factory
-/// logs in the handler it returns).
+/// logs in the handler it returns) on the path an HTTP error takes: none
+/// after `if (err instanceof HTTPException) return err.getResponse()`, which
+/// answers a thrown 401 before the log line.
 fn log_in(func: Node, src: &str) -> Option<std::ops::Range<usize>> {
-    let mut stack = vec![func];
-    while let Some(n) = stack.pop() {
-        if n.kind_name() == "call_expression" && is_log_call(n, src) {
-            return Some(n.byte_range());
-        }
-        stack.extend(named_children(n));
+    match first_log(func, src, 0) {
+        ErrorPath::Logs(r) => Some(r),
+        ErrorPath::Answered | ErrorPath::Nothing => None,
     }
-    None
+}
+
+enum ErrorPath {
+    Logs(std::ops::Range<usize>),
+    /// An HTTP error was answered before any log.
+    Answered,
+    Nothing,
+}
+
+fn first_log(n: Node, src: &str, depth: usize) -> ErrorPath {
+    if depth > 200 {
+        return ErrorPath::Nothing;
+    }
+    if n.kind_name() == "call_expression" && is_log_call(n, src) {
+        return ErrorPath::Logs(n.byte_range());
+    }
+    for child in named_children(n) {
+        match first_log(child, src, depth + 1) {
+            ErrorPath::Nothing => {}
+            found => return found,
+        }
+        if n.kind_name() == "statement_block" && answers_http_errors(child, src) {
+            return ErrorPath::Answered;
+        }
+    }
+    ErrorPath::Nothing
+}
+
+/// `if (err instanceof HTTPException) { return err.getResponse() }`: an
+/// `if` on the error being an HTTP one whose branch leaves.
+fn answers_http_errors(stmt: Node, src: &str) -> bool {
+    if stmt.kind_name() != "if_statement" || stmt.field("alternative").is_some() {
+        return false;
+    }
+    let (Some(cond), Some(branch)) = (stmt.field("condition"), stmt.field("consequence")) else {
+        return false;
+    };
+    let c = text(cond, src).to_ascii_lowercase();
+    let http = ["httpexception", "httperror", "instanceof http"]
+        .iter()
+        .any(|k| c.contains(k))
+        && !c.contains('!');
+    let b = text(branch, src);
+    http && (b.contains("return") || b.contains("throw"))
 }
 
 fn is_log_call(call: Node, src: &str) -> bool {
