@@ -713,3 +713,38 @@ async function lookup(_cookie: string | null) {
         )]
     );
 }
+
+#[test]
+fn an_error_class_whose_status_argument_is_required_is_a_response_where_raised_with_401() {
+    let errors = r#"class ServiceError(Exception):
+    def __init__(self, message, status_code, detail=None):
+        self.message = message
+        self.status_code = status_code
+        super().__init__(message)
+"#;
+    let main = r#"from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.errors import ServiceError
+
+app = FastAPI()
+
+
+@app.exception_handler(ServiceError)
+async def service_error(request: Request, exc: ServiceError):
+    return JSONResponse(status_code=exc.status_code, content={"message": exc.message})
+
+
+@app.get("/me")
+async def me(authorization: str | None = None):
+    if not authorization:
+        raise ServiceError("No credentials provided", 401)
+    return {}
+"#;
+    let p = python_app(&[("app/errors.py", errors), ("app/main.py", main)]);
+    assert!(
+        reports_in(p.path(), "app/main.py", "require-www-authenticate"),
+        "{:?}",
+        findings(p.path())
+    );
+}

@@ -47,7 +47,7 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
     for value in site.codes().filter(|v| v.code == 403) {
         let verdict = evidence::classify(site, value, ctx.text);
         let Some(why) = &verdict.authn else { continue };
-        if kind_of_credential_required(site, why) {
+        if kind_of_credential_required(site, why) || webhook_integrity(site, why, ctx.text) {
             continue;
         }
         let message = if verdict.authz.is_none() {
@@ -78,6 +78,34 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         }
         out.push(d);
     }
+}
+
+/// A webhook receiver refusing a call whose signature or shared token is
+/// missing or wrong (`X-Hub-Signature`, `X-Gitlab-Token`): the sending
+/// platform has no challenge to answer, and 403 is as right as 401.
+fn webhook_integrity(site: &ResponseSite, why: &str, text: &str) -> bool {
+    if !why.starts_with("the condition") {
+        return false;
+    }
+    if why.contains("`signature`") {
+        return true;
+    }
+    let handler = site
+        .handler
+        .as_ref()
+        .and_then(|h| text.get(h.clone()))
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let guard = site
+        .guard
+        .as_ref()
+        .map(|g| g.text.to_ascii_lowercase())
+        .unwrap_or_default();
+    // An API key or a bearer token is the caller's credential, webhook or not.
+    let callers = ["authorization", "bearer", "api_key", "apikey", "api-key"]
+        .iter()
+        .any(|k| guard.contains(k));
+    handler.contains("webhook") && !callers
 }
 
 /// The first operand is a credential check and nothing else

@@ -446,6 +446,10 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
             return Some(upstream_failure(confidence));
         }
     }
+    // "Unauthorized" is only the status's reason phrase.
+    let said = message
+        .replace("unauthorized", "")
+        .replace("unauthorised", "");
     // `if (!identityManager.isLicenseValid())` right above: the server's own
     // licence, which no credential of the caller's can change.
     if let Some(cond) = site
@@ -454,10 +458,6 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
         .filter(|g| !g.in_catch)
         .and_then(|_| evidence::innermost_condition(site, text))
     {
-        // "Unauthorized" is only the status's reason phrase.
-        let said = message
-            .replace("unauthorized", "")
-            .replace("unauthorised", "");
         if server_licence(cond) && !mentions_credentials(&said, &[]) {
             return Some(Reason {
                 what: "the server's own licence or plan",
@@ -479,9 +479,6 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
     }
     // `if (!state || state !== storedState) throw new HTTPException(401)`:
     // the OAuth callback's anti-forgery round trip, with nothing said.
-    let said = message
-        .replace("unauthorized", "")
-        .replace("unauthorised", "");
     if said.trim_matches(|c: char| !c.is_alphanumeric()).is_empty() {
         let handler = site.handler.as_ref().and_then(|h| text.get(h.clone()));
         let compared = site

@@ -99,28 +99,28 @@ pub fn summarize(path: &Path, src: &str, tree: &Tree) -> ModuleSummary {
                 }
                 if let Some(c) = cx.error_classes.get(&name) {
                     let code = match c.status {
-                        ClassStatus::Fixed(code) => Some(code),
-                        ClassStatus::Param { default, .. } => default,
+                        ClassStatus::Fixed(code) => code,
+                        // A status every raise passes (`def __init__(self,
+                        // message, status_code)`): none of the class's own.
+                        ClassStatus::Param { default, .. } => default.unwrap_or(0),
                     };
-                    if let Some(code) = code {
-                        summary.exports.insert(
-                            name,
-                            Export::ErrorClass(ErrorClassSig {
-                                code,
-                                framework: c.framework,
-                                message: c.message.clone(),
-                                challenge: if c.headers_opaque && c.challenge.is_none() {
-                                    Some(None)
-                                } else {
-                                    c.challenge.as_ref().map(|ch| ch.literal.clone())
-                                },
-                                definition: c.definition.clone(),
-                                lineage: c.lineage.clone(),
-                                ctor: c.ctor(),
-                                response: c.response,
-                            }),
-                        );
-                    }
+                    summary.exports.insert(
+                        name,
+                        Export::ErrorClass(ErrorClassSig {
+                            code,
+                            framework: c.framework,
+                            message: c.message.clone(),
+                            challenge: if c.headers_opaque && c.challenge.is_none() {
+                                Some(None)
+                            } else {
+                                c.challenge.as_ref().map(|ch| ch.literal.clone())
+                            },
+                            definition: c.definition.clone(),
+                            lineage: c.lineage.clone(),
+                            ctor: c.ctor(),
+                            response: c.response,
+                        }),
+                    );
                 }
             }
             _ => {}
