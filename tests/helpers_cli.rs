@@ -748,3 +748,60 @@ async def me(authorization: str | None = None):
         findings(p.path())
     );
 }
+
+#[test]
+fn an_error_class_gathered_by_a_package_through_star_imports_is_found_where_raised() {
+    let errors = r#"class ServiceError(Exception):
+    def __init__(self, message, status_code):
+        self.message = message
+        self.status_code = status_code
+        super().__init__(message)
+"#;
+    let main = r#"from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.base import ServiceError
+
+app = FastAPI()
+
+
+@app.exception_handler(ServiceError)
+async def service_error(request: Request, exc: ServiceError):
+    return JSONResponse(status_code=exc.status_code, content={"message": exc.message})
+
+
+@app.get("/me")
+async def me(authorization: str | None = None):
+    if not authorization:
+        raise ServiceError("No credentials provided", 401)
+    return {}
+
+
+# Taken by the same function's `except`, which falls back: never sent.
+async def current_user(token: str):
+    try:
+        if not token.startswith("ey"):
+            raise ServiceError("Could not validate credentials", 401)
+        return {"user": token}
+    except Exception:
+        return None
+"#;
+    // `app.base` gathers `app.base.abstractions`, which passes on the
+    // class from `app.shared.errors` by name.
+    let p = python_app(&[
+        ("app/base/__init__.py", "from .abstractions import *\n"),
+        (
+            "app/base/abstractions/__init__.py",
+            "from app.shared.errors import (\n    ServiceError,\n)\n",
+        ),
+        ("app/shared/__init__.py", ""),
+        ("app/shared/errors.py", errors),
+        ("app/main.py", main),
+    ]);
+    let found = findings(p.path());
+    let challenges = found
+        .iter()
+        .filter(|(path, rule)| path == "app/main.py" && rule == "require-www-authenticate")
+        .count();
+    assert_eq!(challenges, 1, "{found:?}");
+}

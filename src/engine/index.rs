@@ -162,6 +162,18 @@ struct ExportedNames {
 }
 
 impl ExportedNames {
+    /// A Python module's names, from its text: every word it holds (what
+    /// it defines, imports or passes on, one name per line or a
+    /// parenthesised list over several); a star import passes on others.
+    fn of_python(text: &str) -> ExportedNames {
+        ExportedNames {
+            star: text.contains("import *"),
+            names: crate::engine::syntax::words(text)
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
     fn of(text: &str) -> ExportedNames {
         let mut out = ExportedNames::default();
         for (at, _) in text.match_indices("export ") {
@@ -432,9 +444,12 @@ impl ProjectIndex {
     /// without parsing it, once.
     fn exported_names(&self, path: &Path) -> Option<Arc<ExportedNames>> {
         remembered(&self.export_names, path.to_path_buf(), || {
-            self.source
-                .read(path)
-                .map(|text| Arc::new(ExportedNames::of(&text)))
+            self.source.read(path).map(|text| {
+                Arc::new(match path.extension().is_some_and(|e| e == "py") {
+                    true => ExportedNames::of_python(&text),
+                    false => ExportedNames::of(&text),
+                })
+            })
         })
         .flatten()
     }

@@ -255,7 +255,7 @@ pub fn summarize_module(
         // module's re-exports are read from its text (`export * from './errors'`).
         return Some(index::ModuleSummary {
             reexports: match lang.is_python() {
-                true => Vec::new(),
+                true => python::text_reexports(path, text, index),
                 false => javascript::text_reexports(path, text, index),
             },
             ..Default::default()
@@ -266,7 +266,10 @@ pub fn summarize_module(
         return None;
     }
     Some(if lang.is_python() {
-        python::summarize(path, text, &tree)
+        index::ModuleSummary {
+            reexports: python::text_reexports(path, text, index),
+            ..python::summarize(path, text, &tree)
+        }
     } else {
         javascript::summarize(path, text, &tree, index)
     })

@@ -71,7 +71,7 @@ mod summary;
 use candidates::candidates;
 use helpers::{call_sites, collect_helpers};
 use site::Raw;
-pub use summary::summarize;
+pub use summary::{summarize, text_reexports};
 
 /// A name from the source, shared by the statements' kept facts and the
 /// file's tables (rebuilt from them on every keystroke in the language server).

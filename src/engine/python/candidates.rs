@@ -98,7 +98,7 @@ fn candidates_within<'t>(
                 }
                 match candidate {
                     Candidate::Constructor => {
-                        if swallowed(cx, node) {
+                        if swallowed(cx, node, None) {
                             continue;
                         }
                         if let Some(r) =
@@ -129,10 +129,11 @@ fn candidates_within<'t>(
 }
 
 /// `raise HTTPException(401)` in a `try` of the same function whose first
-/// `except` that catches it (bare, `Exception`, `HTTPException`…) does not
-/// raise it again: the handler turns it into something else (a redirect, a
-/// 500), and this 401 is never sent.
-fn swallowed(cx: &Cx, call: Node) -> bool {
+/// `except` that catches it (bare, `Exception`, `HTTPException`, or the
+/// raised class `class`…) does not raise it again: the handler turns it
+/// into something else (a redirect, a 500, a fallback), and this 401 is
+/// never sent.
+pub(super) fn swallowed(cx: &Cx, call: Node, class: Option<&str>) -> bool {
     let Some(raise) = cx.up(call).filter(|p| p.kind_name() == "raise_statement") else {
         return false;
     };
@@ -145,7 +146,7 @@ fn swallowed(cx: &Cx, call: Node) -> bool {
         {
             let catching = named_children(p)
                 .filter(|c| c.kind_name() == "except_clause")
-                .find(|c| catches_http_exception(*c, cx.src));
+                .find(|c| catches_http_exception(*c, cx.src, class));
             if let Some(clause) = catching {
                 if !reraises(clause, cx.src) {
                     return true;
@@ -157,9 +158,9 @@ fn swallowed(cx: &Cx, call: Node) -> bool {
     false
 }
 
-/// An `except` clause with no type, or naming `Exception`, `BaseException`
-/// or `HTTPException` (alone, qualified, or in a tuple).
-fn catches_http_exception(clause: Node, src: &str) -> bool {
+/// An `except` clause with no type, or naming `Exception`, `BaseException`,
+/// `HTTPException` or `class` (alone, qualified, or in a tuple).
+fn catches_http_exception(clause: Node, src: &str, class: Option<&str>) -> bool {
     let typ =
         named_children(clause).find(|c| c.kind_name() != "block" && c.kind_name() != "comment");
     match typ {
@@ -173,7 +174,7 @@ fn catches_http_exception(clause: Node, src: &str) -> bool {
                     matches!(
                         name,
                         "Exception" | "BaseException" | "HTTPException" | "StarletteHTTPException"
-                    )
+                    ) || class == Some(name)
                 })
         }
     }

@@ -246,6 +246,25 @@ impl<'a> Cx<'a> {
         self.module_export(module, name)
     }
 
+    /// [`Cx::imported`], and else the name followed through the modules
+    /// that pass it on (`from core.base import AppError` where
+    /// `core/base/__init__.py` star-imports the module declaring it): for
+    /// error classes, which packages gather in their `__init__.py`.
+    pub(super) fn imported_through_reexports(&self, local: &str) -> Option<(Export, PathBuf)> {
+        if let Some(found) = self.imported(local) {
+            return Some(found);
+        }
+        let (module, name) = self.imports.get(local)?;
+        if &**name == "*" || module.is_empty() || module_framework(module).is_some() {
+            return None;
+        }
+        let target = self.index.resolve_python_anywhere(self.path, module)?;
+        let (export, declared_in) = self.index.export_of(&target, name)?;
+        self.index.record_import(self.path, &target);
+        self.index.record_import(self.path, &declared_in);
+        Some((export, declared_in))
+    }
+
     /// `mod.NAME` where `mod` was imported as a relative module (`from . import constants`).
     pub(super) fn imported_member(&self, obj: &str, member: &str) -> Option<(Export, PathBuf)> {
         let (module, name) = self.imports.get(obj)?;

@@ -94,7 +94,7 @@ pub(super) fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
 }
 
 pub(super) fn imported_class<'t>(cx: &Cx<'t>, name: &str) -> Option<ErrorClass<'t>> {
-    let (Export::ErrorClass(sig), target) = cx.imported(name)? else {
+    let (Export::ErrorClass(sig), target) = cx.imported_through_reexports(name)? else {
         return None;
     };
     Some(from_sig(&sig, target, true))
@@ -379,7 +379,8 @@ impl<'a> Cx<'a> {
                 break;
             }
             if b.kind_name() == "identifier" {
-                if let Some((Export::ErrorClass(sig), target)) = self.imported(t) {
+                if let Some((Export::ErrorClass(sig), target)) = self.imported_through_reexports(t)
+                {
                     base = Some(from_sig(&sig, target, false));
                     break;
                 }

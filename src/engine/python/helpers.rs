@@ -98,6 +98,13 @@ pub(super) fn call_sites<'t>(cx: &Cx<'t>, calls: &[Node<'t>]) -> Vec<ResponseSit
         if in_test_code(cx, node, cx.src) {
             continue;
         }
+        // A project's error raised where an `except` of the same function
+        // takes it and does not raise it again.
+        let callee = node.field("function").map(|f| text(f, cx.src));
+        let name = callee.map(|c| c.rsplit('.').next().unwrap_or(c));
+        if super::candidates::swallowed(cx, node, name) {
+            continue;
+        }
         for raw in call_site(cx, node) {
             out.extend(raw.into_site(cx));
         }

@@ -6,7 +6,7 @@ use super::helpers::collect_helpers;
 use super::nodes::{assignment_in, returned_value, unwrap_expr};
 use super::{ClassStatus, Cx};
 use crate::engine::eval::StatusEval;
-use crate::engine::index::{ErrorClassSig, Export, ModuleSummary, ProjectIndex};
+use crate::engine::index::{ErrorClassSig, Export, ModuleSummary, ProjectIndex, Reexport};
 use crate::engine::syntax::{named_children, text, NodeExt};
 use crate::settings::Settings;
 use std::path::Path;
@@ -148,4 +148,62 @@ fn status_members(class: tree_sitter::Node, src: &str) -> Vec<(String, u16)> {
             matches!(code, 401 | 403).then(|| (text(l, src).to_string(), code))
         })
         .collect()
+}
+
+/// The names a package's `__init__.py` passes on from other modules of the
+/// project, read from its text without parsing it: `from .exception import
+/// AppError` and `from .abstractions import *` at the start of a line.
+/// Other modules' imports are their own (only packages gather names).
+pub fn text_reexports(path: &Path, src: &str, index: &ProjectIndex) -> Vec<Reexport> {
+    let mut out = Vec::new();
+    if !path.file_name().is_some_and(|n| n == "__init__.py") {
+        return out;
+    }
+    for (at, _) in src.match_indices("from ") {
+        if at > 0 && src.as_bytes()[at - 1] != b'\n' {
+            continue;
+        }
+        let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+        let line = &src[at + "from ".len()..line_end];
+        let Some((module, names)) = line.split_once(" import ") else {
+            continue;
+        };
+        let module = module.trim();
+        if module.is_empty() || module.contains(char::is_whitespace) {
+            continue;
+        }
+        let names = names.split('#').next().unwrap_or("").trim();
+        let names = if names == "*" {
+            None
+        } else {
+            // `from .x import (A,\n B)` spans lines: read to the `)`.
+            let list = match names.strip_prefix('(') {
+                Some(_) => {
+                    let open = at + "from ".len() + line.find('(').unwrap_or(0) + 1;
+                    let close = src[open..].find(')').filter(|c| *c <= 4000);
+                    match close {
+                        Some(c) => &src[open..open + c],
+                        None => continue,
+                    }
+                }
+                None => names,
+            };
+            let pairs: Vec<(String, String)> = list
+                .split(',')
+                .map(|n| n.split('#').next().unwrap_or("").trim())
+                .filter(|n| !n.is_empty())
+                .map(|n| match n.split_once(" as ") {
+                    Some((a, b)) => (a.trim().to_string(), b.trim().to_string()),
+                    None => (n.to_string(), n.to_string()),
+                })
+                .collect();
+            Some(pairs)
+        };
+        if let Some(from) = index.resolve_python_anywhere(path, module) {
+            if from != path {
+                out.push(Reexport { from, names });
+            }
+        }
+    }
+    out
 }
