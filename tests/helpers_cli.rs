@@ -714,34 +714,44 @@ async function lookup(_cookie: string | null) {
     );
 }
 
-#[test]
-fn an_error_class_whose_status_argument_is_required_is_a_response_where_raised_with_401() {
-    let errors = r#"class ServiceError(Exception):
-    def __init__(self, message, status_code, detail=None):
+/// A project error class whose status argument has no default.
+const SERVICE_ERROR: &str = r#"class ServiceError(Exception):
+    def __init__(self, message, status_code):
         self.message = message
         self.status_code = status_code
         super().__init__(message)
 "#;
-    let main = r#"from fastapi import FastAPI, Request
+
+/// A FastAPI application raising `ServiceError` imported from `module`,
+/// answered by its handler, with `extra` code after its route.
+fn service_main(module: &str, extra: &str) -> String {
+    format!(
+        r#"from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from app.errors import ServiceError
+from {module} import ServiceError
 
 app = FastAPI()
 
 
 @app.exception_handler(ServiceError)
 async def service_error(request: Request, exc: ServiceError):
-    return JSONResponse(status_code=exc.status_code, content={"message": exc.message})
+    return JSONResponse(status_code=exc.status_code, content={{"message": exc.message}})
 
 
 @app.get("/me")
 async def me(authorization: str | None = None):
     if not authorization:
         raise ServiceError("No credentials provided", 401)
-    return {}
-"#;
-    let p = python_app(&[("app/errors.py", errors), ("app/main.py", main)]);
+    return {{}}
+{extra}"#
+    )
+}
+
+#[test]
+fn an_error_class_whose_status_argument_is_required_is_a_response_where_raised_with_401() {
+    let main = service_main("app.errors", "");
+    let p = python_app(&[("app/errors.py", SERVICE_ERROR), ("app/main.py", &main)]);
     assert!(
         reports_in(p.path(), "app/main.py", "require-www-authenticate"),
         "{:?}",
@@ -751,33 +761,9 @@ async def me(authorization: str | None = None):
 
 #[test]
 fn an_error_class_gathered_by_a_package_through_star_imports_is_found_where_raised() {
-    let errors = r#"class ServiceError(Exception):
-    def __init__(self, message, status_code):
-        self.message = message
-        self.status_code = status_code
-        super().__init__(message)
-"#;
-    let main = r#"from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+    // Taken by the same function's `except`, which falls back: never sent.
+    let swallowed = r#"
 
-from app.base import ServiceError
-
-app = FastAPI()
-
-
-@app.exception_handler(ServiceError)
-async def service_error(request: Request, exc: ServiceError):
-    return JSONResponse(status_code=exc.status_code, content={"message": exc.message})
-
-
-@app.get("/me")
-async def me(authorization: str | None = None):
-    if not authorization:
-        raise ServiceError("No credentials provided", 401)
-    return {}
-
-
-# Taken by the same function's `except`, which falls back: never sent.
 async def current_user(token: str):
     try:
         if not token.startswith("ey"):
@@ -786,6 +772,7 @@ async def current_user(token: str):
     except Exception:
         return None
 "#;
+    let main = service_main("app.base", swallowed);
     // `app.base` gathers `app.base.abstractions`, which passes on the
     // class from `app.shared.errors` by name.
     let p = python_app(&[
@@ -795,8 +782,8 @@ async def current_user(token: str):
             "from app.shared.errors import (\n    ServiceError,\n)\n",
         ),
         ("app/shared/__init__.py", ""),
-        ("app/shared/errors.py", errors),
-        ("app/main.py", main),
+        ("app/shared/errors.py", SERVICE_ERROR),
+        ("app/main.py", &main),
     ]);
     let found = findings(p.path());
     let challenges = found
