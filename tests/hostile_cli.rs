@@ -550,4 +550,16 @@ fn files_not_analysed_are_in_every_report_and_can_fail_the_run() {
 
     let out = lint(d.path(), &["lint", "--fail-on-skipped", "."]);
     assert_eq!(out.code, 2, "{out:?}");
+
+    // Standard input names what was not analysed in full, as files do.
+    let broken = "function h(req, res) {\n  if (!req.user) return res.status(401).json({\n    error: f(!,\n  })\n}\n";
+    let out = cli_support::run_stdin(d.path(), &["lint", "--stdin-filename", "b.js", "-"], broken);
+    assert!(
+        out.stdout.contains("1 file not analysed in full"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr.contains("b.js: the file has syntax errors"),
+        "{out:?}"
+    );
 }

@@ -254,12 +254,7 @@ pub fn run(args: &LintArgs) -> i32 {
             level: NoticeLevel::Warning,
         });
     }
-    for n in &notices {
-        match &n.path {
-            Some(p) => warn(format_args!("{}: {}", slash_path(p), n.message)),
-            None => warn(&n.message),
-        }
-    }
+    print_notices(&notices);
     let report = Report {
         files: reports,
         files_checked,
@@ -373,6 +368,16 @@ fn lint_file(ctx: &Ctx, path: &Path, explicit: bool) -> Outcome {
         fixes,
         diff,
         partial,
+    }
+}
+
+/// Each notice on standard error, before the report.
+fn print_notices(notices: &[Notice]) {
+    for n in notices {
+        match &n.path {
+            Some(p) => warn(format_args!("{}: {}", slash_path(p), n.message)),
+            None => warn(&n.message),
+        }
     }
 }
 
@@ -531,6 +536,8 @@ fn run_stdin(args: &LintArgs, ctx: &Ctx, name: Option<&Path>) -> i32 {
         .then(|| ctx.skipped(&shown, SYNTAX_ERRORS, NoticeLevel::Info))
         .into_iter()
         .collect();
+    // As for files: the summary's "see the messages above" points here.
+    print_notices(&notices);
     match ctx.action {
         FixAction::Diff => {
             let (diff, fixes) = match &p.fixed {
