@@ -359,7 +359,18 @@ pub fn package_json(text: &str) -> Manifest {
     // A package that installs a command and plugs into no host (`bin`, no
     // `peerDependencies`) is a program people run, such as a server
     // published to be started with `npx`: its 401s are its own.
-    let program = v.get("bin").is_some_and(|b| !b.is_null()) && !non_empty("peerDependencies");
+    // So is one whose `start` script runs its own server (`node
+    // src/server.js`, `tsx src/index.ts`).
+    let starts_itself = v
+        .get("scripts")
+        .and_then(|s| s.get("start"))
+        .and_then(|s| s.as_str())
+        .is_some_and(|s| {
+            let first = s.split_whitespace().next().unwrap_or("");
+            matches!(first, "node" | "tsx" | "ts-node" | "nodemon" | "bun")
+        });
+    let program = (v.get("bin").is_some_and(|b| !b.is_null()) || starts_itself)
+        && !non_empty("peerDependencies");
     let library = match (private, entry, audience) {
         (false, Some(e), Some(a)) if !program => Some(format!(
             "`package.json` publishes a package (`{e}`, `{a}`, not private)"
@@ -641,6 +652,9 @@ mod tests {
         assert!(package_json(server).library.is_none());
         let plugin = r#"{"name":"x","main":"i.js","bin":"cli.js","keywords":["a"],"peerDependencies":{"express":"4"}}"#;
         assert!(package_json(plugin).library.is_some());
+        // An application published for its self-hosters, started by `node`.
+        let app = r#"{"name":"x","main":"src/server","publishConfig":{"access":"public"},"scripts":{"start":"node src/server.js"}}"#;
+        assert!(package_json(app).library.is_none());
         let py = "[project]\nclassifiers = [\"Framework :: FastAPI\"]\n";
         assert!(python_manifest("pyproject.toml", py).library.is_some());
         assert!(python_manifest("pyproject.toml", "[project]\nname='app'\n")
