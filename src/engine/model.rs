@@ -286,6 +286,11 @@ impl ResponseSite {
     pub fn has_code(&self, code: u16) -> bool {
         self.codes().any(|v| v.code == code)
     }
+
+    /// The text of the enclosing handler, when there is one.
+    pub fn handler_text<'t>(&self, text: &'t str) -> Option<&'t str> {
+        self.handler.as_ref().and_then(|h| text.get(h.clone()))
+    }
 }
 
 /// Everything the rules need to know about one file.

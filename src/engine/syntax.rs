@@ -1,6 +1,21 @@
 //! Small helpers over tree-sitter nodes shared by the extractors.
 
+use memchr::memmem::Finder;
+use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
+
+/// Byte-string searchers, built once per process by each pre-parse filter
+/// below (they run on every file walked).
+type Finders = Vec<Finder<'static>>;
+
+fn finders(needles: &[&'static str]) -> Finders {
+    needles.iter().map(|n| Finder::new(n.as_bytes())).collect()
+}
+
+/// Whether any of `finders` occurs in `bytes`.
+fn any_in(finders: &[Finder], bytes: &[u8]) -> bool {
+    finders.iter().any(|f| f.find(bytes).is_some())
+}
 
 /// Cheap pre-parse filter: a file with none of these byte strings cannot
 /// hold a response site, a forwarded status, or a suppression comment
@@ -10,23 +25,19 @@ use tree_sitter::{Node, Tree};
 /// record's field (`order.status`).
 /// Runs on every file walked, so the searchers are built once per process.
 pub fn may_contain_response(text: &str, python: bool) -> bool {
-    use memchr::memmem::Finder;
-    use std::sync::OnceLock;
     const NEEDLES: &[&str] = &[
         "authlint-",
         // `reply.send(err)` after @fastify/jwt's `request.jwtVerify()` answers 401
         // without the status being written anywhere.
         "jwtVerify",
     ];
-    static FINDERS: OnceLock<[Vec<Finder<'static>>; 2]> = OnceLock::new();
-    let [needles, reads] = FINDERS.get_or_init(|| {
-        let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
-        [finders(NEEDLES), finders(&[".status", "status_code"])]
-    });
+    static FINDERS: OnceLock<[Finders; 2]> = OnceLock::new();
+    let [needles, reads] =
+        FINDERS.get_or_init(|| [finders(NEEDLES), finders(&[".status", "status_code"])]);
     let bytes = text.as_bytes();
     has_status_clue(text)
-        || needles.iter().any(|f| f.find(bytes).is_some())
-        || (reads.iter().any(|f| f.find(bytes).is_some()) && calls_out(bytes, python))
+        || any_in(needles, bytes)
+        || (any_in(reads, bytes) && calls_out(bytes, python))
         || relays_with_credential(text)
 }
 
@@ -35,8 +46,6 @@ pub fn may_contain_response(text: &str, python: bool) -> bool {
 /// axios, got, ky, undici; requests, httpx, aiohttp, urllib, or a
 /// `client`, `session` or `http` object's request method).
 fn calls_out(bytes: &[u8], python: bool) -> bool {
-    use memchr::memmem::Finder;
-    use std::sync::OnceLock;
     const JAVASCRIPT: &[&str] = &[
         "fetch(", "Fetch(", "axios", "Axios", "got(", "got.", "ky.", "ky(", "request(", "upstream",
         "undici",
@@ -44,15 +53,12 @@ fn calls_out(bytes: &[u8], python: bool) -> bool {
     const PYTHON: &[&str] = &[
         "requests", "httpx", "aiohttp", "urllib", "httplib2", "niquests", "urlopen", "upstream",
     ];
-    static FINDERS: OnceLock<[Vec<Finder<'static>>; 2]> = OnceLock::new();
-    let [js, py] = FINDERS.get_or_init(|| {
-        let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
-        [finders(JAVASCRIPT), finders(PYTHON)]
-    });
+    static FINDERS: OnceLock<[Finders; 2]> = OnceLock::new();
+    let [js, py] = FINDERS.get_or_init(|| [finders(JAVASCRIPT), finders(PYTHON)]);
     if !python {
-        return js.iter().any(|f| f.find(bytes).is_some());
+        return any_in(js, bytes);
     }
-    py.iter().any(|f| f.find(bytes).is_some()) || python_client_call(bytes)
+    any_in(py, bytes) || python_client_call(bytes)
 }
 
 /// `self.client.get(`, `session.post(`, `http.request(`: a request method
@@ -90,8 +96,6 @@ fn python_client_call(bytes: &[u8]) -> bool {
 /// A handler may return an outbound call's whole answer (`return
 /// fetch(…)`) made with a credential of its own: no status is written.
 fn relays_with_credential(text: &str) -> bool {
-    use memchr::memmem::Finder;
-    use std::sync::OnceLock;
     static FINDERS: OnceLock<[Finder<'static>; 3]> = OnceLock::new();
     let finders = FINDERS.get_or_init(|| {
         [
@@ -106,8 +110,6 @@ fn relays_with_credential(text: &str) -> bool {
 /// Whether `text` names a 401 or 403 itself: the number, a status word, or
 /// an exception that stands for one.
 pub fn has_status_clue(text: &str) -> bool {
-    use memchr::memmem::Finder;
-    use std::sync::OnceLock;
     const NEEDLES: &[&str] = &[
         "nauthorized",
         "NAUTHORIZED",
@@ -116,15 +118,10 @@ pub fn has_status_clue(text: &str) -> bool {
         // Django's 403 exception, raised without any status written.
         "PermissionDenied",
     ];
-    static FINDERS: OnceLock<(Finder<'static>, Vec<Finder<'static>>)> = OnceLock::new();
-    let (forty, needles) = FINDERS.get_or_init(|| {
-        (
-            Finder::new("40"),
-            NEEDLES.iter().map(|n| Finder::new(n.as_bytes())).collect(),
-        )
-    });
+    static FINDERS: OnceLock<(Finder<'static>, Finders)> = OnceLock::new();
+    let (forty, needles) = FINDERS.get_or_init(|| (Finder::new("40"), finders(NEEDLES)));
     let bytes = text.as_bytes();
-    status_number(forty, bytes) || needles.iter().any(|f| f.find(bytes).is_some())
+    status_number(forty, bytes) || any_in(needles, bytes)
 }
 
 /// Cheap filter for an imported module: a module with none of these byte
@@ -133,8 +130,6 @@ pub fn has_status_clue(text: &str) -> bool {
 /// without parsing it. Python adds the names its helpers and error classes
 /// are built from.
 pub fn may_export_response_facts(text: &str, python: bool) -> bool {
-    use memchr::memmem::Finder;
-    use std::sync::OnceLock;
     const NEEDLES: &[&str] = &[
         "40",
         "tatus",
@@ -160,44 +155,33 @@ pub fn may_export_response_facts(text: &str, python: bool) -> bool {
         "abort",
         "jsonify",
     ];
-    type Finders = Vec<Finder<'static>>;
-    static FINDERS: OnceLock<(Finders, Finders, Finders)> = OnceLock::new();
-    let (common, js, py) = FINDERS.get_or_init(|| {
-        let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
-        (finders(NEEDLES), finders(JAVASCRIPT), finders(PYTHON))
-    });
+    static FINDERS: OnceLock<[Finders; 3]> = OnceLock::new();
+    let [common, js, py] =
+        FINDERS.get_or_init(|| [finders(NEEDLES), finders(JAVASCRIPT), finders(PYTHON)]);
     let bytes = text.as_bytes();
     let own = if python { py } else { js };
-    common.iter().chain(own).any(|f| f.find(bytes).is_some())
-        || (!python && may_log_then_reject(bytes))
+    any_in(common, bytes) || any_in(own, bytes) || (!python && may_log_then_reject(bytes))
 }
 
 /// A JavaScript module that may hold a check logging why it refused
 /// (`logger.warn(…); return false`): a log call and a rejecting exit.
 fn may_log_then_reject(bytes: &[u8]) -> bool {
-    use memchr::memmem::Finder;
-    use std::sync::OnceLock;
-    type Finders = Vec<Finder<'static>>;
-    static FINDERS: OnceLock<(Finders, Finders)> = OnceLock::new();
-    let (logs, rejects) = FINDERS.get_or_init(|| {
-        let finders = |ns: &[&'static str]| ns.iter().map(|n| Finder::new(n.as_bytes())).collect();
-        (
-            finders(&["ogger.", "log.", "console.", "captureException"]),
-            finders(&[
-                "return false",
-                "return null",
-                "return undefined",
-                "return;",
-                "throw ",
-            ]),
-        )
-    });
-    logs.iter().any(|f| f.find(bytes).is_some()) && rejects.iter().any(|f| f.find(bytes).is_some())
+    const LOGS: &[&str] = &["ogger.", "log.", "console.", "captureException"];
+    const REJECTS: &[&str] = &[
+        "return false",
+        "return null",
+        "return undefined",
+        "return;",
+        "throw ",
+    ];
+    static FINDERS: OnceLock<[Finders; 2]> = OnceLock::new();
+    let [logs, rejects] = FINDERS.get_or_init(|| [finders(LOGS), finders(REJECTS)]);
+    any_in(logs, bytes) && any_in(rejects, bytes)
 }
 
 /// Whether 401 or 403 occurs as a number of its own: `401`, `HTTP_401_…`,
 /// `'403'`, but not inside `4010` or `listItems1403`. `forty` finds "40".
-fn status_number(forty: &memchr::memmem::Finder, bytes: &[u8]) -> bool {
+fn status_number(forty: &Finder, bytes: &[u8]) -> bool {
     forty.find_iter(bytes).any(|at| {
         let digit = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_digit);
         matches!(bytes.get(at + 2), Some(b'1' | b'3'))

@@ -116,7 +116,7 @@ fn confidence(ctx: &Context, site: &ResponseSite, echo: &str) -> Confidence {
 /// `verifyToken(…)`), whose error says why verification failed; not from
 /// the application's own function returning fixed messages.
 fn destructured_from_verifier(text: &str, site: &ResponseSite, name: &str) -> bool {
-    let Some(handler) = site.handler.as_ref().and_then(|h| text.get(h.clone())) else {
+    let Some(handler) = site.handler_text(text) else {
         return false;
     };
     handler.lines().any(|line| {
@@ -135,7 +135,7 @@ fn destructured_from_verifier(text: &str, site: &ResponseSite, name: &str) -> bo
 /// Whether `name` is a parameter of the site's enclosing function (what
 /// its text says before the body opens).
 fn is_handler_param(text: &str, site: &ResponseSite, name: &str) -> bool {
-    let Some(handler) = site.handler.as_ref().and_then(|h| text.get(h.clone())) else {
+    let Some(handler) = site.handler_text(text) else {
         return false;
     };
     let head = handler.split(['{', '\n']).next().unwrap_or("");

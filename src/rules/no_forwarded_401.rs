@@ -168,7 +168,7 @@ enum Credential {
 /// the caller's, even when the whole answer is relayed; with the caller's, a
 /// relay is a proxy doing its job.
 fn outbound_credential(text: &str, site: &ResponseSite) -> Option<Credential> {
-    let handler = site.handler.as_ref().and_then(|h| text.get(h.clone()))?;
+    let handler = site.handler_text(text)?;
     let lower = handler.to_ascii_lowercase();
     let mut found = None;
     for (i, _) in lower.match_indices("authorization") {
@@ -219,7 +219,7 @@ fn outbound_credential(text: &str, site: &ResponseSite) -> Option<Credential> {
 /// upstream that answers 401 to a request without a credential wants one
 /// from the server, which the caller cannot give.
 fn callers_public_upstream(text: &str, site: &ResponseSite) -> bool {
-    let Some(handler) = site.handler.as_ref().and_then(|h| text.get(h.clone())) else {
+    let Some(handler) = site.handler_text(text) else {
         return false;
     };
     let lower = handler.to_ascii_lowercase();

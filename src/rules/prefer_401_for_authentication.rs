@@ -90,12 +90,7 @@ fn webhook_integrity(site: &ResponseSite, why: &str, text: &str) -> bool {
     if why.contains("`signature`") {
         return true;
     }
-    let handler = site
-        .handler
-        .as_ref()
-        .and_then(|h| text.get(h.clone()))
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let handler = site.handler_text(text).unwrap_or("").to_ascii_lowercase();
     let guard = site
         .guard
         .as_ref()

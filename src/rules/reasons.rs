@@ -450,15 +450,17 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
     let said = message
         .replace("unauthorized", "")
         .replace("unauthorised", "");
-    // `if (!identityManager.isLicenseValid())` right above: the server's own
-    // licence, which no credential of the caller's can change.
-    if let Some(cond) = site
+    // The condition right above the site (not a `catch`): the reasons a
+    // condition gives on its own ([`conditions`]).
+    let cond = site
         .guard
         .as_ref()
         .filter(|g| !g.in_catch)
-        .and_then(|_| evidence::innermost_condition(site, text))
-    {
-        if server_licence(cond) && !mentions_credentials(&said, &[]) {
+        .and_then(|_| evidence::innermost_condition(site, text));
+    if let Some(cond) = cond.filter(|_| !mentions_credentials(&said, &[])) {
+        // `if (!identityManager.isLicenseValid())` right above: the server's
+        // own licence, which no credential of the caller's can change.
+        if server_licence(cond) {
             return Some(Reason {
                 what: "the server's own licence or plan",
                 status: 403,
@@ -468,7 +470,7 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
         }
         // `if (!multiUserMode(response)) return res.sendStatus(401)`: a mode
         // the server runs in, the same for every caller.
-        if server_mode(cond) && !mentions_credentials(&said, &[]) {
+        if server_mode(cond) {
             return Some(Reason {
                 what: "a mode or setting of the server, not the caller's credential",
                 status: 403,
@@ -479,17 +481,10 @@ fn by_evidence(site: &ResponseSite, text: &str) -> Option<Reason> {
     }
     // `if (!state || state !== storedState) throw new HTTPException(401)`:
     // the OAuth callback's anti-forgery round trip, with nothing said.
-    if said.trim_matches(|c: char| !c.is_alphanumeric()).is_empty() {
-        let handler = site.handler.as_ref().and_then(|h| text.get(h.clone()));
-        let compared = site
-            .guard
-            .as_ref()
-            .filter(|g| !g.in_catch)
-            .and_then(|_| evidence::innermost_condition(site, text))
-            .is_some_and(|c| compares_oauth_state(c, handler.unwrap_or("")));
-        if compared {
-            return Some(oauth_state());
-        }
+    if said.trim_matches(|c: char| !c.is_alphanumeric()).is_empty()
+        && cond.is_some_and(|c| compares_oauth_state(c, site.handler_text(text).unwrap_or("")))
+    {
+        return Some(oauth_state());
     }
     if message.is_empty() {
         return None;

@@ -739,9 +739,7 @@ pub fn changes_own_password(site: &ResponseSite, text: &str, strict: bool) -> bo
             .to_ascii_lowercase()
     };
     let head = site
-        .handler
-        .as_ref()
-        .and_then(|h| text.get(h.clone()))
+        .handler_text(text)
         .and_then(|h| h.lines().next())
         .map(squash)
         .unwrap_or_default();
@@ -775,11 +773,7 @@ pub fn refresh_token_missing(site: &ResponseSite, text: &str) -> bool {
             .iter()
             .any(|w| s.contains(w))
     };
-    let handler = site
-        .handler
-        .as_ref()
-        .and_then(|h| text.get(h.clone()))
-        .unwrap_or("");
+    let handler = site.handler_text(text).unwrap_or("");
     innermost_condition(site, text).is_some_and(|c| {
         let lower = c.to_ascii_lowercase();
         if !lower.contains("refresh") || !tests_absence(c) {
