@@ -34,6 +34,7 @@ macro_rules! packs {
 /// every file there is listed and has fixtures).
 pub const BUILTIN: &[(&str, &str)] = packs![
     "python/aiohttp.toml",
+    "python/django.toml",
     "python/django-ninja.toml",
     "python/django-rest-framework.toml",
     "python/falcon.toml",

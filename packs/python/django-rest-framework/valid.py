@@ -15,3 +15,15 @@ class ReportView(APIView):
         if not request.user.has_perm("reports.view"):
             raise PermissionDenied("cannot view reports")
         return Response({"report": build_report(request.user)})
+
+
+class ExportView(APIView):
+    def get(self, request):
+        if request.auth is None:
+            logger.info("export requested without a token")
+            return Response(
+                {"detail": "missing token"},
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="exports"'},
+            )
+        return Response(build_export(request.user))

@@ -101,8 +101,10 @@ fn candidates_within<'t>(
                         if swallowed(cx, node, None) {
                             continue;
                         }
+                        // A pack's row is keyed by the name the import
+                        // resolves to: it wins over a name's spelling.
                         if let Some(r) =
-                            constructor_call(cx, node).or_else(|| packs::call_site(cx, node))
+                            packs::call_site(cx, node).or_else(|| constructor_call(cx, node))
                         {
                             out.extend(expand_raised(cx, r));
                         }

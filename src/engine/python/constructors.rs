@@ -1,7 +1,8 @@
 //! Response and exception constructors: FastAPI/Starlette's
 //! `HTTPException(401, …)`, `JSONResponse(…, status_code=401)`, Flask's
-//! `abort(401)` and `make_response`, Werkzeug's `Unauthorized()`, Django's
-//! `HttpResponse(status=401)`, and the headers passed to them.
+//! `abort(401)` and `make_response`, Werkzeug's `Unauthorized()`, and the
+//! headers passed to them. Django's and Django REST framework's are packs
+//! (`packs/python/django.toml`, `django-rest-framework.toml`).
 
 use super::candidates::callee_name;
 use super::context::module_framework;
@@ -28,15 +29,10 @@ pub(super) const CONSTRUCTORS: &[&str] = &[
     "ORJSONResponse",
     "UJSONResponse",
     "StreamingResponse",
-    "HttpResponse",
-    "JsonResponse",
-    "HttpResponseForbidden",
-    "StreamingHttpResponse",
     "abort",
     "make_response",
     "Unauthorized",
     "Forbidden",
-    "PermissionDenied",
 ];
 
 /// The framework name behind an aliased import: `HE` in
@@ -108,10 +104,10 @@ pub(super) fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t
             let fw = if args.has("status_code") {
                 Framework::FastApi
             } else if args.has("status") {
-                match fw_hint {
-                    Some(Framework::Django) => Framework::Django,
-                    _ => Framework::Flask,
+                if fw_hint == Some(Framework::Django) {
+                    return None; // Django REST framework's, a pack's
                 }
+                Framework::Flask
             } else {
                 fw_hint.unwrap_or(Framework::FastApi)
             };
@@ -119,36 +115,9 @@ pub(super) fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t
                 Framework::FastApi => {
                     (fw, shape("status_code", Some(1), Some(2), "content"), false)
                 }
-                Framework::Django => (fw, shape("status", Some(1), Some(3), "data"), false),
+                Framework::Django => return None,
                 _ => (fw, shape("status", Some(1), Some(2), "response"), false),
             }
-        }
-        "HttpResponse" | "JsonResponse" | "StreamingHttpResponse" => (
-            Framework::Django,
-            shape(
-                "status",
-                None,
-                None,
-                if name == "JsonResponse" {
-                    "data"
-                } else {
-                    "content"
-                },
-            ),
-            false,
-        ),
-        "HttpResponseForbidden" => {
-            raw = Raw::new(
-                Framework::Django,
-                call,
-                known_indirect(403, f.field("attribute").unwrap_or(f)),
-            );
-            if let Some(s) = args.get("status", None) {
-                raw.status = cx.eval_status(s, 0);
-            }
-            raw.message_node = args.get("content", Some(0));
-            fill_headers(cx, &mut raw, &args, "headers", None, call);
-            return Some(raw);
         }
         "abort" => {
             if module_fw.is_none() && cx.framework_hint != Some(Framework::Flask) {
@@ -200,19 +169,6 @@ pub(super) fn constructor_call<'t>(cx: &Cx<'t>, call: Node<'t>) -> Option<Raw<'t
             if code == 401 {
                 werkzeug_challenge(cx, &mut raw, &args, Some(2));
             }
-            return Some(raw);
-        }
-        "PermissionDenied" => {
-            if module_fw.is_none() && cx.framework_hint != Some(Framework::Django) {
-                return None;
-            }
-            raw = Raw::new(
-                Framework::Django,
-                call,
-                known_indirect(403, f.field("attribute").unwrap_or(f)),
-            );
-            raw.message_node = args.positional.first().copied();
-            raw.exception = true;
             return Some(raw);
         }
         _ => return None,

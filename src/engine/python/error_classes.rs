@@ -58,7 +58,7 @@ pub(super) fn expand_raised<'t>(cx: &Cx<'t>, raw: Raw<'t>) -> Vec<Raw<'t>> {
     vec![raw]
 }
 
-/// `raise Unauthorized` / `raise PermissionDenied` / `raise AuthError` (no call).
+/// `raise Unauthorized` / `raise AuthError` / a pack's `raise PermissionDenied` (no call).
 pub(super) fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let stmt = cx.up(node)?;
     if stmt.field("cause").is_some_and(|c| c.id() == node.id()) {
@@ -81,7 +81,6 @@ pub(super) fn raise_name<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     let (framework, code) = match name {
         "Unauthorized" if hint_ok(Framework::Flask) => (Framework::Flask, 401),
         "Forbidden" if hint_ok(Framework::Flask) => (Framework::Flask, 403),
-        "PermissionDenied" if hint_ok(Framework::Django) => (Framework::Django, 403),
         _ => return packs::raise_site(cx, node),
     };
     if matches!(origin, Origin::Project | Origin::Foreign) {

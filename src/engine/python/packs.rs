@@ -3,7 +3,7 @@
 //! `raise HttpError(401, …)`), method calls and assignments on the
 //! receiver the pack names (`self.set_status(401)`, `resp.status = …`).
 
-use super::constructors::{argument_challenge, fill_headers};
+use super::constructors::{argument_challenge, assigned_name, fill_headers};
 use super::nodes::{enclosing_function, is_scope, unwrap_expr, Args};
 use super::site::Raw;
 use super::status::known_indirect;
@@ -206,6 +206,13 @@ fn build<'t>(
     if let Some(ChallengeSpec::Word(_)) = &spec.challenge {
         // The framework adds the challenge itself (DRF's exception handler).
         raw.headers.opaque = true;
+    }
+    if !spec.raises && raw.headers.challenge.is_none() {
+        // `resp = HttpResponse(status=401); resp["WWW-Authenticate"] = …; return resp`
+        if let Some(var) = assigned_name(cx, node, cx.src) {
+            let scope = enclosing_function(cx, node).unwrap_or(cx.root);
+            raw.headers.challenge = cx.header_set_on(scope, var, true, None);
+        }
     }
     if spec.keeps_earlier_headers && raw.headers.challenge.is_none() {
         raw.headers.challenge = earlier_header(cx, node, row.pack);
