@@ -38,6 +38,7 @@ mod candidates;
 mod central;
 mod chains;
 mod context;
+mod error_answer;
 mod error_classes;
 mod errors;
 mod guards;

@@ -12,7 +12,7 @@
 //! `catch` of the same function answers from the error (and so sends that
 //! status). Only classes named as errors (`…Error`, `…Exception`) are looked at.
 
-use super::errors::answered_in_function;
+use super::errors::{answered_in_function, caught_in_function};
 use super::nodes::{args_of, enclosing_function, unwrap_expr};
 use super::site::Raw;
 use super::status::known_indirect;
@@ -230,9 +230,24 @@ pub(super) fn error_class_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t
     // Where such an error becomes a response is rarely in sight: a Next.js
     // page or server component that throws it renders an error page, a
     // route handler's uncaught throw is a 500. It is a 401 or 403 when the
-    // same function's `catch` answers from it.
-    if p.kind_name() != "throw_statement" || !answered_in_function(cx, p) {
+    // same function's `catch` answers from it, or when no `catch` of the
+    // function takes it and the project answers thrown errors with their
+    // own status ([`super::error_answer`]); not in a component's file.
+    if p.kind_name() != "throw_statement" {
         return None;
+    }
+    if !answered_in_function(cx, p) {
+        let component = cx
+            .path
+            .extension()
+            .is_some_and(|e| e == "tsx" || e == "jsx");
+        if component
+            || caught_in_function(cx, p)
+            || in_route_entry(cx, p)
+            || super::error_answer::error_status_answer(cx.index, cx.path).is_none()
+        {
+            return None;
+        }
     }
     let class = ctor.field("property").unwrap_or(ctor);
     if super::errors::class_answered_in_catch(cx, p, text(class, cx.src)) {
@@ -253,4 +268,58 @@ pub(super) fn error_class_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t
         pack: None,
         wraps: None,
     })
+}
+
+/// Whether `node` is written directly in a route handler the framework
+/// calls itself (Next.js's `export async function GET` in `route.ts`, a
+/// `pages/api` default export, SvelteKit's `+server.ts`): an error thrown
+/// there and not caught is a 500, whatever its class says.
+fn in_route_entry(cx: &Cx, node: Node) -> bool {
+    let path = cx.path.to_string_lossy().replace('\\', "/");
+    let stem = cx
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    let pages_api = path.contains("/pages/api/");
+    if !(stem == "route" || stem == "+server" || pages_api) {
+        return false;
+    }
+    let Some(top) = cx
+        .stmts
+        .iter()
+        .find(|s| s.byte_range().contains(&node.start_byte()))
+    else {
+        return false;
+    };
+    if top.kind_name() != "export_statement" {
+        return false;
+    }
+    let default = top.child_by_field_name("value").is_some()
+        || text(*top, cx.src).starts_with("export default");
+    let Some(decl) = top.field("declaration").or_else(|| top.field("value")) else {
+        return false;
+    };
+    let handler = |name: &str| {
+        matches!(
+            name,
+            "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+        ) || default && pages_api
+    };
+    match decl.kind_name() {
+        "function_declaration" | "function_expression" | "arrow_function" | "function" => decl
+            .field("name")
+            .map_or(default && pages_api, |n| handler(text(n, cx.src))),
+        "lexical_declaration" | "variable_declaration" => named_children(decl).any(|d| {
+            d.kind_name() == "variable_declarator"
+                && d.field("name").is_some_and(|n| handler(text(n, cx.src)))
+                && d.field("value").is_some_and(|v| {
+                    matches!(
+                        unwrap_expr(v).kind_name(),
+                        "arrow_function" | "function_expression" | "function"
+                    ) && v.byte_range().contains(&node.start_byte())
+                })
+        }),
+        _ => false,
+    }
 }
