@@ -101,3 +101,25 @@ fn without_an_answer_from_the_error_or_in_a_route_handler_a_thrown_project_error
         )]
     );
 }
+
+#[test]
+fn a_file_named_from_its_own_folder_resolves_imports_two_folders_up() {
+    let p = project(&[
+        ("package.json", r#"{"name":"svc","private":true}"#),
+        ("src/errors.ts", ERRORS),
+        (
+            "src/operations/reports/export.ts",
+            &OPERATION.replace("'../errors.js'", "'../../errors.js'"),
+        ),
+        ("src/utilities/answerError.ts", ANSWER),
+    ]);
+    let dir = p.path().join("src/operations/reports");
+    let out = run(&dir, &["lint", "--format", "json", "export.ts"]).json();
+    assert_eq!(
+        paths_and_rules(&out),
+        vec![(
+            "export.ts".to_string(),
+            "prefer-401-for-authentication".to_string()
+        )]
+    );
+}

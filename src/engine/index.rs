@@ -717,8 +717,14 @@ pub fn normalize(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             std::path::Component::CurDir => {}
+            // `../../x` from a relative start keeps both: only a named
+            // folder is taken back.
             std::path::Component::ParentDir => {
-                if !out.pop() {
+                let named = matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                );
+                if !(named && out.pop()) && !out.has_root() {
                     out.push("..");
                 }
             }
@@ -743,7 +749,18 @@ pub fn evidence_in(
 
 #[cfg(test)]
 mod tests {
-    use super::ExportedNames;
+    use super::{normalize, ExportedNames};
+    use std::path::Path;
+
+    #[test]
+    fn normalize_keeps_every_leading_parent_of_a_relative_path() {
+        let n = |p: &str| normalize(Path::new(p));
+        assert_eq!(n("../../errors/x.ts"), Path::new("../../errors/x.ts"));
+        assert_eq!(n("a/../../b"), Path::new("../b"));
+        assert_eq!(n("./a/./b/../c"), Path::new("a/c"));
+        assert_eq!(n("/../a"), Path::new("/a"));
+        assert_eq!(n("/srv/app/../lib"), Path::new("/srv/lib"));
+    }
 
     #[test]
     fn exported_names_are_read_from_the_text() {
