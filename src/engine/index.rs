@@ -724,7 +724,9 @@ pub fn normalize(p: &Path) -> PathBuf {
                     out.components().next_back(),
                     Some(std::path::Component::Normal(_))
                 );
-                if !(named && out.pop()) && !out.has_root() {
+                if named {
+                    out.pop();
+                } else if !out.has_root() {
                     out.push("..");
                 }
             }
