@@ -221,10 +221,18 @@ impl<'a> Cx<'a> {
                 };
                 let vt = text(v, self.src);
                 let lower = vt.to_ascii_lowercase();
+                // The caller's identity as the framework holds it, copied
+                // into a local (`user = self.current_user`), when the local
+                // is the whole condition (`if user is None`, `if not user`):
+                // beside other tests its fields read as its attributes.
+                let whole = strip_parens(text(cond, self.src));
+                let whole = whole == format!("{name} is None") || whole == format!("not {name}");
+                let session_identity = whole && current_user_source(&lower);
                 let credential = lower.contains("headers")
                     || lower.contains("meta")
                     || lower.contains("cookies")
-                    || lower.contains("authorization");
+                    || lower.contains("authorization")
+                    || session_identity;
                 if credential && vt.len() <= 120 && !vt.contains('\n') {
                     let value = if matches!(v.kind_name(), "call" | "attribute" | "subscript") {
                         vt.to_string()
@@ -434,5 +442,19 @@ impl<'a> Cx<'a> {
             }
         }
         None
+    }
+}
+
+/// Where a framework keeps the request's authenticated caller:
+/// Tornado's `self.current_user` (or `get_current_user()`), Flask-Login's
+/// `current_user`, Django's `request.user`, Flask's `g.user`.
+fn current_user_source(lower: &str) -> bool {
+    let v = lower.strip_prefix("await ").unwrap_or(lower);
+    let v = v.strip_suffix("()").unwrap_or(v);
+    let last2: Vec<&str> = v.rsplit('.').take(2).collect();
+    match last2.as_slice() {
+        [last, ..] if matches!(*last, "current_user" | "get_current_user") => true,
+        ["user", owner] => matches!(*owner, "request" | "g"),
+        _ => false,
     }
 }
