@@ -97,7 +97,8 @@ pub struct ResponseRow {
     /// Said with a missing challenge when no fix can be written.
     #[serde(default)]
     pub note: Option<String>,
-    /// Headers set earlier on the path by a `[[header]]` row reach this
+    /// Headers set by a `[[header]]` row earlier on the path, or after the
+    /// site in the same block until the handler returns, reach this
     /// response (Tornado's `HTTPError` clears them; `set_status` keeps them).
     #[serde(default)]
     pub keeps_earlier_headers: bool,

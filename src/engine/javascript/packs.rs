@@ -510,9 +510,48 @@ fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>, pack: &Pack) -> Option<Challe
     }
     let scope = enclosing_function(cx, site).unwrap_or(cx.root);
     cx.read(scope);
-    let mut stack = vec![scope];
+    let found = header_in(cx, scope, rows, |n| n.start_byte() < site.start_byte());
+    found.or_else(|| {
+        // After it in the same block, until the handler returns
+        // (`set.status = 401; set.headers['WWW-Authenticate'] = …; return …`).
+        let mut stmt = site;
+        while let Some(p) = cx.up(stmt) {
+            if matches!(p.kind_name(), "statement_block" | "program") {
+                break;
+            }
+            if is_function(p) {
+                return None;
+            }
+            stmt = p;
+        }
+        let mut next = stmt.next_named_sibling();
+        while let Some(n) = next {
+            if let Some(found) = (!is_function(n))
+                .then(|| header_in(cx, n, rows, |_| true))
+                .flatten()
+            {
+                return Some(found);
+            }
+            if matches!(n.kind_name(), "return_statement" | "throw_statement") {
+                break;
+            }
+            next = n.next_named_sibling();
+        }
+        None
+    })
+}
+
+/// A header row's call or assignment under `top` (not in a nested
+/// function) at a node `keep` accepts.
+fn header_in<'t>(
+    cx: &Cx<'t>,
+    top: Node<'t>,
+    rows: &[packs::HeaderRow],
+    keep: impl Fn(Node) -> bool,
+) -> Option<ChallengeHeader> {
+    let mut stack = vec![top];
     while let Some(n) = stack.pop() {
-        if n.start_byte() >= site.start_byte() || n.id() != scope.id() && is_function(n) {
+        if !keep(n) || n.id() != top.id() && is_function(n) {
             continue;
         }
         let found = match n.kind_name() {

@@ -230,17 +230,55 @@ fn build<'t>(
     Some(raw)
 }
 
-/// A `[[header]]` row's call setting `WWW-Authenticate` before `site` in
-/// its function.
+/// A `[[header]]` row's call setting `WWW-Authenticate` on the response
+/// `site` sets the status of: before it in its function, or after it in
+/// the same block until the handler returns (`self.set_status(401)`,
+/// `self.set_header(…)`, `self.finish()`).
 fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>, pack: &Pack) -> Option<ChallengeHeader> {
     let scope = enclosing_function(cx, site).unwrap_or(cx.root);
     let rows = pack.file.header.as_slice();
     if rows.is_empty() {
         return None;
     }
-    let mut stack = vec![scope];
+    let found = header_in(cx, scope, rows, |n| n.start_byte() < site.start_byte());
+    found.or_else(|| {
+        let mut stmt = site;
+        while let Some(p) = cx.up(stmt) {
+            if matches!(p.kind_name(), "block" | "module") {
+                break;
+            }
+            if is_scope(p) {
+                return None;
+            }
+            stmt = p;
+        }
+        let mut next = stmt.next_named_sibling();
+        while let Some(n) = next {
+            if let Some(found) = (!is_scope(n))
+                .then(|| header_in(cx, n, rows, |_| true))
+                .flatten()
+            {
+                return Some(found);
+            }
+            if matches!(n.kind_name(), "return_statement" | "raise_statement") {
+                break;
+            }
+            next = n.next_named_sibling();
+        }
+        None
+    })
+}
+
+/// A header row's call under `top` (not in a nested function) at a node `keep` accepts.
+fn header_in<'t>(
+    cx: &Cx<'t>,
+    top: Node<'t>,
+    rows: &[packs::HeaderRow],
+    keep: impl Fn(Node) -> bool,
+) -> Option<ChallengeHeader> {
+    let mut stack = vec![top];
     while let Some(n) = stack.pop() {
-        if n.start_byte() >= site.start_byte() || n.id() != scope.id() && is_scope(n) {
+        if !keep(n) || n.id() != top.id() && is_scope(n) {
             continue;
         }
         if n.kind_name() == "call" {
