@@ -224,6 +224,14 @@ pub(super) fn class_site<'t>(
         let eval = cx.eval_headers(h, node, 0);
         raw.insertion = headers_value_insertion(cx, h, &eval);
         raw.headers.merge(eval);
+    } else if let (None, Some(a), Framework::Pack) =
+        (&class.headers_param, args.as_ref(), class.framework)
+    {
+        // A pack class's subclass from another module: its headers keyword
+        // is not known there (the packs' classes all take `headers=`).
+        if a.splat || a.has("headers") {
+            raw.headers.opaque = true;
+        }
     } else if let (Some((_, pname)), Some(a)) = (&class.headers_param, args.as_ref()) {
         if a.splat {
             raw.headers.opaque = true;
@@ -383,6 +391,17 @@ impl<'a> Cx<'a> {
                     base = Some(from_sig(&sig, target, false));
                     break;
                 }
+            }
+            // A framework pack's raised class (`class LoginRequired(web.HTTPUnauthorized)`).
+            if let Some((code, headers)) = packs::raised_class(self, b) {
+                let mut c = ErrorClass::bare(
+                    Framework::Pack,
+                    ClassStatus::Fixed(code),
+                    class.byte_range(),
+                );
+                c.headers_param = headers.map(|k| (usize::MAX, k));
+                base = Some(c);
+                break;
             }
             let origin = self.origin(b);
             if matches!(origin, Origin::Project) {

@@ -117,6 +117,25 @@ pub(super) fn raise_site<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Raw<'t>> {
     Some(raw)
 }
 
+/// The status a pack's raised class fixes (`web.HTTPUnauthorized`,
+/// litestar's `NotAuthorizedException`), when `base` names one, and the
+/// keyword its headers go in: a project class deriving from it answers so.
+/// Not a class whose challenge the framework adds itself (DRF's
+/// `AuthenticationFailed`): that depends on the view, not the class.
+pub(super) fn raised_class(cx: &Cx, base: Node) -> Option<(u16, Option<String>)> {
+    let row = row_for(cx, base)?;
+    let spec = row.row;
+    if spec.call.is_none() || !spec.raises || matches!(spec.challenge, Some(ChallengeSpec::Word(_)))
+    {
+        return None;
+    }
+    let StatusSpec::Fixed(code) = spec.status else {
+        return None;
+    };
+    let headers = spec.headers.as_ref().and_then(|h| h.keyword.clone());
+    Some((code, headers))
+}
+
 /// `resp.status = falcon.HTTP_401`: an `assign` row on its receiver.
 pub(super) fn assign_site<'t>(cx: &Cx<'t>, assign: Node<'t>) -> Option<Raw<'t>> {
     let left = assign
