@@ -275,7 +275,7 @@ pub fn verifying_call(
                     || lower == "decode"
                     || lower.starts_with("decode_")
                     || looks_up;
-                if callee.len() <= 60 && verifies {
+                if callee.len() <= 60 && verifies && !names_page_token(text(n, src)) {
                     return Some(callee.into());
                 }
             }
@@ -286,6 +286,25 @@ pub fn verifying_call(
         stack.extend(named_children(n));
     }
     None
+}
+
+/// Whether `code` reads a pagination token or cursor (`page_token`,
+/// `nextPageToken`, `cursor`): a token that pages results, not a credential.
+pub fn names_page_token(code: &str) -> bool {
+    let squashed: String = code
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    [
+        "pagetoken",
+        "nexttoken",
+        "continuationtoken",
+        "cursor",
+        "pagination",
+    ]
+    .iter()
+    .any(|k| squashed.contains(k))
 }
 
 /// Whether `clause` (a `catch` or `except` clause's text) names an error

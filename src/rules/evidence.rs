@@ -210,7 +210,10 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
         .filter(|_| find(&without_missing_ids(&cond_spaced), AUTHZ_GUARD).is_some())
         .or_else(|| ownership(&cond_n))
         .filter(|_| !cond_n.is_empty());
-    let guard_authn = authn_in_guard(&cond_n, &cond_spaced).filter(|_| !cond_n.is_empty() && !csrf);
+    // A page token (a cursor) pages results; it is no credential.
+    let paging = crate::engine::syntax::names_page_token(&cond_raw);
+    let guard_authn =
+        authn_in_guard(&cond_n, &cond_spaced).filter(|_| !cond_n.is_empty() && !csrf && !paging);
     // The credential words are only in a test that the credential is there
     // (`if (c.body.idToken) { … }` around the site).
     let presence_only = guard_authn.is_some() && {

@@ -132,17 +132,28 @@ impl<'a> Cx<'a> {
                     }
                 }
                 "except_clause" => {
-                    let header = text(parent, self.src)
-                        .split(':')
-                        .next()
-                        .unwrap_or("except")
-                        .trim()
-                        .to_string();
+                    // What failed in a `try` that reads a page token (a
+                    // cursor) is the request's paging, not its credential,
+                    // whatever the error is called (`InvalidTokenError`).
+                    let paging = self
+                        .up(parent)
+                        .and_then(|t| t.field("body"))
+                        .is_some_and(|b| syntax::names_page_token(text(b, self.src)));
+                    let header = if paging {
+                        "except".to_string()
+                    } else {
+                        text(parent, self.src)
+                            .split(':')
+                            .next()
+                            .unwrap_or("except")
+                            .trim()
+                            .to_string()
+                    };
                     parts.push(header);
                     let s = parent.start_byte();
                     innermost.get_or_insert(s..(s + 6).min(parent.end_byte()));
                     in_catch = true;
-                    if verified_by.is_none() {
+                    if verified_by.is_none() && !paging {
                         verified_by = self.verify_call_in_try(parent);
                     }
                 }
