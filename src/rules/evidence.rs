@@ -9,13 +9,16 @@ use crate::engine::middleware::Failure;
 use crate::engine::model::{MiddlewareRelation, ResponseSite, StatusValue};
 
 mod condition;
+mod normalize;
 mod record;
 mod vocabulary;
 use condition::*;
 pub use condition::{
     changes_own_password, condition_tests, innermost_condition, innermost_tests_credential,
-    norm_condition, refresh_token_missing, requires_a_way_of_signing_in,
+    refresh_token_missing, requires_a_way_of_signing_in,
 };
+use normalize::negations;
+pub use normalize::norm_condition;
 pub use record::{only_ids_missing, record_missing_after_identity};
 pub use vocabulary::CREDENTIAL_WORDS;
 use vocabulary::{

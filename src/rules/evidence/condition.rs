@@ -5,6 +5,7 @@
 //! lower-cased condition, bounded so that `!user.isAdmin` is an attribute
 //! and `authorization` is not an `author` field.
 
+use super::normalize::{negations, norm_condition};
 use super::vocabulary::{
     AUTHN_GUARD_MEDIUM, AUTHN_GUARD_STRONG, AUTHN_GUARD_WEAK, AUTHN_MESSAGE, AUTHZ_GUARD,
 };
@@ -337,19 +338,6 @@ pub(super) fn names_a_credential(rest: &str) -> bool {
     .any(|c| r.starts_with(c))
 }
 
-/// Python spells negation `not x`, and a handler's own attribute is
-/// `self.x` or `this.x`: `not self.current_user` is `!current_user` to the
-/// probes, as `not user` is `!user`.
-pub(super) fn negations(n: &str) -> String {
-    n.replace("notself.", "!")
-        .replace("!self.", "!")
-        .replace("!this.", "!")
-        .replace("notuser", "!user")
-        .replace("notsession", "!session")
-        .replace("nottoken", "!token")
-        .replace("notcurrent_user", "!current_user")
-}
-
 /// `cond` with the text of every string literal that holds a `/` (a path
 /// or a URL) emptied.
 pub(super) fn without_paths(cond: &str) -> String {
@@ -424,18 +412,6 @@ pub(super) fn names_a_record(rest: &str) -> bool {
         "get",
     ];
     !word.is_empty() && !STRING_MEMBERS.contains(&word.as_str())
-}
-
-/// Normalises condition text for keyword matching: lower-case, no spaces.
-pub fn norm_condition(s: &str) -> String {
-    s.to_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .replace("===", "==")
-        .replace("!==", "!=")
-        .replace("not(", "!(")
-        .replace("isnone", "is none")
 }
 
 /// What one operand of a split condition tests: (about credentials, about permissions).
