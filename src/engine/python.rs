@@ -54,6 +54,7 @@ mod candidates;
 mod central;
 mod constructors;
 mod context;
+mod drf;
 mod error_classes;
 mod facts;
 mod guards;

@@ -62,6 +62,18 @@ fn check(ctx: &Context, site: &ResponseSite, severity: Severity, out: &mut Vec<D
         if let Some(g) = &site.guard {
             d = d.with_related(g.range.clone(), "the credential check");
         }
+        // Where the 403 comes from when the code says otherwise (a
+        // framework's setting that turns the 401 into a 403).
+        if let Some(h) = site.via_helper.as_ref().filter(|h| h.path.is_some()) {
+            d.related = crate::diagnostic::appended(
+                &d.related,
+                crate::diagnostic::Related {
+                    path: h.path.clone(),
+                    range: h.range.clone(),
+                    message: h.note.clone(),
+                },
+            );
+        }
         if verdict.authz.is_none() {
             if let Some(fix) = fixes::swap_status(value, 401, ctx.text) {
                 d = d.with_fix(fix);

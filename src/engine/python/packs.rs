@@ -223,8 +223,16 @@ fn build<'t>(
         }
     }
     if let Some(ChallengeSpec::Word(_)) = &spec.challenge {
-        // The framework adds the challenge itself (DRF's exception handler).
+        // The framework adds the challenge itself (DRF's exception handler),
+        // or answers 403 when it has none to add.
         raw.headers.opaque = true;
+        if super::drf::swallowed_by_authenticate(cx, node) {
+            return None;
+        }
+        if let Some(why) = super::drf::answered_as_403(cx, node) {
+            raw.status = known_indirect(403, name_node);
+            raw.via = Some(why);
+        }
     }
     if !spec.raises && raw.headers.challenge.is_none() {
         // `resp = HttpResponse(status=401); resp["WWW-Authenticate"] = …; return resp`

@@ -1,0 +1,232 @@
+//! Django REST framework answers the 401 an authentication class raises
+//! (`AuthenticationFailed`, `NotAuthenticated`) with the challenge of the
+//! *first* class in the settings' `DEFAULT_AUTHENTICATION_CLASSES`; when
+//! that class has none (`SessionAuthentication`), DRF sends 403 instead.
+//!
+//! ```python
+//! REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": (
+//!     "rest_framework.authentication.SessionAuthentication",
+//!     "shop.api.authentication.TokenAuthentication",   # its 401s become 403s
+//! )}
+//! ```
+//!
+//! The settings are read once per project, only in files that name the key.
+
+use super::nodes::params;
+use super::{named_children, text, Cx};
+use crate::engine::index::{evidence_in, ModuleSource, ProjectIndex};
+use crate::engine::model::Evidence;
+use crate::engine::syntax::NodeExt;
+use std::path::{Path, PathBuf};
+use tree_sitter::Node;
+
+const KEY: &str = "DEFAULT_AUTHENTICATION_CLASSES";
+
+/// The classes the settings list, in order: (dotted path, its byte range).
+struct Listed {
+    path: PathBuf,
+    classes: Vec<(String, std::ops::Range<usize>)>,
+}
+
+/// Where DRF answers the 401s of the authentication class around `site`
+/// with 403: the settings entry that puts `SessionAuthentication` first.
+pub(super) fn answered_as_403<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Evidence> {
+    let class = authentication_class(cx, site)?;
+    let name = text(class.field("name")?, cx.src);
+    let root = ProjectIndex::project_root(cx.path)?;
+    let listed = cx
+        .index
+        .project_fact(&root, "python-drf-authentication-classes", |src| {
+            scan(&root, src)
+        })?;
+    let listed = listed.as_ref().as_ref()?;
+    let (first, first_range) = listed.classes.first()?;
+    let last = |dotted: &str| dotted.rsplit('.').next().unwrap_or(dotted).to_string();
+    if last(first) != "SessionAuthentication"
+        || !listed.classes[1..].iter().any(|(c, _)| last(c) == name)
+    {
+        return None;
+    }
+    cx.index.record_import(cx.path, &listed.path);
+    Some(evidence_in(
+        &listed.path,
+        first_range.clone(),
+        format!(
+            "DRF answers with the challenge of the first class in `{KEY}`; `SessionAuthentication` has none, so `{name}`'s 401 is sent as 403 (list it first, or give the API views their own `authentication_classes`)"
+        ),
+    ))
+}
+
+/// Whether the authentication class around `site` takes what it raises
+/// back in its own `authenticate` (`except AuthenticationFailed: return
+/// None`, a lenient class that lets the next one try): then the raise in
+/// another of its methods never becomes a response.
+pub(super) fn swallowed_by_authenticate<'t>(cx: &Cx<'t>, site: Node<'t>) -> bool {
+    let Some(class) = authentication_class(cx, site) else {
+        return false;
+    };
+    let Some(body) = class.field("body") else {
+        return false;
+    };
+    named_children(body).any(|d| {
+        let d = if d.kind_name() == "decorated_definition" {
+            d.field("definition").unwrap_or(d)
+        } else {
+            d
+        };
+        d.kind_name() == "function_definition"
+            && d.field("name")
+                .is_some_and(|n| text(n, cx.src) == "authenticate")
+            && !d.byte_range().contains(&site.start_byte())
+            && d.field("body").is_some_and(|b| {
+                let t = text(b, cx.src);
+                [
+                    "except AuthenticationFailed",
+                    "except exceptions.AuthenticationFailed",
+                ]
+                .iter()
+                .any(|e| t.contains(e))
+            })
+    })
+}
+
+/// The class around `site` when it is a DRF authentication class: it
+/// defines `authenticate` or `authenticate_credentials`, or derives from a
+/// class named `…Authentication`.
+fn authentication_class<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Node<'t>> {
+    let mut n = site;
+    let class = loop {
+        let p = cx.up(n)?;
+        if p.kind_name() == "class_definition" {
+            break p;
+        }
+        n = p;
+    };
+    let derives = class
+        .field("superclasses")
+        .is_some_and(|s| named_children(s).any(|b| text(b, cx.src).ends_with("Authentication")));
+    let defines = class.field("body").is_some_and(|b| {
+        named_children(b).any(|d| {
+            let d = if d.kind_name() == "decorated_definition" {
+                d.field("definition").unwrap_or(d)
+            } else {
+                d
+            };
+            d.kind_name() == "function_definition"
+                && d.field("name").is_some_and(|n| {
+                    matches!(text(n, cx.src), "authenticate" | "authenticate_credentials")
+                })
+                && params(d, cx.src).first().is_some_and(|p| p.name == "self")
+        })
+    });
+    (derives || defines).then_some(class)
+}
+
+fn scan(root: &Path, src: &dyn ModuleSource) -> Option<Listed> {
+    let finder = memchr::memmem::Finder::new(KEY);
+    for path in crate::engine::project::files(root, &["py"]) {
+        let Some(text_) = src.read(&path) else {
+            continue;
+        };
+        if finder.find(text_.as_bytes()).is_none() || !text_.contains("REST_FRAMEWORK") {
+            continue;
+        }
+        let Some(tree) = crate::engine::parse(crate::engine::Language::Python, &text_, None) else {
+            continue;
+        };
+        if let Some(classes) = listed_in(tree.root_node(), &text_) {
+            return Some(Listed { path, classes });
+        }
+    }
+    None
+}
+
+/// The classes a settings module lists: `REST_FRAMEWORK = {"…CLASSES": (…)}`
+/// or `REST_FRAMEWORK["…CLASSES"] = […]` at its top level (not DRF's own
+/// defaults, not an example in a docstring).
+fn listed_in(root: Node, src: &str) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+    let key_is = |k: Node| {
+        matches!(k.kind_name(), "string") && text(k, src).trim_matches(['"', '\'']) == KEY
+    };
+    for stmt in named_children(root) {
+        let Some(a) = (stmt.kind_name() == "expression_statement")
+            .then(|| stmt.named_child(0))
+            .flatten()
+            .filter(|a| a.kind_name() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (a.field("left"), a.field("right")) else {
+            continue;
+        };
+        let value = match left.kind_name() {
+            "identifier"
+                if text(left, src) == "REST_FRAMEWORK" && right.kind_name() == "dictionary" =>
+            {
+                named_children(right).find_map(|p| {
+                    (p.kind_name() == "pair" && p.field("key").is_some_and(key_is))
+                        .then(|| p.field("value"))
+                        .flatten()
+                })
+            }
+            "subscript"
+                if left
+                    .field("value")
+                    .is_some_and(|v| text(v, src) == "REST_FRAMEWORK")
+                    && left.field("subscript").is_some_and(key_is) =>
+            {
+                Some(right)
+            }
+            _ => None,
+        };
+        let Some(value) = value.filter(|v| matches!(v.kind_name(), "tuple" | "list")) else {
+            continue;
+        };
+        let classes: Vec<_> = named_children(value)
+            .filter(|e| e.kind_name() == "string")
+            .map(|e| {
+                (
+                    text(e, src).trim_matches(['"', '\'']).to_string(),
+                    e.byte_range(),
+                )
+            })
+            .collect();
+        if !classes.is_empty() {
+            return Some(classes);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listed_in;
+    use crate::engine::{parse, Language};
+
+    fn listed(src: &str) -> Vec<String> {
+        let tree = parse(Language::Python, src, None).unwrap();
+        listed_in(tree.root_node(), src)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    #[test]
+    fn the_settings_classes_are_read_in_order() {
+        let src = "REST_FRAMEWORK = {\n    'DEFAULT_AUTHENTICATION_CLASSES': (\n        'rest_framework.authentication.SessionAuthentication',\n        \"shop.api.TokenAuthentication\",\n    ),\n}\n";
+        assert_eq!(
+            listed(src),
+            [
+                "rest_framework.authentication.SessionAuthentication",
+                "shop.api.TokenAuthentication"
+            ]
+        );
+        let src =
+            "REST_FRAMEWORK = {}\nREST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES'] = ['a.B']\n";
+        assert_eq!(listed(src), ["a.B"]);
+        // DRF's own defaults, and an example in a docstring.
+        let src = "\"\"\"\nREST_FRAMEWORK = {'DEFAULT_AUTHENTICATION_CLASSES': ['x.SessionAuthentication']}\n\"\"\"\nDEFAULTS = {'DEFAULT_AUTHENTICATION_CLASSES': ['x.SessionAuthentication', 'x.BasicAuthentication']}\n";
+        assert!(listed(src).is_empty());
+    }
+}
