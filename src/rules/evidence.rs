@@ -73,6 +73,19 @@ fn verification_error(guard: &str) -> Option<&str> {
     })
 }
 
+/// A message with the words that hold a substitution left out: `Invalid
+/// v{version} token` reads as "invalid token", `${kind} token expired` as
+/// "token expired".
+fn without_placeholder_words(m: &str) -> String {
+    if !m.contains('{') {
+        return m.to_string();
+    }
+    m.split(' ')
+        .filter(|w| !(w.contains('{') && w.contains('}')))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether a Python `except` clause in the guard names a verification error.
 pub fn names_verification_error(guard: &str) -> bool {
     verification_error(guard).is_some()
@@ -141,7 +154,8 @@ fn classify_by_evidence(site: &ResponseSite, value: &StatusValue, text: &str) ->
         );
         return v;
     }
-    let mut message = site.message.as_deref().unwrap_or("").to_lowercase();
+    let mut message =
+        without_placeholder_words(&site.message.as_deref().unwrap_or("").to_lowercase());
     if value.code == 403 {
         // "Forbidden" on a 403 is only the reason phrase: no evidence either way.
         message = message.replace("forbidden", "");
@@ -451,6 +465,19 @@ pub fn middleware_note(site: &ResponseSite) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_holding_a_substitution_are_left_out_of_a_message() {
+        assert_eq!(
+            without_placeholder_words("invalid v{version} token"),
+            "invalid token"
+        );
+        assert_eq!(
+            without_placeholder_words("${kind} token expired"),
+            "token expired"
+        );
+        assert_eq!(without_placeholder_words("missing token"), "missing token");
+    }
 
     #[test]
     fn signing_in_a_particular_way_is_a_policy() {
