@@ -43,7 +43,10 @@ fn findings(dir: &std::path::Path) -> Vec<(String, String)> {
 fn a_token_class_listed_after_session_authentication_answers_403() {
     let p = project(&[
         ("pyproject.toml", "[project]\nname = \"shop\"\n"),
-        ("manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n"),
+        (
+            "manage.py",
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+        ),
         ("shop/__init__.py", ""),
         ("shop/settings.py", SETTINGS),
         ("shop/authentication.py", AUTHENTICATION),
@@ -84,4 +87,74 @@ fn a_class_that_takes_its_own_failures_back_answers_nothing() {
         ("shop/authentication.py", &lenient),
     ]);
     assert_eq!(findings(p.path()), vec![]);
+}
+
+/// A key class of its own, with no `authenticate_header`.
+const KEY_AUTHENTICATION: &str = r#"from rest_framework import authentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from shop.models import ApiKey
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        key = request.headers.get("X-Api-Key")
+        if not key:
+            return None
+        try:
+            api_key = ApiKey.objects.get(key=key)
+        except ApiKey.DoesNotExist:
+            raise AuthenticationFailed("Given API key is not valid")
+        return api_key.user, api_key
+"#;
+
+const VIEWS: &str = r#"from rest_framework.views import APIView
+
+from shop.api.authentication import ApiKeyAuthentication
+
+
+class OrdersView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+"#;
+
+#[test]
+fn a_class_without_a_challenge_listed_first_by_a_view_answers_403() {
+    let p = project(&[
+        ("pyproject.toml", "[project]\nname = \"shop\"\n"),
+        ("shop/__init__.py", ""),
+        ("shop/api/__init__.py", ""),
+        ("shop/api/authentication.py", KEY_AUTHENTICATION),
+        ("shop/api/views.py", VIEWS),
+    ]);
+    assert!(findings(p.path()).contains(&(
+        "shop/api/authentication.py".to_string(),
+        "prefer-401-for-authentication".to_string()
+    )));
+
+    // With `authenticate_header`, DRF sends the 401 and that challenge.
+    write(
+        p.path(),
+        "shop/api/authentication.py",
+        &format!("{KEY_AUTHENTICATION}\n    def authenticate_header(self, request):\n        return 'ApiKey realm=\"shop\"'\n"),
+    );
+    assert!(!findings(p.path())
+        .iter()
+        .any(|(_, r)| r == "prefer-401-for-authentication"));
+
+    // A class of the same name in another module is not the one the view lists.
+    let p = project(&[
+        ("pyproject.toml", "[project]\nname = \"shop\"\n"),
+        ("shop/__init__.py", ""),
+        ("shop/legacy/__init__.py", ""),
+        ("shop/legacy/authentication.py", KEY_AUTHENTICATION),
+        ("shop/api/__init__.py", ""),
+        (
+            "shop/api/authentication.py",
+            "from rest_framework import authentication\n",
+        ),
+        ("shop/api/views.py", VIEWS),
+    ]);
+    assert!(!findings(p.path())
+        .iter()
+        .any(|(_, r)| r == "prefer-401-for-authentication"));
 }

@@ -29,32 +29,90 @@ struct Listed {
 }
 
 /// Where DRF answers the 401s of the authentication class around `site`
-/// with 403: the settings entry that puts `SessionAuthentication` first.
+/// with 403: the settings entry that puts `SessionAuthentication` first,
+/// or, for a class with no `authenticate_header` of its own, where it is
+/// listed first (in the settings or in a view's `authentication_classes`).
 pub(super) fn answered_as_403<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Evidence> {
     let class = authentication_class(cx, site)?;
     let name = text(class.field("name")?, cx.src);
     let root = ProjectIndex::project_root(cx.path)?;
-    let listed = cx
+    let facts = cx
         .index
         .project_fact(&root, "python-drf-authentication-classes", |src| {
             scan(&root, src)
         })?;
-    let listed = listed.as_ref().as_ref()?;
-    let (first, first_range) = listed.classes.first()?;
     let last = |dotted: &str| dotted.rsplit('.').next().unwrap_or(dotted).to_string();
-    if last(first) != "SessionAuthentication"
-        || !listed.classes[1..].iter().any(|(c, _)| last(c) == name)
-    {
+    if let Some(listed) = &facts.settings {
+        let (first, first_range) = listed.classes.first()?;
+        if last(first) == "SessionAuthentication"
+            && listed.classes[1..].iter().any(|(c, _)| last(c) == name)
+        {
+            cx.index.record_import(cx.path, &listed.path);
+            return Some(evidence_in(
+                &listed.path,
+                first_range.clone(),
+                format!(
+                    "DRF answers with the challenge of the first class in `{KEY}`; `SessionAuthentication` has none, so `{name}`'s 401 is sent as 403 (list it first, or give the API views their own `authentication_classes`)"
+                ),
+            ));
+        }
+    }
+    if !without_header(cx, class) {
         return None;
     }
-    cx.index.record_import(cx.path, &listed.path);
+    let settings_first = facts.settings.as_ref().and_then(|l| {
+        let (c, r) = l.classes.first()?;
+        (last(c) == name).then(|| (l.path.clone(), r.clone()))
+    });
+    let (path, range) = settings_first.or_else(|| {
+        facts
+            .view_firsts
+            .iter()
+            .find(|v| {
+                v.name == name
+                    && match &v.from {
+                        Some(m) => names_file(m, cx.path),
+                        None => v.path == cx.path,
+                    }
+            })
+            .map(|v| (v.path.clone(), v.range.clone()))
+    })?;
+    cx.index.record_import(cx.path, &path);
     Some(evidence_in(
-        &listed.path,
-        first_range.clone(),
+        &path,
+        range,
         format!(
-            "DRF answers with the challenge of the first class in `{KEY}`; `SessionAuthentication` has none, so `{name}`'s 401 is sent as 403 (list it first, or give the API views their own `authentication_classes`)"
+            "DRF answers with the challenge of the first authentication class; `{name}` defines no `authenticate_header`, so its 401 is sent as 403 (return the scheme from `authenticate_header`)"
         ),
     ))
+}
+
+/// A class deriving from DRF's `BaseAuthentication` itself that defines no
+/// `authenticate_header`: it offers no challenge.
+fn without_header<'t>(cx: &Cx<'t>, class: Node<'t>) -> bool {
+    let base = class.field("superclasses").is_some_and(|s| {
+        named_children(s).any(|b| text(b, cx.src).ends_with("BaseAuthentication"))
+    });
+    base && !methods(cx, class).any(|n| n == "authenticate_header")
+}
+
+/// The names of the methods a class defines.
+fn methods<'t>(cx: &Cx<'t>, class: Node<'t>) -> impl Iterator<Item = &'t str> {
+    let src = cx.src;
+    class
+        .field("body")
+        .into_iter()
+        .flat_map(named_children)
+        .filter_map(move |d| {
+            let d = if d.kind_name() == "decorated_definition" {
+                d.field("definition").unwrap_or(d)
+            } else {
+                d
+            };
+            (d.kind_name() == "function_definition")
+                .then(|| d.field("name").map(|n| text(n, src)))
+                .flatten()
+        })
 }
 
 /// Whether the authentication class around `site` takes what it raises
@@ -122,23 +180,122 @@ fn authentication_class<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Node<'t>> {
     (derives || defines).then_some(class)
 }
 
-fn scan(root: &Path, src: &dyn ModuleSource) -> Option<Listed> {
-    let finder = memchr::memmem::Finder::new(KEY);
+/// What the project says about its authentication classes.
+#[derive(Default)]
+struct Facts {
+    settings: Option<Listed>,
+    /// The class each view lists first in `authentication_classes`.
+    view_firsts: Vec<ViewFirst>,
+}
+
+struct ViewFirst {
+    name: String,
+    /// The module the view's file imports it from (`from a.b import Name`).
+    from: Option<String>,
+    path: PathBuf,
+    range: std::ops::Range<usize>,
+}
+
+/// The module `name` is imported from at the top of a module.
+fn imported_from(root: Node, src: &str, name: &str) -> Option<String> {
+    named_children(root)
+        .filter(|s| s.kind_name() == "import_from_statement")
+        .find(|s| {
+            let mut c = s.walk();
+            let found = s.children_by_field_name("name", &mut c).any(|n| {
+                let n = n.field("name").unwrap_or(n);
+                text(n, src) == name
+            });
+            found
+        })
+        .and_then(|s| s.field("module_name"))
+        .map(|m| text(m, src).to_string())
+}
+
+/// Whether a module path a view imports from names the file at `path`: it
+/// is the end of the file's path (`shop.api.auth` for `…/shop/api/auth.py`).
+fn names_file(module: &str, path: &Path) -> bool {
+    let module = module.trim_start_matches('.');
+    let mut dirs = path.with_extension("");
+    for part in module.rsplit('.') {
+        if dirs.file_name().and_then(|f| f.to_str()) != Some(part) {
+            return false;
+        }
+        dirs.pop();
+    }
+    !module.is_empty()
+}
+
+fn scan(root: &Path, src: &dyn ModuleSource) -> Facts {
+    let mut facts = Facts::default();
+    let settings_key = memchr::memmem::Finder::new(KEY);
+    let views_key = memchr::memmem::Finder::new("authentication_classes");
     for path in crate::engine::project::files(root, &["py"]) {
         let Some(text_) = src.read(&path) else {
             continue;
         };
-        if finder.find(text_.as_bytes()).is_none() || !text_.contains("REST_FRAMEWORK") {
+        let settings = facts.settings.is_none()
+            && settings_key.find(text_.as_bytes()).is_some()
+            && text_.contains("REST_FRAMEWORK");
+        let views = views_key.find(text_.as_bytes()).is_some();
+        if !settings && !views {
             continue;
         }
         let Some(tree) = crate::engine::parse(crate::engine::Language::Python, &text_, None) else {
             continue;
         };
-        if let Some(classes) = listed_in(tree.root_node(), &text_) {
-            return Some(Listed { path, classes });
+        if settings {
+            if let Some(classes) = listed_in(tree.root_node(), &text_) {
+                facts.settings = Some(Listed {
+                    path: path.clone(),
+                    classes,
+                });
+            }
+        }
+        if views {
+            view_firsts(tree.root_node(), &text_, &path, &mut facts.view_firsts);
         }
     }
-    None
+    facts
+}
+
+/// `authentication_classes = [ApiKeyAuthentication, …]` in a class body:
+/// the first class's name.
+fn view_firsts(root: Node, src: &str, path: &Path, out: &mut Vec<ViewFirst>) {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.kind_name() == "assignment" {
+            let first = n
+                .field("left")
+                .filter(|l| text(*l, src) == "authentication_classes")
+                .and(n.field("right"))
+                .filter(|r| matches!(r.kind_name(), "list" | "tuple"))
+                .and_then(|r| named_children(r).next())
+                .filter(|f| matches!(f.kind_name(), "identifier" | "attribute"));
+            if let Some(f) = first {
+                let t = text(f, src);
+                let name = t.rsplit('.').next().unwrap_or(t).to_string();
+                let from = imported_from(root, src, &name);
+                out.push(ViewFirst {
+                    name,
+                    from,
+                    path: path.to_path_buf(),
+                    range: f.byte_range(),
+                });
+            }
+            continue;
+        }
+        if matches!(
+            n.kind_name(),
+            "module"
+                | "class_definition"
+                | "block"
+                | "expression_statement"
+                | "decorated_definition"
+        ) {
+            stack.extend(named_children(n));
+        }
+    }
 }
 
 /// The classes a settings module lists: `REST_FRAMEWORK = {"…CLASSES": (…)}`
