@@ -288,6 +288,48 @@ pub fn verifying_call(
     None
 }
 
+/// How a language spells the statements [`statements_after`] walks.
+pub struct BlockKinds {
+    /// A list of statements (`statement_block`, `block`, the module).
+    pub blocks: &'static [&'static str],
+    /// A statement that leaves the function (`return_statement`…).
+    pub exits: &'static [&'static str],
+}
+
+/// The statements after the one holding `site` in its block, up to and
+/// including the first that leaves the function, none that is a scope of
+/// its own; empty when a scope boundary comes before a block. `up` is the
+/// file's parent lookup.
+pub fn statements_after<'t>(
+    site: Node<'t>,
+    up: impl Fn(Node<'t>) -> Option<Node<'t>>,
+    kinds: &BlockKinds,
+    is_scope: impl Fn(Node) -> bool,
+) -> Vec<Node<'t>> {
+    let mut stmt = site;
+    while let Some(p) = up(stmt) {
+        if kinds.blocks.contains(&p.kind_name()) {
+            break;
+        }
+        if is_scope(p) {
+            return Vec::new();
+        }
+        stmt = p;
+    }
+    let mut out = Vec::new();
+    let mut next = stmt.next_named_sibling();
+    while let Some(n) = next {
+        if !is_scope(n) {
+            out.push(n);
+        }
+        if kinds.exits.contains(&n.kind_name()) {
+            break;
+        }
+        next = n.next_named_sibling();
+    }
+    out
+}
+
 /// Whether `code` reads a pagination token or cursor (`page_token`,
 /// `nextPageToken`, `cursor`): a token that pages results, not a credential.
 pub fn names_page_token(code: &str) -> bool {

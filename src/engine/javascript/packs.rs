@@ -514,30 +514,13 @@ fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>, pack: &Pack) -> Option<Challe
     found.or_else(|| {
         // After it in the same block, until the handler returns
         // (`set.status = 401; set.headers['WWW-Authenticate'] = …; return …`).
-        let mut stmt = site;
-        while let Some(p) = cx.up(stmt) {
-            if matches!(p.kind_name(), "statement_block" | "program") {
-                break;
-            }
-            if is_function(p) {
-                return None;
-            }
-            stmt = p;
-        }
-        let mut next = stmt.next_named_sibling();
-        while let Some(n) = next {
-            if let Some(found) = (!is_function(n))
-                .then(|| header_in(cx, n, rows, |_| true))
-                .flatten()
-            {
-                return Some(found);
-            }
-            if matches!(n.kind_name(), "return_statement" | "throw_statement") {
-                break;
-            }
-            next = n.next_named_sibling();
-        }
-        None
+        const KINDS: syntax::BlockKinds = syntax::BlockKinds {
+            blocks: &["statement_block", "program"],
+            exits: &["return_statement", "throw_statement"],
+        };
+        syntax::statements_after(site, |n| cx.up(n), &KINDS, is_function)
+            .into_iter()
+            .find_map(|n| header_in(cx, n, rows, |_| true))
     })
 }
 

@@ -269,30 +269,13 @@ fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>, pack: &Pack) -> Option<Challe
     }
     let found = header_in(cx, scope, rows, |n| n.start_byte() < site.start_byte());
     found.or_else(|| {
-        let mut stmt = site;
-        while let Some(p) = cx.up(stmt) {
-            if matches!(p.kind_name(), "block" | "module") {
-                break;
-            }
-            if is_scope(p) {
-                return None;
-            }
-            stmt = p;
-        }
-        let mut next = stmt.next_named_sibling();
-        while let Some(n) = next {
-            if let Some(found) = (!is_scope(n))
-                .then(|| header_in(cx, n, rows, |_| true))
-                .flatten()
-            {
-                return Some(found);
-            }
-            if matches!(n.kind_name(), "return_statement" | "raise_statement") {
-                break;
-            }
-            next = n.next_named_sibling();
-        }
-        None
+        const KINDS: syntax::BlockKinds = syntax::BlockKinds {
+            blocks: &["block", "module"],
+            exits: &["return_statement", "raise_statement"],
+        };
+        syntax::statements_after(site, |n| cx.up(n), &KINDS, is_scope)
+            .into_iter()
+            .find_map(|n| header_in(cx, n, rows, |_| true))
     })
 }
 
