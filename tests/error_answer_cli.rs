@@ -123,3 +123,14 @@ fn a_file_named_from_its_own_folder_resolves_imports_two_folders_up() {
         )]
     );
 }
+
+#[test]
+fn a_project_that_lives_under_a_folder_named_tests_is_not_a_test() {
+    let p = project(&[
+        ("tests/svc/package.json", r#"{"name":"svc","private":true}"#),
+        ("tests/svc/src/errors.ts", ERRORS),
+        ("tests/svc/src/operations/export.ts", OPERATION),
+        ("tests/svc/src/utilities/answerError.ts", ANSWER),
+    ]);
+    assert_eq!(findings(&p.path().join("tests/svc")).len(), 1);
+}

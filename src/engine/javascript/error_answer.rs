@@ -57,7 +57,7 @@ fn needles() -> &'static AhoCorasick {
 
 fn scan(root: &Path, src: &dyn ModuleSource) -> Option<Evidence> {
     for path in crate::engine::project::files(root, EXTENSIONS) {
-        if test_like(&path) {
+        if test_like(path.strip_prefix(root).unwrap_or(&path)) {
             continue;
         }
         let Some(text_) = src.read(&path) else {
@@ -113,7 +113,8 @@ fn may_answer(text_: &str) -> bool {
     })
 }
 
-/// Tests, mocks and fixtures do not answer the application's requests.
+/// Tests, mocks and fixtures do not answer the application's requests
+/// (`path` is below the project root: the folders above it do not count).
 fn test_like(path: &Path) -> bool {
     path.components().any(|c| {
         let c = c.as_os_str().to_string_lossy();
