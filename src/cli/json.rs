@@ -152,10 +152,10 @@ fn diagnostic(file: &FileReport, d: &crate::Diagnostic) -> JsonDiagnostic {
             .related
             .iter()
             .map(|r| match &r.path {
-                // Ranges in other files would need their text; the path is what matters.
+                // A range in another file, when that file can be read.
                 Some(p) => JsonRelated {
                     path: slash_path(&display_path(p)),
-                    range: None,
+                    range: super::report::span_in(p, &r.range).map(Into::into),
                     message: r.message.to_string(),
                 },
                 None => JsonRelated {

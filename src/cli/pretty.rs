@@ -192,7 +192,13 @@ fn render_site(
     for d in group {
         for r in d.related.iter() {
             let loc = match &r.path {
-                Some(p) => slash_path(&super::paths::display_path(p)),
+                Some(p) => {
+                    let shown = slash_path(&super::paths::display_path(p));
+                    match super::report::span_in(p, &r.range) {
+                        Some(s) => format!("{shown}:{}:{}", s.start.line, s.start.column),
+                        None => shown,
+                    }
+                }
                 None => {
                     let p = file.pos(r.range.start);
                     format!("{path}:{}:{}", p.line, p.column)

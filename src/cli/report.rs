@@ -22,6 +22,39 @@ pub struct Span {
     pub end: Pos,
 }
 
+/// Where `range` is in another file a finding points into (an imported
+/// module, the settings), read once per run; `None` when the file cannot
+/// be read as text or the range is only a placeholder.
+pub fn span_in(path: &Path, range: &Range<usize>) -> Option<Span> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Files = Mutex<HashMap<PathBuf, Option<Arc<FileReport>>>>;
+    static FILES: OnceLock<Files> = OnceLock::new();
+    if range.end == 0 {
+        return None;
+    }
+    let files = FILES.get_or_init(Default::default);
+    let file = {
+        let mut files = files.lock().ok()?;
+        files
+            .entry(path.to_path_buf())
+            .or_insert_with(|| {
+                let bytes = crate::fsio::read_regular(path, crate::lint::MAX_FILE_BYTES).ok()?;
+                let text = String::from_utf8(bytes).ok()?;
+                Some(Arc::new(FileReport::new(
+                    path.to_path_buf(),
+                    text,
+                    Vec::new(),
+                )))
+            })
+            .clone()?
+    };
+    (range.end <= file.text.len()
+        && file.text.is_char_boundary(range.start)
+        && file.text.is_char_boundary(range.end))
+    .then(|| file.span(range))
+}
+
 /// One linted file: its (possibly fixed) text and every diagnostic on it,
 /// suppressed ones included.
 pub struct FileReport {

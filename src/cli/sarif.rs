@@ -185,7 +185,13 @@ fn result(file: &FileReport, d: &Diagnostic, fingerprint: String) -> Value {
             .enumerate()
             .map(|(i, rel)| {
                 let physical = match &rel.path {
-                    Some(p) => json!({ "artifactLocation": artifact_location(&display_path(p)) }),
+                    Some(p) => match super::report::span_in(p, &rel.range) {
+                        Some(span) => json!({
+                            "artifactLocation": artifact_location(&display_path(p)),
+                            "region": region(span),
+                        }),
+                        None => json!({ "artifactLocation": artifact_location(&display_path(p)) }),
+                    },
                     None => json!({
                         "artifactLocation": artifact_location(&file.path),
                         "region": region(file.span(&rel.range)),
