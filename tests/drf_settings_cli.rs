@@ -59,8 +59,14 @@ fn a_token_class_listed_after_session_authentication_answers_403() {
             "prefer-401-for-authentication".to_string()
         )]
     );
-    let related = out["diagnostics"][0]["related"].to_string();
-    assert!(related.contains("shop/settings.py"), "{related}");
+    let related = out["diagnostics"][0]["related"].as_array().unwrap();
+    let settings = related
+        .iter()
+        .find(|r| r["path"] == "shop/settings.py")
+        .unwrap_or_else(|| panic!("{related:?}"));
+    // The `SessionAuthentication` entry, in the other file.
+    assert_eq!(settings["range"]["start"]["line"], 5, "{settings}");
+    assert_eq!(settings["range"]["start"]["column"], 9, "{settings}");
 
     // With the token class first, DRF sends its 401 and its challenge.
     write(
