@@ -34,7 +34,10 @@ pub(super) fn helper_of(cx: &Cx, r: &Raw) -> Option<(String, HelperSig)> {
         }
         StatusEval::Known(vs) => {
             let [v] = vs.as_slice() else { return None };
-            if !matches!(v.code, 401 | 403) || cx.guard(r.node).is_some() {
+            if !matches!(v.code, 401 | 403)
+                || cx.guard(r.node).is_some()
+                || returns_before(func, r.node)
+            {
                 return None;
             }
             let name = function_name(cx, func, cx.src)?;
@@ -44,6 +47,30 @@ pub(super) fn helper_of(cx: &Cx, r: &Raw) -> Option<(String, HelperSig)> {
         }
         _ => None,
     }
+}
+
+/// Whether the function returns before `site` on some path (`if
+/// (allowed) return;` … `throw new TRPCError(…)`): its answer then depends
+/// on its own checks, and a call of it is not an answer.
+fn returns_before(func: Node, site: Node) -> bool {
+    let Some(body) = func.field("body") else {
+        return false;
+    };
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        if n.start_byte() >= site.start_byte() {
+            continue;
+        }
+        // Not the `return` that answers (`return Response.json(…)`).
+        if n.kind_name() == "return_statement" && !n.byte_range().contains(&site.start_byte()) {
+            return true;
+        }
+        if n.id() != body.id() && super::nodes::is_function(n) {
+            continue;
+        }
+        stack.extend(named_children(n));
+    }
+    false
 }
 
 fn helper_sig(cx: &Cx, func: Node, status_param: usize, raw: &Raw) -> HelperSig {
