@@ -502,7 +502,9 @@ fn passed_response<'t>(cx: &Cx<'t>, res: Node<'t>) -> Node<'t> {
     res
 }
 
-/// A `[[header]]` row setting `WWW-Authenticate` before `site` in its function.
+/// A `[[header]]` row setting `WWW-Authenticate` on the response `site`
+/// answers with: before it in its function, or after it in the same block
+/// until the handler returns.
 fn earlier_header<'t>(cx: &Cx<'t>, site: Node<'t>, pack: &Pack) -> Option<ChallengeHeader> {
     let rows = pack.file.header.as_slice();
     if rows.is_empty() {
