@@ -42,8 +42,11 @@ pub(super) fn answered_as_403<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Evidenc
             scan(&root, src)
         })?;
     let last = |dotted: &str| dotted.rsplit('.').next().unwrap_or(dotted).to_string();
-    if let Some(listed) = &facts.settings {
-        let (first, first_range) = listed.classes.first()?;
+    if let Some((listed, (first, first_range))) = facts
+        .settings
+        .as_ref()
+        .and_then(|l| Some((l, l.classes.first()?)))
+    {
         if last(first) == "SessionAuthentication"
             && listed.classes[1..].iter().any(|(c, _)| last(c) == name)
         {
@@ -93,11 +96,11 @@ fn without_header<'t>(cx: &Cx<'t>, class: Node<'t>) -> bool {
     let base = class.field("superclasses").is_some_and(|s| {
         named_children(s).any(|b| text(b, cx.src).ends_with("BaseAuthentication"))
     });
-    base && !methods(cx, class).any(|n| n == "authenticate_header")
+    base && !methods(cx, class).any(|(n, _)| n == "authenticate_header")
 }
 
-/// The names of the methods a class defines.
-fn methods<'t>(cx: &Cx<'t>, class: Node<'t>) -> impl Iterator<Item = &'t str> {
+/// The methods a class defines (decorated or not), with their names.
+fn methods<'t>(cx: &Cx<'t>, class: Node<'t>) -> impl Iterator<Item = (&'t str, Node<'t>)> {
     let src = cx.src;
     class
         .field("body")
@@ -110,7 +113,7 @@ fn methods<'t>(cx: &Cx<'t>, class: Node<'t>) -> impl Iterator<Item = &'t str> {
                 d
             };
             (d.kind_name() == "function_definition")
-                .then(|| d.field("name").map(|n| text(n, src)))
+                .then(|| d.field("name").map(|n| (text(n, src), d)))
                 .flatten()
         })
 }
@@ -123,18 +126,8 @@ pub(super) fn swallowed_by_authenticate<'t>(cx: &Cx<'t>, site: Node<'t>) -> bool
     let Some(class) = authentication_class(cx, site) else {
         return false;
     };
-    let Some(body) = class.field("body") else {
-        return false;
-    };
-    named_children(body).any(|d| {
-        let d = if d.kind_name() == "decorated_definition" {
-            d.field("definition").unwrap_or(d)
-        } else {
-            d
-        };
-        d.kind_name() == "function_definition"
-            && d.field("name")
-                .is_some_and(|n| text(n, cx.src) == "authenticate")
+    methods(cx, class).any(|(name, d)| {
+        name == "authenticate"
             && !d.byte_range().contains(&site.start_byte())
             && d.field("body").is_some_and(|b| {
                 let t = text(b, cx.src);
@@ -163,19 +156,9 @@ fn authentication_class<'t>(cx: &Cx<'t>, site: Node<'t>) -> Option<Node<'t>> {
     let derives = class
         .field("superclasses")
         .is_some_and(|s| named_children(s).any(|b| text(b, cx.src).ends_with("Authentication")));
-    let defines = class.field("body").is_some_and(|b| {
-        named_children(b).any(|d| {
-            let d = if d.kind_name() == "decorated_definition" {
-                d.field("definition").unwrap_or(d)
-            } else {
-                d
-            };
-            d.kind_name() == "function_definition"
-                && d.field("name").is_some_and(|n| {
-                    matches!(text(n, cx.src), "authenticate" | "authenticate_credentials")
-                })
-                && params(d, cx.src).first().is_some_and(|p| p.name == "self")
-        })
+    let defines = methods(cx, class).any(|(name, d)| {
+        matches!(name, "authenticate" | "authenticate_credentials")
+            && params(d, cx.src).first().is_some_and(|p| p.name == "self")
     });
     (derives || defines).then_some(class)
 }
@@ -200,16 +183,7 @@ struct ViewFirst {
 fn imported_from(root: Node, src: &str, name: &str) -> Option<String> {
     named_children(root)
         .filter(|s| s.kind_name() == "import_from_statement")
-        .find(|s| {
-            let mut c = s.walk();
-            let found = s.children_by_field_name("name", &mut c).any(|n| {
-                let n = n.field("name").unwrap_or(n);
-                text(n, src) == name
-            });
-            found
-        })
-        .and_then(|s| s.field("module_name"))
-        .map(|m| text(m, src).to_string())
+        .find_map(|s| super::facts::imported_module(s, src, name))
 }
 
 /// Whether a module path a view imports from names the file at `path`: it

@@ -120,6 +120,18 @@ fn locate<'a>(stmt: Node<'a>, loc: &Loc) -> Option<Node<'a>> {
     None
 }
 
+/// The module an import statement takes the local name `local` from
+/// (`shop.auth` for `from shop.auth import ApiKeyAuthentication`).
+pub(super) fn imported_module(stmt: Node, src: &str, local: &str) -> Option<String> {
+    let mut share = Share::default();
+    share.import_from(stmt, src);
+    share
+        .imports
+        .into_iter()
+        .find(|(l, _)| &**l == local)
+        .map(|(_, (module, _))| module.to_string())
+}
+
 impl<'a> Share<'a> {
     /// One walk over `stmt`.
     pub(super) fn scan(stmt: Node<'a>, src: &str) -> Share<'a> {
