@@ -16,11 +16,13 @@
 //! project is scanned once, the first time such a throw asks; only files
 //! naming an error's status (`err.status`, `error.statusCode`…) are parsed.
 
+use super::context::binds;
 use super::error_classes::STATUS_FIELDS;
 use crate::engine::index::{evidence_in, ModuleSource, ProjectIndex};
 use crate::engine::model::Evidence;
 use crate::engine::syntax::{named_children, text, NodeExt};
 use crate::engine::{parse, Language};
+use crate::roles::Role;
 use aho_corasick::AhoCorasick;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -116,14 +118,7 @@ fn may_answer(text_: &str) -> bool {
 /// Tests, mocks and fixtures do not answer the application's requests
 /// (`path` is below the project root: the folders above it do not count).
 fn test_like(path: &Path) -> bool {
-    path.components().any(|c| {
-        let c = c.as_os_str().to_string_lossy();
-        matches!(
-            &*c,
-            "test" | "tests" | "__tests__" | "__mocks__" | "spec" | "e2e" | "fixtures"
-        ) || c.contains(".test.")
-            || c.contains(".spec.")
-    })
+    crate::roles::from_path_and_text(path, "").is_some_and(|a| a.role == Role::Test)
 }
 
 /// `err.status` where `err` is the error a handler is given (a parameter,
@@ -237,18 +232,8 @@ fn handed_error(at: Node, name: &str, src: &str) -> bool {
 /// A parameter list (or a lone arrow parameter) binds `name`.
 fn declares(params: Node, name: &str, src: &str) -> bool {
     if params.kind_name() == "identifier" {
-        return text(params, src) == name;
+        return binds(params, name, src);
     }
-    let mut stack = vec![params];
-    while let Some(n) = stack.pop() {
-        match n.kind_name() {
-            "identifier" | "shorthand_property_identifier_pattern" if text(n, src) == name => {
-                return true;
-            }
-            // A type annotation or a default value names other things.
-            "type_annotation" => continue,
-            _ => stack.extend(named_children(n)),
-        }
-    }
-    false
+    // A TypeScript parameter holds its pattern beside its type.
+    named_children(params).any(|p| binds(p.field("pattern").unwrap_or(p), name, src))
 }
