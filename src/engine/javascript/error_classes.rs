@@ -295,8 +295,8 @@ fn in_route_entry(cx: &Cx, node: Node) -> bool {
     if top.kind_name() != "export_statement" {
         return false;
     }
-    let default = top.child_by_field_name("value").is_some()
-        || text(*top, cx.src).starts_with("export default");
+    // `export default function handler`, `export default withAuth(…)`.
+    let default = text(*top, cx.src).starts_with("export default");
     let Some(decl) = top.field("declaration").or_else(|| top.field("value")) else {
         return false;
     };
